@@ -1,0 +1,89 @@
+# restpipe: build, test, install.  See README.md.
+
+VERSION	= 0.1.0
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+
+CC	?= cc
+AR	?= ar
+CFLAGS	?= -O2 -g
+PKG_CONFIG ?= pkg-config
+CURL_CFLAGS != $(PKG_CONFIG) --cflags libcurl 2>/dev/null || true
+CURL_LIBS   != $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl
+
+# SANITIZE=1 builds into san/ with AddressSanitizer and UBSan, so the two
+# builds never mix objects.
+ifeq ($(SANITIZE),1)
+O	= san
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+override LDFLAGS += -fsanitize=address,undefined
+else
+O	= .
+endif
+
+override CFLAGS += -std=c17 -Wall -Wextra -Wpedantic -D_DEFAULT_SOURCE \
+	-DVERSION='"$(VERSION)"' -Ilib $(CURL_CFLAGS) -MMD -MP
+
+PROGS	:= $(sort $(patsubst %/,%,$(dir $(wildcard \
+	fetch/*.c paginate/*.c select/*.c merge/*.c))))
+BINS	:= $(PROGS:%=$(O)/bin/rest-%)
+LIBSRC	:= $(wildcard lib/*.c)
+LIBOBJ	:= $(LIBSRC:%.c=$(O)/obj/%.o)
+LIBA	:= $(O)/obj/librestpipe.a
+MANS	:= $(wildcard man/*.[1-9])
+
+all: $(BINS)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+progobjs = $(patsubst %.c,$(O)/obj/%.o,$(wildcard $(1)/*.c))
+
+.SECONDEXPANSION:
+$(O)/bin/rest-%: $$(call progobjs,$$*) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBA) $(CURL_LIBS) -lm $(LDLIBS)
+
+-include $(LIBOBJ:.o=.d) $(wildcard $(O)/obj/*/*.d)
+
+# Install what the build and the tests need, only when something is missing.
+deps:
+	@sh tests/deps.sh
+
+check: deps all
+	PATH="$(CURDIR)/$(O)/bin:$$PATH" bats tests/
+
+lint:
+	mandoc -Tlint -Wwarning $(MANS)
+
+demo: deps all
+	@sh tests/demo.sh $(O)/bin
+
+bench: deps all
+	@sh tests/bench.sh $(O)/bin
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man7
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	for m in $(MANS); do \
+		s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; \
+	done
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/rest-%)
+	for m in $(MANS); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
+	done
+
+clean:
+	rm -rf bin obj san out
+
+.PHONY: all bench check clean deps demo install lint uninstall

@@ -1,0 +1,75 @@
+/* rest-fetch: one authenticated request, the body to stdout. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "diag.h"
+#include "http.h"
+#include "reqopt.h"
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: rest-fetch [options] URL\n");
+	if (status == EX_OK)
+		fprintf(fp, "%s"
+		    "  -h, --help                 show this help\n"
+		    "      --version              show the version\n",
+		    reqopt_usage);
+	exit(status);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option own[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, OPT_VERSION },
+		{ NULL,		0,		NULL, 0 }
+	};
+	struct http_opts o;
+	struct option *longopts;
+	struct http_req *r;
+	struct http *h;
+	int c, status;
+
+	setprog("rest-fetch");
+	reqopt_init(&o);
+	longopts = reqopt_table(own);
+	while ((c = getopt_long(argc, argv, "h" REQOPT_SHORT, longopts,
+	    NULL)) != -1) {
+		if (reqopt_parse(&o, c, optarg))
+			continue;
+		switch (c) {
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case OPT_VERSION:
+			printf("rest-fetch %s\n", VERSION);
+			return finish_stdout();
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	free(longopts);
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage(stderr, EX_USAGE);
+	reqopt_finish(&o);
+
+	h = http_new(&o);
+	http_submit(h, http_req_new(h, argv[0], NULL));
+	r = http_next(h);
+	status = r->result;
+	if (status == EX_OK &&
+	    fwrite(r->body.data, 1, r->body.len, stdout) != r->body.len)
+		status = EX_IOERR;
+	http_req_free(r);
+	http_free(h);
+	reqopt_free(&o);
+	if (status != EX_OK && status != EX_IOERR)
+		return status;
+	return finish_stdout();
+}

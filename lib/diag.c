@@ -1,0 +1,73 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "diag.h"
+
+static const char *prog = "restpipe";
+
+void
+setprog(const char *name)
+{
+	prog = name;
+}
+
+const char *
+getprog(void)
+{
+	return prog;
+}
+
+static void
+vdiag(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	size_t n = strlen(fmt);
+
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(saved));
+	fputc('\n', stderr);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+warnmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(fmt, ap);
+	va_end(ap);
+}
+
+int
+finish_stdout(void)
+{
+	/* A reader that went away is not our error: SIGPIPE already said so. */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return EX_IOERR;
+		warnmsg("write error on stdout:");
+		return EX_IOERR;
+	}
+	if (fclose(stdout) == EOF) {
+		warnmsg("write error on stdout:");
+		return EX_IOERR;
+	}
+	return EX_OK;
+}

@@ -1,0 +1,26 @@
+/* diag.h: diagnostics on stderr, each line prefixed "rest-NAME: ". */
+#ifndef DIAG_H
+#define DIAG_H
+
+#include <stdnoreturn.h>
+
+/* Set the name diagnostics carry, e.g. "rest-fetch"; call first in main. */
+void	setprog(const char *);
+
+/* The name set by setprog(); static storage. */
+const char *getprog(void);
+
+/*
+ * Print a message and exit with status (a <sysexits.h> name).  A format
+ * ending in ':' has ": strerror(errno)" appended.
+ */
+noreturn void die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print a warning; the same ':' rule as die(). */
+void	warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Flush and close stdout; returns EX_OK, or EX_IOERR after saying why. */
+int	finish_stdout(void);
+
+#endif

@@ -1,0 +1,639 @@
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "http.h"
+#include "secret.h"
+
+struct http {
+	const struct http_opts	*o;
+	CURLM			*multi;
+	struct curl_slist	*headers;	/* the options' and the auth's */
+	char			*cookie;
+	char			*user, *password;
+	struct http_req		*queue;		/* waiting to start, by due */
+	struct http_req		*active;	/* inside multi */
+	struct http_req		*done;		/* finished, not yet returned */
+	int			 running;	/* requests inside multi */
+	int			 pending;
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+double
+http_retry_after(const char *value, long long t)
+{
+	const char *p = value;
+	double secs;
+	time_t when;
+
+	if (value == NULL)
+		return -1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (isdigit((unsigned char)*p)) {
+		secs = 0;
+		for (; isdigit((unsigned char)*p); p++)
+			secs = secs * 10 + (*p - '0');
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		return *p == '\0' && secs > 0 ? secs : -1;
+	}
+	if ((when = curl_getdate(p, NULL)) == -1 || when <= t)
+		return -1;
+	return (double)(when - t);
+}
+
+struct http *
+http_new(const struct http_opts *o)
+{
+	struct http *h = xcalloc(1, sizeof(*h));
+	struct curl_slist *l;
+	char *colon;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		die(EX_SOFTWARE, "cannot initialize libcurl");
+	h->o = o;
+	if ((h->multi = curl_multi_init()) == NULL)
+		die(EX_OSERR, "cannot create a libcurl multi handle");
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	for (l = o->headers; l != NULL; l = l->next)
+		h->headers = curl_slist_append(h->headers, l->data);
+	switch (o->auth) {
+	case AUTH_API_KEY:
+		if (o->key_location == KEY_HEADER) {
+			char *hd = xasprintf("%s: %s", o->key_name, o->secret);
+
+			h->headers = curl_slist_append(h->headers, hd);
+			free(hd);
+		} else if (o->key_location == KEY_COOKIE) {
+			h->cookie = xasprintf("%s=%s", o->key_name, o->secret);
+		}
+		break;
+	case AUTH_BEARER: {
+		char *hd = xasprintf("Authorization: Bearer %s", o->secret);
+
+		h->headers = curl_slist_append(h->headers, hd);
+		free(hd);
+		break;
+	}
+	case AUTH_BASIC:
+		colon = strchr(o->secret, ':');
+		h->user = xstrndup(o->secret, (size_t)(colon - o->secret));
+		h->password = xstrdup(colon + 1);
+		break;
+	case AUTH_NONE:
+		break;
+	}
+	return h;
+}
+
+static void
+append_query(struct buf *u, const char *q)
+{
+	if (q == NULL || *q == '\0')
+		return;
+	buf_addc(u, strchr(u->data, '?') != NULL ? '&' : '?');
+	buf_adds(u, q);
+}
+
+static char *
+build_url(struct http *h, const char *base, const char *extra, int shown)
+{
+	const struct http_opts *o = h->o;
+	const char *frag = strchr(base, '#');
+	struct buf u;
+
+	buf_init(&u, 0);
+	buf_add(&u, base, frag != NULL ? (size_t)(frag - base) : strlen(base));
+	buf_str(&u);
+	append_query(&u, extra);
+	buf_str(&u);
+	append_query(&u, o->query);
+	buf_str(&u);
+	if (o->auth == AUTH_API_KEY && o->key_location == KEY_QUERY) {
+		char *name = curl_easy_escape(NULL, o->key_name, 0);
+		char *val = shown ? NULL : curl_easy_escape(NULL, o->secret, 0);
+
+		if (name == NULL || (!shown && val == NULL))
+			die(EX_OSERR, "out of memory");
+		buf_addc(&u, strchr(u.data, '?') != NULL ? '&' : '?');
+		buf_adds(&u, name);
+		buf_addc(&u, '=');
+		buf_adds(&u, shown ? "***" : val);
+		curl_free(name);
+		curl_free(val);
+	}
+	return buf_str(&u);
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_req *r = arg;
+	size_t len = size * n;
+
+	if (buf_add(&r->body, p, len) == -1) {
+		r->too_big = 1;
+		return 0;
+	}
+	return len;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	static const char name[] = "retry-after:";
+	struct http_req *r = arg;
+	size_t len = size * n;
+	char *v;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		r->retry_after = -1;
+	} else if (len > sizeof(name) - 1 &&
+	    strncasecmp(p, name, sizeof(name) - 1) == 0) {
+		v = xstrndup(p + sizeof(name) - 1, len - (sizeof(name) - 1));
+		r->retry_after = http_retry_after(v, (long long)time(NULL));
+		free(v);
+	}
+	return len;
+}
+
+static void
+setup_easy(struct http *h, struct http_req *r)
+{
+	const struct http_opts *o = h->o;
+	const char *method = o->method;
+	CURL *e;
+
+	if ((e = r->easy = curl_easy_init()) == NULL)
+		die(EX_OSERR, "cannot create a libcurl handle");
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "restpipe/" VERSION);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000));
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(o->connect_timeout * 1000));
+	if (o->max_size > 0)
+		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+		    (curl_off_t)o->max_size);
+	if (h->headers != NULL)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	if (h->cookie != NULL)
+		curl_easy_setopt(e, CURLOPT_COOKIE, h->cookie);
+	if (h->user != NULL) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERNAME, h->user);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, h->password);
+	}
+	if (o->cacert != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
+	if (o->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (o->body != NULL) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)o->bodylen);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, o->body);
+	}
+	if (method != NULL) {
+		if (strcmp(method, "HEAD") == 0)
+			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		else
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	}
+}
+
+struct http_req *
+http_req_new(struct http *h, const char *base, const char *extra)
+{
+	struct http_req *r = xcalloc(1, sizeof(*r));
+
+	r->url = build_url(h, base, extra, 0);
+	r->shown = build_url(h, base, extra, 1);
+	buf_init(&r->body, h->o->max_size > 0 ? (size_t)h->o->max_size : 0);
+	r->retry_after = -1;
+	setup_easy(h, r);
+	return r;
+}
+
+void
+http_req_free(struct http_req *r)
+{
+	if (r == NULL)
+		return;
+	curl_easy_cleanup(r->easy);
+	free(r->url);
+	free(r->shown);
+	buf_free(&r->body);
+	free(r);
+}
+
+/* Insert r into the start queue, kept in order of due time. */
+static void
+enqueue(struct http *h, struct http_req *r)
+{
+	struct http_req **pp = &h->queue;
+
+	while (*pp != NULL && (*pp)->due <= r->due)
+		pp = &(*pp)->next;
+	r->next = *pp;
+	*pp = r;
+}
+
+void
+http_submit(struct http *h, struct http_req *r)
+{
+	r->due = now();
+	r->attempts = 0;
+	h->pending++;
+	enqueue(h, r);
+}
+
+int
+http_pending(const struct http *h)
+{
+	return h->pending;
+}
+
+static const char *
+method_name(const struct http_opts *o)
+{
+	if (o->method != NULL)
+		return o->method;
+	return o->body != NULL ? "POST" : "GET";
+}
+
+/* Append up to 200 bytes of the body, on one line, to msg. */
+static void
+body_excerpt(struct buf *msg, const struct buf *body)
+{
+	size_t i, n = body->len < 200 ? body->len : 200;
+
+	if (n == 0)
+		return;
+	buf_adds(msg, ": ");
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)body->data[i];
+
+		buf_addc(msg, c < 0x20 || c == 0x7f ? ' ' : c);
+	}
+	if (body->len > n)
+		buf_adds(msg, "...");
+}
+
+static void
+say(struct http *h, struct buf *msg)
+{
+	warnmsg("%s", secret_redact(buf_str(msg), h->o->secret));
+	buf_reset(msg);
+}
+
+static int
+is_transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_HTTP3:
+	case CURLE_QUIC_CONNECT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Exit status for a transfer that failed in libcurl for good. */
+static int
+transport_status(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return EX_USAGE;
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		return EX_CONFIG;
+	case CURLE_WRITE_ERROR:
+	case CURLE_OUT_OF_MEMORY:
+		return EX_OSERR;
+	default:
+		return EX_UNAVAILABLE;
+	}
+}
+
+static int
+retry_status(const struct http_opts *o, long status)
+{
+	int i;
+
+	for (i = 0; i < o->nretry_status; i++)
+		if (o->retry_status[i] == status)
+			return 1;
+	return 0;
+}
+
+/*
+ * Decide what a finished attempt means: 1 if it is done (r->result set,
+ * failures reported), 0 if it was queued again for a retry.
+ */
+static int
+settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
+{
+	const struct http_opts *o = h->o;
+	struct buf msg;
+	double delay, ms = 0;
+	int ok = 0, retry = 0, final = 0;
+	curl_off_t t = 0;
+
+	r->attempts++;
+	r->status = 0;
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &t);
+	ms = t / 1000.0;
+	buf_init(&msg, 0);
+	if (o->verbose) {
+		buf_adds(&msg, method_name(o));
+		buf_addc(&msg, ' ');
+		buf_adds(&msg, r->shown);
+		if (rc == CURLE_OK) {
+			char tail[96];
+
+			snprintf(tail, sizeof(tail), ": %ld, %zu bytes, %.0f ms",
+			    r->status, r->body.len, ms);
+			buf_adds(&msg, tail);
+		} else {
+			char tail[64];
+
+			buf_adds(&msg, ": ");
+			buf_adds(&msg, *errbuf ? errbuf : curl_easy_strerror(rc));
+			snprintf(tail, sizeof(tail), ", %.0f ms", ms);
+			buf_adds(&msg, tail);
+		}
+		say(h, &msg);
+	}
+
+	/* Describe the outcome; decide between success, retry and failure. */
+	if (rc == CURLE_OK) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "HTTP %ld", r->status);
+		buf_adds(&msg, what);
+		body_excerpt(&msg, &r->body);
+		if (r->status >= 200 && r->status < 300)
+			ok = 1;
+		else if (retry_status(o, r->status))
+			retry = 1;
+		else if (r->status == 401 || r->status == 403)
+			final = EX_NOPERM;
+		else if (r->status == 429)
+			final = EX_TEMPFAIL;
+		else
+			final = EX_UNAVAILABLE;
+	} else if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+		char what[96];
+
+		snprintf(what, sizeof(what),
+		    "response body larger than --max-size %lld bytes",
+		    o->max_size);
+		buf_adds(&msg, what);
+		final = EX_UNAVAILABLE;
+	} else {
+		buf_adds(&msg, *errbuf ? errbuf : curl_easy_strerror(rc));
+		if (is_transient(rc))
+			retry = 1;
+		else
+			final = transport_status(rc);
+	}
+
+	if (ok) {
+		buf_free(&msg);
+		r->result = EX_OK;
+		return 1;
+	}
+	if (retry && r->attempts > o->retries) {
+		char what[64];
+
+		snprintf(what, sizeof(what), " (gave up after %d attempts)",
+		    r->attempts);
+		buf_adds(&msg, what);
+		final = EX_TEMPFAIL;
+	}
+	if (final) {
+		struct buf line;
+
+		buf_init(&line, 0);
+		buf_adds(&line, method_name(o));
+		buf_addc(&line, ' ');
+		buf_adds(&line, r->shown);
+		buf_adds(&line, ": ");
+		buf_add(&line, msg.data, msg.len);
+		say(h, &line);
+		buf_free(&line);
+		buf_free(&msg);
+		r->result = final;
+		return 1;
+	}
+
+	delay = o->backoff_factor * pow(2, r->attempts - 1);
+	if (r->retry_after > 0)
+		delay = r->retry_after;
+	if (delay > o->max_retry_delay)
+		delay = o->max_retry_delay;
+	if (!o->silent) {
+		struct buf line;
+		char what[96];
+
+		buf_init(&line, 0);
+		snprintf(what, sizeof(what), "attempt %d of %ld: ",
+		    r->attempts, o->retries + 1);
+		buf_adds(&line, what);
+		buf_adds(&line, method_name(o));
+		buf_addc(&line, ' ');
+		buf_adds(&line, r->shown);
+		buf_adds(&line, ": ");
+		buf_add(&line, msg.data, msg.len);
+		snprintf(what, sizeof(what), "; retrying in %g s%s", delay,
+		    r->retry_after > 0 ? " (Retry-After)" : "");
+		buf_adds(&line, what);
+		say(h, &line);
+		buf_free(&line);
+	}
+	buf_free(&msg);
+
+	buf_reset(&r->body);
+	r->too_big = 0;
+	r->retry_after = -1;
+	r->due = now() + delay;
+	enqueue(h, r);
+	return 0;
+}
+
+static void
+start_due(struct http *h)
+{
+	double t = now();
+	struct http_req *r;
+
+	while ((r = h->queue) != NULL && r->due <= t) {
+		h->queue = r->next;
+		r->next = NULL;
+		buf_reset(&r->body);
+		r->errbuf[0] = '\0';
+		if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
+			die(EX_SOFTWARE, "cannot start a transfer");
+		r->next = h->active;
+		h->active = r;
+		h->running++;
+	}
+}
+
+static void
+collect(struct http *h)
+{
+	struct http_req *r, **pp, **tail;
+	CURLcode rc;
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		rc = m->data.result;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		curl_multi_remove_handle(h->multi, r->easy);
+		for (pp = &h->active; *pp != r; pp = &(*pp)->next)
+			;
+		*pp = r->next;
+		h->running--;
+		if (!settle(h, r, rc, r->errbuf))
+			continue;
+		for (tail = &h->done; *tail != NULL; tail = &(*tail)->next)
+			;
+		r->next = NULL;
+		*tail = r;
+	}
+}
+
+struct http_req *
+http_next(struct http *h)
+{
+	struct http_req *r;
+	int still;
+
+	for (;;) {
+		if ((r = h->done) != NULL) {
+			h->done = r->next;
+			r->next = NULL;
+			h->pending--;
+			return r;
+		}
+		if (h->pending == 0)
+			return NULL;
+		start_due(h);
+		if (curl_multi_perform(h->multi, &still) != CURLM_OK)
+			die(EX_SOFTWARE, "libcurl multi interface failed");
+		collect(h);
+		if (h->done != NULL)
+			continue;
+		if (h->running > 0 || h->queue != NULL) {
+			int ms = 1000;
+
+			if (h->queue != NULL) {
+				double wait = (h->queue->due - now()) * 1000;
+
+				if (wait < ms)
+					ms = wait < 0 ? 0 : (int)ceil(wait);
+			}
+			if (h->running > 0)
+				curl_multi_poll(h->multi, NULL, 0, ms, NULL);
+			else if (ms > 0) {
+				struct timespec ts = { ms / 1000,
+				    (ms % 1000) * 1000000L };
+
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+}
+
+void
+http_free(struct http *h)
+{
+	struct http_req *r;
+
+	if (h == NULL)
+		return;
+	while ((r = h->queue) != NULL) {
+		h->queue = r->next;
+		http_req_free(r);
+	}
+	while ((r = h->done) != NULL) {
+		h->done = r->next;
+		http_req_free(r);
+	}
+	while ((r = h->active) != NULL) {
+		h->active = r->next;
+		curl_multi_remove_handle(h->multi, r->easy);
+		http_req_free(r);
+	}
+	curl_multi_cleanup(h->multi);
+	curl_slist_free_all(h->headers);
+	free(h->cookie);
+	free(h->user);
+	free(h->password);
+	free(h);
+	curl_global_cleanup();
+}

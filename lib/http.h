@@ -1,0 +1,103 @@
+/*
+ * http.h: requests over libcurl with authentication and retries.  One
+ * client drives any number of requests at once over the multi interface,
+ * keeping connections alive between them; one request at a time is the
+ * same code with a single request in flight.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+enum auth_type { AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC };
+enum key_location { KEY_HEADER, KEY_QUERY, KEY_COOKIE };
+
+#define HTTP_MAX_RETRY_STATUS	32
+
+struct http_opts {
+	const char		*method;	/* NULL: GET, or POST with a body */
+	struct curl_slist	*headers;	/* "Name: value" as given */
+	char			*query;		/* encoded "a=1&b=2", or NULL */
+	char			*body;		/* request body, or NULL */
+	size_t			 bodylen;
+	enum auth_type		 auth;
+	const char		*key_name;	/* api_key: header/param/cookie */
+	enum key_location	 key_location;
+	const char		*secret_env;
+	const char		*secret_file;
+	char			*secret;	/* loaded by reqopt_finish() */
+	long			 retries;
+	double			 backoff_factor;
+	long			 retry_status[HTTP_MAX_RETRY_STATUS];
+	int			 nretry_status;
+	double			 max_retry_delay;
+	double			 timeout;
+	double			 connect_timeout;
+	const char		*cacert;
+	int			 insecure;
+	long long		 max_size;	/* largest body accepted, bytes */
+	int			 verbose;
+	int			 silent;
+};
+
+struct http_req {
+	char		*url;		/* may hold the secret: never printed */
+	char		*shown;		/* the URL with the secret as *** */
+	void		*udata;		/* the caller's */
+	struct buf	 body;		/* the response body */
+	long		 status;	/* HTTP status of the last attempt */
+	int		 result;	/* EX_OK, or why it failed for good */
+	int		 attempts;
+	/* Private to http.c. */
+	CURL		*easy;
+	double		 due;
+	double		 retry_after;
+	int		 too_big;
+	char		 errbuf[CURL_ERROR_SIZE];
+	struct http_req	*next;
+};
+
+struct http;
+
+/* A client for these options (kept by pointer, not copied); never NULL. */
+struct http	*http_new(const struct http_opts *);
+
+/* Free a client and the requests still queued in it. */
+void	http_free(struct http *);
+
+/*
+ * A new request for base with extra (an encoded query such as
+ * "offset=0&limit=100", or NULL) added to the query, followed by the
+ * options' query and, for an api_key in the query, the key.  The caller
+ * frees it with http_req_free() once it came back from http_next().
+ */
+struct http_req	*http_req_new(struct http *, const char *base,
+	    const char *extra);
+
+void	http_req_free(struct http_req *);
+
+/* Queue a request; it starts at the next http_next(). */
+void	http_submit(struct http *, struct http_req *);
+
+/*
+ * Drive the queued requests until one is finished: done with a 2xx status
+ * (result EX_OK), or failed for good after its retries, in which case the
+ * reason has been printed and result holds the exit status.  Returns
+ * NULL when nothing is queued.
+ */
+struct http_req	*http_next(struct http *);
+
+/* The number of requests queued and not yet returned by http_next(). */
+int	http_pending(const struct http *);
+
+/*
+ * Seconds to wait as a Retry-After header value asks, at time now: a
+ * delta in seconds or an HTTP date.  Returns -1 for an absent, invalid or
+ * non-positive value.
+ */
+double	http_retry_after(const char *value, long long now);
+
+#endif

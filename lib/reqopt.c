@@ -1,0 +1,332 @@
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "opt.h"
+#include "reqopt.h"
+#include "secret.h"
+
+#define MAX_BODY	(1024L * 1024 * 1024)
+
+const char reqopt_usage[] =
+"request options:\n"
+"  -X, --method METHOD        request method (GET; POST with a body)\n"
+"  -H, --header 'NAME: VALUE' add a header (repeatable)\n"
+"  -q, --query NAME=VALUE     add a query parameter, URL-encoded (repeatable)\n"
+"  -d, --data BODY            request body; @FILE reads a file, @- stdin\n"
+"      --json BODY            JSON request body (sets Content-Type)\n"
+"      --auth TYPE            api_key, bearer or http_basic\n"
+"      --key-name NAME        api_key name (Authorization)\n"
+"      --key-location WHERE   api_key in header, query or cookie (header)\n"
+"      --secret-env VAR       read the secret from VAR (API_KEY)\n"
+"      --secret-file FILE     read the secret from FILE's first line\n"
+"      --retries N            retries of a failed request (3)\n"
+"      --backoff-factor F     wait F * 2^(n-1) s before retry n (2)\n"
+"      --retry-status LIST    statuses to retry (429,500,502,503,504)\n"
+"      --max-retry-delay S    longest wait before a retry (300)\n"
+"      --timeout S            time limit of one attempt (60)\n"
+"      --connect-timeout S    time limit to connect (10)\n"
+"      --cacert FILE          trust the certificates in FILE\n"
+"  -k, --insecure             do not verify the server's certificate\n"
+"      --max-size BYTES       refuse larger response bodies (268435456)\n"
+"  -s, --silent               do not report retries\n"
+"  -v, --verbose              report every attempt\n";
+
+static const struct option reqopts[] = {
+	{ "auth",		required_argument,	NULL, OPT_AUTH },
+	{ "backoff-factor",	required_argument,	NULL, OPT_BACKOFF_FACTOR },
+	{ "cacert",		required_argument,	NULL, OPT_CACERT },
+	{ "connect-timeout",	required_argument,	NULL, OPT_CONNECT_TIMEOUT },
+	{ "data",		required_argument,	NULL, 'd' },
+	{ "header",		required_argument,	NULL, 'H' },
+	{ "insecure",		no_argument,		NULL, 'k' },
+	{ "json",		required_argument,	NULL, OPT_JSON },
+	{ "key-location",	required_argument,	NULL, OPT_KEY_LOCATION },
+	{ "key-name",		required_argument,	NULL, OPT_KEY_NAME },
+	{ "max-retry-delay",	required_argument,	NULL, OPT_MAX_RETRY_DELAY },
+	{ "max-size",		required_argument,	NULL, OPT_MAX_SIZE },
+	{ "method",		required_argument,	NULL, 'X' },
+	{ "query",		required_argument,	NULL, 'q' },
+	{ "retries",		required_argument,	NULL, OPT_RETRIES },
+	{ "retry-status",	required_argument,	NULL, OPT_RETRY_STATUS },
+	{ "secret-env",		required_argument,	NULL, OPT_SECRET_ENV },
+	{ "secret-file",	required_argument,	NULL, OPT_SECRET_FILE },
+	{ "silent",		no_argument,		NULL, 's' },
+	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
+	{ "verbose",		no_argument,		NULL, 'v' },
+};
+
+void
+reqopt_init(struct http_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->auth = AUTH_NONE;
+	o->key_name = "Authorization";
+	o->key_location = KEY_HEADER;
+	o->secret_env = "API_KEY";
+	o->retries = 3;
+	o->backoff_factor = 2;
+	o->retry_status[0] = 429;
+	o->retry_status[1] = 500;
+	o->retry_status[2] = 502;
+	o->retry_status[3] = 503;
+	o->retry_status[4] = 504;
+	o->nretry_status = 5;
+	o->max_retry_delay = 300;
+	o->timeout = 60;
+	o->connect_timeout = 10;
+	o->max_size = 256LL * 1024 * 1024;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct option *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+struct option *
+reqopt_table(const struct option *own)
+{
+	size_t n = sizeof(reqopts) / sizeof(reqopts[0]), m = 0;
+	struct option *t;
+
+	while (own[m].name != NULL)
+		m++;
+	t = xcalloc(n + m + 1, sizeof(*t));
+	memcpy(t, reqopts, sizeof(reqopts));
+	memcpy(t + n, own, m * sizeof(*t));
+	qsort(t, n + m, sizeof(*t), by_name);
+	return t;
+}
+
+/* The body of -d or --json: text, @FILE or @- (stdin). */
+static void
+read_body(struct http_opts *o, const char *arg)
+{
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+	FILE *fp;
+
+	free(o->body);
+	if (arg[0] != '@') {
+		o->body = xstrdup(arg);
+		o->bodylen = strlen(arg);
+		return;
+	}
+	if (strcmp(arg, "@-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(arg + 1, "rb")) == NULL)
+		die(EX_NOINPUT, "%s:", arg + 1);
+	buf_init(&b, MAX_BODY);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (buf_add(&b, chunk, n) == -1)
+			die(EX_DATAERR, "%s: request body over 1 GiB",
+			    fp == stdin ? "<stdin>" : arg + 1);
+	if (ferror(fp))
+		die(EX_IOERR, "%s:", fp == stdin ? "<stdin>" : arg + 1);
+	if (fp != stdin)
+		fclose(fp);
+	o->bodylen = b.len;
+	o->body = buf_str(&b);
+}
+
+static void
+add_query(struct http_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *name, *value;
+	struct buf q;
+
+	if (eq == NULL || eq == arg)
+		die(EX_CONFIG, "--query: '%s' is not NAME=VALUE", arg);
+	name = curl_easy_escape(NULL, arg, (int)(eq - arg));
+	value = curl_easy_escape(NULL, eq + 1, 0);
+	if (name == NULL || value == NULL)
+		die(EX_OSERR, "out of memory");
+	buf_init(&q, 0);
+	if (o->query != NULL) {
+		buf_adds(&q, o->query);
+		buf_addc(&q, '&');
+		free(o->query);
+	}
+	buf_adds(&q, name);
+	buf_addc(&q, '=');
+	buf_adds(&q, value);
+	curl_free(name);
+	curl_free(value);
+	o->query = buf_str(&q);
+}
+
+static void
+parse_statuses(struct http_opts *o, const char *arg)
+{
+	char *list = xstrdup(arg), *tok, *save = NULL;
+
+	o->nretry_status = 0;
+	for (tok = strtok_r(list, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (o->nretry_status == HTTP_MAX_RETRY_STATUS)
+			die(EX_CONFIG, "--retry-status: more than %d statuses",
+			    HTTP_MAX_RETRY_STATUS);
+		o->retry_status[o->nretry_status++] =
+		    parse_long("--retry-status", tok, 100, 599);
+	}
+	free(list);
+}
+
+const char *
+reqopt_auth_name(enum auth_type t)
+{
+	switch (t) {
+	case AUTH_API_KEY:
+		return "api_key";
+	case AUTH_BEARER:
+		return "bearer";
+	case AUTH_BASIC:
+		return "http_basic";
+	default:
+		return "none";
+	}
+}
+
+int
+reqopt_parse(struct http_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'd':
+		read_body(o, arg);
+		break;
+	case 'H':
+		if (strchr(arg, ':') == NULL || arg[0] == ':' ||
+		    strpbrk(arg, "\r\n") != NULL)
+			die(EX_CONFIG, "--header: '%s' is not 'Name: value'", arg);
+		o->headers = curl_slist_append(o->headers, arg);
+		break;
+	case 'k':
+		o->insecure = 1;
+		break;
+	case 'q':
+		add_query(o, arg);
+		break;
+	case 's':
+		o->silent = 1;
+		break;
+	case 'v':
+		o->verbose = 1;
+		break;
+	case 'X':
+		if (*arg == '\0' || strpbrk(arg, " \t\r\n") != NULL)
+			die(EX_CONFIG, "--method: '%s' is not a method", arg);
+		o->method = arg;
+		break;
+	case OPT_AUTH:
+		if (strcmp(arg, "api_key") == 0)
+			o->auth = AUTH_API_KEY;
+		else if (strcmp(arg, "bearer") == 0)
+			o->auth = AUTH_BEARER;
+		else if (strcmp(arg, "http_basic") == 0)
+			o->auth = AUTH_BASIC;
+		else
+			die(EX_CONFIG, "--auth: '%s' is not api_key, bearer or "
+			    "http_basic", arg);
+		break;
+	case OPT_BACKOFF_FACTOR:
+		o->backoff_factor = parse_double("--backoff-factor", arg, 0,
+		    3600);
+		break;
+	case OPT_CACERT:
+		o->cacert = arg;
+		break;
+	case OPT_CONNECT_TIMEOUT:
+		o->connect_timeout = parse_double("--connect-timeout", arg,
+		    0.001, 86400);
+		break;
+	case OPT_JSON:
+		read_body(o, arg);
+		o->headers = curl_slist_append(o->headers,
+		    "Content-Type: application/json");
+		o->headers = curl_slist_append(o->headers,
+		    "Accept: application/json");
+		break;
+	case OPT_KEY_LOCATION:
+		if (strcmp(arg, "header") == 0)
+			o->key_location = KEY_HEADER;
+		else if (strcmp(arg, "query") == 0 || strcmp(arg, "param") == 0)
+			o->key_location = KEY_QUERY;
+		else if (strcmp(arg, "cookie") == 0)
+			o->key_location = KEY_COOKIE;
+		else
+			die(EX_CONFIG, "--key-location: '%s' is not header, "
+			    "query or cookie", arg);
+		break;
+	case OPT_KEY_NAME:
+		if (*arg == '\0' || strpbrk(arg, ":;= \t\r\n") != NULL)
+			die(EX_CONFIG, "--key-name: '%s' is not a valid name",
+			    arg);
+		o->key_name = arg;
+		break;
+	case OPT_MAX_RETRY_DELAY:
+		o->max_retry_delay = parse_double("--max-retry-delay", arg, 0,
+		    86400);
+		break;
+	case OPT_MAX_SIZE:
+		o->max_size = parse_long("--max-size", arg, 1, LONG_MAX);
+		break;
+	case OPT_RETRIES:
+		o->retries = parse_long("--retries", arg, 0, 100);
+		break;
+	case OPT_RETRY_STATUS:
+		parse_statuses(o, arg);
+		break;
+	case OPT_SECRET_ENV:
+		if (*arg == '\0')
+			die(EX_CONFIG, "--secret-env: empty variable name");
+		o->secret_env = arg;
+		break;
+	case OPT_SECRET_FILE:
+		o->secret_file = arg;
+		break;
+	case OPT_TIMEOUT:
+		o->timeout = parse_double("--timeout", arg, 0.001, 86400);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+void
+reqopt_finish(struct http_opts *o)
+{
+	if (o->auth == AUTH_NONE)
+		return;
+	o->secret = secret_load(o->secret_env, o->secret_file);
+	if (o->secret == NULL)
+		die(EX_CONFIG, "--auth %s needs a secret: set %s or use "
+		    "--secret-file", reqopt_auth_name(o->auth), o->secret_env);
+	if (strpbrk(o->secret, "\r\n") != NULL)
+		die(EX_CONFIG, "the secret holds a line break");
+	if (o->auth == AUTH_BASIC && strchr(o->secret, ':') == NULL)
+		die(EX_CONFIG, "--auth http_basic needs the secret as "
+		    "user:password");
+}
+
+void
+reqopt_free(struct http_opts *o)
+{
+	curl_slist_free_all(o->headers);
+	free(o->query);
+	free(o->body);
+	if (o->secret != NULL) {
+		memset(o->secret, 0, strlen(o->secret));
+		free(o->secret);
+	}
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages the build and tests need, only when a header
+# or a tool is missing.  Runs apt-get as root, or through sudo.
+need=
+have_header() { [ -f "/usr/include/$1" ] || [ -f "/usr/include/$(uname -m)-linux-gnu/$1" ]; }
+have_header curl/curl.h || need="$need libcurl4-openssl-dev"
+have_header jsmn.h || need="$need libjsmn-dev"
+command -v pkg-config >/dev/null || need="$need pkg-config"
+command -v cc >/dev/null || need="$need gcc"
+command -v make >/dev/null || need="$need make"
+command -v bats >/dev/null || need="$need bats"
+[ -d /usr/lib/bats/bats-support ] || need="$need bats-support"
+[ -d /usr/lib/bats/bats-assert ] || need="$need bats-assert"
+[ -d /usr/lib/bats/bats-file ] || need="$need bats-file"
+command -v mandoc >/dev/null || need="$need mandoc"
+command -v python3 >/dev/null || need="$need python3"
+command -v curl >/dev/null || need="$need curl"
+command -v jq >/dev/null || need="$need jq"
+command -v openssl >/dev/null || need="$need openssl"
+[ -z "$need" ] && exit 0
+
+echo "deps: installing$need" >&2
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq && $sudo apt-get install -y -qq $need >&2

@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+"""Local HTTP(S) test server for the restpipe test-suite.
+
+Serves a deterministic, paginated sample API (/v1/resource), a few helper
+endpoints (/echo, /status/N, /bytes/N, /raw) and control endpoints under /_
+to inject faults and inspect the requests it has received.
+
+Usage: server.py --port-file FILE [--tls CERT KEY] [--records N]
+"""
+
+import argparse
+import datetime
+import functools
+import http
+import http.cookies
+import json
+import math
+import os
+import re
+import signal
+import socket
+import socketserver
+import ssl
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+API_KEY = "sekrit-key-123"
+LABELS = ["cat", "dog", "bird", "café", "東京"]
+EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+ACTIONS = {"status", "drop", "truncate", "slow", "reset"}
+CHUNK = 8192
+MAX_BYTES = 1 << 30
+INT_RE = re.compile(r"-?[0-9]+\Z")
+
+
+def compact(obj):
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=None)
+def record_json(i):
+    """JSON text of sample record i (0-based); cached, pages join these."""
+    created = EPOCH + datetime.timedelta(minutes=i)
+    return compact({
+        "id": i + 1,
+        "image_id": "img-%06d" % (i + 1),
+        "analysis_result": {
+            "label": LABELS[i % 5],
+            "confidence": round((i % 100) / 100 + 0.005, 3),
+            "tags": ["tag-%d" % (i % 3), "batch-%d" % (i // 50)],
+        },
+        "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "width": 640 + i % 3,
+        "reviewed": i % 2 == 0,
+        "note": None if i % 4 == 0 else 'note "%d"\n' % (i + 1),
+    })
+
+
+class Raw(str):
+    """Already-serialized JSON text, embedded verbatim by serialize()."""
+
+
+def serialize(node):
+    if isinstance(node, Raw):
+        return node
+    return "{" + ",".join(compact(k) + ":" + serialize(v)
+                          for k, v in node.items()) + "}"
+
+
+def put(tree, dotted, value):
+    """Store value in nested dict tree under a dotted key (a.b.c)."""
+    *parents, last = dotted.split(".")
+    for part in parents:
+        tree = tree.setdefault(part, {})
+        if not isinstance(tree, dict):
+            raise ValueError("conflicting key %r" % dotted)
+    if isinstance(tree.get(last), dict):
+        raise ValueError("conflicting key %r" % dotted)
+    tree[last] = value
+
+
+class BadRequest(Exception):
+    pass
+
+
+def int_arg(args, name, default):
+    value = args.get(name)
+    if value is None:
+        return default
+    if not INT_RE.match(value) or int(value) < 0:
+        raise BadRequest("%s must be a non-negative integer" % name)
+    return int(value)
+
+
+class Fault:
+    def __init__(self, spec):
+        if not isinstance(spec, dict):
+            raise ValueError("fault rule must be an object")
+        self.path = spec.get("path", "")
+        self.args = {k: str(v) for k, v in (spec.get("args") or {}).items()}
+        self.times = int(spec.get("times", 1))
+        self.skip = int(spec.get("skip", 0))
+        self.action = spec.get("action")
+        if self.action not in ACTIONS:
+            raise ValueError("unknown action %r" % (self.action,))
+        self.status = int(spec.get("status", 500))
+        self.headers = {str(k): str(v)
+                        for k, v in (spec.get("headers") or {}).items()}
+        self.body = spec.get("body")
+        self.delay = float(spec.get("delay", 1.0))
+        if not isinstance(self.path, str) or not 100 <= self.status <= 599:
+            raise ValueError("bad path or status in fault rule")
+
+    def matches(self, path, args):
+        return (self.times != 0 and path.startswith(self.path)
+                and all(args.get(k) == v for k, v in self.args.items()))
+
+
+class Server(ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, addr, handler, records):
+        super().__init__(addr, handler)
+        self.records = records
+        self.lock = threading.Lock()
+        self.reset()
+
+    def server_bind(self):
+        # Skip HTTPServer's getfqdn() (a reverse DNS lookup).
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request, client_address):
+        # Clients hanging up (or failing TLS) are routine in fault tests.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+    def reset(self):
+        with self.lock:
+            self.faults = []
+            self.log = []
+            self.connections = 0
+            self.generation = getattr(self, "generation", 0) + 1
+
+    def record(self, handler, entry):
+        """Log a request; returns its connection number."""
+        with self.lock:
+            if handler.conn_gen != self.generation:
+                self.connections += 1
+                handler.conn_gen = self.generation
+                handler.conn_no = self.connections
+            self.log.append({"conn": handler.conn_no, **entry})
+            return handler.conn_no
+
+    def take_fault(self, path, args):
+        with self.lock:
+            for rule in self.faults:
+                if not rule.matches(path, args):
+                    continue
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    continue
+                if rule.times > 0:
+                    rule.times -= 1
+                return rule
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self):
+        return "restpipe-test/1.0"
+
+    def setup(self):
+        super().setup()
+        self.conn_gen = self.conn_no = None
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
+
+    def log_message(self, format, *args):
+        pass
+
+    def __getattr__(self, name):
+        # Route every method (do_GET, do_PATCH, do_FOO, ...) to dispatch().
+        if name.startswith("do_"):
+            return self.dispatch
+        raise AttributeError(name)
+
+    # -- I/O helpers ---------------------------------------------------------
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            parts = []
+            while True:
+                line = self.rfile.readline(1024)
+                size = int(line.split(b";")[0].strip() or b"x", 16)
+                if size == 0:
+                    while self.rfile.readline(1024).strip():
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline(16)
+        length = self.headers.get("Content-Length")
+        if not length:
+            return b""
+        if not length.isdigit():
+            raise ValueError("bad Content-Length")
+        return self.rfile.read(int(length))
+
+    def send(self, status, body=b"", ctype="application/json", headers=None,
+             chunked=False, cut=False):
+        """Write a complete response (or, with cut, half of its body)."""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        headers = dict(headers or {})
+        bodyless = status in (204, 304)
+        if bodyless:
+            body = b""
+        elif ctype and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = ctype
+        if chunked and not bodyless:
+            headers["Transfer-Encoding"] = "chunked"
+        elif not bodyless:
+            headers["Content-Length"] = str(len(body))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command == "HEAD" or bodyless:
+            return
+        if cut:
+            body = body[:len(body) // 2]
+            self.close_connection = True
+        if not chunked:
+            self.wfile.write(body)
+            return
+        for start in range(0, len(body), CHUNK):
+            piece = body[start:start + CHUNK]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        if not cut:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def send_json(self, status, obj, **kw):
+        self.send(status, compact(obj), **kw)
+
+    def abort(self, rst):
+        """Close the connection without a response; rst: send a TCP RST."""
+        self.close_connection = True
+        if rst:
+            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                    struct.pack("ii", 1, 0))
+            # The socket only really closes once rfile drops its reference.
+            self.rfile.close()
+            self.request.close()
+
+    # -- dispatch ------------------------------------------------------------
+
+    def dispatch(self):
+        url = urlsplit(self.path)
+        path, query = url.path, url.query
+        args = dict(parse_qsl(query, keep_blank_values=True))
+        try:
+            body = self.read_body()
+        except ValueError:
+            self.close_connection = True
+            return self.send_json(400, {"error": "bad request body"})
+        if path.startswith("/_"):
+            return self.control(path, body)
+
+        req = {"method": self.command, "path": path, "query": query,
+               "args": args, "headers": dict(self.headers.items()),
+               "body": body.decode("utf-8", errors="replace")}
+        self.server.record(self, req)
+        fault = self.server.take_fault(path, args)
+        if fault is None:
+            return self.route(req)
+        if fault.action == "status":
+            body = fault.body
+            if body is None:
+                body = compact({"error": "injected"})
+            return self.send(fault.status, body, headers=fault.headers)
+        if fault.action in ("drop", "reset"):
+            return self.abort(rst=fault.action == "reset")
+        if fault.action == "slow":
+            time.sleep(fault.delay)
+            return self.route(req)
+        return self.route(req, cut=True)  # truncate
+
+    def route(self, req, cut=False):
+        path, method, args = req["path"], req["method"], req["args"]
+        try:
+            if path.startswith("/echo"):
+                return self.send_json(200, {k: req[k] for k in (
+                    "method", "path", "query", "args", "headers", "body")},
+                    cut=cut)
+            if path.startswith("/status/"):
+                code = path[len("/status/"):]
+                if not code.isdigit() or not 200 <= int(code) <= 599:
+                    raise BadRequest("status must be 200..599")
+                code = int(code)
+                try:
+                    message = http.HTTPStatus(code).phrase
+                except ValueError:
+                    message = "Unknown"
+                return self.send_json(code, {"status": code,
+                                             "message": message}, cut=cut)
+            if path not in ("/v1/resource", "/raw") and \
+                    not path.startswith("/bytes/"):
+                return self.send_json(404, {"error": "not found"}, cut=cut)
+            if method not in ("GET", "HEAD"):
+                return self.send_json(405, {"error": "method not allowed"},
+                                      headers={"Allow": "GET, HEAD"}, cut=cut)
+            if path == "/raw":
+                return self.send(200, args.get("body", ""), cut=cut)
+            if path.startswith("/bytes/"):
+                count = path[len("/bytes/"):]
+                if not count.isdigit() or int(count) > MAX_BYTES:
+                    raise BadRequest("bad byte count")
+                return self.send(200, b"x" * int(count), ctype="text/plain",
+                                 chunked=args.get("chunked") == "1", cut=cut)
+            if args.get("require_key") == "1" and not self.authorized(args):
+                return self.send_json(401, {"error": "unauthorized"}, cut=cut)
+            return self.send(200, self.resource_page(args), cut=cut)
+        except BadRequest as err:
+            return self.send_json(400, {"error": str(err)}, cut=cut)
+
+    def authorized(self, args):
+        if args.get("api_key") == API_KEY:
+            return True
+        if self.headers.get("X-API-Key") == API_KEY:
+            return True
+        if self.headers.get("Authorization") == "Bearer " + API_KEY:
+            return True
+        cookies = http.cookies.SimpleCookie()
+        try:
+            for header in self.headers.get_all("Cookie") or []:
+                cookies.load(header)
+        except http.cookies.CookieError:
+            return False
+        return "api_key" in cookies and cookies["api_key"].value == API_KEY
+
+    def resource_page(self, args):
+        """Body of a GET /v1/resource page, built from cached records."""
+        total = int_arg(args, "records", self.server.records)
+        paged = "page" in args and "offset" not in args
+        if paged:
+            limit = int_arg(args, "page_size", int_arg(args, "limit", 10))
+        else:
+            limit = int_arg(args, "limit", 10)
+        limit = min(limit, int_arg(args, "max_limit", limit))
+        if paged:
+            page = args["page"]
+            base = int_arg(args, "base_page", 1)
+            if not INT_RE.match(page) or int(page) < base:
+                raise BadRequest("page must be an integer >= %d" % base)
+            offset = (int(page) - base) * limit
+        else:
+            offset = int_arg(args, "offset", 0)
+
+        end = min(offset + limit, total)
+        data = Raw("[" + ",".join(record_json(i)
+                                  for i in range(offset, end)) + "]")
+        if args.get("wrap") == "none":
+            text = data
+        else:
+            tree = {}
+            try:
+                put(tree, args.get("wrap") or "data", data)
+                if args.get("total") != "omit":
+                    put(tree, args.get("total_key") or "total", Raw(
+                        "null" if args.get("total") == "null" else total))
+                more = offset + limit < total
+                if args.get("has_more") == "1":
+                    put(tree, "has_more", Raw(compact(more)))
+                elif args.get("has_more") == "str":
+                    put(tree, "has_more", Raw('"yes"' if more else '"no"'))
+                if paged:
+                    pages = math.ceil(total / limit) if limit else 0
+                    put(tree, "total_pages", Raw(pages))
+            except ValueError as err:
+                raise BadRequest(str(err))
+            text = serialize(tree)
+        if args.get("pretty") == "1":
+            text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+        return text
+
+    def control(self, path, body):
+        server, method = self.server, self.command
+        if path == "/_faults" and method == "POST":
+            try:
+                rules = json.loads(body.decode("utf-8"))
+                if not isinstance(rules, list):
+                    raise ValueError("expected a JSON list of fault rules")
+                rules = [Fault(spec) for spec in rules]
+            except (ValueError, TypeError) as err:
+                return self.send_json(400, {"error": str(err)})
+            with server.lock:
+                server.faults = rules
+            return self.send_json(200, {"faults": len(rules)})
+        if (path, method) in (("/_faults", "DELETE"), ("/_reset", "POST")):
+            server.reset()
+            return self.send_json(200, {"ok": True})
+        if path == "/_requests" and method == "GET":
+            with server.lock:
+                lines = [compact(entry) + "\n" for entry in server.log]
+            return self.send(200, "".join(lines), ctype="application/x-ndjson")
+        if path == "/_stats" and method == "GET":
+            with server.lock:
+                stats = {"requests": len(server.log),
+                         "connections": server.connections}
+            return self.send_json(200, stats)
+        return self.send_json(404, {"error": "unknown control endpoint"})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--records", type=int, default=250)
+    opts = parser.parse_args()
+
+    server = Server(("127.0.0.1", 0), Handler, opts.records)
+    if opts.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*opts.tls)
+        # Handshake in the handler thread, not in the accept loop.
+        server.socket = ctx.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    tmp = "%s.%d.tmp" % (opts.port_file, os.getpid())
+    with open(tmp, "w") as f:
+        f.write("%d\n" % server.server_address[1])
+    os.rename(tmp, opts.port_file)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
