@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
+#include "config.h"
 #include "diag.h"
 #include "http.h"
 #include "reqopt.h"
@@ -11,9 +12,13 @@
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: rest-fetch [options] URL\n");
+	fprintf(fp, "usage: rest-fetch [options] URL\n"
+	    "       rest-fetch -c FILE [-r NAME] [options] [URL]\n");
 	if (status == EX_OK)
 		fprintf(fp, "%s"
+		    "  -c, --config FILE          read a dlt REST API source "
+		    "configuration\n"
+		    "  -r, --resource NAME        the resource to read from it\n"
 		    "  -h, --help                 show this help\n"
 		    "      --version              show the version\n",
 		    reqopt_usage);
@@ -24,10 +29,14 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option own[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "version",	no_argument,	NULL, OPT_VERSION },
-		{ NULL,		0,		NULL, 0 }
+		{ "config",	required_argument, NULL, 'c' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "resource",	required_argument, NULL, 'r' },
+		{ "version",	no_argument,	   NULL, OPT_VERSION },
+		{ NULL,		0,		   NULL, 0 }
 	};
+	static const char shortopts[] = "c:hr:" REQOPT_SHORT;
+	struct config cfg;
 	struct http_opts o;
 	struct option *longopts;
 	struct http_req *r;
@@ -37,15 +46,22 @@ main(int argc, char *argv[])
 	setprog("rest-fetch");
 	reqopt_init(&o);
 	longopts = reqopt_table(own);
-	while ((c = getopt_long(argc, argv, "h" REQOPT_SHORT, longopts,
-	    NULL)) != -1) {
+	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
+	    CONFIG_REQUEST))
+		config_apply_request(&cfg, &o);
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (reqopt_parse(&o, c, optarg))
 			continue;
 		switch (c) {
+		case 'c':
+		case 'r':
+			break;
 		case 'h':
 			usage(stdout, EX_OK);
 			break;
 		case OPT_VERSION:
+			free(longopts);
+			reqopt_free(&o);
 			printf("rest-fetch %s\n", VERSION);
 			return finish_stdout();
 		default:
@@ -55,12 +71,12 @@ main(int argc, char *argv[])
 	free(longopts);
 	argc -= optind;
 	argv += optind;
-	if (argc != 1)
+	if (argc > 1 || (argc == 0 && cfg.url == NULL))
 		usage(stderr, EX_USAGE);
 	reqopt_finish(&o);
 
 	h = http_new(&o);
-	http_submit(h, http_req_new(h, argv[0], NULL));
+	http_submit(h, http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL));
 	r = http_next(h);
 	status = r->result;
 	if (status == EX_OK &&
@@ -69,6 +85,7 @@ main(int argc, char *argv[])
 	http_req_free(r);
 	http_free(h);
 	reqopt_free(&o);
+	config_free(&cfg);
 	if (status != EX_OK && status != EX_IOERR)
 		return status;
 	return finish_stdout();

@@ -466,8 +466,8 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	if (retry && r->attempts > o->retries) {
 		char what[64];
 
-		snprintf(what, sizeof(what), " (gave up after %d attempts)",
-		    r->attempts);
+		snprintf(what, sizeof(what), " (gave up after %d attempt%s)",
+		    r->attempts, r->attempts == 1 ? "" : "s");
 		buf_adds(&msg, what);
 		final = EX_TEMPFAIL;
 	}

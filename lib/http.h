@@ -28,6 +28,10 @@ struct http_opts {
 	enum key_location	 key_location;
 	const char		*secret_env;
 	const char		*secret_file;
+	const char		*secret_literal; /* from a configuration */
+	const char		*secret_key;	/* its .dlt/secrets.toml key */
+	const char		*username;	/* http_basic from a config */
+	int			 secret_env_given; /* on the command line */
 	char			*secret;	/* loaded by reqopt_finish() */
 	long			 retries;
 	double			 backoff_factor;

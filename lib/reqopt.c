@@ -6,6 +6,7 @@
 #include <sysexits.h>
 
 #include "buf.h"
+#include "config.h"
 #include "diag.h"
 #include "opt.h"
 #include "reqopt.h"
@@ -290,6 +291,7 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg)
 		if (*arg == '\0')
 			die(EX_CONFIG, "--secret-env: empty variable name");
 		o->secret_env = arg;
+		o->secret_env_given = 1;
 		break;
 	case OPT_SECRET_FILE:
 		o->secret_file = arg;
@@ -306,12 +308,48 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg)
 void
 reqopt_finish(struct http_opts *o)
 {
+	FILE *fp;
+
+	/*
+	 * libcurl opens the CA file only at a TLS handshake, so a missing one
+	 * would pass unnoticed with http:// and fail late with https://.
+	 */
+	if (o->cacert != NULL) {
+		if ((fp = fopen(o->cacert, "r")) == NULL)
+			die(EX_NOINPUT, "%s:", o->cacert);
+		fclose(fp);
+	}
 	if (o->auth == AUTH_NONE)
 		return;
-	o->secret = secret_load(o->secret_env, o->secret_file);
+	/*
+	 * The command line wins; then a secret written into a configuration,
+	 * its variable, and dlt's .dlt/secrets.toml.
+	 */
+	if (o->secret_file == NULL && !o->secret_env_given &&
+	    o->secret_literal != NULL)
+		o->secret = xstrdup(o->secret_literal);
+	else
+		o->secret = secret_load(o->secret_env, o->secret_file);
+	if (o->secret == NULL && o->secret_file == NULL &&
+	    !o->secret_env_given && o->secret_key != NULL)
+		o->secret = config_secrets_toml(o->secret_key);
+	if (o->secret == NULL && o->secret_key != NULL)
+		die(EX_CONFIG, "--auth %s needs a secret: set %s, or %s in "
+		    ".dlt/secrets.toml, or use --secret-file",
+		    reqopt_auth_name(o->auth), o->secret_env, o->secret_key);
 	if (o->secret == NULL)
 		die(EX_CONFIG, "--auth %s needs a secret: set %s or use "
 		    "--secret-file", reqopt_auth_name(o->auth), o->secret_env);
+	if (o->auth == AUTH_BASIC && o->username != NULL) {
+		struct buf up;
+
+		buf_init(&up, 0);
+		buf_adds(&up, o->username);
+		buf_addc(&up, ':');
+		buf_adds(&up, o->secret);
+		free(o->secret);
+		o->secret = buf_str(&up);
+	}
 	if (strpbrk(o->secret, "\r\n") != NULL)
 		die(EX_CONFIG, "the secret holds a line break");
 	if (o->auth == AUTH_BASIC && strchr(o->secret, ':') == NULL)

@@ -1,0 +1,91 @@
+/*
+ * config.h: dlt's REST API source configuration (the rest_api_source
+ * dict written as JSON), resolved for one resource: resource_defaults
+ * merged in as dlt merges them, the URL joined, the paginator chosen.
+ * Each program reads only the parts it needs.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include "http.h"
+
+/* The parts of a configuration a program reads. */
+#define CONFIG_REQUEST	0x01	/* client, endpoint: URL, auth, params */
+#define CONFIG_PAGER	0x02	/* the paginator */
+#define CONFIG_SELECT	0x04	/* endpoint.data_selector */
+#define CONFIG_TABLE	0x08	/* primary_key, write_disposition, columns */
+
+enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE };
+
+struct config {
+	char			*name;		/* the resource's */
+	/* CONFIG_REQUEST */
+	char			*url;
+	char			*method;
+	struct curl_slist	*headers;
+	char			*query;		/* endpoint.params, encoded */
+	char			*json;		/* endpoint.json, compact */
+	int			 auth;		/* enum auth_type, -1: unset */
+	char			*key_name;
+	int			 key_location;	/* enum key_location, -1 */
+	char			*secret;	/* written into the file */
+	char			*secret_env;	/* or the variable to read */
+	const char		*secret_key;	/* its .dlt/secrets.toml key */
+	char			*username;	/* http_basic */
+	/* CONFIG_PAGER; numbers are -1 and strings NULL when not given. */
+	enum pager_type		 pager;
+	long			 limit, offset, maximum;
+	long			 base_page, page;
+	char			*offset_param, *limit_param, *page_param;
+	char			*total_path;
+	int			 total_path_set; /* 1: given, maybe as null */
+	int			 stop_after_empty;	/* -1: unset */
+	char			*has_more_path;
+	/* CONFIG_SELECT */
+	char			*data_selector;
+	/* CONFIG_TABLE */
+	char			**primary_key;
+	int			 nprimary_key;
+	char			*write_disposition;
+	char			*dedup_sort;	/* a column hinted dedup_sort */
+	char			*dedup_order;	/* "asc" or "desc" */
+	char			*hard_delete;	/* a column hinted hard_delete */
+	char			*table;		/* table_name, else name */
+};
+
+/*
+ * Read FILE and resolve resource (NULL: the only one) for the parts
+ * asked for.  Exits with EX_NOINPUT if FILE cannot be read, EX_USAGE if
+ * the resource cannot be chosen, and EX_CONFIG naming the JSON path of a
+ * value that is invalid; warns of unknown keys.
+ */
+void	config_load(struct config *, const char *file, const char *resource,
+	    int parts);
+
+void	config_free(struct config *);
+
+/*
+ * Look the secret named key ("api_key", "token", "password") up in
+ * .dlt/secrets.toml of the current directory: a top-level line, or one in
+ * [sources] or [sources.rest_api].  Returns a string the caller frees, or
+ * NULL.
+ */
+char	*config_secrets_toml(const char *key);
+
+/*
+ * Apply the request part of a configuration to request options, before
+ * the command line is read, so that options given there win.
+ */
+void	config_apply_request(const struct config *, struct http_opts *);
+
+/*
+ * Find -c/--config FILE and -r/--resource NAME in argv before the options
+ * proper are read (getopt starts over afterwards), and load the parts of
+ * FILE asked for into c.  Returns 1 if a configuration was read, else 0
+ * with c zeroed.  -r without -c is a usage error.
+ */
+struct option;
+int	config_from_argv(struct config *c, int argc, char *argv[],
+	    const char *shortopts, const struct option *longopts, int parts);
+
+#endif

@@ -1,0 +1,833 @@
+/*
+ * json.c: validate one JSON value in a single pass, then tokenize it with
+ * jsmn.  jsmn's strict mode accepts {"a":1,}, missing commas and "tru", so
+ * the validator decides what is JSON and jsmn only builds the tokens.
+ *
+ * This is the one file that compiles jsmn's implementation: jsmn.h is
+ * included here without JSMN_HEADER before json.h, whose own include of it
+ * is then skipped by jsmn.h's include guard.
+ */
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+/* Byte classes, one table lookup per byte in the hot loops. */
+#define WS	0x01	/* whitespace between tokens */
+#define ST	0x02	/* ends a run of plain bytes in a string */
+#define WD	0x04	/* may not directly follow a number or literal */
+#define DG	0x08	/* decimal digit */
+#define HX	0x10	/* hexadecimal digit */
+#define NUM	(WD | DG | HX)
+#define HEX	(WD | HX)
+
+static const unsigned char cls[256] = {
+	ST, ST, ST, ST, ST, ST, ST, ST,
+	ST, WS|ST, WS|ST, ST, ST, WS|ST, ST, ST,
+	ST, ST, ST, ST, ST, ST, ST, ST,
+	ST, ST, ST, ST, ST, ST, ST, ST,
+	WS, 0, ST, 0, 0, 0, 0, 0,		/* ' ' to '\'' */
+	0, 0, 0, WD, 0, WD, WD, 0,		/* '(' to '/' */
+	NUM, NUM, NUM, NUM, NUM, NUM, NUM, NUM,	/* '0' to '7' */
+	NUM, NUM, 0, 0, 0, 0, 0, 0,		/* '8' to '?' */
+	0, HEX, HEX, HEX, HEX, HEX, HEX, WD,	/* '@' to 'G' */
+	WD, WD, WD, WD, WD, WD, WD, WD,
+	WD, WD, WD, WD, WD, WD, WD, WD,
+	WD, WD, WD, 0, ST, 0, 0, WD,		/* 'X' to '_' */
+	0, HEX, HEX, HEX, HEX, HEX, HEX, WD,	/* '`' to 'g' */
+	WD, WD, WD, WD, WD, WD, WD, WD,
+	WD, WD, WD, WD, WD, WD, WD, WD,
+	WD, WD, WD, 0, 0, 0, 0, 0,		/* 'x' to DEL */
+};
+
+/*
+ * Eight bytes at a time: below() is nonzero when some byte of x is less
+ * than n (n at most 128), has() when some byte equals c.
+ */
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+
+static inline uint64_t
+below(uint64_t x, unsigned int n)
+{
+	return (x - ONES * n) & ~x & HIGHS;
+}
+
+static inline uint64_t
+has(uint64_t x, unsigned int c)
+{
+	return below(x ^ (ONES * c), 1);
+}
+
+enum state {
+	EXPECT_VALUE,		/* after ':' or ',' in an array, or at the top */
+	EXPECT_FIRST_VALUE,	/* after '[' */
+	EXPECT_KEY,		/* after ',' in an object */
+	EXPECT_FIRST_KEY,	/* after '{' */
+	EXPECT_COLON,		/* after a key */
+	EXPECT_NEXT		/* after a value: ',', a closing bracket, or end */
+};
+
+void
+json_init(struct json *j)
+{
+	j->text = NULL;
+	j->len = 0;
+	j->tok = NULL;
+	j->ntok = 0;
+	j->cap = 0;
+}
+
+void
+json_free(struct json *j)
+{
+	free(j->tok);
+	json_init(j);
+}
+
+static int
+fail(struct json_error *err, const char *text, const unsigned char *at,
+    const char *msg)
+{
+	err->off = (size_t)((const char *)at - text);
+	err->msg = msg;
+	return -1;
+}
+
+/*
+ * Check the string body at p, just past its opening quote.  Returns the
+ * byte after the closing quote, or NULL with *at and *msg set.
+ */
+static const unsigned char *
+scan_string(const unsigned char *p, const unsigned char *end,
+    const unsigned char **at, const char **msg)
+{
+	int k;
+
+	for (;;) {
+		while (p < end && (cls[*p] & ST) == 0)
+			p++;
+		if (p == end)
+			break;
+		if (*p == '"')
+			return p + 1;
+		if (*p != '\\') {
+			*at = p;
+			*msg = "control character in string";
+			return NULL;
+		}
+		if (p + 1 == end)
+			break;
+		switch (p[1]) {
+		case '"':
+		case '/':
+		case '\\':
+		case 'b':
+		case 'f':
+		case 'n':
+		case 'r':
+		case 't':
+			p += 2;
+			continue;
+		case 'u':
+			for (k = 2; k < 6; k++) {
+				if (p + k == end)
+					goto eof;
+				if ((cls[p[k]] & HX) == 0)
+					goto bad;
+			}
+			p += 6;
+			continue;
+		}
+bad:
+		*at = p;
+		*msg = "invalid escape";
+		return NULL;
+	}
+eof:
+	*at = end;
+	*msg = "unexpected end of input";
+	return NULL;
+}
+
+/*
+ * Check the number at p against JSON's grammar.  Returns the byte after
+ * it, or NULL with *at and *msg set.  A number cut short by the end of the
+ * text is simply invalid: the text ends where the caller says it does.
+ */
+static const unsigned char *
+scan_number(const unsigned char *p, const unsigned char *end,
+    const unsigned char **at, const char **msg)
+{
+	const unsigned char *start = p;
+
+	if (*p == '-')
+		p++;
+	if (p == end)
+		goto bad;
+	if (*p == '0')
+		p++;
+	else if (cls[*p] & DG) {
+		while (p < end && (cls[*p] & DG))
+			p++;
+	} else
+		goto bad;
+	if (p < end && *p == '.') {
+		if (++p == end || (cls[*p] & DG) == 0)
+			goto bad;
+		while (p < end && (cls[*p] & DG))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || (cls[*p] & DG) == 0)
+			goto bad;
+		while (p < end && (cls[*p] & DG))
+			p++;
+	}
+	if (p < end && (cls[*p] & WD))
+		goto bad;
+	return p;
+bad:
+	*at = start;
+	*msg = "invalid number";
+	return NULL;
+}
+
+/* Check the literal at p, which starts like word.  Like scan_number(). */
+static const unsigned char *
+scan_literal(const unsigned char *p, const unsigned char *end,
+    const char *word, size_t n, const unsigned char **at, const char **msg)
+{
+	size_t left = (size_t)(end - p);
+
+	if (left < n || memcmp(p, word, n) != 0 ||
+	    (left > n && (cls[p[n]] & WD))) {
+		*at = p;
+		*msg = "invalid literal";
+		return NULL;
+	}
+	return p + n;
+}
+
+/*
+ * The validating pass: a pushdown automaton over the bytes, with the open
+ * brackets on a fixed stack (depth is bounded).  Counts the tokens jsmn
+ * will need, so the token array can be sized before jsmn runs.
+ */
+static int
+validate(const char *text, size_t len, size_t *ntok, struct json_error *err)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *end = p + len, *at;
+	unsigned char stack[JSON_MAX_DEPTH];
+	enum state state = EXPECT_VALUE;
+	size_t depth = 0, count = 0;
+	const char *msg;
+
+	for (;;) {
+		while (p < end && (cls[*p] & WS))
+			p++;
+		if (p == end) {
+			if (state == EXPECT_NEXT && depth == 0)
+				break;
+			return fail(err, text, p, count == 0 ?
+			    "empty input" : "unexpected end of input");
+		}
+		switch (state) {
+		case EXPECT_FIRST_KEY:
+			if (*p == '}') {
+				depth--;
+				p++;
+				state = EXPECT_NEXT;
+				continue;
+			}
+			if (*p != '"')
+				return fail(err, text, p,
+				    "expected a key or '}'");
+			/* FALLTHROUGH */
+		case EXPECT_KEY:
+			if (*p != '"')
+				return fail(err, text, p, "expected a key");
+			if ((p = scan_string(p + 1, end, &at, &msg)) == NULL)
+				return fail(err, text, at, msg);
+			count++;
+			state = EXPECT_COLON;
+			continue;
+		case EXPECT_COLON:
+			if (*p != ':')
+				return fail(err, text, p, "expected ':'");
+			p++;
+			state = EXPECT_VALUE;
+			continue;
+		case EXPECT_NEXT:
+			if (depth == 0)
+				return fail(err, text, p,
+				    "trailing data after value");
+			if (*p == ',') {
+				p++;
+				state = stack[depth - 1] == '{' ?
+				    EXPECT_KEY : EXPECT_VALUE;
+				continue;
+			}
+			if (stack[depth - 1] == '{') {
+				if (*p != '}')
+					return fail(err, text, p,
+					    "expected ',' or '}'");
+			} else if (*p != ']')
+				return fail(err, text, p, "expected ',' or ']'");
+			depth--;
+			p++;
+			continue;
+		case EXPECT_FIRST_VALUE:
+			if (*p == ']') {
+				depth--;
+				p++;
+				state = EXPECT_NEXT;
+				continue;
+			}
+			break;
+		case EXPECT_VALUE:
+			break;
+		}
+
+		if (++count > JSON_MAX_TOKENS)
+			return fail(err, text, p, "too many tokens");
+		switch (*p) {
+		case '{':
+		case '[':
+			if (depth == JSON_MAX_DEPTH)
+				return fail(err, text, p, "nesting too deep");
+			stack[depth++] = *p;
+			state = *p == '{' ? EXPECT_FIRST_KEY :
+			    EXPECT_FIRST_VALUE;
+			p++;
+			continue;
+		case '"':
+			p = scan_string(p + 1, end, &at, &msg);
+			break;
+		case '-':
+		case '0':
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+		case '5':
+		case '6':
+		case '7':
+		case '8':
+		case '9':
+			p = scan_number(p, end, &at, &msg);
+			break;
+		case 't':
+			p = scan_literal(p, end, "true", 4, &at, &msg);
+			break;
+		case 'f':
+			p = scan_literal(p, end, "false", 5, &at, &msg);
+			break;
+		case 'n':
+			p = scan_literal(p, end, "null", 4, &at, &msg);
+			break;
+		default:
+			return fail(err, text, p, state == EXPECT_FIRST_VALUE ?
+			    "expected a value or ']'" : "expected a value");
+		}
+		if (p == NULL)
+			return fail(err, text, at, msg);
+		state = EXPECT_NEXT;
+	}
+	*ntok = count;
+	return 0;
+}
+
+/* Make room for n tokens, doubling; -1 past JSON_MAX_TOKENS. */
+static int
+grow_tokens(struct json *j, size_t n)
+{
+	size_t cap = j->cap > 0 ? (size_t)j->cap : 64;
+
+	if (n > JSON_MAX_TOKENS)
+		return -1;
+	if (n <= (size_t)j->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if (cap > JSON_MAX_TOKENS)
+		cap = JSON_MAX_TOKENS;
+	j->tok = xrealloc(j->tok, cap * sizeof(*j->tok));
+	j->cap = (int)cap;
+	return 0;
+}
+
+int
+json_parse(struct json *j, const char *text, size_t len,
+    struct json_error *err)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *end = p + len;
+	jsmn_parser parser;
+	size_t ntok;
+	int r;
+
+	j->text = text;
+	j->len = len;
+	j->ntok = 0;
+	if (len > INT_MAX)
+		return fail(err, text, p, "value too large");
+	if (validate(text, len, &ntok, err) == -1)
+		return -1;
+	if (grow_tokens(j, ntok) == -1)
+		return fail(err, text, p, "too many tokens");
+
+	/*
+	 * In strict mode jsmn wants a delimiter after a primitive, so a bare
+	 * number or literal at the end of the text would be "partial".  The
+	 * validator has checked it already: make its one token here.
+	 */
+	while (cls[*p] & WS)
+		p++;
+	if (*p != '{' && *p != '[' && *p != '"') {
+		j->tok[0].type = JSMN_PRIMITIVE;
+		j->tok[0].start = (int)((const char *)p - text);
+		while (p < end && (cls[*p] & WS) == 0)
+			p++;
+		j->tok[0].end = (int)((const char *)p - text);
+		j->tok[0].size = 0;
+		j->tok[0].parent = -1;
+		j->ntok = 1;
+		return 0;
+	}
+
+	jsmn_init(&parser);
+	for (;;) {
+		r = jsmn_parse(&parser, text, len, j->tok, (unsigned int)j->cap);
+		if (r != JSMN_ERROR_NOMEM)
+			break;
+		if ((size_t)j->cap >= JSON_MAX_TOKENS)
+			return fail(err, text, end, "too many tokens");
+		grow_tokens(j, (size_t)j->cap * 2);
+	}
+	if (r < 0)
+		return fail(err, text, (const unsigned char *)text + parser.pos,
+		    "invalid json");
+	j->ntok = r;
+	return 0;
+}
+
+void
+json_linecol(const char *text, size_t off, size_t *line, size_t *col)
+{
+	const char *p = text, *end = text + off, *bol = text, *nl;
+	size_t n = 1;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p = bol = nl + 1;
+	}
+	*line = n;
+	*col = (size_t)(end - bol) + 1;
+}
+
+int
+json_skip(const struct json *j, int i)
+{
+	int end = j->tok[i].end;
+
+	for (i++; i < j->ntok && j->tok[i].start < end; i++)
+		;
+	return i;
+}
+
+static int
+valid(const struct json *j, int i)
+{
+	return i >= 0 && i < j->ntok;
+}
+
+int
+json_get(const struct json *j, int obj, const char *key, size_t n)
+{
+	int i, k, found = -1;
+
+	if (!valid(j, obj) || j->tok[obj].type != JSMN_OBJECT)
+		return -1;
+	for (i = 0, k = obj + 1; i < j->tok[obj].size; i++) {
+		if (json_streq(j, k, key, n))
+			found = k + 1;
+		k = json_skip(j, k + 1);
+	}
+	return found;
+}
+
+int
+json_index(const struct json *j, int arr, long idx)
+{
+	int k;
+
+	if (!valid(j, arr) || j->tok[arr].type != JSMN_ARRAY)
+		return -1;
+	if (idx < 0)
+		idx += j->tok[arr].size;
+	if (idx < 0 || idx >= j->tok[arr].size)
+		return -1;
+	for (k = arr + 1; idx > 0; idx--)
+		k = json_skip(j, k);
+	return k;
+}
+
+static int
+first_byte(const struct json *j, int i)
+{
+	if (!valid(j, i) || j->tok[i].type != JSMN_PRIMITIVE)
+		return -1;
+	return (unsigned char)j->text[j->tok[i].start];
+}
+
+int
+json_is_null(const struct json *j, int i)
+{
+	return first_byte(j, i) == 'n';
+}
+
+int
+json_is_bool(const struct json *j, int i, int *value)
+{
+	int c = first_byte(j, i);
+
+	if (c != 't' && c != 'f')
+		return 0;
+	if (value != NULL)
+		*value = c == 't';
+	return 1;
+}
+
+int
+json_is_number(const struct json *j, int i)
+{
+	int c = first_byte(j, i);
+
+	return c == '-' || (c >= '0' && c <= '9');
+}
+
+int
+json_is_string(const struct json *j, int i)
+{
+	return valid(j, i) && j->tok[i].type == JSMN_STRING;
+}
+
+int
+json_is_object(const struct json *j, int i)
+{
+	return valid(j, i) && j->tok[i].type == JSMN_OBJECT;
+}
+
+int
+json_is_array(const struct json *j, int i)
+{
+	return valid(j, i) && j->tok[i].type == JSMN_ARRAY;
+}
+
+int
+json_long(const struct json *j, int i, long long *value)
+{
+	const char *p, *end;
+	long long v = 0;
+	int neg, d;
+
+	if (!json_is_number(j, i))
+		return -1;
+	p = j->text + j->tok[i].start;
+	end = j->text + j->tok[i].end;
+	if ((neg = *p == '-'))
+		p++;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		d = *p - '0';
+		/* Accumulate negatively: LLONG_MIN has no positive twin. */
+		if (v < (LLONG_MIN + d) / 10)
+			return -1;
+		v = v * 10 - d;
+	}
+	if (!neg) {
+		if (v == LLONG_MIN)
+			return -1;
+		v = -v;
+	}
+	*value = v;
+	return 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The code unit of the \uXXXX at p, or -1 if p holds none. */
+static long
+unit(const char *p, const char *end)
+{
+	long v = 0;
+	int k, d;
+
+	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	for (k = 2; k < 6; k++) {
+		if ((d = hexval((unsigned char)p[k])) == -1)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/*
+ * Decode the escape at p (a backslash) into out as UTF-8; returns the
+ * number of input bytes it took, with *n set to the bytes in out.  A lone
+ * surrogate becomes U+FFFD.
+ */
+static size_t
+unescape_one(const char *p, const char *end, char out[4], size_t *n)
+{
+	long cp, lo;
+	size_t used = 2;
+
+	*n = 1;
+	switch (end - p > 1 ? p[1] : '\\') {
+	case 'b':
+		out[0] = '\b';
+		return used;
+	case 'f':
+		out[0] = '\f';
+		return used;
+	case 'n':
+		out[0] = '\n';
+		return used;
+	case 'r':
+		out[0] = '\r';
+		return used;
+	case 't':
+		out[0] = '\t';
+		return used;
+	case 'u':
+		break;
+	default:
+		out[0] = end - p > 1 ? p[1] : '\\';
+		return used;
+	}
+	if ((cp = unit(p, end)) == -1) {
+		out[0] = 'u';
+		return used;
+	}
+	used = 6;
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		lo = unit(p + 6, end);
+		if (lo >= 0xdc00 && lo <= 0xdfff) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			used = 12;
+		} else
+			cp = 0xfffd;
+	} else if (cp >= 0xdc00 && cp <= 0xdfff)
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+	} else if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		*n = 2;
+	} else if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		*n = 3;
+	} else {
+		out[0] = (char)(0xf0 | cp >> 18);
+		out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[3] = (char)(0x80 | (cp & 0x3f));
+		*n = 4;
+	}
+	return used;
+}
+
+int
+json_streq(const struct json *j, int i, const char *s, size_t n)
+{
+	const char *p, *end, *bs;
+	char out[4];
+	size_t len, m;
+
+	if (!json_is_string(j, i))
+		return 0;
+	p = j->text + j->tok[i].start;
+	end = j->text + j->tok[i].end;
+	len = (size_t)(end - p);
+	if ((bs = memchr(p, '\\', len)) == NULL)
+		return len == n && memcmp(p, s, n) == 0;
+	while (p < end) {
+		if ((bs = memchr(p, '\\', (size_t)(end - p))) == NULL)
+			bs = end;
+		len = (size_t)(bs - p);
+		if (len > n || memcmp(p, s, len) != 0)
+			return 0;
+		s += len;
+		n -= len;
+		if ((p = bs) == end)
+			break;
+		p += unescape_one(p, end, out, &m);
+		if (m > n || memcmp(out, s, m) != 0)
+			return 0;
+		s += m;
+		n -= m;
+	}
+	return n == 0;
+}
+
+int
+json_unescape(const struct json *j, int i, struct buf *b)
+{
+	const char *p, *end, *bs;
+	char out[4];
+	size_t m;
+
+	if (!valid(j, i))
+		return -1;
+	if (j->tok[i].type == JSMN_OBJECT || j->tok[i].type == JSMN_ARRAY)
+		return json_compact(j, i, b);
+	p = j->text + j->tok[i].start;
+	end = j->text + j->tok[i].end;
+	if (j->tok[i].type != JSMN_STRING)
+		return buf_add(b, p, (size_t)(end - p));
+	while (p < end) {
+		if ((bs = memchr(p, '\\', (size_t)(end - p))) == NULL)
+			bs = end;
+		if (buf_add(b, p, (size_t)(bs - p)) == -1)
+			return -1;
+		if ((p = bs) == end)
+			break;
+		p += unescape_one(p, end, out, &m);
+		if (buf_add(b, out, m) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The bytes of token i, with the quotes of a string. */
+static void
+span(const struct json *j, int i, const char **s, size_t *n)
+{
+	int start = j->tok[i].start, end = j->tok[i].end;
+
+	if (j->tok[i].type == JSMN_STRING) {
+		start--;
+		end++;
+	}
+	*s = j->text + start;
+	*n = (size_t)(end - start);
+}
+
+/*
+ * 1 if s[0..n) holds a byte up to ' ': in validated JSON, only whitespace
+ * can be one, since control characters are refused even in strings.
+ */
+static int
+has_space(const char *s, size_t n)
+{
+	uint64_t w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		if (below(w, 0x21))
+			return 1;
+	}
+	for (; n > 0; s++, n--)
+		if ((unsigned char)*s <= ' ')
+			return 1;
+	return 0;
+}
+
+/*
+ * Hand the runs of s[0..n) that lie between whitespace outside strings to
+ * emit.  Most values hold no whitespace at all, and go out in one piece.
+ */
+static int
+compact(const char *s, size_t n, int (*emit)(void *, const char *, size_t),
+    void *arg)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + n, *run = p;
+
+	if (!has_space(s, n))
+		return emit(arg, s, n);
+	while (p < end) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < end)
+					p++;
+			if (p < end)
+				p++;
+		} else if (cls[*p] & WS) {
+			if (p > run && emit(arg, (const char *)run,
+			    (size_t)(p - run)) == -1)
+				return -1;
+			while (p < end && (cls[*p] & WS))
+				p++;
+			run = p;
+		} else
+			p++;
+	}
+	if (p > run)
+		return emit(arg, (const char *)run, (size_t)(p - run));
+	return 0;
+}
+
+static int
+emit_buf(void *arg, const char *s, size_t n)
+{
+	return buf_add(arg, s, n);
+}
+
+static int
+emit_file(void *arg, const char *s, size_t n)
+{
+	return fwrite(s, 1, n, arg) == n ? 0 : -1;
+}
+
+int
+json_compact(const struct json *j, int i, struct buf *b)
+{
+	const char *s;
+	size_t n;
+
+	if (!valid(j, i))
+		return -1;
+	span(j, i, &s, &n);
+	return compact(s, n, emit_buf, b);
+}
+
+int
+json_write(const struct json *j, int i, FILE *fp)
+{
+	const char *s;
+	size_t n;
+
+	if (!valid(j, i))
+		return -1;
+	span(j, i, &s, &n);
+	return compact(s, n, emit_file, fp);
+}

@@ -1,0 +1,701 @@
+/*
+ * rest-paginate: drive offset pagination, one page per line on stdout, in
+ * offset order, stopping where dlt's offset paginator stops.
+ */
+#include <curl/curl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "diag.h"
+#include "http.h"
+#include "jpath.h"
+#include "json.h"
+#include "opt.h"
+#include "reqopt.h"
+
+enum {
+	OPT_DATA_SELECTOR = OPT_PROGRAM, OPT_HAS_MORE_PATH, OPT_LIMIT,
+	OPT_LIMIT_PARAM, OPT_MAX_OFFSET, OPT_NO_STOP_EMPTY, OPT_OFFSET,
+	OPT_OFFSET_PARAM, OPT_PROGRESS, OPT_TOTAL_PATH, OPT_BASE_PAGE,
+	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE
+};
+
+/* Record keys dlt looks for when it guesses where a page's records are. */
+static const char *const record_keys[] = {
+	"data", "items", "results", "entries", "records", "rows", "entities",
+	"payload", "content", "objects", "values", NULL
+};
+
+struct pager {
+	const char	*url;
+	long		 limit;
+	long		 offset;	/* the next page to write */
+	const char	*offset_param;
+	const char	*limit_param;
+	const char	*total_path;	/* NULL: totals are off */
+	int		 total_explicit;
+	long		 max_offset;	/* -1: none; a page number in page mode */
+	const char	*page_param;	/* page-number paging when set */
+	long		 base;		/* the first page's number; 0: offsets */
+	long		 step;		/* --limit, or 1 page */
+	int		 single;	/* one page only */
+	int		 stop_after_empty;
+	const char	*has_more_path;
+	const char	*data_selector;	/* NULL: detect on the first page */
+	long		 parallel;
+	int		 progress;
+
+	struct jpath	*records, *total, *has_more;
+	long		 known_total;	/* -1 until a page says */
+	int		 warned_total;
+	long		 short_offset;	/* a short page not yet known last */
+	long		 short_count;
+	long		 pages, nrecords;
+	double		 started, shown_at;
+	struct json	 json;
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: rest-paginate [options] URL\n"
+	    "       rest-paginate -c FILE [-r NAME] [options] [URL]\n");
+	if (status == EX_OK)
+		fprintf(fp,
+		    "paging options:\n"
+		    "      --limit N              records per page (100)\n"
+		    "      --offset N             first offset (0)\n"
+		    "      --offset-param NAME    offset parameter (offset)\n"
+		    "      --limit-param NAME     limit parameter (limit)\n"
+		    "      --total-path PATH      where the total is (total); "
+		    "'' for none\n"
+		    "      --max-offset N         stop before offset N\n"
+		    "      --no-stop-after-empty-page\n"
+		    "                             go on after an empty page\n"
+		    "      --has-more-path PATH   stop when PATH is false\n"
+		    "      --data-selector PATH   where a page's records are\n"
+		    "      --page-param NAME      page by number in NAME instead\n"
+		    "      --page N               first page (the base page)\n"
+		    "      --base-page N          number of the first page (0)\n"
+		    "      --max-page N           stop before page N\n"
+		    "      --single-page          fetch one page only\n"
+		    "  -c, --config FILE          read a dlt REST API source "
+		    "configuration\n"
+		    "  -r, --resource NAME        the resource to read from it\n"
+		    "  -P, --parallel N           fetch up to N pages at once "
+		    "(1)\n"
+		    "      --progress             show progress on stderr\n"
+		    "%s"
+		    "  -h, --help                 show this help\n"
+		    "      --version              show the version\n",
+		    reqopt_usage);
+	exit(status);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct jpath *
+compile(const char *opt, const char *path)
+{
+	const char *err;
+	struct jpath *p;
+
+	if ((p = jpath_compile(path, &err)) == NULL)
+		die(EX_CONFIG, "%s: unsupported path '%s': %s; supported: %s",
+		    opt, path, err, jpath_syntax);
+	return p;
+}
+
+/* Say where to start again and exit; the pages before are on stdout. */
+static noreturn void
+fail(struct pager *pg, int status)
+{
+	fflush(stdout);
+	warnmsg("resume with --%s %ld", pg->page_param != NULL ? "page" :
+	    "offset", pg->offset);
+	exit(status);
+}
+
+/* Append a selector step that names key exactly, however odd it is. */
+static void
+add_step(struct buf *sel, const char *key, size_t n)
+{
+	size_t i;
+
+	buf_adds(sel, "['");
+	for (i = 0; i < n; i++) {
+		if (key[i] == '\'' || key[i] == '\\')
+			buf_addc(sel, '\\');
+		buf_addc(sel, key[i]);
+	}
+	buf_adds(sel, "']");
+}
+
+/*
+ * dlt's guess at the records of a page: the page itself if it is an
+ * array, else the first array met depth first at most three keys deep
+ * whose key is a usual name for records, else the first array met.
+ * Writes the selector into sel; returns 0, or -1 when there is no array.
+ */
+static int
+find_records(const struct json *js, int i, int depth, struct buf *path,
+    struct buf *first, struct buf *named)
+{
+	const jsmntok_t *t = js->tok;
+	int end = json_skip(js, i), k, v, j;
+	size_t keep;
+	struct buf key;
+
+	if (t[i].type != JSMN_OBJECT || depth >= 3)
+		return 0;
+	buf_init(&key, 0);
+	for (k = i + 1; k < end; k = json_skip(js, v)) {
+		v = k + 1;
+		keep = path->len;
+		buf_reset(&key);
+		json_unescape(js, k, &key);
+		add_step(path, key.data != NULL ? key.data : "", key.len);
+		if (t[v].type == JSMN_ARRAY) {
+			if (first->len == 0)
+				buf_add(first, path->data, path->len);
+			for (j = 0; named->len == 0 && record_keys[j] != NULL;
+			    j++)
+				if (strlen(record_keys[j]) == key.len &&
+				    memcmp(record_keys[j], key.data,
+				    key.len) == 0)
+					buf_add(named, path->data, path->len);
+		} else {
+			find_records(js, v, depth + 1, path, first, named);
+		}
+		path->len = keep;
+		if (named->len != 0)
+			break;
+	}
+	buf_free(&key);
+	return 0;
+}
+
+static void
+detect_selector(struct pager *pg)
+{
+	struct buf path, first, named;
+	const char *sel;
+
+	if (json_is_array(&pg->json, 0)) {
+		pg->records = compile("--data-selector", "$");
+		return;
+	}
+	buf_init(&path, 0);
+	buf_init(&first, 0);
+	buf_init(&named, 0);
+	buf_adds(&path, "$");
+	find_records(&pg->json, 0, 0, &path, &first, &named);
+	if (named.len == 0 && first.len == 0) {
+		warnmsg("page at offset %ld: no array of records found; "
+		    "use --data-selector", pg->offset);
+		fail(pg, EX_DATAERR);
+	}
+	sel = buf_str(named.len != 0 ? &named : &first);
+	pg->records = compile("--data-selector", sel);
+	buf_free(&path);
+	buf_free(&first);
+	buf_free(&named);
+}
+
+/* The total a page states, or -1 when it states none. */
+static long
+read_total(struct pager *pg)
+{
+	const struct json *js = &pg->json;
+	long long v;
+	int i;
+
+	i = jpath_eval(pg->total, js, 0);
+	if (i < 0 || json_is_null(js, i)) {
+		if (pg->total_explicit) {
+			warnmsg("page at offset %ld: no total at '%s'",
+			    pg->offset, pg->total_path);
+			fail(pg, EX_DATAERR);
+		}
+		if (!pg->warned_total)
+			warnmsg("warning: page at offset %ld has no total at "
+			    "'%s'; %s", pg->offset, pg->total_path,
+			    pg->stop_after_empty ? "stopping at the first "
+			    "empty page" : "paging on without a total");
+		pg->warned_total = 1;
+		return -1;
+	}
+	if (json_is_string(js, i)) {
+		struct buf s;
+		char *end;
+
+		buf_init(&s, 64);
+		json_unescape(js, i, &s);
+		v = strtoll(buf_str(&s), &end, 10);
+		if (s.len == 0 || *end != '\0')
+			v = -1;
+		buf_free(&s);
+	} else if (json_long(js, i, &v) == -1) {
+		v = -1;
+	}
+	if (v < 0 || v > LONG_MAX) {
+		warnmsg("page at offset %ld: the total at '%s' is not a "
+		    "count", pg->offset, pg->total_path);
+		fail(pg, EX_DATAERR);
+	}
+	return (long)v;
+}
+
+/* 1 if the page says there is more, 0 if not. */
+static int
+read_has_more(struct pager *pg)
+{
+	static const char *const yes[] = { "true", "yes", "1", NULL };
+	static const char *const no[] = { "false", "no", "0", NULL };
+	const struct json *js = &pg->json;
+	struct buf s;
+	int i, b, k, answer = -1;
+
+	i = jpath_eval(pg->has_more, js, 0);
+	if (i >= 0 && json_is_bool(js, i, &b))
+		return b;
+	if (i >= 0 && (json_is_string(js, i) || json_is_number(js, i))) {
+		buf_init(&s, 64);
+		json_unescape(js, i, &s);
+		buf_str(&s);
+		for (k = 0; yes[k] != NULL && answer == -1; k++)
+			if (strcasecmp(s.data, yes[k]) == 0)
+				answer = 1;
+		for (k = 0; no[k] != NULL && answer == -1; k++)
+			if (strcasecmp(s.data, no[k]) == 0)
+				answer = 0;
+		buf_free(&s);
+		if (answer != -1)
+			return answer;
+	}
+	warnmsg("page at offset %ld: %s at '%s'", pg->offset,
+	    i < 0 ? "nothing" : "no true or false", pg->has_more_path);
+	fail(pg, EX_DATAERR);
+}
+
+static void
+show_progress(struct pager *pg, int last)
+{
+	double t = now(), rate, done;
+	char pct[48] = "", eta[32] = "";
+
+	if (!last && t - pg->shown_at < 0.2)
+		return;
+	pg->shown_at = t;
+	/* A total counts records, or pages when paging by page number. */
+	done = pg->page_param != NULL ? pg->pages : pg->nrecords;
+	rate = t > pg->started ? done / (t - pg->started) : 0;
+	if (pg->known_total > 0) {
+		snprintf(pct, sizeof(pct), ", %.0f%% of %ld%s",
+		    100.0 * done / pg->known_total, pg->known_total,
+		    pg->page_param != NULL ? " pages" : "");
+		if (rate > 0 && !last)
+			snprintf(eta, sizeof(eta), ", ETA %.0f s",
+			    (pg->known_total - done) / rate);
+	}
+	rate = t > pg->started ? pg->nrecords / (t - pg->started) : 0;
+	fprintf(stderr, "%s: %ld page%s, %ld records%s, %.0f records/s%s%s",
+	    getprog(), pg->pages, pg->pages == 1 ? "" : "s", pg->nrecords,
+	    pct, rate, eta,
+	    isatty(STDERR_FILENO) ? (last ? "\033[K\n" : "\033[K\r") : "\n");
+}
+
+/* Write a page as one line: raw newlines (only whitespace) become spaces. */
+static void
+write_page(struct buf *body)
+{
+	char *p = body->data, *end = body->data + body->len;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+		*p++ = ' ';
+	for (p = body->data; (p = memchr(p, '\r', (size_t)(end - p))) != NULL;)
+		*p++ = ' ';
+	if (fwrite(body->data, 1, body->len, stdout) != body->len ||
+	    putchar('\n') == EOF || fflush(stdout) == EOF)
+		exit(finish_stdout());
+}
+
+/*
+ * Check and write the page at pg->offset, then apply the stop rules in
+ * dlt's order.  Returns 1 to go on, 0 to stop.
+ */
+static int
+take_page(struct pager *pg, struct buf *body)
+{
+	struct json_error err;
+	long count, total = -1, next;
+	size_t line, col;
+	int i, stop, more;
+
+	if (json_parse(&pg->json, body->data, body->len, &err) == -1) {
+		json_linecol(body->data, err.off, &line, &col);
+		warnmsg("page at offset %ld: invalid JSON at %zu:%zu: %s",
+		    pg->offset, line, col, err.msg);
+		fail(pg, EX_DATAERR);
+	}
+	if (pg->records == NULL)
+		detect_selector(pg);
+	i = jpath_eval(pg->records, &pg->json, 0);
+	if (i < 0) {
+		warnmsg("page at offset %ld: data selector '%s' matched "
+		    "nothing", pg->offset, pg->data_selector != NULL ?
+		    pg->data_selector : "(detected)");
+		fail(pg, EX_DATAERR);
+	}
+	if (json_is_array(&pg->json, i))
+		count = pg->json.tok[i].size;
+	else
+		count = json_is_null(&pg->json, i) ? 0 : 1;
+	stop = count == 0 && pg->stop_after_empty;
+	if (!stop && pg->total != NULL && (total = read_total(pg)) >= 0)
+		pg->known_total = total;
+	more = stop || pg->has_more == NULL || read_has_more(pg);
+
+	/* A short page is only suspicious once a later page has records. */
+	if (count > 0 && pg->short_offset >= 0)
+		warnmsg("warning: page at offset %ld had %ld records, fewer "
+		    "than --limit %ld, and was not the last: the server may "
+		    "clamp the limit, and records would be skipped",
+		    pg->short_offset, pg->short_count, pg->limit);
+	write_page(body);
+	pg->pages++;
+	pg->nrecords += count;
+
+	next = pg->offset + pg->step;
+	if (stop || pg->single || (total >= 0 && next >= total + pg->base) ||
+	    (pg->max_offset >= 0 && next >= pg->max_offset) || !more)
+		return 0;
+	if (total < 0 && !pg->stop_after_empty && pg->max_offset < 0 &&
+	    pg->has_more == NULL) {
+		warnmsg("page at offset %ld: no total, and no other rule "
+		    "would stop paging", pg->offset);
+		pg->offset = next;
+		fail(pg, EX_DATAERR);
+	}
+	pg->short_offset = count < pg->limit && pg->page_param == NULL ?
+	    pg->offset : -1;
+	pg->short_count = count;
+	return 1;
+}
+
+static struct http_req *
+page_request(struct http *h, struct pager *pg, long offset)
+{
+	char *op, *lp, extra[256];
+	struct http_req *r;
+	long limit = pg->limit;
+
+	if (pg->page_param != NULL) {
+		if ((op = curl_easy_escape(NULL, pg->page_param, 0)) == NULL)
+			die(EX_OSERR, "out of memory");
+		snprintf(extra, sizeof(extra), "%s=%ld", op, offset);
+		curl_free(op);
+		r = http_req_new(h, pg->url, extra);
+		r->udata = (void *)(intptr_t)offset;
+		return r;
+	}
+
+	/* The last page of a range asks only for what lies inside it. */
+	if (pg->max_offset >= 0 && pg->max_offset - offset < limit)
+		limit = pg->max_offset - offset;
+	op = curl_easy_escape(NULL, pg->offset_param, 0);
+	lp = curl_easy_escape(NULL, pg->limit_param, 0);
+	if (op == NULL || lp == NULL)
+		die(EX_OSERR, "out of memory");
+	snprintf(extra, sizeof(extra), "%s=%ld&%s=%ld", op, offset, lp, limit);
+	curl_free(op);
+	curl_free(lp);
+	r = http_req_new(h, pg->url, extra);
+	r->udata = (void *)(intptr_t)offset;
+	return r;
+}
+
+/* The offset beyond which no page needs fetching ahead, or -1: unknown. */
+static long
+horizon(const struct pager *pg)
+{
+	long end = -1;
+
+	if (pg->known_total >= 0)
+		end = pg->known_total + pg->base;
+	if (pg->max_offset >= 0 && (end < 0 || pg->max_offset < end))
+		end = pg->max_offset;
+	return end;
+}
+
+static void
+run(struct pager *pg, struct http_opts *o)
+{
+	struct http *h = http_new(o);
+	struct http_req **window, *r;
+	long scheduled = pg->offset, slot, end;
+	int go = 1;
+
+	window = xcalloc((size_t)pg->parallel, sizeof(*window));
+	pg->started = pg->shown_at = now();
+	pg->known_total = -1;
+	if (pg->max_offset >= 0 && pg->offset >= pg->max_offset)
+		go = 0;
+	while (go) {
+		/*
+		 * Keep up to --parallel pages in flight, but fetch ahead of
+		 * the page to write next only where a total or maximum says
+		 * the pages exist.
+		 */
+		end = horizon(pg);
+		while (scheduled < pg->offset + pg->parallel * pg->step &&
+		    (scheduled == pg->offset || (end >= 0 && scheduled < end))) {
+			http_submit(h, page_request(h, pg, scheduled));
+			scheduled += pg->step;
+		}
+		if ((r = http_next(h)) == NULL)
+			break;
+		if (r->result != EX_OK) {
+			/* Pages before it may still be in flight: not written. */
+			fail(pg, r->result);
+		}
+		slot = ((intptr_t)r->udata - pg->offset) / pg->step;
+		window[slot] = r;
+		while (go && window[0] != NULL) {
+			r = window[0];
+			memmove(window, window + 1,
+			    (size_t)(pg->parallel - 1) * sizeof(*window));
+			window[pg->parallel - 1] = NULL;
+			go = take_page(pg, &r->body);
+			http_req_free(r);
+			pg->offset += pg->step;
+			if (pg->progress)
+				show_progress(pg, !go);
+		}
+	}
+	for (slot = 0; slot < pg->parallel; slot++)
+		http_req_free(window[slot]);
+	free(window);
+	http_free(h);
+}
+
+/* Paging settings of a configuration, before the command line's. */
+static void
+apply_config(struct pager *pg, const struct config *c)
+{
+	switch (c->pager) {
+	case PAGER_OFFSET:
+		pg->limit = c->limit;
+		if (c->offset >= 0)
+			pg->offset = c->offset;
+		if (c->offset_param != NULL)
+			pg->offset_param = c->offset_param;
+		if (c->limit_param != NULL)
+			pg->limit_param = c->limit_param;
+		pg->max_offset = c->maximum;
+		break;
+	case PAGER_PAGE_NUMBER:
+		pg->page_param = c->page_param != NULL ? c->page_param : "page";
+		if (c->base_page >= 0)
+			pg->base = c->base_page;
+		pg->offset = c->page >= 0 ? c->page : pg->base;
+		pg->max_offset = c->maximum;
+		break;
+	case PAGER_SINGLE:
+		pg->single = 1;
+		break;
+	case PAGER_NONE:
+		break;
+	}
+	if (c->total_path_set) {
+		pg->total_path = c->total_path;
+		pg->total_explicit = 1;
+	}
+	if (c->stop_after_empty >= 0)
+		pg->stop_after_empty = c->stop_after_empty;
+	if (c->has_more_path != NULL)
+		pg->has_more_path = c->has_more_path;
+	if (c->data_selector != NULL)
+		pg->data_selector = c->data_selector;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option own[] = {
+		{ "base-page",		required_argument, NULL, OPT_BASE_PAGE },
+		{ "config",		required_argument, NULL, 'c' },
+		{ "data-selector",	required_argument, NULL, OPT_DATA_SELECTOR },
+		{ "has-more-path",	required_argument, NULL, OPT_HAS_MORE_PATH },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "limit",		required_argument, NULL, OPT_LIMIT },
+		{ "limit-param",	required_argument, NULL, OPT_LIMIT_PARAM },
+		{ "max-offset",		required_argument, NULL, OPT_MAX_OFFSET },
+		{ "max-page",		required_argument, NULL, OPT_MAX_PAGE },
+		{ "no-stop-after-empty-page", no_argument, NULL, OPT_NO_STOP_EMPTY },
+		{ "offset",		required_argument, NULL, OPT_OFFSET },
+		{ "offset-param",	required_argument, NULL, OPT_OFFSET_PARAM },
+		{ "page",		required_argument, NULL, OPT_PAGE },
+		{ "page-param",		required_argument, NULL, OPT_PAGE_PARAM },
+		{ "parallel",		required_argument, NULL, 'P' },
+		{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
+		{ "resource",		required_argument, NULL, 'r' },
+		{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
+		{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
+		{ "version",		no_argument,	   NULL, OPT_VERSION },
+		{ NULL,			0,		   NULL, 0 }
+	};
+	static const char shortopts[] = "c:hP:r:" REQOPT_SHORT;
+	struct pager pg = {
+		.limit = 100, .offset_param = "offset", .limit_param = "limit",
+		.total_path = "total", .max_offset = -1,
+		.stop_after_empty = 1, .parallel = 1, .progress = -1,
+		.short_offset = -1
+	};
+	struct config cfg;
+	struct http_opts o;
+	struct option *longopts;
+	long page = -1;
+	int c;
+
+	setprog("rest-paginate");
+	reqopt_init(&o);
+	longopts = reqopt_table(own);
+	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
+	    CONFIG_REQUEST | CONFIG_PAGER | CONFIG_SELECT)) {
+		config_apply_request(&cfg, &o);
+		apply_config(&pg, &cfg);
+	}
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (reqopt_parse(&o, c, optarg))
+			continue;
+		switch (c) {
+		case 'c':
+		case 'r':
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'P':
+			pg.parallel = parse_long("--parallel", optarg, 1, 64);
+			break;
+		case OPT_BASE_PAGE:
+			pg.base = parse_long("--base-page", optarg, 0,
+			    LONG_MAX / 2);
+			break;
+		case OPT_DATA_SELECTOR:
+			pg.data_selector = optarg;
+			break;
+		case OPT_HAS_MORE_PATH:
+			pg.has_more_path = optarg;
+			break;
+		case OPT_LIMIT:
+			pg.limit = parse_long("--limit", optarg, 1, 1000000000);
+			break;
+		case OPT_LIMIT_PARAM:
+			pg.limit_param = optarg;
+			break;
+		case OPT_MAX_OFFSET:
+		case OPT_MAX_PAGE:
+			pg.max_offset = parse_long(c == OPT_MAX_PAGE ?
+			    "--max-page" : "--max-offset", optarg, 0,
+			    LONG_MAX / 2);
+			break;
+		case OPT_NO_STOP_EMPTY:
+			pg.stop_after_empty = 0;
+			break;
+		case OPT_OFFSET:
+			pg.offset = parse_long("--offset", optarg, 0,
+			    LONG_MAX / 2);
+			break;
+		case OPT_OFFSET_PARAM:
+			pg.offset_param = optarg;
+			break;
+		case OPT_PAGE:
+			page = parse_long("--page", optarg, 0, LONG_MAX / 2);
+			break;
+		case OPT_PAGE_PARAM:
+			pg.page_param = optarg;
+			break;
+		case OPT_PROGRESS:
+			pg.progress = 1;
+			break;
+		case OPT_SINGLE_PAGE:
+			pg.single = 1;
+			break;
+		case OPT_TOTAL_PATH:
+			pg.total_path = *optarg != '\0' ? optarg : NULL;
+			pg.total_explicit = 1;
+			break;
+		case OPT_VERSION:
+			printf("rest-paginate %s\n", VERSION);
+			return finish_stdout();
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	free(longopts);
+	argc -= optind;
+	argv += optind;
+	if (argc == 1)
+		pg.url = argv[0];
+	else if (argc == 0 && cfg.url != NULL)
+		pg.url = cfg.url;
+	else
+		usage(stderr, EX_USAGE);
+	if (*pg.offset_param == '\0' || *pg.limit_param == '\0' ||
+	    (pg.page_param != NULL && *pg.page_param == '\0'))
+		die(EX_CONFIG, "the paging parameters need names");
+	pg.step = pg.limit;
+	if (pg.page_param != NULL) {
+		pg.step = 1;
+		if (page >= 0)
+			pg.offset = page;
+		else if (pg.offset < pg.base)
+			pg.offset = pg.base;
+	}
+	if (pg.total_path == NULL && !pg.stop_after_empty && !pg.single &&
+	    pg.max_offset < 0 && pg.has_more_path == NULL)
+		die(EX_USAGE, "paging would never stop: give --total-path, "
+		    "--max-offset or --has-more-path, or stop after an empty "
+		    "page");
+	if (pg.data_selector != NULL)
+		pg.records = compile("--data-selector", pg.data_selector);
+	if (pg.total_path != NULL)
+		pg.total = compile("--total-path", pg.total_path);
+	if (pg.has_more_path != NULL)
+		pg.has_more = compile("--has-more-path", pg.has_more_path);
+	if (pg.progress == -1)
+		pg.progress = isatty(STDERR_FILENO);
+	if (o.silent)
+		pg.progress = 0;
+	reqopt_finish(&o);
+
+	json_init(&pg.json);
+	run(&pg, &o);
+	json_free(&pg.json);
+	jpath_free(pg.records);
+	jpath_free(pg.total);
+	jpath_free(pg.has_more);
+	reqopt_free(&o);
+	config_free(&cfg);
+	return finish_stdout();
+}
