@@ -69,6 +69,20 @@ demo: deps all
 bench: deps all
 	@sh tests/bench.sh $(O)/bin
 
+# libFuzzer harnesses over the library, built with clang.
+FUZZ_SECONDS ?= 60
+FUZZ_CC	?= clang
+FUZZERS	:= $(patsubst tests/fuzz/%.c,fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c17 \
+	-D_DEFAULT_SOURCE -DVERSION='"$(VERSION)"' -Ilib $(CURL_CFLAGS)
+
+fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIBSRC) $(CURL_LIBS) -lm
+
+fuzz: $(FUZZERS)
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) fuzz
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man7
@@ -84,6 +98,6 @@ uninstall:
 	done
 
 clean:
-	rm -rf bin obj san out
+	rm -rf bin obj san out fuzz
 
-.PHONY: all bench check clean deps demo install lint uninstall
+.PHONY: all bench check clean deps demo fuzz install lint uninstall

@@ -8,6 +8,7 @@
 #include "diag.h"
 
 static const char *prog = "restpipe";
+void (*die_hook)(int);
 
 void
 setprog(const char *name)
@@ -42,6 +43,8 @@ die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vdiag(fmt, ap);
 	va_end(ap);
+	if (die_hook != NULL)
+		die_hook(status);
 	exit(status);
 }
 

@@ -17,6 +17,12 @@ const char *getprog(void);
 noreturn void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * When set, die() calls this instead of exit(); it must not return.  Only
+ * the fuzzing harnesses set it, since they run many inputs in one process.
+ */
+extern void	(*die_hook)(int status);
+
 /* Print a warning; the same ':' rule as die(). */
 void	warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

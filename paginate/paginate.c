@@ -3,8 +3,10 @@
  * offset order, stopping where dlt's offset paginator stops.
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,19 +325,75 @@ show_progress(struct pager *pg, int last)
 	    isatty(STDERR_FILENO) ? (last ? "\033[K\n" : "\033[K\r") : "\n");
 }
 
+/*
+ * The resume line, ready for a signal handler to write: SIGINT and SIGTERM
+ * are held while a page is written, so the line always names the first
+ * page not on stdout, and no page is ever cut in half.
+ */
+static char resume_line[128];
+static size_t resume_len;
+static sigset_t stop_signals;
+
+static void
+on_stop(int sig)
+{
+	ssize_t n = write(STDERR_FILENO, resume_line, resume_len);
+
+	(void)n;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+set_resume(const struct pager *pg, long next)
+{
+	int n = snprintf(resume_line, sizeof(resume_line),
+	    "%s: resume with --%s %ld\n", getprog(),
+	    pg->page_param != NULL ? "page" : "offset", next);
+
+	resume_len = n > 0 && (size_t)n < sizeof(resume_line) ? (size_t)n : 0;
+}
+
+static void
+catch_stops(const struct pager *pg)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	set_resume(pg, pg->offset);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Write a page as one line: raw newlines (only whitespace) become spaces. */
 static void
-write_page(struct buf *body)
+write_page(struct pager *pg, struct buf *body)
 {
+	sigset_t saved;
+
 	char *p = body->data, *end = body->data + body->len;
 
 	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
 		*p++ = ' ';
 	for (p = body->data; (p = memchr(p, '\r', (size_t)(end - p))) != NULL;)
 		*p++ = ' ';
+	sigprocmask(SIG_BLOCK, &stop_signals, &saved);
 	if (fwrite(body->data, 1, body->len, stdout) != body->len ||
-	    putchar('\n') == EOF || fflush(stdout) == EOF)
-		exit(finish_stdout());
+	    putchar('\n') == EOF || fflush(stdout) == EOF) {
+		/* A reader gone needs no resume line; a full disk does. */
+		int gone = errno == EPIPE, status = finish_stdout();
+
+		if (gone)
+			exit(status);
+		fail(pg, status);
+	}
+	set_resume(pg, pg->offset + pg->step);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
 /*
@@ -380,7 +438,7 @@ take_page(struct pager *pg, struct buf *body)
 		    "than --limit %ld, and was not the last: the server may "
 		    "clamp the limit, and records would be skipped",
 		    pg->short_offset, pg->short_count, pg->limit);
-	write_page(body);
+	write_page(pg, body);
 	pg->pages++;
 	pg->nrecords += count;
 
@@ -408,6 +466,12 @@ page_request(struct http *h, struct pager *pg, long offset)
 	struct http_req *r;
 	long limit = pg->limit;
 
+	/* dlt's single_page paginator adds no paging parameters. */
+	if (pg->single) {
+		r = http_req_new(h, pg->url, NULL);
+		r->udata = (void *)(intptr_t)offset;
+		return r;
+	}
 	if (pg->page_param != NULL) {
 		if ((op = curl_easy_escape(NULL, pg->page_param, 0)) == NULL)
 			die(EX_OSERR, "out of memory");
@@ -690,6 +754,7 @@ main(int argc, char *argv[])
 	reqopt_finish(&o);
 
 	json_init(&pg.json);
+	catch_stops(&pg);
 	run(&pg, &o);
 	json_free(&pg.json);
 	jpath_free(pg.records);
