@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# The batch job of examples/Makefile against the local test API: the full
+# load, the sharded load (byte for byte the same table), a failed shard
+# that leaves the previous table intact, and the shard arithmetic.
+
+bats_require_minimum_version 1.5.0
+
+load server
+
+setup_file() { server_start --records 950; }
+teardown_file() { server_stop; }
+
+setup() {
+	server_reset
+	export API_KEY=sekrit-key-123
+	EX=$BATS_TEST_DIRNAME/../examples
+	OUT=$BATS_TEST_TMPDIR/out
+	JOB=(make -s -C "$EX" API="$BASE" OUT="$OUT" EXTRA='-q require_key=1')
+}
+
+@test "shard-range: shards are whole pages that cover the range once" {
+	local total count index opts covered
+	for total in 0 1 99 100 101 950 1000 12345; do
+		for count in 1 3 4 7; do
+			covered=0
+			for ((index = 0; index < count; index++)); do
+				opts=$("$EX/shard-range" $index $count $total 100)
+				[[ $opts =~ ^--offset\ ([0-9]+)\ --max-offset\ ([0-9]+)$ ]]
+				(( BASH_REMATCH[1] == covered || BASH_REMATCH[1] == BASH_REMATCH[2] ))
+				(( BASH_REMATCH[1] % 100 == 0 ))
+				(( BASH_REMATCH[2] >= BASH_REMATCH[1] ))
+				covered=${BASH_REMATCH[2]}
+			done
+			(( covered >= total && covered < total + 100 ))
+		done
+	done
+}
+
+@test "shard-range: bad arguments are a usage error" {
+	run -64 "$EX/shard-range" 4 4 100
+	assert_output 'usage: shard-range INDEX COUNT TOTAL [LIMIT]'
+	run -64 "$EX/shard-range" x 4 100
+	run -64 "$EX/shard-range" 0 0 100
+	run -64 "$EX/shard-range" 0 1
+}
+
+@test "the full load stages the records and replaces the table" {
+	run "${JOB[@]}"
+	assert_success
+	[ "$(wc -l < "$OUT/image_analysis.jsonl")" -eq 950 ]
+	run diff <(sed 's/^{"id":\([0-9]*\),.*/\1/' "$OUT/image_analysis.jsonl") <(seq 1 950)
+	assert_success
+	# The key went in the query of every page.
+	run bash -c "curl -fsS '$BASE/_requests' | jq -r .args.api_key | sort -u"
+	assert_output sekrit-key-123
+}
+
+@test "the sharded table equals the single-run table byte for byte" {
+	run "${JOB[@]}"
+	assert_success
+	run "${JOB[@]}" -j4 shards SHARDS=4
+	assert_success
+	cmp "$OUT/image_analysis.jsonl" "$OUT/sharded.jsonl"
+	# Four shards of three pages each (the last shard one short), and no
+	# page fetched twice.
+	run bash -c "curl -fsS '$BASE/_requests' | jq -r 'select(.args.limit != \"1\") | .args.offset' | sort -n | uniq -d"
+	assert_output ''
+}
+
+@test "a failed shard leaves the previous table intact, and make resumes" {
+	run "${JOB[@]}" -j4 shards SHARDS=4
+	assert_success
+	cp "$OUT/sharded.jsonl" "$BATS_TEST_TMPDIR/before"
+	rm "$OUT"/shard-*.records
+	# The third shard's second page fails for good.
+	server_faults '[{"path":"/v1/resource","args":{"offset":"700"},"action":"status","status":404,"times":-1}]'
+	run "${JOB[@]}" -j4 shards SHARDS=4
+	assert_failure 2
+	assert_output --partial 'HTTP 404'
+	cmp "$BATS_TEST_TMPDIR/before" "$OUT/sharded.jsonl"
+	[ ! -e "$OUT/shard-2.records" ]
+	[ -s "$OUT/shard-0.records" ]
+	server_reset
+	run "${JOB[@]}" -j4 shards SHARDS=4
+	assert_success
+	cmp "$BATS_TEST_TMPDIR/before" "$OUT/sharded.jsonl"
+	# Only the failed shard was fetched again.
+	run bash -c "curl -fsS '$BASE/_requests' | jq -r .args.offset | sort -n | paste -sd' '"
+	assert_output '600 700 800'
+}
+
+@test "sync merges into the table, and a failure keeps the pages before it" {
+	run "${JOB[@]}"
+	assert_success
+	server_faults '[{"path":"/v1/resource","args":{"offset":"300"},"action":"status","status":503,"times":-1}]'
+	run "${JOB[@]}" sync EXTRA='-q require_key=1 --retries 0'
+	assert_failure 2
+	assert_output --partial 'resume with --offset 300'
+	[ "$(wc -l < "$OUT/image_analysis.jsonl")" -eq 950 ]
+}
