@@ -66,6 +66,12 @@ lint:
 demo: deps all
 	@sh tests/demo.sh $(O)/bin
 
+valgrind: deps all
+	@sh tests/valgrind.sh $(O)/bin
+
+soak: deps all
+	@sh tests/soak.sh $(O)/bin
+
 bench: deps all
 	@sh tests/bench.sh $(O)/bin
 
@@ -100,4 +106,5 @@ uninstall:
 clean:
 	rm -rf bin obj san out fuzz
 
-.PHONY: all bench check clean deps demo fuzz install lint uninstall
+.PHONY: all bench check clean deps demo fuzz install lint soak uninstall \
+	valgrind
