@@ -79,7 +79,7 @@ main(int argc, char *argv[])
 	http_submit(h, http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL));
 	r = http_next(h);
 	status = r->result;
-	if (status == EX_OK &&
+	if (status == EX_OK && r->body.len > 0 &&
 	    fwrite(r->body.data, 1, r->body.len, stdout) != r->body.len)
 		status = EX_IOERR;
 	http_req_free(r);
