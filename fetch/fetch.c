@@ -44,6 +44,7 @@ main(int argc, char *argv[])
 	int c, status;
 
 	setprog("rest-fetch");
+	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	reqopt_init(&o);
 	longopts = reqopt_table(own);
 	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,

@@ -211,8 +211,16 @@ setup_easy(struct http *h, struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "restpipe/" VERSION);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	/*
+	 * libcurl drops Authorization and Cookie when a redirect leaves the
+	 * host, but not a key in a header of another name: such a request
+	 * does not follow redirects at all.
+	 */
+	if (!(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
+	    strcasecmp(o->key_name, "Authorization") != 0)) {
+		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	}
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000));
