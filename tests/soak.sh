@@ -114,6 +114,14 @@ echo "soak: -P 8: $(kinds) injected; the table equals the sequential one" \
 # one said, merging into the same table, which must end up complete.
 curl -fsS -X POST "$base/_reset" >/dev/null
 inject $((seed + 2))
+# Every other page is slowed down a little, so a run always lasts long
+# enough to be stopped.
+python3 -c 'import json, sys
+rules = json.load(open(sys.argv[1]))
+rules.append({"path": "/v1/resource", "action": "slow", "delay": 0.01,
+              "times": -1, "kind": "pace"})
+json.dump(rules, open(sys.argv[1], "w"))' "$tmp/faults.json"
+curl -fsS -X POST --data-binary "@$tmp/faults.json" "$base/_faults" >/dev/null
 offset=0
 runs=0
 killed=0
@@ -130,7 +138,7 @@ while :; do
 		kill -TERM $ppid 2>/dev/null && killed=$((killed + 1))
 	fi
 	status=0
-	wait $ppid || status=$?
+	wait $ppid 2>/dev/null || status=$?
 	wait $mpid
 	[ $status -eq 0 ] && break
 	next=$(sed -n 's/.*resume with --offset \([0-9]*\)$/\1/p' \
