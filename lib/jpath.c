@@ -214,7 +214,8 @@ jpath_compile(const char *selector, const char **err)
 				continue;
 			}
 			if (*p == '.') {
-				*err = "recursive descent '..' is not supported";
+				*err = "recursive descent '..' is not "
+				    "supported";
 				goto bad;
 			}
 			if ((s->len = bare_name(&p, out)) == 0) {

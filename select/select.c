@@ -1,0 +1,404 @@
+/*
+ * rest-select: read a stream of JSON values and write what a dlt
+ * data_selector picks from each as JSON Lines.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "jpath.h"
+#include "json.h"
+
+#define READ_MIN	(64 * 1024)	/* never ask read(2) for less */
+#define BUF_START	(1024 * 1024)
+#define VALUE_MAX	(1UL << 30)	/* "value too large" past this */
+#define OUT_BUF		(256 * 1024)
+
+/* Byte classes for the splitter. */
+#define QUOTE	0x01
+#define OPEN	0x02
+#define CLOSE	0x04
+#define DELIM	0x08	/* also ends a top-level number or literal */
+#define BRACKET	(QUOTE | OPEN | CLOSE)
+
+static const unsigned char cls[256] = {
+	['"'] = QUOTE,
+	['{'] = OPEN, ['['] = OPEN,
+	['}'] = CLOSE, [']'] = CLOSE,
+	[' '] = DELIM, ['\t'] = DELIM, ['\n'] = DELIM, ['\r'] = DELIM,
+	[','] = DELIM, [':'] = DELIM,
+};
+
+/*
+ * One input and the splitter's state.  buf[head..tail) holds the bytes not
+ * yet consumed; a value in progress starts at head and has been scanned up
+ * to scan.  The value last returned starts at vstart.  line and col locate
+ * buf[0] in the input.
+ */
+struct reader {
+	const char	*name;
+	int		 fd;
+	int		 eof;
+	char		*buf;
+	size_t		 cap;
+	size_t		 head, tail;
+	size_t		 vstart, scan;
+	size_t		 scan_until;	/* no whole-line try before */
+	size_t		 line, col;
+	size_t		 depth;
+	int		 kind;		/* 0, or the first byte */
+	int		 instring;
+};
+
+struct selection {
+	const char	*selector;
+	struct jpath	*path;
+	int		 allow_missing;
+	struct json	 json;
+};
+
+static char outbuf[OUT_BUF];
+
+static noreturn void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: %s [-hm] [--allow-missing] [--help] [--version] "
+	    "path [file ...]\n", getprog());
+	exit(status);
+}
+
+/* Locate byte off of the buffer as a line and a column of the input. */
+static void
+locate(const struct reader *r, size_t off, size_t *line, size_t *col)
+{
+	size_t l, c;
+
+	json_linecol(r->buf, off, &l, &c);
+	*line = r->line + l - 1;
+	*col = l == 1 ? r->col + c - 1 : c;
+}
+
+/*
+ * Scan on from r->scan for the end of the value that starts at r->head.
+ * Returns 1 with *end set when it is found, 0 when more input is needed.
+ * A string ends at a quote preceded by an even run of backslashes; the
+ * scan never needs to remember an escape across reads.
+ */
+static int
+scan_value(struct reader *r, size_t *end)
+{
+	const unsigned char *b = (const unsigned char *)r->buf;
+	const unsigned char *p = b + r->scan, *e = b + r->tail, *q, *bs;
+
+	if (r->kind != '{' && r->kind != '[' && r->kind != '"') {
+		while (p < e && cls[*p] == 0)
+			p++;
+		r->scan = (size_t)(p - b);
+		if (p == e && !r->eof)
+			return 0;
+		*end = r->scan;
+		return 1;
+	}
+	for (;;) {
+		if (r->instring) {
+			for (;;) {
+				q = memchr(p, '"', (size_t)(e - p));
+				if (q == NULL) {
+					r->scan = r->tail;
+					return 0;
+				}
+				for (bs = q; bs[-1] == '\\'; bs--)
+					;
+				p = q + 1;
+				if ((q - bs) % 2 == 0)
+					break;
+			}
+			r->instring = 0;
+			if (r->depth == 0)
+				break;
+		}
+		while (p < e && (cls[*p] & BRACKET) == 0)
+			p++;
+		if (p == e) {
+			r->scan = r->tail;
+			return 0;
+		}
+		if (*p == '"')
+			r->instring = 1;
+		else if (cls[*p] & OPEN)
+			r->depth++;
+		else if (--r->depth == 0) {
+			p++;
+			break;
+		}
+		p++;
+	}
+	*end = r->scan = (size_t)(p - b);
+	return 1;
+}
+
+/* Move the unconsumed bytes to the front, keeping track of the location. */
+static void
+compact_reader(struct reader *r)
+{
+	const char *p = r->buf, *end = r->buf + r->head, *nl;
+
+	if (r->head == 0)
+		return;
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		r->line++;
+		r->col = 1;
+		p = nl + 1;
+	}
+	r->col += (size_t)(end - p);
+	memmove(r->buf, r->buf + r->head, r->tail - r->head);
+	r->tail -= r->head;
+	r->scan -= r->head;
+	r->scan_until -= r->scan_until > r->head ? r->head : r->scan_until;
+	r->head = 0;
+}
+
+/* Read more input; sets r->eof at the end. */
+static void
+fill(struct reader *r)
+{
+	size_t line, col;
+	ssize_t n;
+
+	compact_reader(r);
+	if (r->cap - r->tail < READ_MIN) {
+		if (r->cap >= VALUE_MAX + READ_MIN) {
+			locate(r, r->head, &line, &col);
+			die(EX_DATAERR, "%s:%zu:%zu: value too large", r->name,
+			    line, col);
+		}
+		r->cap = r->cap == 0 ? BUF_START : r->cap * 2;
+		if (r->cap > VALUE_MAX + READ_MIN)
+			r->cap = VALUE_MAX + READ_MIN;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	do
+		n = read(r->fd, r->buf + r->tail, r->cap - r->tail);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		die(EX_IOERR, "%s:", r->name);
+	if (n == 0)
+		r->eof = 1;
+	r->tail += (size_t)n;
+}
+
+/*
+ * Find the next value: skip whitespace, then scan to its end, reading as
+ * needed.  Returns 1 with r->vstart and *end set, 0 at the end of input.
+ * A value cut short by the end of input is returned as it is, for the
+ * parser to report.
+ *
+ * Most streams hold one value a line, so when the rest of the line is
+ * already read the line itself is offered first (*whole_line set): the
+ * parser validates it anyway, and the scan only runs when that fails.
+ */
+static int
+next_value(struct reader *r, size_t *end, int *whole_line)
+{
+	const unsigned char *p;
+	const char *nl;
+
+	*whole_line = 0;
+	for (;;) {
+		if (r->kind == 0) {
+			p = (const unsigned char *)r->buf + r->head;
+			while (p < (const unsigned char *)r->buf + r->tail &&
+			    (*p == ' ' || *p == '\t' || *p == '\n' ||
+			    *p == '\r'))
+				p++;
+			r->head = (size_t)((const char *)p - r->buf);
+			if (r->head < r->tail && r->head >= r->scan_until &&
+			    (nl = memchr(p, '\n', r->tail - r->head)) != NULL) {
+				*end = (size_t)(nl - r->buf);
+				*whole_line = 1;
+				r->vstart = r->head;
+				r->head = *end;
+				return 1;
+			}
+			if (r->head < r->tail) {
+				r->kind = *p;
+				r->scan = r->head;
+				r->depth = 0;
+				r->instring = 0;
+				if (*p == '"')
+					r->instring = 1;
+				if (cls[*p] != 0)
+					r->scan++;
+				if (cls[*p] & OPEN)
+					r->depth = 1;
+			}
+		}
+		if (r->kind != 0) {
+			if (cls[r->kind] & (CLOSE | DELIM)) {
+				*end = r->scan;
+				break;
+			}
+			if (scan_value(r, end))
+				break;
+		}
+		if (r->eof) {
+			if (r->kind == 0)
+				return 0;
+			*end = r->tail;
+			break;
+		}
+		fill(r);
+	}
+	r->kind = 0;
+	r->vstart = r->head;
+	r->head = *end;
+	return 1;
+}
+
+static void
+write_value(const struct json *j, int t)
+{
+	if (json_write(j, t, stdout) == -1 || putchar('\n') == EOF)
+		exit(finish_stdout());
+}
+
+/*
+ * Parse one value and write what the selector picks from it.  Returns 0,
+ * or -1 when a whole line offered as a value is not exactly one value.
+ */
+static int
+select_value(struct selection *sel, struct reader *r, size_t end,
+    int whole_line, size_t ordinal)
+{
+	struct json *j = &sel->json;
+	struct json_error err;
+	size_t line, col;
+	int t, i, k;
+
+	if (json_parse(j, r->buf + r->vstart, end - r->vstart, &err) == -1) {
+		if (whole_line)
+			return -1;
+		locate(r, r->vstart + err.off, &line, &col);
+		die(EX_DATAERR, "%s:%zu:%zu: %s", r->name, line, col, err.msg);
+	}
+	if ((t = jpath_eval(sel->path, j, 0)) == -1) {
+		if (sel->allow_missing)
+			return 0;
+		locate(r, r->vstart, &line, &col);
+		die(EX_DATAERR, "%s:%zu: value %zu: selector '%s' matched "
+		    "nothing", r->name, line, ordinal, sel->selector);
+	}
+	if (json_is_null(j, t))
+		return 0;
+	if (!json_is_array(j, t)) {
+		write_value(j, t);
+		return 0;
+	}
+	for (i = 0, k = t + 1; i < j->tok[t].size; i++) {
+		write_value(j, k);
+		k = json_skip(j, k);
+	}
+	return 0;
+}
+
+static void
+select_input(struct selection *sel, struct reader *r, const char *file)
+{
+	struct stat st;
+	size_t end, ordinal = 0;
+	int whole_line;
+
+	if (strcmp(file, "-") == 0) {
+		r->name = "<stdin>";
+		r->fd = STDIN_FILENO;
+	} else {
+		r->name = file;
+		if ((r->fd = open(file, O_RDONLY)) == -1)
+			die(EX_NOINPUT, "%s:", file);
+		if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			die(EX_NOINPUT, "%s:", file);
+		}
+	}
+	r->eof = 0;
+	r->head = r->tail = r->vstart = r->scan = r->scan_until = 0;
+	r->line = r->col = 1;
+	r->kind = 0;
+	while (next_value(r, &end, &whole_line)) {
+		if (select_value(sel, r, end, whole_line, ordinal + 1) == -1) {
+			/* Not one value: scan this line the slow way. */
+			r->head = r->vstart;
+			r->scan_until = end;
+			continue;
+		}
+		ordinal++;
+		if (ferror(stdout))
+			exit(finish_stdout());
+	}
+	if (r->fd != STDIN_FILENO)
+		close(r->fd);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "allow-missing",	no_argument,	NULL, 'm' },
+		{ "help",		no_argument,	NULL, 'h' },
+		{ "version",		no_argument,	NULL, 'V' },
+		{ NULL,			0,		NULL, 0 }
+	};
+	struct selection sel;
+	struct reader r;
+	const char *err;
+	int c, i;
+
+	setprog("rest-select");
+	argv[0] = (char *)getprog();	/* getopt names it in messages */
+	sel.allow_missing = 0;
+	while ((c = getopt_long(argc, argv, "hm", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout, EX_OK);
+		case 'm':
+			sel.allow_missing = 1;
+			break;
+		case 'V':
+			printf("%s %s\n", getprog(), VERSION);
+			return finish_stdout();
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage(stderr, EX_USAGE);
+
+	sel.selector = argv[0];
+	if ((sel.path = jpath_compile(sel.selector, &err)) == NULL)
+		die(EX_USAGE, "unsupported selector '%s': %s; supported: %s",
+		    sel.selector, err, jpath_syntax);
+	json_init(&sel.json);
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	memset(&r, 0, sizeof(r));
+
+	if (argc == 1)
+		select_input(&sel, &r, "-");
+	for (i = 1; i < argc; i++)
+		select_input(&sel, &r, argv[i]);
+
+	free(r.buf);
+	json_free(&sel.json);
+	jpath_free(sel.path);
+	return finish_stdout();
+}
