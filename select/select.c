@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "config.h"
 #include "diag.h"
 #include "jpath.h"
 #include "json.h"
@@ -72,7 +73,9 @@ static noreturn void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: %s [-hm] [--allow-missing] [--help] [--version] "
-	    "path [file ...]\n", getprog());
+	    "path [file ...]\n"
+	    "       %s -c config [-r resource] [-hm] [file ...]\n",
+	    getprog(), getprog());
 	exit(status);
 }
 
@@ -352,11 +355,15 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "allow-missing",	no_argument,	NULL, 'm' },
-		{ "help",		no_argument,	NULL, 'h' },
-		{ "version",		no_argument,	NULL, 'V' },
-		{ NULL,			0,		NULL, 0 }
+		{ "allow-missing",	no_argument,	   NULL, 'm' },
+		{ "config",		required_argument, NULL, 'c' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "resource",		required_argument, NULL, 'r' },
+		{ "version",		no_argument,	   NULL, 'V' },
+		{ NULL,			0,		   NULL, 0 }
 	};
+	static const char shortopts[] = "c:hmr:";
+	struct config cfg;
 	struct selection sel;
 	struct reader r;
 	const char *err;
@@ -365,8 +372,12 @@ main(int argc, char *argv[])
 	setprog("rest-select");
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	sel.allow_missing = 0;
-	while ((c = getopt_long(argc, argv, "hm", longopts, NULL)) != -1) {
+	config_from_argv(&cfg, argc, argv, shortopts, longopts, CONFIG_SELECT);
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+		case 'r':
+			break;
 		case 'h':
 			usage(stdout, EX_OK);
 		case 'm':
@@ -381,10 +392,16 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	/* With a configuration, its data_selector is PATH: operands are files. */
+	if (cfg.data_selector != NULL) {
+		argc++;
+		argv--;
+		sel.selector = cfg.data_selector;
+	} else if (argc < 1) {
 		usage(stderr, EX_USAGE);
-
-	sel.selector = argv[0];
+	} else {
+		sel.selector = argv[0];
+	}
 	if ((sel.path = jpath_compile(sel.selector, &err)) == NULL)
 		die(EX_USAGE, "unsupported selector '%s': %s; supported: %s",
 		    sel.selector, err, jpath_syntax);
@@ -400,5 +417,6 @@ main(int argc, char *argv[])
 	free(r.buf);
 	json_free(&sel.json);
 	jpath_free(sel.path);
+	config_free(&cfg);
 	return finish_stdout();
 }
