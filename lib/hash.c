@@ -1,0 +1,192 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "hash.h"
+
+#define FIND_MANY	64	/* lookups whose memory fetches overlap */
+
+uint64_t
+hash_bytes(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n-- > 0) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	/* FNV's low bits vary little over keys like "1001", "1002", ... */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+void
+strtab_init(struct strtab *t)
+{
+	buf_init(&t->bytes, 0);
+	t->end = NULL;
+	t->slot = NULL;
+	t->n = t->nslot = 0;
+}
+
+void
+strtab_free(struct strtab *t)
+{
+	buf_free(&t->bytes);
+	free(t->end);
+	free(t->slot);
+	strtab_init(t);
+}
+
+const char *
+strtab_str(const struct strtab *t, size_t id, size_t *n)
+{
+	size_t start = id == 0 ? 0 : t->end[id - 1];
+
+	*n = t->end[id] - start;
+	return t->bytes.data + start;
+}
+
+/* The slot that holds s, or the empty slot where it would go. */
+static struct slot *
+probe(const struct strtab *t, const void *s, size_t n, uint32_t h)
+{
+	size_t mask = t->nslot - 1, i = h & mask, len;
+	struct slot *sl;
+	const char *p;
+
+	for (;; i = (i + 1) & mask) {
+		sl = &t->slot[i];
+		if (sl->id == 0)
+			return sl;
+		if (sl->hash != h)
+			continue;
+		p = strtab_str(t, sl->id - 1, &len);
+		if (len == n && memcmp(p, s, n) == 0)
+			return sl;
+	}
+}
+
+long
+strtab_find(const struct strtab *t, const void *s, size_t n)
+{
+	struct slot *sl;
+
+	if (t->n == 0)
+		return -1;
+	sl = probe(t, s, n, (uint32_t)hash_bytes(s, n));
+	return sl->id == 0 ? -1 : (long)sl->id - 1;
+}
+
+/* strtab_find_many() for at most FIND_MANY strings. */
+static void
+find_some(const struct strtab *t, const char *const *s, const size_t *len,
+    size_t n, long *ids)
+{
+	size_t i, j, k, mask = t->nslot - 1;
+	uint32_t h[FIND_MANY];
+	const char *p;
+
+	/* Each step for the whole group, prefetching what the next reads. */
+	for (i = 0; i < n; i++) {
+		h[i] = (uint32_t)hash_bytes(s[i], len[i]);
+		__builtin_prefetch(&t->slot[h[i] & mask]);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = h[i] & mask; t->slot[j].id != 0 &&
+		    t->slot[j].hash != h[i]; j = (j + 1) & mask)
+			;
+		ids[i] = (long)t->slot[j].id - 1;
+		if (ids[i] >= 0)
+			__builtin_prefetch(&t->end[ids[i]]);
+	}
+	for (i = 0; i < n; i++)
+		if (ids[i] > 0)
+			__builtin_prefetch(t->bytes.data + t->end[ids[i] - 1]);
+	for (i = 0; i < n; i++) {
+		if (ids[i] < 0)
+			continue;
+		p = strtab_str(t, (size_t)ids[i], &k);
+		/* The first slot with the hash may hold another string. */
+		if (k != len[i] || (k > 0 && memcmp(p, s[i], k) != 0))
+			ids[i] = strtab_find(t, s[i], len[i]);
+	}
+}
+
+void
+strtab_find_many(const struct strtab *t, const char *const *s,
+    const size_t *len, size_t n, long *ids)
+{
+	size_t i, m;
+
+	if (t->n == 0) {
+		for (i = 0; i < n; i++)
+			ids[i] = -1;
+		return;
+	}
+	for (i = 0; i < n; i += m) {
+		m = n - i < FIND_MANY ? n - i : FIND_MANY;
+		find_some(t, s + i, len + i, m, ids + i);
+	}
+}
+
+void
+strtab_prefetch(const struct strtab *t, const void *s, size_t n)
+{
+	if (t->nslot > 0)
+		__builtin_prefetch(&t->slot[(uint32_t)hash_bytes(s, n) &
+		    (t->nslot - 1)]);
+}
+
+/* Double the slots (at least 16) and put every string back. */
+static void
+rehash(struct strtab *t)
+{
+	size_t nslot = t->nslot ? t->nslot * 2 : 16, i, mask = nslot - 1;
+	struct slot *old = t->slot;
+
+	t->slot = xcalloc(nslot, sizeof(*t->slot));
+	for (i = 0; i < t->nslot; i++) {
+		size_t j = old[i].hash & mask;
+
+		if (old[i].id == 0)
+			continue;
+		while (t->slot[j].id != 0)
+			j = (j + 1) & mask;
+		t->slot[j] = old[i];
+	}
+	free(old);
+	t->nslot = nslot;
+}
+
+size_t
+strtab_add(struct strtab *t, const void *s, size_t n, int *added)
+{
+	uint32_t h = (uint32_t)hash_bytes(s, n);
+	struct slot *sl;
+
+	if (t->n >= UINT32_MAX - 1)
+		die(EX_OSERR, "too many distinct strings");
+	if (2 * (t->n + 1) > t->nslot) {
+		rehash(t);
+		/* end[] grows with the slots, so it always has room. */
+		t->end = xrealloc(t->end, t->nslot / 2 * sizeof(*t->end));
+	}
+	sl = probe(t, s, n, h);
+	if (added != NULL)
+		*added = sl->id == 0;
+	if (sl->id != 0)
+		return sl->id - 1;
+	if (buf_add(&t->bytes, s, n) == -1)
+		die(EX_OSERR, "out of memory");
+	t->end[t->n] = t->bytes.len;
+	sl->id = (uint32_t)++t->n;
+	sl->hash = h;
+	return t->n - 1;
+}

@@ -1,0 +1,168 @@
+#include <stdlib.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "hash.h"
+#include "json.h"
+#include "merge.h"
+
+void
+batch_init(struct batch *b)
+{
+	buf_init(&b->text, 0);
+	buf_init(&b->sort, 0);
+	strtab_init(&b->keys);
+	b->rec = NULL;
+	b->n = b->cap = 0;
+}
+
+void
+batch_free(struct batch *b)
+{
+	buf_free(&b->text);
+	buf_free(&b->sort);
+	strtab_free(&b->keys);
+	free(b->rec);
+	b->rec = NULL;
+	b->n = b->cap = 0;
+}
+
+void
+record_parse(struct json *j, const char *where, unsigned long lineno, int nl,
+    const char *text, size_t len)
+{
+	struct json_error err;
+	size_t line, col;
+
+	if (json_parse(j, text, len, &err) == -1) {
+		json_linecol(text, err.off, &line, &col);
+		die(EX_DATAERR, "%s:%lu:%zu: %s%s", where, lineno, col,
+		    err.msg, nl ? "" : " (the last line is truncated)");
+	}
+	if (!json_is_object(j, 0))
+		die(EX_DATAERR, "%s:%lu: not a JSON object", where, lineno);
+}
+
+void
+record_key(const struct opts *o, const struct json *j, struct buf *b,
+    const char *where, unsigned long lineno)
+{
+	size_t k;
+
+	switch (key_of(o, j, b, &k)) {
+	case KEY_OK:
+		return;
+	case KEY_MISSING:
+		die(EX_DATAERR, "%s:%lu: no primary key '%s'", where, lineno,
+		    o->key[k].text);
+	case KEY_NULL:
+		die(EX_DATAERR, "%s:%lu: primary key '%s' is null", where,
+		    lineno, o->key[k].text);
+	case KEY_NESTED:
+		die(EX_DATAERR, "%s:%lu: primary key '%s' is not a string, "
+		    "number or boolean", where, lineno, o->key[k].text);
+	}
+}
+
+/* A hard delete: the field is true, or (not a boolean) not null. */
+static int
+is_delete(const struct opts *o, const struct json *j)
+{
+	int t, v;
+
+	if (o->hard_delete == NULL || (t = path_get(o->hard_delete, j)) == -1)
+		return 0;
+	if (json_is_bool(j, t, &v))
+		return v;
+	return !json_is_null(j, t);
+}
+
+/* Whether a record with dedup-sort value sv beats the one kept so far. */
+static int
+wins(const struct opts *o, const struct batch *b, const struct rec *kept,
+    const struct buf *sv)
+{
+	int c;
+
+	if (o->dedup_sort == NULL)
+		return 1;
+	/* A record without the value loses to one with it, either way. */
+	if (sv->len == 0 || kept->slen == 0)
+		return kept->slen == 0;
+	c = sort_cmp(sv->data, sv->len, b->sort.data + kept->soff, kept->slen);
+	return o->dedup_desc ? c >= 0 : c <= 0;
+}
+
+static struct rec *
+new_rec(struct batch *b)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->rec = xrealloc(b->rec, b->cap * sizeof(*b->rec));
+	}
+	b->rec[b->n].done = 0;
+	return &b->rec[b->n++];
+}
+
+void
+batch_read(struct batch *b, const struct opts *o, struct schema *s)
+{
+	struct buf key, sv;
+	struct lines in;
+	struct json j;
+	struct rec *r;
+	const char *line;
+	size_t len, id;
+	int t, del, added;
+
+	lines_init(&in, STDIN_FILENO, "<stdin>");
+	json_init(&j);
+	buf_init(&key, 0);
+	buf_init(&sv, 0);
+	s->where = in.name;
+	while (lines_next(&in, &line, &len)) {
+		if (blank(line, len))
+			continue;
+		record_parse(&j, in.name, in.lineno, in.nl, line, len);
+		buf_reset(&key);
+		if (o->nkey > 0)
+			record_key(o, &j, &key, in.name, in.lineno);
+		if (o->wd == WD_MERGE)
+			strtab_prefetch(&b->keys, key.data, key.len);
+		buf_reset(&sv);
+		if (o->dedup_sort != NULL &&
+		    (t = path_get(o->dedup_sort, &j)) != -1 &&
+		    !json_is_null(&j, t))
+			json_compact(&j, t, &sv);
+		del = is_delete(o, &j);
+		if (!del) {
+			s->line = in.lineno;
+			schema_record(s, &j);
+		}
+
+		if (o->wd != WD_MERGE)
+			r = new_rec(b);
+		else {
+			id = strtab_add(&b->keys, key.data, key.len, &added);
+			if (added)
+				r = new_rec(b);
+			else if (wins(o, b, &b->rec[id], &sv))
+				r = &b->rec[id];
+			else
+				continue;
+		}
+		r->del = (unsigned char)del;
+		r->off = b->text.len;
+		json_compact(&j, 0, &b->text);
+		r->len = (uint32_t)(b->text.len - r->off);
+		r->soff = b->sort.len;
+		r->slen = (uint32_t)sv.len;
+		buf_add(&b->sort, sv.data, sv.len);
+	}
+	buf_free(&key);
+	buf_free(&sv);
+	json_free(&j);
+	lines_free(&in);
+}

@@ -1,0 +1,348 @@
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "merge.h"
+
+#define IS_UPPER(c)	((c) >= 'A' && (c) <= 'Z')
+#define IS_LOWER(c)	((c) >= 'a' && (c) <= 'z')
+#define IS_DIGIT(c)	((c) >= '0' && (c) <= '9')
+#define IS_SPACE(c)	((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
+
+/* dlt's reduced alphabet: these become letters or '_' before the rest. */
+static int
+reduce(int c)
+{
+	switch (c) {
+	case '+':
+	case '*':
+		return 'x';
+	case '-':
+		return '_';
+	case '@':
+		return 'a';
+	case '|':
+		return 'l';
+	}
+	return c;
+}
+
+/* "([^_])([A-Z][a-z]+)" -> "\1_\2", matches taken left to right. */
+static void
+break_words(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		if (s[i] != '_' && i + 2 < n && IS_UPPER(s[i + 1]) &&
+		    IS_LOWER(s[i + 2])) {
+			for (j = i + 3; j < n && IS_LOWER(s[j]); j++)
+				;
+			buf_addc(out, s[i]);
+			buf_addc(out, '_');
+			buf_add(out, s + i + 1, j - i - 1);
+			i = j;
+		} else
+			buf_addc(out, s[i++]);
+	}
+}
+
+/* "([a-z0-9])([A-Z])" -> "\1_\2", then lower case. */
+static void
+break_case(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if ((IS_LOWER(s[i]) || IS_DIGIT(s[i])) && i + 1 < n &&
+		    IS_UPPER(s[i + 1])) {
+			buf_addc(out, s[i]);
+			buf_addc(out, '_');
+			buf_addc(out, s[i + 1] - 'A' + 'a');
+			i += 2;
+		} else {
+			buf_addc(out, IS_UPPER(s[i]) ? s[i] - 'A' + 'a' : s[i]);
+			i++;
+		}
+	}
+}
+
+int
+normalize(const char *name, size_t n, struct buf *b)
+{
+	struct buf t, u;
+	size_t i, trail;
+	int c, run = 0;
+
+	while (n > 0 && IS_SPACE(*name)) {
+		name++;
+		n--;
+	}
+	while (n > 0 && IS_SPACE(name[n - 1]))
+		n--;
+	if (n == 0)
+		return -1;
+
+	/* Every run of other bytes (so any UTF-8 sequence) is one '_'. */
+	buf_init(&t, 0);
+	buf_init(&u, 0);
+	for (i = 0; i < n; i++) {
+		c = reduce((unsigned char)name[i]);
+		if (IS_UPPER(c) || IS_LOWER(c) || IS_DIGIT(c) || c == '_') {
+			buf_addc(&t, c);
+			run = 0;
+		} else if (!run) {
+			buf_addc(&t, '_');
+			run = 1;
+		}
+	}
+	break_words(t.data, t.len, &u);
+	buf_reset(&t);
+	if (IS_DIGIT(u.data[0]))
+		buf_addc(&t, '_');
+	break_case(u.data, u.len, &t);
+
+	/* Each trailing '_' becomes 'x'; then runs of '_' become one. */
+	for (trail = 0; trail < t.len && t.data[t.len - 1 - trail] == '_';
+	    trail++)
+		t.data[t.len - 1 - trail] = 'x';
+	for (i = 0; i < t.len; i++)
+		if (t.data[i] != '_' || i == 0 || t.data[i - 1] != '_')
+			buf_addc(b, t.data[i]);
+	buf_free(&t);
+	buf_free(&u);
+	return 0;
+}
+
+void
+row_init(struct row *r)
+{
+	buf_init(&r->raw, 0);
+	buf_init(&r->text, 0);
+	r->end = NULL;
+	r->ncell = r->cap = 0;
+	r->line = 0;
+}
+
+void
+row_free(struct row *r)
+{
+	buf_free(&r->raw);
+	buf_free(&r->text);
+	free(r->end);
+	row_init(r);
+}
+
+const char *
+row_cell(const struct row *r, size_t i, size_t *n)
+{
+	size_t start = i == 0 ? 0 : r->end[i - 1];
+
+	*n = r->end[i] - start;
+	return r->text.data + start;
+}
+
+static void
+end_cell(struct row *r)
+{
+	if (r->ncell == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->end = xrealloc(r->end, r->cap * sizeof(*r->end));
+	}
+	r->end[r->ncell++] = r->text.len;
+}
+
+/* Split a tsv line at tabs and undo the escapes of tab, newline, CR, \. */
+static void
+split_tsv(struct row *r)
+{
+	const char *p = r->raw.data, *end = p + r->raw.len;
+	char c;
+
+	for (; p < end; p++) {
+		if (*p == '\t') {
+			end_cell(r);
+			continue;
+		}
+		if (*p != '\\' || p + 1 == end) {
+			buf_addc(&r->text, *p);
+			continue;
+		}
+		switch (p[1]) {
+		case 't':
+			c = '\t';
+			break;
+		case 'n':
+			c = '\n';
+			break;
+		case 'r':
+			c = '\r';
+			break;
+		case '\\':
+			c = '\\';
+			break;
+		default:
+			/* Not ours: keep it as it is. */
+			buf_addc(&r->text, *p);
+			continue;
+		}
+		buf_addc(&r->text, c);
+		p++;
+	}
+	end_cell(r);
+}
+
+/*
+ * Split a csv record as RFC 4180 writes it; a quoted field may hold line
+ * breaks, so more lines are read into raw while a quote is open.
+ */
+static void
+split_csv(struct row *r, struct lines *l)
+{
+	const char *line;
+	size_t i = 0, len;
+	int quoted = 0, start = 1;
+	char c;
+
+	for (;;) {
+		if (i == r->raw.len) {
+			if (!quoted)
+				break;
+			if (!lines_next(l, &line, &len))
+				die(EX_DATAERR, "%s:%lu: unterminated quoted "
+				    "field", l->name, r->line);
+			buf_addc(&r->raw, '\n');
+			buf_add(&r->raw, line, len);
+			buf_addc(&r->text, '\n');
+			continue;
+		}
+		c = r->raw.data[i++];
+		if (start) {
+			start = 0;
+			if (c == '"') {
+				quoted = 1;
+				continue;
+			}
+		}
+		if (quoted) {
+			if (c != '"')
+				buf_addc(&r->text, c);
+			else if (i < r->raw.len && r->raw.data[i] == '"') {
+				buf_addc(&r->text, c);
+				i++;
+			} else {
+				quoted = 0;
+				if (i < r->raw.len && r->raw.data[i] != ',' &&
+				    !(r->raw.data[i] == '\r' &&
+				    i + 1 == r->raw.len))
+					die(EX_DATAERR, "%s:%lu: expected ',' "
+					    "after a quoted field", l->name,
+					    l->lineno);
+			}
+		} else if (c == ',') {
+			end_cell(r);
+			start = 1;
+		} else if (c == '"')
+			die(EX_DATAERR, "%s:%lu: quote in an unquoted field",
+			    l->name, l->lineno);
+		else if (c != '\r' || i < r->raw.len)
+			buf_addc(&r->text, c);
+	}
+	end_cell(r);
+}
+
+int
+row_next(struct row *r, struct lines *l, enum format fmt)
+{
+	const char *line;
+	size_t len;
+
+	if (!lines_next(l, &line, &len))
+		return 0;
+	buf_reset(&r->raw);
+	buf_reset(&r->text);
+	r->ncell = 0;
+	r->line = l->lineno;
+	buf_add(&r->raw, line, len);
+	if (blank(line, len))
+		return 1;
+	if (fmt == FMT_TSV)
+		split_tsv(r);
+	else
+		split_csv(r, l);
+	return 1;
+}
+
+const char *
+fmt_sep(enum format fmt)
+{
+	return fmt == FMT_TSV ? "\t" : ",";
+}
+
+const char *
+fmt_eol(enum format fmt)
+{
+	return fmt == FMT_TSV ? "\n" : "\r\n";
+}
+
+static void
+csv_cell(FILE *fp, const char *s, size_t n)
+{
+	const char *p, *q, *end = s + n;
+
+	/* An empty string is quoted, so it differs from a null. */
+	if (n > 0) {
+		for (p = s; p < end; p++)
+			if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
+				break;
+		if (p == end) {
+			fwrite(s, 1, n, fp);
+			return;
+		}
+	}
+	putc('"', fp);
+	for (p = s; (q = memchr(p, '"', (size_t)(end - p))) != NULL;
+	    p = q + 1) {
+		fwrite(p, 1, (size_t)(q - p) + 1, fp);
+		putc('"', fp);
+	}
+	fwrite(p, 1, (size_t)(end - p), fp);
+	putc('"', fp);
+}
+
+static void
+tsv_cell(FILE *fp, const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	for (; s < end; s++)
+		switch (*s) {
+		case '\t':
+			fputs("\\t", fp);
+			break;
+		case '\n':
+			fputs("\\n", fp);
+			break;
+		case '\r':
+			fputs("\\r", fp);
+			break;
+		case '\\':
+			fputs("\\\\", fp);
+			break;
+		default:
+			putc(*s, fp);
+		}
+}
+
+void
+cell_write(FILE *fp, enum format fmt, const char *s, size_t n, int null)
+{
+	if (null)
+		return;
+	if (fmt == FMT_TSV)
+		tsv_cell(fp, s, n);
+	else
+		csv_cell(fp, s, n);
+}

@@ -1,0 +1,668 @@
+/* rest-merge: merge JSON Lines records into a flat file by primary key. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "buf.h"
+#include "diag.h"
+#include "json.h"
+#include "merge.h"
+
+#define GROUP	32		/* rows of FILE looked up at once */
+
+enum { OPT_DEDUP_SORT = 256, OPT_HARD_DELETE, OPT_SCHEMA, OPT_VERSION };
+
+struct run {
+	const struct opts *o;
+	struct batch	 b;
+	struct schema	 s;
+	FILE		*out;
+	struct json	 j;
+	struct buf	 key, cell;
+	unsigned long	 inserted, updated, deleted, unchanged;
+	size_t		*hdr;		/* the output's columns (csv, tsv) */
+	size_t		 nhdr, nold;	/* of them, in FILE's header */
+	size_t		*keypos;	/* the key columns' places in FILE */
+	int		*cells;		/* column id -> value token */
+	size_t		 ncells;
+	const char	*eol;
+	int		 warn_schema;	/* FILE kept rows the sidecar lacks */
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: rest-merge [-hns] [--dedup-sort field[:asc|:desc]] "
+	    "[-f format]\n"
+	    "                  [--hard-delete field] [-k field] "
+	    "[--schema file] [--version]\n"
+	    "                  [-w disposition] FILE\n");
+	if (status == EX_OK)
+		fprintf(fp,
+		    "  -k, --primary-key FIELD    primary key field; repeat "
+		    "for a compound key\n"
+		    "  -w, --write-disposition WD merge (default), append or "
+		    "replace\n"
+		    "  -f, --format FORMAT        jsonl, csv or tsv (FILE's "
+		    "extension)\n"
+		    "      --hard-delete FIELD    a record with FIELD true or "
+		    "set deletes its key\n"
+		    "      --dedup-sort FIELD[:asc|:desc]\n"
+		    "                             of one key's records keep "
+		    "the highest (desc)\n"
+		    "      --schema FILE          schema sidecar "
+		    "(FILE.schema.json)\n"
+		    "  -n, --dry-run              print the summary, change "
+		    "nothing\n"
+		    "  -s, --silent               no summary line\n"
+		    "  -h, --help                 show this help\n"
+		    "      --version              show the version\n");
+	exit(status);
+}
+
+/* The format FILE's name implies; exits with EX_USAGE if none. */
+static enum format
+format_of(const char *file)
+{
+	const char *dot = strrchr(file, '.');
+
+	if (dot != NULL && strchr(dot, '/') == NULL) {
+		if (strcasecmp(dot, ".jsonl") == 0 ||
+		    strcasecmp(dot, ".ndjson") == 0)
+			return FMT_JSONL;
+		if (strcasecmp(dot, ".csv") == 0)
+			return FMT_CSV;
+		if (strcasecmp(dot, ".tsv") == 0)
+			return FMT_TSV;
+	}
+	die(EX_USAGE, "%s: unknown file extension: use -f jsonl, csv or tsv",
+	    file);
+}
+
+static struct path *
+new_path(const char *opt, const char *text)
+{
+	struct path *p = xmalloc(sizeof(*p));
+
+	if (path_parse(p, text) == -1)
+		die(EX_USAGE, "%s: '%s' is not a field path", opt, text);
+	return p;
+}
+
+static void
+add_key(struct opts *o, const char *text)
+{
+	struct path *p = new_path("-k", text);
+
+	o->key = xrealloc(o->key, (o->nkey + 1) * sizeof(*o->key));
+	o->key[o->nkey++] = *p;
+	free(p);
+}
+
+/* FIELD[:asc|:desc], split at the last colon. */
+static void
+set_dedup_sort(struct opts *o, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	char *field;
+
+	o->dedup_desc = 1;
+	if (colon == NULL) {
+		o->dedup_sort = new_path("--dedup-sort", arg);
+		return;
+	}
+	if (strcmp(colon + 1, "asc") == 0)
+		o->dedup_desc = 0;
+	else if (strcmp(colon + 1, "desc") != 0)
+		die(EX_USAGE, "--dedup-sort: '%s': the order is asc or desc",
+		    arg);
+	field = xstrndup(arg, (size_t)(colon - arg));
+	o->dedup_sort = new_path("--dedup-sort", field);
+	free(field);
+}
+
+static void
+free_path(struct path *p)
+{
+	if (p != NULL) {
+		path_free(p);
+		free(p);
+	}
+}
+
+static void
+write_rec(struct run *r, const struct rec *rec)
+{
+	const char *text = r->b.text.data + rec->off;
+	const jsmntok_t *t;
+	struct json_error err;
+	size_t i;
+	int v;
+
+	if (r->o->fmt == FMT_JSONL) {
+		fwrite(text, 1, rec->len, r->out);
+		putc('\n', r->out);
+		return;
+	}
+	if (json_parse(&r->j, text, rec->len, &err) == -1)
+		die(EX_SOFTWARE, "a record kept went bad: %s", err.msg);
+	for (i = 0; i < r->ncells; i++)
+		r->cells[i] = -1;
+	schema_cells(&r->s, &r->j, r->cells, r->ncells);
+	for (i = 0; i < r->nhdr; i++) {
+		if (i > 0)
+			fputs(fmt_sep(r->o->fmt), r->out);
+		if ((v = r->cells[r->hdr[i]]) == -1)
+			continue;
+		t = &r->j.tok[v];
+		buf_reset(&r->cell);
+		if (json_is_string(&r->j, v) || json_is_array(&r->j, v))
+			json_unescape(&r->j, v, &r->cell);
+		else
+			buf_add(&r->cell, text + t->start,
+			    (size_t)(t->end - t->start));
+		cell_write(r->out, r->o->fmt, r->cell.data, r->cell.len, 0);
+	}
+	fputs(r->eol, r->out);
+}
+
+/* A row of FILE whose key the input holds: updated, deleted or dropped. */
+static void
+hit(struct run *r, size_t id)
+{
+	struct rec *rec = &r->b.rec[id];
+
+	/* FILE may hold a key twice; like SQL's merge, one row remains. */
+	if (rec->done || rec->del)
+		r->deleted++;
+	else {
+		write_rec(r, rec);
+		r->updated++;
+	}
+	rec->done = 1;
+}
+
+static void
+write_new(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->b.n; i++)
+		if (!r->b.rec[i].done && !r->b.rec[i].del) {
+			write_rec(r, &r->b.rec[i]);
+			r->inserted++;
+		}
+}
+
+static void
+copy_line(struct run *r, const char *line, size_t len)
+{
+	fwrite(line, 1, len, r->out);
+	putc('\n', r->out);
+}
+
+/* Rows of FILE looked up in the batch at once, then written in order. */
+struct group {
+	struct buf	 rows, keys;
+	size_t		 roff[GROUP + 1], koff[GROUP + 1];
+	size_t		 n;
+};
+
+static void
+flush_group(struct run *r, struct group *g)
+{
+	const char *key[GROUP];
+	size_t len[GROUP], i;
+	long id[GROUP];
+
+	for (i = 0; i < g->n; i++) {
+		key[i] = g->keys.data + g->koff[i];
+		len[i] = g->koff[i + 1] - g->koff[i];
+	}
+	strtab_find_many(&r->b.keys, key, len, g->n, id);
+	for (i = 0; i < g->n; i++)
+		if (id[i] != -1)
+			hit(r, (size_t)id[i]);
+		else {
+			copy_line(r, g->rows.data + g->roff[i],
+			    g->roff[i + 1] - g->roff[i]);
+			r->unchanged++;
+		}
+	g->n = 0;
+	buf_reset(&g->rows);
+	buf_reset(&g->keys);
+}
+
+static void
+stream_jsonl(struct run *r, int fd)
+{
+	const struct opts *o = r->o;
+	struct group g;
+	struct lines l;
+	const char *line;
+	size_t len;
+	int empty;
+
+	lines_init(&l, fd, o->file);
+	buf_init(&g.rows, 0);
+	buf_init(&g.keys, 0);
+	g.n = 0;
+	while (fd != -1 && lines_next(&l, &line, &len)) {
+		empty = blank(line, len);
+		if (o->wd == WD_REPLACE) {
+			r->deleted += !empty;
+			continue;
+		}
+		if (empty || o->wd == WD_APPEND) {
+			flush_group(r, &g);
+			copy_line(r, line, len);
+			r->unchanged += !empty;
+			continue;
+		}
+		g.koff[g.n] = g.keys.len;
+		if (key_scan(o, line, len, &g.keys) == -1) {
+			g.keys.len = g.koff[g.n];
+			record_parse(&r->j, o->file, l.lineno, 1, line, len);
+			record_key(o, &r->j, &g.keys, o->file, l.lineno);
+		}
+		g.koff[g.n + 1] = g.keys.len;
+		g.roff[g.n] = g.rows.len;
+		buf_add(&g.rows, line, len);
+		g.roff[g.n + 1] = g.rows.len;
+		if (++g.n == GROUP)
+			flush_group(r, &g);
+	}
+	flush_group(r, &g);
+	buf_free(&g.rows);
+	buf_free(&g.keys);
+	lines_free(&l);
+	write_new(r);
+}
+
+/* Copy a row of FILE, with empty cells for the columns new to it. */
+static void
+copy_row(struct run *r, const struct row *row)
+{
+	const char *raw = row->raw.data;
+	size_t len = row->raw.len, i;
+	int cr = len > 0 && raw[len - 1] == '\r' && r->o->fmt == FMT_CSV;
+
+	fwrite(raw, 1, len - cr, r->out);
+	for (i = r->nold; i < r->nhdr; i++)
+		fputs(fmt_sep(r->o->fmt), r->out);
+	fputs(cr ? "\r\n" : "\n", r->out);
+}
+
+/*
+ * The output's columns: FILE's header, then the columns new in this run
+ * in the order first seen.  A column of the header that the sidecar does
+ * not know is typed text: its old cells could hold anything.
+ */
+static void
+set_columns(struct run *r, const struct row *header)
+{
+	const struct opts *o = r->o;
+	unsigned char *have;
+	const char *name;
+	struct column *c;
+	size_t i, k, n, id, ncol;
+	long kid;
+
+	r->hdr = xcalloc(header->ncell + r->s.ncol, sizeof(*r->hdr));
+	for (i = 0; i < header->ncell; i++) {
+		name = row_cell(header, i, &n);
+		id = schema_column(&r->s, name, n);
+		c = &r->s.col[id];
+		if (c->old == T_NONE) {
+			c->old = T_TEXT;
+			c->old_nullable = 1;
+			c->order = ((long long)1 << 32) + (long long)i;
+		}
+		r->hdr[r->nhdr++] = id;
+	}
+	r->nold = r->nhdr;
+	ncol = r->s.ncol;
+	have = xcalloc(ncol, 1);
+	for (i = 0; i < r->nhdr; i++)
+		have[r->hdr[i]] = 1;
+	for (id = 0; id < ncol; id++)
+		if (!have[id] && r->s.col[id].seen > 0)
+			r->hdr[r->nhdr++] = id;
+	free(have);
+	r->cells = xcalloc(ncol, sizeof(*r->cells));
+	r->ncells = ncol;
+
+	if (o->wd != WD_MERGE || header->ncell == 0)
+		return;
+	r->keypos = xcalloc(o->nkey, sizeof(*r->keypos));
+	for (k = 0; k < o->nkey; k++) {
+		kid = strtab_find(&r->s.names, o->key[k].column,
+		    strlen(o->key[k].column));
+		for (i = 0; i < r->nold && (long)r->hdr[i] != kid; i++)
+			;
+		if (i == r->nold)
+			die(EX_DATAERR, "%s: no column '%s' for primary key "
+			    "'%s'", o->file, o->key[k].column, o->key[k].text);
+		r->keypos[k] = i;
+	}
+}
+
+static void
+write_header(struct run *r, const struct row *header)
+{
+	const char *name;
+	size_t i, n;
+
+	if (header->ncell > 0 && r->nhdr == r->nold) {
+		copy_row(r, header);
+		return;
+	}
+	if (r->nhdr == 0)
+		return;
+	for (i = 0; i < r->nhdr; i++) {
+		if (i > 0)
+			fputs(fmt_sep(r->o->fmt), r->out);
+		name = strtab_str(&r->s.names, r->hdr[i], &n);
+		cell_write(r->out, r->o->fmt, name, n, 0);
+	}
+	fputs(r->eol, r->out);
+}
+
+static void
+stream_flat(struct run *r, int fd)
+{
+	const struct opts *o = r->o;
+	struct row header, row;
+	struct lines l;
+	const char *cell;
+	size_t k, n;
+	long id;
+
+	lines_init(&l, fd, o->file);
+	row_init(&header);
+	row_init(&row);
+	/* The first row that is not blank is the header. */
+	while (fd != -1 && row_next(&header, &l, o->fmt) && header.ncell == 0)
+		;
+	if (o->wd == WD_REPLACE)
+		header.ncell = 0;
+	/* New rows end their lines as FILE's header does. */
+	r->eol = fmt_eol(o->fmt);
+	if (header.ncell > 0 && o->fmt == FMT_CSV && (header.raw.len == 0 ||
+	    header.raw.data[header.raw.len - 1] != '\r'))
+		r->eol = "\n";
+	set_columns(r, &header);
+	write_header(r, &header);
+
+	while (fd != -1 && row_next(&row, &l, o->fmt)) {
+		if (row.ncell == 0) {
+			if (o->wd != WD_REPLACE)
+				copy_line(r, row.raw.data, row.raw.len);
+			continue;
+		}
+		if (o->wd == WD_REPLACE) {
+			r->deleted++;
+			continue;
+		}
+		if (row.ncell != r->nold)
+			die(EX_DATAERR, "%s:%lu: %zu fields, the header has "
+			    "%zu", o->file, row.line, row.ncell, r->nold);
+		if (o->wd == WD_MERGE) {
+			buf_reset(&r->key);
+			for (k = 0; k < o->nkey; k++) {
+				cell = row_cell(&row, r->keypos[k], &n);
+				key_part(&r->key, o->nkey, cell, n);
+			}
+			id = strtab_find(&r->b.keys, r->key.data, r->key.len);
+			if (id != -1) {
+				hit(r, (size_t)id);
+				continue;
+			}
+		}
+		copy_row(r, &row);
+		r->unchanged++;
+	}
+	row_free(&header);
+	row_free(&row);
+	lines_free(&l);
+	write_new(r);
+}
+
+/* Refuse to replace a directory, a device or the like. */
+static void
+check_regular(const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) == 0 && !S_ISREG(st.st_mode))
+		die(EX_NOINPUT, "%s: not a regular file", file);
+}
+
+/* FILE open for reading, or -1 if it does not exist yet. */
+static int
+open_file(const char *file)
+{
+	int fd;
+
+	check_regular(file);
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return -1;
+		die(EX_NOINPUT, "%s: cannot open:", file);
+	}
+	return fd;
+}
+
+static void
+run_free(struct run *r)
+{
+	batch_free(&r->b);
+	schema_free(&r->s);
+	json_free(&r->j);
+	buf_free(&r->key);
+	buf_free(&r->cell);
+	free(r->hdr);
+	free(r->keypos);
+	free(r->cells);
+}
+
+/* Write FILE and the sidecar; with -n, only go through the motions. */
+static void
+merge(struct run *r)
+{
+	const struct opts *o = r->o;
+	struct atomic file, side;
+	int fd, had_schema = 0;
+
+	if (!o->dry_run && atomic_lock(o->file) == -1)
+		die(EX_IOERR, "%s.lock: cannot lock:", o->file);
+	check_regular(o->schema);
+	if (o->wd != WD_REPLACE)
+		had_schema = schema_load(&r->s, o, o->schema) == 0;
+	fd = open_file(o->file);
+	if (o->dry_run)
+		r->out = fopen("/dev/null", "w");
+	else if (atomic_open(&file, o->file) == 0)
+		r->out = file.fp;
+	else
+		r->out = NULL;
+	if (r->out == NULL)
+		die(EX_IOERR, "%s: cannot create a temporary file:", o->file);
+
+	if (o->fmt == FMT_JSONL)
+		stream_jsonl(r, fd);
+	else
+		stream_flat(r, fd);
+	if (fd != -1)
+		close(fd);
+	if (r->unchanged > 0)
+		schema_kept_rows(&r->s);
+	r->warn_schema = r->unchanged > 0 && !had_schema;
+
+	if (o->dry_run) {
+		fclose(r->out);
+		return;
+	}
+	if (atomic_open(&side, o->schema) == -1) {
+		atomic_abort(&file);
+		die(EX_IOERR, "%s: cannot create a temporary file:", o->schema);
+	}
+	schema_write(&r->s, o, side.fp);
+	if (atomic_close(&file) == -1) {
+		atomic_abort(&file);
+		atomic_abort(&side);
+		die(EX_IOERR, "%s: write failed:", o->file);
+	}
+	if (atomic_close(&side) == -1) {
+		atomic_abort(&file);
+		atomic_abort(&side);
+		die(EX_IOERR, "%s: write failed:", o->schema);
+	}
+	/* The sidecar first: its types only widen, so it fits both files. */
+	if (atomic_commit(&side) == -1) {
+		atomic_abort(&file);
+		die(EX_IOERR, "%s: cannot replace:", o->schema);
+	}
+	if (atomic_commit(&file) == -1)
+		die(EX_IOERR, "%s: cannot replace:", o->file);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "dedup-sort",	   required_argument, NULL, OPT_DEDUP_SORT },
+		{ "dry-run",	   no_argument,	      NULL, 'n' },
+		{ "format",	   required_argument, NULL, 'f' },
+		{ "hard-delete",   required_argument, NULL, OPT_HARD_DELETE },
+		{ "help",	   no_argument,	      NULL, 'h' },
+		{ "primary-key",   required_argument, NULL, 'k' },
+		{ "schema",	   required_argument, NULL, OPT_SCHEMA },
+		{ "silent",	   no_argument,	      NULL, 's' },
+		{ "version",	   no_argument,	      NULL, OPT_VERSION },
+		{ "write-disposition", required_argument, NULL, 'w' },
+		{ NULL,		   0,		      NULL, 0 }
+	};
+	struct opts o = { .wd = WD_MERGE, .fmt = FMT_JSONL };
+	const char *format = NULL;
+	char *schema = NULL;
+	struct run r;
+	size_t i;
+	int c;
+
+	setprog("rest-merge");
+	argv[0] = (char *)getprog();	/* getopt names it in messages */
+	while ((c = getopt_long(argc, argv, "f:hk:nsw:", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'k':
+			add_key(&o, optarg);
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 's':
+			o.silent = 1;
+			break;
+		case 'w':
+			if (strcmp(optarg, "merge") == 0)
+				o.wd = WD_MERGE;
+			else if (strcmp(optarg, "append") == 0)
+				o.wd = WD_APPEND;
+			else if (strcmp(optarg, "replace") == 0)
+				o.wd = WD_REPLACE;
+			else
+				die(EX_USAGE, "-w: '%s' is not merge, append "
+				    "or replace", optarg);
+			break;
+		case OPT_DEDUP_SORT:
+			free_path(o.dedup_sort);
+			set_dedup_sort(&o, optarg);
+			break;
+		case OPT_HARD_DELETE:
+			free_path(o.hard_delete);
+			o.hard_delete = new_path("--hard-delete", optarg);
+			break;
+		case OPT_SCHEMA:
+			o.schema = optarg;
+			break;
+		case OPT_VERSION:
+			printf("rest-merge %s\n", VERSION);
+			return finish_stdout();
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage(stderr, EX_USAGE);
+	o.file = argv[0];
+
+	if (format == NULL)
+		o.fmt = format_of(o.file);
+	else if (strcmp(format, "jsonl") == 0)
+		o.fmt = FMT_JSONL;
+	else if (strcmp(format, "csv") == 0)
+		o.fmt = FMT_CSV;
+	else if (strcmp(format, "tsv") == 0)
+		o.fmt = FMT_TSV;
+	else
+		die(EX_USAGE, "-f: '%s' is not jsonl, csv or tsv", format);
+	if (o.wd == WD_MERGE && o.nkey == 0)
+		die(EX_USAGE, "-w merge needs a primary key: -k FIELD");
+	if (o.wd != WD_MERGE && o.hard_delete != NULL)
+		die(EX_USAGE, "--hard-delete needs -w merge");
+	if (o.wd != WD_MERGE && o.dedup_sort != NULL)
+		die(EX_USAGE, "--dedup-sort needs -w merge");
+	if (o.schema == NULL) {
+		i = strlen(o.file) + sizeof(".schema.json");
+		schema = xmalloc(i);
+		snprintf(schema, i, "%s.schema.json", o.file);
+		o.schema = schema;
+	} else if (strcmp(o.schema, o.file) == 0)
+		die(EX_USAGE, "--schema: '%s' is FILE itself", o.schema);
+
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	batch_init(&r.b);
+	schema_init(&r.s, o.fmt);
+	json_init(&r.j);
+	buf_init(&r.key, 0);
+	buf_init(&r.cell, 0);
+	batch_read(&r.b, &o, &r.s);
+	merge(&r);
+	if (r.warn_schema)
+		warnmsg("%s: no schema %s: the types describe only this run's "
+		    "records", o.file, o.schema);
+	schema_report(&r.s, o.file);
+	if (!o.silent)
+		warnmsg("%s: %lu inserted, %lu updated, %lu deleted, "
+		    "%lu unchanged, %lu rows", o.file, r.inserted, r.updated,
+		    r.deleted, r.unchanged,
+		    r.inserted + r.updated + r.unchanged);
+
+	run_free(&r);
+	for (i = 0; i < o.nkey; i++)
+		path_free(&o.key[i]);
+	free(o.key);
+	free_path(o.hard_delete);
+	free_path(o.dedup_sort);
+	free(schema);
+	return finish_stdout();
+}

@@ -1,0 +1,239 @@
+/* merge.h: what the files of rest-merge share. */
+#ifndef MERGE_H
+#define MERGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "json.h"
+
+#define MAX_LINE	((size_t)64 << 20)	/* longest line, in bytes */
+#define SHAPE		64		/* leaves of a record remembered */
+
+enum format { FMT_JSONL, FMT_CSV, FMT_TSV };
+enum disposition { WD_MERGE, WD_APPEND, WD_REPLACE };
+
+/* A dotted field path, as given to -k, --hard-delete or --dedup-sort. */
+struct path {
+	char		*text;		/* as given */
+	char		**part;		/* the names between the dots */
+	size_t		 nparts;
+	char		*column;	/* parts normalized, joined by "__" */
+};
+
+struct opts {
+	enum format	 fmt;
+	enum disposition wd;
+	struct path	*key;		/* the primary key's fields */
+	size_t		 nkey;
+	struct path	*hard_delete;	/* NULL: none */
+	struct path	*dedup_sort;	/* NULL: none */
+	int		 dedup_desc;
+	const char	*file;
+	const char	*schema;
+	int		 dry_run;
+	int		 silent;
+};
+
+/* lines.c: the lines of a file descriptor, read in big blocks. */
+struct lines {
+	int		 fd;
+	const char	*name;		/* "<stdin>" or a file name */
+	char		*buf;
+	size_t		 cap, start, end;
+	unsigned long	 lineno;	/* of the line last returned */
+	int		 nl;		/* it ended with a newline */
+	int		 eof;
+};
+
+void	lines_init(struct lines *, int fd, const char *name);
+
+/*
+ * Point *line at the next line, without its newline, valid until the next
+ * call; returns 1, or 0 at the end.  A line longer than MAX_LINE exits
+ * with EX_DATAERR, a read error with EX_IOERR.
+ */
+int	lines_next(struct lines *, const char **line, size_t *len);
+
+void	lines_free(struct lines *);
+
+/* 1 if s[0..n) holds only JSON whitespace. */
+int	blank(const char *s, size_t n);
+
+/* key.c: field paths, key identities, dedup order. */
+
+/*
+ * Split a dotted path, keeping a copy of text; returns 0, or -1 if a name
+ * in it is empty.
+ */
+int	path_parse(struct path *, const char *text);
+void	path_free(struct path *);
+
+/* The token p names in record j (an object at token 0), or -1. */
+int	path_get(const struct path *, const struct json *);
+
+/* Why key_of() refused a record. */
+enum keyfault { KEY_OK, KEY_MISSING, KEY_NULL, KEY_NESTED };
+
+/*
+ * Append record j's key identity to b: each key value's compact JSON text
+ * (jsonl), or its text as a cell (csv, tsv); a compound key is a tuple.
+ * Returns KEY_OK, or the fault with *which set to the key's index.
+ */
+enum keyfault key_of(const struct opts *, const struct json *,
+	    struct buf *b, size_t *which);
+
+/*
+ * Append the key identity of the jsonl row s[0..n) to b, as key_of()
+ * would, reading only what lies on the way to the key: rows of FILE are
+ * not checked.  Returns 0, or -1 if the row needs record_parse() and
+ * record_key() to find its key, or to say what is wrong with it.
+ */
+int	key_scan(const struct opts *, const char *s, size_t n, struct buf *b);
+
+/* Append one component of an identity of nkey components to b. */
+void	key_part(struct buf *b, size_t nkey, const char *s, size_t n);
+
+/*
+ * Compare two dedup-sort values in compact JSON text (n == 0: none):
+ * null and none below false below true below numbers below strings below
+ * the rest.  Returns <0, 0 or >0.
+ */
+int	sort_cmp(const char *a, size_t an, const char *b, size_t bn);
+
+/* schema.c: columns, their types, and the sidecar file. */
+enum ctype { T_NONE, T_BIGINT, T_DOUBLE, T_BOOL, T_TIMESTAMP, T_TEXT,
+	T_JSON };
+
+struct column {
+	enum ctype	 type;		/* of this run's values */
+	enum ctype	 old;		/* in the sidecar; T_NONE: absent */
+	int		 old_nullable;
+	size_t		 seen;		/* records of this run with a value */
+	size_t		 stamp;		/* the record last counted in seen */
+	long long	 order;		/* sorts columns for the sidecar */
+};
+
+struct schema {
+	enum format	 fmt;
+	struct strtab	 names;		/* column names: id = index in col */
+	struct column	*col;
+	size_t		 ncol, cap;
+	struct strtab	 paths;		/* member paths in raw JSON text */
+	long		*pathcol;	/* path id -> column id */
+	size_t		 typed;		/* records typed */
+	const char	*where;		/* of the record being typed */
+	unsigned long	 line;
+	int		 loaded;	/* a sidecar was read */
+	struct path	*pk;		/* the sidecar's primary key */
+	size_t		 npk;
+	long		 shape[SHAPE];	/* leaf i of the last record: path id */
+	size_t		 leaf;		/* leaves of this record so far */
+	struct buf	 path, name;	/* scratch */
+	int		 stack[JSON_MAX_DEPTH];
+};
+
+void	schema_init(struct schema *, enum format);
+void	schema_free(struct schema *);
+
+/* The id of column name[0..n), created if new. */
+size_t	schema_column(struct schema *, const char *name, size_t n);
+
+/* Count record j (token 0) and widen its columns' types. */
+void	schema_record(struct schema *, const struct json *);
+
+/*
+ * Set cells[c] to the token holding column c's value in record j (csv,
+ * tsv), for c < ncells; the other cells are left alone.
+ */
+void	schema_cells(struct schema *, const struct json *, int *cells,
+	    size_t ncells);
+
+/*
+ * Read the sidecar at path into the schema; returns 0, or -1 if there is
+ * none.  Exits with EX_DATAERR if it is malformed, with EX_CONFIG if it
+ * names a primary key other than opts's.
+ */
+int	schema_load(struct schema *, const struct opts *, const char *path);
+
+/* Say on stderr which columns' types the data widened. */
+void	schema_report(const struct schema *, const char *file);
+
+/* Mark the columns of FILE's old rows nullable: they lack the new ones. */
+void	schema_kept_rows(struct schema *);
+
+/* Write the sidecar as JSON to fp. */
+void	schema_write(const struct schema *, const struct opts *, FILE *fp);
+
+/* batch.c: the input records, held in memory and indexed by key. */
+struct rec {
+	size_t		 off;		/* compact text in batch.text */
+	size_t		 soff;		/* dedup-sort value in batch.sort */
+	uint32_t	 len;
+	uint32_t	 slen;		/* 0: no value, or null */
+	unsigned char	 del;		/* a hard delete */
+	unsigned char	 done;		/* FILE held the key */
+};
+
+struct batch {
+	struct buf	 text;		/* the records, compact, back to back */
+	struct buf	 sort;		/* their dedup-sort values */
+	struct strtab	 keys;		/* merge: key id = index in rec */
+	struct rec	*rec;
+	size_t		 n, cap;
+};
+
+void	batch_init(struct batch *);
+void	batch_free(struct batch *);
+
+/*
+ * Read JSON Lines from stdin: check every record, type it into s, and
+ * keep it (merge: only the winner of each key, in first-seen order of
+ * the keys).  Exits with EX_DATAERR naming the line of a bad record.
+ */
+void	batch_read(struct batch *, const struct opts *, struct schema *s);
+
+/*
+ * Parse line number lineno of where as a record: a JSON object.  nl says
+ * whether the line ended with a newline.  Exits with EX_DATAERR if not.
+ */
+void	record_parse(struct json *, const char *where, unsigned long lineno,
+	    int nl, const char *text, size_t len);
+
+/* Append the key identity of record j to b; exits like record_parse(). */
+void	record_key(const struct opts *, const struct json *j, struct buf *b,
+	    const char *where, unsigned long lineno);
+
+/* flat.c: csv and tsv. */
+
+/* Append name[0..n) to b as dlt's snake_case names it; -1 if empty. */
+int	normalize(const char *name, size_t n, struct buf *b);
+
+struct row {
+	struct buf	 raw;		/* the row's bytes, without newline */
+	struct buf	 text;		/* the cells' text, back to back */
+	size_t		*end;		/* cell i's text ends at end[i] */
+	size_t		 ncell, cap;
+	unsigned long	 line;		/* where the row starts */
+};
+
+void	row_init(struct row *);
+void	row_free(struct row *);
+
+/* The text of cell i of r. */
+const char *row_cell(const struct row *, size_t i, size_t *n);
+
+/* Read the next row of a csv or tsv file: 1, or 0 at the end. */
+int	row_next(struct row *, struct lines *, enum format);
+
+/* Write cell s[0..n) as fmt needs it; null writes an empty cell. */
+void	cell_write(FILE *, enum format, const char *s, size_t n, int null);
+
+/* The separator and the line end of fmt. */
+const char *fmt_sep(enum format);
+const char *fmt_eol(enum format);
+
+#endif

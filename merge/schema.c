@@ -1,0 +1,557 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "hash.h"
+#include "json.h"
+#include "merge.h"
+
+#define MAX_SCHEMA	((size_t)64 << 20)	/* largest sidecar read */
+
+static const char *const type_name[] = {
+	[T_NONE] = "null", [T_BIGINT] = "bigint", [T_DOUBLE] = "double",
+	[T_BOOL] = "bool", [T_TIMESTAMP] = "timestamp", [T_TEXT] = "text",
+	[T_JSON] = "json"
+};
+
+void
+schema_init(struct schema *s, enum format fmt)
+{
+	s->fmt = fmt;
+	strtab_init(&s->names);
+	strtab_init(&s->paths);
+	s->col = NULL;
+	s->ncol = s->cap = 0;
+	s->pathcol = NULL;
+	s->typed = 0;
+	s->where = "";
+	s->line = 0;
+	s->loaded = 0;
+	s->pk = NULL;
+	s->npk = 0;
+	for (s->leaf = 0; s->leaf < SHAPE; s->leaf++)
+		s->shape[s->leaf] = -1;
+	buf_init(&s->path, 0);
+	buf_init(&s->name, 0);
+}
+
+void
+schema_free(struct schema *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->npk; i++)
+		path_free(&s->pk[i]);
+	free(s->pk);
+	strtab_free(&s->names);
+	strtab_free(&s->paths);
+	free(s->col);
+	free(s->pathcol);
+	buf_free(&s->path);
+	buf_free(&s->name);
+}
+
+size_t
+schema_column(struct schema *s, const char *name, size_t n)
+{
+	struct column *c;
+	size_t id;
+	int added;
+
+	id = strtab_add(&s->names, name, n, &added);
+	if (!added)
+		return id;
+	if (s->ncol == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 32;
+		s->col = xrealloc(s->col, s->cap * sizeof(*s->col));
+	}
+	c = &s->col[s->ncol++];
+	c->type = c->old = T_NONE;
+	c->old_nullable = 0;
+	c->seen = c->stamp = 0;
+	/* New columns follow the sidecar's, in the order first seen. */
+	c->order = ((long long)1 << 40) + (long long)id;
+	return id;
+}
+
+/* The widest of two types: bigint < double < text, json takes all. */
+static enum ctype
+join(enum ctype a, enum ctype b)
+{
+	if (a == T_NONE || a == b)
+		return b;
+	if (b == T_NONE)
+		return a;
+	if ((a == T_BIGINT && b == T_DOUBLE) ||
+	    (a == T_DOUBLE && b == T_BIGINT))
+		return T_DOUBLE;
+	if (a == T_JSON || b == T_JSON)
+		return T_JSON;
+	return T_TEXT;
+}
+
+/* n digits at s, as a number in [min, max]; -1 if not. */
+static int
+digits(const char *s, size_t n, int min, int max)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v < min || v > max ? -1 : v;
+}
+
+/*
+ * An ISO 8601 date-time: YYYY-MM-DD, 'T' or ' ', hh:mm, optionally :ss
+ * and a fraction, optionally 'Z' or an offset +hh, +hhmm or +hh:mm.
+ */
+static int
+is_timestamp(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 16 || digits(s, 4, 0, 9999) == -1 || s[4] != '-' ||
+	    digits(s + 5, 2, 1, 12) == -1 || s[7] != '-' ||
+	    digits(s + 8, 2, 1, 31) == -1 ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s + 11, 2, 0, 23) == -1 || s[13] != ':' ||
+	    digits(s + 14, 2, 0, 59) == -1)
+		return 0;
+	i = 16;
+	if (i < n && s[i] == ':') {
+		if (i + 3 > n || digits(s + i + 1, 2, 0, 60) == -1)
+			return 0;
+		i += 3;
+		if (i < n && (s[i] == '.' || s[i] == ',')) {
+			if (++i == n || s[i] < '0' || s[i] > '9')
+				return 0;
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+		}
+	}
+	if (i < n && (s[i] == 'Z' || s[i] == 'z'))
+		return i + 1 == n;
+	if (i < n && (s[i] == '+' || s[i] == '-')) {
+		if (i + 3 > n || digits(s + i + 1, 2, 0, 23) == -1)
+			return 0;
+		i += 3;
+		if (i < n && s[i] == ':')
+			i++;
+		if (i + 2 != n || digits(s + i, 2, 0, 59) == -1)
+			return i == n && s[i - 1] != ':';
+		return 1;
+	}
+	return i == n;
+}
+
+static enum ctype
+classify(const struct json *j, int v)
+{
+	const jsmntok_t *t = &j->tok[v];
+	long long ll;
+
+	if (json_is_string(j, v))
+		return is_timestamp(j->text + t->start,
+		    (size_t)(t->end - t->start)) ? T_TIMESTAMP : T_TEXT;
+	if (json_is_bool(j, v, NULL))
+		return T_BOOL;
+	if (json_is_number(j, v))
+		return json_long(j, v, &ll) == 0 ? T_BIGINT : T_DOUBLE;
+	return T_JSON;
+}
+
+/*
+ * The id of the member path in s->path, whose name tokens are
+ * s->stack[0..depth).  Paths are cached in their raw JSON spelling, so
+ * names are unescaped and normalized once per distinct path.
+ */
+static size_t
+path_id(struct schema *s, const struct json *j, int depth)
+{
+	struct buf part;
+	size_t id;
+	int added, d;
+
+	id = strtab_add(&s->paths, s->path.data, s->path.len, &added);
+	if (!added)
+		return id;
+	s->pathcol = xrealloc(s->pathcol, s->paths.n * sizeof(*s->pathcol));
+	buf_reset(&s->name);
+	buf_init(&part, 0);
+	for (d = 0; d < depth; d++) {
+		if (s->fmt == FMT_JSONL) {
+			json_unescape(j, s->stack[d], &s->name);
+			continue;
+		}
+		if (d > 0)
+			buf_adds(&s->name, "__");
+		buf_reset(&part);
+		json_unescape(j, s->stack[d], &part);
+		if (normalize(part.data, part.len, &s->name) == -1)
+			die(EX_DATAERR, "%s:%lu: member name \"%s\" gives no "
+			    "column name", s->where, s->line, buf_str(&part));
+	}
+	buf_free(&part);
+	s->pathcol[id] = (long)schema_column(s, s->name.data, s->name.len);
+	return id;
+}
+
+/*
+ * The column of the leaf in s->path.  Records of one input mostly share
+ * their shape, so the path of the last record's leaf at the same place is
+ * tried first, which spares most lookups.
+ */
+static size_t
+leaf_column(struct schema *s, const struct json *j, int depth)
+{
+	size_t i = s->leaf++, n;
+	const char *p;
+	long id;
+
+	if (i < SHAPE && (id = s->shape[i]) != -1) {
+		p = strtab_str(&s->paths, (size_t)id, &n);
+		if (n == s->path.len && memcmp(p, s->path.data, n) == 0)
+			return (size_t)s->pathcol[id];
+	}
+	id = (long)path_id(s, j, depth);
+	if (i < SHAPE)
+		s->shape[i] = id;
+	return (size_t)s->pathcol[id];
+}
+
+/*
+ * Visit the values of object obj, flattened (csv, tsv) or top-level:
+ * type them, or with cells, note where each column's value is.
+ */
+static void
+walk(struct schema *s, const struct json *j, int obj, int depth, int *cells,
+    size_t ncells)
+{
+	size_t keep = s->path.len, c;
+	struct column *col;
+	int i, k, v;
+
+	for (i = 0, k = obj + 1; i < j->tok[obj].size;
+	    i++, k = json_skip(j, v)) {
+		v = k + 1;
+		s->path.len = keep;
+		if (depth > 0)
+			buf_addc(&s->path, 0x1f);
+		buf_add(&s->path, j->text + j->tok[k].start,
+		    (size_t)(j->tok[k].end - j->tok[k].start));
+		s->stack[depth] = k;
+		if (s->fmt != FMT_JSONL && json_is_object(j, v)) {
+			walk(s, j, v, depth + 1, cells, ncells);
+			continue;
+		}
+		/* Like dlt, a column is made by its first value, not a null. */
+		if (json_is_null(j, v))
+			continue;
+		c = leaf_column(s, j, depth + 1);
+		if (cells != NULL) {
+			if (c < ncells)
+				cells[c] = v;
+			continue;
+		}
+		col = &s->col[c];
+		col->type = join(col->type, classify(j, v));
+		if (col->stamp != s->typed) {
+			col->stamp = s->typed;
+			col->seen++;
+		}
+	}
+	s->path.len = keep;
+}
+
+void
+schema_record(struct schema *s, const struct json *j)
+{
+	s->typed++;
+	s->leaf = 0;
+	walk(s, j, 0, 0, NULL, 0);
+}
+
+void
+schema_cells(struct schema *s, const struct json *j, int *cells,
+    size_t ncells)
+{
+	s->leaf = 0;
+	walk(s, j, 0, 0, cells, ncells);
+}
+
+static noreturn void
+bad_schema(const char *path, const char *what)
+{
+	die(EX_DATAERR, "%s: %s", path, what);
+}
+
+static enum ctype
+type_of(const struct json *j, int t, const char *path)
+{
+	size_t i;
+
+	for (i = T_BIGINT; i <= T_JSON; i++)
+		if (json_streq(j, t, type_name[i], strlen(type_name[i])))
+			return (enum ctype)i;
+	bad_schema(path, "unknown column type");
+}
+
+static void
+load_columns(struct schema *s, const struct json *j, int cols,
+    const char *path)
+{
+	struct buf name;
+	struct column *c;
+	int i, k, t, nullable;
+	size_t id;
+
+	buf_init(&name, 0);
+	for (i = 0, k = cols + 1; i < j->tok[cols].size; i++,
+	    k = json_skip(j, k)) {
+		if (!json_is_string(j, t = json_get(j, k, "name", 4)))
+			bad_schema(path, "a column without a name");
+		buf_reset(&name);
+		json_unescape(j, t, &name);
+		id = schema_column(s, name.data, name.len);
+		c = &s->col[id];
+		c->old = type_of(j, json_get(j, k, "type", 4), path);
+		if (!json_is_bool(j, json_get(j, k, "nullable", 8), &nullable))
+			nullable = 1;
+		c->old_nullable = nullable;
+		c->order = i;
+	}
+	buf_free(&name);
+}
+
+/* The paths' texts joined by '+', for messages. */
+static void
+key_text(const struct path *p, size_t n, struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(b, '+');
+		buf_adds(b, p[i].text);
+	}
+}
+
+/* The sidecar's primary key, which must be the one given, if any. */
+static void
+load_key(struct schema *s, const struct opts *o, const struct json *j,
+    int pk, const char *path)
+{
+	struct buf text, given;
+	int i, k;
+
+	buf_init(&text, 0);
+	s->pk = xcalloc((size_t)j->tok[pk].size, sizeof(*s->pk));
+	for (i = 0, k = pk + 1; i < j->tok[pk].size; i++, k++) {
+		if (!json_is_string(j, k))
+			bad_schema(path, "a primary key that is not a string");
+		buf_reset(&text);
+		json_unescape(j, k, &text);
+		if (path_parse(&s->pk[s->npk], buf_str(&text)) == -1)
+			bad_schema(path, "a primary key with an empty name");
+		s->npk++;
+	}
+	if (o->nkey == 0 || s->npk == 0 || o->wd == WD_REPLACE) {
+		buf_free(&text);
+		return;
+	}
+	buf_init(&given, 0);
+	buf_reset(&text);
+	key_text(o->key, o->nkey, &given);
+	key_text(s->pk, s->npk, &text);
+	if (strcmp(buf_str(&given), buf_str(&text)) != 0)
+		die(EX_CONFIG, "primary key '%s' differs from '%s' in %s",
+		    given.data, text.data, path);
+	buf_free(&given);
+	buf_free(&text);
+}
+
+int
+schema_load(struct schema *s, const struct opts *o, const char *path)
+{
+	struct json_error err;
+	struct buf text;
+	struct json j;
+	size_t line, col;
+	ssize_t r;
+	int fd, t;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return -1;
+		die(EX_NOINPUT, "%s: cannot open:", path);
+	}
+	buf_init(&text, MAX_SCHEMA);
+	for (;;) {
+		if (buf_grow(&text, 65536) == -1)
+			bad_schema(path, "too large");
+		r = read(fd, text.data + text.len, 65536);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			die(EX_IOERR, "%s: read error:", path);
+		if (r == 0)
+			break;
+		text.len += (size_t)r;
+	}
+	close(fd);
+
+	json_init(&j);
+	if (json_parse(&j, text.data, text.len, &err) == -1) {
+		json_linecol(text.data, err.off, &line, &col);
+		die(EX_DATAERR, "%s:%zu:%zu: %s", path, line, col, err.msg);
+	}
+	if (!json_is_array(&j, t = json_get(&j, 0, "columns", 7)))
+		bad_schema(path, "no \"columns\" array");
+	load_columns(s, &j, t, path);
+	if (json_is_array(&j, t = json_get(&j, 0, "primary_key", 11)))
+		load_key(s, o, &j, t, path);
+	json_free(&j);
+	buf_free(&text);
+	s->loaded = 1;
+	return 0;
+}
+
+static enum ctype
+final_type(const struct column *c)
+{
+	enum ctype t = join(c->old, c->type);
+
+	return t == T_NONE ? T_TEXT : t;
+}
+
+void
+schema_report(const struct schema *s, const char *file)
+{
+	const char *name;
+	size_t i, n;
+
+	for (i = 0; i < s->ncol; i++) {
+		if (s->col[i].old == T_NONE ||
+		    final_type(&s->col[i]) == s->col[i].old)
+			continue;
+		name = strtab_str(&s->names, i, &n);
+		warnmsg("%s: column '%.*s' widened from %s to %s", file,
+		    (int)n, name, type_name[s->col[i].old],
+		    type_name[final_type(&s->col[i])]);
+	}
+}
+
+void
+schema_kept_rows(struct schema *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncol; i++)
+		if (s->col[i].old == T_NONE)
+			s->col[i].old_nullable = 1;
+}
+
+static void
+json_string(FILE *fp, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	putc('"', fp);
+	for (; n > 0; n--, p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			putc(*p, fp);
+	}
+	putc('"', fp);
+}
+
+/* The column a field path fills: its flat name, or a top-level name. */
+static int
+is_path_column(const struct schema *s, const struct path *p,
+    const char *name, size_t n)
+{
+	const char *col;
+
+	if (p == NULL)
+		return 0;
+	if (s->fmt == FMT_JSONL) {
+		if (p->nparts != 1)
+			return 0;
+		col = p->part[0];
+	} else
+		col = p->column;
+	return strlen(col) == n && memcmp(col, name, n) == 0;
+}
+
+static const struct schema *sorting;
+
+static int
+by_order(const void *a, const void *b)
+{
+	long long x = sorting->col[*(const size_t *)a].order;
+	long long y = sorting->col[*(const size_t *)b].order;
+
+	return (x > y) - (x < y);
+}
+
+static const char *const wd_name[] = {
+	[WD_MERGE] = "merge", [WD_APPEND] = "append", [WD_REPLACE] = "replace"
+};
+
+void
+schema_write(const struct schema *s, const struct opts *o, FILE *fp)
+{
+	const struct path *key = o->nkey > 0 ? o->key : s->pk;
+	size_t nkey = o->nkey > 0 ? o->nkey : s->npk;
+	const struct column *c;
+	size_t *idx, i, k, n;
+	const char *name;
+	int pk;
+
+	fprintf(fp, "{\n  \"write_disposition\": \"%s\",\n"
+	    "  \"primary_key\": [", wd_name[o->wd]);
+	for (k = 0; k < nkey; k++) {
+		fputs(k > 0 ? ", " : "", fp);
+		json_string(fp, key[k].text, strlen(key[k].text));
+	}
+	fputs("],\n  \"columns\": [", fp);
+
+	idx = xcalloc(s->ncol, sizeof(*idx));
+	for (i = 0; i < s->ncol; i++)
+		idx[i] = i;
+	sorting = s;
+	qsort(idx, s->ncol, sizeof(*idx), by_order);
+	for (i = 0; i < s->ncol; i++) {
+		c = &s->col[idx[i]];
+		name = strtab_str(&s->names, idx[i], &n);
+		fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
+		json_string(fp, name, n);
+		fprintf(fp, ", \"type\": \"%s\", \"nullable\": %s",
+		    type_name[final_type(c)], c->old_nullable ||
+		    c->seen < s->typed ? "true" : "false");
+		for (k = pk = 0; k < nkey; k++)
+			pk |= is_path_column(s, &key[k], name, n);
+		if (pk)
+			fputs(", \"primary_key\": true", fp);
+		if (is_path_column(s, o->hard_delete, name, n))
+			fputs(", \"hard_delete\": true", fp);
+		if (is_path_column(s, o->dedup_sort, name, n))
+			fprintf(fp, ", \"dedup_sort\": \"%s\"",
+			    o->dedup_desc ? "desc" : "asc");
+		putc('}', fp);
+	}
+	fputs(s->ncol > 0 ? "\n  ]\n}\n" : "]\n}\n", fp);
+	free(idx);
+}

@@ -1,0 +1,962 @@
+#!/usr/bin/env bats
+# Tests of rest-merge: dispositions, formats, keys, the schema sidecar, and
+# that FILE is never half written: bad input, full disks, kill -9 and
+# concurrent runs leave it old or new, byte for byte.
+
+bats_require_minimum_version 1.5.0
+
+export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+FIX=$BATS_TEST_DIRNAME/fixtures
+MAN=$BATS_TEST_DIRNAME/../man/rest-merge.1
+USAGE='usage: rest-merge [-hns] [--dedup-sort field[:asc|:desc]] [-f format]'
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return
+	F=$BATS_TEST_TMPDIR/f.jsonl
+}
+
+teardown() {
+	# The full disk test's small file system, if it is still mounted.
+	if mountpoint -q "$BATS_TEST_TMPDIR/disk" 2>/dev/null; then
+		umount "$BATS_TEST_TMPDIR/disk"
+	fi
+}
+
+# merge INPUT ARG...: run rest-merge ARG... with INPUT (printf %b, so \n
+# makes lines) on its standard input.
+merge() {
+	local input=$1
+	shift
+	run --separate-stderr rest-merge "$@" < <(printf '%b' "$input")
+}
+
+# diag MESSAGE...: the last run's standard error, line by line.
+diag() {
+	local want
+	want=$(printf 'rest-merge: %s\n' "$@")
+	assert_equal "$stderr" "$want"
+}
+
+# summary FILE I U D N R: the last run's summary line.
+summary() {
+	diag "$1: $2 inserted, $3 updated, $4 deleted, $5 unchanged, $6 rows"
+}
+
+# nosidecar FILE: the warning about rows of FILE that have no sidecar.
+nosidecar() {
+	echo "$1: no schema $1.schema.json: the types describe only this run's records"
+}
+
+sum() {
+	sha256sum < "$1"
+}
+
+# Assert that the last run left no temporary file beside FILE.
+no_temp() {
+	run ls -A "$BATS_TEST_TMPDIR"
+	refute_output --regexp '^\.'
+}
+
+# rows N START [LABEL]: N jsonl records with ids START, START+1, ...
+rows() {
+	awk -v n="$1" -v s="$2" -v l="${3:-old}" 'BEGIN {
+		for (i = s; i < s + n; i++)
+			printf "{\"id\":%d,\"label\":\"%s\",\"score\":0.%d7}\n",
+			    i, l, i % 1000
+	}'
+}
+
+# ----------------------------------------------------------- the program
+
+@test "--help prints the usage to stdout and exits 0" {
+	run --separate-stderr rest-merge --help
+	assert_success
+	assert_equal "${lines[0]}" "$USAGE"
+	assert_output --partial '-k, --primary-key FIELD'
+	assert_equal "$stderr" ''
+	run --separate-stderr rest-merge -h
+	assert_success
+	assert_equal "${lines[0]}" "$USAGE"
+}
+
+@test "--version prints the name and version" {
+	run --separate-stderr rest-merge --version
+	assert_success
+	assert_output --regexp '^rest-merge [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "--help into a closed pipe dies quietly" {
+	run bash -c 'set -o pipefail; rest-merge --help | head -n1'
+	assert_output "$USAGE"
+}
+
+@test "an unknown option is a usage error" {
+	merge '' --bogus -k id "$F"
+	assert_failure 64
+	assert_output ''
+	assert_equal "${stderr_lines[0]}" "rest-merge: unrecognized option '--bogus'"
+	assert_equal "${stderr_lines[1]}" "$USAGE"
+	assert_file_not_exists "$F"
+}
+
+@test "no FILE, or two, is a usage error" {
+	merge '' -k id
+	assert_failure 64
+	assert_equal "${stderr_lines[0]}" "$USAGE"
+	merge '' -k id a.jsonl b.jsonl
+	assert_failure 64
+	assert_equal "${stderr_lines[0]}" "$USAGE"
+}
+
+@test "bad values of -w, -f, --dedup-sort and field paths are usage errors" {
+	merge '{"id":1}' -w upsert -k id "$F"
+	assert_failure 64
+	diag "-w: 'upsert' is not merge, append or replace"
+	merge '{"id":1}' -f xml -k id "$F"
+	assert_failure 64
+	diag "-f: 'xml' is not jsonl, csv or tsv"
+	merge '{"id":1}' -k id --dedup-sort ts:newest "$F"
+	assert_failure 64
+	diag "--dedup-sort: 'ts:newest': the order is asc or desc"
+	merge '{"id":1}' -k a..b "$F"
+	assert_failure 64
+	diag "-k: 'a..b' is not a field path"
+	merge '{"id":1}' -k id --hard-delete '' "$F"
+	assert_failure 64
+	diag "--hard-delete: '' is not a field path"
+	assert_file_not_exists "$F"
+}
+
+@test "merge needs -k; --hard-delete and --dedup-sort need merge" {
+	merge '{"id":1}' "$F"
+	assert_failure 64
+	diag '-w merge needs a primary key: -k FIELD'
+	merge '{"id":1}' -w append --hard-delete gone "$F"
+	assert_failure 64
+	diag '--hard-delete needs -w merge'
+	merge '{"id":1}' -w replace --dedup-sort ts "$F"
+	assert_failure 64
+	diag '--dedup-sort needs -w merge'
+	assert_file_not_exists "$F"
+}
+
+@test "the long options do what the short ones do" {
+	merge '{"id":1,"v":"a"}\n' --primary-key id --format csv out.txt
+	assert_success
+	merge '{"id":1,"v":"b"}\n' --primary-key=id --write-disposition=append \
+	    --format=csv out.txt
+	assert_success
+	summary out.txt 1 0 0 1 2
+	assert_equal "$(cat out.txt)" $'id,v\r\n1,a\r\n1,b\r'
+	merge '{"id":1}\n' -k id -f csv --schema out.txt out.txt
+	assert_failure 64
+	diag "--schema: 'out.txt' is FILE itself"
+}
+
+@test "the format comes from the extension, or -f" {
+	merge '{"id":1}' -k id out.txt
+	assert_failure 64
+	diag 'out.txt: unknown file extension: use -f jsonl, csv or tsv'
+	assert_file_not_exists out.txt
+	merge '{"id":1}' -k id -f csv out.txt
+	assert_success
+	assert_equal "$(cat out.txt)" $'id\r\n1\r'
+	merge '{"id":1}' -k id out.NDJSON
+	assert_success
+	assert_equal "$(cat out.NDJSON)" '{"id":1}'
+}
+
+# Options as --help lists them: the short form if any, else the long one;
+# with $1 = long every long form, with $1 = short every short form.
+help_options() {
+	rest-merge --help | sed -nE '
+		s/^ +(-[A-Za-z]), (--[a-z][a-z-]*).*/\1 \2/p
+		s/^ +(--[a-z][a-z-]*).*/- \1/p' |
+	case ${1:-} in
+	long) awk '{ print $2 }' ;;
+	short) awk '$1 != "-" { print $1 }' ;;
+	*) awk '{ print $1 == "-" ? $2 : $1 }' ;;
+	esac | sort
+}
+
+@test "the long options of --help and of the man page are the same" {
+	local help man
+	help=$(help_options long)
+	assert [ -n "$help" ]
+	man=$(grep -oE 'Fl -[a-z][a-z-]*' "$MAN" | sed 's/^Fl -/--/' | sort -u)
+	assert_equal "$man" "$help"
+	man=$(sed -nE 's/^\.It Fl .*Fl (-[a-z][a-z-]*).*/-\1/p
+		s/^\.It Fl (-[a-z][a-z-]*).*/-\1/p' "$MAN" | sort)
+	assert_equal "$man" "$help"
+}
+
+@test "the short options of --help and of the man page are the same" {
+	local help man
+	help=$(help_options short)
+	assert [ -n "$help" ]
+	man=$(sed -nE 's/^\.It Fl ([A-Za-z])( .*)?$/-\1/p' "$MAN" | sort)
+	assert_equal "$man" "$help"
+}
+
+@test "the man page SYNOPSIS lists every option of --help" {
+	local help man
+	help=$(help_options)
+	man=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$MAN" |
+		sed -nE 's/^\.(Op )?Fl ([^ ]+).*/\2/p' |
+		while read -r f; do
+			if [[ $f == -* ]]; then
+				echo "-$f"
+			else
+				sed -E 's/(.)/-\1\n/g' <<<"$f" | sed '/^$/d'
+			fi
+		done | sort -u)
+	assert_equal "$man" "$help"
+}
+
+@test "the man page is clean under mandoc -Tlint" {
+	run mandoc -Tlint -Wwarning "$MAN"
+	assert_success
+	assert_output ''
+}
+
+# ---------------------------------------------------------- dispositions
+
+@test "a missing FILE is created, with its schema and lock file" {
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' -k id "$F"
+	assert_success
+	assert_output ''
+	summary "$F" 2 0 0 0 2
+	assert_equal "$(cat "$F")" $'{"id":1,"v":"a"}\n{"id":2,"v":"b"}'
+	assert_file_exists "$F.schema.json"
+	assert_file_exists "$F.lock"
+	no_temp
+}
+
+@test "merge replaces rows in place, appends new keys, keeps the rest byte for byte" {
+	printf '%s\n' '{"id": 1,  "v": "spaced"}' '{"id":2,"v":"b"}' \
+	    '{"id":3,"v":"c"}' > "$F"
+	merge '{"id":5,"v":"e"}\n{"id":2,"v":"B"}\n{"id":4,"v":"d"}\n' -k id "$F"
+	assert_success
+	diag "$(nosidecar "$F")" \
+	    "$F: 2 inserted, 1 updated, 0 deleted, 2 unchanged, 5 rows"
+	run cat "$F"
+	assert_output '{"id": 1,  "v": "spaced"}
+{"id":2,"v":"B"}
+{"id":3,"v":"c"}
+{"id":5,"v":"e"}
+{"id":4,"v":"d"}'
+}
+
+@test "the later record of a key wins; the key keeps its first place" {
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n{"id":1,"v":"A"}\n' -k id "$F"
+	assert_success
+	summary "$F" 2 0 0 0 2
+	assert_equal "$(cat "$F")" $'{"id":1,"v":"A"}\n{"id":2,"v":"b"}'
+}
+
+@test "a key FILE holds twice is replaced once; the duplicate goes" {
+	printf '%s\n' '{"id":1,"v":"a"}' '{"id":2,"v":"b"}' '{"id":1,"v":"a2"}' \
+	    > "$F"
+	merge '{"id":1,"v":"new"}\n' -k id "$F"
+	assert_success
+	diag "$(nosidecar "$F")" \
+	    "$F: 0 inserted, 1 updated, 1 deleted, 1 unchanged, 2 rows"
+	assert_equal "$(cat "$F")" $'{"id":1,"v":"new"}\n{"id":2,"v":"b"}'
+}
+
+@test "append adds every record, duplicates and all" {
+	merge '{"id":1,"v":"a"}\n' -w append "$F"
+	merge '{"id":1,"v":"a"}\n{"id":1,"v":"b"}\n' -w append "$F"
+	assert_success
+	summary "$F" 2 0 0 1 3
+	assert_equal "$(cat "$F")" \
+	    $'{"id":1,"v":"a"}\n{"id":1,"v":"a"}\n{"id":1,"v":"b"}'
+	run jq -r .write_disposition "$F.schema.json"
+	assert_output append
+}
+
+@test "replace makes FILE exactly the input" {
+	printf '%s\n' '{"id":1,"v":"a"}' '{"id":2,"v":"b"}' '{"id":3}' > "$F"
+	merge '{"id":9,"w":1}\n{"id":9,"w":2}\n' -w replace -k id "$F"
+	assert_success
+	summary "$F" 2 0 3 0 2
+	assert_equal "$(cat "$F")" $'{"id":9,"w":1}\n{"id":9,"w":2}'
+	run jq -c '[.write_disposition, [.columns[].name]]' "$F.schema.json"
+	assert_output '["replace",["id","w"]]'
+}
+
+@test "an empty input leaves FILE's bytes as they were" {
+	printf '%s\n' '{"id":1,"v":"a"}' '' '{"id":2}' > "$F"
+	local before
+	before=$(sum "$F")
+	merge '' -k id "$F"
+	assert_success
+	diag "$(nosidecar "$F")" \
+	    "$F: 0 inserted, 0 updated, 0 deleted, 2 unchanged, 2 rows"
+	assert_equal "$(sum "$F")" "$before"
+}
+
+@test "records are compacted, numbers and strings kept byte for byte" {
+	merge '{ "id" : 1 , "big": 123456789012345678901234567890, "f": 1.50,'`
+	    `' "e": 1E+2, "s": "caf\\u00e9 \\/ \\"q\\"", "n": [ 1, { "a" : null } ] }\n' \
+	    -k id "$F"
+	assert_success
+	assert_equal "$(cat "$F")" '{"id":1,"big":123456789012345678901234567890,"f":1.50,"e":1E+2,"s":"caf\u00e9 \/ \"q\"","n":[1,{"a":null}]}'
+}
+
+@test "blank lines of the input are skipped" {
+	merge '\n{"id":1}\n  \n\t\n{"id":2}\n\n' -k id "$F"
+	assert_success
+	summary "$F" 2 0 0 0 2
+}
+
+@test "rows of FILE are keyed as records are: escapes, spaces, repeated members" {
+	printf '%s\n' '{"\u0069d":1,"v":"escaped name"}' \
+	    '{ "id" : 2 , "v" : "spaced" }' '{"id":0,"v":"repeated","id":3}' \
+	    '{"v":{"id":9},"id":"4"}' > "$F"
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n{"id":3,"v":"c"}\n'`
+	    `'{"id":"4","v":"d"}\n{"id":0,"v":"new"}\n{"id":9,"v":"new"}\n' -k id "$F"
+	assert_success
+	diag "$F: 2 inserted, 4 updated, 0 deleted, 0 unchanged, 6 rows"
+	run jq -c '[.id, .v]' "$F"
+	assert_output '[1,"a"]
+[2,"b"]
+[3,"c"]
+["4","d"]
+[0,"new"]
+[9,"new"]'
+}
+
+@test "jsonl keys compare as JSON text: 1 and \"1\" differ" {
+	merge '{"id":1,"v":"number"}\n{"id":"1","v":"string"}\n' -k id "$F"
+	assert_success
+	summary "$F" 2 0 0 0 2
+	merge '{"id":"1","v":"string2"}\n' -k id "$F"
+	assert_success
+	summary "$F" 0 1 0 1 2
+	assert_equal "$(cat "$F")" \
+	    $'{"id":1,"v":"number"}\n{"id":"1","v":"string2"}'
+}
+
+# ----------------------------------------------------------- hard delete
+
+@test "--hard-delete: true or a non-null non-boolean deletes; false, null, missing keep" {
+	printf '%s\n' '{"id":1}' '{"id":2}' '{"id":3}' '{"id":4}' '{"id":5}' \
+	    '{"id":6}' > "$F"
+	merge '{"id":1,"gone":true}\n{"id":2,"gone":false}\n'`
+	    `'{"id":3,"gone":"2024-01-01"}\n{"id":4,"gone":null}\n{"id":5}\n'`
+	    `'{"id":7,"gone":true}\n{"id":6,"gone":0}\n' \
+	    -k id --hard-delete gone "$F"
+	assert_success
+	summary "$F" 0 3 3 0 3
+	run cat "$F"
+	assert_output '{"id":2,"gone":false}
+{"id":4,"gone":null}
+{"id":5}'
+	run jq -c '.columns[] | select(.name == "gone")' "$F.schema.json"
+	assert_output '{"name":"gone","type":"bool","nullable":true,"hard_delete":true}'
+}
+
+@test "--hard-delete: of one key's records the one kept decides" {
+	printf '%s\n' '{"id":1,"v":"a"}' '{"id":2,"v":"b"}' > "$F"
+	merge '{"id":1,"del":true}\n{"id":1,"v":"again"}\n{"id":2,"v":"x"}\n'`
+	    `'{"id":2,"del":true}\n' -k id --hard-delete del "$F"
+	assert_success
+	summary "$F" 0 1 1 0 1
+	assert_equal "$(cat "$F")" '{"id":1,"v":"again"}'
+}
+
+@test "--hard-delete works on csv files" {
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' -k id f.csv
+	assert_success
+	merge '{"id":1,"deleted":true}\n' -k id --hard-delete deleted f.csv
+	assert_success
+	summary f.csv 0 0 1 1 1
+	assert_equal "$(cat f.csv)" $'id,v\r\n2,b\r'
+}
+
+# ------------------------------------------------------------ dedup sort
+
+@test "--dedup-sort keeps the highest value by default, the lowest with :asc" {
+	local in='{"id":1,"n":5,"v":"five"}\n{"id":1,"n":10,"v":"ten"}\n'
+	in+='{"id":1,"n":-2.5,"v":"neg"}\n{"id":2,"n":1,"v":"one"}\n'
+	merge "$in" -k id --dedup-sort n "$F"
+	assert_success
+	assert_equal "$(jq -r .v "$F" | paste -sd' ')" 'ten one'
+	merge "$in" -k id --dedup-sort n:desc -w merge "$BATS_TEST_TMPDIR/d.jsonl"
+	assert_equal "$(jq -r .v d.jsonl | paste -sd' ')" 'ten one'
+	merge "$in" -k id --dedup-sort n:asc "$BATS_TEST_TMPDIR/a.jsonl"
+	assert_success
+	assert_equal "$(jq -r .v a.jsonl | paste -sd' ')" 'neg one'
+	run jq -r '.columns[] | select(.name == "n") | .dedup_sort' \
+	    a.jsonl.schema.json
+	assert_output asc
+}
+
+@test "--dedup-sort: timestamps as strings; no value loses; of equals the later wins" {
+	local in='{"id":1,"at":"2024-05-01T10:00:00Z","v":"may"}\n'
+	in+='{"id":1,"at":"2024-06-01T10:00:00Z","v":"june"}\n'
+	in+='{"id":1,"v":"none"}\n{"id":1,"at":null,"v":"null"}\n'
+	in+='{"id":2,"at":"x","v":"first"}\n{"id":2,"at":"x","v":"second"}\n'
+	merge "$in" -k id --dedup-sort at "$F"
+	assert_success
+	assert_equal "$(jq -r .v "$F" | paste -sd' ')" 'june second'
+	merge "$in" -k id --dedup-sort at:asc "$BATS_TEST_TMPDIR/a.jsonl"
+	assert_success
+	assert_equal "$(jq -r .v a.jsonl | paste -sd' ')" 'may second'
+}
+
+@test "--dedup-sort splits FIELD at its last colon" {
+	merge '{"id":1,"a:b":1,"v":"low"}\n{"id":1,"a:b":2,"v":"high"}\n' \
+	    -k id --dedup-sort 'a:b:asc' "$F"
+	assert_success
+	assert_equal "$(jq -r .v "$F")" low
+}
+
+# ------------------------------------------------------------------ keys
+
+@test "a compound key: rows match only when every part does" {
+	merge '{"a":1,"b":"x","v":1}\n{"a":1,"b":"y","v":2}\n' -k a -k b "$F"
+	merge '{"a":1,"b":"y","v":3}\n{"a":2,"b":"x","v":4}\n' -k a -k b "$F"
+	assert_success
+	summary "$F" 1 1 0 1 3
+	assert_equal "$(jq -c '[.a,.b,.v]' "$F" | paste -sd' ')" \
+	    '[1,"x",1] [1,"y",3] [2,"x",4]'
+	run jq -c '[.primary_key, [.columns[] | select(.primary_key) | .name]]' \
+	    "$F.schema.json"
+	assert_output '[["a","b"],["a","b"]]'
+}
+
+@test "a dotted key reaches into nested objects, in jsonl and csv" {
+	merge '{"m":{"id":1},"v":"a"}\n{"m":{"id":2},"v":"b"}\n' -k m.id "$F"
+	merge '{"m":{"id":2,"x":0},"v":"B"}\n' -k m.id "$F"
+	assert_success
+	summary "$F" 0 1 0 1 2
+	assert_equal "$(jq -r .v "$F" | paste -sd' ')" 'a B'
+
+	merge '{"metaData":{"ID":1},"v":"a"}\n{"metaData":{"ID":2},"v":"b"}\n' \
+	    -k metaData.ID f.csv
+	assert_success
+	merge '{"metaData":{"ID":1},"v":"A"}\n' -k metaData.ID f.csv
+	assert_success
+	summary f.csv 0 1 0 1 2
+	assert_equal "$(cat f.csv)" $'meta_data__id,v\r\n1,A\r\n2,b\r'
+	run jq -c '[.primary_key, [.columns[] | select(.primary_key) | .name]]' \
+	    f.csv.schema.json
+	assert_output '[["metaData.ID"],["meta_data__id"]]'
+}
+
+@test "csv keys compare as cell text: 1 and \"1\" are one key" {
+	merge '{"id":1,"v":"number"}\n' -k id f.csv
+	merge '{"id":"1","v":"string"}\n' -k id f.csv
+	assert_success
+	diag "f.csv: column 'id' widened from bigint to text" \
+	    "f.csv: 0 inserted, 1 updated, 0 deleted, 0 unchanged, 1 rows"
+	assert_equal "$(cat f.csv)" $'id,v\r\n1,string\r'
+}
+
+@test "csv key cells are found by header name, wherever the column is" {
+	printf 'v,id\nx,1\ny,2\n' > f.csv
+	merge '{"id":2,"v":"Y"}\n{"id":3,"v":"z"}\n' -k id f.csv
+	assert_success
+	diag "$(nosidecar f.csv)" \
+	    "f.csv: 1 inserted, 1 updated, 0 deleted, 1 unchanged, 3 rows"
+	# The header ends lines with LF, so new rows do too.
+	assert_equal "$(cat f.csv)" $'v,id\nx,1\nY,2\nz,3'
+}
+
+@test "a key that is an object or array is refused" {
+	merge '{"id":{"a":1}}\n' -k id "$F"
+	assert_failure 65
+	diag '<stdin>:1: primary key '"'id'"' is not a string, number or boolean'
+	assert_file_not_exists "$F"
+}
+
+# --------------------------------------------------------------- formats
+
+@test "jsonl keeps records as they came" {
+	run rest-merge -k id "$F" < "$FIX/merge-records.jsonl"
+	assert_success
+	cmp "$F" "$FIX/merge-records.jsonl"
+	cmp "$F.schema.json" "$FIX/merge-records.jsonl.schema.json"
+}
+
+@test "csv flattens objects, writes arrays as JSON, quotes as RFC 4180 says" {
+	run rest-merge -k id f.csv < "$FIX/merge-records.jsonl"
+	assert_success
+	cmp f.csv "$FIX/merge-records.csv"
+	cmp f.csv.schema.json "$FIX/merge-records.csv.schema.json"
+	# Python's csv module reads back what went in.
+	run python3 -c 'import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
+    rows[0]["empty"], rows[2]["extra__nested"]]))' f.csv
+	assert_output '["comma, quote \" and\nnewline", "tab\there back\\slash cr\r", "[\"a\",\"b\"]", "", "[{\"a\":1}]"]'
+	# Merging the same records again changes nothing.
+	run rest-merge -k id f.csv < "$FIX/merge-records.jsonl"
+	assert_success
+	cmp f.csv "$FIX/merge-records.csv"
+}
+
+@test "tsv escapes tab, newline, carriage return and backslash" {
+	run rest-merge -k id f.tsv < "$FIX/merge-records.jsonl"
+	assert_success
+	cmp f.tsv "$FIX/merge-records.tsv"
+	run rest-merge -k id f.tsv < "$FIX/merge-records.jsonl"
+	assert_success
+	cmp f.tsv "$FIX/merge-records.tsv"
+}
+
+@test "tsv keys with escapes match their rows" {
+	merge '{"k":"a\\tb\\\\c","v":1}\n{"k":"plain","v":2}\n' -k k f.tsv
+	assert_success
+	merge '{"k":"a\\tb\\\\c","v":3}\n' -k k f.tsv
+	assert_success
+	summary f.tsv 0 1 0 1 2
+	assert_equal "$(cat f.tsv)" $'k\tv\na\\tb\\\\c\t3\nplain\t2'
+}
+
+@test "column names follow dlt's snake_case" {
+	local names
+	names='{"id":1,"camelCase":1,"a-b":1,"1abc":1,"x_":1,"a__b":1,'
+	names+='"HTTPServer":1,"getID":1,"  spaced out  ":1,"a+b*c@d|e":1,'
+	names+='"caf\\u00e9 menu":1,"trail__":1,"Snake_Case":1}\n'
+	merge "$names" -k id f.csv
+	assert_success
+	# a-b and a__b both become a_b: one column, the later value.
+	run head -n1 f.csv
+	assert_output "$(printf '%s\r' 'id,camel_case,a_b,_1abc,xx,http_server,get_id,spaced_out,axbxcadle,caf_menu,trailxx,snake_case')"
+}
+
+@test "a member name that gives no column name is refused in csv" {
+	merge '{"id":1,"  ":2}\n' -k id f.csv
+	assert_failure 65
+	diag '<stdin>:1: member name "  " gives no column name'
+	assert_file_not_exists f.csv
+}
+
+@test "a new column extends the header; rows before get empty cells, byte for byte otherwise" {
+	printf 'id,v\r\n1,"a"\r\n2,b\r\n' > f.csv
+	merge '{"id":2,"v":"B","extra":{"deep":true}}\n{"id":3,"tags":[1]}\n' \
+	    -k id f.csv
+	assert_success
+	diag "$(nosidecar f.csv)" \
+	    "f.csv: 1 inserted, 1 updated, 0 deleted, 1 unchanged, 3 rows"
+	run cat f.csv
+	assert_output "$(printf '%s\r\n' 'id,v,extra__deep,tags' '1,"a",,' \
+	    '2,B,true,' '3,,,[1]')"
+}
+
+@test "a quoted field over two lines in FILE is one row" {
+	printf 'id,note\r\n1,"two\r\nlines"\r\n2,x\r\n' > f.csv
+	merge '{"id":2,"note":"y"}\n' -k id f.csv
+	assert_success
+	diag "$(nosidecar f.csv)" \
+	    "f.csv: 0 inserted, 1 updated, 0 deleted, 1 unchanged, 2 rows"
+	assert_equal "$(cat f.csv)" $'id,note\r\n1,"two\r\nlines"\r\n2,y\r'
+}
+
+@test "append and replace on csv" {
+	merge '{"id":1,"a":1}\n' -k id f.csv
+	merge '{"id":1,"b":2}\n' -w append f.csv
+	assert_success
+	summary f.csv 1 0 0 1 2
+	assert_equal "$(cat f.csv)" $'id,a,b\r\n1,1,\r\n1,,2\r'
+	merge '{"z":true}\n' -w replace f.csv
+	assert_success
+	summary f.csv 1 0 2 0 1
+	assert_equal "$(cat f.csv)" $'z\r\ntrue\r'
+}
+
+# ---------------------------------------------------------------- schema
+
+@test "the schema records types, nullability, key and hints" {
+	merge '{"id":1,"n":1,"f":1.5,"b":true,"t":"2024-05-01T12:00:00.5+02:00",'`
+	    `'"s":"x","o":{"a":1},"a":[1],"z":null,"del":false,"at":1}\n'`
+	    `'{"id":2,"n":2,"f":2,"b":false,"t":"2024-05-01 12:00","s":"y"}\n' \
+	    -k id --hard-delete del --dedup-sort at "$F"
+	assert_success
+	run cat "$F.schema.json"
+	assert_output '{
+  "write_disposition": "merge",
+  "primary_key": ["id"],
+  "columns": [
+    {"name": "id", "type": "bigint", "nullable": false, "primary_key": true},
+    {"name": "n", "type": "bigint", "nullable": false},
+    {"name": "f", "type": "double", "nullable": false},
+    {"name": "b", "type": "bool", "nullable": false},
+    {"name": "t", "type": "timestamp", "nullable": false},
+    {"name": "s", "type": "text", "nullable": false},
+    {"name": "o", "type": "json", "nullable": true},
+    {"name": "a", "type": "json", "nullable": true},
+    {"name": "del", "type": "bool", "nullable": true, "hard_delete": true},
+    {"name": "at", "type": "bigint", "nullable": true, "dedup_sort": "desc"}
+  ]
+}'
+}
+
+@test "types widen, say so on stderr, and never narrow" {
+	merge '{"id":1,"n":1,"t":"2024-05-01T00:00:00Z","b":true}\n' -k id "$F"
+	assert_success
+	merge '{"id":2,"n":2.5,"t":"soon","b":1}\n' -k id "$F"
+	assert_success
+	diag "$F: column 'n' widened from bigint to double" \
+	    "$F: column 't' widened from timestamp to text" \
+	    "$F: column 'b' widened from bool to text" \
+	    "$F: 1 inserted, 0 updated, 0 deleted, 1 unchanged, 2 rows"
+	merge '{"id":3,"n":"many"}\n' -k id -s "$F"
+	assert_success
+	diag "$F: column 'n' widened from double to text"
+	merge '{"id":4,"n":4,"t":"2024-05-01T00:00:00Z"}\n' -k id -s "$F"
+	assert_success
+	assert_equal "$stderr" ''
+	run jq -c '[.columns[] | [.name, .type, .nullable]]' "$F.schema.json"
+	assert_output '[["id","bigint",false],["n","text",false],["t","text",true],["b","text",true]]'
+}
+
+@test "a new column is nullable when FILE keeps rows without it" {
+	merge '{"id":1}\n' -k id "$F"
+	merge '{"id":2,"new":1}\n' -k id "$F"
+	assert_success
+	run jq -c '.columns[] | select(.name == "new") | .nullable' \
+	    "$F.schema.json"
+	assert_output true
+}
+
+@test "--schema puts the sidecar elsewhere" {
+	mkdir meta
+	merge '{"id":1}\n' -k id --schema meta/s.json "$F"
+	assert_success
+	assert_file_not_exists "$F.schema.json"
+	run jq -c '[.columns[].name]' meta/s.json
+	assert_output '["id"]'
+}
+
+@test "a -k other than the schema's primary key is a configuration error" {
+	merge '{"id":1,"code":"a"}\n' -k id "$F"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	merge '{"id":2,"code":"b"}\n' -k code "$F"
+	assert_failure 78
+	diag "primary key 'code' differs from 'id' in $F.schema.json"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+	merge '{"id":2,"code":"b"}\n' -k code -w replace "$F"
+	assert_success
+}
+
+@test "rows without a sidecar are warned about" {
+	printf '{"id":1}\n' > "$F"
+	merge '{"id":2}\n' -k id "$F"
+	assert_success
+	diag "$F: no schema $F.schema.json: the types describe only this run's records" \
+	    "$F: 1 inserted, 0 updated, 0 deleted, 1 unchanged, 2 rows"
+}
+
+@test "a malformed schema is bad data" {
+	printf '{"id":1}\n' > "$F"
+	printf '{"columns": [' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json:1:14: unexpected end of input"
+	printf '{"columns": [{"name": "id", "type": "integer"}]}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: unknown column type"
+	assert_equal "$(cat "$F")" '{"id":1}'
+}
+
+# --------------------------------------------------- errors change nothing
+
+# bad INPUT MESSAGE ARG...: merging INPUT fails with 65 and MESSAGE, and
+# leaves FILE, its schema and the directory as they were.
+bad() {
+	local input=$1 message=$2 before schema
+	shift 2
+	printf '%s\n' '{"id":1,"v":"a"}' '{"id":2,"v":"b"}' > "$F"
+	rest-merge -k id "$F" < /dev/null 2>/dev/null
+	rm -f "$F.lock"
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	merge "$input" -k id "$@" "$F"
+	assert_failure 65
+	diag "$message"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	# The input is checked before the lock is taken.
+	assert_file_not_exists "$F.lock"
+	no_temp
+}
+
+@test "a record without the key: 65 naming the line, FILE unchanged" {
+	bad '{"id":3}\n{"v":"no key"}\n' "<stdin>:2: no primary key 'id'"
+}
+
+@test "a null key: 65, FILE unchanged" {
+	bad '{"id":3}\n\n{"id":null}\n' "<stdin>:3: primary key 'id' is null"
+}
+
+@test "a missing part of a compound key: 65, FILE unchanged" {
+	bad '{"id":3,"v":1}\n{"id":4}\n' "<stdin>:2: no primary key 'v'" -k v
+}
+
+@test "a line that is not an object: 65, FILE unchanged" {
+	bad '{"id":3}\n[{"id":4}]\n' '<stdin>:2: not a JSON object'
+	bad '{"id":3}\n"text"\n' '<stdin>:2: not a JSON object'
+}
+
+@test "malformed JSON: 65 with line and column, FILE unchanged" {
+	bad '{"id":3}\n{"id":4,}\n' "<stdin>:2:9: expected a key"
+	bad '{"id":3,"v":tru}\n' "<stdin>:1:13: invalid literal"
+}
+
+@test "a truncated last line: 65, FILE unchanged" {
+	bad '{"id":3}\n{"id":4,"v":"cut sh' \
+	    '<stdin>:2:20: unexpected end of input (the last line is truncated)'
+}
+
+@test "a line over 64 MiB: 65, FILE unchanged" {
+	local big=$BATS_TEST_TMPDIR/big.jsonl
+	{
+		printf '{"id":3}\n{"id":4,"v":"'
+		head -c $((64 * 1024 * 1024)) /dev/zero | tr '\0' x
+		printf '"}\n'
+	} > "$big"
+	printf '%s\n' '{"id":1}' > "$F"
+	local before
+	before=$(sum "$F")
+	run --separate-stderr rest-merge -k id "$F" < "$big"
+	assert_failure 65
+	diag '<stdin>:2: line too long (over 64 MiB)'
+	assert_equal "$(sum "$F")" "$before"
+	rm "$big"
+	no_temp
+}
+
+@test "a bad row in FILE: 65 naming FILE and line, FILE unchanged" {
+	printf '%s\n' '{"id":1}' '{"id":2' '{"id":3}' > "$F"
+	local before
+	before=$(sum "$F")
+	merge '{"id":3,"v":1}\n' -k id "$F"
+	assert_failure 65
+	diag "$F:2:8: unexpected end of input"
+	assert_equal "$(sum "$F")" "$before"
+	no_temp
+	printf '%s\n' '{"id":1}' '{"v":2}' > "$F"
+	merge '{"id":3}\n' -k id "$F"
+	assert_failure 65
+	diag "$F:2: no primary key 'id'"
+}
+
+@test "bad csv in FILE: 65 naming the line, FILE unchanged" {
+	printf 'id,v\r\n1,a\r\n2,b,extra\r\n' > f.csv
+	local before
+	before=$(sum f.csv)
+	merge '{"id":1,"v":"x"}\n' -k id f.csv
+	assert_failure 65
+	diag 'f.csv:3: 3 fields, the header has 2'
+	printf 'id,v\r\n1,"a\r\n' > f.csv
+	merge '{"id":1,"v":"x"}\n' -k id f.csv
+	assert_failure 65
+	diag 'f.csv:2: unterminated quoted field'
+	printf 'id,v\r\n1,a"b\r\n' > f.csv
+	merge '{"id":1,"v":"x"}\n' -k id f.csv
+	assert_failure 65
+	diag 'f.csv:2: quote in an unquoted field'
+	printf 'code,v\r\n1,a\r\n' > f.csv
+	before=$(sum f.csv)
+	merge '{"id":1,"v":"x"}\n' -k id f.csv
+	assert_failure 65
+	diag "f.csv: no column 'id' for primary key 'id'"
+	assert_equal "$(sum f.csv)" "$before"
+	no_temp
+}
+
+@test "FILE that is a directory, or unwritable beside: 66 and 74" {
+	mkdir d.jsonl
+	merge '{"id":1}\n' -k id d.jsonl
+	assert_failure 66
+	diag 'd.jsonl: not a regular file'
+	merge '{"id":1}\n' -k id no/such/dir/f.jsonl
+	assert_failure 74
+	diag 'no/such/dir/f.jsonl.lock: cannot lock: No such file or directory'
+}
+
+# ---------------------------------------------------------------- dry run
+
+@test "--dry-run checks, prints the summary, and writes nothing at all" {
+	merge '{"id":1}\n{"id":2}\n' -n -k id "$F"
+	assert_success
+	summary "$F" 2 0 0 0 2
+	assert_file_not_exists "$F"
+	assert_file_not_exists "$F.schema.json"
+	assert_file_not_exists "$F.lock"
+
+	printf '%s\n' '{"id":1,"n":1}' | rest-merge -k id "$F" 2>/dev/null
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	merge '{"id":1,"n":1.5,"gone":true}\n{"id":3}\n' --dry-run -k id "$F"
+	assert_success
+	diag "$F: column 'n' widened from bigint to double" \
+	    "$F: 1 inserted, 1 updated, 0 deleted, 0 unchanged, 2 rows"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	merge '{"id":1}\n{"v":1}\n' -n -k id "$F"
+	assert_failure 65
+	diag "<stdin>:2: no primary key 'id'"
+	no_temp
+}
+
+@test "--silent drops the summary only" {
+	merge '{"id":1}\n' -s -k id "$F"
+	assert_success
+	assert_equal "$stderr" ''
+	merge '{"id":2}\n{"x":1}\n' --silent -k id "$F"
+	assert_failure 65
+	diag "<stdin>:2: no primary key 'id'"
+}
+
+@test "the new FILE keeps the old one's permissions" {
+	printf '{"id":1}\n' > "$F"
+	chmod 640 "$F"
+	merge '{"id":2}\n' -k id "$F"
+	assert_success
+	run stat -c %a "$F"
+	assert_output 640
+}
+
+# ------------------------------------------------------ never losing data
+
+@test "a full disk: 74, and the old FILE stays" {
+	local disk=$BATS_TEST_TMPDIR/disk
+	mkdir "$disk"
+	if ! mount -t tmpfs -o size=256k tmpfs "$disk" 2>/dev/null; then
+		skip 'cannot mount a tmpfs (needs root): no small disk to fill'
+	fi
+	rows 4000 1 | rest-merge -s -k id "$disk/f.jsonl"
+	cp "$disk/f.jsonl" old.jsonl
+	rows 4000 1001 new > new.jsonl
+	run --separate-stderr rest-merge -k id "$disk/f.jsonl" < new.jsonl
+	local status_=$status stderr_=$stderr left same
+	left=$(ls -A "$disk")
+	cmp -s "$disk/f.jsonl" old.jsonl && same=1 || same=0
+	umount "$disk"
+	[ "$status_" -eq 74 ] || fail "status $status_, stderr: $stderr_"
+	assert_equal "$stderr_" "rest-merge: $disk/f.jsonl: write failed: No space left on device"
+	assert_equal "$same" 1
+	assert_equal "$left" $'f.jsonl\nf.jsonl.lock\nf.jsonl.schema.json'
+}
+
+@test "a write that fails (file size limit): 74, and the old FILE stays" {
+	rows 200 1 | rest-merge -s -k id "$F"
+	local before
+	before=$(sum "$F")
+	rows 2000 100 new > new.jsonl
+	run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 64;
+	    exec rest-merge -k id "$1" < new.jsonl' _ "$F"
+	assert_failure 74
+	diag "$F: write failed: File too large"
+	assert_equal "$(sum "$F")" "$before"
+	no_temp
+}
+
+@test "kill -9 at random moments leaves FILE old or new, never a mix" {
+	rows 100000 1 > old.jsonl
+	rows 100000 50001 new > new.jsonl
+	cp old.jsonl want.jsonl
+	rest-merge -s -k id want.jsonl < new.jsonl
+	local i pid ms olds=0 news=0 start end
+	start=$(date +%s%N)
+	cp old.jsonl "$F"
+	rest-merge -s -k id "$F" < new.jsonl
+	end=$(date +%s%N)
+	ms=$(( (end - start) / 1000000 + 1 ))
+	for i in 1 2 3 4 5; do
+		cp old.jsonl "$F"
+		rest-merge -s -k id "$F" < new.jsonl &
+		pid=$!
+		sleep "$(printf '0.%03d' $((RANDOM % ms % 1000)))"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		if cmp -s "$F" old.jsonl; then
+			olds=$((olds + 1))
+		elif cmp -s "$F" want.jsonl; then
+			news=$((news + 1))
+		else
+			fail "run $i: FILE is neither the old nor the new content"
+		fi
+		rm -f .f.jsonl.*
+	done
+	assert_equal $((olds + news)) 5
+	echo "# kill -9 after up to $ms ms: $olds old, $news new" >&3
+}
+
+@test "SIGTERM removes the temporary file and leaves FILE old or new" {
+	rows 100000 1 > old.jsonl
+	rows 100000 50001 new > new.jsonl
+	local i pid
+	for i in 1 2 3; do
+		cp old.jsonl "$F"
+		rest-merge -s -k id "$F" < new.jsonl &
+		pid=$!
+		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		run ls -A
+		refute_output --regexp '^\.f\.jsonl'
+		[ "$(wc -l < "$F")" -eq 100000 ] || [ "$(wc -l < "$F")" -eq 150000 ]
+	done
+}
+
+@test "four merges started at once all land" {
+	local i
+	for i in 0 1 2 3; do
+		rows 20000 $((i * 20000 + 1)) "run$i" > in$i.jsonl
+	done
+	for i in 0 1 2 3; do
+		rest-merge -s -k id "$F" < in$i.jsonl &
+	done
+	wait
+	run jq -s -c '[length, (map(.id) | unique | length),
+	    (map(.label) | unique)]' "$F"
+	assert_output '[80000,80000,["run0","run1","run2","run3"]]'
+	no_temp
+}
+
+@test "replace after a failed upstream: stage first, replace on success" {
+	printf '%s\n' '{"id":1}' '{"id":2}' '{"id":3}' > "$F"
+	cp "$F" old.jsonl
+	# An upstream stage that dies after one record.
+	upstream() { printf '{"id":9}\n'; return 75; }
+	export -f upstream
+
+	# Piped straight into replace, the partial input would be the file.
+	run bash -c 'set -o pipefail; upstream | rest-merge -s -w replace -k id "$1"' _ "$F"
+	assert_failure 75
+	assert_equal "$(cat "$F")" '{"id":9}'
+
+	# The idiom: stage the records, replace only when all went well.
+	cp old.jsonl "$F"
+	run bash -c 'set -o pipefail
+	    upstream > stage.jsonl && rest-merge -s -w replace -k id "$1" < stage.jsonl' _ "$F"
+	assert_failure 75
+	cmp "$F" old.jsonl
+	run bash -c 'set -o pipefail
+	    printf "{\"id\":7}\n" > stage.jsonl &&
+	    rest-merge -s -w replace -k id "$1" < stage.jsonl' _ "$F"
+	assert_success
+	assert_equal "$(cat "$F")" '{"id":7}'
+
+	# With merge, the partial input only updates what arrived.
+	cp old.jsonl "$F"
+	run bash -c 'set -o pipefail; upstream | rest-merge -s -k id "$1"' _ "$F"
+	assert_failure 75
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2}\n{"id":3}\n{"id":9}'
+}
