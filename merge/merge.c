@@ -13,6 +13,7 @@
 
 #include "atomic.h"
 #include "buf.h"
+#include "config.h"
 #include "diag.h"
 #include "json.h"
 #include "merge.h"
@@ -45,7 +46,8 @@ usage(FILE *fp, int status)
 	    "[-f format]\n"
 	    "                  [--hard-delete field] [-k field] "
 	    "[--schema file] [--version]\n"
-	    "                  [-w disposition] FILE\n");
+	    "                  [-w disposition] FILE\n"
+	    "       rest-merge -c config [-r resource] [options] [FILE]\n");
 	if (status == EX_OK)
 		fprintf(fp,
 		    "  -k, --primary-key FIELD    primary key field; repeat "
@@ -64,6 +66,9 @@ usage(FILE *fp, int status)
 		    "  -n, --dry-run              print the summary, change "
 		    "nothing\n"
 		    "  -s, --silent               no summary line\n"
+		    "  -c, --config FILE          read a dlt REST API source "
+		    "configuration\n"
+		    "  -r, --resource NAME        the resource to read from it\n"
 		    "  -h, --help                 show this help\n"
 		    "      --version              show the version\n");
 	exit(status);
@@ -94,7 +99,7 @@ new_path(const char *opt, const char *text)
 	struct path *p = xmalloc(sizeof(*p));
 
 	if (path_parse(p, text) == -1)
-		die(EX_USAGE, "%s: '%s' is not a field path", opt, text);
+		die(EX_CONFIG, "%s: '%s' is not a field path", opt, text);
 	return p;
 }
 
@@ -106,6 +111,36 @@ add_key(struct opts *o, const char *text)
 	o->key = xrealloc(o->key, (o->nkey + 1) * sizeof(*o->key));
 	o->key[o->nkey++] = *p;
 	free(p);
+}
+
+static enum disposition
+disposition(const char *arg)
+{
+	if (strcmp(arg, "merge") == 0)
+		return WD_MERGE;
+	if (strcmp(arg, "append") == 0)
+		return WD_APPEND;
+	if (strcmp(arg, "replace") == 0)
+		return WD_REPLACE;
+	die(EX_CONFIG, "-w: '%s' is not merge, append or replace", arg);
+}
+
+/* A configuration's table settings, before the command line's. */
+static void
+apply_config(struct opts *o, const struct config *c)
+{
+	int i;
+
+	for (i = 0; i < c->nprimary_key; i++)
+		add_key(o, c->primary_key[i]);
+	if (c->write_disposition != NULL)
+		o->wd = disposition(c->write_disposition);
+	if (c->hard_delete != NULL)
+		o->hard_delete = new_path("--hard-delete", c->hard_delete);
+	if (c->dedup_sort != NULL) {
+		o->dedup_sort = new_path("--dedup-sort", c->dedup_sort);
+		o->dedup_desc = strcmp(c->dedup_order, "desc") == 0;
+	}
 }
 
 /* FIELD[:asc|:desc], split at the last colon. */
@@ -123,7 +158,7 @@ set_dedup_sort(struct opts *o, const char *arg)
 	if (strcmp(colon + 1, "asc") == 0)
 		o->dedup_desc = 0;
 	else if (strcmp(colon + 1, "desc") != 0)
-		die(EX_USAGE, "--dedup-sort: '%s': the order is asc or desc",
+		die(EX_CONFIG, "--dedup-sort: '%s': the order is asc or desc",
 		    arg);
 	field = xstrndup(arg, (size_t)(colon - arg));
 	o->dedup_sort = new_path("--dedup-sort", field);
@@ -540,30 +575,42 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "config",	   required_argument, NULL, 'c' },
 		{ "dedup-sort",	   required_argument, NULL, OPT_DEDUP_SORT },
 		{ "dry-run",	   no_argument,	      NULL, 'n' },
 		{ "format",	   required_argument, NULL, 'f' },
 		{ "hard-delete",   required_argument, NULL, OPT_HARD_DELETE },
 		{ "help",	   no_argument,	      NULL, 'h' },
 		{ "primary-key",   required_argument, NULL, 'k' },
+		{ "resource",	   required_argument, NULL, 'r' },
 		{ "schema",	   required_argument, NULL, OPT_SCHEMA },
 		{ "silent",	   no_argument,	      NULL, 's' },
 		{ "version",	   no_argument,	      NULL, OPT_VERSION },
 		{ "write-disposition", required_argument, NULL, 'w' },
 		{ NULL,		   0,		      NULL, 0 }
 	};
+	static const char shortopts[] = "c:f:hk:nr:sw:";
 	struct opts o = { .wd = WD_MERGE, .fmt = FMT_JSONL };
 	const char *format = NULL;
-	char *schema = NULL;
+	char *schema = NULL, *table = NULL;
+	struct config cfg;
+	int config_keys = 0;
 	struct run r;
 	size_t i;
 	int c;
 
 	setprog("rest-merge");
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
-	while ((c = getopt_long(argc, argv, "f:hk:nsw:", longopts, NULL)) !=
-	    -1) {
+	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
+	    CONFIG_TABLE)) {
+		apply_config(&o, &cfg);
+		config_keys = 1;
+	}
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+		case 'r':
+			break;
 		case 'f':
 			format = optarg;
 			break;
@@ -571,6 +618,10 @@ main(int argc, char *argv[])
 			usage(stdout, EX_OK);
 			break;
 		case 'k':
+			/* Keys on the command line replace the file's. */
+			for (; config_keys && o.nkey > 0; o.nkey--)
+				path_free(&o.key[o.nkey - 1]);
+			config_keys = 0;
 			add_key(&o, optarg);
 			break;
 		case 'n':
@@ -580,18 +631,11 @@ main(int argc, char *argv[])
 			o.silent = 1;
 			break;
 		case 'w':
-			if (strcmp(optarg, "merge") == 0)
-				o.wd = WD_MERGE;
-			else if (strcmp(optarg, "append") == 0)
-				o.wd = WD_APPEND;
-			else if (strcmp(optarg, "replace") == 0)
-				o.wd = WD_REPLACE;
-			else
-				die(EX_USAGE, "-w: '%s' is not merge, append "
-				    "or replace", optarg);
+			o.wd = disposition(optarg);
 			break;
 		case OPT_DEDUP_SORT:
 			free_path(o.dedup_sort);
+			o.dedup_sort = NULL;
 			set_dedup_sort(&o, optarg);
 			break;
 		case OPT_HARD_DELETE:
@@ -610,9 +654,17 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1)
+	if (argc == 0 && cfg.table != NULL) {
+		/* dlt's table, as a file in the current directory. */
+		i = strlen(cfg.table) + sizeof(".jsonl");
+		table = xmalloc(i);
+		snprintf(table, i, "%s.jsonl", cfg.table);
+		o.file = table;
+	} else if (argc == 1) {
+		o.file = argv[0];
+	} else {
 		usage(stderr, EX_USAGE);
-	o.file = argv[0];
+	}
 
 	if (format == NULL)
 		o.fmt = format_of(o.file);
@@ -623,7 +675,7 @@ main(int argc, char *argv[])
 	else if (strcmp(format, "tsv") == 0)
 		o.fmt = FMT_TSV;
 	else
-		die(EX_USAGE, "-f: '%s' is not jsonl, csv or tsv", format);
+		die(EX_CONFIG, "-f: '%s' is not jsonl, csv or tsv", format);
 	if (o.wd == WD_MERGE && o.nkey == 0)
 		die(EX_USAGE, "-w merge needs a primary key: -k FIELD");
 	if (o.wd != WD_MERGE && o.hard_delete != NULL)
@@ -664,5 +716,7 @@ main(int argc, char *argv[])
 	free_path(o.hard_delete);
 	free_path(o.dedup_sort);
 	free(schema);
+	free(table);
+	config_free(&cfg);
 	return finish_stdout();
 }

@@ -112,21 +112,21 @@ rows() {
 	assert_equal "${stderr_lines[0]}" "$USAGE"
 }
 
-@test "bad values of -w, -f, --dedup-sort and field paths are usage errors" {
+@test "bad values of -w, -f, --dedup-sort and field paths are configuration errors" {
 	merge '{"id":1}' -w upsert -k id "$F"
-	assert_failure 64
+	assert_failure 78
 	diag "-w: 'upsert' is not merge, append or replace"
 	merge '{"id":1}' -f xml -k id "$F"
-	assert_failure 64
+	assert_failure 78
 	diag "-f: 'xml' is not jsonl, csv or tsv"
 	merge '{"id":1}' -k id --dedup-sort ts:newest "$F"
-	assert_failure 64
+	assert_failure 78
 	diag "--dedup-sort: 'ts:newest': the order is asc or desc"
 	merge '{"id":1}' -k a..b "$F"
-	assert_failure 64
+	assert_failure 78
 	diag "-k: 'a..b' is not a field path"
 	merge '{"id":1}' -k id --hard-delete '' "$F"
-	assert_failure 64
+	assert_failure 78
 	diag "--hard-delete: '' is not a field path"
 	assert_file_not_exists "$F"
 }
