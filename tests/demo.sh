@@ -26,12 +26,27 @@ while [ ! -s "$tmp/port" ]; do
 done
 base="http://127.0.0.1:$(cat "$tmp/port")"
 
-# The sample API wants the key of the seed's dlt config in the query.
+# The seed's dlt configuration as JSON, pointed at the local sample API.
+sed "s|http://127.0.0.1:8080|$base|" "$here/fixtures/image_analysis.json" \
+	> "$tmp/image_analysis.json"
+config=$tmp/image_analysis.json
+
+# The secret, as dlt.secrets["api_key"] resolves it: from the environment.
 API_KEY=sekrit-key-123
 export API_KEY
 
-echo "\$ rest-fetch --auth api_key --key-name api_key --key-location query \\"
-echo "    '$base/v1/resource?limit=2&require_key=1'"
-rest-fetch --auth api_key --key-name api_key --key-location query \
-	"$base/v1/resource?limit=2&require_key=1"
+# require_key=1 makes the sample API refuse a request without the key.
+out=$(pwd)/out
+mkdir -p "$out"
+echo "$ rest-paginate -c image_analysis.json -q require_key=1 \\"
+echo "    | rest-select -c image_analysis.json \\"
+echo "    | (cd out && rest-merge -c image_analysis.json)"
+rest-paginate -c "$config" -q require_key=1 \
+	| rest-select -c "$config" \
+	| (cd "$out" && rest-merge -c "$config" 2>&1)
 echo
+echo "$ wc -l out/image_analysis.jsonl"
+(cd "$out" && wc -l image_analysis.jsonl)
+echo
+echo "$ head -n 2 out/image_analysis.jsonl | jq ."
+head -n 2 "$out/image_analysis.jsonl" | jq .
