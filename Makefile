@@ -86,6 +86,14 @@ fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIBSRC) $(CURL_LIBS) -lm
 
+# The merge harness also needs rest-merge's files, less its main.
+MERGE_LIB := $(filter-out merge/merge.c,$(wildcard merge/*.c))
+fuzz/fuzz_merge: tests/fuzz/fuzz_merge.c $(LIBSRC) $(MERGE_LIB) \
+		$(wildcard lib/*.h merge/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Imerge -o $@ $< $(LIBSRC) $(MERGE_LIB) \
+		$(CURL_LIBS) -lm
+
 fuzz: $(FUZZERS)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) fuzz
 

@@ -213,9 +213,9 @@ split_csv(struct row *r, struct lines *l)
 			if (!lines_next(l, &line, &len))
 				die(EX_DATAERR, "%s:%lu: unterminated quoted "
 				    "field", l->name, r->line);
+			/* The newline joins raw, and the loop copies it. */
 			buf_addc(&r->raw, '\n');
 			buf_add(&r->raw, line, len);
-			buf_addc(&r->text, '\n');
 			continue;
 		}
 		c = r->raw.data[i++];

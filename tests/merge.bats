@@ -960,3 +960,16 @@ bad() {
 	assert_failure 75
 	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2}\n{"id":3}\n{"id":9}'
 }
+
+# Found by tests/fuzz/fuzz_merge.c: a quoted csv cell across lines read
+# back with its line break doubled, so such a key never matched again.
+@test "a csv key holding a line break is found again (fuzz regression)" {
+	merge '{"id":"a\\r\\nb","v":1}\n' -s -k id t.csv
+	assert_success
+	merge '{"id":"a\\r\\nb","v":2}\n' -k id t.csv
+	assert_success
+	assert_equal "$stderr" \
+	    'rest-merge: t.csv: 0 inserted, 1 updated, 0 deleted, 0 unchanged, 1 rows'
+	run cat t.csv
+	assert_output "$(printf 'id,v\r\n"a\r\nb",2\r')"
+}

@@ -16,7 +16,9 @@ for fuzzer in "$bindir"/fuzz_*; do
 	# turns into a longjmp: what was allocated then leaks by design.
 	opts=
 	leaks=1
-	[ "$name" = config ] && opts=-close_fd_mask=2 && leaks=0
+	case $name in
+	config | merge) opts=-close_fd_mask=2 leaks=0 ;;
+	esac
 	log="$work/$name.log"
 	if ! ASAN_OPTIONS=detect_leaks=$leaks "$fuzzer" -max_total_time="$seconds" -max_len=65536 \
 	    -artifact_prefix="$work/$name-" $opts \
