@@ -58,7 +58,7 @@ deps:
 	@sh tests/deps.sh
 
 check: deps all
-	PATH="$(CURDIR)/$(O)/bin:$$PATH" bats tests/
+	@PATH="$(CURDIR)/$(O)/bin:$$PATH" bash tests/run.sh
 
 lint:
 	mandoc -Tlint -Wwarning $(MANS)
