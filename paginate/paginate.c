@@ -516,7 +516,7 @@ run(struct pager *pg, struct http_opts *o)
 	struct http *h = http_new(o);
 	struct http_req **window, *r;
 	long scheduled = pg->offset, slot, end;
-	int go = 1;
+	int go = 1, status;
 
 	window = xcalloc((size_t)pg->parallel, sizeof(*window));
 	pg->started = pg->shown_at = now();
@@ -539,7 +539,9 @@ run(struct pager *pg, struct http_opts *o)
 			break;
 		if (r->result != EX_OK) {
 			/* Pages before it may still be in flight: not written. */
-			fail(pg, r->result);
+			status = r->result;
+			http_req_free(r);
+			fail(pg, status);
 		}
 		slot = ((intptr_t)r->udata - pg->offset) / pg->step;
 		window[slot] = r;
@@ -641,6 +643,7 @@ main(int argc, char *argv[])
 	int c;
 
 	setprog("rest-paginate");
+	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	reqopt_init(&o);
 	longopts = reqopt_table(own);
 	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
@@ -710,6 +713,8 @@ main(int argc, char *argv[])
 			pg.total_explicit = 1;
 			break;
 		case OPT_VERSION:
+			free(longopts);
+			config_free(&cfg);
 			printf("rest-paginate %s\n", VERSION);
 			return finish_stdout();
 		default:

@@ -1,0 +1,821 @@
+#!/usr/bin/env bats
+# Tests of rest-paginate against the local test server (server.py).  The
+# sample API has 250 records unless records= says otherwise; small limits
+# and backoff factors keep the suite fast.
+
+bats_require_minimum_version 1.5.0
+
+load server
+
+# The key the test server accepts for require_key=1.
+KEY=sekrit-key-123
+MAN=$BATS_TEST_DIRNAME/../man/rest-paginate.1
+USAGE='usage: rest-paginate [options] URL
+       rest-paginate -c FILE [-r NAME] [options] [URL]'
+
+setup_file() { server_start; }
+teardown_file() { server_stop; }
+
+setup() {
+	server_reset
+	unset API_KEY
+	R=$BASE/v1/resource
+}
+
+# A regression in a stop rule could page forever; timeout(1) runs the
+# program itself, and exits 124 if it has to stop it.
+rest-paginate() {
+	timeout 60 rest-paginate "$@"
+}
+
+# The offsets the server was asked for, one line.
+offsets() {
+	server_requests | jq -r '.args.offset' | paste -sd' ' -
+}
+
+# The ids of the records in pages on stdin, one a line.
+ids() {
+	jq -r '.data[].id'
+}
+
+# Options as --help lists them: the short form if any, else the long one;
+# with $1 = long every long form, with $1 = short every short form.
+help_options() {
+	rest-paginate --help | sed -nE '
+		s/^ +(-[A-Za-z]), (--[a-z][a-z-]*).*/\1 \2/p
+		s/^ +(--[a-z][a-z-]*).*/- \1/p' |
+	while read -r short long; do
+		case $1 in
+		long)	echo "$long" ;;
+		short)	[[ $short != - ]] && echo "$short" ;;
+		*)	if [[ $short != - ]]; then echo "$short"; else echo "$long"; fi ;;
+		esac
+	done | sort
+}
+
+# ------------------------------------------------------------ interface
+
+@test "--help prints the usage on stdout and exits 0" {
+	run --separate-stderr rest-paginate --help
+	assert_success
+	assert_line --index 0 'usage: rest-paginate [options] URL'
+	assert_line --partial '--max-offset N'
+	assert_line --partial '--key-location WHERE'
+	assert_equal "$stderr" ''
+	run rest-paginate -h
+	assert_success
+	assert_line --index 0 'usage: rest-paginate [options] URL'
+}
+
+@test "--version prints the name and version" {
+	run --separate-stderr rest-paginate --version
+	assert_success
+	assert_output --regexp '^rest-paginate [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_equal "$stderr" ''
+}
+
+@test "an unknown option is a usage error on stderr" {
+	run --separate-stderr rest-paginate --no-such-option "$R"
+	assert_failure 64
+	assert_output ''
+	assert_regex "$stderr" "unrecognized option '--no-such-option'"
+	assert_equal "${#stderr_lines[@]}" 3
+	assert_equal "${stderr_lines[-2]}" 'usage: rest-paginate [options] URL'
+	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
+}
+
+@test "no URL, or two, is a usage error" {
+	run --separate-stderr rest-paginate --limit 10
+	assert_failure 64
+	assert_output ''
+	assert_equal "$stderr" "$USAGE"
+	run --separate-stderr rest-paginate "$R" "$R"
+	assert_failure 64
+	assert_equal "$stderr" "$USAGE"
+}
+
+@test "bad option values exit 78 naming the option" {
+	local opt
+	for opt in '--limit abc' '--limit 0' '--offset -1' '--max-offset x' \
+		'--parallel 0' '--parallel 65' '--retries many'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr rest-paginate $opt "$R"
+		assert_failure 78
+		assert_output ''
+		assert_regex "$stderr" "^rest-paginate: ${opt%% *}: "
+	done
+	run --separate-stderr rest-paginate -P 0 "$R"
+	assert_failure 78
+	assert_regex "$stderr" '^rest-paginate: --parallel: '
+	run --separate-stderr rest-paginate --offset-param '' "$R"
+	assert_failure 78
+	assert_equal "$stderr" 'rest-paginate: the paging parameters need names'
+	run --separate-stderr rest-paginate --data-selector 'data[' "$R"
+	assert_failure 78
+	assert_regex "$stderr" \
+		"^rest-paginate: --data-selector: unsupported path 'data\[': "
+	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
+}
+
+@test "--auth without a secret exits 78" {
+	run --separate-stderr rest-paginate --auth api_key "$R"
+	assert_failure 78
+	assert_output ''
+	assert_regex "$stderr" '^rest-paginate: --auth api_key needs a secret'
+}
+
+@test "the long options of --help and of the man page are the same" {
+	local help man
+	help=$(help_options long)
+	assert [ -n "$help" ]
+	man=$(grep -oE 'Fl -[a-z][a-z-]*' "$MAN" | sed 's/^Fl -/--/' | sort -u)
+	assert_equal "$man" "$help"
+	man=$(sed -nE 's/^\.It Fl .*Fl (-[a-z][a-z-]*).*/-\1/p
+		s/^\.It Fl (-[a-z][a-z-]*).*/-\1/p' "$MAN" | sort)
+	assert_equal "$man" "$help"
+}
+
+@test "the short options of --help and of the man page are the same" {
+	local help man
+	help=$(help_options short)
+	assert [ -n "$help" ]
+	man=$(sed -nE 's/^\.It Fl ([A-Za-z])( .*)?$/-\1/p' "$MAN" | sort)
+	assert_equal "$man" "$help"
+}
+
+@test "the man page SYNOPSIS lists every option of --help" {
+	local help man
+	help=$(help_options)
+	man=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$MAN" |
+		sed -nE 's/^\.Op Fl ([^ ]+).*/\1/p' |
+		while read -r f; do
+			if [[ $f == -* ]]; then
+				echo "-$f"
+			else
+				sed -E 's/(.)/-\1\n/g' <<<"$f" | sed '/^$/d'
+			fi
+		done | sort -u)
+	assert_equal "$man" "$help"
+}
+
+@test "the man page is clean under mandoc -Tlint" {
+	run mandoc -Tlint -Wwarning "$MAN"
+	assert_success
+	assert_output ''
+}
+
+# ------------------------------------------------------------ output
+
+@test "every page is one line, in offset order" {
+	run --separate-stderr rest-paginate --limit 10 "$R"
+	assert_success
+	assert_equal "${#lines[@]}" 25
+	assert_equal "$stderr" ''
+	assert_equal "$(ids <<<"$output")" "$(seq 250)"
+	assert_equal "$(offsets)" "$(seq -s' ' 0 10 240)"
+}
+
+@test "pretty-printed pages come out one line each, else unchanged" {
+	local compact
+	run rest-paginate --limit 10 "$R?records=25"
+	assert_success
+	compact=$(jq -c . <<<"$output")
+	run --separate-stderr rest-paginate --limit 10 "$R?records=25&pretty=1"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 0 --regexp '^\{   "data": \[     \{       "id": 1,'
+	assert_equal "$(jq -c . <<<"$output")" "$compact"
+	assert_equal "$stderr" ''
+}
+
+@test "a sequential run keeps one connection alive" {
+	run rest-paginate --limit 10 "$R"
+	assert_success
+	assert_equal "${#lines[@]}" 25
+	run server_stats
+	assert_output '{"requests":25,"connections":1}'
+}
+
+@test "a failed write exits 74 with a resume line" {
+	run --separate-stderr bash -c 'rest-paginate --limit 10 "$1" >/dev/full' \
+		_ "$R"
+	assert_failure 74
+	assert_output ''
+	assert_equal "$stderr" "$(printf '%s\n' \
+		'rest-paginate: write error on stdout: No space left on device' \
+		'rest-paginate: resume with --offset 0')"
+}
+
+@test "a reader gone after the first line stops it quietly" {
+	local err=$BATS_TEST_TMPDIR/err
+	run bash -o pipefail -c 'rest-paginate --limit 100 "$1" 2>"$2" |
+		head -n1' _ "$R?records=5000" "$err"
+	# 141: killed by SIGPIPE, the default disposition.
+	assert_failure 141
+	assert_equal "${#lines[@]}" 1
+	assert_output --regexp '^\{"data":\[\{"id":1,.*\],"total":5000\}$'
+	run cat "$err"
+	assert_output ''
+}
+
+# ------------------------------------------------------------ stop rules
+
+@test "the total stops paging without asking for an empty page" {
+	run --separate-stderr rest-paginate --limit 10 "$R?records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 10 20'
+
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 "$R?records=30"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 30)"
+	assert_equal "$(offsets)" '0 10 20'
+}
+
+@test "a total under a nested --total-path" {
+	run --separate-stderr rest-paginate --limit 10 --total-path meta.count \
+		"$R?records=25&total_key=meta.count"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 10 20'
+}
+
+@test "a total may be a numeric string, not anything else" {
+	run --separate-stderr rest-paginate --limit 2 \
+		-q 'body={"data":[1,2],"total":"5"}' "$BASE/raw"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 2 4'
+
+	server_reset
+	run --separate-stderr rest-paginate --limit 2 \
+		-q 'body={"data":[1,2],"total":"5x"}' "$BASE/raw"
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"rest-paginate: page at offset 0: the total at 'total' is not a count" \
+		'rest-paginate: resume with --offset 0')"
+}
+
+@test "no total under the default path: one warning, then the empty page stops" {
+	local total
+	for total in omit null; do
+		server_reset
+		run --separate-stderr rest-paginate --limit 10 \
+			"$R?records=25&total=$total"
+		assert_success
+		assert_equal "${#lines[@]}" 4
+		assert_equal "$(ids <<<"$output")" "$(seq 25)"
+		assert_line --index 3 --regexp '^\{"data":\[\]'
+		# The short page at offset 20 was the last: no warning for it.
+		assert_equal "$stderr" "rest-paginate: warning: page at offset 0 has no total at 'total'; stopping at the first empty page"
+		assert_equal "$(offsets)" '0 10 20 30'
+	done
+}
+
+@test "the missing-total warning is printed once in a long run" {
+	run --separate-stderr rest-paginate --limit 10 "$R?total=null"
+	assert_success
+	assert_equal "${#lines[@]}" 26
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_regex "$stderr" '^rest-paginate: warning: page at offset 0 has no total'
+}
+
+@test "an explicit --total-path that is missing exits 65 with a resume line" {
+	run --separate-stderr rest-paginate --limit 10 --total-path total \
+		"$R?records=25&total=omit"
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"rest-paginate: page at offset 0: no total at 'total'" \
+		'rest-paginate: resume with --offset 0')"
+
+	run --separate-stderr rest-paginate --limit 10 --total-path meta.count \
+		--offset 10 "$R?records=25"
+	assert_failure 65
+	assert_output ''
+	assert_equal "${stderr_lines[-1]}" 'rest-paginate: resume with --offset 10'
+}
+
+@test "--total-path '' turns totals off: the empty page stops, quietly" {
+	run --separate-stderr rest-paginate --limit 10 --total-path '' \
+		"$R?records=25"
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 10 20 30'
+}
+
+@test "--max-offset stops, and the last page asks only for what is inside" {
+	run --separate-stderr rest-paginate --limit 10 --max-offset 25 "$R"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$stderr" ''
+	run server_requests
+	run jq -r '"\(.args.offset) \(.args.limit)"' <<<"$output"
+	assert_output "$(printf '%s\n' '0 10' '10 10' '20 5')"
+}
+
+@test "a shard with --offset and --max-offset" {
+	run --separate-stderr rest-paginate --limit 20 --offset 100 \
+		--max-offset 150 "$R"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 101 150)"
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '100 120 140'
+}
+
+@test "--offset at or past --max-offset fetches nothing" {
+	run --separate-stderr rest-paginate --offset 30 --max-offset 30 "$R"
+	assert_success
+	assert_output ''
+	assert_equal "$stderr" ''
+	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
+}
+
+@test "--no-stop-after-empty-page pages on to --max-offset" {
+	run --separate-stderr rest-paginate --limit 10 --total-path '' \
+		--no-stop-after-empty-page --max-offset 50 "$R?records=25"
+	assert_success
+	assert_equal "${#lines[@]}" 5
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_line --index 3 --regexp '^\{"data":\[\],'
+	assert_line --index 4 --regexp '^\{"data":\[\],'
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 10 20 30 40'
+}
+
+@test "--no-stop-after-empty-page still stops at the total" {
+	run --separate-stderr rest-paginate --limit 10 \
+		--no-stop-after-empty-page "$R?records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 10 20'
+}
+
+@test "--no-stop-after-empty-page with no rule left to stop" {
+	run --separate-stderr rest-paginate --limit 10 --total-path '' \
+		--no-stop-after-empty-page "$R"
+	assert_failure 64
+	assert_output ''
+	assert_regex "$stderr" '^rest-paginate: paging would never stop'
+	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
+
+	# The total was to stop it, and it is missing.
+	run --separate-stderr rest-paginate --limit 10 \
+		--no-stop-after-empty-page "$R?total=omit"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 10)"
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"rest-paginate: warning: page at offset 0 has no total at 'total'; paging on without a total" \
+		'rest-paginate: page at offset 0: no total, and no other rule would stop paging' \
+		'rest-paginate: resume with --offset 10')"
+}
+
+@test "has_more false stops, as a JSON bool or a string" {
+	local form
+	for form in 1 str; do
+		server_reset
+		run --separate-stderr rest-paginate --limit 10 --total-path '' \
+			--has-more-path has_more "$R?records=25&has_more=$form"
+		assert_success
+		assert_equal "$(ids <<<"$output")" "$(seq 25)"
+		assert_equal "$stderr" ''
+		assert_equal "$(offsets)" '0 10 20'
+	done
+}
+
+@test "has_more accepts true, false, yes, no, 1, 0 in any case" {
+	local v
+	for v in true '"true"' '"yes"' '"1"' 1 '"TRUE"' '"Yes"'; do
+		server_reset
+		run --separate-stderr rest-paginate --limit 2 --total-path '' \
+			--max-offset 4 --has-more-path has_more \
+			-q "body={\"data\":[1,2],\"has_more\":$v}" "$BASE/raw"
+		assert_success
+		assert_equal "${#lines[@]}" 2
+		assert_equal "$stderr" ''
+	done
+	for v in false '"false"' '"no"' '"0"' 0 '"False"' '"NO"'; do
+		server_reset
+		run --separate-stderr rest-paginate --limit 2 --total-path '' \
+			--max-offset 4 --has-more-path has_more \
+			-q "body={\"data\":[1,2],\"has_more\":$v}" "$BASE/raw"
+		assert_success
+		assert_output '{"data":[1,2],"has_more":'"$v"'}'
+		assert_equal "$stderr" ''
+	done
+}
+
+@test "has_more missing or not boolean-like exits 65" {
+	run --separate-stderr rest-paginate --limit 10 --has-more-path has_more \
+		"$R?records=25"
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"rest-paginate: page at offset 0: nothing at 'has_more'" \
+		'rest-paginate: resume with --offset 0')"
+	local v
+	for v in '"maybe"' null '[]' 2; do
+		run --separate-stderr rest-paginate --limit 2 --total-path '' \
+			--has-more-path has_more \
+			-q "body={\"data\":[1,2],\"has_more\":$v}" "$BASE/raw"
+		assert_failure 65
+		assert_output ''
+		assert_equal "$stderr" "$(printf '%s\n' \
+			"rest-paginate: page at offset 0: no true or false at 'has_more'" \
+			'rest-paginate: resume with --offset 0')"
+	done
+}
+
+@test "has_more true never reopens paging past the total or --max-offset" {
+	run --separate-stderr rest-paginate --limit 2 --has-more-path has_more \
+		-q 'body={"data":[1,2],"total":4,"has_more":true}' "$BASE/raw"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 2'
+
+	server_reset
+	run --separate-stderr rest-paginate --limit 2 --has-more-path has_more \
+		--total-path '' --max-offset 4 \
+		-q 'body={"data":[1,2],"has_more":true}' "$BASE/raw"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 2'
+}
+
+@test "a page shorter than --limit that is not the last is a warning" {
+	run --separate-stderr rest-paginate --limit 20 "$R?records=50&max_limit=15"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(printf '%s\n' $(seq 15) \
+		$(seq 21 35) $(seq 41 50))"
+	assert_equal "$stderr" "$(printf '%s\n' \
+		'rest-paginate: warning: page at offset 0 had 15 records, fewer than --limit 20, and was not the last: the server may clamp the limit, and records would be skipped' \
+		'rest-paginate: warning: page at offset 20 had 15 records, fewer than --limit 20, and was not the last: the server may clamp the limit, and records would be skipped')"
+	assert_equal "$(offsets)" '0 20 40'
+}
+
+@test "--offset resumes: the output is the tail of a full run" {
+	local full
+	run rest-paginate --limit 10 "$R"
+	assert_success
+	full=$output
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 --offset 120 "$R"
+	assert_success
+	assert_equal "${#lines[@]}" 13
+	assert_output "$(tail -n 13 <<<"$full")"
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" "$(seq -s' ' 120 10 240)"
+}
+
+@test "--offset-param and --limit-param name the query parameters" {
+	run --separate-stderr rest-paginate --limit 10 --total-path '' \
+		--max-offset 30 --offset-param 'page[offset]' \
+		--limit-param 'page[limit]' "$R"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$stderr" ''
+	run server_requests
+	run jq -c '[.query, .args["page[offset]"], .args["page[limit]"],
+		(.args | has("offset") or has("limit"))]' <<<"$output"
+	assert_output "$(printf '%s\n' \
+		'["page%5Boffset%5D=0&page%5Blimit%5D=10","0","10",false]' \
+		'["page%5Boffset%5D=10&page%5Blimit%5D=10","10","10",false]' \
+		'["page%5Boffset%5D=20&page%5Blimit%5D=10","20","10",false]')"
+}
+
+# ------------------------------------------------------------ other pagers
+
+@test "--page-param pages by number up to the total of pages" {
+	run --separate-stderr rest-paginate --page-param page --base-page 1 \
+		--total-path total_pages -q page_size=10 "$R?records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$stderr" ''
+	run server_requests
+	run jq -c '[.args.page, .args.page_size, (.args | has("offset"))]' \
+		<<<"$output"
+	assert_output "$(printf '%s\n' '["1","10",false]' '["2","10",false]' \
+		'["3","10",false]')"
+}
+
+@test "--page resumes, --max-page stops before its page" {
+	run --separate-stderr rest-paginate --page-param page --base-page 1 \
+		--page 2 --max-page 3 --total-path '' -q page_size=10 \
+		"$R?records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 11 20)"
+	assert_equal "$stderr" ''
+	assert_equal "$(server_requests | jq -r .args.page)" '2'
+}
+
+@test "paging by number fails with a --page resume line" {
+	server_faults '[{"path": "/v1/resource", "args": {"page": "2"},
+		"action": "status", "status": 503, "times": -1}]'
+	run --separate-stderr rest-paginate --page-param page --base-page 1 \
+		--retries 0 -q page_size=10 "$R?records=25"
+	assert_failure 75
+	assert_equal "$(ids <<<"$output")" "$(seq 10)"
+	assert_equal "${stderr_lines[-1]}" 'rest-paginate: resume with --page 2'
+}
+
+@test "--single-page fetches the URL once, with no paging parameters" {
+	run --separate-stderr rest-paginate --single-page "$R?records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 10)"
+	assert_equal "$stderr" ''
+	assert_equal "$(server_requests | jq -r .query)" 'records=25'
+}
+
+@test "-c reads the paginator of a dlt configuration; options win" {
+	local cfg=$BATS_TEST_TMPDIR/api.json
+	cat >"$cfg" <<-EOF
+	{"client": {"base_url": "$BASE"},
+	 "resources": [{"name": "image_analysis",
+	   "endpoint": {"path": "/v1/resource", "params": {"records": 25},
+	     "data_selector": "data",
+	     "paginator": {"type": "offset", "limit": 10}}}]}
+	EOF
+	run --separate-stderr rest-paginate -c "$cfg"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$stderr" ''
+	assert_equal "$(server_requests | jq -r .query | paste -sd' ' -)" \
+		'offset=0&limit=10&records=25 offset=10&limit=10&records=25 offset=20&limit=10&records=25'
+	server_reset
+	run --separate-stderr rest-paginate -c "$cfg" -r image_analysis \
+		--limit 20
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$(offsets)" '0 20'
+}
+
+# ------------------------------------------------------------ data selector
+
+@test "records are found under items, results.items or a bare array" {
+	local wrap
+	for wrap in items results.items none; do
+		server_reset
+		# A wrong count would never meet the empty page: --max-offset.
+		run --separate-stderr rest-paginate --limit 10 --total-path '' \
+			--max-offset 100 --progress "$R?records=25&wrap=$wrap"
+		assert_success
+		assert_equal "${#lines[@]}" 4
+		assert_regex "$stderr" '^rest-paginate: 4 pages, 25 records, [0-9]+ records/s$'
+		assert_equal "$(offsets)" '0 10 20 30'
+	done
+}
+
+@test "a usual record key wins over an earlier array; else the first array" {
+	run --separate-stderr rest-paginate --limit 2 --total-path '' \
+		--max-offset 6 --progress \
+		-q 'body={"meta":{"tags":["a","b","c"]},"rows":[1,2]}' "$BASE/raw"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_regex "$stderr" '^rest-paginate: 3 pages, 6 records, [0-9]+ records/s$'
+
+	run --separate-stderr rest-paginate --limit 2 --total-path '' \
+		--max-offset 6 --progress \
+		-q 'body={"meta":{"n":1,"tags":["a","b","c"]},"list":[1,2]}' \
+		"$BASE/raw"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_regex "$stderr" '^rest-paginate: 3 pages, 9 records, [0-9]+ records/s$'
+}
+
+@test "records at most three keys deep are found, deeper ones are not" {
+	run --separate-stderr rest-paginate --limit 2 --total-path '' \
+		--max-offset 4 --progress -q 'body={"a":{"b":{"data":[1,2]}}}' \
+		"$BASE/raw"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_regex "$stderr" '^rest-paginate: 2 pages, 4 records, '
+
+	run --separate-stderr rest-paginate --limit 2 --total-path '' \
+		-q 'body={"a":{"b":{"c":{"data":[1,2]}}}}' "$BASE/raw"
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "$(printf '%s\n' \
+		'rest-paginate: page at offset 0: no array of records found; use --data-selector' \
+		'rest-paginate: resume with --offset 0')"
+}
+
+@test "an explicit --data-selector that matches nothing exits 65" {
+	run --separate-stderr rest-paginate --limit 10 --data-selector items "$R"
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"rest-paginate: page at offset 0: data selector 'items' matched nothing" \
+		'rest-paginate: resume with --offset 0')"
+	assert_equal "$(offsets)" '0'
+}
+
+@test "an explicit --data-selector counts the records" {
+	run --separate-stderr rest-paginate --limit 10 --total-path '' \
+		--max-offset 100 --data-selector '$.results.items[*]' --progress \
+		"$R?records=25&wrap=results.items"
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	assert_regex "$stderr" '^rest-paginate: 4 pages, 25 records, '
+}
+
+# ------------------------------------------------------------ failures
+
+@test "an invalid JSON page exits 65 naming its offset" {
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "20"},
+		"action": "status", "status": 200, "body": "{\"data\":[1,}"}]'
+	run --separate-stderr rest-paginate --limit 10 "$R"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 20)"
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_regex "${stderr_lines[0]}" \
+		'^rest-paginate: page at offset 20: invalid JSON at 1:12: '
+	assert_equal "${stderr_lines[1]}" 'rest-paginate: resume with --offset 20'
+}
+
+@test "faults mid-run are retried: no record lost or doubled" {
+	server_faults '[
+		{"path": "/v1/resource", "args": {"offset": "50"},
+		 "action": "status", "status": 503},
+		{"path": "/v1/resource", "args": {"offset": "120"}, "action": "drop"},
+		{"path": "/v1/resource", "args": {"offset": "180"},
+		 "action": "truncate"}]'
+	run --separate-stderr bash -o pipefail -c \
+		'rest-paginate --backoff-factor 0.1 --limit 10 "$1" |
+		rest-select data | jq .id' _ "$R"
+	assert_success
+	assert_output "$(seq 250)"
+	assert_regex "$stderr" 'attempt 1 of 4: GET [^ ]*offset=50&limit=10: HTTP 503: .*; retrying in 0\.1 s'
+	assert_regex "$stderr" 'attempt 1 of 4: GET [^ ]*offset=180&limit=10: .*; retrying in 0\.1 s'
+	run server_requests
+	run jq -r '.args.offset' <<<"$output"
+	assert_equal "$(sort -n <<<"$output" | uniq -d | paste -sd' ' -)" \
+		'50 120 180'
+}
+
+@test "retries exhausted mid-run exit 75 with the pages before and a resume line" {
+	local p
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "30"},
+		"action": "status", "status": 503, "times": -1}]'
+	for p in 1 4; do
+		run --separate-stderr rest-paginate -P "$p" --retries 2 \
+			--backoff-factor 0.1 --limit 10 "$R"
+		assert_failure 75
+		assert_equal "${#lines[@]}" 3
+		assert_equal "$(ids <<<"$output")" "$(seq 30)"
+		assert_regex "${stderr_lines[-2]}" \
+			'offset=30&limit=10: HTTP 503: .*\(gave up after 3 attempts\)$'
+		assert_equal "${stderr_lines[-1]}" \
+			'rest-paginate: resume with --offset 30'
+	done
+}
+
+@test "credentials refused exit 77, a final 4xx exits 69, with a resume line" {
+	export API_KEY=wrong
+	run --separate-stderr rest-paginate --auth api_key --key-name api_key \
+		--key-location query --offset 40 "$R?require_key=1"
+	assert_failure 77
+	assert_output ''
+	assert_regex "${stderr_lines[0]}" 'HTTP 401'
+	assert_equal "${stderr_lines[-1]}" 'rest-paginate: resume with --offset 40'
+
+	run --separate-stderr rest-paginate "$BASE/v1/nothing"
+	assert_failure 69
+	assert_output ''
+	assert_regex "${stderr_lines[0]}" 'HTTP 404'
+	assert_equal "${stderr_lines[-1]}" 'rest-paginate: resume with --offset 0'
+}
+
+# ------------------------------------------------------------ parallel
+
+@test "-P 4 writes the same bytes as -P 1" {
+	local one
+	run rest-paginate -P 1 --limit 10 "$R"
+	assert_success
+	one=$output
+	assert_equal "${#lines[@]}" 25
+	server_reset
+	run --separate-stderr rest-paginate -P 4 --limit 10 "$R"
+	assert_success
+	assert_equal "$output" "$one"
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets | tr ' ' '\n' | sort -n | paste -sd' ' -)" \
+		"$(seq -s' ' 0 10 240)"
+}
+
+@test "-P 4 with faults and Retry-After writes the same bytes as -P 1" {
+	local one
+	run rest-paginate --limit 10 --max-offset 200 "$R"
+	assert_success
+	one=$output
+	server_faults '[
+		{"path": "/v1/resource", "args": {"offset": "30"},
+		 "action": "status", "status": 503,
+		 "headers": {"Retry-After": "1"}},
+		{"path": "/v1/resource", "args": {"offset": "60"}, "action": "reset"},
+		{"path": "/v1/resource", "args": {"offset": "90"},
+		 "action": "truncate"},
+		{"path": "/v1/resource", "args": {"offset": "100"},
+		 "action": "slow", "delay": 0.3}]'
+	run --separate-stderr rest-paginate -P 4 --backoff-factor 0.1 \
+		--limit 10 --max-offset 200 "$R"
+	assert_success
+	assert_equal "$output" "$one"
+	assert_regex "$stderr" 'offset=30&limit=10: HTTP 503: .*; retrying in 1 s \(Retry-After\)'
+	assert_regex "$stderr" 'offset=90&limit=10: .*; retrying in 0\.1 s'
+}
+
+@test "-P 4 without a total pages one at a time to the empty page" {
+	local one
+	run --separate-stderr rest-paginate --limit 10 "$R?records=25&total=omit"
+	assert_success
+	one=$output
+	server_reset
+	run --separate-stderr rest-paginate -P 4 --limit 10 \
+		"$R?records=25&total=omit"
+	assert_success
+	assert_equal "$output" "$one"
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_equal "$(offsets)" '0 10 20 30'
+}
+
+# ------------------------------------------------------------ auth, stderr
+
+@test "the key goes in the query of every page and nowhere else" {
+	export API_KEY=$KEY
+	run --separate-stderr rest-paginate --auth api_key --key-name api_key \
+		--key-location query "$R?require_key=1"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 250)"
+	assert_equal "$stderr" ''
+	run server_requests
+	run jq -c --arg k "$KEY" '[.args.offset, .args.api_key == $k,
+		(.query | [match($k; "g")] | length),
+		(del(.query, .args) | tostring | contains($k))]' <<<"$output"
+	assert_output "$(printf '%s\n' '["0",true,1,false]' \
+		'["100",true,1,false]' '["200",true,1,false]')"
+}
+
+@test "the secret never shows on stderr, even with -v and retries" {
+	export API_KEY=$KEY
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "10"},
+		"action": "status", "status": 503}]'
+	run --separate-stderr rest-paginate -v --backoff-factor 0.1 --limit 10 \
+		--max-offset 30 --auth api_key --key-name api_key \
+		--key-location query "$R?require_key=1"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "${#stderr_lines[@]}" 5
+	assert_regex "$stderr" 'offset=10&limit=10&api_key=\*\*\*: 503'
+	refute_regex "$stderr" "$KEY"
+}
+
+@test "--progress reports on stderr; -s silences it" {
+	run --separate-stderr rest-paginate --progress --limit 10 "$R"
+	assert_success
+	assert_equal "${#lines[@]}" 25
+	assert_regex "${stderr_lines[-1]}" \
+		'^rest-paginate: 25 pages, 250 records, 100% of 250, [0-9]+ records/s$'
+
+	# Not a terminal: no progress unless asked.
+	run --separate-stderr rest-paginate --limit 10 "$R"
+	assert_success
+	assert_equal "$stderr" ''
+
+	run --separate-stderr rest-paginate --progress -s --limit 10 "$R"
+	assert_success
+	assert_equal "${#lines[@]}" 25
+	assert_equal "$stderr" ''
+}
+
+@test "progress shows by itself when stderr is a terminal" {
+	local out=$BATS_TEST_TMPDIR/out
+	# script(1) gives the command a terminal; the pages go to a file.
+	run script -qec "rest-paginate --limit 10 '$R' >'$out'" /dev/null
+	assert_success
+	assert_output --regexp $'rest-paginate: 25 pages, 250 records, 100% of 250, [0-9]+ records/s\033\\[K\r$'
+	run wc -l <"$out"
+	assert_output 25
+}
+
+@test "--progress shows percent and ETA while paging" {
+	server_faults '[{"path": "/v1/resource", "action": "slow",
+		"delay": 0.1, "times": -1}]'
+	run --separate-stderr rest-paginate --progress --limit 10 \
+		"$R?records=60"
+	assert_success
+	assert_equal "${#lines[@]}" 6
+	assert_regex "$stderr" \
+		'rest-paginate: [1-5] pages?, [1-5]0 records, [0-9]+% of 60, [0-9]+ records/s, ETA [0-9]+ s'
+	assert_regex "${stderr_lines[-1]}" \
+		'^rest-paginate: 6 pages, 60 records, 100% of 60, [0-9]+ records/s$'
+}
