@@ -46,6 +46,9 @@ $(LIBA): $(LIBOBJ)
 
 progobjs = $(patsubst %.c,$(O)/obj/%.o,$(wildcard $(1)/*.c))
 
+# Keep the programs' objects: they are not intermediate files to delete.
+.SECONDARY:
+
 .SECONDEXPANSION:
 $(O)/bin/rest-%: $$(call progobjs,$$*) $(LIBA)
 	@mkdir -p $(@D)

@@ -60,6 +60,7 @@ struct pager {
 
 	struct jpath	*records, *total, *has_more;
 	long		 known_total;	/* -1 until a page says */
+	long		 first;		/* the offset (or page) paging began at */
 	int		 warned_total;
 	long		 short_offset;	/* a short page not yet known last */
 	long		 short_count;
@@ -301,22 +302,28 @@ read_has_more(struct pager *pg)
 static void
 show_progress(struct pager *pg, int last)
 {
-	double t = now(), rate, done;
+	double t = now(), rate, pos, speed;
 	char pct[48] = "", eta[32] = "";
 
 	if (!last && t - pg->shown_at < 0.2)
 		return;
 	pg->shown_at = t;
-	/* A total counts records, or pages when paging by page number. */
-	done = pg->page_param != NULL ? pg->pages : pg->nrecords;
-	rate = t > pg->started ? done / (t - pg->started) : 0;
+	/*
+	 * A total counts records, or pages when paging by page number; the
+	 * next offset (or page) says how far paging is, also after a resume.
+	 */
+	pos = pg->offset - pg->base;
+	speed = t > pg->started ? (pg->offset - pg->first) / (t - pg->started) :
+	    0;
 	if (pg->known_total > 0) {
+		if (pos > pg->known_total)
+			pos = pg->known_total;
 		snprintf(pct, sizeof(pct), ", %.0f%% of %ld%s",
-		    100.0 * done / pg->known_total, pg->known_total,
+		    100.0 * pos / pg->known_total, pg->known_total,
 		    pg->page_param != NULL ? " pages" : "");
-		if (rate > 0 && !last)
+		if (speed > 0 && !last)
 			snprintf(eta, sizeof(eta), ", ETA %.0f s",
-			    (pg->known_total - done) / rate);
+			    (pg->known_total - pos) / speed);
 	}
 	rate = t > pg->started ? pg->nrecords / (t - pg->started) : 0;
 	fprintf(stderr, "%s: %ld page%s, %ld records%s, %.0f records/s%s%s",
@@ -520,6 +527,7 @@ run(struct pager *pg, struct http_opts *o)
 
 	window = xcalloc((size_t)pg->parallel, sizeof(*window));
 	pg->started = pg->shown_at = now();
+	pg->first = pg->offset;
 	pg->known_total = -1;
 	if (pg->max_offset >= 0 && pg->offset >= pg->max_offset)
 		go = 0;
@@ -736,6 +744,9 @@ main(int argc, char *argv[])
 	pg.step = pg.limit;
 	if (pg.page_param != NULL) {
 		pg.step = 1;
+		if (page >= 0 && page < pg.base)
+			die(EX_CONFIG, "--page: %ld is below --base-page %ld",
+			    page, pg.base);
 		if (page >= 0)
 			pg.offset = page;
 		else if (pg.offset < pg.base)
