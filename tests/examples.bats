@@ -58,6 +58,7 @@ setup() {
 @test "the sharded table equals the single-run table byte for byte" {
 	run "${JOB[@]}"
 	assert_success
+	server_reset
 	run "${JOB[@]}" -j4 shards SHARDS=4
 	assert_success
 	cmp "$OUT/image_analysis.jsonl" "$OUT/sharded.jsonl"
