@@ -3,20 +3,10 @@
 # curl + jq over the same local server, 2,000 pages of 100 records.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
 records=200000
-python3 "$here/server.py" --port-file "$tmp/port" --records $records \
-	>"$tmp/server.log" 2>&1 &
-pid=$!
-while [ ! -s "$tmp/port" ]; do sleep 0.1; done
-url="http://127.0.0.1:$(cat "$tmp/port")/v1/resource"
+. "$here/server.sh"
+server_up $records
+url="$base/v1/resource"
 
 # Warm the server's record cache so every contender sees the same server.
 rest-paginate -s -P 4 "$url" >/dev/null

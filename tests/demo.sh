@@ -7,24 +7,8 @@ set -eu
 bindir=$(cd "${1:-bin}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 PATH="$bindir:$PATH"
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-python3 "$here/server.py" --port-file "$tmp/port" --records 250 \
-	>"$tmp/server.log" 2>&1 &
-pid=$!
-i=0
-while [ ! -s "$tmp/port" ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { cat "$tmp/server.log" >&2; exit 1; }
-	sleep 0.1
-done
-base="http://127.0.0.1:$(cat "$tmp/port")"
+. "$here/server.sh"
+server_up 250
 
 # The seed's dlt configuration as JSON, pointed at the local sample API.
 sed "s|http://127.0.0.1:8080|$base|" "$here/fixtures/image_analysis.json" \

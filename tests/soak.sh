@@ -20,24 +20,8 @@ bindir=$(cd "${1:-bin}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 PATH="$bindir:$PATH"
 seed=${SOAK_SEED:-20261124}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-python3 "$here/server.py" --port-file "$tmp/port" --records $records \
-	>"$tmp/server.log" 2>&1 &
-pid=$!
-i=0
-while [ ! -s "$tmp/port" ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { cat "$tmp/server.log" >&2; exit 1; }
-	sleep 0.1
-done
-base="http://127.0.0.1:$(cat "$tmp/port")"
+. "$here/server.sh"
+server_up $records
 url="$base/v1/resource"
 pages=$((records / 100))
 

@@ -4,19 +4,8 @@
 set -eu
 bindir=$(cd "${1:-bin}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-python3 "$here/server.py" --port-file "$tmp/port" --records 500 \
-	>"$tmp/server.log" 2>&1 &
-pid=$!
-while [ ! -s "$tmp/port" ]; do sleep 0.1; done
-base="http://127.0.0.1:$(cat "$tmp/port")"
+. "$here/server.sh"
+server_up 500
 API_KEY=sekrit-key-123
 export API_KEY
 sed "s|http://127.0.0.1:8080|$base|" "$here/fixtures/image_analysis.json" \
