@@ -88,7 +88,7 @@ string_at(struct reader *r, int i, const char *path)
 		bad(r, path, "expected a string");
 	buf_init(&b, 0);
 	json_unescape(&r->js, i, &b);
-	if (memchr(b.data, '\0', b.len) != NULL)
+	if (memchr(buf_str(&b), '\0', b.len) != NULL)
 		bad(r, path, "a NUL byte in a string");
 	return buf_str(&b);
 }
@@ -290,16 +290,16 @@ join_url(struct reader *r, const char *path)
 		bad(r, "$.client", "no base_url for a relative path");
 	snprintf(bpath, sizeof(bpath), "$.client.base_url");
 	base = string_at(r, b, bpath);
+	if (*path == '\0')
+		return base;
 	buf_init(&u, 0);
 	buf_adds(&u, base);
 	while (u.len > 0 && u.data[u.len - 1] == '/')
 		u.len--;
-	if (*path != '\0') {
-		buf_addc(&u, '/');
-		while (*path == '/')
-			path++;
-		buf_adds(&u, path);
-	}
+	buf_addc(&u, '/');
+	while (*path == '/')
+		path++;
+	buf_adds(&u, path);
 	free(base);
 	return buf_str(&u);
 }
@@ -311,14 +311,20 @@ add_param(struct reader *r, struct buf *q, int k, int v, const char *path)
 	struct buf key, val;
 	char *ek, *ev;
 
-	if (json_is_object(&r->js, v) || json_is_array(&r->js, v))
-		bad(r, path, "expected a string, number or boolean "
-		    "(incremental parameters are not supported)");
-	if (json_is_null(&r->js, v))
-		return;
 	buf_init(&key, 0);
-	buf_init(&val, 0);
 	json_unescape(&r->js, k, &key);
+	if (json_is_object(&r->js, v) || json_is_array(&r->js, v)) {
+		char vp[192];
+
+		snprintf(vp, sizeof(vp), "%s.%s", path, buf_str(&key));
+		bad(r, vp, "expected a string, number or boolean "
+		    "(incremental parameters are not supported)");
+	}
+	if (json_is_null(&r->js, v)) {
+		buf_free(&key);
+		return;
+	}
+	buf_init(&val, 0);
 	json_unescape(&r->js, v, &val);
 	ek = curl_easy_escape(NULL, buf_str(&key), (int)key.len);
 	ev = curl_easy_escape(NULL, buf_str(&val), (int)val.len);
@@ -466,6 +472,29 @@ read_auth(struct reader *r, struct config *c)
 	}
 }
 
+/*
+ * The endpoint's path as dlt sets it up: a resource given as a string and
+ * a resource without an endpoint use their name; an endpoint given as a
+ * string is the path; else the merged endpoint's path.
+ */
+static char *
+resource_path(struct reader *r, struct config *c)
+{
+	char path[128];
+	int e, i;
+
+	if (json_is_string(&r->js, r->res) ||
+	    (e = get(r, r->res, "endpoint")) < 0)
+		return xstrdup(c->name);
+	if (json_is_string(&r->js, e)) {
+		snprintf(path, sizeof(path), "%s.endpoint", r->respath);
+		return string_at(r, e, path);
+	}
+	if ((i = ep_get(r, "path", path, sizeof(path))) >= 0)
+		return string_at(r, i, path);
+	return xstrdup(c->name);
+}
+
 static void
 read_request(struct reader *r, struct config *c)
 {
@@ -474,12 +503,7 @@ read_request(struct reader *r, struct config *c)
 	struct buf b;
 
 	check_keys(r, r->client, "$.client", client_keys);
-	if ((i = ep_get(r, "path", path, sizeof(path))) >= 0)
-		s = string_at(r, i, path);
-	else if (json_is_string(&r->js, r->res))
-		s = string_at(r, r->res, r->respath);
-	else
-		s = xstrdup(c->name);
+	s = resource_path(r, c);
 	c->url = join_url(r, s);
 	free(s);
 	if ((i = ep_get(r, "method", path, sizeof(path))) >= 0)
@@ -497,11 +521,17 @@ read_request(struct reader *r, struct config *c)
 			bad(r, hp, "expected an object");
 		end = json_skip(&r->js, h);
 		for (k = h + 1; k < end; k = json_skip(&r->js, k + 1)) {
-			char *name, *value;
+			char *name, *value, vp[192];
 
 			buf_init(&b, 0);
 			name = string_at(r, k, hp);
-			value = string_at(r, k + 1, hp);
+			snprintf(vp, sizeof(vp), "%s.%s", hp, name);
+			if (*name == '\0' ||
+			    strpbrk(name, ": \t\r\n") != NULL)
+				bad(r, vp, "not a valid header name");
+			value = string_at(r, k + 1, vp);
+			if (strpbrk(value, "\r\n") != NULL)
+				bad(r, vp, "a line break in a header");
 			buf_adds(&b, name);
 			buf_adds(&b, ": ");
 			buf_adds(&b, value);
@@ -603,6 +633,8 @@ read_pager(struct reader *r, struct config *c)
 		read_pager_object(r, c, p, path);
 		return;
 	}
+	if (!json_is_string(&r->js, p))
+		bad(r, path, "expected an object or a string");
 	s = string_at(r, p, path);
 	if (strcmp(s, "page_number") == 0)
 		c->pager = PAGER_PAGE_NUMBER;
@@ -618,7 +650,22 @@ read_pager(struct reader *r, struct config *c)
 	free(s);
 }
 
-/* The first column of columns (merged) whose hint is set. */
+/* Whether the resource's columns give column col the hint, even false. */
+static int
+own_hint(struct reader *r, int columns, const char *col, const char *hint)
+{
+	int o;
+
+	if (columns < 0 || !json_is_object(&r->js, columns) ||
+	    (o = json_get(&r->js, columns, col, strlen(col))) < 0)
+		return 0;
+	return get(r, o, hint) >= 0;
+}
+
+/*
+ * The first column of columns (merged) whose hint is set.  A hint of the
+ * resource's, even false, hides the defaults' for the same column.
+ */
 static void
 read_columns(struct reader *r, struct config *c)
 {
@@ -644,7 +691,8 @@ read_columns(struct reader *r, struct config *c)
 			if (!json_is_object(&r->js, k + 1))
 				bad(r, path, "expected an object of hints");
 			if ((h = get(r, k + 1, "dedup_sort")) >= 0 &&
-			    c->dedup_sort == NULL) {
+			    c->dedup_sort == NULL && (i == 1 ||
+			    !own_hint(r, objs[1], col, "dedup_sort"))) {
 				char hp[300];
 
 				snprintf(hp, sizeof(hp), "%s.dedup_sort", path);
@@ -655,7 +703,8 @@ read_columns(struct reader *r, struct config *c)
 				c->dedup_sort = xstrdup(col);
 			}
 			if ((h = get(r, k + 1, "hard_delete")) >= 0 &&
-			    c->hard_delete == NULL) {
+			    c->hard_delete == NULL && (i == 1 ||
+			    !own_hint(r, objs[1], col, "hard_delete"))) {
 				char hp[300];
 
 				snprintf(hp, sizeof(hp), "%s.hard_delete", path);
@@ -668,11 +717,28 @@ read_columns(struct reader *r, struct config *c)
 	}
 }
 
+/* Both merge strategies dlt has for a key are restpipe's merge. */
+static void
+read_strategy(struct reader *r, int wd, const char *wdpath)
+{
+	char path[160], *s;
+	int i;
+
+	if ((i = get(r, wd, "strategy")) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s.strategy", wdpath);
+	s = string_at(r, i, path);
+	if (strcmp(s, "delete-insert") != 0 && strcmp(s, "upsert") != 0)
+		die(EX_CONFIG, "%s: %s: merge strategy '%s' is not supported "
+		    "(delete-insert and upsert are)", r->file, path, s);
+	free(s);
+}
+
 static void
 read_table(struct reader *r, struct config *c)
 {
-	char path[128];
-	int i, k, end;
+	char path[128], ep[160];
+	int i, k, n, end;
 
 	if ((i = res_get(r, "primary_key", path, sizeof(path))) >= 0) {
 		if (json_is_string(&r->js, i)) {
@@ -683,9 +749,12 @@ read_table(struct reader *r, struct config *c)
 			end = json_skip(&r->js, i);
 			c->primary_key = xcalloc((size_t)r->js.tok[i].size + 1,
 			    sizeof(char *));
-			for (k = i + 1; k < end; k = json_skip(&r->js, k))
+			for (k = i + 1, n = 0; k < end;
+			    k = json_skip(&r->js, k), n++) {
+				snprintf(ep, sizeof(ep), "%s[%d]", path, n);
 				c->primary_key[c->nprimary_key++] =
-				    string_at(r, k, path);
+				    string_at(r, k, ep);
+			}
 		} else {
 			bad(r, path, "expected a string or a list of strings");
 		}
@@ -697,6 +766,7 @@ read_table(struct reader *r, struct config *c)
 			check_keys(r, i, path, disposition_keys);
 			if ((k = get(r, i, "disposition")) < 0)
 				bad(r, path, "no disposition");
+			read_strategy(r, i, path);
 			strcat(path, ".disposition");
 			d = string_at(r, k, path);
 		} else {
@@ -745,9 +815,14 @@ config_load(struct config *c, const char *file, const char *resource,
 			continue;
 		snprintf(path, sizeof(path), "%s.endpoint",
 		    i == 0 ? "$.resource_defaults" : r.respath);
-		if (json_is_string(&r.js, e) && i == 1)
+		if (i == 1 && json_is_string(&r.js, e))
 			continue;
-		check_keys(&r, e, path, endpoint_keys);
+		if (i == 1 && !json_is_object(&r.js, e))
+			bad(&r, path, "expected an object or a string");
+		if (parts & CONFIG_REQUEST)
+			check_keys(&r, e, path, endpoint_keys);
+		else if (!json_is_object(&r.js, e))
+			bad(&r, path, "expected an object");
 	}
 	if (parts & CONFIG_REQUEST)
 		read_request(&r, c);
@@ -808,16 +883,43 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * The value of a key = value line, in place: a basic string ("...", with
+ * \" and \\ unescaped), a literal string ('...'), or bare text; a comment
+ * may follow.  Returns NULL for an unterminated string.
+ */
+static char *
+toml_value(char *v)
+{
+	char *r, *w, q = *v;
+
+	if (q != '"' && q != '\'') {
+		if ((r = strchr(v, '#')) != NULL)
+			*r = '\0';
+		return trim(v);
+	}
+	for (r = w = ++v; *r != q; r++) {
+		if (*r == '\0')
+			return NULL;
+		if (q == '"' && *r == '\\' && (r[1] == '"' || r[1] == '\\'))
+			r++;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return v;
+}
+
 char *
 config_secrets_toml(const char *key)
 {
 	char *line = NULL, *p, *eq, *v, *found = NULL;
-	size_t cap = 0, n;
-	int wanted = 1;
+	size_t cap = 0;
+	int rank = 1, best = 0;
 	FILE *fp;
 
 	if ((fp = fopen(".dlt/secrets.toml", "r")) == NULL)
 		return NULL;
+	/* The most specific table wins, as in dlt's lookup. */
 	while (getline(&line, &cap, fp) != -1) {
 		p = trim(line);
 		if (*p == '#' || *p == '\0')
@@ -827,23 +929,19 @@ config_secrets_toml(const char *key)
 			if ((eq = strchr(p, ']')) != NULL)
 				*eq = '\0';
 			p = trim(p);
-			wanted = strcmp(p, "sources") == 0 ||
-			    strcmp(p, "sources.rest_api") == 0;
+			rank = strcmp(p, "sources.rest_api") == 0 ? 3 :
+			    strcmp(p, "sources") == 0 ? 2 : 0;
 			continue;
 		}
-		if (!wanted || (eq = strchr(p, '=')) == NULL)
+		if (rank < best || rank == 0 || (eq = strchr(p, '=')) == NULL)
 			continue;
 		*eq = '\0';
-		if (strcmp(trim(p), key) != 0)
+		if (strcmp(trim(p), key) != 0 ||
+		    (v = toml_value(trim(eq + 1))) == NULL || *v == '\0')
 			continue;
-		v = trim(eq + 1);
-		n = strlen(v);
-		if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-			v[n - 1] = '\0';
-			v++;
-		}
 		free(found);
 		found = xstrdup(v);
+		best = rank;
 	}
 	free(line);
 	fclose(fp);

@@ -67,8 +67,8 @@ void	config_free(struct config *);
 /*
  * Look the secret named key ("api_key", "token", "password") up in
  * .dlt/secrets.toml of the current directory: a top-level line, or one in
- * [sources] or [sources.rest_api].  Returns a string the caller frees, or
- * NULL.
+ * [sources] or [sources.rest_api], the most specific winning.  Returns a
+ * string the caller frees, or NULL.
  */
 char	*config_secrets_toml(const char *key);
 
