@@ -6,6 +6,7 @@
 bats_require_minimum_version 1.5.0
 
 load server
+load manpage
 bats_load_library bats-file
 
 # The key the test server accepts for require_key=1.
@@ -126,21 +127,6 @@ requests_without() {
 	server_requests | jq -c "del($1)"
 }
 
-# Options as `rest-fetch --help` lists them, one a line: the short form when
-# there is one ("-X"), else the long one ("--auth"); with $1 = long, every
-# long form; with $1 = short, every short form.
-help_options() {
-	rest-fetch --help | sed -nE '
-		s/^ +(-[A-Za-z]), (--[a-z][a-z-]*).*/\1 \2/p
-		s/^ +(--[a-z][a-z-]*).*/- \1/p' |
-	while read -r short long; do
-		case $1 in
-		long)	echo "$long" ;;
-		short)	[[ $short != - ]] && echo "$short" ;;
-		*)	if [[ $short != - ]]; then echo "$short"; else echo "$long"; fi ;;
-		esac
-	done | sort
-}
 
 MAN=$BATS_TEST_DIRNAME/../man/rest-fetch.1
 
@@ -193,45 +179,19 @@ config_fixture() {
 }
 
 @test "the long options of --help and of the man page are the same" {
-	local help man
-	help=$(help_options long)
-	assert [ -n "$help" ]
-	# Every long option mentioned anywhere in the page ...
-	man=$(grep -oE 'Fl -[a-z][a-z-]*' "$MAN" | sed 's/^Fl -/--/' | sort -u)
-	assert_equal "$man" "$help"
-	# ... and each has its entry in the option list.
-	man=$(sed -nE 's/^\.It Fl .*Fl (-[a-z][a-z-]*).*/-\1/p
-		s/^\.It Fl (-[a-z][a-z-]*).*/-\1/p' "$MAN" | sort)
-	assert_equal "$man" "$help"
+	assert_man_long_options rest-fetch "$MAN"
 }
 
 @test "the short options of --help and of the man page are the same" {
-	local help man
-	help=$(help_options short)
-	assert [ -n "$help" ]
-	man=$(sed -nE 's/^\.It Fl ([A-Za-z])( .*)?$/-\1/p' "$MAN" | sort)
-	assert_equal "$man" "$help"
+	assert_man_short_options rest-fetch "$MAN"
 }
 
 @test "the man page SYNOPSIS lists every option of --help" {
-	local help man
-	help=$(help_options)
-	man=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$MAN" |
-		sed -nE 's/^\.(Op )?Fl ([^ ]+).*/\2/p' |
-		while read -r f; do
-			if [[ $f == -* ]]; then
-				echo "-$f"
-			else
-				sed -E 's/(.)/-\1\n/g' <<<"$f" | sed '/^$/d'
-			fi
-		done | sort -u)
-	assert_equal "$man" "$help"
+	assert_man_synopsis rest-fetch "$MAN"
 }
 
 @test "the man page is clean under mandoc -Tlint" {
-	run mandoc -Tlint -Wwarning "$MAN"
-	assert_success
-	assert_output ''
+	assert_man_lint "$MAN"
 }
 
 # ---------------------------------------------------------------- output

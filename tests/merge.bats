@@ -9,6 +9,7 @@ export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
+load manpage
 
 FIX=$BATS_TEST_DIRNAME/fixtures
 MAN=$BATS_TEST_DIRNAME/../man/rest-merge.1
@@ -170,57 +171,21 @@ rows() {
 	assert_equal "$(cat out.NDJSON)" '{"id":1}'
 }
 
-# Options as --help lists them: the short form if any, else the long one;
-# with $1 = long every long form, with $1 = short every short form.
-help_options() {
-	rest-merge --help | sed -nE '
-		s/^ +(-[A-Za-z]), (--[a-z][a-z-]*).*/\1 \2/p
-		s/^ +(--[a-z][a-z-]*).*/- \1/p' |
-	case ${1:-} in
-	long) awk '{ print $2 }' ;;
-	short) awk '$1 != "-" { print $1 }' ;;
-	*) awk '{ print $1 == "-" ? $2 : $1 }' ;;
-	esac | sort
-}
 
 @test "the long options of --help and of the man page are the same" {
-	local help man
-	help=$(help_options long)
-	assert [ -n "$help" ]
-	man=$(grep -oE 'Fl -[a-z][a-z-]*' "$MAN" | sed 's/^Fl -/--/' | sort -u)
-	assert_equal "$man" "$help"
-	man=$(sed -nE 's/^\.It Fl .*Fl (-[a-z][a-z-]*).*/-\1/p
-		s/^\.It Fl (-[a-z][a-z-]*).*/-\1/p' "$MAN" | sort)
-	assert_equal "$man" "$help"
+	assert_man_long_options rest-merge "$MAN"
 }
 
 @test "the short options of --help and of the man page are the same" {
-	local help man
-	help=$(help_options short)
-	assert [ -n "$help" ]
-	man=$(sed -nE 's/^\.It Fl ([A-Za-z])( .*)?$/-\1/p' "$MAN" | sort)
-	assert_equal "$man" "$help"
+	assert_man_short_options rest-merge "$MAN"
 }
 
 @test "the man page SYNOPSIS lists every option of --help" {
-	local help man
-	help=$(help_options)
-	man=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$MAN" |
-		sed -nE 's/^\.(Op )?Fl ([^ ]+).*/\2/p' |
-		while read -r f; do
-			if [[ $f == -* ]]; then
-				echo "-$f"
-			else
-				sed -E 's/(.)/-\1\n/g' <<<"$f" | sed '/^$/d'
-			fi
-		done | sort -u)
-	assert_equal "$man" "$help"
+	assert_man_synopsis rest-merge "$MAN"
 }
 
 @test "the man page is clean under mandoc -Tlint" {
-	run mandoc -Tlint -Wwarning "$MAN"
-	assert_success
-	assert_output ''
+	assert_man_lint "$MAN"
 }
 
 # ---------------------------------------------------------- dispositions
