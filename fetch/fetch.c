@@ -61,10 +61,7 @@ main(int argc, char *argv[])
 			usage(stdout, EX_OK);
 			break;
 		case OPT_VERSION:
-			free(longopts);
-			reqopt_free(&o);
-			printf("rest-fetch %s\n", VERSION);
-			return finish_stdout();
+			version();
 		default:
 			usage(stderr, EX_USAGE);
 		}

@@ -58,6 +58,13 @@ warnmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+version(void)
+{
+	printf("%s %s\n", prog, VERSION);
+	exit(finish_stdout());
+}
+
 int
 finish_stdout(void)
 {

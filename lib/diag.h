@@ -26,6 +26,9 @@ extern void	(*die_hook)(int status);
 /* Print a warning; the same ':' rule as die(). */
 void	warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Print "rest-NAME VERSION" and exit as finish_stdout() says. */
+noreturn void version(void);
+
 /* Flush and close stdout; returns EX_OK, or EX_IOERR after saying why. */
 int	finish_stdout(void);
 

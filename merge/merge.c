@@ -646,8 +646,7 @@ main(int argc, char *argv[])
 			o.schema = optarg;
 			break;
 		case OPT_VERSION:
-			printf("rest-merge %s\n", VERSION);
-			return finish_stdout();
+			version();
 		default:
 			usage(stderr, EX_USAGE);
 		}

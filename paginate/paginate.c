@@ -721,10 +721,7 @@ main(int argc, char *argv[])
 			pg.total_explicit = 1;
 			break;
 		case OPT_VERSION:
-			free(longopts);
-			config_free(&cfg);
-			printf("rest-paginate %s\n", VERSION);
-			return finish_stdout();
+			version();
 		default:
 			usage(stderr, EX_USAGE);
 		}
