@@ -192,6 +192,18 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * libcurl drops Authorization and Cookie when a redirect leaves the host,
+ * but not a key in a header of another name: such a request does not
+ * follow redirects at all.
+ */
+static int
+follows_redirects(const struct http_opts *o)
+{
+	return !(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
+	    strcasecmp(o->key_name, "Authorization") != 0);
+}
+
 static void
 setup_easy(struct http *h, struct http_req *r)
 {
@@ -211,13 +223,7 @@ setup_easy(struct http *h, struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "restpipe/" VERSION);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	/*
-	 * libcurl drops Authorization and Cookie when a redirect leaves the
-	 * host, but not a key in a header of another name: such a request
-	 * does not follow redirects at all.
-	 */
-	if (!(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
-	    strcasecmp(o->key_name, "Authorization") != 0)) {
+	if (follows_redirects(o)) {
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	}
@@ -439,6 +445,9 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 
 		snprintf(what, sizeof(what), "HTTP %ld", r->status);
 		buf_adds(&msg, what);
+		if (r->status >= 300 && r->status < 400 && !follows_redirects(o))
+			buf_adds(&msg, " (not followed: the key would go along "
+			    "in its header)");
 		body_excerpt(&msg, &r->body);
 		if (r->status >= 200 && r->status < 300)
 			ok = 1;

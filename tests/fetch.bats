@@ -1108,3 +1108,26 @@ Bearer $KEY"
 	run jq -c '[.data[].id]' <<<"$output"
 	assert_output '[1,2]'
 }
+
+# ------------------------------------------------------------- redirects
+
+@test "redirects are followed" {
+	run --separate-stderr rest-fetch "$BASE/redirect?to=/echo%3Fx%3D1"
+	assert_success
+	assert_equal "$(jq -r .query <<<"$output")" 'x=1'
+	assert_requests 2
+}
+
+@test "a key in a custom header is not taken along a redirect" {
+	export API_KEY=sekrit-key-123
+	run --separate-stderr rest-fetch --auth api_key --key-name X-API-Key \
+	    "$BASE/redirect?to=/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "rest-fetch: GET $BASE/redirect?to=/echo: HTTP 302 (not followed: the key would go along in its header): {\"to\":\"/echo\"}"
+	assert_requests 1
+	# In Authorization, which libcurl drops when the host changes, it is.
+	run --separate-stderr rest-fetch --auth bearer "$BASE/redirect?to=/echo"
+	assert_success
+	assert_requests 3
+}

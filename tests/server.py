@@ -2,7 +2,7 @@
 """Local HTTP(S) test server for the restpipe test-suite.
 
 Serves a deterministic, paginated sample API (/v1/resource), a few helper
-endpoints (/echo, /status/N, /bytes/N, /raw) and control endpoints under /_
+endpoints (/echo, /status/N, /bytes/N, /raw, /redirect?to=URL) and control endpoints under /_
 to inject faults and inspect the requests it has received.
 
 Usage: server.py --port-file FILE [--tls CERT KEY] [--records N]
@@ -301,6 +301,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {k: req[k] for k in (
                     "method", "path", "query", "args", "headers", "body")},
                     cut=cut)
+            if path == "/redirect":
+                # 302 to args["to"], so clients can be seen following or not.
+                return self.send_json(302, {"to": args.get("to", "/echo")},
+                                      headers={"Location":
+                                               args.get("to", "/echo")},
+                                      cut=cut)
             if path.startswith("/status/"):
                 code = path[len("/status/"):]
                 if not code.isdigit() or not 200 <= int(code) <= 599:
