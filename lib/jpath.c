@@ -255,6 +255,12 @@ jpath_eval(const struct jpath *jp, const struct json *j, int root)
 	return t;
 }
 
+size_t
+jpath_depth(const struct jpath *jp)
+{
+	return jp->nstep;
+}
+
 int
 jpath_is_root(const struct jpath *jp)
 {

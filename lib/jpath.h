@@ -22,6 +22,13 @@ struct jpath *jpath_compile(const char *selector, const char **err);
 /* The token path selects, starting at token root; -1 when nothing matches. */
 int	jpath_eval(const struct jpath *, const struct json *, int root);
 
+/*
+ * How many levels below root jpath_eval() looks: the level of the token it
+ * returns.  json_parse_shallow() to that depth plus one holds the selected
+ * value and its elements.
+ */
+size_t	jpath_depth(const struct jpath *);
+
 /* 1 if the path is "$" (the value itself). */
 int	jpath_is_root(const struct jpath *);
 

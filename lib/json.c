@@ -62,15 +62,6 @@ below(uint64_t x, unsigned int n)
 	return (x - ONES * n) & ~x & HIGHS;
 }
 
-enum state {
-	EXPECT_VALUE,		/* at the top, after ':', after ',' in [] */
-	EXPECT_FIRST_VALUE,	/* after '[' */
-	EXPECT_KEY,		/* after ',' in an object */
-	EXPECT_FIRST_KEY,	/* after '{' */
-	EXPECT_COLON,		/* after a key */
-	EXPECT_NEXT		/* after a value */
-};
-
 void
 json_init(struct json *j)
 {
@@ -105,9 +96,20 @@ static const unsigned char *
 scan_string(const unsigned char *p, const unsigned char *end,
     const unsigned char **at, const char **msg)
 {
+	uint64_t w;
 	int k;
 
 	for (;;) {
+		/*
+		 * Skip eight plain bytes at a time, then find the quote,
+		 * backslash or control byte one byte at a time.
+		 */
+		for (; end - p >= 8; p += 8) {
+			memcpy(&w, p, 8);
+			if (below(w, 0x20) | below(w ^ ONES * '"', 1) |
+			    below(w ^ ONES * '\\', 1))
+				break;
+		}
 		while (p < end && (cls[*p] & ST) == 0)
 			p++;
 		if (p == end)
@@ -214,137 +216,6 @@ scan_literal(const unsigned char *p, const unsigned char *end,
 	return p + n;
 }
 
-/*
- * The validating pass: a pushdown automaton over the bytes, with the open
- * brackets on a fixed stack (depth is bounded).  Counts the tokens jsmn
- * will need, so the token array can be sized before jsmn runs.
- */
-static int
-validate(const char *text, size_t len, size_t *ntok, struct json_error *err)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	const unsigned char *end = p + len, *at;
-	unsigned char stack[JSON_MAX_DEPTH];
-	enum state state = EXPECT_VALUE;
-	size_t depth = 0, count = 0;
-	const char *msg;
-
-	for (;;) {
-		while (p < end && (cls[*p] & WS))
-			p++;
-		if (p == end) {
-			if (state == EXPECT_NEXT && depth == 0)
-				break;
-			return fail(err, text, p, count == 0 ?
-			    "empty input" : "unexpected end of input");
-		}
-		switch (state) {
-		case EXPECT_FIRST_KEY:
-			if (*p == '}') {
-				depth--;
-				p++;
-				state = EXPECT_NEXT;
-				continue;
-			}
-			if (*p != '"')
-				return fail(err, text, p,
-				    "expected a key or '}'");
-			/* FALLTHROUGH */
-		case EXPECT_KEY:
-			if (*p != '"')
-				return fail(err, text, p, "expected a key");
-			if ((p = scan_string(p + 1, end, &at, &msg)) == NULL)
-				return fail(err, text, at, msg);
-			count++;
-			state = EXPECT_COLON;
-			continue;
-		case EXPECT_COLON:
-			if (*p != ':')
-				return fail(err, text, p, "expected ':'");
-			p++;
-			state = EXPECT_VALUE;
-			continue;
-		case EXPECT_NEXT:
-			if (depth == 0)
-				return fail(err, text, p,
-				    "trailing data after value");
-			if (*p == ',') {
-				p++;
-				state = stack[depth - 1] == '{' ?
-				    EXPECT_KEY : EXPECT_VALUE;
-				continue;
-			}
-			if (stack[depth - 1] == '{') {
-				if (*p != '}')
-					return fail(err, text, p,
-					    "expected ',' or '}'");
-			} else if (*p != ']')
-				return fail(err, text, p,
-				    "expected ',' or ']'");
-			depth--;
-			p++;
-			continue;
-		case EXPECT_FIRST_VALUE:
-			if (*p == ']') {
-				depth--;
-				p++;
-				state = EXPECT_NEXT;
-				continue;
-			}
-			break;
-		case EXPECT_VALUE:
-			break;
-		}
-
-		if (++count > JSON_MAX_TOKENS)
-			return fail(err, text, p, "too many tokens");
-		switch (*p) {
-		case '{':
-		case '[':
-			if (depth == JSON_MAX_DEPTH)
-				return fail(err, text, p, "nesting too deep");
-			stack[depth++] = *p;
-			state = *p == '{' ? EXPECT_FIRST_KEY :
-			    EXPECT_FIRST_VALUE;
-			p++;
-			continue;
-		case '"':
-			p = scan_string(p + 1, end, &at, &msg);
-			break;
-		case '-':
-		case '0':
-		case '1':
-		case '2':
-		case '3':
-		case '4':
-		case '5':
-		case '6':
-		case '7':
-		case '8':
-		case '9':
-			p = scan_number(p, end, &at, &msg);
-			break;
-		case 't':
-			p = scan_literal(p, end, "true", 4, &at, &msg);
-			break;
-		case 'f':
-			p = scan_literal(p, end, "false", 5, &at, &msg);
-			break;
-		case 'n':
-			p = scan_literal(p, end, "null", 4, &at, &msg);
-			break;
-		default:
-			return fail(err, text, p, state == EXPECT_FIRST_VALUE ?
-			    "expected a value or ']'" : "expected a value");
-		}
-		if (p == NULL)
-			return fail(err, text, at, msg);
-		state = EXPECT_NEXT;
-	}
-	*ntok = count;
-	return 0;
-}
-
 /* Make room for n tokens, doubling the array. */
 static void
 grow_tokens(struct json *j, size_t n)
@@ -359,6 +230,189 @@ grow_tokens(struct json *j, size_t n)
 		cap = JSON_MAX_TOKENS;
 	j->tok = xrealloc(j->tok, cap * sizeof(*j->tok));
 	j->cap = (int)cap;
+}
+
+/*
+ * Append a token for the span [start, end) of text to j.  The validator
+ * counts every token against JSON_MAX_TOKENS first, so there is room.
+ */
+static int
+record(struct json *j, jsmntype_t type, const char *text,
+    const unsigned char *start, const unsigned char *end, int parent)
+{
+	jsmntok_t *t;
+
+	if (j->ntok == j->cap)
+		grow_tokens(j, (size_t)j->ntok + 1);
+	t = &j->tok[j->ntok];
+	t->type = type;
+	t->start = (int)((const char *)start - text);
+	t->end = (int)((const char *)end - text);
+	t->size = 0;
+	t->parent = parent;
+	return j->ntok++;
+}
+
+/* The first byte at or after p that is not whitespace, or end. */
+static inline const unsigned char *
+skip_space(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && (cls[*p] & WS))
+		p++;
+	return p;
+}
+
+/*
+ * The validating pass: a pushdown automaton over the bytes, with the open
+ * brackets on a fixed stack (depth is bounded).  Its three states are
+ * labels: value (a value must start here), next (a value just ended) and
+ * key (on the quote of a member's key), so the common path through a
+ * member, key to colon to value to comma, runs straight on.  Counts the
+ * tokens jsmn will need, so the token array can be sized before jsmn runs.
+ *
+ * Given levels > 0 it also records into j the tokens jsmn would make for
+ * the values and keys less than levels deep, in jsmn's order and with
+ * jsmn's sizes and parent links: json_parse_shallow().  open[d] is the
+ * token of the container open at depth d, when it is recorded.
+ */
+static int
+validate(const char *text, size_t len, struct json *j, size_t levels,
+    size_t *ntok, struct json_error *err)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *end = p + len, *at = p, *start;
+	unsigned char stack[JSON_MAX_DEPTH];
+	int open[JSON_MAX_DEPTH];
+	size_t depth = 0, count = 0;
+	const char *msg = NULL, *novalue = "expected a value";
+	int parent = -1;
+
+value:
+	p = skip_space(p, end);
+	if (p == end)
+		return fail(err, text, p, count == 0 ?
+		    "empty input" : "unexpected end of input");
+	if (++count > JSON_MAX_TOKENS)
+		return fail(err, text, p, "too many tokens");
+	/* An element counts in its array; a member's value follows its key. */
+	if (depth > 0 && depth <= levels && stack[depth - 1] == '[') {
+		parent = open[depth - 1];
+		j->tok[parent].size++;
+	}
+	start = p;
+	switch (*p) {
+	case '{':
+	case '[':
+		if (depth == JSON_MAX_DEPTH)
+			return fail(err, text, p, "nesting too deep");
+		if (depth < levels)
+			open[depth] = record(j, *p == '{' ? JSMN_OBJECT :
+			    JSMN_ARRAY, text, p, p, parent);
+		stack[depth++] = *p;
+		p = skip_space(p + 1, end);
+		if (p == end)
+			return fail(err, text, p, "unexpected end of input");
+		if (*p == (*start == '{' ? '}' : ']'))
+			goto close;
+		if (*start == '[') {
+			novalue = "expected a value or ']'";
+			goto value;
+		}
+		if (*p != '"')
+			return fail(err, text, p, "expected a key or '}'");
+		goto key;
+	case '"':
+		if ((p = scan_string(p + 1, end, &at, &msg)) == NULL)
+			return fail(err, text, at, msg);
+		if (depth < levels)
+			record(j, JSMN_STRING, text, start + 1, p - 1, parent);
+		goto next;
+	case '-':
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
+		p = scan_number(p, end, &at, &msg);
+		break;
+	case 't':
+		p = scan_literal(p, end, "true", 4, &at, &msg);
+		break;
+	case 'f':
+		p = scan_literal(p, end, "false", 5, &at, &msg);
+		break;
+	case 'n':
+		p = scan_literal(p, end, "null", 4, &at, &msg);
+		break;
+	default:
+		return fail(err, text, p, novalue);
+	}
+	if (p == NULL)
+		return fail(err, text, at, msg);
+	if (depth < levels)
+		record(j, JSMN_PRIMITIVE, text, start, p, parent);
+
+next:
+	p = skip_space(p, end);
+	if (p == end) {
+		if (depth == 0) {
+			*ntok = count;
+			return 0;
+		}
+		return fail(err, text, p, "unexpected end of input");
+	}
+	if (depth == 0)
+		return fail(err, text, p, "trailing data after value");
+	if (*p == ',') {
+		p = skip_space(p + 1, end);
+		novalue = "expected a value";
+		if (stack[depth - 1] == '[')
+			goto value;
+		if (p == end)
+			return fail(err, text, p, "unexpected end of input");
+		if (*p != '"')
+			return fail(err, text, p, "expected a key");
+		goto key;
+	}
+	if (stack[depth - 1] == '{') {
+		if (*p != '}')
+			return fail(err, text, p, "expected ',' or '}'");
+	} else if (*p != ']')
+		return fail(err, text, p, "expected ',' or ']'");
+close:
+	depth--;
+	p++;
+	if (depth < levels)
+		j->tok[open[depth]].end = (int)((const char *)p - text);
+	goto next;
+
+key:
+	start = p + 1;
+	if ((p = scan_string(start, end, &at, &msg)) == NULL)
+		return fail(err, text, at, msg);
+	if (++count > JSON_MAX_TOKENS)
+		return fail(err, text, start - 1, "too many tokens");
+	/* A key counts in its object; nothing is recorded when levels is 0. */
+	if (levels > 0 && depth <= levels)
+		j->tok[open[depth - 1]].size++;
+	if (depth < levels) {
+		parent = record(j, JSMN_STRING, text, start, p - 1,
+		    open[depth - 1]);
+		j->tok[parent].size = 1;
+	}
+	p = skip_space(p, end);
+	if (p == end)
+		return fail(err, text, p, "unexpected end of input");
+	if (*p != ':')
+		return fail(err, text, p, "expected ':'");
+	p++;
+	novalue = "expected a value";
+	goto value;
 }
 
 /*
@@ -380,7 +434,7 @@ json_parse(struct json *j, const char *text, size_t len,
 	j->ntok = 0;
 	if (len > INT_MAX)
 		return fail(err, text, p, "value too large");
-	if (validate(text, len, &ntok, err) == -1)
+	if (validate(text, len, NULL, 0, &ntok, err) == -1)
 		return -1;
 	grow_tokens(j, ntok);
 
@@ -422,6 +476,31 @@ json_parse(struct json *j, const char *text, size_t len,
 		return fail(err, text, (const unsigned char *)text + parser.pos,
 		    "invalid json");
 	j->ntok = r;
+	return 0;
+}
+
+/*
+ * No jsmn here: the validator makes the tokens as it checks the bytes,
+ * down to depth (levels counts the root's level too).  flatten inlines
+ * validate() with j and levels known, as json_parse() does without them.
+ */
+__attribute__((flatten)) int
+json_parse_shallow(struct json *j, const char *text, size_t len,
+    size_t depth, struct json_error *err)
+{
+	size_t levels = depth < JSON_MAX_DEPTH ? depth + 1 : JSON_MAX_DEPTH + 1;
+	size_t ntok;
+
+	j->text = text;
+	j->len = len;
+	j->ntok = 0;
+	if (len > INT_MAX)
+		return fail(err, text, (const unsigned char *)text,
+		    "value too large");
+	if (validate(text, len, j, levels, &ntok, err) == -1) {
+		j->ntok = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -832,4 +911,39 @@ json_write(const struct json *j, int i, FILE *fp)
 		return -1;
 	span(j, i, &s, &n);
 	return compact(s, n, emit_file, fp);
+}
+
+/* Write s[0..n) compact and a newline, looking for whitespace if spaced. */
+static int
+write_line(const char *s, size_t n, int spaced, FILE *fp)
+{
+	if (spaced) {
+		if (compact(s, n, emit_file, fp) == -1)
+			return -1;
+	} else if (fwrite(s, 1, n, fp) != n)
+		return -1;
+	return putc('\n', fp) == EOF ? -1 : 0;
+}
+
+int
+json_write_lines(const struct json *j, int i, FILE *fp)
+{
+	const char *s;
+	size_t n;
+	int k, left, spaced;
+
+	if (!valid(j, i))
+		return -1;
+	span(j, i, &s, &n);
+	/* One look for whitespace in the whole value: usually there is none. */
+	spaced = has_space(s, n);
+	if (j->tok[i].type != JSMN_ARRAY)
+		return write_line(s, n, spaced, fp);
+	for (k = i + 1, left = j->tok[i].size; left > 0; left--) {
+		span(j, k, &s, &n);
+		if (write_line(s, n, spaced, fp) == -1)
+			return -1;
+		k = json_skip(j, k);
+	}
+	return 0;
 }

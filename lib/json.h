@@ -17,7 +17,7 @@
 
 #include "buf.h"
 
-#define JSON_MAX_DEPTH	512		/* nesting deeper than this is refused */
+#define JSON_MAX_DEPTH	512		/* deeper nesting is refused */
 #define JSON_MAX_TOKENS	(1 << 26)	/* tokens in one value */
 
 struct json {
@@ -30,7 +30,7 @@ struct json {
 
 struct json_error {
 	size_t		 off;	/* byte offset of the fault in text */
-	const char	*msg;	/* static, lower-case, e.g. "expected ',' or ']'" */
+	const char	*msg;	/* static, lower-case: "expected ',' or ']'" */
 };
 
 /* Prepare an empty parser state; no memory is allocated yet. */
@@ -47,6 +47,19 @@ void	json_free(struct json *);
  */
 int	json_parse(struct json *, const char *text, size_t len,
 	    struct json_error *err);
+
+/*
+ * Like json_parse(), with the same validation and errors, but the
+ * validating pass makes the tokens itself, and only for the values and
+ * keys at most depth levels below the root (whose level is 0): the
+ * tokens jsmn would make, in its order, minus the deeper ones.  A
+ * container at the last level keeps its span and size but has no member
+ * tokens, so navigate (json_get(), json_index(), jpath_eval()) only above
+ * it.  Reading a value without its interior is what makes rest-select
+ * fast: a page's records are written as spans, never tokenized.
+ */
+int	json_parse_shallow(struct json *, const char *text, size_t len,
+	    size_t depth, struct json_error *err);
 
 /* Turn a byte offset of text into a 1-based line and column. */
 void	json_linecol(const char *text, size_t off, size_t *line, size_t *col);
@@ -96,5 +109,12 @@ int	json_compact(const struct json *, int i, struct buf *b);
 
 /* Write token i's value in compact form to fp; returns 0, or -1 (ferror). */
 int	json_write(const struct json *, int i, FILE *fp);
+
+/*
+ * Write token i to fp as JSON Lines in compact form: each element of an
+ * array on a line of its own (an empty array writes nothing), any other
+ * value on one line.  Returns 0, or -1 (ferror).
+ */
+int	json_write_lines(const struct json *, int i, FILE *fp);
 
 #endif

@@ -267,16 +267,12 @@ next_value(struct reader *r, size_t *end, int *whole_line)
 	return 1;
 }
 
-static void
-write_value(const struct json *j, int t)
-{
-	if (json_write(j, t, stdout) == -1 || putchar('\n') == EOF)
-		exit(finish_stdout());
-}
-
 /*
  * Parse one value and write what the selector picks from it.  Returns 0,
  * or -1 when a whole line offered as a value is not exactly one value.
+ * The parse validates every byte but makes tokens only down to the picked
+ * value's elements: the records of a page go out as spans of the input,
+ * their insides never tokenized.
  */
 static int
 select_value(struct selection *sel, struct reader *r, size_t end,
@@ -285,9 +281,10 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 	struct json *j = &sel->json;
 	struct json_error err;
 	size_t line, col;
-	int t, i, k;
+	int t;
 
-	if (json_parse(j, r->buf + r->vstart, end - r->vstart, &err) == -1) {
+	if (json_parse_shallow(j, r->buf + r->vstart, end - r->vstart,
+	    jpath_depth(sel->path) + 1, &err) == -1) {
 		if (whole_line)
 			return -1;
 		locate(r, r->vstart + err.off, &line, &col);
@@ -300,16 +297,8 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 		die(EX_DATAERR, "%s:%zu: value %zu: selector '%s' matched "
 		    "nothing", r->name, line, ordinal, sel->selector);
 	}
-	if (json_is_null(j, t))
-		return 0;
-	if (!json_is_array(j, t)) {
-		write_value(j, t);
-		return 0;
-	}
-	for (i = 0, k = t + 1; i < j->tok[t].size; i++) {
-		write_value(j, k);
-		k = json_skip(j, k);
-	}
+	if (!json_is_null(j, t) && json_write_lines(j, t, stdout) == -1)
+		exit(finish_stdout());
 	return 0;
 }
 

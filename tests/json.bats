@@ -2,7 +2,9 @@
 # Table tests of the JSON layer (lib/json.c) through its public surface,
 # rest-select '$': inputs that strict-mode jsmn lets through but are not
 # JSON, each with the message and the line:column it must give, and good
-# inputs with the exact compact form they must come out as.
+# inputs with the exact compact form they must come out as.  rest-select
+# parses with json_parse_shallow(), which shares json_parse()'s validator;
+# tests/fuzz/fuzz_json.c checks on every input that the two agree.
 
 bats_require_minimum_version 1.5.0
 
@@ -11,17 +13,26 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 # bad INPUT WHERE: INPUT (printf format, no newline added) must be refused
-# with exit 65 and "rest-select: <stdin>:WHERE", and nothing written.
+# with exit 65 and "rest-select: <stdin>:WHERE", and nothing written.  It
+# is tried with '$', which makes tokens only for the top two levels, and
+# with a selector six levels deep, which makes them for nearly every
+# input here (-m: a value before the fault may miss it): the same fault
+# must be found at the same place either way.
 bad() {
-	run --separate-stderr rest-select '$' < <(printf -- "$1")
-	if [[ $status -ne 65 || -n $output ||
-	    $stderr != "rest-select: <stdin>:$2" ]]; then
-		printf 'input:    %q\n' "$(printf -- "$1")"
-		printf 'expected: 65 rest-select: <stdin>:%s\n' "$2"
-		printf 'got:      %s %s\n' "$status" "$stderr"
-		[[ -z $output ]] || printf 'output:   %s\n' "$output"
-		return 1
-	fi
+	local s
+	for s in '$' 'a.b.c.d.e.f'; do
+		run --separate-stderr rest-select -m "$s" \
+		    < <(printf -- "$1")
+		if [[ $status -ne 65 || -n $output ||
+		    $stderr != "rest-select: <stdin>:$2" ]]; then
+			printf 'input:    %q\n' "$(printf -- "$1")"
+			printf 'selector: %s\n' "$s"
+			printf 'expected: 65 rest-select: <stdin>:%s\n' "$2"
+			printf 'got:      %s %s\n' "$status" "$stderr"
+			[[ -z $output ]] || printf 'output:   %s\n' "$output"
+			return 1
+		fi
+	done
 }
 
 # good INPUT OUTPUT: INPUT (printf format) must be accepted and written

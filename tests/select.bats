@@ -229,6 +229,81 @@ true
 EOF
 }
 
+# rest-select tokenizes only down to the selected value's elements
+# (json_parse_shallow); the records inside are written from their spans.
+# The outputs and errors below are those of the full jsmn parse, which
+# tests/fuzz/fuzz_json.c compares with the shallow one on every input.
+@test "shallow parse: escaped and repeated keys, nesting, whitespace" {
+	sel '{"d\u0061ta":[1,2],"d\"x":3}' data
+	assert_success
+	assert_output $'1\n2'
+	sel '{"d\u0061ta":[1,2],"d\"x":3}' '$["d\"x"]'
+	assert_success
+	assert_output 3
+	sel '{"data":[1],"data":[2,3]}' data
+	assert_success
+	assert_output $'2\n3'
+	sel '{"a":{"b":1},"a":{"c":2}}' a.b
+	assert_failure 65
+	assert_output ''
+	missing "<stdin>:1" 1 'a.b'
+	sel '{"data":[[1,[2]],[],[[]],[{}]]} {"data":[]} {"data":[[ ]]}' data
+	assert_success
+	assert_output $'[1,[2]]\n[]\n[[]]\n[{}]\n[]'
+	sel $'\t{ "data" :\n [ { "id" : 1 , "t" : [ "a b" , 2 ] } ,\r\n'\
+$' null , "x" ] }\n' data
+	assert_success
+	assert_output $'{"id":1,"t":["a b",2]}\nnull\n"x"'
+	sel '{"data":"s"}{"data":null}{"data":{"k": [1, 2]}}{"data":-0.0}' data
+	assert_success
+	assert_output $'"s"\n{"k":[1,2]}\n-0.0'
+	sel '{"results":{"total":1,"items":[{"x":[{"y":1}]}, 2]}}' \
+	    results.items
+	assert_success
+	assert_output $'{"x":[{"y":1}]}\n2'
+}
+
+@test "shallow parse: indexes, and the root's own elements" {
+	local doc='{"a":[{"b":[1, {"c":2}]},{"b":3}]}'
+
+	sel "$doc" 'a[0].b'
+	assert_success
+	assert_output $'1\n{"c":2}'
+	sel "$doc" 'a[-1]'
+	assert_success
+	assert_output '{"b":3}'
+	sel "$doc" 'a[-1].b'
+	assert_success
+	assert_output 3
+	sel $'[[1,2],\n [3,[4,\n 5]]]' '$'
+	assert_success
+	assert_output $'[1,2]\n[3,[4,5]]'
+	sel $'[[1,2],\n [3,[4,\n 5]]]' '[1]'
+	assert_success
+	assert_output $'3\n[4,5]'
+}
+
+@test "shallow parse: faults below, beside and after the selection" {
+	sel '{"data":[{"id":1,"x":[1,2,]}]}' data
+	assert_failure 65
+	assert_output ''
+	diag '<stdin>:1:27: expected a value'
+	sel '{"data":[1],"total":01}' data
+	assert_failure 65
+	assert_output ''
+	diag '<stdin>:1:21: invalid number'
+	sel '{"x":{"y":[tru]},"data":[1]}' data
+	assert_failure 65
+	diag '<stdin>:1:12: invalid literal'
+	sel $'{"data":[1]}\n{"data":[{"a":\n  {"b":[1 2]}}]}' data
+	assert_failure 65
+	assert_output 1
+	diag "<stdin>:3:11: expected ',' or ']'"
+	sel '{"data":[{"k\u12":1}]}' data
+	assert_failure 65
+	diag '<stdin>:1:13: invalid escape'
+}
+
 @test "values one per line, concatenated, pretty-printed, in any mix" {
 	sel $'{"data":[1]}\n{"data":[2]}{"data":[3]} {"data":\n  [\n    4,\n'\
 $'    5\n  ]\n}\n\n\t{"data":[6]}' data
