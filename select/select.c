@@ -72,10 +72,17 @@ static char outbuf[OUT_BUF];
 static noreturn void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: %s [-hm] [--allow-missing] [--help] [--version] "
-	    "path [file ...]\n"
-	    "       %s -c config [-r resource] [-hm] [file ...]\n",
-	    getprog(), getprog());
+	fprintf(fp, "usage: rest-select [-hm] [--version] PATH [FILE ...]\n"
+	    "       rest-select -c CONFIG [-r RESOURCE] [-hm] [FILE ...]\n");
+	if (status == EX_OK)
+		fprintf(fp,
+		    "  -m, --allow-missing        skip the values PATH matches "
+		    "nothing in\n"
+		    "  -c, --config FILE          PATH is this dlt configuration's "
+		    "data_selector\n"
+		    "  -r, --resource NAME        the resource to read from it\n"
+		    "  -h, --help                 show this help\n"
+		    "      --version              show the version\n");
 	exit(status);
 }
 
@@ -373,8 +380,7 @@ main(int argc, char *argv[])
 			sel.allow_missing = 1;
 			break;
 		case 'V':
-			printf("%s %s\n", getprog(), VERSION);
-			return finish_stdout();
+			version();
 		default:
 			usage(stderr, EX_USAGE);
 		}
