@@ -18,7 +18,7 @@
 #include "buf.h"
 
 #define JSON_MAX_DEPTH	512		/* deeper nesting is refused */
-#define JSON_MAX_TOKENS	(1 << 26)	/* tokens in one value */
+#define JSON_MAX_TOKENS	(1 << 24)	/* tokens in one value */
 
 struct json {
 	const char	*text;	/* the value's bytes, not owned */

@@ -177,3 +177,24 @@ good() {
 	bad '[]\r\n[2,]' "2:4: expected a value"
 	bad '{\n  "a": 1,\n  "b": 02\n}' "3:8: invalid number"
 }
+
+@test "a value of more than 16,777,216 tokens is refused" {
+	local f=$BATS_TEST_TMPDIR/many
+	# An array of 2^24 zeros: with the array itself one token too many.
+	python3 -c 'import sys; sys.stdout.write("[" + "0," * (2**24 - 1) + "0]\n")' > "$f"
+	run --separate-stderr rest-select '$' "$f"
+	assert_failure 65
+	assert_output ''
+	assert_regex "$stderr" "^rest-select: $f:1:[0-9]+: too many tokens"
+	# One fewer is fine.
+	python3 -c 'import sys; sys.stdout.write("[" + "0," * (2**24 - 2) + "0]\n")' > "$f"
+	run --separate-stderr rest-select '$[-1]' "$f"
+	assert_success
+	assert_output 0
+	# rest-merge, on a record, says which line.
+	python3 -c 'import sys; sys.stdout.write("{\"id\":1,\"a\":[" + "0," * (2**24) + "0]}\n")' > "$f"
+	run --separate-stderr rest-merge -k id "$BATS_TEST_TMPDIR/t.jsonl" < "$f"
+	assert_failure 65
+	assert_regex "$stderr" '^rest-merge: <stdin>:1:[0-9]+: too many tokens'
+	assert [ ! -e "$BATS_TEST_TMPDIR/t.jsonl" ]
+}
