@@ -156,9 +156,10 @@ add_step(struct buf *sel, const char *key, size_t n)
  * dlt's guess at the records of a page: the page itself if it is an
  * array, else the first array met depth first at most three keys deep
  * whose key is a usual name for records, else the first array met.
- * Writes the selector into sel; returns 0, or -1 when there is no array.
+ * Leaves the selectors of the first named array and of the first array
+ * in named and first; both stay empty when there is no array.
  */
-static int
+static void
 find_records(const struct json *js, int i, int depth, struct buf *path,
     struct buf *first, struct buf *named)
 {
@@ -168,7 +169,7 @@ find_records(const struct json *js, int i, int depth, struct buf *path,
 	struct buf key;
 
 	if (t[i].type != JSMN_OBJECT || depth >= 3)
-		return 0;
+		return;
 	buf_init(&key, 0);
 	for (k = i + 1; k < end; k = json_skip(js, v)) {
 		v = k + 1;
@@ -193,7 +194,6 @@ find_records(const struct json *js, int i, int depth, struct buf *path,
 			break;
 	}
 	buf_free(&key);
-	return 0;
 }
 
 static void
