@@ -139,6 +139,7 @@ atomic_open(struct atomic *a, const char *path)
 	free(dir);
 	a->path = xstrdup(path);
 	a->fp = NULL;
+	a->iobuf = NULL;
 	if (stat(path, &st) == 0)
 		mode = st.st_mode & 07777;
 	else {
@@ -163,7 +164,9 @@ atomic_open(struct atomic *a, const char *path)
 		errno = saved;
 		return -1;
 	}
-	setvbuf(a->fp, NULL, _IOFBF, ATOMIC_BUFSIZ);
+	/* glibc takes the size only with a buffer: without, it uses 4 KiB. */
+	a->iobuf = xmalloc(ATOMIC_BUFSIZ);
+	setvbuf(a->fp, a->iobuf, _IOFBF, ATOMIC_BUFSIZ);
 	return 0;
 fail:
 	free(a->tmp);
@@ -184,6 +187,8 @@ atomic_close(struct atomic *a)
 	bad = fflush(fp) == EOF || ferror(fp) || fsync(fileno(fp)) == -1;
 	if (fclose(fp) == EOF)
 		bad = 1;
+	free(a->iobuf);
+	a->iobuf = NULL;
 	return bad ? -1 : 0;
 }
 
@@ -235,6 +240,8 @@ atomic_abort(struct atomic *a)
 		fclose(a->fp);
 		a->fp = NULL;
 	}
+	free(a->iobuf);
+	a->iobuf = NULL;
 	if (a->tmp != NULL) {
 		unlink(a->tmp);
 		untrack(a->tmp);

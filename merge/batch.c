@@ -36,7 +36,7 @@ record_parse(struct json *j, const char *where, unsigned long lineno, int nl,
 	struct json_error err;
 	size_t line, col;
 
-	if (json_parse(j, text, len, &err) == -1) {
+	if (json_parse_shallow(j, text, len, JSON_ALL_LEVELS, &err) == -1) {
 		json_linecol(text, err.off, &line, &col);
 		die(EX_DATAERR, "%s:%lu:%zu: %s%s", where, lineno, col,
 		    err.msg, nl ? "" : " (the last line is truncated)");

@@ -188,7 +188,8 @@ write_rec(struct run *r, const struct rec *rec)
 		putc('\n', r->out);
 		return;
 	}
-	if (json_parse(&r->j, text, rec->len, &err) == -1)
+	if (json_parse_shallow(&r->j, text, rec->len, JSON_ALL_LEVELS,
+	    &err) == -1)
 		die(EX_SOFTWARE, "a record kept went bad: %s", err.msg);
 	for (i = 0; i < r->ncells; i++)
 		r->cells[i] = -1;

@@ -42,10 +42,11 @@ static void
 check_shallow(const uint8_t *data, size_t size, const struct json *full,
     int fullrc, const struct json_error *fullerr, struct jpath **jp)
 {
+	static const size_t depths[] = { 0, 1, 2, 3, 4, JSON_ALL_LEVELS };
 	struct json_error err;
 	struct json sh;
 	const jsmntok_t *a, *b;
-	size_t depth, k, na, nb;
+	size_t d, depth, k, na, nb;
 	int *level, *idx, i, kept, rc, ta, tb;
 	char *sa, *sb;
 
@@ -64,7 +65,9 @@ check_shallow(const uint8_t *data, size_t size, const struct json *full,
 			level[i] = level[a->parent] + 1;
 	}
 	json_init(&sh);
-	for (depth = 0; depth < 5; depth++) {
+	/* Every depth that matters here, and no limit at all (rest-merge). */
+	for (d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
+		depth = depths[d];
 		rc = json_parse_shallow(&sh, (const char *)data, size, depth,
 		    &err);
 		if (rc != fullrc)
