@@ -36,18 +36,7 @@ tls_start() {
 }
 
 tls_stop() {
-	local file=$BATS_FILE_TMPDIR/tls.pid pid i
-
-	[[ -f $file ]] || return 0
-	pid=$(<"$file")
-	rm -f "$file"
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null
-	return 0
+	server_stop "$BATS_FILE_TMPDIR/tls.pid"
 }
 
 setup_file() {

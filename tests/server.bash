@@ -51,8 +51,10 @@ server_start() {
 	export BASE="$scheme://127.0.0.1:$PORT"
 }
 
+# server_stop [PIDFILE]: stop the server (or the one whose pid is in
+# PIDFILE); safe to call twice.
 server_stop() {
-	local file=${BATS_FILE_TMPDIR:?}/server.pid pid i
+	local file=${1:-${BATS_FILE_TMPDIR:?}/server.pid} pid i
 	[[ -f $file ]] || return 0
 	pid=$(<"$file")
 	rm -f "$file"
