@@ -266,7 +266,9 @@ row_next(struct row *r, struct lines *l, enum format fmt)
 	r->ncell = 0;
 	r->line = l->lineno;
 	buf_add(&r->raw, line, len);
-	if (blank(line, len))
+	/* In tsv a tab separates cells: a row of empty cells is no blank. */
+	if (blank(line, len) && (fmt != FMT_TSV || memchr(line, '\t', len) ==
+	    NULL))
 		return 1;
 	if (fmt == FMT_TSV)
 		split_tsv(r);

@@ -938,3 +938,16 @@ bad() {
 	run cat t.csv
 	assert_output "$(printf 'id,v\r\n"a\r\nb",2\r')"
 }
+
+# Found by tests/fuzz/fuzz_merge.c: a tsv row of empty cells read as a
+# blank line, so its key (the empty string) was never found again.
+@test "a tsv row of empty cells is a row, not a blank line (fuzz regression)" {
+	merge '{"id":"","v":""}\n' -s -k id t.tsv
+	assert_success
+	merge '{"id":"","v":"x"}\n' -k id t.tsv
+	assert_success
+	assert_equal "$stderr" \
+	    'rest-merge: t.tsv: 0 inserted, 1 updated, 0 deleted, 0 unchanged, 1 rows'
+	run cat t.tsv
+	assert_output "$(printf 'id\tv\n\tx')"
+}
