@@ -911,3 +911,11 @@ rest-select: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'"
 	assert_equal "$(jq -S -c 'del(.client.base_url)' readme.json)" \
 		"$(jq -S -c 'del(.client.base_url)' "$fixture")"
 }
+
+@test "a configuration file over 16 MiB is refused" {
+	local f=$BATS_TEST_TMPDIR/huge.json
+	python3 -c 'import sys; sys.stdout.write("{\"x\":\"" + "a" * (16 << 20) + "\"}")' > "$f"
+	run --separate-stderr rest-select -c "$f"
+	assert_failure 78
+	assert_equal "$stderr" "rest-select: $f: larger than 16 MiB"
+}
