@@ -76,6 +76,7 @@ main(int argc, char *argv[])
 	h = http_new(&o);
 	http_submit(h, http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL));
 	r = http_next(h);
+	http_req_report(r);
 	status = r->result;
 	if (status == EX_OK && r->body.len > 0 &&
 	    fwrite(r->body.data, 1, r->body.len, stdout) != r->body.len)

@@ -475,7 +475,8 @@ read_auth(struct reader *r, struct config *c)
 /*
  * The endpoint's path as dlt sets it up: a resource given as a string and
  * a resource without an endpoint use their name; an endpoint given as a
- * string is the path; else the merged endpoint's path.
+ * string is the path; else the endpoint's own path, or the name.  dlt
+ * sets the path before it merges in the defaults, so theirs never applies.
  */
 static char *
 resource_path(struct reader *r, struct config *c)
@@ -490,8 +491,10 @@ resource_path(struct reader *r, struct config *c)
 		snprintf(path, sizeof(path), "%s.endpoint", r->respath);
 		return string_at(r, e, path);
 	}
-	if ((i = ep_get(r, "path", path, sizeof(path))) >= 0)
+	if ((i = get(r, e, "path")) >= 0) {
+		snprintf(path, sizeof(path), "%s.endpoint.path", r->respath);
 		return string_at(r, i, path);
+	}
 	return xstrdup(c->name);
 }
 

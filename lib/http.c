@@ -18,8 +18,8 @@ struct http {
 	const struct http_opts	*o;
 	CURLM			*multi;
 	struct curl_slist	*headers;	/* the options' and the auth's */
-	char			*cookie;
 	char			*user, *password;
+	char			*hide[3];	/* what messages must not show */
 	struct http_req		*queue;		/* waiting to start, by due */
 	struct http_req		*active;	/* inside multi */
 	struct http_req		*done;		/* finished, not yet returned */
@@ -77,6 +77,32 @@ http_retry_after(const char *value, long long t)
 	return (double)(when - t);
 }
 
+/* s in base64, as HTTP basic authentication sends it; the caller frees. */
+static char *
+base64(const char *s)
+{
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i;
+	struct buf b;
+	unsigned long v;
+
+	buf_init(&b, 0);
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned long)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		buf_addc(&b, digits[v >> 18 & 63]);
+		buf_addc(&b, digits[v >> 12 & 63]);
+		buf_addc(&b, i + 1 < n ? digits[v >> 6 & 63] : '=');
+		buf_addc(&b, i + 2 < n ? digits[v & 63] : '=');
+	}
+	return buf_str(&b);
+}
+
 struct http *
 http_new(const struct http_opts *o)
 {
@@ -87,6 +113,7 @@ http_new(const struct http_opts *o)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die(EX_SOFTWARE, "cannot initialize libcurl");
 	h->o = o;
+	h->hide[0] = o->secret;
 	if ((h->multi = curl_multi_init()) == NULL)
 		die(EX_OSERR, "cannot create a libcurl multi handle");
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
@@ -100,7 +127,15 @@ http_new(const struct http_opts *o)
 			h->headers = curl_slist_append(h->headers, hd);
 			free(hd);
 		} else if (o->key_location == KEY_COOKIE) {
-			h->cookie = xasprintf("%s=%s", o->key_name, o->secret);
+			/*
+			 * As a header, not CURLOPT_COOKIE: libcurl drops a
+			 * Cookie header when a redirect leaves the host.
+			 */
+			char *hd = xasprintf("Cookie: %s=%s", o->key_name,
+			    o->secret);
+
+			h->headers = curl_slist_append(h->headers, hd);
+			free(hd);
 		}
 		break;
 	case AUTH_BEARER: {
@@ -114,6 +149,9 @@ http_new(const struct http_opts *o)
 		colon = strchr(o->secret, ':');
 		h->user = xstrndup(o->secret, (size_t)(colon - o->secret));
 		h->password = xstrdup(colon + 1);
+		/* A server may quote the password, or the header it came in. */
+		h->hide[1] = h->password;
+		h->hide[2] = base64(o->secret);
 		break;
 	case AUTH_NONE:
 		break;
@@ -237,8 +275,6 @@ setup_easy(struct http *h, struct http_req *r)
 		    (curl_off_t)o->max_size);
 	if (h->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
-	if (h->cookie != NULL)
-		curl_easy_setopt(e, CURLOPT_COOKIE, h->cookie);
 	if (h->user != NULL) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, h->user);
@@ -284,6 +320,7 @@ http_req_free(struct http_req *r)
 	curl_easy_cleanup(r->easy);
 	free(r->url);
 	free(r->shown);
+	free(r->failure);
 	buf_free(&r->body);
 	free(r);
 }
@@ -323,28 +360,52 @@ method_name(const struct http_opts *o)
 	return o->body != NULL ? "POST" : "GET";
 }
 
-/* Append up to 200 bytes of the body, on one line, to msg. */
-static void
-body_excerpt(struct buf *msg, const struct buf *body)
+/* Hide every form of the secrets in s, in place; returns s. */
+static char *
+redact(const struct http *h, char *s)
 {
-	size_t i, n = body->len < 200 ? body->len : 200;
+	size_t i;
 
-	if (n == 0)
+	for (i = 0; i < sizeof(h->hide) / sizeof(h->hide[0]); i++)
+		secret_redact(s, h->hide[i]);
+	return s;
+}
+
+/*
+ * Append up to 200 bytes of the body, on one line, to msg.  The secrets
+ * are hidden before the cut, so that no part of one is left at the end.
+ */
+static void
+body_excerpt(const struct http *h, struct buf *msg, const struct buf *body)
+{
+	size_t i, n, room = 200 + 16;
+	struct buf text;
+
+	if (body->len == 0)
 		return;
-	buf_adds(msg, ": ");
+	for (i = 0; i < sizeof(h->hide) / sizeof(h->hide[0]); i++)
+		if (h->hide[i] != NULL)
+			room += 6 * strlen(h->hide[i]);
+	n = body->len < room ? body->len : room;
+	buf_init(&text, 0);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)body->data[i];
 
-		buf_addc(msg, c < 0x20 || c == 0x7f ? ' ' : c);
+		buf_addc(&text, c < 0x20 || c == 0x7f ? ' ' : c);
 	}
-	if (body->len > n)
+	redact(h, buf_str(&text));
+	text.len = strlen(text.data);
+	buf_adds(msg, ": ");
+	buf_add(msg, text.data, text.len < 200 ? text.len : 200);
+	if (text.len > 200 || body->len > n)
 		buf_adds(msg, "...");
+	buf_free(&text);
 }
 
 static void
 say(struct http *h, struct buf *msg)
 {
-	warnmsg("%s", secret_redact(buf_str(msg), h->o->secret));
+	warnmsg("%s", redact(h, buf_str(msg)));
 	buf_reset(msg);
 }
 
@@ -371,12 +432,16 @@ is_transient(CURLcode rc)
 
 /* Exit status for a transfer that failed in libcurl for good. */
 static int
-transport_status(CURLcode rc)
+transport_status(const struct http_req *r, CURLcode rc)
 {
+	long redirects = 0;
+
 	switch (rc) {
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return EX_USAGE;
+		/* The user's URL is a usage error; a server's redirect is not. */
+		curl_easy_getinfo(r->easy, CURLINFO_REDIRECT_COUNT, &redirects);
+		return redirects > 0 ? EX_UNAVAILABLE : EX_USAGE;
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 		return EX_CONFIG;
@@ -401,7 +466,7 @@ retry_status(const struct http_opts *o, long status)
 
 /*
  * Decide what a finished attempt means: 1 if it is done (r->result set,
- * failures reported), 0 if it was queued again for a retry.
+ * the failure described in r->failure), 0 if it was queued again.
  */
 static int
 settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
@@ -448,7 +513,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		if (r->status >= 300 && r->status < 400 && !follows_redirects(o))
 			buf_adds(&msg, " (not followed: the key would go along "
 			    "in its header)");
-		body_excerpt(&msg, &r->body);
+		body_excerpt(h, &msg, &r->body);
 		if (r->status >= 200 && r->status < 300)
 			ok = 1;
 		else if (retry_status(o, r->status))
@@ -472,7 +537,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		if (is_transient(rc))
 			retry = 1;
 		else
-			final = transport_status(rc);
+			final = transport_status(r, rc);
 	}
 
 	if (ok) {
@@ -497,7 +562,8 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		buf_adds(&line, r->shown);
 		buf_adds(&line, ": ");
 		buf_add(&line, msg.data, msg.len);
-		say(h, &line);
+		free(r->failure);
+		r->failure = xstrdup(redact(h, buf_str(&line)));
 		buf_free(&line);
 		buf_free(&msg);
 		r->result = final;
@@ -627,6 +693,13 @@ http_next(struct http *h)
 }
 
 void
+http_req_report(const struct http_req *r)
+{
+	if (r->failure != NULL)
+		warnmsg("%s", r->failure);
+}
+
+void
 http_free(struct http *h)
 {
 	struct http_req *r;
@@ -648,7 +721,7 @@ http_free(struct http *h)
 	}
 	curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
-	free(h->cookie);
+	free(h->hide[2]);
 	free(h->user);
 	free(h->password);
 	free(h);

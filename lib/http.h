@@ -54,6 +54,7 @@ struct http_req {
 	struct buf	 body;		/* the response body */
 	long		 status;	/* HTTP status of the last attempt */
 	int		 result;	/* EX_OK, or why it failed for good */
+	char		*failure;	/* then what to say, secrets hidden */
 	int		 attempts;
 	/* Private to http.c. */
 	CURL		*easy;
@@ -88,11 +89,14 @@ void	http_submit(struct http *, struct http_req *);
 
 /*
  * Drive the queued requests until one is finished: done with a 2xx status
- * (result EX_OK), or failed for good after its retries, in which case the
- * reason has been printed and result holds the exit status.  Returns
- * NULL when nothing is queued.
+ * (result EX_OK), or failed for good after its retries, in which case
+ * result holds the exit status and http_req_report() says why.  Retries
+ * are reported as they happen.  Returns NULL when nothing is queued.
  */
 struct http_req	*http_next(struct http *);
+
+/* Say on stderr why request r failed for good; nothing if it did not. */
+void	http_req_report(const struct http_req *);
 
 /* The number of requests queued and not yet returned by http_next(). */
 int	http_pending(const struct http *);

@@ -77,6 +77,14 @@ secret_redact(char *s, const char *secret)
 		}
 	}
 	redact_one(s, buf_str(&enc));
+	/* And as a JSON string may escape it: \/, \" and \\. */
+	buf_reset(&enc);
+	for (q = (const unsigned char *)secret; *q != '\0'; q++) {
+		if (*q == '/' || *q == '"' || *q == '\\')
+			buf_addc(&enc, '\\');
+		buf_addc(&enc, *q);
+	}
+	redact_one(s, buf_str(&enc));
 	buf_free(&enc);
 	return s;
 }

@@ -11,8 +11,9 @@
 char	*secret_load(const char *env, const char *file);
 
 /*
- * Replace every occurrence of secret (and of its URL-encoded form) in s
- * with "***", in place, and return s.  NULL or empty secrets do nothing.
+ * Replace every occurrence of secret, of its URL-encoded form and of its
+ * JSON-escaped form in s with "***", in place, and return s.  NULL or
+ * empty secrets do nothing.
  */
 char	*secret_redact(char *s, const char *secret);
 

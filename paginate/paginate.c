@@ -545,12 +545,6 @@ run(struct pager *pg, struct http_opts *o)
 		}
 		if ((r = http_next(h)) == NULL)
 			break;
-		if (r->result != EX_OK) {
-			/* Pages before it may still be in flight: not written. */
-			status = r->result;
-			http_req_free(r);
-			fail(pg, status);
-		}
 		slot = ((intptr_t)r->udata - pg->offset) / pg->step;
 		window[slot] = r;
 		while (go && window[0] != NULL) {
@@ -558,6 +552,16 @@ run(struct pager *pg, struct http_opts *o)
 			memmove(window, window + 1,
 			    (size_t)(pg->parallel - 1) * sizeof(*window));
 			window[pg->parallel - 1] = NULL;
+			/*
+			 * A page fetched ahead that failed counts only once it
+			 * is the next to write: paging may stop before it.
+			 */
+			if (r->result != EX_OK) {
+				http_req_report(r);
+				status = r->result;
+				http_req_free(r);
+				fail(pg, status);
+			}
 			go = take_page(pg, &r->body);
 			http_req_free(r);
 			pg->offset += pg->step;

@@ -100,7 +100,7 @@ bad_config() {
 		got+="$(jq -r '.path + "?" + .query' <<<"$output") "
 	done
 	assert_equal "$got" \
-		'/echo/a/b? /echo/a? /echo-full?z=1 /echo/plain? /echo/named? /echo/s? /echo/dflt? /echo//? '
+		'/echo/a/b? /echo/a? /echo-full?z=1 /echo/plain? /echo/named? /echo/s? /echo/nopath? /echo//? '
 }
 
 @test "a relative path needs client.base_url" {

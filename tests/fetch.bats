@@ -1120,3 +1120,60 @@ Bearer $KEY"
 	assert_success
 	assert_requests 3
 }
+
+@test "a key in a cookie stays with its host across a redirect" {
+	export API_KEY=sekrit-key-123
+	run --separate-stderr rest-fetch --auth api_key --key-name api_key \
+	    --key-location cookie "$BASE/redirect?to=http://localhost:$PORT/echo"
+	assert_success
+	assert_equal "$(jq -r '.headers.Host' <<<"$output")" "localhost:$PORT"
+	assert_equal "$(jq -r '.headers.Cookie' <<<"$output")" null
+	# On the same host it goes along.
+	run --separate-stderr rest-fetch --auth api_key --key-name api_key \
+	    --key-location cookie "$BASE/redirect?to=/echo"
+	assert_success
+	assert_equal "$(jq -r '.headers.Cookie' <<<"$output")" \
+	    'api_key=sekrit-key-123'
+}
+
+@test "a redirect to another scheme is the server's fault: 69" {
+	run --separate-stderr rest-fetch "$BASE/redirect?to=ftp://127.0.0.1/x"
+	assert_failure 69
+	assert_output ''
+	assert_regex "$stderr" '^rest-fetch: GET .*: .*ftp.*not supported'
+}
+
+# ------------------------------------------------------ secrets in bodies
+
+# fail_with BODY: every request to /echo fails with 400 and BODY.
+fail_with() {
+	server_faults "$(jq -cn --arg b "$1" \
+	    '[{"path":"/echo","action":"status","status":400,"body":$b,"times":-1}]')"
+}
+
+@test "a secret cut by the 200-byte excerpt still does not show" {
+	export API_KEY=sekrit-key-123
+	fail_with "{\"error\":\"$(printf 'x%.0s' {1..180}) key sekrit-key-123 rejected\"}"
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	refute_regex "$stderr" 'sekri|t-key'
+	assert_regex "$stderr" 'HTTP 400: \{"error":"x+ key \*\*'
+}
+
+@test "a secret the server escapes as JSON does not show" {
+	export API_KEY='ab/cd/ef-long-token'
+	fail_with '{"error":"bad key ab\/cd\/ef-long-token"}'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	refute_regex "$stderr" 'cd|long-token'
+	assert_regex "$stderr" 'bad key \*\*\*"\}$'
+}
+
+@test "http_basic: neither the password nor the header value shows" {
+	export API_KEY=alice:hunter2-long
+	fail_with "wrong password hunter2-long; you sent Basic $(printf '%s' "$API_KEY" | base64)"
+	run --separate-stderr rest-fetch --auth http_basic "$BASE/echo"
+	assert_failure 69
+	refute_regex "$stderr" 'hunter2|YWxpY2'
+	assert_regex "$stderr" 'wrong password \*\*\*; you sent Basic \*\*\*$'
+}

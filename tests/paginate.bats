@@ -782,3 +782,27 @@ ids() {
 	assert_regex "${stderr_lines[-1]}" \
 		'^rest-paginate: 6 pages, 60 records, 100% of 60, [0-9]+ records/s$'
 }
+
+@test "-P 4: a page fetched ahead that fails does not count if paging stops first" {
+	local faults out1
+	# The total shrinks on the retried page at 10, so paging ends there;
+	# the page at 20, fetched ahead, fails for good meanwhile.
+	faults='[{"path":"/v1/resource","args":{"offset":"10"},"action":"status","status":503,"times":1},
+	 {"path":"/v1/resource","args":{"offset":"10"},"action":"status","status":200,"body":"{\"data\":[1,2,3,4,5],\"total\":15}","times":1},
+	 {"path":"/v1/resource","args":{"offset":"20"},"action":"status","status":404,"times":-1}]'
+	server_faults "$faults"
+	run --separate-stderr rest-paginate -s --backoff-factor 0.3 --limit 10 \
+	    "$R?records=95"
+	assert_success
+	out1=$output
+	server_reset
+	server_faults "$faults"
+	run --separate-stderr rest-paginate -s -P 4 --backoff-factor 0.3 \
+	    --limit 10 "$R?records=95"
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$output" "$out1"
+	# The page at 20 was asked for, and its failure said nothing.
+	assert_regex "$(offsets)" '\b20\b'
+}
