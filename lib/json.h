@@ -61,7 +61,8 @@ int	json_parse(struct json *, const char *text, size_t len,
  * it.  Reading a value without its interior is what makes rest-select
  * fast: a page's records are written as spans, never tokenized.  With
  * JSON_ALL_LEVELS it makes every token, in one pass instead of
- * json_parse()'s two, which is what rest-merge does with each record.
+ * json_parse()'s two, which is what rest-merge does with each record
+ * and rest-paginate with each page.
  */
 int	json_parse_shallow(struct json *, const char *text, size_t len,
 	    size_t depth, struct json_error *err);

@@ -415,7 +415,8 @@ take_page(struct pager *pg, struct buf *body)
 	size_t line, col;
 	int i, stop, more;
 
-	if (json_parse(&pg->json, body->data, body->len, &err) == -1) {
+	if (json_parse_shallow(&pg->json, body->data, body->len,
+	    JSON_ALL_LEVELS, &err) == -1) {
 		json_linecol(body->data, err.off, &line, &col);
 		warnmsg("page at offset %ld: invalid JSON at %zu:%zu: %s",
 		    pg->offset, line, col, err.msg);
