@@ -43,7 +43,7 @@ main(int argc, char *argv[])
 	struct http *h;
 	int c, status;
 
-	setprog("rest-fetch");
+	startup("rest-fetch", START_STDOUT);
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	reqopt_init(&o);
 	longopts = reqopt_table(own);

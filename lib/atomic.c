@@ -11,6 +11,7 @@
 
 #include "atomic.h"
 #include "buf.h"
+#include "stop.h"
 
 #define ATOMIC_MAX	4		/* temporary files open at once */
 #define ATOMIC_BUFSIZ	(1 << 20)	/* stdio buffer of a temporary file */
@@ -40,7 +41,11 @@ on_signal(int sig)
 	raise(sig);
 }
 
-/* Install the handlers once, leaving signals the parent ignored alone. */
+/*
+ * Install the handlers once, only where the signal's action is the default:
+ * a signal the parent ignored stays ignored, and one the program defers
+ * (stop.h) removes the files when a second one ends the process.
+ */
 static void
 install_handlers(void)
 {
@@ -53,12 +58,13 @@ install_handlers(void)
 		return;
 	done = 1;
 	atexit(remove_pending);
+	stop_on_abort(remove_pending);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
+		    old.sa_handler != SIG_DFL)
 			continue;
 		sigaction(sigs[i], &sa, NULL);
 	}

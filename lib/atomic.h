@@ -27,7 +27,8 @@ int	atomic_lock(const char *path);
  * Create the temporary file for path, with path's permissions if it
  * exists (else 0666 less the umask), open for writing on a->fp.  Until
  * atomic_commit() or atomic_abort(), the temporary file is removed if the
- * process exits or SIGHUP, SIGINT or SIGTERM kill it.  Returns 0, or -1
+ * process exits or SIGHUP, SIGINT or SIGTERM kill it (a deferred signal,
+ * see stop.h, only when the second one does).  Returns 0, or -1
  * with errno set.
  */
 int	atomic_open(struct atomic *, const char *path);

@@ -1,9 +1,12 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "diag.h"
 
@@ -14,6 +17,25 @@ void
 setprog(const char *name)
 {
 	prog = name;
+}
+
+void
+startup(const char *name, int flags)
+{
+	int fd, closed_out = 0;
+
+	setprog(name);
+	signal(SIGXFSZ, SIG_IGN);
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		closed_out |= fd == STDOUT_FILENO;
+		/* The lowest free descriptor: fd itself. */
+		if (open("/dev/null", O_RDWR) != fd)
+			die(EX_OSERR, "cannot open /dev/null:");
+	}
+	if (closed_out && (flags & START_STDOUT))
+		die(EX_IOERR, "standard output is closed");
 }
 
 const char *

@@ -7,6 +7,19 @@
 /* Set the name diagnostics carry, e.g. "rest-fetch"; call first in main. */
 void	setprog(const char *);
 
+/* Flags of startup(). */
+#define START_STDOUT	1	/* the program's data goes to stdout */
+
+/*
+ * Start a program: setprog(name), then make its descriptors safe.  A
+ * closed standard descriptor is opened on /dev/null, so that no file or
+ * socket opened later takes its place and receives data or messages meant
+ * for it; with START_STDOUT a closed stdout exits with EX_IOERR instead.
+ * A file grown past ulimit -f becomes a write error (EFBIG) to report,
+ * not a kill by SIGXFSZ that leaves temporary files behind.
+ */
+void	startup(const char *name, int flags);
+
 /* The name set by setprog(); static storage. */
 const char *getprog(void);
 

@@ -600,7 +600,7 @@ main(int argc, char *argv[])
 	size_t i;
 	int c;
 
-	setprog("rest-merge");
+	startup("rest-merge", 0);
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
 	    CONFIG_TABLE)) {

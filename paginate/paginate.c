@@ -655,7 +655,7 @@ main(int argc, char *argv[])
 	long page = -1;
 	int c;
 
-	setprog("rest-paginate");
+	startup("rest-paginate", START_STDOUT);
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	reqopt_init(&o);
 	longopts = reqopt_table(own);

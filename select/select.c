@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "jpath.h"
 #include "json.h"
+#include "stop.h"
 
 #define READ_MIN	(64 * 1024)	/* never ask read(2) for less */
 #define BUF_START	(1024 * 1024)
@@ -295,6 +296,12 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 		if (whole_line)
 			return -1;
 		locate(r, r->vstart + err.off, &line, &col);
+		/* The stage before was stopped: it may have cut its last value. */
+		if (stop_requested() && r->eof && end == r->tail) {
+			warnmsg("%s:%zu:%zu: interrupted: the last value is "
+			    "incomplete; not selected", r->name, line, col);
+			return 0;
+		}
 		die(EX_DATAERR, "%s:%zu:%zu: %s", r->name, line, col, err.msg);
 	}
 	if ((t = jpath_eval(sel->path, j, 0)) == -1) {
@@ -365,7 +372,7 @@ main(int argc, char *argv[])
 	const char *err;
 	int c, i;
 
-	setprog("rest-select");
+	startup("rest-select", START_STDOUT);
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	sel.allow_missing = 0;
 	config_from_argv(&cfg, argc, argv, shortopts, longopts, CONFIG_SELECT);
@@ -400,6 +407,11 @@ main(int argc, char *argv[])
 	if ((sel.path = jpath_compile(sel.selector, &err)) == NULL)
 		die(EX_USAGE, "unsupported selector '%s': %s; supported: %s",
 		    sel.selector, err, jpath_syntax);
+	/* Reading a pipe alone, let a signal end the input, not the output. */
+	for (i = 1; i < argc && strcmp(argv[i], "-") == 0; i++)
+		;
+	if (i == argc && stop_is_pipe(STDIN_FILENO))
+		stop_defer();
 	json_init(&sel.json);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	memset(&r, 0, sizeof(r));
@@ -413,5 +425,7 @@ main(int argc, char *argv[])
 	json_free(&sel.json);
 	jpath_free(sel.path);
 	config_free(&cfg);
-	return finish_stdout();
+	if ((c = finish_stdout()) == EX_OK)
+		stop_finish();
+	return c;
 }
