@@ -658,6 +658,22 @@ ids() {
 	assert_equal "${stderr_lines[-1]}" 'rest-paginate: resume with --offset 0'
 }
 
+@test "a response header over libcurl's limit exits 69, in rest-paginate and rest-fetch" {
+	run --separate-stderr rest-paginate "$R?big_header=1048576"
+	assert_failure 69
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_regex "${stderr_lines[0]}" \
+		"^rest-paginate: GET $BASE/v1/resource\\?big_header=1048576&offset=0&limit=100: "
+	assert_equal "${stderr_lines[1]}" 'rest-paginate: resume with --offset 0'
+
+	run --separate-stderr timeout 60 rest-fetch "$R?big_header=1048576"
+	assert_failure 69
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_regex "$stderr" "^rest-fetch: GET $BASE/v1/resource\\?big_header=1048576: "
+}
+
 # ------------------------------------------------------------ parallel
 
 @test "-P 4 writes the same bytes as -P 1" {
