@@ -397,18 +397,17 @@ catch_stops(const struct pager *pg)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Write a page as one line: raw newlines (only whitespace) become spaces. */
+/*
+ * Write a page already flattened to one line, holding count records.  A
+ * signal waits until the page is whole on stdout, and then resumes where
+ * the next page starts; after a short page, where its records end, since
+ * it may not be the last.
+ */
 static void
-write_page(struct pager *pg, struct buf *body)
+write_page(struct pager *pg, const struct buf *body, long count)
 {
 	sigset_t saved;
 
-	char *p = body->data, *end = body->data + body->len;
-
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
-		*p++ = ' ';
-	for (p = body->data; (p = memchr(p, '\r', (size_t)(end - p))) != NULL;)
-		*p++ = ' ';
 	sigprocmask(SIG_BLOCK, &stop_signals, &saved);
 	if (fwrite(body->data, 1, body->len, stdout) != body->len ||
 	    putchar('\n') == EOF || fflush(stdout) == EOF) {
@@ -419,7 +418,8 @@ write_page(struct pager *pg, struct buf *body)
 			exit(status);
 		fail(pg, status);
 	}
-	set_resume(pg, pg->offset + pg->step);
+	set_resume(pg, pg->page_param == NULL && count < pg->limit ?
+	    pg->offset + count : pg->offset + pg->step);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
@@ -578,7 +578,7 @@ take_page(struct pager *pg, struct buf *body)
 
 	/* A short page is only suspicious once a later page has records. */
 	check_short(pg, count);
-	write_page(pg, body);
+	write_page(pg, body, count);
 	swap = pg->prev;
 	pg->prev = *body;
 	*body = swap;

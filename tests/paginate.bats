@@ -859,6 +859,26 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 	done
 }
 
+@test "SIGTERM after a short page resumes where its records end" {
+	local pid i status=0
+	# The page at 20 lacks a record; the signal comes while 30 is fetched.
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "30"},
+		"action": "slow", "delay": 3}]'
+	command rest-paginate --limit 10 "$R?records=50&short_at=20" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do
+		[[ $(server_stats) == '{"requests":4,'* ]] && break
+		sleep 0.02
+	done
+	kill -TERM "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" \
+		"rest-paginate: resume with --offset 29"
+	assert_equal "$(ids <"$BATS_TEST_TMPDIR/out" | paste -sd' ' -)" "$(seq -s' ' 29)"
+}
+
 @test "credentials refused exit 77, a final 4xx exits 69, with a resume line" {
 	export API_KEY=wrong
 	run --separate-stderr rest-paginate --auth api_key --key-name api_key \
