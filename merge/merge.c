@@ -29,7 +29,9 @@ struct run {
 	FILE		*out;
 	struct json	 j;
 	struct buf	 key, cell;
+	struct buf	 line, old;	/* a row of FILE, new and old */
 	unsigned long	 inserted, updated, deleted, unchanged;
+	unsigned long	 kept;		/* rows of FILE the input lacks */
 	size_t		*hdr;		/* the output's columns (csv, tsv) */
 	size_t		 nhdr, nold;	/* of them, in FILE's header */
 	size_t		*keypos;	/* the key columns' places in FILE */
@@ -174,8 +176,9 @@ free_path(struct path *p)
 	}
 }
 
+/* Append rec to out as a row of FILE, with its line end. */
 static void
-write_rec(struct run *r, const struct rec *rec)
+render_rec(struct run *r, const struct rec *rec, struct buf *out)
 {
 	const char *text = r->b.text.data + rec->off;
 	const jsmntok_t *t;
@@ -184,8 +187,8 @@ write_rec(struct run *r, const struct rec *rec)
 	int v;
 
 	if (r->o->fmt == FMT_JSONL) {
-		fwrite(text, 1, rec->len, r->out);
-		putc('\n', r->out);
+		buf_add(out, text, rec->len);
+		buf_addc(out, '\n');
 		return;
 	}
 	if (json_parse_shallow(&r->j, text, rec->len, JSON_ALL_LEVELS,
@@ -196,7 +199,7 @@ write_rec(struct run *r, const struct rec *rec)
 	schema_cells(&r->s, &r->j, r->cells, r->ncells);
 	for (i = 0; i < r->nhdr; i++) {
 		if (i > 0)
-			fputs(fmt_sep(r->o->fmt), r->out);
+			buf_adds(out, fmt_sep(r->o->fmt));
 		if ((v = r->cells[r->hdr[i]]) == -1)
 			continue;
 		t = &r->j.tok[v];
@@ -206,25 +209,35 @@ write_rec(struct run *r, const struct rec *rec)
 		else
 			buf_add(&r->cell, text + t->start,
 			    (size_t)(t->end - t->start));
-		cell_write(r->out, r->o->fmt, r->cell.data, r->cell.len, 0);
+		cell_add(out, r->o->fmt, r->cell.data, r->cell.len);
 	}
-	fputs(r->eol, r->out);
+	buf_adds(out, r->eol);
 }
 
-/* A row of FILE whose key the input holds: updated, deleted or dropped. */
+/*
+ * A row of FILE whose key the input holds, old[0..n) as it would be
+ * copied: the record replaces it (unchanged if it writes the same bytes),
+ * or it goes.
+ */
 static void
-hit(struct run *r, size_t id)
+hit(struct run *r, size_t id, const char *old, size_t n)
 {
 	struct rec *rec = &r->b.rec[id];
 
 	/* FILE may hold a key twice; like SQL's merge, one row remains. */
-	if (rec->done || rec->del)
+	if (rec->done || rec->del) {
 		r->deleted++;
-	else {
-		write_rec(r, rec);
-		r->updated++;
+		rec->done = 1;
+		return;
 	}
 	rec->done = 1;
+	buf_reset(&r->line);
+	render_rec(r, rec, &r->line);
+	if (r->line.len == n && memcmp(r->line.data, old, n) == 0)
+		r->unchanged++;
+	else
+		r->updated++;
+	fwrite(r->line.data, 1, r->line.len, r->out);
 }
 
 static void
@@ -234,7 +247,9 @@ write_new(struct run *r)
 
 	for (i = 0; i < r->b.n; i++)
 		if (!r->b.rec[i].done && !r->b.rec[i].del) {
-			write_rec(r, &r->b.rec[i]);
+			buf_reset(&r->line);
+			render_rec(r, &r->b.rec[i], &r->line);
+			fwrite(r->line.data, 1, r->line.len, r->out);
 			r->inserted++;
 		}
 }
@@ -246,7 +261,10 @@ copy_line(struct run *r, const char *line, size_t len)
 	putc('\n', r->out);
 }
 
-/* Rows of FILE looked up in the batch at once, then written in order. */
+/*
+ * Rows of FILE (with their newlines) looked up in the batch at once, then
+ * written in order.
+ */
 struct group {
 	struct buf	 rows, keys;
 	size_t		 roff[GROUP + 1], koff[GROUP + 1];
@@ -267,11 +285,12 @@ flush_group(struct run *r, struct group *g)
 	strtab_find_many(&r->b.keys, key, len, g->n, id);
 	for (i = 0; i < g->n; i++)
 		if (id[i] != -1)
-			hit(r, (size_t)id[i]);
-		else {
-			copy_line(r, g->rows.data + g->roff[i],
+			hit(r, (size_t)id[i], g->rows.data + g->roff[i],
 			    g->roff[i + 1] - g->roff[i]);
-			r->unchanged++;
+		else {
+			fwrite(g->rows.data + g->roff[i], 1,
+			    g->roff[i + 1] - g->roff[i], r->out);
+			r->kept++;
 		}
 	g->n = 0;
 	buf_reset(&g->rows);
@@ -301,7 +320,7 @@ stream_jsonl(struct run *r, int fd)
 		if (empty || o->wd == WD_APPEND) {
 			flush_group(r, &g);
 			copy_line(r, line, len);
-			r->unchanged += !empty;
+			r->kept += !empty;
 			continue;
 		}
 		g.koff[g.n] = g.keys.len;
@@ -313,6 +332,7 @@ stream_jsonl(struct run *r, int fd)
 		g.koff[g.n + 1] = g.keys.len;
 		g.roff[g.n] = g.rows.len;
 		buf_add(&g.rows, line, len);
+		buf_addc(&g.rows, '\n');
 		g.roff[g.n + 1] = g.rows.len;
 		if (++g.n == GROUP)
 			flush_group(r, &g);
@@ -324,18 +344,29 @@ stream_jsonl(struct run *r, int fd)
 	write_new(r);
 }
 
-/* Copy a row of FILE, with empty cells for the columns new to it. */
+/*
+ * Set r->old to a row of FILE as it is copied: with empty cells for the
+ * columns new to it, and its line end.
+ */
 static void
-copy_row(struct run *r, const struct row *row)
+render_row(struct run *r, const struct row *row)
 {
 	const char *raw = row->raw.data;
 	size_t len = row->raw.len, i;
 	int cr = len > 0 && raw[len - 1] == '\r' && r->o->fmt == FMT_CSV;
 
-	fwrite(raw, 1, len - cr, r->out);
+	buf_reset(&r->old);
+	buf_add(&r->old, raw, len - cr);
 	for (i = r->nold; i < r->nhdr; i++)
-		fputs(fmt_sep(r->o->fmt), r->out);
-	fputs(cr ? "\r\n" : "\n", r->out);
+		buf_adds(&r->old, fmt_sep(r->o->fmt));
+	buf_adds(&r->old, cr ? "\r\n" : "\n");
+}
+
+static void
+copy_row(struct run *r, const struct row *row)
+{
+	render_row(r, row);
+	fwrite(r->old.data, 1, r->old.len, r->out);
 }
 
 /*
@@ -460,12 +491,13 @@ stream_flat(struct run *r, int fd)
 			}
 			id = strtab_find(&r->b.keys, r->key.data, r->key.len);
 			if (id != -1) {
-				hit(r, (size_t)id);
+				render_row(r, &row);
+				hit(r, (size_t)id, r->old.data, r->old.len);
 				continue;
 			}
 		}
 		copy_row(r, &row);
-		r->unchanged++;
+		r->kept++;
 	}
 	row_free(&header);
 	row_free(&row);
@@ -506,6 +538,8 @@ run_free(struct run *r)
 	json_free(&r->j);
 	buf_free(&r->key);
 	buf_free(&r->cell);
+	buf_free(&r->line);
+	buf_free(&r->old);
 	free(r->hdr);
 	free(r->keypos);
 	free(r->cells);
@@ -540,9 +574,9 @@ merge(struct run *r)
 		stream_flat(r, fd);
 	if (fd != -1)
 		close(fd);
-	if (r->unchanged > 0)
+	if (r->kept > 0)
 		schema_kept_rows(&r->s);
-	r->warn_schema = r->unchanged > 0 && !had_schema;
+	r->warn_schema = r->kept > 0 && !had_schema;
 
 	if (o->dry_run) {
 		fclose(r->out);
@@ -697,6 +731,8 @@ main(int argc, char *argv[])
 	json_init(&r.j);
 	buf_init(&r.key, 0);
 	buf_init(&r.cell, 0);
+	buf_init(&r.line, 0);
+	buf_init(&r.old, 0);
 	batch_read(&r.b, &o, &r.s);
 	merge(&r);
 	if (r.warn_schema)
@@ -707,7 +743,7 @@ main(int argc, char *argv[])
 		warnmsg("%s: %lu inserted, %lu updated, %lu deleted, "
 		    "%lu unchanged, %lu rows", o.file, r.inserted, r.updated,
 		    r.deleted, r.unchanged,
-		    r.inserted + r.updated + r.unchanged);
+		    r.inserted + r.updated + r.unchanged + r.kept);
 
 	run_free(&r);
 	for (i = 0; i < o.nkey; i++)

@@ -232,6 +232,9 @@ int	row_next(struct row *, struct lines *, enum format);
 /* Write cell s[0..n) as fmt needs it; null writes an empty cell. */
 void	cell_write(FILE *, enum format, const char *s, size_t n, int null);
 
+/* Append cell s[0..n) to b as fmt needs it. */
+void	cell_add(struct buf *, enum format, const char *s, size_t n);
+
 /* The separator and the line end of fmt. */
 const char *fmt_sep(enum format);
 const char *fmt_eol(enum format);

@@ -151,7 +151,7 @@ rows() {
 	merge '{"id":1,"v":"b"}\n' --primary-key=id --write-disposition=append \
 	    --format=csv out.txt
 	assert_success
-	summary out.txt 1 0 0 1 2
+	summary out.txt 1 0 0 0 2
 	assert_equal "$(cat out.txt)" $'id,v\r\n1,a\r\n1,b\r'
 	merge '{"id":1}\n' -k id -f csv --schema out.txt out.txt
 	assert_failure 64
@@ -207,7 +207,7 @@ rows() {
 	merge '{"id":5,"v":"e"}\n{"id":2,"v":"B"}\n{"id":4,"v":"d"}\n' -k id "$F"
 	assert_success
 	diag "$(nosidecar "$F")" \
-	    "$F: 2 inserted, 1 updated, 0 deleted, 2 unchanged, 5 rows"
+	    "$F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 5 rows"
 	run cat "$F"
 	assert_output '{"id": 1,  "v": "spaced"}
 {"id":2,"v":"B"}
@@ -229,7 +229,7 @@ rows() {
 	merge '{"id":1,"v":"new"}\n' -k id "$F"
 	assert_success
 	diag "$(nosidecar "$F")" \
-	    "$F: 0 inserted, 1 updated, 1 deleted, 1 unchanged, 2 rows"
+	    "$F: 0 inserted, 1 updated, 1 deleted, 0 unchanged, 2 rows"
 	assert_equal "$(cat "$F")" $'{"id":1,"v":"new"}\n{"id":2,"v":"b"}'
 }
 
@@ -237,7 +237,7 @@ rows() {
 	merge '{"id":1,"v":"a"}\n' -w append "$F"
 	merge '{"id":1,"v":"a"}\n{"id":1,"v":"b"}\n' -w append "$F"
 	assert_success
-	summary "$F" 2 0 0 1 3
+	summary "$F" 2 0 0 0 3
 	assert_equal "$(cat "$F")" \
 	    $'{"id":1,"v":"a"}\n{"id":1,"v":"a"}\n{"id":1,"v":"b"}'
 	run jq -r .write_disposition "$F.schema.json"
@@ -261,7 +261,7 @@ rows() {
 	merge '' -k id "$F"
 	assert_success
 	diag "$(nosidecar "$F")" \
-	    "$F: 0 inserted, 0 updated, 0 deleted, 2 unchanged, 2 rows"
+	    "$F: 0 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
 	assert_equal "$(sum "$F")" "$before"
 }
 
@@ -302,7 +302,7 @@ rows() {
 	summary "$F" 2 0 0 0 2
 	merge '{"id":"1","v":"string2"}\n' -k id "$F"
 	assert_success
-	summary "$F" 0 1 0 1 2
+	summary "$F" 0 1 0 0 2
 	assert_equal "$(cat "$F")" \
 	    $'{"id":1,"v":"number"}\n{"id":"1","v":"string2"}'
 }
@@ -317,7 +317,8 @@ rows() {
 	    `'{"id":7,"gone":true}\n{"id":6,"gone":0}\n' \
 	    -k id --hard-delete gone "$F"
 	assert_success
-	summary "$F" 0 3 3 0 3
+	# 5 is met again as it was: unchanged; 7 was never there.
+	summary "$F" 0 2 3 1 3
 	run cat "$F"
 	assert_output '{"id":2,"gone":false}
 {"id":4,"gone":null}
@@ -340,7 +341,7 @@ rows() {
 	assert_success
 	merge '{"id":1,"deleted":true}\n' -k id --hard-delete deleted f.csv
 	assert_success
-	summary f.csv 0 0 1 1 1
+	summary f.csv 0 0 1 0 1
 	assert_equal "$(cat f.csv)" $'id,v\r\n2,b\r'
 }
 
@@ -388,7 +389,7 @@ rows() {
 	merge '{"a":1,"b":"x","v":1}\n{"a":1,"b":"y","v":2}\n' -k a -k b "$F"
 	merge '{"a":1,"b":"y","v":3}\n{"a":2,"b":"x","v":4}\n' -k a -k b "$F"
 	assert_success
-	summary "$F" 1 1 0 1 3
+	summary "$F" 1 1 0 0 3
 	assert_equal "$(jq -c '[.a,.b,.v]' "$F" | paste -sd' ')" \
 	    '[1,"x",1] [1,"y",3] [2,"x",4]'
 	run jq -c '[.primary_key, [.columns[] | select(.primary_key) | .name]]' \
@@ -400,7 +401,7 @@ rows() {
 	merge '{"m":{"id":1},"v":"a"}\n{"m":{"id":2},"v":"b"}\n' -k m.id "$F"
 	merge '{"m":{"id":2,"x":0},"v":"B"}\n' -k m.id "$F"
 	assert_success
-	summary "$F" 0 1 0 1 2
+	summary "$F" 0 1 0 0 2
 	assert_equal "$(jq -r .v "$F" | paste -sd' ')" 'a B'
 
 	merge '{"metaData":{"ID":1},"v":"a"}\n{"metaData":{"ID":2},"v":"b"}\n' \
@@ -408,7 +409,7 @@ rows() {
 	assert_success
 	merge '{"metaData":{"ID":1},"v":"A"}\n' -k metaData.ID f.csv
 	assert_success
-	summary f.csv 0 1 0 1 2
+	summary f.csv 0 1 0 0 2
 	assert_equal "$(cat f.csv)" $'meta_data__id,v\r\n1,A\r\n2,b\r'
 	run jq -c '[.primary_key, [.columns[] | select(.primary_key) | .name]]' \
 	    f.csv.schema.json
@@ -429,7 +430,7 @@ rows() {
 	merge '{"id":2,"v":"Y"}\n{"id":3,"v":"z"}\n' -k id f.csv
 	assert_success
 	diag "$(nosidecar f.csv)" \
-	    "f.csv: 1 inserted, 1 updated, 0 deleted, 1 unchanged, 3 rows"
+	    "f.csv: 1 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows"
 	# The header ends lines with LF, so new rows do too.
 	assert_equal "$(cat f.csv)" $'v,id\nx,1\nY,2\nz,3'
 }
@@ -481,7 +482,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	assert_success
 	merge '{"k":"a\\tb\\\\c","v":3}\n' -k k f.tsv
 	assert_success
-	summary f.tsv 0 1 0 1 2
+	summary f.tsv 0 1 0 0 2
 	assert_equal "$(cat f.tsv)" $'k\tv\na\\tb\\\\c\t3\nplain\t2'
 }
 
@@ -510,7 +511,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	    -k id f.csv
 	assert_success
 	diag "$(nosidecar f.csv)" \
-	    "f.csv: 1 inserted, 1 updated, 0 deleted, 1 unchanged, 3 rows"
+	    "f.csv: 1 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows"
 	run cat f.csv
 	assert_output "$(printf '%s\r\n' 'id,v,extra__deep,tags' '1,"a",,' \
 	    '2,B,true,' '3,,,[1]')"
@@ -521,7 +522,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	merge '{"id":2,"note":"y"}\n' -k id f.csv
 	assert_success
 	diag "$(nosidecar f.csv)" \
-	    "f.csv: 0 inserted, 1 updated, 0 deleted, 1 unchanged, 2 rows"
+	    "f.csv: 0 inserted, 1 updated, 0 deleted, 0 unchanged, 2 rows"
 	assert_equal "$(cat f.csv)" $'id,note\r\n1,"two\r\nlines"\r\n2,y\r'
 }
 
@@ -529,7 +530,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	merge '{"id":1,"a":1}\n' -k id f.csv
 	merge '{"id":1,"b":2}\n' -w append f.csv
 	assert_success
-	summary f.csv 1 0 0 1 2
+	summary f.csv 1 0 0 0 2
 	assert_equal "$(cat f.csv)" $'id,a,b\r\n1,1,\r\n1,,2\r'
 	merge '{"z":true}\n' -w replace f.csv
 	assert_success
@@ -572,7 +573,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	diag "$F: column 'n' widened from bigint to double" \
 	    "$F: column 't' widened from timestamp to text" \
 	    "$F: column 'b' widened from bool to text" \
-	    "$F: 1 inserted, 0 updated, 0 deleted, 1 unchanged, 2 rows"
+	    "$F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
 	merge '{"id":3,"n":"many"}\n' -k id -s "$F"
 	assert_success
 	diag "$F: column 'n' widened from double to text"
@@ -621,7 +622,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	merge '{"id":2}\n' -k id "$F"
 	assert_success
 	diag "$F: no schema $F.schema.json: the types describe only this run's records" \
-	    "$F: 1 inserted, 0 updated, 0 deleted, 1 unchanged, 2 rows"
+	    "$F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
 }
 
 @test "a malformed schema is bad data" {
@@ -950,4 +951,48 @@ bad() {
 	    'rest-merge: t.tsv: 0 inserted, 1 updated, 0 deleted, 0 unchanged, 1 rows'
 	run cat t.tsv
 	assert_output "$(printf 'id\tv\n\tx')"
+}
+
+# ---------------------------------------------------------------- counts
+
+@test "counts: identical records are unchanged, changed ones updated, absent keys only rows" {
+	rows 450 1 > old.jsonl
+	rest-merge -s -k id "$F" < old.jsonl
+	# 1-10 changed, 11-445 as they were, 446-450 missing.
+	{ rows 10 1 new; rows 435 11; } > in.jsonl
+	run --separate-stderr rest-merge -k id "$F" < in.jsonl
+	assert_success
+	summary "$F" 0 10 0 435 450
+	assert_equal "$(jq -r .label "$F" | sort | uniq -c | awk '{ print $1, $2 }' |
+	    paste -sd' ')" '10 new 440 old'
+	# Merged again, nothing changes.
+	run --separate-stderr rest-merge -k id "$F" < in.jsonl
+	summary "$F" 0 0 0 445 450
+	# A row written other than compact is rewritten: updated.
+	printf '%s\n' '{"id": 1}' '{"id":2}' > "$F"
+	merge '{"id":1}\n{"id":2}\n{"id":3}\n' -k id "$F"
+	assert_success
+	summary "$F" 1 1 0 1 3
+}
+
+@test "counts in csv: an old row with the empty cells of a new column is unchanged" {
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n{"id":3,"v":"c"}\n' -s -k id f.csv
+	merge '{"id":1,"v":"a","extra":1}\n{"id":2,"v":"b"}\n{"id":3,"v":"C"}\n' \
+	    -k id f.csv
+	assert_success
+	summary f.csv 0 2 0 1 3
+	assert_equal "$(cat f.csv)" $'id,v,extra\r\n1,a,1\r\n2,b,\r\n3,C,\r'
+	merge '{"id":2,"v":"b"}\n{"id":4,"v":"d"}\n' -k id f.csv
+	assert_success
+	summary f.csv 1 0 0 1 4
+}
+
+@test "counts with append and replace: every record inserted; replace deletes the old rows" {
+	merge '{"id":1}\n{"id":2}\n' -s -k id "$F"
+	merge '{"id":1}\n{"id":3}\n' -w append "$F"
+	assert_success
+	summary "$F" 2 0 0 0 4
+	merge '{"id":1}\n' -w replace "$F"
+	assert_success
+	summary "$F" 1 0 4 0 1
 }
