@@ -20,7 +20,8 @@
 
 #define GROUP	32		/* rows of FILE looked up at once */
 
-enum { OPT_DEDUP_SORT = 256, OPT_HARD_DELETE, OPT_SCHEMA, OPT_VERSION };
+enum { OPT_ALLOW_EMPTY = 256, OPT_DEDUP_SORT, OPT_HARD_DELETE, OPT_SCHEMA,
+	OPT_VERSION };
 
 struct run {
 	const struct opts *o;
@@ -44,11 +45,11 @@ struct run {
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: rest-merge [-hns] [--dedup-sort field[:asc|:desc]] "
-	    "[-f format]\n"
-	    "                  [--hard-delete field] [-k field] "
-	    "[--schema file] [--version]\n"
-	    "                  [-w disposition] FILE\n"
+	fprintf(fp, "usage: rest-merge [-hns] [--allow-empty] "
+	    "[--dedup-sort field[:asc|:desc]]\n"
+	    "                  [-f format] [--hard-delete field] [-k field]\n"
+	    "                  [--schema file] [--version] [-w disposition] "
+	    "FILE\n"
 	    "       rest-merge -c config [-r resource] [options] [FILE]\n");
 	if (status == EX_OK)
 		fprintf(fp,
@@ -58,6 +59,8 @@ usage(FILE *fp, int status)
 		    "replace\n"
 		    "  -f, --format FORMAT        jsonl, csv or tsv (FILE's "
 		    "extension)\n"
+		    "      --allow-empty          let a replace with no "
+		    "records empty FILE\n"
 		    "      --hard-delete FIELD    a record with FIELD true or "
 		    "set deletes its key\n"
 		    "      --dedup-sort FIELD[:asc|:desc]\n"
@@ -545,16 +548,40 @@ run_free(struct run *r)
 	free(r->cells);
 }
 
+/* Take FILE's lock, then finish a commit an earlier run left half done. */
+static void
+lock(const struct opts *o)
+{
+	switch (atomic_lock(o->file)) {
+	case -1:
+		die(EX_IOERR, "%s.lock: cannot lock:", o->file);
+	case -2:
+		die(EX_IOERR, "%s.lock: not a regular file; will not lock "
+		    "through it", o->file);
+	}
+	switch (atomic_recover(o->journal)) {
+	case -1:
+		die(EX_IOERR, "%s: cannot finish the commit an earlier run "
+		    "left in %s:", o->file, o->journal);
+	case 1:
+		warnmsg("%s: finished the commit an earlier run left in %s",
+		    o->file, o->journal);
+	}
+}
+
 /* Write FILE and the sidecar; with -n, only go through the motions. */
 static void
 merge(struct run *r)
 {
 	const struct opts *o = r->o;
-	struct atomic file, side;
+	struct atomic file, side, *both[2];
 	int fd, had_schema = 0;
 
-	if (!o->dry_run && atomic_lock(o->file) == -1)
-		die(EX_IOERR, "%s.lock: cannot lock:", o->file);
+	if (!o->dry_run)
+		lock(o);
+	else if (access(o->journal, F_OK) == 0)
+		warnmsg("%s: %s holds a commit the next run finishes; the dry "
+		    "run reads the files as they are", o->file, o->journal);
 	check_regular(o->schema);
 	if (o->wd != WD_REPLACE)
 		had_schema = schema_load(&r->s, o, o->schema) == 0;
@@ -597,19 +624,60 @@ merge(struct run *r)
 		atomic_abort(&side);
 		die(EX_IOERR, "%s: write failed:", o->schema);
 	}
-	/* The sidecar first: its types only widen, so it fits both files. */
-	if (atomic_commit(&side) == -1) {
-		atomic_abort(&file);
-		die(EX_IOERR, "%s: cannot replace:", o->schema);
+	both[0] = &side;
+	both[1] = &file;
+	switch (atomic_commit_all(both, 2, o->journal)) {
+	case -1:
+		die(EX_IOERR, "%s: cannot commit:", o->file);
+	case 1:
+		die(EX_IOERR, "%s: the commit stopped half way; the next run "
+		    "finishes it from %s:", o->file, o->journal);
 	}
-	if (atomic_commit(&file) == -1)
-		die(EX_IOERR, "%s: cannot replace:", o->file);
+}
+
+/* dlt's table name, normalized, as a file in the current directory. */
+static char *
+table_file(const char *table)
+{
+	struct buf b;
+	char *file;
+
+	buf_init(&b, 0);
+	if (normalize(table, strlen(table), &b) == -1)
+		die(EX_CONFIG, "table name '%s' gives no file name", table);
+	buf_adds(&b, ".jsonl");
+	file = xstrdup(buf_str(&b));
+	buf_free(&b);
+	return file;
+}
+
+/* Without -k, merge on the primary key the sidecar records. */
+static void
+key_from_schema(struct opts *o)
+{
+	struct schema s;
+	size_t i;
+	int loaded;
+
+	check_regular(o->schema);
+	schema_init(&s, o->fmt);
+	loaded = schema_load(&s, o, o->schema) == 0;
+	for (i = 0; i < s.npk; i++)
+		add_key(o, s.pk[i].text);
+	schema_free(&s);
+	if (o->nkey > 0)
+		return;
+	if (loaded)
+		die(EX_USAGE, "-w merge needs a primary key: -k FIELD (%s "
+		    "records none)", o->schema);
+	die(EX_USAGE, "-w merge needs a primary key: -k FIELD");
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "allow-empty",   no_argument,	      NULL, OPT_ALLOW_EMPTY },
 		{ "config",	   required_argument, NULL, 'c' },
 		{ "dedup-sort",	   required_argument, NULL, OPT_DEDUP_SORT },
 		{ "dry-run",	   no_argument,	      NULL, 'n' },
@@ -627,7 +695,7 @@ main(int argc, char *argv[])
 	static const char shortopts[] = "c:f:hk:nr:sw:";
 	struct opts o = { .wd = WD_MERGE, .fmt = FMT_JSONL };
 	const char *format = NULL;
-	char *schema = NULL, *table = NULL;
+	char *schema = NULL, *table = NULL, *journal;
 	struct config cfg;
 	int config_keys = 0;
 	struct run r;
@@ -668,6 +736,9 @@ main(int argc, char *argv[])
 		case 'w':
 			o.wd = disposition(optarg);
 			break;
+		case OPT_ALLOW_EMPTY:
+			o.allow_empty = 1;
+			break;
 		case OPT_DEDUP_SORT:
 			free_path(o.dedup_sort);
 			o.dedup_sort = NULL;
@@ -689,10 +760,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc == 0 && cfg.table != NULL) {
-		/* dlt's table, as a file in the current directory. */
-		i = strlen(cfg.table) + sizeof(".jsonl");
-		table = xmalloc(i);
-		snprintf(table, i, "%s.jsonl", cfg.table);
+		table = table_file(cfg.table);
 		o.file = table;
 	} else if (argc == 1) {
 		o.file = argv[0];
@@ -710,8 +778,6 @@ main(int argc, char *argv[])
 		o.fmt = FMT_TSV;
 	else
 		die(EX_CONFIG, "-f: '%s' is not jsonl, csv or tsv", format);
-	if (o.wd == WD_MERGE && o.nkey == 0)
-		die(EX_USAGE, "-w merge needs a primary key: -k FIELD");
 	if (o.wd != WD_MERGE && o.hard_delete != NULL)
 		die(EX_USAGE, "--hard-delete needs -w merge");
 	if (o.wd != WD_MERGE && o.dedup_sort != NULL)
@@ -723,6 +789,12 @@ main(int argc, char *argv[])
 		o.schema = schema;
 	} else if (strcmp(o.schema, o.file) == 0)
 		die(EX_USAGE, "--schema: '%s' is FILE itself", o.schema);
+	if (o.wd == WD_MERGE && o.nkey == 0)
+		key_from_schema(&o);
+	i = strlen(o.file) + sizeof(".journal");
+	journal = xmalloc(i);
+	snprintf(journal, i, "%s.journal", o.file);
+	o.journal = journal;
 
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
@@ -734,6 +806,9 @@ main(int argc, char *argv[])
 	buf_init(&r.line, 0);
 	buf_init(&r.old, 0);
 	batch_read(&r.b, &o, &r.s);
+	if (o.wd == WD_REPLACE && r.b.n == 0 && !o.allow_empty)
+		die(EX_DATAERR, "%s: no records in the input: a replace would "
+		    "empty it; --allow-empty allows that", o.file);
 	merge(&r);
 	if (r.warn_schema)
 		warnmsg("%s: no schema %s: the types describe only this run's "
@@ -753,6 +828,10 @@ main(int argc, char *argv[])
 	free_path(o.dedup_sort);
 	free(schema);
 	free(table);
+	free(journal);
 	config_free(&cfg);
-	return finish_stdout();
+	/* A signal that came during the commit ends the run only now. */
+	c = finish_stdout();
+	atomic_unblock();
+	return c;
 }

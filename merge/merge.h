@@ -34,6 +34,8 @@ struct opts {
 	int		 dedup_desc;
 	const char	*file;
 	const char	*schema;
+	const char	*journal;	/* of the commit: FILE.journal */
+	int		 allow_empty;	/* a replace may empty FILE */
 	int		 dry_run;
 	int		 silent;
 };

@@ -13,7 +13,7 @@ load manpage
 
 FIX=$BATS_TEST_DIRNAME/fixtures
 MAN=$BATS_TEST_DIRNAME/../man/rest-merge.1
-USAGE='usage: rest-merge [-hns] [--dedup-sort field[:asc|:desc]] [-f format]'
+USAGE='usage: rest-merge [-hns] [--allow-empty] [--dedup-sort field[:asc|:desc]]'
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return
@@ -820,19 +820,6 @@ bad() {
 	assert_equal "$left" $'f.jsonl\nf.jsonl.lock\nf.jsonl.schema.json'
 }
 
-@test "a write that fails (file size limit): 74, and the old FILE stays" {
-	rows 200 1 | rest-merge -s -k id "$F"
-	local before
-	before=$(sum "$F")
-	rows 2000 100 new > new.jsonl
-	run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 64;
-	    exec rest-merge -k id "$1" < new.jsonl' _ "$F"
-	assert_failure 74
-	diag "$F: write failed: File too large"
-	assert_equal "$(sum "$F")" "$before"
-	no_temp
-}
-
 @test "kill -9 at random moments leaves FILE old or new, never a mix" {
 	rows 100000 1 > old.jsonl
 	rows 100000 50001 new > new.jsonl
@@ -995,4 +982,349 @@ bad() {
 	merge '{"id":1}\n' -w replace "$F"
 	assert_success
 	summary "$F" 1 0 4 0 1
+}
+
+# ------------------------------------------------------ key from the sidecar
+
+@test "without -k, merge takes the primary key from the sidecar" {
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' -s -k id "$F"
+	merge '{"id":2,"v":"B"}\n{"id":3,"v":"c"}\n' "$F"
+	assert_success
+	summary "$F" 1 1 0 0 3
+	assert_equal "$(jq -c '[.id, .v]' "$F" | paste -sd' ')" \
+	    '[1,"a"] [2,"B"] [3,"c"]'
+	# A compound key, and --schema elsewhere.
+	merge '{"a":1,"b":2,"v":1}\n' -s -k a -k b --schema s.json t.jsonl
+	merge '{"a":1,"b":2,"v":2}\n{"a":1,"b":3,"v":3}\n' --schema s.json t.jsonl
+	assert_success
+	summary t.jsonl 1 1 0 0 2
+}
+
+@test "without -k, no sidecar or a sidecar without a key is a usage error" {
+	merge '{"id":1}\n' "$F"
+	assert_failure 64
+	diag '-w merge needs a primary key: -k FIELD'
+	merge '{"id":1}\n' -w append "$F"
+	assert_success
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	merge '{"id":1}\n' "$F"
+	assert_failure 64
+	diag "-w merge needs a primary key: -k FIELD ($F.schema.json records none)"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+}
+
+# --------------------------------------------------- replace with nothing
+
+@test "replace with no records: 65 naming --allow-empty, FILE unchanged" {
+	printf '%s\n' '{"id":1}' '{"id":2}' > "$F"
+	rest-merge -s -k id "$F" < /dev/null
+	local before schema input
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	for input in '' '\n  \n\t\n'; do
+		merge "$input" -w replace -k id "$F"
+		assert_failure 65
+		diag "$F: no records in the input: a replace would empty it; --allow-empty allows that"
+		assert_equal "$(sum "$F")" "$before"
+		assert_equal "$(sum "$F.schema.json")" "$schema"
+	done
+	merge '' -w replace -n "$F"
+	assert_failure 65
+	no_temp
+	merge '\n' -w replace --allow-empty "$F"
+	assert_success
+	summary "$F" 0 0 2 0 0
+	assert_equal "$(wc -c < "$F")" 0
+	# Other dispositions take no records as before, with or without it.
+	merge '' --allow-empty -k id "$F"
+	assert_success
+	summary "$F" 0 0 0 0 0
+}
+
+@test "replace with no records on a file that does not exist is refused too" {
+	merge '' -w replace f.csv
+	assert_failure 65
+	diag "f.csv: no records in the input: a replace would empty it; --allow-empty allows that"
+	assert_file_not_exists f.csv
+	merge '' -w replace --allow-empty f.csv
+	assert_success
+	summary f.csv 0 0 0 0 0
+	assert_file_exists f.csv
+}
+
+# ------------------------------------------------------------ table names
+
+@test "a table name from a config is normalized and never leaves the directory" {
+	mkdir here
+	cd here
+	printf '{"resources": [{"name": "../escape", "primary_key": "id"}]}\n' \
+	    > c.json
+	merge '{"id":1}\n' -c c.json
+	assert_success
+	summary _escape.jsonl 1 0 0 0 1
+	assert_file_exists _escape.jsonl
+	assert_file_not_exists ../escape.jsonl
+	run find .. -name '*.jsonl*' ! -path '../here/*'
+	assert_output ''
+	printf '{"resources": [{"name": "x", "table_name": "/tmp/Image Analysis", "primary_key": "id"}]}\n' \
+	    > c.json
+	merge '{"id":1}\n' -c c.json
+	assert_success
+	summary _tmp_image_analysis.jsonl 1 0 0 0 1
+	printf '{"resources": [{"name": "  ", "primary_key": "id"}]}\n' > c.json
+	merge '{"id":1}\n' -c c.json
+	assert_failure 78
+	diag "table name '  ' gives no file name"
+}
+
+# ------------------------------------------------------- the lock and mode
+
+@test "a lock file that is a symbolic link is refused: 74, its target neither created nor touched" {
+	printf '{"id":1}\n' > "$F"
+	local before
+	before=$(sum "$F")
+	ln -s "$BATS_TEST_TMPDIR/victim" "$F.lock"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F.lock: not a regular file; will not lock through it"
+	assert_file_not_exists victim
+	assert_equal "$(sum "$F")" "$before"
+	no_temp
+	printf 'precious\n' > victim
+	touch -d '2001-01-01 00:00:00' victim
+	rm "$F.lock"
+	ln -s victim "$F.lock"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F.lock: not a regular file; will not lock through it"
+	assert_equal "$(cat victim)" precious
+	assert_equal "$(stat -c %Y victim)" "$(date -d '2001-01-01 00:00:00' +%s)"
+	assert_equal "$(sum "$F")" "$before"
+}
+
+@test "a lock file that is a FIFO or a directory is refused: 74" {
+	printf '{"id":1}\n' > "$F"
+	mkfifo "$F.lock"
+	run --separate-stderr timeout 60 rest-merge -k id "$F" <<< '{"id":2}'
+	assert_failure 74
+	diag "$F.lock: not a regular file; will not lock through it"
+	rm "$F.lock"
+	mkdir "$F.lock"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F.lock: not a regular file; will not lock through it"
+	assert_equal "$(cat "$F")" '{"id":1}'
+}
+
+@test "the new FILE drops the setuid, setgid and sticky bits of the old one" {
+	local mode
+	for mode in 4755 2755 1755 6777; do
+		printf '{"id":1}\n' > "$F"
+		chmod "$mode" "$F"
+		merge '{"id":2}\n' -s -k id "$F"
+		assert_success
+		run stat -c %a "$F"
+		assert_output "${mode#?}"
+		rm "$F"
+	done
+}
+
+# -------------------------------------------------- committing together
+
+# state DIR: copy FILE and its sidecar into DIR.
+state() {
+	mkdir -p "$1"
+	cp "$F" "$F.schema.json" "$1"
+}
+
+# same DIR: FILE and its sidecar are those of DIR, byte for byte.
+same() {
+	cmp -s "$F" "$1/${F##*/}" && cmp -s "$F.schema.json" "$1/${F##*/}.schema.json"
+}
+
+# Only FILE, its sidecar and its lock are left in the directory (besides
+# the test's own files).
+only_table() {
+	run bash -c 'ls -A "$1" | grep -v "^separate-stderr-"' _ "$BATS_TEST_TMPDIR"
+	assert_output "$(printf '%s\n' f.jsonl f.jsonl.lock f.jsonl.schema.json \
+	    in.jsonl new old want-new want-old)"
+}
+
+# syscall SET: the one of the system calls of SET (comma separated) that
+# rest-merge makes, as strace names it: glibc's rename(3) is rename(2) on
+# x86_64 but renameat(2) where there is none.  Fails if strace cannot
+# trace here.
+syscall() {
+	local dir name
+	dir=$(mktemp -d "$BATS_FILE_TMPDIR/probe.XXXXXX")
+	printf '{"id":0}\n' | timeout 60 strace -f -qq -o "$dir/log" \
+	    -e trace="$1" rest-merge -s -k id "$dir/p.jsonl" || return 1
+	name=$(sed -nE 's/^([0-9]+ +)?([a-z0-9_]+)\(.*/\2/p' "$dir/log" |
+	    head -n1)
+	[ -n "$name" ] && echo "$name"
+}
+
+@test "failing each rename in turn: 74, and after the next run table and sidecar are both old or both new" {
+	local rename
+	rename=$(syscall rename,renameat,renameat2) ||
+	    skip 'strace cannot trace here'
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' -s -k id "$F"
+	state old
+	printf '%s\n' '{"id":2,"v":"B","n":1.5}' '{"id":3,"v":"c"}' > in.jsonl
+	rest-merge -s -k id "$F" < in.jsonl
+	state new
+	# What the next run, here with no input, makes of either.
+	cp old/* .
+	rest-merge -s -k id "$F" < /dev/null
+	state want-old
+	cp new/* .
+	rest-merge -s -k id "$F" < /dev/null
+	state want-new
+	local n st
+	for n in 1 2 3 4; do
+		cp old/* .
+		run --separate-stderr timeout 60 strace -f -o /dev/null \
+		    -e inject="$rename":error=EIO:when=$n rest-merge -k id "$F" \
+		    < in.jsonl
+		st=$status
+		case $n in
+		1)	assert_equal "$st" 74
+			diag "$F: cannot commit: Input/output error"
+			same old || fail "rename 1: not the old files"
+			only_table ;;
+		2|3)	assert_equal "$st" 74
+			diag "$F: the commit stopped half way; the next run finishes it from $F.journal: Input/output error"
+			assert_file_exists "$F.journal" ;;
+		4)	assert_equal "$st" 0
+			summary "$F" 1 1 0 0 3
+			same new || fail "no failure: not the new files" ;;
+		esac
+		run --separate-stderr timeout 60 rest-merge -k id "$F" < /dev/null
+		assert_success
+		case $n in
+		1)	same want-old || fail "rename 1: not both old" ;;
+		2|3)	assert_equal "${stderr_lines[0]}" \
+			    "rest-merge: $F: finished the commit an earlier run left in $F.journal"
+			same want-new || fail "rename $n: not both new" ;;
+		4)	same want-new || fail "not both new" ;;
+		esac
+		only_table
+	done
+}
+
+@test "a journal the next run cannot finish: 74, and the run after finishes it" {
+	local rename
+	rename=$(syscall rename,renameat,renameat2) ||
+	    skip 'strace cannot trace here'
+	merge '{"id":1}\n' -s -k id "$F"
+	timeout 60 strace -f -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	    rest-merge -s -k id "$F" <<< '{"id":2,"v":1}' 2>/dev/null || true
+	assert_file_exists "$F.journal"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	run --separate-stderr timeout 60 strace -f -o /dev/null \
+	    -e inject="$rename":error=EIO:when=1 rest-merge -k id "$F" <<< '{"id":3}'
+	assert_failure 74
+	diag "$F: cannot finish the commit an earlier run left in $F.journal: Input/output error"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	merge '{"id":3}\n' -k id "$F"
+	assert_success
+	diag "$F: finished the commit an earlier run left in $F.journal" \
+	    "$F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 3 rows"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2,"v":1}\n{"id":3}'
+	run jq -c '[.columns[].name]' "$F.schema.json"
+	assert_output '["id","v"]'
+	assert_file_not_exists "$F.journal"
+	no_temp
+}
+
+@test "a journal that does not name a commit of ours renames nothing: 74" {
+	merge '{"id":1}\n' -s -k id "$F"
+	local before
+	before=$(sum "$F")
+	printf 'other\n' > victim
+	printf 'restpipe journal 1\nvictim\0f.jsonl\0' > "$F.journal"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F: cannot finish the commit an earlier run left in $F.journal: Bad message"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(cat victim)" other
+	printf 'junk' > "$F.journal"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F: cannot finish the commit an earlier run left in $F.journal: Bad message"
+	assert_equal "$(sum "$F")" "$before"
+}
+
+@test "a journal that cannot be removed: the table is new, and the next run removes it" {
+	local unlink
+	unlink=$(syscall unlink,unlinkat) || skip 'strace cannot trace here'
+	merge '{"id":1}\n' -s -k id "$F"
+	run --separate-stderr timeout 60 strace -f -o /dev/null \
+	    -e inject="$unlink":error=EIO:when=1 rest-merge -k id "$F" <<< '{"id":2}'
+	assert_failure 74
+	diag "$F: the commit stopped half way; the next run finishes it from $F.journal: Input/output error"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2}'
+	merge '' -k id "$F"
+	assert_success
+	diag "$F: finished the commit an earlier run left in $F.journal" \
+	    "$F: 0 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
+	assert_file_not_exists "$F.journal"
+	no_temp
+}
+
+@test "a journal in FILE's directory finds a sidecar elsewhere, run from another directory" {
+	local rename
+	rename=$(syscall rename,renameat,renameat2) ||
+	    skip 'strace cannot trace here'
+	mkdir -p d/meta
+	merge '{"id":1}\n' -s -k id --schema d/meta/s.json d/t.jsonl
+	timeout 60 strace -f -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	    rest-merge -s -k id --schema d/meta/s.json d/t.jsonl \
+	    <<< '{"id":2,"v":1}' 2>/dev/null || true
+	assert_file_exists d/t.jsonl.journal
+	cd d
+	merge '' -k id --schema meta/s.json t.jsonl
+	assert_success
+	assert_equal "${stderr_lines[0]}" \
+	    'rest-merge: t.jsonl: finished the commit an earlier run left in t.jsonl.journal'
+	assert_equal "$(cat t.jsonl)" $'{"id":1}\n{"id":2,"v":1}'
+	run jq -c '[.columns[].name]' meta/s.json
+	assert_output '["id","v"]'
+	run ls -A . meta
+	assert_output $'.:\nmeta\nt.jsonl\nt.jsonl.lock\n\nmeta:\ns.json'
+}
+
+@test "--dry-run does not finish a journal; it says one is there" {
+	local rename
+	rename=$(syscall rename,renameat,renameat2) ||
+	    skip 'strace cannot trace here'
+	merge '{"id":1}\n' -s -k id "$F"
+	timeout 60 strace -f -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	    rest-merge -s -k id "$F" <<< '{"id":2}' 2>/dev/null || true
+	assert_file_exists "$F.journal"
+	merge '' -n -k id "$F"
+	assert_success
+	diag "$F: $F.journal holds a commit the next run finishes; the dry run reads the files as they are" \
+	    "$F: 0 inserted, 0 updated, 0 deleted, 0 unchanged, 1 rows"
+	assert_file_exists "$F.journal"
+}
+
+@test "the file size limit: 74, both temporary files removed, FILE as it was" {
+	rows 10 1 | rest-merge -s -k id "$F"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	rows 3000 1 new > new.jsonl
+	run --separate-stderr bash -c '(ulimit -f 8; timeout 60 rest-merge -k id "$1" < new.jsonl)' _ "$F"
+	assert_failure 74
+	diag "$F: write failed: File too large"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
 }
