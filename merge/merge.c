@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "diag.h"
 #include "json.h"
 #include "merge.h"
+#include "stop.h"
 
 #define GROUP	32		/* rows of FILE looked up at once */
 
@@ -41,6 +44,15 @@ struct run {
 	const char	*eol;
 	int		 warn_schema;	/* FILE kept rows the sidecar lacks */
 };
+
+/*
+ * What a signal handler says when a signal ends the run, built before
+ * any signal is caught: write(2) is all it may use.
+ */
+static char	*said_once, *said_twice;
+static size_t	 said_once_len, said_twice_len;
+static int	 deferring;		/* SIGINT and SIGTERM end the input */
+static volatile sig_atomic_t committed;
 
 static void
 usage(FILE *fp, int status)
@@ -633,6 +645,7 @@ merge(struct run *r)
 		die(EX_IOERR, "%s: the commit stopped half way; the next run "
 		    "finishes it from %s:", o->file, o->journal);
 	}
+	committed = 1;
 }
 
 /* dlt's table name, normalized, as a file in the current directory. */
@@ -671,6 +684,88 @@ key_from_schema(struct opts *o)
 		die(EX_USAGE, "-w merge needs a primary key: -k FIELD (%s "
 		    "records none)", o->schema);
 	die(EX_USAGE, "-w merge needs a primary key: -k FIELD");
+}
+
+/* A new string from a format, and its length. */
+static char *
+format(size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die(EX_SOFTWARE, "cannot format a message:");
+	s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	*len = (size_t)n;
+	return s;
+}
+
+/* Say, in a signal handler, what the signal that ends the run left. */
+static void
+on_kill(void)
+{
+	const char *s = said_once;
+	size_t n = said_once_len;
+	ssize_t w;
+
+	if (committed)
+		return;
+	if (stop_requested()) {
+		s = said_twice;
+		n = said_twice_len;
+	}
+	while (n > 0 && (w = write(STDERR_FILENO, s, n)) > 0) {
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/*
+ * Reading a pipe, with merge or append, SIGINT and SIGTERM end the input:
+ * what the stage before wrote is committed, so that the offset it says to
+ * resume from leaves no gap.  A replace never commits part of an input:
+ * a signal stops it at once, as it does any run not reading a pipe.
+ */
+static void
+catch_signals(const struct opts *o)
+{
+	said_once = format(&said_once_len, "%s: interrupted: %s left as it "
+	    "was%s; rerun from the start\n", getprog(), o->file,
+	    o->wd == WD_REPLACE ? " (a replace commits only a whole input)" :
+	    "");
+	said_twice = format(&said_twice_len, "%s: interrupted again: %s left "
+	    "as it was, so a resume offset printed before does not apply; "
+	    "rerun from the start\n", getprog(), o->file);
+	if (o->wd != WD_REPLACE && stop_is_pipe(STDIN_FILENO)) {
+		stop_defer();
+		deferring = 1;
+	}
+	atomic_handlers(on_kill);
+}
+
+/* What the summary adds when a signal ended the input, deferred. */
+static const char *
+interrupted(const struct opts *o)
+{
+	sigset_t set;
+
+	if (!deferring)
+		return "";
+	/* Come during the commit, it is still pending. */
+	if (stop_requested() == 0 && (sigpending(&set) == -1 ||
+	    (sigismember(&set, SIGINT) != 1 &&
+	    sigismember(&set, SIGTERM) != 1)))
+		return "";
+	return o->dry_run ? " (interrupted: counted the records read before "
+	    "the input ended)" : " (interrupted: committed the records read "
+	    "before the input ended)";
 }
 
 int
@@ -795,6 +890,7 @@ main(int argc, char *argv[])
 	journal = xmalloc(i);
 	snprintf(journal, i, "%s.journal", o.file);
 	o.journal = journal;
+	catch_signals(&o);
 
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
@@ -816,9 +912,10 @@ main(int argc, char *argv[])
 	schema_report(&r.s, o.file);
 	if (!o.silent)
 		warnmsg("%s: %lu inserted, %lu updated, %lu deleted, "
-		    "%lu unchanged, %lu rows", o.file, r.inserted, r.updated,
+		    "%lu unchanged, %lu rows%s", o.file, r.inserted, r.updated,
 		    r.deleted, r.unchanged,
-		    r.inserted + r.updated + r.unchanged + r.kept);
+		    r.inserted + r.updated + r.unchanged + r.kept,
+		    interrupted(&o));
 
 	run_free(&r);
 	for (i = 0; i < o.nkey; i++)
@@ -833,5 +930,7 @@ main(int argc, char *argv[])
 	/* A signal that came during the commit ends the run only now. */
 	c = finish_stdout();
 	atomic_unblock();
+	if (c == EX_OK)
+		stop_finish();
 	return c;
 }

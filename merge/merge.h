@@ -194,7 +194,9 @@ void	batch_free(struct batch *);
 /*
  * Read JSON Lines from stdin: check every record, type it into s, and
  * keep it (merge: only the winner of each key, in first-seen order of
- * the keys).  Exits with EX_DATAERR naming the line of a bad record.
+ * the keys).  Exits with EX_DATAERR naming the line of a bad record; a
+ * last line cut short after a deferred signal (stop.h) is skipped with a
+ * warning instead.
  */
 void	batch_read(struct batch *, const struct opts *, struct schema *s);
 

@@ -28,7 +28,9 @@ teardown() {
 }
 
 # merge INPUT ARG...: run rest-merge ARG... with INPUT (printf %b, so \n
-# makes lines) on its standard input.
+# makes lines) on its standard input.  That is a pipe, so with merge and
+# append SIGINT and SIGTERM would end the input (see the signals tests);
+# the kill tests read a file instead, and stop at once.
 merge() {
 	local input=$1
 	shift
@@ -1326,5 +1328,223 @@ syscall() {
 	diag "$F: write failed: File too large"
 	assert_equal "$(sum "$F")" "$before"
 	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+}
+
+# ------------------------------------------------------------- signals
+
+# bg INPUT CMD...: start CMD (rest-merge, perhaps under strace) in the
+# background with INPUT on its standard input and its standard error in
+# err, bounded by 60 s; SIGINT and SIGTERM at their default, as in a
+# terminal's foreground job (a script's background job ignores SIGINT).
+# Sets BG to the job.
+bg() {
+	local input=$1
+	shift
+	(trap - INT TERM; exec timeout --foreground 60 "$@" < "$input" 2> err) &
+	BG=$!
+}
+
+# merge_pid: set PID to the job's rest-merge once it catches SIGINT and
+# SIGTERM; fails after 10 s.
+merge_pid() {
+	local i p mask
+	for i in $(seq 100); do
+		p=$BG
+		# Down the first children: timeout, perhaps strace, rest-merge.
+		while p=$(cat "/proc/$p/task/$p/children" 2>/dev/null) &&
+		    p=${p%% *} && [ -n "$p" ]; do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = rest-merge ] ||
+			    continue
+			mask=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$p/status")
+			if [ -n "$mask" ] && (( (16#$mask & 0x4002) == 0x4002 )); then
+				PID=$p
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	fail 'rest-merge does not catch SIGINT and SIGTERM'
+}
+
+# wait_for FILE...: wait until a file matching the glob FILE exists; fails
+# after 10 s.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		compgen -G "$1" > /dev/null && return 0
+		sleep 0.1
+	done
+	fail "no $1"
+}
+
+# job_status: wait for the job and set ST to its status.
+job_status() {
+	ST=0
+	wait "$BG" || ST=$?
+}
+
+@test "SIGINT or SIGTERM reading a pipe: the records read are committed, then it dies of the signal" {
+	local sig want
+	for sig in INT:130 TERM:143; do
+		want=${sig#*:}
+		sig=${sig%:*}
+		rm -f "$F" "$F.schema.json" in
+		merge '{"id":1,"v":"a"}\n' -s -k id "$F"
+		mkfifo in
+		bg in rest-merge -k id "$F"
+		exec 9> in
+		printf '%s\n' '{"id":2,"v":"b"}' '{"id":1,"v":"A"}' >&9
+		merge_pid
+		kill -"$sig" "$PID"
+		# The stage before, stopping, writes what it has, cut short.
+		printf '%s\n%s' '{"id":3,"v":"c","new":true}' '{"id":4,"v":"cu' >&9
+		exec 9>&-
+		job_status
+		assert_equal "$ST" "$want"
+		assert_equal "$(cat err)" "rest-merge: <stdin>:4: interrupted: the last line is incomplete; skipped
+rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupted: committed the records read before the input ended)"
+		assert_equal "$(cat "$F")" \
+		    $'{"id":1,"v":"A"}\n{"id":2,"v":"b"}\n{"id":3,"v":"c","new":true}'
+		run jq -c '[.columns[].name]' "$F.schema.json"
+		assert_output '["id","v","new"]'
+		no_temp
+	done
+}
+
+@test "a deferred signal with a whole last line commits it; --dry-run counts" {
+	merge '{"id":1}\n' -s -k id "$F"
+	mkfifo in
+	bg in rest-merge -w append "$F"
+	exec 9> in
+	merge_pid
+	kill -INT "$PID"
+	printf '{"id":2}' >&9
+	exec 9>&-
+	job_status
+	assert_equal "$ST" 130
+	assert_equal "$(cat err)" "rest-merge: $F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows (interrupted: committed the records read before the input ended)"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2}'
+	bg in rest-merge -n -k id "$F"
+	exec 9> in
+	merge_pid
+	kill -TERM "$PID"
+	printf '{"id":3}\n' >&9
+	exec 9>&-
+	job_status
+	assert_equal "$ST" 143
+	assert_equal "$(cat err)" "rest-merge: $F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 3 rows (interrupted: counted the records read before the input ended)"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2}'
+}
+
+@test "a second signal before the commit: the table as it was, no temporary file, rerun from the start" {
+	run strace -f -o /dev/null -e trace=fsync true
+	[ "$status" -eq 0 ] || skip 'strace cannot trace here'
+	merge '{"id":1}\n' -s -k id "$F"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	mkfifo in
+	# The first fsync(2), of the new table, takes 3 s.
+	bg in strace -f -o /dev/null -e inject=fsync:delay_enter=3000000:when=1 \
+	    rest-merge -k id "$F"
+	exec 9> in
+	printf '{"id":2,"v":1}\n' >&9
+	merge_pid
+	kill -INT "$PID"
+	exec 9>&-
+	wait_for ".${F##*/}.schema.json.*"
+	kill -TERM "$PID"
+	job_status
+	assert_equal "$ST" 143
+	assert_equal "$(cat err)" "rest-merge: interrupted again: $F left as it was, so a resume offset printed before does not apply; rerun from the start"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+}
+
+@test "a replace reading a pipe stops at once on SIGINT: FILE as it was, said on stderr" {
+	merge '{"id":1}\n' -s -k id "$F"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	mkfifo in
+	bg in rest-merge -w replace -k id "$F"
+	exec 9> in
+	printf '{"id":2}\n' >&9
+	merge_pid
+	kill -INT "$PID"
+	job_status
+	exec 9>&-
+	assert_equal "$ST" 130
+	assert_equal "$(cat err)" "rest-merge: interrupted: $F left as it was (a replace commits only a whole input); rerun from the start"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+}
+
+@test "reading a file, or replacing, a signal stops the run at once and removes the temporary files" {
+	run strace -f -o /dev/null -e trace=fsync true
+	[ "$status" -eq 0 ] || skip 'strace cannot trace here'
+	merge '{"id":1}\n' -s -k id "$F"
+	local before schema wd why
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	printf '{"id":2}\n' > in.jsonl
+	for wd in merge replace; do
+		why=
+		[ "$wd" = replace ] && why=' (a replace commits only a whole input)'
+		bg in.jsonl strace -f -o /dev/null \
+		    -e inject=fsync:delay_enter=2000000:when=1 \
+		    rest-merge -w "$wd" -k id "$F"
+		merge_pid
+		wait_for ".${F##*/}.schema.json.*"
+		kill -TERM "$PID"
+		job_status
+		assert_equal "$ST" 143
+		assert_equal "$(cat err)" "rest-merge: interrupted: $F left as it was$why; rerun from the start"
+		assert_equal "$(sum "$F")" "$before"
+		assert_equal "$(sum "$F.schema.json")" "$schema"
+		no_temp
+	done
+}
+
+@test "a signal during the commit waits for it: table and sidecar both new, then it dies" {
+	local rename
+	rename=$(syscall rename,renameat,renameat2) ||
+	    skip 'strace cannot trace here'
+	merge '{"id":1}\n' -s -k id "$F"
+	printf '{"id":2,"v":1}\n' > in.jsonl
+	# The second rename(2), the first after the journal's, takes 2 s.
+	bg in.jsonl strace -f -o /dev/null \
+	    -e inject="$rename":delay_enter=2000000:when=2 rest-merge -k id "$F"
+	merge_pid
+	wait_for "$F.journal"
+	kill -INT "$PID"
+	job_status
+	assert_equal "$ST" 130
+	assert_equal "$(cat err)" "rest-merge: $F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2,"v":1}'
+	run jq -c '[.columns[].name]' "$F.schema.json"
+	assert_output '["id","v"]'
+	assert_file_not_exists "$F.journal"
+	no_temp
+
+	# Deferred: the first signal ends the input, the second waits too.
+	mkfifo in
+	bg in strace -f -o /dev/null \
+	    -e inject="$rename":delay_enter=2000000:when=2 rest-merge -k id "$F"
+	exec 9> in
+	printf '{"id":3}\n' >&9
+	merge_pid
+	kill -INT "$PID"
+	exec 9>&-
+	wait_for "$F.journal"
+	kill -TERM "$PID"
+	job_status
+	assert_equal "$ST" 143
+	assert_equal "$(cat err)" "rest-merge: $F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 3 rows (interrupted: committed the records read before the input ended)"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2,"v":1}\n{"id":3}'
+	assert_file_not_exists "$F.journal"
 	no_temp
 }
