@@ -113,11 +113,13 @@ format_of(const char *file)
 static struct path *
 new_path(const char *opt, const char *text)
 {
-	struct path *p = xmalloc(sizeof(*p));
+	struct path p, *q;
 
-	if (path_parse(p, text) == -1)
+	if (path_parse(&p, text) == -1)
 		die(EX_CONFIG, "%s: '%s' is not a field path", opt, text);
-	return p;
+	q = xmalloc(sizeof(*q));
+	*q = p;
+	return q;
 }
 
 static void
