@@ -1155,14 +1155,22 @@ only_table() {
 	    in.jsonl new old want-new want-old)"
 }
 
+# strace, following forks.  LeakSanitizer cannot work under ptrace(2),
+# so a -fsanitize=address build checks no leaks there.
+STRACE=(env ASAN_OPTIONS=detect_leaks=0 strace -f)
+
+# Whether strace can trace here (ptrace(2) may be denied in a container).
+can_strace() {
+	"${STRACE[@]}" -o /dev/null true 2> /dev/null
+}
+
 # syscall SET: the one of the system calls of SET (comma separated) that
 # rest-merge makes, as strace names it: glibc's rename(3) is rename(2) on
-# x86_64 but renameat(2) where there is none.  Fails if strace cannot
-# trace here.
+# x86_64 but renameat(2) where there is none.
 syscall() {
 	local dir name
 	dir=$(mktemp -d "$BATS_FILE_TMPDIR/probe.XXXXXX")
-	printf '{"id":0}\n' | timeout 60 strace -f -qq -o "$dir/log" \
+	printf '{"id":0}\n' | timeout 60 "${STRACE[@]}" -qq -o "$dir/log" \
 	    -e trace="$1" rest-merge -s -k id "$dir/p.jsonl" || return 1
 	name=$(sed -nE 's/^([0-9]+ +)?([a-z0-9_]+)\(.*/\2/p' "$dir/log" |
 	    head -n1)
@@ -1171,8 +1179,8 @@ syscall() {
 
 @test "failing each rename in turn: 74, and after the next run table and sidecar are both old or both new" {
 	local rename
-	rename=$(syscall rename,renameat,renameat2) ||
-	    skip 'strace cannot trace here'
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
 	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' -s -k id "$F"
 	state old
 	printf '%s\n' '{"id":2,"v":"B","n":1.5}' '{"id":3,"v":"c"}' > in.jsonl
@@ -1188,7 +1196,7 @@ syscall() {
 	local n st
 	for n in 1 2 3 4; do
 		cp old/* .
-		run --separate-stderr timeout 60 strace -f -o /dev/null \
+		run --separate-stderr timeout 60 "${STRACE[@]}" -o /dev/null \
 		    -e inject="$rename":error=EIO:when=$n rest-merge -k id "$F" \
 		    < in.jsonl
 		st=$status
@@ -1219,16 +1227,16 @@ syscall() {
 
 @test "a journal the next run cannot finish: 74, and the run after finishes it" {
 	local rename
-	rename=$(syscall rename,renameat,renameat2) ||
-	    skip 'strace cannot trace here'
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
 	merge '{"id":1}\n' -s -k id "$F"
-	timeout 60 strace -f -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	timeout 60 "${STRACE[@]}" -o /dev/null -e inject="$rename":error=EIO:when=2 \
 	    rest-merge -s -k id "$F" <<< '{"id":2,"v":1}' 2>/dev/null || true
 	assert_file_exists "$F.journal"
 	local before schema
 	before=$(sum "$F")
 	schema=$(sum "$F.schema.json")
-	run --separate-stderr timeout 60 strace -f -o /dev/null \
+	run --separate-stderr timeout 60 "${STRACE[@]}" -o /dev/null \
 	    -e inject="$rename":error=EIO:when=1 rest-merge -k id "$F" <<< '{"id":3}'
 	assert_failure 74
 	diag "$F: cannot finish the commit an earlier run left in $F.journal: Input/output error"
@@ -1265,9 +1273,10 @@ syscall() {
 
 @test "a journal that cannot be removed: the table is new, and the next run removes it" {
 	local unlink
-	unlink=$(syscall unlink,unlinkat) || skip 'strace cannot trace here'
+	can_strace || skip 'strace cannot trace here'
+	unlink=$(syscall unlink,unlinkat)
 	merge '{"id":1}\n' -s -k id "$F"
-	run --separate-stderr timeout 60 strace -f -o /dev/null \
+	run --separate-stderr timeout 60 "${STRACE[@]}" -o /dev/null \
 	    -e inject="$unlink":error=EIO:when=1 rest-merge -k id "$F" <<< '{"id":2}'
 	assert_failure 74
 	diag "$F: the commit stopped half way; the next run finishes it from $F.journal: Input/output error"
@@ -1282,11 +1291,11 @@ syscall() {
 
 @test "a journal in FILE's directory finds a sidecar elsewhere, run from another directory" {
 	local rename
-	rename=$(syscall rename,renameat,renameat2) ||
-	    skip 'strace cannot trace here'
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
 	mkdir -p d/meta
 	merge '{"id":1}\n' -s -k id --schema d/meta/s.json d/t.jsonl
-	timeout 60 strace -f -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	timeout 60 "${STRACE[@]}" -o /dev/null -e inject="$rename":error=EIO:when=2 \
 	    rest-merge -s -k id --schema d/meta/s.json d/t.jsonl \
 	    <<< '{"id":2,"v":1}' 2>/dev/null || true
 	assert_file_exists d/t.jsonl.journal
@@ -1304,10 +1313,10 @@ syscall() {
 
 @test "--dry-run does not finish a journal; it says one is there" {
 	local rename
-	rename=$(syscall rename,renameat,renameat2) ||
-	    skip 'strace cannot trace here'
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
 	merge '{"id":1}\n' -s -k id "$F"
-	timeout 60 strace -f -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	timeout 60 "${STRACE[@]}" -o /dev/null -e inject="$rename":error=EIO:when=2 \
 	    rest-merge -s -k id "$F" <<< '{"id":2}' 2>/dev/null || true
 	assert_file_exists "$F.journal"
 	merge '' -n -k id "$F"
@@ -1438,15 +1447,14 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 }
 
 @test "a second signal before the commit: the table as it was, no temporary file, rerun from the start" {
-	run strace -f -o /dev/null -e trace=fsync true
-	[ "$status" -eq 0 ] || skip 'strace cannot trace here'
+	can_strace || skip 'strace cannot trace here'
 	merge '{"id":1}\n' -s -k id "$F"
 	local before schema
 	before=$(sum "$F")
 	schema=$(sum "$F.schema.json")
 	mkfifo in
 	# The first fsync(2), of the new table, takes 3 s.
-	bg in strace -f -o /dev/null -e inject=fsync:delay_enter=3000000:when=1 \
+	bg in "${STRACE[@]}" -o /dev/null -e inject=fsync:delay_enter=3000000:when=1 \
 	    rest-merge -k id "$F"
 	exec 9> in
 	printf '{"id":2,"v":1}\n' >&9
@@ -1484,8 +1492,7 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 }
 
 @test "reading a file, or replacing, a signal stops the run at once and removes the temporary files" {
-	run strace -f -o /dev/null -e trace=fsync true
-	[ "$status" -eq 0 ] || skip 'strace cannot trace here'
+	can_strace || skip 'strace cannot trace here'
 	merge '{"id":1}\n' -s -k id "$F"
 	local before schema wd why
 	before=$(sum "$F")
@@ -1494,7 +1501,7 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 	for wd in merge replace; do
 		why=
 		[ "$wd" = replace ] && why=' (a replace commits only a whole input)'
-		bg in.jsonl strace -f -o /dev/null \
+		bg in.jsonl "${STRACE[@]}" -o /dev/null \
 		    -e inject=fsync:delay_enter=2000000:when=1 \
 		    rest-merge -w "$wd" -k id "$F"
 		merge_pid
@@ -1511,12 +1518,12 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 
 @test "a signal during the commit waits for it: table and sidecar both new, then it dies" {
 	local rename
-	rename=$(syscall rename,renameat,renameat2) ||
-	    skip 'strace cannot trace here'
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
 	merge '{"id":1}\n' -s -k id "$F"
 	printf '{"id":2,"v":1}\n' > in.jsonl
 	# The second rename(2), the first after the journal's, takes 2 s.
-	bg in.jsonl strace -f -o /dev/null \
+	bg in.jsonl "${STRACE[@]}" -o /dev/null \
 	    -e inject="$rename":delay_enter=2000000:when=2 rest-merge -k id "$F"
 	merge_pid
 	wait_for "$F.journal"
@@ -1532,7 +1539,7 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 
 	# Deferred: the first signal ends the input, the second waits too.
 	mkfifo in
-	bg in strace -f -o /dev/null \
+	bg in "${STRACE[@]}" -o /dev/null \
 	    -e inject="$rename":delay_enter=2000000:when=2 rest-merge -k id "$F"
 	exec 9> in
 	printf '{"id":3}\n' >&9
