@@ -19,13 +19,26 @@ struct atomic {
 /*
  * Lock path + ".lock" (created if needed, never removed) with flock(2),
  * waiting while another process holds it.  The lock lasts until the
- * process exits.  Returns 0, or -1 with errno set.
+ * process exits.  The lock file must be a regular file: a symbolic link,
+ * a directory, a FIFO or a device there is neither followed, opened nor
+ * created through.  Returns 0, -1 with errno set, or -2 if the lock file
+ * is not a regular file.
  */
 int	atomic_lock(const char *path);
 
 /*
- * Create the temporary file for path, with path's permissions if it
- * exists (else 0666 less the umask), open for writing on a->fp.  Until
+ * Install now the handlers that remove the temporary files, which
+ * atomic_open() would install, and have on_kill (if not NULL) run in the
+ * signal handler once they are removed, just before SIGHUP, SIGINT or
+ * SIGTERM ends the process (a deferred signal, see stop.h: the second
+ * one).  on_kill may only call async-signal-safe functions.
+ */
+void	atomic_handlers(void (*on_kill)(void));
+
+/*
+ * Create the temporary file for path, with path's permission bits (0777,
+ * never setuid, setgid or sticky) if it exists, else 0666 less the umask,
+ * open for writing on a->fp.  Until
  * atomic_commit() or atomic_abort(), the temporary file is removed if the
  * process exits or SIGHUP, SIGINT or SIGTERM kill it (a deferred signal,
  * see stop.h, only when the second one does).  Returns 0, or -1
@@ -45,5 +58,37 @@ int	atomic_commit(struct atomic *);
 
 /* Close and remove the temporary file, and free the struct's memory. */
 void	atomic_abort(struct atomic *);
+
+/*
+ * Commit the n files opened with atomic_open() together: after a failure
+ * at any step, or a crash, the n paths hold all their old contents or all
+ * their new ones, the new ones perhaps only once atomic_recover() has
+ * run.  The temporary files are closed (flushed and synced); a journal,
+ * itself written to a temporary file, synced and renamed, then names
+ * their renames: the rename of the journal is the commit point.  Then
+ * come the renames, a sync of the directories and the removal of the
+ * journal.  From the commit point on, SIGHUP, SIGINT and SIGTERM are
+ * blocked, so that no signal cuts the renames short, and they stay
+ * blocked when the commit is done: a signal that came meanwhile ends the
+ * process at atomic_unblock(), once the caller has said what it did.
+ * Returns 0; -1 with errno set if it failed before the commit point (the
+ * temporary files are removed, the paths are old); or 1 with errno set if
+ * it failed after it (the journal and the temporary files it names stay
+ * for atomic_recover()).  The structs' memory is freed in every case.
+ */
+int	atomic_commit_all(struct atomic *a[], size_t n, const char *journal);
+
+/* Unblock the signals atomic_commit_all() blocked, if it did. */
+void	atomic_unblock(void);
+
+/*
+ * Finish the commit that journal records, if there is one: rename each
+ * temporary file it names that still exists, sync the directories, and
+ * remove the journal.  Call it holding the lock, before reading the
+ * files.  Returns 0 if there was no journal, 1 if it finished one, or -1
+ * with errno set, the journal kept (EBADMSG: not a journal that
+ * atomic_commit_all() wrote).
+ */
+int	atomic_recover(const char *journal);
 
 #endif

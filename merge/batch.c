@@ -7,6 +7,7 @@
 #include "hash.h"
 #include "json.h"
 #include "merge.h"
+#include "stop.h"
 
 void
 batch_init(struct batch *b)
@@ -106,6 +107,22 @@ new_rec(struct batch *b)
 	return &b->rec[b->n++];
 }
 
+/*
+ * Whether the last line, without its newline, was cut short by the stage
+ * before being stopped: a signal was deferred and it is not an object.
+ */
+static int
+cut_short(struct json *j, const struct lines *in, const char *line,
+    size_t len)
+{
+	struct json_error err;
+
+	if (in->nl || !stop_requested())
+		return 0;
+	return json_parse_shallow(j, line, len, JSON_ALL_LEVELS, &err) == -1 ||
+	    !json_is_object(j, 0);
+}
+
 void
 batch_read(struct batch *b, const struct opts *o, struct schema *s)
 {
@@ -125,6 +142,11 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s)
 	while (lines_next(&in, &line, &len)) {
 		if (blank(line, len))
 			continue;
+		if (cut_short(&j, &in, line, len)) {
+			warnmsg("%s:%lu: interrupted: the last line is "
+			    "incomplete; skipped", in.name, in.lineno);
+			break;
+		}
 		record_parse(&j, in.name, in.lineno, in.nl, line, len);
 		buf_reset(&key);
 		if (o->nkey > 0)

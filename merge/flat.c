@@ -290,7 +290,7 @@ fmt_eol(enum format fmt)
 }
 
 static void
-csv_cell(FILE *fp, const char *s, size_t n)
+csv_cell(struct buf *b, const char *s, size_t n)
 {
 	const char *p, *q, *end = s + n;
 
@@ -300,51 +300,62 @@ csv_cell(FILE *fp, const char *s, size_t n)
 			if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
 				break;
 		if (p == end) {
-			fwrite(s, 1, n, fp);
+			buf_add(b, s, n);
 			return;
 		}
 	}
-	putc('"', fp);
+	buf_addc(b, '"');
 	for (p = s; (q = memchr(p, '"', (size_t)(end - p))) != NULL;
 	    p = q + 1) {
-		fwrite(p, 1, (size_t)(q - p) + 1, fp);
-		putc('"', fp);
+		buf_add(b, p, (size_t)(q - p) + 1);
+		buf_addc(b, '"');
 	}
-	fwrite(p, 1, (size_t)(end - p), fp);
-	putc('"', fp);
+	buf_add(b, p, (size_t)(end - p));
+	buf_addc(b, '"');
 }
 
 static void
-tsv_cell(FILE *fp, const char *s, size_t n)
+tsv_cell(struct buf *b, const char *s, size_t n)
 {
 	const char *end = s + n;
 
 	for (; s < end; s++)
 		switch (*s) {
 		case '\t':
-			fputs("\\t", fp);
+			buf_add(b, "\\t", 2);
 			break;
 		case '\n':
-			fputs("\\n", fp);
+			buf_add(b, "\\n", 2);
 			break;
 		case '\r':
-			fputs("\\r", fp);
+			buf_add(b, "\\r", 2);
 			break;
 		case '\\':
-			fputs("\\\\", fp);
+			buf_add(b, "\\\\", 2);
 			break;
 		default:
-			putc(*s, fp);
+			buf_addc(b, *s);
 		}
+}
+
+void
+cell_add(struct buf *b, enum format fmt, const char *s, size_t n)
+{
+	if (fmt == FMT_TSV)
+		tsv_cell(b, s, n);
+	else
+		csv_cell(b, s, n);
 }
 
 void
 cell_write(FILE *fp, enum format fmt, const char *s, size_t n, int null)
 {
+	struct buf b;
+
 	if (null)
 		return;
-	if (fmt == FMT_TSV)
-		tsv_cell(fp, s, n);
-	else
-		csv_cell(fp, s, n);
+	buf_init(&b, 0);
+	cell_add(&b, fmt, s, n);
+	fwrite(b.data, 1, b.len, fp);
+	buf_free(&b);
 }

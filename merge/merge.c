@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +19,12 @@
 #include "diag.h"
 #include "json.h"
 #include "merge.h"
+#include "stop.h"
 
 #define GROUP	32		/* rows of FILE looked up at once */
 
-enum { OPT_DEDUP_SORT = 256, OPT_HARD_DELETE, OPT_SCHEMA, OPT_VERSION };
+enum { OPT_ALLOW_EMPTY = 256, OPT_DEDUP_SORT, OPT_HARD_DELETE, OPT_SCHEMA,
+	OPT_VERSION };
 
 struct run {
 	const struct opts *o;
@@ -29,7 +33,9 @@ struct run {
 	FILE		*out;
 	struct json	 j;
 	struct buf	 key, cell;
+	struct buf	 line, old;	/* a row of FILE, new and old */
 	unsigned long	 inserted, updated, deleted, unchanged;
+	unsigned long	 kept;		/* rows of FILE the input lacks */
 	size_t		*hdr;		/* the output's columns (csv, tsv) */
 	size_t		 nhdr, nold;	/* of them, in FILE's header */
 	size_t		*keypos;	/* the key columns' places in FILE */
@@ -39,14 +45,23 @@ struct run {
 	int		 warn_schema;	/* FILE kept rows the sidecar lacks */
 };
 
+/*
+ * What a signal handler says when a signal ends the run, built before
+ * any signal is caught: write(2) is all it may use.
+ */
+static char	*said_once, *said_twice;
+static size_t	 said_once_len, said_twice_len;
+static int	 deferring;		/* SIGINT and SIGTERM end the input */
+static volatile sig_atomic_t committed;
+
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: rest-merge [-hns] [--dedup-sort field[:asc|:desc]] "
-	    "[-f format]\n"
-	    "                  [--hard-delete field] [-k field] "
-	    "[--schema file] [--version]\n"
-	    "                  [-w disposition] FILE\n"
+	fprintf(fp, "usage: rest-merge [-hns] [--allow-empty] "
+	    "[--dedup-sort field[:asc|:desc]]\n"
+	    "                  [-f format] [--hard-delete field] [-k field]\n"
+	    "                  [--schema file] [--version] [-w disposition] "
+	    "FILE\n"
 	    "       rest-merge -c config [-r resource] [options] [FILE]\n");
 	if (status == EX_OK)
 		fprintf(fp,
@@ -56,6 +71,8 @@ usage(FILE *fp, int status)
 		    "replace\n"
 		    "  -f, --format FORMAT        jsonl, csv or tsv (FILE's "
 		    "extension)\n"
+		    "      --allow-empty          let a replace with no "
+		    "records empty FILE\n"
 		    "      --hard-delete FIELD    a record with FIELD true or "
 		    "set deletes its key\n"
 		    "      --dedup-sort FIELD[:asc|:desc]\n"
@@ -96,11 +113,13 @@ format_of(const char *file)
 static struct path *
 new_path(const char *opt, const char *text)
 {
-	struct path *p = xmalloc(sizeof(*p));
+	struct path p, *q;
 
-	if (path_parse(p, text) == -1)
+	if (path_parse(&p, text) == -1)
 		die(EX_CONFIG, "%s: '%s' is not a field path", opt, text);
-	return p;
+	q = xmalloc(sizeof(*q));
+	*q = p;
+	return q;
 }
 
 static void
@@ -174,8 +193,9 @@ free_path(struct path *p)
 	}
 }
 
+/* Append rec to out as a row of FILE, with its line end. */
 static void
-write_rec(struct run *r, const struct rec *rec)
+render_rec(struct run *r, const struct rec *rec, struct buf *out)
 {
 	const char *text = r->b.text.data + rec->off;
 	const jsmntok_t *t;
@@ -184,8 +204,8 @@ write_rec(struct run *r, const struct rec *rec)
 	int v;
 
 	if (r->o->fmt == FMT_JSONL) {
-		fwrite(text, 1, rec->len, r->out);
-		putc('\n', r->out);
+		buf_add(out, text, rec->len);
+		buf_addc(out, '\n');
 		return;
 	}
 	if (json_parse_shallow(&r->j, text, rec->len, JSON_ALL_LEVELS,
@@ -196,7 +216,7 @@ write_rec(struct run *r, const struct rec *rec)
 	schema_cells(&r->s, &r->j, r->cells, r->ncells);
 	for (i = 0; i < r->nhdr; i++) {
 		if (i > 0)
-			fputs(fmt_sep(r->o->fmt), r->out);
+			buf_adds(out, fmt_sep(r->o->fmt));
 		if ((v = r->cells[r->hdr[i]]) == -1)
 			continue;
 		t = &r->j.tok[v];
@@ -206,25 +226,35 @@ write_rec(struct run *r, const struct rec *rec)
 		else
 			buf_add(&r->cell, text + t->start,
 			    (size_t)(t->end - t->start));
-		cell_write(r->out, r->o->fmt, r->cell.data, r->cell.len, 0);
+		cell_add(out, r->o->fmt, r->cell.data, r->cell.len);
 	}
-	fputs(r->eol, r->out);
+	buf_adds(out, r->eol);
 }
 
-/* A row of FILE whose key the input holds: updated, deleted or dropped. */
+/*
+ * A row of FILE whose key the input holds, old[0..n) as it would be
+ * copied: the record replaces it (unchanged if it writes the same bytes),
+ * or it goes.
+ */
 static void
-hit(struct run *r, size_t id)
+hit(struct run *r, size_t id, const char *old, size_t n)
 {
 	struct rec *rec = &r->b.rec[id];
 
 	/* FILE may hold a key twice; like SQL's merge, one row remains. */
-	if (rec->done || rec->del)
+	if (rec->done || rec->del) {
 		r->deleted++;
-	else {
-		write_rec(r, rec);
-		r->updated++;
+		rec->done = 1;
+		return;
 	}
 	rec->done = 1;
+	buf_reset(&r->line);
+	render_rec(r, rec, &r->line);
+	if (r->line.len == n && memcmp(r->line.data, old, n) == 0)
+		r->unchanged++;
+	else
+		r->updated++;
+	fwrite(r->line.data, 1, r->line.len, r->out);
 }
 
 static void
@@ -234,7 +264,9 @@ write_new(struct run *r)
 
 	for (i = 0; i < r->b.n; i++)
 		if (!r->b.rec[i].done && !r->b.rec[i].del) {
-			write_rec(r, &r->b.rec[i]);
+			buf_reset(&r->line);
+			render_rec(r, &r->b.rec[i], &r->line);
+			fwrite(r->line.data, 1, r->line.len, r->out);
 			r->inserted++;
 		}
 }
@@ -246,7 +278,10 @@ copy_line(struct run *r, const char *line, size_t len)
 	putc('\n', r->out);
 }
 
-/* Rows of FILE looked up in the batch at once, then written in order. */
+/*
+ * Rows of FILE (with their newlines) looked up in the batch at once, then
+ * written in order.
+ */
 struct group {
 	struct buf	 rows, keys;
 	size_t		 roff[GROUP + 1], koff[GROUP + 1];
@@ -267,11 +302,12 @@ flush_group(struct run *r, struct group *g)
 	strtab_find_many(&r->b.keys, key, len, g->n, id);
 	for (i = 0; i < g->n; i++)
 		if (id[i] != -1)
-			hit(r, (size_t)id[i]);
-		else {
-			copy_line(r, g->rows.data + g->roff[i],
+			hit(r, (size_t)id[i], g->rows.data + g->roff[i],
 			    g->roff[i + 1] - g->roff[i]);
-			r->unchanged++;
+		else {
+			fwrite(g->rows.data + g->roff[i], 1,
+			    g->roff[i + 1] - g->roff[i], r->out);
+			r->kept++;
 		}
 	g->n = 0;
 	buf_reset(&g->rows);
@@ -301,7 +337,7 @@ stream_jsonl(struct run *r, int fd)
 		if (empty || o->wd == WD_APPEND) {
 			flush_group(r, &g);
 			copy_line(r, line, len);
-			r->unchanged += !empty;
+			r->kept += !empty;
 			continue;
 		}
 		g.koff[g.n] = g.keys.len;
@@ -313,6 +349,7 @@ stream_jsonl(struct run *r, int fd)
 		g.koff[g.n + 1] = g.keys.len;
 		g.roff[g.n] = g.rows.len;
 		buf_add(&g.rows, line, len);
+		buf_addc(&g.rows, '\n');
 		g.roff[g.n + 1] = g.rows.len;
 		if (++g.n == GROUP)
 			flush_group(r, &g);
@@ -324,18 +361,29 @@ stream_jsonl(struct run *r, int fd)
 	write_new(r);
 }
 
-/* Copy a row of FILE, with empty cells for the columns new to it. */
+/*
+ * Set r->old to a row of FILE as it is copied: with empty cells for the
+ * columns new to it, and its line end.
+ */
 static void
-copy_row(struct run *r, const struct row *row)
+render_row(struct run *r, const struct row *row)
 {
 	const char *raw = row->raw.data;
 	size_t len = row->raw.len, i;
 	int cr = len > 0 && raw[len - 1] == '\r' && r->o->fmt == FMT_CSV;
 
-	fwrite(raw, 1, len - cr, r->out);
+	buf_reset(&r->old);
+	buf_add(&r->old, raw, len - cr);
 	for (i = r->nold; i < r->nhdr; i++)
-		fputs(fmt_sep(r->o->fmt), r->out);
-	fputs(cr ? "\r\n" : "\n", r->out);
+		buf_adds(&r->old, fmt_sep(r->o->fmt));
+	buf_adds(&r->old, cr ? "\r\n" : "\n");
+}
+
+static void
+copy_row(struct run *r, const struct row *row)
+{
+	render_row(r, row);
+	fwrite(r->old.data, 1, r->old.len, r->out);
 }
 
 /*
@@ -460,12 +508,13 @@ stream_flat(struct run *r, int fd)
 			}
 			id = strtab_find(&r->b.keys, r->key.data, r->key.len);
 			if (id != -1) {
-				hit(r, (size_t)id);
+				render_row(r, &row);
+				hit(r, (size_t)id, r->old.data, r->old.len);
 				continue;
 			}
 		}
 		copy_row(r, &row);
-		r->unchanged++;
+		r->kept++;
 	}
 	row_free(&header);
 	row_free(&row);
@@ -506,9 +555,32 @@ run_free(struct run *r)
 	json_free(&r->j);
 	buf_free(&r->key);
 	buf_free(&r->cell);
+	buf_free(&r->line);
+	buf_free(&r->old);
 	free(r->hdr);
 	free(r->keypos);
 	free(r->cells);
+}
+
+/* Take FILE's lock, then finish a commit an earlier run left half done. */
+static void
+lock(const struct opts *o)
+{
+	switch (atomic_lock(o->file)) {
+	case -1:
+		die(EX_IOERR, "%s.lock: cannot lock:", o->file);
+	case -2:
+		die(EX_IOERR, "%s.lock: not a regular file; will not lock "
+		    "through it", o->file);
+	}
+	switch (atomic_recover(o->journal)) {
+	case -1:
+		die(EX_IOERR, "%s: cannot finish the commit an earlier run "
+		    "left in %s:", o->file, o->journal);
+	case 1:
+		warnmsg("%s: finished the commit an earlier run left in %s",
+		    o->file, o->journal);
+	}
 }
 
 /* Write FILE and the sidecar; with -n, only go through the motions. */
@@ -516,11 +588,14 @@ static void
 merge(struct run *r)
 {
 	const struct opts *o = r->o;
-	struct atomic file, side;
+	struct atomic file, side, *both[2];
 	int fd, had_schema = 0;
 
-	if (!o->dry_run && atomic_lock(o->file) == -1)
-		die(EX_IOERR, "%s.lock: cannot lock:", o->file);
+	if (!o->dry_run)
+		lock(o);
+	else if (access(o->journal, F_OK) == 0)
+		warnmsg("%s: %s holds a commit the next run finishes; the dry "
+		    "run reads the files as they are", o->file, o->journal);
 	check_regular(o->schema);
 	if (o->wd != WD_REPLACE)
 		had_schema = schema_load(&r->s, o, o->schema) == 0;
@@ -540,9 +615,9 @@ merge(struct run *r)
 		stream_flat(r, fd);
 	if (fd != -1)
 		close(fd);
-	if (r->unchanged > 0)
+	if (r->kept > 0)
 		schema_kept_rows(&r->s);
-	r->warn_schema = r->unchanged > 0 && !had_schema;
+	r->warn_schema = r->kept > 0 && !had_schema;
 
 	if (o->dry_run) {
 		fclose(r->out);
@@ -563,19 +638,143 @@ merge(struct run *r)
 		atomic_abort(&side);
 		die(EX_IOERR, "%s: write failed:", o->schema);
 	}
-	/* The sidecar first: its types only widen, so it fits both files. */
-	if (atomic_commit(&side) == -1) {
-		atomic_abort(&file);
-		die(EX_IOERR, "%s: cannot replace:", o->schema);
+	both[0] = &side;
+	both[1] = &file;
+	switch (atomic_commit_all(both, 2, o->journal)) {
+	case -1:
+		die(EX_IOERR, "%s: cannot commit:", o->file);
+	case 1:
+		die(EX_IOERR, "%s: the commit stopped half way; the next run "
+		    "finishes it from %s:", o->file, o->journal);
 	}
-	if (atomic_commit(&file) == -1)
-		die(EX_IOERR, "%s: cannot replace:", o->file);
+	committed = 1;
+}
+
+/* dlt's table name, normalized, as a file in the current directory. */
+static char *
+table_file(const char *table)
+{
+	struct buf b;
+	char *file;
+
+	buf_init(&b, 0);
+	if (normalize(table, strlen(table), &b) == -1)
+		die(EX_CONFIG, "table name '%s' gives no file name", table);
+	buf_adds(&b, ".jsonl");
+	file = xstrdup(buf_str(&b));
+	buf_free(&b);
+	return file;
+}
+
+/* Without -k, merge on the primary key the sidecar records. */
+static void
+key_from_schema(struct opts *o)
+{
+	struct schema s;
+	size_t i;
+	int loaded;
+
+	check_regular(o->schema);
+	schema_init(&s, o->fmt);
+	loaded = schema_load(&s, o, o->schema) == 0;
+	for (i = 0; i < s.npk; i++)
+		add_key(o, s.pk[i].text);
+	schema_free(&s);
+	if (o->nkey > 0)
+		return;
+	if (loaded)
+		die(EX_USAGE, "-w merge needs a primary key: -k FIELD (%s "
+		    "records none)", o->schema);
+	die(EX_USAGE, "-w merge needs a primary key: -k FIELD");
+}
+
+/* A new string from a format, and its length. */
+static char *
+format(size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die(EX_SOFTWARE, "cannot format a message:");
+	s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	*len = (size_t)n;
+	return s;
+}
+
+/* Say, in a signal handler, what the signal that ends the run left. */
+static void
+on_kill(void)
+{
+	const char *s = said_once;
+	size_t n = said_once_len;
+	ssize_t w;
+
+	if (committed)
+		return;
+	if (stop_requested()) {
+		s = said_twice;
+		n = said_twice_len;
+	}
+	while (n > 0 && (w = write(STDERR_FILENO, s, n)) > 0) {
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/*
+ * Reading a pipe, with merge or append, SIGINT and SIGTERM end the input:
+ * what the stage before wrote is committed, so that the offset it says to
+ * resume from leaves no gap.  A replace never commits part of an input:
+ * a signal stops it at once, as it does any run not reading a pipe.
+ */
+static void
+catch_signals(const struct opts *o)
+{
+	said_once = format(&said_once_len, "%s: interrupted: %s left as it "
+	    "was%s; rerun from the start\n", getprog(), o->file,
+	    o->wd == WD_REPLACE ? " (a replace commits only a whole input)" :
+	    "");
+	said_twice = format(&said_twice_len, "%s: interrupted again: %s left "
+	    "as it was, so a resume offset printed before does not apply; "
+	    "rerun from the start\n", getprog(), o->file);
+	if (o->wd != WD_REPLACE && stop_is_pipe(STDIN_FILENO)) {
+		stop_defer();
+		deferring = 1;
+	}
+	atomic_handlers(on_kill);
+}
+
+/* What the summary adds when a signal ended the input, deferred. */
+static const char *
+interrupted(const struct opts *o)
+{
+	sigset_t set;
+
+	if (!deferring)
+		return "";
+	/* Come during the commit, it is still pending. */
+	if (stop_requested() == 0 && (sigpending(&set) == -1 ||
+	    (sigismember(&set, SIGINT) != 1 &&
+	    sigismember(&set, SIGTERM) != 1)))
+		return "";
+	return o->dry_run ? " (interrupted: counted the records read before "
+	    "the input ended)" : " (interrupted: committed the records read "
+	    "before the input ended)";
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "allow-empty",   no_argument,	      NULL, OPT_ALLOW_EMPTY },
 		{ "config",	   required_argument, NULL, 'c' },
 		{ "dedup-sort",	   required_argument, NULL, OPT_DEDUP_SORT },
 		{ "dry-run",	   no_argument,	      NULL, 'n' },
@@ -593,7 +792,7 @@ main(int argc, char *argv[])
 	static const char shortopts[] = "c:f:hk:nr:sw:";
 	struct opts o = { .wd = WD_MERGE, .fmt = FMT_JSONL };
 	const char *format = NULL;
-	char *schema = NULL, *table = NULL;
+	char *schema = NULL, *table = NULL, *journal;
 	struct config cfg;
 	int config_keys = 0;
 	struct run r;
@@ -634,6 +833,9 @@ main(int argc, char *argv[])
 		case 'w':
 			o.wd = disposition(optarg);
 			break;
+		case OPT_ALLOW_EMPTY:
+			o.allow_empty = 1;
+			break;
 		case OPT_DEDUP_SORT:
 			free_path(o.dedup_sort);
 			o.dedup_sort = NULL;
@@ -655,10 +857,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc == 0 && cfg.table != NULL) {
-		/* dlt's table, as a file in the current directory. */
-		i = strlen(cfg.table) + sizeof(".jsonl");
-		table = xmalloc(i);
-		snprintf(table, i, "%s.jsonl", cfg.table);
+		table = table_file(cfg.table);
 		o.file = table;
 	} else if (argc == 1) {
 		o.file = argv[0];
@@ -676,8 +875,6 @@ main(int argc, char *argv[])
 		o.fmt = FMT_TSV;
 	else
 		die(EX_CONFIG, "-f: '%s' is not jsonl, csv or tsv", format);
-	if (o.wd == WD_MERGE && o.nkey == 0)
-		die(EX_USAGE, "-w merge needs a primary key: -k FIELD");
 	if (o.wd != WD_MERGE && o.hard_delete != NULL)
 		die(EX_USAGE, "--hard-delete needs -w merge");
 	if (o.wd != WD_MERGE && o.dedup_sort != NULL)
@@ -689,6 +886,13 @@ main(int argc, char *argv[])
 		o.schema = schema;
 	} else if (strcmp(o.schema, o.file) == 0)
 		die(EX_USAGE, "--schema: '%s' is FILE itself", o.schema);
+	if (o.wd == WD_MERGE && o.nkey == 0)
+		key_from_schema(&o);
+	i = strlen(o.file) + sizeof(".journal");
+	journal = xmalloc(i);
+	snprintf(journal, i, "%s.journal", o.file);
+	o.journal = journal;
+	catch_signals(&o);
 
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
@@ -697,7 +901,12 @@ main(int argc, char *argv[])
 	json_init(&r.j);
 	buf_init(&r.key, 0);
 	buf_init(&r.cell, 0);
+	buf_init(&r.line, 0);
+	buf_init(&r.old, 0);
 	batch_read(&r.b, &o, &r.s);
+	if (o.wd == WD_REPLACE && r.b.n == 0 && !o.allow_empty)
+		die(EX_DATAERR, "%s: no records in the input: a replace would "
+		    "empty it; --allow-empty allows that", o.file);
 	merge(&r);
 	if (r.warn_schema)
 		warnmsg("%s: no schema %s: the types describe only this run's "
@@ -705,9 +914,10 @@ main(int argc, char *argv[])
 	schema_report(&r.s, o.file);
 	if (!o.silent)
 		warnmsg("%s: %lu inserted, %lu updated, %lu deleted, "
-		    "%lu unchanged, %lu rows", o.file, r.inserted, r.updated,
+		    "%lu unchanged, %lu rows%s", o.file, r.inserted, r.updated,
 		    r.deleted, r.unchanged,
-		    r.inserted + r.updated + r.unchanged);
+		    r.inserted + r.updated + r.unchanged + r.kept,
+		    interrupted(&o));
 
 	run_free(&r);
 	for (i = 0; i < o.nkey; i++)
@@ -717,6 +927,12 @@ main(int argc, char *argv[])
 	free_path(o.dedup_sort);
 	free(schema);
 	free(table);
+	free(journal);
 	config_free(&cfg);
-	return finish_stdout();
+	/* A signal that came during the commit ends the run only now. */
+	c = finish_stdout();
+	atomic_unblock();
+	if (c == EX_OK)
+		stop_finish();
+	return c;
 }

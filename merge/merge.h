@@ -34,6 +34,8 @@ struct opts {
 	int		 dedup_desc;
 	const char	*file;
 	const char	*schema;
+	const char	*journal;	/* of the commit: FILE.journal */
+	int		 allow_empty;	/* a replace may empty FILE */
 	int		 dry_run;
 	int		 silent;
 };
@@ -192,7 +194,9 @@ void	batch_free(struct batch *);
 /*
  * Read JSON Lines from stdin: check every record, type it into s, and
  * keep it (merge: only the winner of each key, in first-seen order of
- * the keys).  Exits with EX_DATAERR naming the line of a bad record.
+ * the keys).  Exits with EX_DATAERR naming the line of a bad record; a
+ * last line cut short after a deferred signal (stop.h) is skipped with a
+ * warning instead.
  */
 void	batch_read(struct batch *, const struct opts *, struct schema *s);
 
@@ -231,6 +235,9 @@ int	row_next(struct row *, struct lines *, enum format);
 
 /* Write cell s[0..n) as fmt needs it; null writes an empty cell. */
 void	cell_write(FILE *, enum format, const char *s, size_t n, int null);
+
+/* Append cell s[0..n) to b as fmt needs it. */
+void	cell_add(struct buf *, enum format, const char *s, size_t n);
 
 /* The separator and the line end of fmt. */
 const char *fmt_sep(enum format);

@@ -659,7 +659,7 @@ merge: 2,1'
 	run --separate-stderr rest-merge -c c.json <del.jsonl
 	assert_success
 	assert_equal "$stderr" \
-		'rest-merge: t.jsonl: 0 inserted, 1 updated, 1 deleted, 1 unchanged, 2 rows'
+		'rest-merge: t.jsonl: 0 inserted, 1 updated, 1 deleted, 0 unchanged, 2 rows'
 	assert_equal "$(jq -c .id t.jsonl | paste -sd' ' -)" '1 3'
 }
 
@@ -877,7 +877,7 @@ rest-select: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'"
 		_ "$cfg"
 	assert_success
 	assert_equal "$stderr" \
-		'rest-merge: image_analysis.jsonl: 0 inserted, 250 updated, 0 deleted, 0 unchanged, 250 rows'
+		'rest-merge: image_analysis.jsonl: 0 inserted, 0 updated, 0 deleted, 250 unchanged, 250 rows'
 	cmp long/image_analysis.jsonl image_analysis.jsonl
 }
 

@@ -16,6 +16,7 @@ command -v mandoc >/dev/null || need="$need mandoc"
 command -v python3 >/dev/null || need="$need python3"
 command -v curl >/dev/null || need="$need curl"
 command -v jq >/dev/null || need="$need jq"
+command -v strace >/dev/null || need="$need strace"
 command -v openssl >/dev/null || need="$need openssl"
 [ -z "$need" ] && exit 0
 

@@ -13,7 +13,7 @@ load manpage
 
 FIX=$BATS_TEST_DIRNAME/fixtures
 MAN=$BATS_TEST_DIRNAME/../man/rest-merge.1
-USAGE='usage: rest-merge [-hns] [--dedup-sort field[:asc|:desc]] [-f format]'
+USAGE='usage: rest-merge [-hns] [--allow-empty] [--dedup-sort field[:asc|:desc]]'
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return
@@ -28,7 +28,9 @@ teardown() {
 }
 
 # merge INPUT ARG...: run rest-merge ARG... with INPUT (printf %b, so \n
-# makes lines) on its standard input.
+# makes lines) on its standard input.  That is a pipe, so with merge and
+# append SIGINT and SIGTERM would end the input (see the signals tests);
+# the kill tests read a file instead, and stop at once.
 merge() {
 	local input=$1
 	shift
@@ -151,7 +153,7 @@ rows() {
 	merge '{"id":1,"v":"b"}\n' --primary-key=id --write-disposition=append \
 	    --format=csv out.txt
 	assert_success
-	summary out.txt 1 0 0 1 2
+	summary out.txt 1 0 0 0 2
 	assert_equal "$(cat out.txt)" $'id,v\r\n1,a\r\n1,b\r'
 	merge '{"id":1}\n' -k id -f csv --schema out.txt out.txt
 	assert_failure 64
@@ -207,7 +209,7 @@ rows() {
 	merge '{"id":5,"v":"e"}\n{"id":2,"v":"B"}\n{"id":4,"v":"d"}\n' -k id "$F"
 	assert_success
 	diag "$(nosidecar "$F")" \
-	    "$F: 2 inserted, 1 updated, 0 deleted, 2 unchanged, 5 rows"
+	    "$F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 5 rows"
 	run cat "$F"
 	assert_output '{"id": 1,  "v": "spaced"}
 {"id":2,"v":"B"}
@@ -229,7 +231,7 @@ rows() {
 	merge '{"id":1,"v":"new"}\n' -k id "$F"
 	assert_success
 	diag "$(nosidecar "$F")" \
-	    "$F: 0 inserted, 1 updated, 1 deleted, 1 unchanged, 2 rows"
+	    "$F: 0 inserted, 1 updated, 1 deleted, 0 unchanged, 2 rows"
 	assert_equal "$(cat "$F")" $'{"id":1,"v":"new"}\n{"id":2,"v":"b"}'
 }
 
@@ -237,7 +239,7 @@ rows() {
 	merge '{"id":1,"v":"a"}\n' -w append "$F"
 	merge '{"id":1,"v":"a"}\n{"id":1,"v":"b"}\n' -w append "$F"
 	assert_success
-	summary "$F" 2 0 0 1 3
+	summary "$F" 2 0 0 0 3
 	assert_equal "$(cat "$F")" \
 	    $'{"id":1,"v":"a"}\n{"id":1,"v":"a"}\n{"id":1,"v":"b"}'
 	run jq -r .write_disposition "$F.schema.json"
@@ -261,7 +263,7 @@ rows() {
 	merge '' -k id "$F"
 	assert_success
 	diag "$(nosidecar "$F")" \
-	    "$F: 0 inserted, 0 updated, 0 deleted, 2 unchanged, 2 rows"
+	    "$F: 0 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
 	assert_equal "$(sum "$F")" "$before"
 }
 
@@ -302,7 +304,7 @@ rows() {
 	summary "$F" 2 0 0 0 2
 	merge '{"id":"1","v":"string2"}\n' -k id "$F"
 	assert_success
-	summary "$F" 0 1 0 1 2
+	summary "$F" 0 1 0 0 2
 	assert_equal "$(cat "$F")" \
 	    $'{"id":1,"v":"number"}\n{"id":"1","v":"string2"}'
 }
@@ -317,7 +319,8 @@ rows() {
 	    `'{"id":7,"gone":true}\n{"id":6,"gone":0}\n' \
 	    -k id --hard-delete gone "$F"
 	assert_success
-	summary "$F" 0 3 3 0 3
+	# 5 is met again as it was: unchanged; 7 was never there.
+	summary "$F" 0 2 3 1 3
 	run cat "$F"
 	assert_output '{"id":2,"gone":false}
 {"id":4,"gone":null}
@@ -340,7 +343,7 @@ rows() {
 	assert_success
 	merge '{"id":1,"deleted":true}\n' -k id --hard-delete deleted f.csv
 	assert_success
-	summary f.csv 0 0 1 1 1
+	summary f.csv 0 0 1 0 1
 	assert_equal "$(cat f.csv)" $'id,v\r\n2,b\r'
 }
 
@@ -388,7 +391,7 @@ rows() {
 	merge '{"a":1,"b":"x","v":1}\n{"a":1,"b":"y","v":2}\n' -k a -k b "$F"
 	merge '{"a":1,"b":"y","v":3}\n{"a":2,"b":"x","v":4}\n' -k a -k b "$F"
 	assert_success
-	summary "$F" 1 1 0 1 3
+	summary "$F" 1 1 0 0 3
 	assert_equal "$(jq -c '[.a,.b,.v]' "$F" | paste -sd' ')" \
 	    '[1,"x",1] [1,"y",3] [2,"x",4]'
 	run jq -c '[.primary_key, [.columns[] | select(.primary_key) | .name]]' \
@@ -400,7 +403,7 @@ rows() {
 	merge '{"m":{"id":1},"v":"a"}\n{"m":{"id":2},"v":"b"}\n' -k m.id "$F"
 	merge '{"m":{"id":2,"x":0},"v":"B"}\n' -k m.id "$F"
 	assert_success
-	summary "$F" 0 1 0 1 2
+	summary "$F" 0 1 0 0 2
 	assert_equal "$(jq -r .v "$F" | paste -sd' ')" 'a B'
 
 	merge '{"metaData":{"ID":1},"v":"a"}\n{"metaData":{"ID":2},"v":"b"}\n' \
@@ -408,7 +411,7 @@ rows() {
 	assert_success
 	merge '{"metaData":{"ID":1},"v":"A"}\n' -k metaData.ID f.csv
 	assert_success
-	summary f.csv 0 1 0 1 2
+	summary f.csv 0 1 0 0 2
 	assert_equal "$(cat f.csv)" $'meta_data__id,v\r\n1,A\r\n2,b\r'
 	run jq -c '[.primary_key, [.columns[] | select(.primary_key) | .name]]' \
 	    f.csv.schema.json
@@ -429,7 +432,7 @@ rows() {
 	merge '{"id":2,"v":"Y"}\n{"id":3,"v":"z"}\n' -k id f.csv
 	assert_success
 	diag "$(nosidecar f.csv)" \
-	    "f.csv: 1 inserted, 1 updated, 0 deleted, 1 unchanged, 3 rows"
+	    "f.csv: 1 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows"
 	# The header ends lines with LF, so new rows do too.
 	assert_equal "$(cat f.csv)" $'v,id\nx,1\nY,2\nz,3'
 }
@@ -481,7 +484,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	assert_success
 	merge '{"k":"a\\tb\\\\c","v":3}\n' -k k f.tsv
 	assert_success
-	summary f.tsv 0 1 0 1 2
+	summary f.tsv 0 1 0 0 2
 	assert_equal "$(cat f.tsv)" $'k\tv\na\\tb\\\\c\t3\nplain\t2'
 }
 
@@ -510,7 +513,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	    -k id f.csv
 	assert_success
 	diag "$(nosidecar f.csv)" \
-	    "f.csv: 1 inserted, 1 updated, 0 deleted, 1 unchanged, 3 rows"
+	    "f.csv: 1 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows"
 	run cat f.csv
 	assert_output "$(printf '%s\r\n' 'id,v,extra__deep,tags' '1,"a",,' \
 	    '2,B,true,' '3,,,[1]')"
@@ -521,7 +524,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	merge '{"id":2,"note":"y"}\n' -k id f.csv
 	assert_success
 	diag "$(nosidecar f.csv)" \
-	    "f.csv: 0 inserted, 1 updated, 0 deleted, 1 unchanged, 2 rows"
+	    "f.csv: 0 inserted, 1 updated, 0 deleted, 0 unchanged, 2 rows"
 	assert_equal "$(cat f.csv)" $'id,note\r\n1,"two\r\nlines"\r\n2,y\r'
 }
 
@@ -529,7 +532,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	merge '{"id":1,"a":1}\n' -k id f.csv
 	merge '{"id":1,"b":2}\n' -w append f.csv
 	assert_success
-	summary f.csv 1 0 0 1 2
+	summary f.csv 1 0 0 0 2
 	assert_equal "$(cat f.csv)" $'id,a,b\r\n1,1,\r\n1,,2\r'
 	merge '{"z":true}\n' -w replace f.csv
 	assert_success
@@ -572,7 +575,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	diag "$F: column 'n' widened from bigint to double" \
 	    "$F: column 't' widened from timestamp to text" \
 	    "$F: column 'b' widened from bool to text" \
-	    "$F: 1 inserted, 0 updated, 0 deleted, 1 unchanged, 2 rows"
+	    "$F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
 	merge '{"id":3,"n":"many"}\n' -k id -s "$F"
 	assert_success
 	diag "$F: column 'n' widened from double to text"
@@ -621,7 +624,7 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	merge '{"id":2}\n' -k id "$F"
 	assert_success
 	diag "$F: no schema $F.schema.json: the types describe only this run's records" \
-	    "$F: 1 inserted, 0 updated, 0 deleted, 1 unchanged, 2 rows"
+	    "$F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
 }
 
 @test "a malformed schema is bad data" {
@@ -819,19 +822,6 @@ bad() {
 	assert_equal "$left" $'f.jsonl\nf.jsonl.lock\nf.jsonl.schema.json'
 }
 
-@test "a write that fails (file size limit): 74, and the old FILE stays" {
-	rows 200 1 | rest-merge -s -k id "$F"
-	local before
-	before=$(sum "$F")
-	rows 2000 100 new > new.jsonl
-	run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 64;
-	    exec rest-merge -k id "$1" < new.jsonl' _ "$F"
-	assert_failure 74
-	diag "$F: write failed: File too large"
-	assert_equal "$(sum "$F")" "$before"
-	no_temp
-}
-
 @test "kill -9 at random moments leaves FILE old or new, never a mix" {
 	rows 100000 1 > old.jsonl
 	rows 100000 50001 new > new.jsonl
@@ -950,4 +940,618 @@ bad() {
 	    'rest-merge: t.tsv: 0 inserted, 1 updated, 0 deleted, 0 unchanged, 1 rows'
 	run cat t.tsv
 	assert_output "$(printf 'id\tv\n\tx')"
+}
+
+# ---------------------------------------------------------------- counts
+
+@test "counts: identical records are unchanged, changed ones updated, absent keys only rows" {
+	rows 450 1 > old.jsonl
+	rest-merge -s -k id "$F" < old.jsonl
+	# 1-10 changed, 11-445 as they were, 446-450 missing.
+	{ rows 10 1 new; rows 435 11; } > in.jsonl
+	run --separate-stderr rest-merge -k id "$F" < in.jsonl
+	assert_success
+	summary "$F" 0 10 0 435 450
+	assert_equal "$(jq -r .label "$F" | sort | uniq -c | awk '{ print $1, $2 }' |
+	    paste -sd' ')" '10 new 440 old'
+	# Merged again, nothing changes.
+	run --separate-stderr rest-merge -k id "$F" < in.jsonl
+	summary "$F" 0 0 0 445 450
+	# A row written other than compact is rewritten: updated.
+	printf '%s\n' '{"id": 1}' '{"id":2}' > "$F"
+	merge '{"id":1}\n{"id":2}\n{"id":3}\n' -k id "$F"
+	assert_success
+	summary "$F" 1 1 0 1 3
+}
+
+@test "counts in csv: an old row with the empty cells of a new column is unchanged" {
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n{"id":3,"v":"c"}\n' -s -k id f.csv
+	merge '{"id":1,"v":"a","extra":1}\n{"id":2,"v":"b"}\n{"id":3,"v":"C"}\n' \
+	    -k id f.csv
+	assert_success
+	summary f.csv 0 2 0 1 3
+	assert_equal "$(cat f.csv)" $'id,v,extra\r\n1,a,1\r\n2,b,\r\n3,C,\r'
+	merge '{"id":2,"v":"b"}\n{"id":4,"v":"d"}\n' -k id f.csv
+	assert_success
+	summary f.csv 1 0 0 1 4
+}
+
+@test "counts with append and replace: every record inserted; replace deletes the old rows" {
+	merge '{"id":1}\n{"id":2}\n' -s -k id "$F"
+	merge '{"id":1}\n{"id":3}\n' -w append "$F"
+	assert_success
+	summary "$F" 2 0 0 0 4
+	merge '{"id":1}\n' -w replace "$F"
+	assert_success
+	summary "$F" 1 0 4 0 1
+}
+
+# ------------------------------------------------------ key from the sidecar
+
+@test "without -k, merge takes the primary key from the sidecar" {
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' -s -k id "$F"
+	merge '{"id":2,"v":"B"}\n{"id":3,"v":"c"}\n' "$F"
+	assert_success
+	summary "$F" 1 1 0 0 3
+	assert_equal "$(jq -c '[.id, .v]' "$F" | paste -sd' ')" \
+	    '[1,"a"] [2,"B"] [3,"c"]'
+	# A compound key, and --schema elsewhere.
+	merge '{"a":1,"b":2,"v":1}\n' -s -k a -k b --schema s.json t.jsonl
+	merge '{"a":1,"b":2,"v":2}\n{"a":1,"b":3,"v":3}\n' --schema s.json t.jsonl
+	assert_success
+	summary t.jsonl 1 1 0 0 2
+}
+
+@test "without -k, no sidecar or a sidecar without a key is a usage error" {
+	merge '{"id":1}\n' "$F"
+	assert_failure 64
+	diag '-w merge needs a primary key: -k FIELD'
+	merge '{"id":1}\n' -w append "$F"
+	assert_success
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	merge '{"id":1}\n' "$F"
+	assert_failure 64
+	diag "-w merge needs a primary key: -k FIELD ($F.schema.json records none)"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+}
+
+# --------------------------------------------------- replace with nothing
+
+@test "replace with no records: 65 naming --allow-empty, FILE unchanged" {
+	printf '%s\n' '{"id":1}' '{"id":2}' > "$F"
+	rest-merge -s -k id "$F" < /dev/null
+	local before schema input
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	for input in '' '\n  \n\t\n'; do
+		merge "$input" -w replace -k id "$F"
+		assert_failure 65
+		diag "$F: no records in the input: a replace would empty it; --allow-empty allows that"
+		assert_equal "$(sum "$F")" "$before"
+		assert_equal "$(sum "$F.schema.json")" "$schema"
+	done
+	merge '' -w replace -n "$F"
+	assert_failure 65
+	no_temp
+	merge '\n' -w replace --allow-empty "$F"
+	assert_success
+	summary "$F" 0 0 2 0 0
+	assert_equal "$(wc -c < "$F")" 0
+	# Other dispositions take no records as before, with or without it.
+	merge '' --allow-empty -k id "$F"
+	assert_success
+	summary "$F" 0 0 0 0 0
+}
+
+@test "replace with no records on a file that does not exist is refused too" {
+	merge '' -w replace f.csv
+	assert_failure 65
+	diag "f.csv: no records in the input: a replace would empty it; --allow-empty allows that"
+	assert_file_not_exists f.csv
+	merge '' -w replace --allow-empty f.csv
+	assert_success
+	summary f.csv 0 0 0 0 0
+	assert_file_exists f.csv
+}
+
+# ------------------------------------------------------------ table names
+
+@test "a table name from a config is normalized and never leaves the directory" {
+	mkdir here
+	cd here
+	printf '{"resources": [{"name": "../escape", "primary_key": "id"}]}\n' \
+	    > c.json
+	merge '{"id":1}\n' -c c.json
+	assert_success
+	summary _escape.jsonl 1 0 0 0 1
+	assert_file_exists _escape.jsonl
+	assert_file_not_exists ../escape.jsonl
+	run find .. -name '*.jsonl*' ! -path '../here/*'
+	assert_output ''
+	printf '{"resources": [{"name": "x", "table_name": "/tmp/Image Analysis", "primary_key": "id"}]}\n' \
+	    > c.json
+	merge '{"id":1}\n' -c c.json
+	assert_success
+	summary _tmp_image_analysis.jsonl 1 0 0 0 1
+	printf '{"resources": [{"name": "  ", "primary_key": "id"}]}\n' > c.json
+	merge '{"id":1}\n' -c c.json
+	assert_failure 78
+	diag "table name '  ' gives no file name"
+}
+
+# ------------------------------------------------------- the lock and mode
+
+@test "a lock file that is a symbolic link is refused: 74, its target neither created nor touched" {
+	printf '{"id":1}\n' > "$F"
+	local before
+	before=$(sum "$F")
+	ln -s "$BATS_TEST_TMPDIR/victim" "$F.lock"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F.lock: not a regular file; will not lock through it"
+	assert_file_not_exists victim
+	assert_equal "$(sum "$F")" "$before"
+	no_temp
+	printf 'precious\n' > victim
+	touch -d '2001-01-01 00:00:00' victim
+	rm "$F.lock"
+	ln -s victim "$F.lock"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F.lock: not a regular file; will not lock through it"
+	assert_equal "$(cat victim)" precious
+	assert_equal "$(stat -c %Y victim)" "$(date -d '2001-01-01 00:00:00' +%s)"
+	assert_equal "$(sum "$F")" "$before"
+}
+
+@test "a lock file that is a FIFO or a directory is refused: 74" {
+	printf '{"id":1}\n' > "$F"
+	mkfifo "$F.lock"
+	run --separate-stderr timeout 60 rest-merge -k id "$F" <<< '{"id":2}'
+	assert_failure 74
+	diag "$F.lock: not a regular file; will not lock through it"
+	rm "$F.lock"
+	mkdir "$F.lock"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F.lock: not a regular file; will not lock through it"
+	assert_equal "$(cat "$F")" '{"id":1}'
+}
+
+@test "the new FILE drops the setuid, setgid and sticky bits of the old one" {
+	local mode
+	for mode in 4755 2755 1755 6777; do
+		printf '{"id":1}\n' > "$F"
+		chmod "$mode" "$F"
+		merge '{"id":2}\n' -s -k id "$F"
+		assert_success
+		run stat -c %a "$F"
+		assert_output "${mode#?}"
+		rm "$F"
+	done
+}
+
+# -------------------------------------------------- committing together
+
+# state DIR: copy FILE and its sidecar into DIR.
+state() {
+	mkdir -p "$1"
+	cp "$F" "$F.schema.json" "$1"
+}
+
+# same DIR: FILE and its sidecar are those of DIR, byte for byte.
+same() {
+	cmp -s "$F" "$1/${F##*/}" && cmp -s "$F.schema.json" "$1/${F##*/}.schema.json"
+}
+
+# Only FILE, its sidecar and its lock are left in the directory (besides
+# the test's own files).
+only_table() {
+	run bash -c 'ls -A "$1" | grep -v "^separate-stderr-"' _ "$BATS_TEST_TMPDIR"
+	assert_output "$(printf '%s\n' f.jsonl f.jsonl.lock f.jsonl.schema.json \
+	    in.jsonl new old want-new want-old)"
+}
+
+# strace, following forks.  LeakSanitizer cannot work under ptrace(2),
+# so a -fsanitize=address build checks no leaks there.
+STRACE=(env ASAN_OPTIONS=detect_leaks=0 strace -f)
+
+# Whether strace can trace here (ptrace(2) may be denied in a container).
+can_strace() {
+	"${STRACE[@]}" -o /dev/null true 2> /dev/null
+}
+
+# syscall SET: the one of the system calls of SET (comma separated) that
+# rest-merge makes, as strace names it: glibc's rename(3) is rename(2) on
+# x86_64 but renameat(2) where there is none.
+syscall() {
+	local dir name
+	dir=$(mktemp -d "$BATS_FILE_TMPDIR/probe.XXXXXX")
+	printf '{"id":0}\n' | timeout 60 "${STRACE[@]}" -qq -o "$dir/log" \
+	    -e trace="$1" rest-merge -s -k id "$dir/p.jsonl" || return 1
+	name=$(sed -nE 's/^([0-9]+ +)?([a-z0-9_]+)\(.*/\2/p' "$dir/log" |
+	    head -n1)
+	[ -n "$name" ] && echo "$name"
+}
+
+@test "failing each rename in turn: 74, and after the next run table and sidecar are both old or both new" {
+	local rename
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
+	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' -s -k id "$F"
+	state old
+	printf '%s\n' '{"id":2,"v":"B","n":1.5}' '{"id":3,"v":"c"}' > in.jsonl
+	rest-merge -s -k id "$F" < in.jsonl
+	state new
+	# What the next run, here with no input, makes of either.
+	cp old/* .
+	rest-merge -s -k id "$F" < /dev/null
+	state want-old
+	cp new/* .
+	rest-merge -s -k id "$F" < /dev/null
+	state want-new
+	local n st
+	for n in 1 2 3 4; do
+		cp old/* .
+		run --separate-stderr timeout 60 "${STRACE[@]}" -o /dev/null \
+		    -e inject="$rename":error=EIO:when=$n rest-merge -k id "$F" \
+		    < in.jsonl
+		st=$status
+		case $n in
+		1)	assert_equal "$st" 74
+			diag "$F: cannot commit: Input/output error"
+			same old || fail "rename 1: not the old files"
+			only_table ;;
+		2|3)	assert_equal "$st" 74
+			diag "$F: the commit stopped half way; the next run finishes it from $F.journal: Input/output error"
+			assert_file_exists "$F.journal" ;;
+		4)	assert_equal "$st" 0
+			summary "$F" 1 1 0 0 3
+			same new || fail "no failure: not the new files" ;;
+		esac
+		run --separate-stderr timeout 60 rest-merge -k id "$F" < /dev/null
+		assert_success
+		case $n in
+		1)	same want-old || fail "rename 1: not both old" ;;
+		2|3)	assert_equal "${stderr_lines[0]}" \
+			    "rest-merge: $F: finished the commit an earlier run left in $F.journal"
+			same want-new || fail "rename $n: not both new" ;;
+		4)	same want-new || fail "not both new" ;;
+		esac
+		only_table
+	done
+}
+
+@test "a journal the next run cannot finish: 74, and the run after finishes it" {
+	local rename
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
+	merge '{"id":1}\n' -s -k id "$F"
+	timeout 60 "${STRACE[@]}" -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	    rest-merge -s -k id "$F" <<< '{"id":2,"v":1}' 2>/dev/null || true
+	assert_file_exists "$F.journal"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	run --separate-stderr timeout 60 "${STRACE[@]}" -o /dev/null \
+	    -e inject="$rename":error=EIO:when=1 rest-merge -k id "$F" <<< '{"id":3}'
+	assert_failure 74
+	diag "$F: cannot finish the commit an earlier run left in $F.journal: Input/output error"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	merge '{"id":3}\n' -k id "$F"
+	assert_success
+	diag "$F: finished the commit an earlier run left in $F.journal" \
+	    "$F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 3 rows"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2,"v":1}\n{"id":3}'
+	run jq -c '[.columns[].name]' "$F.schema.json"
+	assert_output '["id","v"]'
+	assert_file_not_exists "$F.journal"
+	no_temp
+}
+
+@test "a journal that does not name a commit of ours renames nothing: 74" {
+	merge '{"id":1}\n' -s -k id "$F"
+	local before
+	before=$(sum "$F")
+	printf 'other\n' > victim
+	printf 'restpipe journal 1\nvictim\0f.jsonl\0' > "$F.journal"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F: cannot finish the commit an earlier run left in $F.journal: Bad message"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(cat victim)" other
+	printf 'junk' > "$F.journal"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 74
+	diag "$F: cannot finish the commit an earlier run left in $F.journal: Bad message"
+	assert_equal "$(sum "$F")" "$before"
+}
+
+@test "a journal that cannot be removed: the table is new, and the next run removes it" {
+	local unlink
+	can_strace || skip 'strace cannot trace here'
+	unlink=$(syscall unlink,unlinkat)
+	merge '{"id":1}\n' -s -k id "$F"
+	run --separate-stderr timeout 60 "${STRACE[@]}" -o /dev/null \
+	    -e inject="$unlink":error=EIO:when=1 rest-merge -k id "$F" <<< '{"id":2}'
+	assert_failure 74
+	diag "$F: the commit stopped half way; the next run finishes it from $F.journal: Input/output error"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2}'
+	merge '' -k id "$F"
+	assert_success
+	diag "$F: finished the commit an earlier run left in $F.journal" \
+	    "$F: 0 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
+	assert_file_not_exists "$F.journal"
+	no_temp
+}
+
+@test "a journal in FILE's directory finds a sidecar elsewhere, run from another directory" {
+	local rename
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
+	mkdir -p d/meta
+	merge '{"id":1}\n' -s -k id --schema d/meta/s.json d/t.jsonl
+	timeout 60 "${STRACE[@]}" -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	    rest-merge -s -k id --schema d/meta/s.json d/t.jsonl \
+	    <<< '{"id":2,"v":1}' 2>/dev/null || true
+	assert_file_exists d/t.jsonl.journal
+	cd d
+	merge '' -k id --schema meta/s.json t.jsonl
+	assert_success
+	assert_equal "${stderr_lines[0]}" \
+	    'rest-merge: t.jsonl: finished the commit an earlier run left in t.jsonl.journal'
+	assert_equal "$(cat t.jsonl)" $'{"id":1}\n{"id":2,"v":1}'
+	run jq -c '[.columns[].name]' meta/s.json
+	assert_output '["id","v"]'
+	run ls -A . meta
+	assert_output $'.:\nmeta\nt.jsonl\nt.jsonl.lock\n\nmeta:\ns.json'
+}
+
+@test "--dry-run does not finish a journal; it says one is there" {
+	local rename
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
+	merge '{"id":1}\n' -s -k id "$F"
+	timeout 60 "${STRACE[@]}" -o /dev/null -e inject="$rename":error=EIO:when=2 \
+	    rest-merge -s -k id "$F" <<< '{"id":2}' 2>/dev/null || true
+	assert_file_exists "$F.journal"
+	merge '' -n -k id "$F"
+	assert_success
+	diag "$F: $F.journal holds a commit the next run finishes; the dry run reads the files as they are" \
+	    "$F: 0 inserted, 0 updated, 0 deleted, 0 unchanged, 1 rows"
+	assert_file_exists "$F.journal"
+}
+
+@test "the file size limit: 74, both temporary files removed, FILE as it was" {
+	rows 10 1 | rest-merge -s -k id "$F"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	rows 3000 1 new > new.jsonl
+	run --separate-stderr bash -c '(ulimit -f 8; timeout 60 rest-merge -k id "$1" < new.jsonl)' _ "$F"
+	assert_failure 74
+	diag "$F: write failed: File too large"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+}
+
+# ------------------------------------------------------------- signals
+
+# bg INPUT CMD...: start CMD (rest-merge, perhaps under strace) in the
+# background with INPUT on its standard input and its standard error in
+# err, bounded by 60 s; SIGINT and SIGTERM at their default, as in a
+# terminal's foreground job (a script's background job ignores SIGINT).
+# Sets BG to the job.
+bg() {
+	local input=$1
+	shift
+	(trap - INT TERM; exec timeout --foreground 60 "$@" < "$input" 2> err) &
+	BG=$!
+}
+
+# merge_pid: set PID to the job's rest-merge once it catches SIGINT and
+# SIGTERM; fails after 10 s.
+merge_pid() {
+	local i p mask
+	for i in $(seq 100); do
+		p=$BG
+		# Down the first children: timeout, perhaps strace, rest-merge.
+		while p=$(cat "/proc/$p/task/$p/children" 2>/dev/null) &&
+		    p=${p%% *} && [ -n "$p" ]; do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = rest-merge ] ||
+			    continue
+			mask=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$p/status")
+			if [ -n "$mask" ] && (( (16#$mask & 0x4002) == 0x4002 )); then
+				PID=$p
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	fail 'rest-merge does not catch SIGINT and SIGTERM'
+}
+
+# wait_for FILE...: wait until a file matching the glob FILE exists; fails
+# after 10 s.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		compgen -G "$1" > /dev/null && return 0
+		sleep 0.1
+	done
+	fail "no $1"
+}
+
+# job_status: wait for the job and set ST to its status.
+job_status() {
+	ST=0
+	wait "$BG" || ST=$?
+}
+
+@test "SIGINT or SIGTERM reading a pipe: the records read are committed, then it dies of the signal" {
+	local sig want
+	for sig in INT:130 TERM:143; do
+		want=${sig#*:}
+		sig=${sig%:*}
+		rm -f "$F" "$F.schema.json" in
+		merge '{"id":1,"v":"a"}\n' -s -k id "$F"
+		mkfifo in
+		bg in rest-merge -k id "$F"
+		exec 9> in
+		printf '%s\n' '{"id":2,"v":"b"}' '{"id":1,"v":"A"}' >&9
+		merge_pid
+		kill -"$sig" "$PID"
+		# The stage before, stopping, writes what it has, cut short.
+		printf '%s\n%s' '{"id":3,"v":"c","new":true}' '{"id":4,"v":"cu' >&9
+		exec 9>&-
+		job_status
+		assert_equal "$ST" "$want"
+		assert_equal "$(cat err)" "rest-merge: <stdin>:4: interrupted: the last line is incomplete; skipped
+rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupted: committed the records read before the input ended)"
+		assert_equal "$(cat "$F")" \
+		    $'{"id":1,"v":"A"}\n{"id":2,"v":"b"}\n{"id":3,"v":"c","new":true}'
+		run jq -c '[.columns[].name]' "$F.schema.json"
+		assert_output '["id","v","new"]'
+		no_temp
+	done
+}
+
+@test "a deferred signal with a whole last line commits it; --dry-run counts" {
+	merge '{"id":1}\n' -s -k id "$F"
+	mkfifo in
+	bg in rest-merge -w append "$F"
+	exec 9> in
+	merge_pid
+	kill -INT "$PID"
+	printf '{"id":2}' >&9
+	exec 9>&-
+	job_status
+	assert_equal "$ST" 130
+	assert_equal "$(cat err)" "rest-merge: $F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows (interrupted: committed the records read before the input ended)"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2}'
+	bg in rest-merge -n -k id "$F"
+	exec 9> in
+	merge_pid
+	kill -TERM "$PID"
+	printf '{"id":3}\n' >&9
+	exec 9>&-
+	job_status
+	assert_equal "$ST" 143
+	assert_equal "$(cat err)" "rest-merge: $F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 3 rows (interrupted: counted the records read before the input ended)"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2}'
+}
+
+@test "a second signal before the commit: the table as it was, no temporary file, rerun from the start" {
+	can_strace || skip 'strace cannot trace here'
+	merge '{"id":1}\n' -s -k id "$F"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	mkfifo in
+	# The first fsync(2), of the new table, takes 3 s.
+	bg in "${STRACE[@]}" -o /dev/null -e inject=fsync:delay_enter=3000000:when=1 \
+	    rest-merge -k id "$F"
+	exec 9> in
+	printf '{"id":2,"v":1}\n' >&9
+	merge_pid
+	kill -INT "$PID"
+	exec 9>&-
+	wait_for ".${F##*/}.schema.json.*"
+	kill -TERM "$PID"
+	job_status
+	assert_equal "$ST" 143
+	assert_equal "$(cat err)" "rest-merge: interrupted again: $F left as it was, so a resume offset printed before does not apply; rerun from the start"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+}
+
+@test "a replace reading a pipe stops at once on SIGINT: FILE as it was, said on stderr" {
+	merge '{"id":1}\n' -s -k id "$F"
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	mkfifo in
+	bg in rest-merge -w replace -k id "$F"
+	exec 9> in
+	printf '{"id":2}\n' >&9
+	merge_pid
+	kill -INT "$PID"
+	job_status
+	exec 9>&-
+	assert_equal "$ST" 130
+	assert_equal "$(cat err)" "rest-merge: interrupted: $F left as it was (a replace commits only a whole input); rerun from the start"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+}
+
+@test "reading a file, or replacing, a signal stops the run at once and removes the temporary files" {
+	can_strace || skip 'strace cannot trace here'
+	merge '{"id":1}\n' -s -k id "$F"
+	local before schema wd why
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	printf '{"id":2}\n' > in.jsonl
+	for wd in merge replace; do
+		why=
+		[ "$wd" = replace ] && why=' (a replace commits only a whole input)'
+		bg in.jsonl "${STRACE[@]}" -o /dev/null \
+		    -e inject=fsync:delay_enter=2000000:when=1 \
+		    rest-merge -w "$wd" -k id "$F"
+		merge_pid
+		wait_for ".${F##*/}.schema.json.*"
+		kill -TERM "$PID"
+		job_status
+		assert_equal "$ST" 143
+		assert_equal "$(cat err)" "rest-merge: interrupted: $F left as it was$why; rerun from the start"
+		assert_equal "$(sum "$F")" "$before"
+		assert_equal "$(sum "$F.schema.json")" "$schema"
+		no_temp
+	done
+}
+
+@test "a signal during the commit waits for it: table and sidecar both new, then it dies" {
+	local rename
+	can_strace || skip 'strace cannot trace here'
+	rename=$(syscall rename,renameat,renameat2)
+	merge '{"id":1}\n' -s -k id "$F"
+	printf '{"id":2,"v":1}\n' > in.jsonl
+	# The second rename(2), the first after the journal's, takes 2 s.
+	bg in.jsonl "${STRACE[@]}" -o /dev/null \
+	    -e inject="$rename":delay_enter=2000000:when=2 rest-merge -k id "$F"
+	merge_pid
+	wait_for "$F.journal"
+	kill -INT "$PID"
+	job_status
+	assert_equal "$ST" 130
+	assert_equal "$(cat err)" "rest-merge: $F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2,"v":1}'
+	run jq -c '[.columns[].name]' "$F.schema.json"
+	assert_output '["id","v"]'
+	assert_file_not_exists "$F.journal"
+	no_temp
+
+	# Deferred: the first signal ends the input, the second waits too.
+	mkfifo in
+	bg in "${STRACE[@]}" -o /dev/null \
+	    -e inject="$rename":delay_enter=2000000:when=2 rest-merge -k id "$F"
+	exec 9> in
+	printf '{"id":3}\n' >&9
+	merge_pid
+	kill -INT "$PID"
+	exec 9>&-
+	wait_for "$F.journal"
+	kill -TERM "$PID"
+	job_status
+	assert_equal "$ST" 143
+	assert_equal "$(cat err)" "rest-merge: $F: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 3 rows (interrupted: committed the records read before the input ended)"
+	assert_equal "$(cat "$F")" $'{"id":1}\n{"id":2,"v":1}\n{"id":3}'
+	assert_file_not_exists "$F.journal"
+	no_temp
 }
