@@ -445,10 +445,12 @@ transport_status(const struct http_req *r, CURLcode rc)
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 		return EX_CONFIG;
-	case CURLE_WRITE_ERROR:
-	case CURLE_OUT_OF_MEMORY:
-		return EX_OSERR;
 	default:
+		/*
+		 * Also CURLE_OUT_OF_MEMORY: libcurl before 8.6 reports so a
+		 * response header over its 100 KiB limit, which is the
+		 * server's doing; our own allocations exit by themselves.
+		 */
 		return EX_UNAVAILABLE;
 	}
 }

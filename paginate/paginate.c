@@ -2,6 +2,7 @@
  * rest-paginate: drive offset pagination, one page per line on stdout, in
  * offset order, stopping where dlt's offset paginator stops.
  */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -30,8 +31,11 @@ enum {
 	OPT_DATA_SELECTOR = OPT_PROGRAM, OPT_HAS_MORE_PATH, OPT_LIMIT,
 	OPT_LIMIT_PARAM, OPT_MAX_OFFSET, OPT_NO_STOP_EMPTY, OPT_OFFSET,
 	OPT_OFFSET_PARAM, OPT_PROGRESS, OPT_TOTAL_PATH, OPT_BASE_PAGE,
-	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE
+	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE, OPT_ALLOW_SHORT
 };
+
+/* The largest offset (or page) paging may reach, as the options allow. */
+#define POS_MAX	(LONG_MAX / 2)
 
 /* Record keys dlt looks for when it guesses where a page's records are. */
 static const char *const record_keys[] = {
@@ -53,6 +57,7 @@ struct pager {
 	long		 step;		/* --limit, or 1 page */
 	int		 single;	/* one page only */
 	int		 stop_after_empty;
+	int		 allow_short;	/* short pages are warnings */
 	const char	*has_more_path;
 	const char	*data_selector;	/* NULL: detect on the first page */
 	long		 parallel;
@@ -64,6 +69,8 @@ struct pager {
 	int		 warned_total;
 	long		 short_offset;	/* a short page not yet known last */
 	long		 short_count;
+	long		 first_count;	/* records on the first page, or -1 */
+	struct buf	 prev;		/* the page before, to catch a repeat */
 	long		 pages, nrecords;
 	double		 started, shown_at;
 	struct json	 json;
@@ -93,6 +100,8 @@ usage(FILE *fp, int status)
 		    "      --base-page N          number of the first page (0)\n"
 		    "      --max-page N           stop before page N\n"
 		    "      --single-page          fetch one page only\n"
+		    "      --allow-short          warn, not fail, when pages are "
+		    "short\n"
 		    "  -c, --config FILE          read a dlt REST API source "
 		    "configuration\n"
 		    "  -r, --resource NAME        the resource to read from it\n"
@@ -127,13 +136,19 @@ compile(const char *opt, const char *path)
 	return p;
 }
 
-/* Say where to start again and exit; the pages before are on stdout. */
+/*
+ * Say where to start again and exit; the pages before are on stdout.
+ * After a short page that may not be the last, that is where its records
+ * end, so that a run resumed there asks again for the records a full page
+ * would have held.
+ */
 static noreturn void
 fail(struct pager *pg, int status)
 {
 	fflush(stdout);
 	warnmsg("resume with --%s %ld", pg->page_param != NULL ? "page" :
-	    "offset", pg->offset);
+	    "offset", pg->short_offset >= 0 ? pg->short_offset +
+	    pg->short_count : pg->offset);
 	exit(status);
 }
 
@@ -250,11 +265,16 @@ read_total(struct pager *pg)
 		struct buf s;
 		char *end;
 
+		/* Digits only, and no more than a long long holds. */
 		buf_init(&s, 64);
-		json_unescape(js, i, &s);
-		v = strtoll(buf_str(&s), &end, 10);
-		if (s.len == 0 || *end != '\0')
-			v = -1;
+		v = -1;
+		if (json_unescape(js, i, &s) == 0 &&
+		    isdigit((unsigned char)*buf_str(&s))) {
+			errno = 0;
+			v = strtoll(s.data, &end, 10);
+			if (errno == ERANGE || *end != '\0')
+				v = -1;
+		}
 		buf_free(&s);
 	} else if (json_long(js, i, &v) == -1) {
 		v = -1;
@@ -377,18 +397,17 @@ catch_stops(const struct pager *pg)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Write a page as one line: raw newlines (only whitespace) become spaces. */
+/*
+ * Write a page already flattened to one line, holding count records.  A
+ * signal waits until the page is whole on stdout, and then resumes where
+ * the next page starts; after a short page, where its records end, since
+ * it may not be the last.
+ */
 static void
-write_page(struct pager *pg, struct buf *body)
+write_page(struct pager *pg, const struct buf *body, long count)
 {
 	sigset_t saved;
 
-	char *p = body->data, *end = body->data + body->len;
-
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
-		*p++ = ' ';
-	for (p = body->data; (p = memchr(p, '\r', (size_t)(end - p))) != NULL;)
-		*p++ = ' ';
 	sigprocmask(SIG_BLOCK, &stop_signals, &saved);
 	if (fwrite(body->data, 1, body->len, stdout) != body->len ||
 	    putchar('\n') == EOF || fflush(stdout) == EOF) {
@@ -399,8 +418,118 @@ write_page(struct pager *pg, struct buf *body)
 			exit(status);
 		fail(pg, status);
 	}
-	set_resume(pg, pg->offset + pg->step);
+	set_resume(pg, pg->page_param == NULL && count < pg->limit ?
+	    pg->offset + count : pg->offset + pg->step);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+}
+
+/*
+ * A page on one line: raw line breaks, which valid JSON has only between
+ * tokens, become spaces.
+ */
+static void
+flatten(struct buf *body)
+{
+	char *p, *end = body->data + body->len;
+
+	for (p = body->data; (p = memchr(p, '\n', (size_t)(end - p))) != NULL;)
+		*p++ = ' ';
+	for (p = body->data; (p = memchr(p, '\r', (size_t)(end - p))) != NULL;)
+		*p++ = ' ';
+}
+
+/*
+ * A page with records that repeats the page before it byte for byte: the
+ * server ignores the position asked.  The pages before are not complete,
+ * whatever one resumes from, so no resume line.
+ */
+static void
+check_repeat(const struct pager *pg, const struct buf *body, long count)
+{
+	if (count == 0 || body->len != pg->prev.len ||
+	    memcmp(body->data, pg->prev.data, body->len) != 0)
+		return;
+	if (pg->page_param != NULL)
+		warnmsg("page %ld repeats page %ld byte for byte: the server "
+		    "seems to ignore '%s'; name its page parameter with "
+		    "--page-param, or give --single-page if the API does not "
+		    "page", pg->offset, pg->offset - pg->step, pg->page_param);
+	else
+		warnmsg("page at offset %ld repeats the page at offset %ld "
+		    "byte for byte: the server seems to ignore '%s'; name its "
+		    "offset parameter with --offset-param, or give "
+		    "--single-page if the API does not page", pg->offset,
+		    pg->offset - pg->step, pg->offset_param);
+	exit(EX_DATAERR);
+}
+
+/* What to do about records missing from short pages; static storage. */
+static const char *
+short_advice(const struct pager *pg)
+{
+	static char s[192];
+
+	if (pg->first_count > 0 && pg->first_count < pg->limit)
+		snprintf(s, sizeof(s), "the server seems to send at most %ld "
+		    "records a page: try --limit %ld, or --allow-short if the "
+		    "API drops records after paging", pg->first_count,
+		    pg->first_count);
+	else
+		snprintf(s, sizeof(s), "if the API drops records after "
+		    "paging, give --allow-short");
+	return s;
+}
+
+/*
+ * A page with records after a short one proves the short one was not the
+ * last: the records between were skipped, unless the API drops records
+ * after paging.  No resume offset would bring them back.
+ */
+static void
+check_short(struct pager *pg, long count)
+{
+	if (count == 0 || pg->short_offset < 0)
+		return;
+	if (pg->allow_short) {
+		warnmsg("warning: page at offset %ld had %ld records, fewer "
+		    "than --limit %ld, and was not the last: the server may "
+		    "clamp the limit, and records would be skipped",
+		    pg->short_offset, pg->short_count, pg->limit);
+		return;
+	}
+	warnmsg("page at offset %ld had %ld records, fewer than --limit %ld, "
+	    "and was not the last: records were skipped; %s",
+	    pg->short_offset, pg->short_count, pg->limit, short_advice(pg));
+	exit(EX_DATAERR);
+}
+
+/*
+ * When offset paging ends: the pages must hold every record the total
+ * promised from the first offset to the total or --max-offset.  Page
+ * numbers say nothing of how many records a page holds.
+ */
+static void
+check_count(struct pager *pg)
+{
+	long end = pg->known_total, want;
+
+	if (pg->page_param != NULL || pg->single || end < 0)
+		return;
+	if (pg->max_offset >= 0 && pg->max_offset < end)
+		end = pg->max_offset;
+	want = end > pg->first ? end - pg->first : 0;
+	if (pg->nrecords >= want)
+		return;
+	if (pg->allow_short) {
+		warnmsg("warning: paging ended with %ld of the %ld records the "
+		    "total promised from offset %ld to %ld", pg->nrecords,
+		    want, pg->first, end);
+		return;
+	}
+	warnmsg("paging ended with %ld of the %ld records the total promised "
+	    "from offset %ld to %ld; %s", pg->nrecords, want, pg->first, end,
+	    short_advice(pg));
+	exit(EX_DATAERR);
 }
 
 /*
@@ -411,10 +540,15 @@ static int
 take_page(struct pager *pg, struct buf *body)
 {
 	struct json_error err;
+	struct buf swap;
 	long count, total = -1, next;
 	size_t line, col;
 	int i, stop, more;
 
+	if (body->len == 0) {
+		warnmsg("page at offset %ld: empty body", pg->offset);
+		fail(pg, EX_DATAERR);
+	}
 	if (json_parse_shallow(&pg->json, body->data, body->len,
 	    JSON_ALL_LEVELS, &err) == -1) {
 		json_linecol(body->data, err.off, &line, &col);
@@ -435,25 +569,38 @@ take_page(struct pager *pg, struct buf *body)
 		count = pg->json.tok[i].size;
 	else
 		count = json_is_null(&pg->json, i) ? 0 : 1;
+	flatten(body);
+	check_repeat(pg, body, count);
 	stop = count == 0 && pg->stop_after_empty;
 	if (!stop && pg->total != NULL && (total = read_total(pg)) >= 0)
 		pg->known_total = total;
 	more = stop || pg->has_more == NULL || read_has_more(pg);
 
 	/* A short page is only suspicious once a later page has records. */
-	if (count > 0 && pg->short_offset >= 0)
-		warnmsg("warning: page at offset %ld had %ld records, fewer "
-		    "than --limit %ld, and was not the last: the server may "
-		    "clamp the limit, and records would be skipped",
-		    pg->short_offset, pg->short_count, pg->limit);
-	write_page(pg, body);
-	pg->pages++;
+	check_short(pg, count);
+	write_page(pg, body, count);
+	swap = pg->prev;
+	pg->prev = *body;
+	*body = swap;
+	if (pg->pages++ == 0)
+		pg->first_count = count;
 	pg->nrecords += count;
 
+	/* Positions stay at most POS_MAX: none of this can overflow. */
 	next = pg->offset + pg->step;
-	if (stop || pg->single || (total >= 0 && next >= total + pg->base) ||
-	    (pg->max_offset >= 0 && next >= pg->max_offset) || !more)
+	if (stop || pg->single || (total >= 0 && next - pg->base >= total) ||
+	    (pg->max_offset >= 0 && next >= pg->max_offset) || !more) {
+		check_count(pg);
 		return 0;
+	}
+	if (next > POS_MAX) {
+		warnmsg("page at offset %ld: paging would pass the largest "
+		    "offset, %ld", pg->offset, POS_MAX);
+		exit(EX_DATAERR);
+	}
+	pg->short_offset = count < pg->limit && pg->page_param == NULL ?
+	    pg->offset : -1;
+	pg->short_count = count;
 	if (total < 0 && !pg->stop_after_empty && pg->max_offset < 0 &&
 	    pg->has_more == NULL) {
 		warnmsg("page at offset %ld: no total, and no other rule "
@@ -461,9 +608,6 @@ take_page(struct pager *pg, struct buf *body)
 		pg->offset = next;
 		fail(pg, EX_DATAERR);
 	}
-	pg->short_offset = count < pg->limit && pg->page_param == NULL ?
-	    pg->offset : -1;
-	pg->short_count = count;
 	return 1;
 }
 
@@ -512,7 +656,8 @@ horizon(const struct pager *pg)
 	long end = -1;
 
 	if (pg->known_total >= 0)
-		end = pg->known_total + pg->base;
+		end = pg->known_total > LONG_MAX - pg->base ? LONG_MAX :
+		    pg->known_total + pg->base;
 	if (pg->max_offset >= 0 && (end < 0 || pg->max_offset < end))
 		end = pg->max_offset;
 	return end;
@@ -620,6 +765,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option own[] = {
+		{ "allow-short",	no_argument,	   NULL, OPT_ALLOW_SHORT },
 		{ "base-page",		required_argument, NULL, OPT_BASE_PAGE },
 		{ "config",		required_argument, NULL, 'c' },
 		{ "data-selector",	required_argument, NULL, OPT_DATA_SELECTOR },
@@ -647,7 +793,7 @@ main(int argc, char *argv[])
 		.limit = 100, .offset_param = "offset", .limit_param = "limit",
 		.total_path = "total", .max_offset = -1,
 		.stop_after_empty = 1, .parallel = 1, .progress = -1,
-		.short_offset = -1
+		.short_offset = -1, .first_count = -1
 	};
 	struct config cfg;
 	struct http_opts o;
@@ -676,6 +822,9 @@ main(int argc, char *argv[])
 			break;
 		case 'P':
 			pg.parallel = parse_long("--parallel", optarg, 1, 64);
+			break;
+		case OPT_ALLOW_SHORT:
+			pg.allow_short = 1;
 			break;
 		case OPT_BASE_PAGE:
 			pg.base = parse_long("--base-page", optarg, 0,
@@ -775,6 +924,7 @@ main(int argc, char *argv[])
 	catch_stops(&pg);
 	run(&pg, &o);
 	json_free(&pg.json);
+	buf_free(&pg.prev);
 	jpath_free(pg.records);
 	jpath_free(pg.total);
 	jpath_free(pg.has_more);

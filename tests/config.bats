@@ -415,8 +415,8 @@ rest-paginate: resume with --offset 0"
 		"total_path": null}' \
 		'page=1&records=25 page=2&records=25'
 	paged '{"type": "page_number", "page_param": "p", "maximum_page": 2,
-		"total_path": null}' \
-		'p=0&records=25 p=1&records=25'
+		"total_path": null}' '{"records": 25, "base_page": 0}' \
+		'p=0&records=25&base_page=0 p=1&records=25&base_page=0'
 }
 
 @test "paginator strings page_number and single_page; single_page object" {

@@ -68,6 +68,10 @@ ids() {
 	assert_regex "$stderr" "unrecognized option '--no-such-option'"
 	assert_equal "${#stderr_lines[@]}" 3
 	assert_equal "${stderr_lines[-2]}" 'usage: rest-paginate [options] URL'
+	run --separate-stderr rest-paginate --allow-short=yes "$R"
+	assert_failure 64
+	assert_output ''
+	assert_regex "$stderr" "option '--allow-short' doesn't allow an argument"
 	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
 }
 
@@ -208,7 +212,7 @@ ids() {
 
 @test "a total may be a numeric string, not anything else" {
 	run --separate-stderr rest-paginate --limit 2 \
-		-q 'body={"data":[1,2],"total":"5"}' "$BASE/raw"
+		-q 'body={"data":[1,2],"at":$offset,"total":"5"}' "$BASE/raw"
 	assert_success
 	assert_equal "${#lines[@]}" 3
 	assert_equal "$stderr" ''
@@ -360,7 +364,8 @@ ids() {
 		server_reset
 		run --separate-stderr rest-paginate --limit 2 --total-path '' \
 			--max-offset 4 --has-more-path has_more \
-			-q "body={\"data\":[1,2],\"has_more\":$v}" "$BASE/raw"
+			-q "body={\"data\":[1,2],\"at\":\$offset,\"has_more\":$v}" \
+			"$BASE/raw"
 		assert_success
 		assert_equal "${#lines[@]}" 2
 		assert_equal "$stderr" ''
@@ -399,7 +404,8 @@ ids() {
 
 @test "has_more true never reopens paging past the total or --max-offset" {
 	run --separate-stderr rest-paginate --limit 2 --has-more-path has_more \
-		-q 'body={"data":[1,2],"total":4,"has_more":true}' "$BASE/raw"
+		-q 'body={"data":[1,2],"at":$offset,"total":4,"has_more":true}' \
+		"$BASE/raw"
 	assert_success
 	assert_equal "${#lines[@]}" 2
 	assert_equal "$stderr" ''
@@ -408,22 +414,232 @@ ids() {
 	server_reset
 	run --separate-stderr rest-paginate --limit 2 --has-more-path has_more \
 		--total-path '' --max-offset 4 \
-		-q 'body={"data":[1,2],"has_more":true}' "$BASE/raw"
+		-q 'body={"data":[1,2],"at":$offset,"has_more":true}' "$BASE/raw"
 	assert_success
 	assert_equal "${#lines[@]}" 2
 	assert_equal "$stderr" ''
 	assert_equal "$(offsets)" '0 2'
 }
 
-@test "a page shorter than --limit that is not the last is a warning" {
-	run --separate-stderr rest-paginate --limit 20 "$R?records=50&max_limit=15"
+# ------------------------------------------------------------ servers that page badly
+
+# What rest-paginate says of a page at offset 100 that repeats the one at 0.
+REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for byte: the server seems to ignore 'offset'; name its offset parameter with --offset-param, or give --single-page if the API does not page"
+
+@test "a page that repeats the one before exits 65 before it is written, with no resume line" {
+	local p
+	for p in 1 4; do
+		server_reset
+		run --separate-stderr rest-paginate -P "$p" --limit 100 \
+			"$R?records=1000&ignore_offset=1"
+		assert_failure 65
+		assert_equal "${#lines[@]}" 1
+		assert_equal "$(ids <<<"$output")" "$(seq 100)"
+		assert_equal "$stderr" "$REPEAT"
+	done
+}
+
+@test "without a total, a server that ignores the offset does not page forever" {
+	# head(1) bounds the output should paging go on.
+	run --separate-stderr bash -o pipefail -c 'timeout 60 rest-paginate \
+		--limit 100 "$1" | head -n 3' _ \
+		"$R?records=1000&ignore_offset=1&total=omit"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 100)"
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"rest-paginate: warning: page at offset 0 has no total at 'total'; stopping at the first empty page" \
+		"$REPEAT")"
+	assert_equal "$(offsets)" '0 100'
+}
+
+@test "a server that ignores the page number exits 65 naming --page-param" {
+	run --separate-stderr rest-paginate --page-param page --base-page 1 \
+		-q page_size=10 "$R?records=25&ignore_offset=1"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 10)"
+	assert_equal "$stderr" "rest-paginate: page 2 repeats page 1 byte for byte: the server seems to ignore 'page'; name its page parameter with --page-param, or give --single-page if the API does not page"
+	assert_equal "$(server_requests | jq -r .args.page | paste -sd' ' -)" \
+		'1 2'
+}
+
+@test "pages without records may repeat" {
+	run --separate-stderr rest-paginate --limit 10 --total-path '' \
+		--no-stop-after-empty-page --max-offset 30 \
+		-q 'body={"data":[]}' "$BASE/raw"
+	assert_success
+	assert_output "$(printf '%s\n' '{"data":[]}' '{"data":[]}' '{"data":[]}')"
+	assert_equal "$stderr" ''
+	assert_equal "$(offsets)" '0 10 20'
+}
+
+@test "paging that ends with fewer records than the total exits 65" {
+	# The server sends at most 10 records a page; --limit is 100.
+	run --separate-stderr rest-paginate "$R?records=50&max_limit=10"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 10)"
+	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 50 records the total promised from offset 0 to 50; the server seems to send at most 10 records a page: try --limit 10, or --allow-short if the API drops records after paging'
+	assert_equal "$(offsets)" '0'
+
+	# The range asked is from --offset to the total or --max-offset.
+	server_reset
+	run --separate-stderr rest-paginate --offset 10 --max-offset 40 \
+		"$R?records=50&max_limit=10"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 11 20)"
+	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 30 records the total promised from offset 10 to 40; the server seems to send at most 10 records a page: try --limit 10, or --allow-short if the API drops records after paging'
+
+	# Full pages, and a total that says more than the server has.
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 \
+		"$R?records=50&total_value=60"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 50)"
+	assert_equal "$stderr" 'rest-paginate: paging ended with 50 of the 60 records the total promised from offset 0 to 60; if the API drops records after paging, give --allow-short'
+	assert_equal "$(offsets)" '0 10 20 30 40 50'
+
+	# The advice works.
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 "$R?records=50&max_limit=10"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 50)"
+	assert_equal "$stderr" ''
+}
+
+@test "a short page followed by one with records exits 65 before writing it" {
+	run --separate-stderr rest-paginate --limit 10 "$R?records=50&short_at=20"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 29)"
+	assert_equal "$stderr" 'rest-paginate: page at offset 20 had 9 records, fewer than --limit 10, and was not the last: records were skipped; if the API drops records after paging, give --allow-short'
+	assert_equal "$(offsets)" '0 10 20 30'
+
+	# Without a total too, and the first page short names its size.
+	server_reset
+	run --separate-stderr rest-paginate --limit 20 --total-path '' \
+		"$R?records=50&max_limit=15"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 15)"
+	assert_equal "$stderr" 'rest-paginate: page at offset 0 had 15 records, fewer than --limit 20, and was not the last: records were skipped; the server seems to send at most 15 records a page: try --limit 15, or --allow-short if the API drops records after paging'
+	assert_equal "$(offsets)" '0 20'
+}
+
+@test "--allow-short turns short pages and a short count into warnings" {
+	run --separate-stderr rest-paginate --allow-short --limit 20 \
+		"$R?records=50&max_limit=15"
 	assert_success
 	assert_equal "$(ids <<<"$output")" "$(printf '%s\n' $(seq 15) \
 		$(seq 21 35) $(seq 41 50))"
 	assert_equal "$stderr" "$(printf '%s\n' \
 		'rest-paginate: warning: page at offset 0 had 15 records, fewer than --limit 20, and was not the last: the server may clamp the limit, and records would be skipped' \
-		'rest-paginate: warning: page at offset 20 had 15 records, fewer than --limit 20, and was not the last: the server may clamp the limit, and records would be skipped')"
+		'rest-paginate: warning: page at offset 20 had 15 records, fewer than --limit 20, and was not the last: the server may clamp the limit, and records would be skipped' \
+		'rest-paginate: warning: paging ended with 40 of the 50 records the total promised from offset 0 to 50')"
 	assert_equal "$(offsets)" '0 20 40'
+
+	# A repeated page is never accepted.
+	server_reset
+	run --separate-stderr rest-paginate --allow-short --limit 100 \
+		"$R?records=1000&ignore_offset=1"
+	assert_failure 65
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$stderr" "$REPEAT"
+}
+
+@test "after a short page, the resume line names where its records end" {
+	local first
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "20"},
+		"action": "status", "status": 503, "times": -1}]'
+	run --separate-stderr rest-paginate --retries 0 --limit 20 \
+		"$R?records=30&max_limit=10"
+	assert_failure 75
+	assert_equal "$(ids <<<"$output")" "$(seq 10)"
+	assert_equal "${stderr_lines[-1]}" 'rest-paginate: resume with --offset 10'
+	first=$output
+
+	# Resumed there, records 11 to 20 cannot go missing quietly.
+	server_reset
+	run --separate-stderr rest-paginate --limit 20 --offset 10 \
+		"$R?records=30&max_limit=10"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 11 20)"
+	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 20 records the total promised from offset 10 to 30; the server seems to send at most 10 records a page: try --limit 10, or --allow-short if the API drops records after paging'
+	run --separate-stderr rest-paginate --limit 10 --offset 10 \
+		"$R?records=30&max_limit=10"
+	assert_success
+	assert_equal "$(ids <<<"$first"$'\n'"$output")" "$(seq 30)"
+	assert_equal "$stderr" ''
+}
+
+@test "a total near LLONG_MAX overflows nothing, by page or by offset" {
+	local p
+	for p in 1 4; do
+		server_reset
+		run --separate-stderr rest-paginate -P "$p" --page-param page \
+			--base-page 1 --max-page 4 -q page_size=10 \
+			"$R?total_value=9223372036854775807"
+		assert_success
+		assert_equal "$(ids <<<"$output")" "$(seq 30)"
+		assert_equal "$stderr" ''
+		assert_equal "$(server_requests | jq -r .args.page | sort |
+			paste -sd' ' -)" '1 2 3'
+	done
+
+	# Offsets stop at the largest --offset takes; head(1) bounds the
+	# output should paging go on.
+	run --separate-stderr bash -o pipefail -c 'timeout 60 rest-paginate \
+		--no-stop-after-empty-page --offset 4611686018427387903 "$1" |
+		head -n 3' _ "$R?total_value=9223372036854775807"
+	assert_failure 65
+	assert_output '{"data":[],"total":9223372036854775807}'
+	assert_equal "$stderr" 'rest-paginate: page at offset 4611686018427387903: paging would pass the largest offset, 4611686018427387903'
+}
+
+@test "a total beyond a count, as a number or a string, exits 65" {
+	local v
+	for v in 99999999999999999999 '"99999999999999999999"' \
+		'"9223372036854775808"' '"+5"' '" 5"' '"5 "' '"-5"' '""' -1 1e3 \
+		2.5; do
+		server_reset
+		run --separate-stderr rest-paginate --limit 10 \
+			-q "total_value=$v" "$R"
+		assert_failure 65
+		assert_output ''
+		assert_equal "$stderr" "$(printf '%s\n' \
+			"rest-paginate: page at offset 0: the total at 'total' is not a count" \
+			'rest-paginate: resume with --offset 0')"
+	done
+	# The largest count is one.
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 --max-offset 20 \
+		-q 'total_value="9223372036854775807"' "$R"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 20)"
+	assert_equal "$stderr" ''
+}
+
+@test "an empty body exits 65 naming its offset" {
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "20"},
+		"action": "status", "status": 200, "body": ""}]'
+	run --separate-stderr rest-paginate --limit 10 "$R"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 20)"
+	assert_equal "$stderr" "$(printf '%s\n' \
+		'rest-paginate: page at offset 20: empty body' \
+		'rest-paginate: resume with --offset 20')"
+}
+
+@test "a response header over libcurl's limit exits 69, in rest-paginate and rest-fetch" {
+	run --separate-stderr rest-paginate "$R?big_header=1048576"
+	assert_failure 69
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_regex "${stderr_lines[0]}" \
+		"^rest-paginate: GET $BASE/v1/resource\\?big_header=1048576&offset=0&limit=100: "
+	assert_equal "${stderr_lines[1]}" 'rest-paginate: resume with --offset 0'
+
+	run --separate-stderr timeout 60 rest-fetch "$R?big_header=1048576"
+	assert_failure 69
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_regex "$stderr" "^rest-fetch: GET $BASE/v1/resource\\?big_header=1048576: "
 }
 
 @test "--offset resumes: the output is the tail of a full run" {
@@ -541,14 +757,15 @@ ids() {
 @test "a usual record key wins over an earlier array; else the first array" {
 	run --separate-stderr rest-paginate --limit 2 --total-path '' \
 		--max-offset 6 --progress \
-		-q 'body={"meta":{"tags":["a","b","c"]},"rows":[1,2]}' "$BASE/raw"
+		-q 'body={"meta":{"tags":["a","b","c"]},"rows":[1,2],"at":$offset}' \
+		"$BASE/raw"
 	assert_success
 	assert_equal "${#lines[@]}" 3
 	assert_regex "$stderr" '^rest-paginate: 3 pages, 6 records, [0-9]+ records/s$'
 
 	run --separate-stderr rest-paginate --limit 2 --total-path '' \
 		--max-offset 6 --progress \
-		-q 'body={"meta":{"n":1,"tags":["a","b","c"]},"list":[1,2]}' \
+		-q 'body={"meta":{"n":1,"tags":["a","b","c"]},"list":[1,2],"at":$offset}' \
 		"$BASE/raw"
 	assert_success
 	assert_equal "${#lines[@]}" 3
@@ -557,8 +774,8 @@ ids() {
 
 @test "records at most three keys deep are found, deeper ones are not" {
 	run --separate-stderr rest-paginate --limit 2 --total-path '' \
-		--max-offset 4 --progress -q 'body={"a":{"b":{"data":[1,2]}}}' \
-		"$BASE/raw"
+		--max-offset 4 --progress \
+		-q 'body={"a":{"b":{"data":[1,2]}},"at":$offset}' "$BASE/raw"
 	assert_success
 	assert_equal "${#lines[@]}" 2
 	assert_regex "$stderr" '^rest-paginate: 2 pages, 4 records, '
@@ -640,6 +857,26 @@ ids() {
 		assert_equal "${stderr_lines[-1]}" \
 			'rest-paginate: resume with --offset 30'
 	done
+}
+
+@test "SIGTERM after a short page resumes where its records end" {
+	local pid i status=0
+	# The page at 20 lacks a record; the signal comes while 30 is fetched.
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "30"},
+		"action": "slow", "delay": 3}]'
+	command rest-paginate --limit 10 "$R?records=50&short_at=20" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do
+		[[ $(server_stats) == '{"requests":4,'* ]] && break
+		sleep 0.02
+	done
+	kill -TERM "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" \
+		"rest-paginate: resume with --offset 29"
+	assert_equal "$(ids <"$BATS_TEST_TMPDIR/out" | paste -sd' ' -)" "$(seq -s' ' 29)"
 }
 
 @test "credentials refused exit 77, a final 4xx exits 69, with a resume line" {

@@ -83,3 +83,31 @@ get() {
 	run get -f "$BASE/v1/resource?limit=1"
 	assert_success
 }
+
+@test "knobs for servers that page badly, and parameter aliases" {
+	local q
+	for q in 'offset=20&limit=4' 'start=20&size=4' \
+		'page%5Boffset%5D=20&page%5Blimit%5D=4' 'p=5&page_size=4&base_page=0'; do
+		run get -f "$BASE/v1/resource?$q"
+		assert_success
+		assert_equal "$(jq -c '[.data[].id]' <<<"$output")" '[21,22,23,24]'
+	done
+	# The request log keeps the names that were sent.
+	run server_requests
+	assert_equal "$(jq -c '.args | keys' <<<"${lines[1]}")" '["size","start"]'
+
+	run get -f "$BASE/v1/resource?offset=20&limit=3&ignore_offset=1"
+	assert_equal "$(jq -c '[.data[].id]' <<<"$output")" '[1,2,3]'
+	run get -f "$BASE/v1/resource?offset=20&limit=3&short_at=20"
+	assert_equal "$(jq -c '[.data[].id]' <<<"$output")" '[21,22]'
+	run get -f "$BASE/v1/resource?offset=23&limit=3&short_at=20"
+	assert_equal "$(jq -c '[.data[].id]' <<<"$output")" '[24,25,26]'
+	run get -f "$BASE/v1/resource?limit=1&total_value=%22099%22"
+	assert_output --regexp ',"total":"099"\}$'
+	run get -f -o /dev/null -w '%{size_header}' \
+		"$BASE/v1/resource?limit=1&big_header=50000"
+	assert_success
+	(( output > 50000 ))
+	run get -f "$BASE/raw?offset=40&body=%7B%22at%22%3A%24offset%7D"
+	assert_output '{"at":40}'
+}

@@ -5,6 +5,18 @@ Serves a deterministic, paginated sample API (/v1/resource), a few helper
 endpoints (/echo, /status/N, /bytes/N, /raw, /redirect?to=URL) and control endpoints under /_
 to inject faults and inspect the requests it has received.
 
+/v1/resource pages by offset and limit (also named start and size, or
+page[offset] and page[limit]), or by page and page_size (page also named
+p). Query knobs shape it: records=N, max_limit=N (clamp the page size),
+base_page=N, wrap=PATH|none, total=omit|null, total_key=PATH, has_more=1|str,
+pretty=1, require_key=1, and, for servers that do not page as they claim:
+  ignore_offset=1   serve the first page whatever the offset or page asked
+  short_at=OFFSET   the page that starts at OFFSET lacks its last record
+  total_value=JSON  the total, written as given (e.g. "5" or 1e3)
+  big_header=N      add an X-Big header of N bytes
+/raw?body=TEXT answers TEXT, with each $offset in it replaced by the offset
+asked, so that a page can differ from the one before.
+
 Usage: server.py --port-file FILE [--tls CERT KEY] [--records N]
 """
 
@@ -94,6 +106,13 @@ def int_arg(args, name, default):
     if not INT_RE.match(value) or int(value) < 0:
         raise BadRequest("%s must be a non-negative integer" % name)
     return int(value)
+
+
+def alias(args, name, *others):
+    """Read the first of the other names given as name (in place)."""
+    for other in others:
+        if name not in args and other in args:
+            args[name] = args[other]
 
 
 class Fault:
@@ -325,7 +344,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(405, {"error": "method not allowed"},
                                       headers={"Allow": "GET, HEAD"}, cut=cut)
             if path == "/raw":
-                return self.send(200, args.get("body", ""), cut=cut)
+                body = args.get("body", "")
+                return self.send(200, body.replace(
+                    "$offset", args.get("offset", "")), cut=cut)
             if path.startswith("/bytes/"):
                 count = path[len("/bytes/"):]
                 if not count.isdigit() or int(count) > MAX_BYTES:
@@ -334,7 +355,9 @@ class Handler(BaseHTTPRequestHandler):
                                  chunked=args.get("chunked") == "1", cut=cut)
             if args.get("require_key") == "1" and not self.authorized(args):
                 return self.send_json(401, {"error": "unauthorized"}, cut=cut)
-            return self.send(200, self.resource_page(args), cut=cut)
+            big = int_arg(args, "big_header", 0)
+            return self.send(200, self.resource_page(args), cut=cut,
+                             headers={"X-Big": "x" * big} if big else None)
         except BadRequest as err:
             return self.send_json(400, {"error": str(err)}, cut=cut)
 
@@ -355,7 +378,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def resource_page(self, args):
         """Body of a GET /v1/resource page, built from cached records."""
+        args = dict(args)  # the request log keeps what was sent
         total = int_arg(args, "records", self.server.records)
+        alias(args, "offset", "start", "page[offset]")
+        alias(args, "limit", "size", "page[limit]")
+        alias(args, "page", "p")
         paged = "page" in args and "offset" not in args
         if paged:
             limit = int_arg(args, "page_size", int_arg(args, "limit", 10))
@@ -370,8 +397,12 @@ class Handler(BaseHTTPRequestHandler):
             offset = (int(page) - base) * limit
         else:
             offset = int_arg(args, "offset", 0)
+        if args.get("ignore_offset") == "1":
+            offset = 0
 
         end = min(offset + limit, total)
+        if offset == int_arg(args, "short_at", -1) and end > offset:
+            end -= 1
         data = Raw("[" + ",".join(record_json(i)
                                   for i in range(offset, end)) + "]")
         if args.get("wrap") == "none":
@@ -382,7 +413,8 @@ class Handler(BaseHTTPRequestHandler):
                 put(tree, args.get("wrap") or "data", data)
                 if args.get("total") != "omit":
                     put(tree, args.get("total_key") or "total", Raw(
-                        "null" if args.get("total") == "null" else total))
+                        "null" if args.get("total") == "null" else
+                        args.get("total_value", total)))
                 more = offset + limit < total
                 if args.get("has_more") == "1":
                     put(tree, "has_more", Raw(compact(more)))
