@@ -71,6 +71,19 @@ def ignored(pid, sig):
     return None
 
 
+def started(p, name, deadline):
+    """Wait until process p runs name: a test shim execs the program."""
+    want = os.path.basename(name)[:15]
+    while time.monotonic() < deadline and p.poll() is None:
+        try:
+            with open("/proc/%d/comm" % p.pid) as f:
+                if f.read().strip() == want:
+                    return
+        except OSError:
+            return
+        time.sleep(0.001)
+
+
 def main():
     ap = argparse.ArgumentParser(add_help=False)
     ap.add_argument("--after", type=float, default=0)
@@ -96,6 +109,7 @@ def main():
 
     prev = None
     argvs = stages(cmd)
+    deadline = time.monotonic() + opts.timeout
     for i, argv in enumerate(argvs):
         last = i == len(argvs) - 1
         p = subprocess.Popen(argv, stdin=prev if prev is not None else
@@ -108,11 +122,11 @@ def main():
             prev.close()
         prev = p.stdout
         procs.append(p)
+        started(p, argv[0], deadline)
         if i in opts.stop:
             os.kill(p.pid, signal.SIGSTOP)
 
     start = time.monotonic()
-    deadline = start + opts.timeout
 
     def due():
         if opts.requests is not None:
