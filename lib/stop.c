@@ -1,12 +1,20 @@
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "stop.h"
 
 #define MAX_ABORT	4
+#define NSIGS		2
+
+static const int sigs[NSIGS] = { SIGINT, SIGTERM };
+static struct sigaction before[NSIGS];
+static int changed[NSIGS];
 
 static volatile sig_atomic_t deferred;
 static void (*abort_fn[MAX_ABORT])(void);
@@ -19,6 +27,8 @@ on_signal(int sig)
 
 	if (deferred == 0) {
 		deferred = sig;
+		/* A reader gone now is news to report, not a quiet end. */
+		signal(SIGPIPE, SIG_IGN);
 		return;
 	}
 	for (i = nabort; i > 0; i--)
@@ -30,22 +40,34 @@ on_signal(int sig)
 void
 stop_defer(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM };
-	struct sigaction sa, old;
-	size_t i;
+	struct sigaction sa;
+	int i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < NSIGS; i++)
 		sigaddset(&sa.sa_mask, sigs[i]);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
+	for (i = 0; i < NSIGS; i++) {
+		if (changed[i] || sigaction(sigs[i], NULL, &before[i]) == -1 ||
+		    before[i].sa_handler == SIG_IGN)
 			continue;
-		sigaction(sigs[i], &sa, NULL);
+		changed[i] = sigaction(sigs[i], &sa, NULL) == 0;
 	}
+}
+
+int
+stop_cancel(void)
+{
+	int i;
+
+	for (i = 0; i < NSIGS; i++)
+		if (changed[i]) {
+			sigaction(sigs[i], &before[i], NULL);
+			changed[i] = 0;
+		}
+	return deferred;
 }
 
 int
@@ -81,6 +103,25 @@ stop_finish(void)
 	sigaddset(&set, sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
+}
+
+long
+stop_drain(int fd)
+{
+	static const struct timespec tick = { 0, 1000000 };
+	struct pollfd p = { fd, 0, 0 };
+	struct stat st;
+	int unread;
+
+	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode))
+		return 0;
+	/* A pipe tells how much it holds on either end. */
+	while (ioctl(fd, FIONREAD, &unread) == 0 && unread > 0) {
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)))
+			return unread;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
 }
 
 int

@@ -12,9 +12,18 @@
 
 /*
  * Defer SIGINT and SIGTERM as above.  A signal the parent ignored stays
- * ignored.  Call before any input is read.
+ * ignored.  Call before any input is read.  From the first signal on,
+ * SIGPIPE is ignored: a write to a reader that is gone then fails with
+ * EPIPE, for the program to say that what it wrote is lost.
  */
 void	stop_defer(void);
+
+/*
+ * Stop deferring: SIGINT and SIGTERM take again the action they had before
+ * stop_defer().  Returns the signal deferred meanwhile, or 0, for the
+ * caller to raise(3) once its own handlers are in place.
+ */
+int	stop_cancel(void);
 
 /* The signal deferred so far, or 0. */
 int	stop_requested(void);
@@ -32,6 +41,14 @@ void	stop_on_abort(void (*fn)(void));
  * Flush what must be flushed before.
  */
 void	stop_finish(void);
+
+/*
+ * If fd writes into a pipe, wait until the process reading it has read
+ * everything, or is gone.  Returns the bytes it left unread: more than 0
+ * means that the reader ended without them, so whatever they held is
+ * lost.  Returns 0 too for anything but a pipe.  Async-signal-safe.
+ */
+long	stop_drain(int fd);
 
 /* 1 if fd reads what another process writes: a pipe, FIFO or socket. */
 int	stop_is_pipe(int fd);

@@ -738,6 +738,8 @@ on_kill(void)
 static void
 catch_signals(const struct opts *o)
 {
+	int sig;
+
 	said_once = format(&said_once_len, "%s: interrupted: %s left as it "
 	    "was%s; rerun from the start\n", getprog(), o->file,
 	    o->wd == WD_REPLACE ? " (a replace commits only a whole input)" :
@@ -745,11 +747,11 @@ catch_signals(const struct opts *o)
 	said_twice = format(&said_twice_len, "%s: interrupted again: %s left "
 	    "as it was, so a resume offset printed before does not apply; "
 	    "rerun from the start\n", getprog(), o->file);
-	if (o->wd != WD_REPLACE && stop_is_pipe(STDIN_FILENO)) {
-		stop_defer();
-		deferring = 1;
-	}
+	deferring = o->wd != WD_REPLACE && stop_is_pipe(STDIN_FILENO);
+	sig = deferring ? 0 : stop_cancel();
 	atomic_handlers(on_kill);
+	if (sig != 0)
+		raise(sig);
 }
 
 /* What the summary adds when a signal ended the input, deferred. */
@@ -800,6 +802,9 @@ main(int argc, char *argv[])
 	int c;
 
 	startup("rest-merge", 0);
+	/* At once: the stage before may write before options are read. */
+	if (stop_is_pipe(STDIN_FILENO))
+		stop_defer();
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
 	    CONFIG_TABLE)) {

@@ -26,6 +26,7 @@
 #include "json.h"
 #include "opt.h"
 #include "reqopt.h"
+#include "stop.h"
 
 enum {
 	OPT_DATA_SELECTOR = OPT_PROGRAM, OPT_HAS_MORE_PATH, OPT_LIMIT,
@@ -362,12 +363,38 @@ static size_t resume_len;
 static sigset_t stop_signals;
 
 static void
+say(const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0 && (w = write(STDERR_FILENO, s, n)) > 0) {
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/*
+ * The pages before the resume offset are safe only once the next stage
+ * has read them: it then ends its input there and keeps them (stop.h).
+ * If it is gone without reading them all, no offset is safe.  While this
+ * waits, a second signal ends the process at once.
+ */
+static void
 on_stop(int sig)
 {
-	ssize_t n = write(STDERR_FILENO, resume_line, resume_len);
+	static const char lost[] = ": interrupted: the next stage ended "
+	    "before reading every page, so no resume offset is safe; rerun "
+	    "from the start\n";
+	const char *prog = getprog();
 
-	(void)n;
-	signal(sig, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+	if (stop_drain(STDOUT_FILENO) > 0) {
+		say(prog, strlen(prog));
+		say(lost, sizeof(lost) - 1);
+	} else
+		say(resume_line, resume_len);
 	raise(sig);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,23 @@ usage(FILE *fp, int status)
 		    "  -h, --help                 show this help\n"
 		    "      --version              show the version\n");
 	exit(status);
+}
+
+/*
+ * Writing stdout failed, or its reader left without reading it all.  After
+ * a signal (stop.h) the stage before may have promised a resume offset
+ * that counted on this output: say it is not safe, and die of the signal.
+ */
+static noreturn void
+output_failed(void)
+{
+	if (stop_requested()) {
+		warnmsg("interrupted: the next stage ended before reading all "
+		    "it was sent, so a resume offset printed before is not "
+		    "safe; rerun from the start");
+		stop_finish();
+	}
+	exit(finish_stdout());
 }
 
 /* Locate byte off of the buffer as a line and a column of the input. */
@@ -312,7 +330,7 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 		    "nothing", r->name, line, ordinal, sel->selector);
 	}
 	if (!json_is_null(j, t) && json_write_lines(j, t, stdout) == -1)
-		exit(finish_stdout());
+		output_failed();
 	return 0;
 }
 
@@ -348,7 +366,7 @@ select_input(struct selection *sel, struct reader *r, const char *file)
 		}
 		ordinal++;
 		if (ferror(stdout))
-			exit(finish_stdout());
+			output_failed();
 	}
 	if (r->fd != STDIN_FILENO)
 		close(r->fd);
@@ -373,6 +391,9 @@ main(int argc, char *argv[])
 	int c, i;
 
 	startup("rest-select", START_STDOUT);
+	/* At once: the stage before may write before options are read. */
+	if (stop_is_pipe(STDIN_FILENO))
+		stop_defer();
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	sel.allow_missing = 0;
 	config_from_argv(&cfg, argc, argv, shortopts, longopts, CONFIG_SELECT);
@@ -407,11 +428,11 @@ main(int argc, char *argv[])
 	if ((sel.path = jpath_compile(sel.selector, &err)) == NULL)
 		die(EX_USAGE, "unsupported selector '%s': %s; supported: %s",
 		    sel.selector, err, jpath_syntax);
-	/* Reading a pipe alone, let a signal end the input, not the output. */
+	/* Reading a pipe alone, a signal ends the input, not the output. */
 	for (i = 1; i < argc && strcmp(argv[i], "-") == 0; i++)
 		;
-	if (i == argc && stop_is_pipe(STDIN_FILENO))
-		stop_defer();
+	if (i < argc && (c = stop_cancel()) != 0)
+		raise(c);
 	json_init(&sel.json);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	memset(&r, 0, sizeof(r));
@@ -425,6 +446,9 @@ main(int argc, char *argv[])
 	json_free(&sel.json);
 	jpath_free(sel.path);
 	config_free(&cfg);
+	if (stop_requested() && (fflush(stdout) == EOF ||
+	    stop_drain(STDOUT_FILENO) > 0))
+		output_failed();
 	if ((c = finish_stdout()) == EX_OK)
 		stop_finish();
 	return c;

@@ -19,6 +19,7 @@ Options:
   --exited K         ...or once stage K (0-based) has exited
   --stop K           keep stage K stopped (SIGSTOP) until the signal is sent,
                      so data waits in the pipe before it (repeatable)
+  --ready K          first wait until stage K catches the signal (repeatable)
   --signal NAME      INT (default) or TERM
   --twice            send the signal a second time, 0.2 s after the first
   --timeout S        kill the group after S seconds (default 60); exit 124
@@ -84,12 +85,25 @@ def started(p, name, deadline):
         time.sleep(0.001)
 
 
+def catches(pid, sig):
+    """Whether process pid has a handler for sig, from /proc."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    except OSError:
+        pass
+    return False
+
+
 def main():
     ap = argparse.ArgumentParser(add_help=False)
     ap.add_argument("--after", type=float, default=0)
     ap.add_argument("--requests", type=int)
     ap.add_argument("--exited", type=int)
     ap.add_argument("--stop", type=int, action="append", default=[])
+    ap.add_argument("--ready", type=int, action="append", default=[])
     ap.add_argument("--signal", default="INT", choices=("INT", "TERM"))
     ap.add_argument("--twice", action="store_true")
     ap.add_argument("--timeout", type=float, default=60)
@@ -122,7 +136,15 @@ def main():
             prev.close()
         prev = p.stdout
         procs.append(p)
-        started(p, argv[0], deadline)
+
+    # As a shell starts a pipeline: every stage at once, then each one
+    # runs its program; a stage to stop first catches the signal.
+    for i, p in enumerate(procs):
+        started(p, argvs[i][0], deadline)
+        if i in opts.stop or i in opts.ready:
+            limit = time.monotonic() + 5
+            while not catches(p.pid, sig) and time.monotonic() < limit:
+                time.sleep(0.001)
         if i in opts.stop:
             os.kill(p.pid, signal.SIGSTOP)
 
