@@ -19,7 +19,8 @@ struct http {
 	CURLM			*multi;
 	struct curl_slist	*headers;	/* the options' and the auth's */
 	char			*user, *password;
-	char			*hide[3];	/* what messages must not show */
+	char			**hide;		/* what messages must not show */
+	size_t			 nhide;
 	struct http_req		*queue;		/* waiting to start, by due */
 	struct http_req		*active;	/* inside multi */
 	struct http_req		*done;		/* finished, not yet returned */
@@ -77,30 +78,19 @@ http_retry_after(const char *value, long long t)
 	return (double)(when - t);
 }
 
-/* s in base64, as HTTP basic authentication sends it; the caller frees. */
-static char *
-base64(const char *s)
+/* Hide the n bytes at s in every message from now on. */
+static void
+hide_more(struct http *h, const char *s, size_t n)
 {
-	static const char digits[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i;
-	struct buf b;
-	unsigned long v;
+	size_t i;
 
-	buf_init(&b, 0);
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned long)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		buf_addc(&b, digits[v >> 18 & 63]);
-		buf_addc(&b, digits[v >> 12 & 63]);
-		buf_addc(&b, i + 1 < n ? digits[v >> 6 & 63] : '=');
-		buf_addc(&b, i + 2 < n ? digits[v & 63] : '=');
-	}
-	return buf_str(&b);
+	if (n == 0 || memchr(s, '\0', n) != NULL)
+		return;
+	for (i = 0; i < h->nhide; i++)
+		if (strlen(h->hide[i]) == n && memcmp(h->hide[i], s, n) == 0)
+			return;
+	h->hide = xrealloc(h->hide, (h->nhide + 1) * sizeof(*h->hide));
+	h->hide[h->nhide++] = xstrndup(s, n);
 }
 
 struct http *
@@ -113,7 +103,8 @@ http_new(const struct http_opts *o)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die(EX_SOFTWARE, "cannot initialize libcurl");
 	h->o = o;
-	h->hide[0] = o->secret;
+	if (o->secret != NULL)
+		hide_more(h, o->secret, strlen(o->secret));
 	if ((h->multi = curl_multi_init()) == NULL)
 		die(EX_OSERR, "cannot create a libcurl multi handle");
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
@@ -150,8 +141,7 @@ http_new(const struct http_opts *o)
 		h->user = xstrndup(o->secret, (size_t)(colon - o->secret));
 		h->password = xstrdup(colon + 1);
 		/* A server may quote the password, or the header it came in. */
-		h->hide[1] = h->password;
-		h->hide[2] = base64(o->secret);
+		hide_more(h, h->password, strlen(h->password));
 		break;
 	case AUTH_NONE:
 		break;
@@ -360,52 +350,39 @@ method_name(const struct http_opts *o)
 	return o->body != NULL ? "POST" : "GET";
 }
 
-/* Hide every form of the secrets in s, in place; returns s. */
+/* s on one line with every secret hidden; the caller frees. */
 static char *
-redact(const struct http *h, char *s)
+hidden(const struct http *h, const char *s)
 {
-	size_t i;
+	struct buf b;
 
-	for (i = 0; i < sizeof(h->hide) / sizeof(h->hide[0]); i++)
-		secret_redact(s, h->hide[i]);
-	return s;
+	buf_init(&b, 0);
+	secret_excerpt(&b, s, strlen(s), h->hide, h->nhide, 0);
+	return buf_str(&b);
 }
 
 /*
  * Append up to 200 bytes of the body, on one line, to msg.  The secrets
- * are hidden before the cut, so that no part of one is left at the end.
+ * are hidden in the whole body before the cut, so that no part of one is
+ * left at the end.
  */
 static void
 body_excerpt(const struct http *h, struct buf *msg, const struct buf *body)
 {
-	size_t i, n, room = 200 + 16;
-	struct buf text;
-
 	if (body->len == 0)
 		return;
-	for (i = 0; i < sizeof(h->hide) / sizeof(h->hide[0]); i++)
-		if (h->hide[i] != NULL)
-			room += 6 * strlen(h->hide[i]);
-	n = body->len < room ? body->len : room;
-	buf_init(&text, 0);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)body->data[i];
-
-		buf_addc(&text, c < 0x20 || c == 0x7f ? ' ' : c);
-	}
-	redact(h, buf_str(&text));
-	text.len = strlen(text.data);
 	buf_adds(msg, ": ");
-	buf_add(msg, text.data, text.len < 200 ? text.len : 200);
-	if (text.len > 200 || body->len > n)
+	if (secret_excerpt(msg, body->data, body->len, h->hide, h->nhide, 200))
 		buf_adds(msg, "...");
-	buf_free(&text);
 }
 
 static void
 say(struct http *h, struct buf *msg)
 {
-	warnmsg("%s", redact(h, buf_str(msg)));
+	char *s = hidden(h, buf_str(msg));
+
+	warnmsg("%s", s);
+	free(s);
 	buf_reset(msg);
 }
 
@@ -563,7 +540,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		buf_adds(&line, ": ");
 		buf_add(&line, msg.data, msg.len);
 		free(r->failure);
-		r->failure = xstrdup(redact(h, buf_str(&line)));
+		r->failure = hidden(h, buf_str(&line));
 		buf_free(&line);
 		buf_free(&msg);
 		r->result = final;
@@ -721,7 +698,13 @@ http_free(struct http *h)
 	}
 	curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
-	free(h->hide[2]);
+	while (h->nhide > 0) {
+		char *d = h->hide[--h->nhide];
+
+		explicit_bzero(d, strlen(d));
+		free(d);
+	}
+	free(h->hide);
 	free(h->user);
 	free(h->password);
 	free(h);

@@ -1177,3 +1177,94 @@ fail_with() {
 	refute_regex "$stderr" 'hunter2|YWxpY2'
 	assert_regex "$stderr" 'wrong password \*\*\*; you sent Basic \*\*\*$'
 }
+
+@test "a key the server encodes as lowercase %xx does not show" {
+	export API_KEY='ab/cd/ef-long-token'
+	fail_with 'bad key ab%2fcd%2fef-long-token'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "rest-fetch: GET $BASE/echo: HTTP 400: bad key ***"
+}
+
+@test "a key the server escapes as JSON \\u002f does not show" {
+	export API_KEY='ab/cd/ef-long-token'
+	fail_with '{"error":"bad key ab\u002fcd\u002Fef-long-token"}'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: {\"error\":\"bad key ***\"}"
+}
+
+@test "a key in base64, padded or URL-safe, alone or inside, does not show" {
+	local std url in
+	export API_KEY='sekrit???key-123'
+	std=$(printf %s "$API_KEY" | base64)
+	url=$(printf %s "$std" | tr '+/' '-_' | tr -d =)
+	in=$(printf 'Authorization: Bearer %s\r\n' "$API_KEY" | base64 -w0)
+	assert_equal "$std $url" \
+		'c2Vrcml0Pz8/a2V5LTEyMw== c2Vrcml0Pz8_a2V5LTEyMw'
+	fail_with "std $std, url $url, in $in"
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	# The digits around the key depend on the bytes beside it.
+	assert_equal "$stderr" "rest-fetch: GET $BASE/echo: HTTP 400: std ***, url ***, in QXV0aG9yaXphdGlvbjogQmVhcmVyIH***MNCg=="
+}
+
+@test "http_basic: base64 of user:password, URL-safe, unpadded, does not show" {
+	local url
+	export API_KEY='alice:hunter2???x'
+	url=$(printf %s "$API_KEY" | base64 | tr '+/' '-_' | tr -d =)
+	assert_equal "$url" 'YWxpY2U6aHVudGVyMj8_P3g'
+	fail_with "you sent Basic $url, password hunter2%3f%3f%3fx"
+	run --separate-stderr rest-fetch --auth http_basic "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: you sent Basic ***, password ***"
+}
+
+@test "a key with a tab that the server echoes raw does not show" {
+	export API_KEY=$'tab\tsecret-key'
+	fail_with $'bad key tab\tsecret-key!\tend'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: bad key ***! end"
+}
+
+@test "many copies of a 32-byte key: none of it before the 200-byte cut" {
+	local body='' want='' i
+	export API_KEY=k3y-0123456789abcdefghijklmnopqr
+	for ((i = 0; i < 30; i++)); do
+		body+="key $API_KEY; "
+	done
+	# Hidden, each copy is 9 bytes: 22 of them, and 2 bytes, make 200.
+	for ((i = 0; i < 22; i++)); do
+		want+='key ***; '
+	done
+	fail_with "$body"
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "rest-fetch: GET $BASE/echo: HTTP 400: ${want}ke..."
+}
+
+@test "8 bytes of a key, or a start of one that ends the body, do not show" {
+	export API_KEY=$KEY
+	fail_with 'bad key rit-key-1 or sekrit-ke'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: bad key *** or ***"
+	# Shorter runs are not the key.
+	fail_with 'bad key sekrit- or -123'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: bad key sekrit- or -123"
+}
