@@ -158,6 +158,185 @@ append_query(struct buf *u, const char *q)
 	buf_adds(u, q);
 }
 
+/* Query parameters whose values are secrets, besides --key-name. */
+static const char *const secret_params[] = {
+	"access_token", "api_key", "apikey", "client_secret", "key",
+	"password", "secret", "sig", "signature", "token"
+};
+
+/* The name of a secret that parameter name (n bytes, encoded) holds. */
+static const char *
+secret_param(const struct http_opts *o, const char *name, size_t n)
+{
+	const char *found = NULL;
+	size_t i;
+	char *d;
+
+	if ((d = curl_easy_unescape(NULL, name, (int)n, NULL)) == NULL)
+		die(EX_OSERR, "out of memory");
+	if (o->key_name != NULL && strcasecmp(d, o->key_name) == 0)
+		found = o->key_name;
+	for (i = 0; found == NULL &&
+	    i < sizeof(secret_params) / sizeof(secret_params[0]); i++)
+		if (strcasecmp(d, secret_params[i]) == 0)
+			found = secret_params[i];
+	curl_free(d);
+	return found;
+}
+
+/* Hide s (n bytes) decoded, with each '+' read as a space if plus. */
+static void
+hide_decoded(struct http *h, const char *s, size_t n, int plus)
+{
+	char *t = xstrndup(s, n), *d, *p;
+	int dn;
+
+	for (p = t; plus && (p = strchr(p, '+')) != NULL; p++)
+		*p = ' ';
+	if ((d = curl_easy_unescape(NULL, t, (int)n, &dn)) == NULL)
+		die(EX_OSERR, "out of memory");
+	hide_more(h, d, (size_t)dn);
+	explicit_bzero(d, (size_t)dn);
+	explicit_bzero(t, n);
+	curl_free(d);
+	free(t);
+}
+
+/*
+ * Hide a value from a URL (n bytes) as it is and decoded, a '+' read
+ * both ways: servers read forms with '+' for a space.
+ */
+static void
+hide_value(struct http *h, const char *s, size_t n)
+{
+	hide_more(h, s, n);
+	hide_decoded(h, s, n, 0);
+	if (memchr(s, '+', n) != NULL)
+		hide_decoded(h, s, n, 1);
+}
+
+/*
+ * The names of the secrets found in a URL, each once: pointers to
+ * secret_params[], to --key-name or to a constant, so at most 12.
+ */
+struct names {
+	const char	*v[12];
+	size_t		 n;
+};
+
+static void
+add_name(struct names *names, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		if (names->v[i] == name)
+			return;
+	names->v[names->n++] = name;
+}
+
+/*
+ * Copy url into u up to its host, with the password of its userinfo as
+ * "***"; returns where the copy stopped.
+ */
+static const char *
+hide_userinfo(struct http *h, const char *url, struct buf *u,
+    struct names *names)
+{
+	const char *auth = url, *end, *at = NULL, *colon, *p;
+	size_t n = strcspn(url, ":/?#");
+
+	if (strncmp(url + n, "://", 3) == 0)
+		auth = url + n + 3;
+	end = auth + strcspn(auth, "/?#");
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL ||
+	    (colon = memchr(auth, ':', (size_t)(at - auth))) == NULL ||
+	    colon + 1 == at)
+		return url;
+	buf_add(u, url, (size_t)(colon + 1 - url));
+	buf_adds(u, "***");
+	hide_value(h, colon + 1, (size_t)(at - colon - 1));
+	add_name(names, "the userinfo password");
+	return at;
+}
+
+/* Copy p into u with the values of secret query parameters as "***". */
+static void
+hide_query(struct http *h, const char *p, struct buf *u, struct names *names)
+{
+	const char *q = strchr(p, '?'), *end, *eq, *name;
+
+	if (q == NULL) {
+		buf_adds(u, p);
+		return;
+	}
+	buf_add(u, p, (size_t)(q + 1 - p));
+	for (p = q + 1;; p = end + 1) {
+		end = p + strcspn(p, "&");
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq != NULL && eq + 1 < end &&
+		    (name = secret_param(h->o, p, (size_t)(eq - p))) != NULL) {
+			buf_add(u, p, (size_t)(eq + 1 - p));
+			buf_adds(u, "***");
+			hide_value(h, eq + 1, (size_t)(end - eq - 1));
+			add_name(names, name);
+		} else {
+			buf_add(u, p, (size_t)(end - p));
+		}
+		if (*end == '\0')
+			break;
+		buf_addc(u, '&');
+	}
+}
+
+/*
+ * A secret in a URL shows in ps, in the shell's history and in logs: say
+ * so once a process, and keep it out of core dumps.
+ */
+static void
+warn_url_secret(const struct http *h, const struct names *names)
+{
+	static int warned;
+	struct buf list;
+	size_t i;
+
+	if (names->n == 0 || warned)
+		return;
+	warned = 1;
+	secret_nodump();
+	buf_init(&list, 0);
+	for (i = 0; i < names->n; i++) {
+		if (i > 0)
+			buf_adds(&list, ", ");
+		buf_adds(&list, names->v[i]);
+	}
+	warnmsg("warning: a secret in the URL (%s): a URL shows in ps, shell "
+	    "history and logs; put the secret in the environment (%s) and "
+	    "use --auth", buf_str(&list), h->o->secret_env);
+	buf_free(&list);
+}
+
+/*
+ * url as messages show it: the userinfo password and the values of query
+ * parameters named like secrets as "***", hidden from then on in every
+ * message, raw and decoded.  The caller frees.
+ */
+static char *
+hide_url(struct http *h, const char *url)
+{
+	struct names names;
+	struct buf u;
+
+	names.n = 0;
+	buf_init(&u, 0);
+	hide_query(h, hide_userinfo(h, url, &u, &names), &u, &names);
+	warn_url_secret(h, &names);
+	return buf_str(&u);
+}
+
 static char *
 build_url(struct http *h, const char *base, const char *extra, int shown)
 {
@@ -171,6 +350,13 @@ build_url(struct http *h, const char *base, const char *extra, int shown)
 	append_query(&u, extra);
 	buf_str(&u);
 	append_query(&u, o->query);
+	if (shown) {
+		char *s = hide_url(h, buf_str(&u));
+
+		buf_reset(&u);
+		buf_adds(&u, s);
+		free(s);
+	}
 	buf_str(&u);
 	if (o->auth == AUTH_API_KEY && o->key_location == KEY_QUERY) {
 		char *name = curl_easy_escape(NULL, o->key_name, 0);

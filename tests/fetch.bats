@@ -1268,3 +1268,88 @@ fail_with() {
 	assert_equal "$stderr" \
 		"rest-fetch: GET $BASE/echo: HTTP 400: bad key sekrit- or -123"
 }
+
+# -------------------------------------------------------- secrets in URLs
+
+# The warning a secret in a URL brings, for the names in $1.
+url_warning() {
+	echo "rest-fetch: warning: a secret in the URL ($1): a URL shows in ps, shell history and logs; put the secret in the environment (API_KEY) and use --auth"
+}
+
+@test "-q api_key=KEY is *** under -v, in retries and failures, with a warning" {
+	run --separate-stderr rest-fetch -v --retries 1 --backoff-factor 0.01 \
+		-q api_key="$KEY" "$BASE/status/500"
+	assert_failure 75
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 5
+	assert_equal "${stderr_lines[0]}" "$(url_warning api_key)"
+	assert_regex "${stderr_lines[1]}" \
+		"^rest-fetch: GET $RE_BASE/status/500\\?api_key=\\*\\*\\*: 500, 48 bytes, [0-9]+ ms\$"
+	assert_equal "${stderr_lines[2]}" \
+		"rest-fetch: attempt 1 of 2: GET $BASE/status/500?api_key=***: HTTP 500: {\"status\":500,\"message\":\"Internal Server Error\"}; retrying in 0.01 s"
+	assert_equal "${stderr_lines[4]}" \
+		"rest-fetch: GET $BASE/status/500?api_key=***: HTTP 500: {\"status\":500,\"message\":\"Internal Server Error\"} (gave up after 2 attempts)"
+	refute_regex "$stderr" 'sekrit'
+	run server_requests
+	run jq -r '.args.api_key' <<<"$output"
+	assert_output "$KEY"$'\n'"$KEY"
+}
+
+@test "secret parameters in the URL operand are ***, and so are their echoes" {
+	fail_with "you sent $KEY and tok/value 99"
+	run --separate-stderr rest-fetch \
+		"$BASE/echo?API%5Fkey=$KEY&monkey=1&keys=2&key=&Access_Token=tok%2Fvalue+99"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "$(url_warning 'api_key, access_token')
+rest-fetch: GET $BASE/echo?API%5Fkey=***&monkey=1&keys=2&key=&Access_Token=***: HTTP 400: you sent *** and ***"
+	run server_requests
+	run jq -r '.args.API_key, .args.Access_Token' <<<"$output"
+	assert_output "$KEY"$'\n''tok/value 99'
+}
+
+@test "user:password@ in the URL is shown as user:***@" {
+	fail_with "bad password $KEY"
+	run --separate-stderr rest-fetch "http://bob:$KEY@127.0.0.1:$PORT/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "$(url_warning 'the userinfo password')
+rest-fetch: GET http://bob:***@127.0.0.1:$PORT/echo: HTTP 400: bad password ***"
+	run server_requests
+	run jq -r '.headers.Authorization' <<<"$output"
+	assert_output "Basic $(printf 'bob:%s' "$KEY" | base64)"
+}
+
+@test "a query parameter named as --key-name is hidden too" {
+	run --separate-stderr rest-fetch --key-name apitoken -v \
+		-q ApiToken=value-123456 "$BASE/status/404"
+	assert_failure 69
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 3
+	assert_equal "${stderr_lines[0]}" "$(url_warning apitoken)"
+	assert_equal "${stderr_lines[2]}" \
+		"rest-fetch: GET $BASE/status/404?ApiToken=***: HTTP 404: {\"status\":404,\"message\":\"Not Found\"}"
+	refute_regex "$stderr" 'value-123456'
+}
+
+@test "-c: a secret in endpoint.params is hidden as from -q" {
+	local cfg=$BATS_TEST_TMPDIR/params.json
+	cat >"$cfg" <<-JSON
+	{"client": {"base_url": "$BASE/"},
+	 "resources": [{"name": "r", "endpoint": {"path": "status/404",
+	   "params": {"limit": 2, "token": "cfg-secret-777"}}}]}
+	JSON
+	run --separate-stderr rest-fetch -c "$cfg"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "$(url_warning token)
+rest-fetch: GET $BASE/status/404?limit=2&token=***: HTTP 404: {\"status\":404,\"message\":\"Not Found\"}"
+}
+
+@test "the warning comes once a process, also over many pages" {
+	run --separate-stderr timeout 60 rest-paginate --limit 10 \
+		"$BASE/v1/resource?records=25&api_key=$KEY"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$stderr" "$(url_warning api_key | sed s/rest-fetch/rest-paginate/)"
+}
