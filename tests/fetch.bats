@@ -1353,3 +1353,33 @@ rest-fetch: GET $BASE/status/404?limit=2&token=***: HTTP 404: {\"status\":404,\"
 	assert_equal "${#lines[@]}" 3
 	assert_equal "$stderr" "$(url_warning api_key | sed s/rest-fetch/rest-paginate/)"
 }
+
+# ---------------------------------------------------------- core dumps
+
+# strace_prctl ARGS...: run rest-fetch ARGS under strace, the prctl calls
+# in $BATS_TEST_TMPDIR/trace.  LeakSanitizer cannot work under ptrace.
+strace_prctl() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout 60 strace -f -e trace=prctl -o "$BATS_TEST_TMPDIR/trace" \
+		rest-fetch "$@"
+}
+
+@test "a secret makes the process non-dumpable; no secret, no prctl" {
+	command -v strace >/dev/null || skip 'strace is not installed'
+	local nodump='prctl\(PR_SET_DUMPABLE, (SUID_DUMP_DISABLE|0)\) += 0'
+	export API_KEY=$KEY
+	run --separate-stderr strace_prctl --auth bearer "$BASE/raw?body=ok"
+	assert_success
+	assert_output 'ok'
+	assert_equal "$stderr" ''
+	assert_regex "$(<"$BATS_TEST_TMPDIR/trace")" "$nodump"
+	run --separate-stderr strace_prctl "$BASE/raw?body=ok"
+	assert_success
+	assert_output 'ok'
+	refute_regex "$(<"$BATS_TEST_TMPDIR/trace")" 'PR_SET_DUMPABLE'
+	run --separate-stderr strace_prctl "$BASE/raw?body=ok&token=x"
+	assert_success
+	assert_output 'ok'
+	assert_equal "$stderr" "$(url_warning token)"
+	assert_regex "$(<"$BATS_TEST_TMPDIR/trace")" "$nodump"
+}
