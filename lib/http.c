@@ -19,7 +19,7 @@ struct http {
 	CURLM			*multi;
 	struct curl_slist	*headers;	/* the options' and the auth's */
 	char			*user, *password;
-	char			**hide;		/* what messages must not show */
+	char			**hide;		/* what no message shows */
 	size_t			 nhide;
 	struct http_req		*queue;		/* waiting to start, by due */
 	struct http_req		*active;	/* inside multi */

@@ -51,7 +51,11 @@ struct pat {
 /* The forms of one string: itself, base64 padded and not, two middles. */
 #define FORMS	5
 
-/* Ways to read a pattern a match follows at once, at most. */
+/*
+ * The readings of the body a match follows at once, at most: a '%' or a
+ * '\' may be the byte itself or start an escape.  Past it the reading
+ * furthest into the body is dropped, never the one of raw bytes.
+ */
 #define NSTATE	64
 
 /* A match in progress: pattern byte i is next, at body offset j. */
@@ -146,11 +150,12 @@ free_pats(struct pat *p, size_t np)
 {
 	size_t i;
 
-	for (i = 0; i < np; i++)
+	for (i = 0; i < np; i++) {
 		if (p[i].own != NULL) {
 			explicit_bzero(p[i].own, p[i].n);
 			free(p[i].own);
 		}
+	}
 	free(p);
 }
 
@@ -163,7 +168,10 @@ same(const struct pat *pt, int c, int v)
 	return pt->b64 && ((c == '+' && v == '-') || (c == '/' && v == '_'));
 }
 
-/* Whether raw body byte v stands for c: also '+' and, as shown, a control. */
+/*
+ * Whether raw body byte v stands for c: a space may also be a '+', or a
+ * control byte, since those are shown as spaces.
+ */
 static int
 same_raw(const struct pat *pt, int c, int v)
 {

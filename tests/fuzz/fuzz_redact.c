@@ -203,17 +203,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2 || (n = data[0] % 40 + 1) > size - 2)
 		return 0;
-	/* The marker is made of stars: a secret with one could end next to it. */
-	if (memchr(data + 2, '\0', n) != NULL || memchr(data + 2, '*', n) != NULL)
+	/* "***" is made of stars: a secret with one could end next to it. */
+	if (memchr(data + 2, '\0', n) != NULL ||
+	    memchr(data + 2, '*', n) != NULL)
 		return 0;
-	hide[0] = strndup((const char *)data + 2, n);
+	if ((hide[0] = strndup((const char *)data + 2, n)) == NULL)
+		__builtin_trap();
 	/* As for http_basic: user:password, and the password. */
 	if ((data[1] & 4) && (colon = strchr(hide[0], ':')) != NULL)
 		hide[1] = colon + 1;
 	max = maxes[data[1] & 3];
 	buf_init(&body, 0);
 	buf_init(&text, 0);
-	make_body(&body, data + 2 + n, size - 2 - n, (unsigned char *)hide[0], n);
+	make_body(&body, data + 2 + n, size - 2 - n, (unsigned char *)hide[0],
+	    n);
 	cut = secret_excerpt(&text, body.data, body.len, hide, 2, max);
 	buf_str(&text);
 	if (max > 0 && text.len > max)
