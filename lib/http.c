@@ -19,7 +19,8 @@ struct http {
 	CURLM			*multi;
 	struct curl_slist	*headers;	/* the options' and the auth's */
 	char			*user, *password;
-	char			*hide[3];	/* what messages must not show */
+	char			**hide;		/* what no message shows */
+	size_t			 nhide;
 	struct http_req		*queue;		/* waiting to start, by due */
 	struct http_req		*active;	/* inside multi */
 	struct http_req		*done;		/* finished, not yet returned */
@@ -77,30 +78,19 @@ http_retry_after(const char *value, long long t)
 	return (double)(when - t);
 }
 
-/* s in base64, as HTTP basic authentication sends it; the caller frees. */
-static char *
-base64(const char *s)
+/* Hide the n bytes at s in every message from now on. */
+static void
+hide_more(struct http *h, const char *s, size_t n)
 {
-	static const char digits[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i;
-	struct buf b;
-	unsigned long v;
+	size_t i;
 
-	buf_init(&b, 0);
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned long)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		buf_addc(&b, digits[v >> 18 & 63]);
-		buf_addc(&b, digits[v >> 12 & 63]);
-		buf_addc(&b, i + 1 < n ? digits[v >> 6 & 63] : '=');
-		buf_addc(&b, i + 2 < n ? digits[v & 63] : '=');
-	}
-	return buf_str(&b);
+	if (n == 0 || memchr(s, '\0', n) != NULL)
+		return;
+	for (i = 0; i < h->nhide; i++)
+		if (strlen(h->hide[i]) == n && memcmp(h->hide[i], s, n) == 0)
+			return;
+	h->hide = xrealloc(h->hide, (h->nhide + 1) * sizeof(*h->hide));
+	h->hide[h->nhide++] = xstrndup(s, n);
 }
 
 struct http *
@@ -113,7 +103,8 @@ http_new(const struct http_opts *o)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die(EX_SOFTWARE, "cannot initialize libcurl");
 	h->o = o;
-	h->hide[0] = o->secret;
+	if (o->secret != NULL)
+		hide_more(h, o->secret, strlen(o->secret));
 	if ((h->multi = curl_multi_init()) == NULL)
 		die(EX_OSERR, "cannot create a libcurl multi handle");
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
@@ -150,8 +141,7 @@ http_new(const struct http_opts *o)
 		h->user = xstrndup(o->secret, (size_t)(colon - o->secret));
 		h->password = xstrdup(colon + 1);
 		/* A server may quote the password, or the header it came in. */
-		h->hide[1] = h->password;
-		h->hide[2] = base64(o->secret);
+		hide_more(h, h->password, strlen(h->password));
 		break;
 	case AUTH_NONE:
 		break;
@@ -168,6 +158,185 @@ append_query(struct buf *u, const char *q)
 	buf_adds(u, q);
 }
 
+/* Query parameters whose values are secrets, besides --key-name. */
+static const char *const secret_params[] = {
+	"access_token", "api_key", "apikey", "client_secret", "key",
+	"password", "secret", "sig", "signature", "token"
+};
+
+/* The name of a secret that parameter name (n bytes, encoded) holds. */
+static const char *
+secret_param(const struct http_opts *o, const char *name, size_t n)
+{
+	const char *found = NULL;
+	size_t i;
+	char *d;
+
+	if ((d = curl_easy_unescape(NULL, name, (int)n, NULL)) == NULL)
+		die(EX_OSERR, "out of memory");
+	if (o->key_name != NULL && strcasecmp(d, o->key_name) == 0)
+		found = o->key_name;
+	for (i = 0; found == NULL &&
+	    i < sizeof(secret_params) / sizeof(secret_params[0]); i++)
+		if (strcasecmp(d, secret_params[i]) == 0)
+			found = secret_params[i];
+	curl_free(d);
+	return found;
+}
+
+/* Hide s (n bytes) decoded, with each '+' read as a space if plus. */
+static void
+hide_decoded(struct http *h, const char *s, size_t n, int plus)
+{
+	char *t = xstrndup(s, n), *d, *p;
+	int dn;
+
+	for (p = t; plus && (p = strchr(p, '+')) != NULL; p++)
+		*p = ' ';
+	if ((d = curl_easy_unescape(NULL, t, (int)n, &dn)) == NULL)
+		die(EX_OSERR, "out of memory");
+	hide_more(h, d, (size_t)dn);
+	explicit_bzero(d, (size_t)dn);
+	explicit_bzero(t, n);
+	curl_free(d);
+	free(t);
+}
+
+/*
+ * Hide a value from a URL (n bytes) as it is and decoded, a '+' read
+ * both ways: servers read forms with '+' for a space.
+ */
+static void
+hide_value(struct http *h, const char *s, size_t n)
+{
+	hide_more(h, s, n);
+	hide_decoded(h, s, n, 0);
+	if (memchr(s, '+', n) != NULL)
+		hide_decoded(h, s, n, 1);
+}
+
+/*
+ * The names of the secrets found in a URL, each once: pointers to
+ * secret_params[], to --key-name or to a constant, so at most 12.
+ */
+struct names {
+	const char	*v[12];
+	size_t		 n;
+};
+
+static void
+add_name(struct names *names, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		if (names->v[i] == name)
+			return;
+	names->v[names->n++] = name;
+}
+
+/*
+ * Copy url into u up to its host, with the password of its userinfo as
+ * "***"; returns where the copy stopped.
+ */
+static const char *
+hide_userinfo(struct http *h, const char *url, struct buf *u,
+    struct names *names)
+{
+	const char *auth = url, *end, *at = NULL, *colon, *p;
+	size_t n = strcspn(url, ":/?#");
+
+	if (strncmp(url + n, "://", 3) == 0)
+		auth = url + n + 3;
+	end = auth + strcspn(auth, "/?#");
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL ||
+	    (colon = memchr(auth, ':', (size_t)(at - auth))) == NULL ||
+	    colon + 1 == at)
+		return url;
+	buf_add(u, url, (size_t)(colon + 1 - url));
+	buf_adds(u, "***");
+	hide_value(h, colon + 1, (size_t)(at - colon - 1));
+	add_name(names, "the userinfo password");
+	return at;
+}
+
+/* Copy p into u with the values of secret query parameters as "***". */
+static void
+hide_query(struct http *h, const char *p, struct buf *u, struct names *names)
+{
+	const char *q = strchr(p, '?'), *end, *eq, *name;
+
+	if (q == NULL) {
+		buf_adds(u, p);
+		return;
+	}
+	buf_add(u, p, (size_t)(q + 1 - p));
+	for (p = q + 1;; p = end + 1) {
+		end = p + strcspn(p, "&");
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq != NULL && eq + 1 < end &&
+		    (name = secret_param(h->o, p, (size_t)(eq - p))) != NULL) {
+			buf_add(u, p, (size_t)(eq + 1 - p));
+			buf_adds(u, "***");
+			hide_value(h, eq + 1, (size_t)(end - eq - 1));
+			add_name(names, name);
+		} else {
+			buf_add(u, p, (size_t)(end - p));
+		}
+		if (*end == '\0')
+			break;
+		buf_addc(u, '&');
+	}
+}
+
+/*
+ * A secret in a URL shows in ps, in the shell's history and in logs: say
+ * so once a process, and keep it out of core dumps.
+ */
+static void
+warn_url_secret(const struct http *h, const struct names *names)
+{
+	static int warned;
+	struct buf list;
+	size_t i;
+
+	if (names->n == 0 || warned)
+		return;
+	warned = 1;
+	secret_nodump();
+	buf_init(&list, 0);
+	for (i = 0; i < names->n; i++) {
+		if (i > 0)
+			buf_adds(&list, ", ");
+		buf_adds(&list, names->v[i]);
+	}
+	warnmsg("warning: a secret in the URL (%s): a URL shows in ps, shell "
+	    "history and logs; put the secret in the environment (%s) and "
+	    "use --auth", buf_str(&list), h->o->secret_env);
+	buf_free(&list);
+}
+
+/*
+ * url as messages show it: the userinfo password and the values of query
+ * parameters named like secrets as "***", hidden from then on in every
+ * message, raw and decoded.  The caller frees.
+ */
+static char *
+hide_url(struct http *h, const char *url)
+{
+	struct names names;
+	struct buf u;
+
+	names.n = 0;
+	buf_init(&u, 0);
+	hide_query(h, hide_userinfo(h, url, &u, &names), &u, &names);
+	warn_url_secret(h, &names);
+	return buf_str(&u);
+}
+
 static char *
 build_url(struct http *h, const char *base, const char *extra, int shown)
 {
@@ -181,6 +350,13 @@ build_url(struct http *h, const char *base, const char *extra, int shown)
 	append_query(&u, extra);
 	buf_str(&u);
 	append_query(&u, o->query);
+	if (shown) {
+		char *s = hide_url(h, buf_str(&u));
+
+		buf_reset(&u);
+		buf_adds(&u, s);
+		free(s);
+	}
 	buf_str(&u);
 	if (o->auth == AUTH_API_KEY && o->key_location == KEY_QUERY) {
 		char *name = curl_easy_escape(NULL, o->key_name, 0);
@@ -360,52 +536,39 @@ method_name(const struct http_opts *o)
 	return o->body != NULL ? "POST" : "GET";
 }
 
-/* Hide every form of the secrets in s, in place; returns s. */
+/* s on one line with every secret hidden; the caller frees. */
 static char *
-redact(const struct http *h, char *s)
+hidden(const struct http *h, const char *s)
 {
-	size_t i;
+	struct buf b;
 
-	for (i = 0; i < sizeof(h->hide) / sizeof(h->hide[0]); i++)
-		secret_redact(s, h->hide[i]);
-	return s;
+	buf_init(&b, 0);
+	secret_excerpt(&b, s, strlen(s), h->hide, h->nhide, 0);
+	return buf_str(&b);
 }
 
 /*
  * Append up to 200 bytes of the body, on one line, to msg.  The secrets
- * are hidden before the cut, so that no part of one is left at the end.
+ * are hidden in the whole body before the cut, so that no part of one is
+ * left at the end.
  */
 static void
 body_excerpt(const struct http *h, struct buf *msg, const struct buf *body)
 {
-	size_t i, n, room = 200 + 16;
-	struct buf text;
-
 	if (body->len == 0)
 		return;
-	for (i = 0; i < sizeof(h->hide) / sizeof(h->hide[0]); i++)
-		if (h->hide[i] != NULL)
-			room += 6 * strlen(h->hide[i]);
-	n = body->len < room ? body->len : room;
-	buf_init(&text, 0);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)body->data[i];
-
-		buf_addc(&text, c < 0x20 || c == 0x7f ? ' ' : c);
-	}
-	redact(h, buf_str(&text));
-	text.len = strlen(text.data);
 	buf_adds(msg, ": ");
-	buf_add(msg, text.data, text.len < 200 ? text.len : 200);
-	if (text.len > 200 || body->len > n)
+	if (secret_excerpt(msg, body->data, body->len, h->hide, h->nhide, 200))
 		buf_adds(msg, "...");
-	buf_free(&text);
 }
 
 static void
 say(struct http *h, struct buf *msg)
 {
-	warnmsg("%s", redact(h, buf_str(msg)));
+	char *s = hidden(h, buf_str(msg));
+
+	warnmsg("%s", s);
+	free(s);
 	buf_reset(msg);
 }
 
@@ -565,7 +728,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		buf_adds(&line, ": ");
 		buf_add(&line, msg.data, msg.len);
 		free(r->failure);
-		r->failure = xstrdup(redact(h, buf_str(&line)));
+		r->failure = hidden(h, buf_str(&line));
 		buf_free(&line);
 		buf_free(&msg);
 		r->result = final;
@@ -723,7 +886,13 @@ http_free(struct http *h)
 	}
 	curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
-	free(h->hide[2]);
+	while (h->nhide > 0) {
+		char *d = h->hide[--h->nhide];
+
+		explicit_bzero(d, strlen(d));
+		free(d);
+	}
+	free(h->hide);
 	free(h->user);
 	free(h->password);
 	free(h);

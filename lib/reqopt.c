@@ -355,6 +355,8 @@ reqopt_finish(struct http_opts *o)
 	if (o->auth == AUTH_BASIC && strchr(o->secret, ':') == NULL)
 		die(EX_CONFIG, "--auth http_basic needs the secret as "
 		    "user:password");
+	/* A core dump held the key four times over. */
+	secret_nodump();
 }
 
 void

@@ -2,6 +2,10 @@
 #ifndef SECRET_H
 #define SECRET_H
 
+#include <stddef.h>
+
+#include "buf.h"
+
 /*
  * Read the secret from the first line of file (when not NULL) or else from
  * the environment variable env.  Returns a string the caller frees, or
@@ -11,10 +15,28 @@
 char	*secret_load(const char *env, const char *file);
 
 /*
- * Replace every occurrence of secret, of its URL-encoded form and of its
- * JSON-escaped form in s with "***", in place, and return s.  NULL or
- * empty secrets do nothing.
+ * Append to out the len bytes of s as one line of text that shows none of
+ * the n strings of hide (NULL and empty ones are skipped), and return 1 if
+ * that text was cut after max bytes, else 0.  max 0 never cuts.
+ *
+ * Each occurrence of a string is replaced by "***" in any form a server
+ * may echo it in: each byte raw, as %XX in either case, a space as '+', or
+ * as a JSON escape (\/ \" \\ \b \f \n \r \t, or \uXXXX in either case, of
+ * the byte or of its UTF-8 character); or the whole string in base64,
+ * standard or URL-safe, padded or not, alone or, for a string of 7 bytes
+ * or more, inside a longer encoded text, in any of the forms above.  Any
+ * run of 8 bytes or more of a string, and a start of one that s ends with
+ * (4 bytes of s or more), is hidden too.  This is done on the raw bytes,
+ * first; then control bytes are shown as spaces, and the text is cut: at
+ * most max bytes, never part of a "***".
  */
-char	*secret_redact(char *s, const char *secret);
+int	secret_excerpt(struct buf *out, const char *s, size_t len,
+	    char *const hide[], size_t n, size_t max);
+
+/*
+ * Make the process non-dumpable where the system allows it, so that no
+ * core dump and no other user's debugger can read a secret from memory.
+ */
+void	secret_nodump(void);
 
 #endif

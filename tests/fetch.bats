@@ -1177,3 +1177,209 @@ fail_with() {
 	refute_regex "$stderr" 'hunter2|YWxpY2'
 	assert_regex "$stderr" 'wrong password \*\*\*; you sent Basic \*\*\*$'
 }
+
+@test "a key the server encodes as lowercase %xx does not show" {
+	export API_KEY='ab/cd/ef-long-token'
+	fail_with 'bad key ab%2fcd%2fef-long-token'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "rest-fetch: GET $BASE/echo: HTTP 400: bad key ***"
+}
+
+@test "a key the server escapes as JSON \\u002f does not show" {
+	export API_KEY='ab/cd/ef-long-token'
+	fail_with '{"error":"bad key ab\u002fcd\u002Fef-long-token"}'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: {\"error\":\"bad key ***\"}"
+}
+
+@test "a key in base64, padded or URL-safe, alone or inside, does not show" {
+	local std url in
+	export API_KEY='sekrit???key-123'
+	std=$(printf %s "$API_KEY" | base64)
+	url=$(printf %s "$std" | tr '+/' '-_' | tr -d =)
+	in=$(printf 'Authorization: Bearer %s\r\n' "$API_KEY" | base64 -w0)
+	assert_equal "$std $url" \
+		'c2Vrcml0Pz8/a2V5LTEyMw== c2Vrcml0Pz8_a2V5LTEyMw'
+	fail_with "std $std, url $url, in $in"
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	# The digits around the key depend on the bytes beside it.
+	assert_equal "$stderr" "rest-fetch: GET $BASE/echo: HTTP 400: std ***, url ***, in QXV0aG9yaXphdGlvbjogQmVhcmVyIH***MNCg=="
+}
+
+@test "http_basic: base64 of user:password, URL-safe, unpadded, does not show" {
+	local url
+	export API_KEY='alice:hunter2???x'
+	url=$(printf %s "$API_KEY" | base64 | tr '+/' '-_' | tr -d =)
+	assert_equal "$url" 'YWxpY2U6aHVudGVyMj8_P3g'
+	fail_with "you sent Basic $url, password hunter2%3f%3f%3fx"
+	run --separate-stderr rest-fetch --auth http_basic "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: you sent Basic ***, password ***"
+}
+
+@test "a key with a tab that the server echoes raw does not show" {
+	export API_KEY=$'tab\tsecret-key'
+	fail_with $'bad key tab\tsecret-key!\tend'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: bad key ***! end"
+}
+
+@test "many copies of a 32-byte key: none of it before the 200-byte cut" {
+	local body='' want='' i
+	export API_KEY=k3y-0123456789abcdefghijklmnopqr
+	for ((i = 0; i < 30; i++)); do
+		body+="key $API_KEY; "
+	done
+	# Hidden, each copy is 9 bytes: 22 of them, and 2 bytes, make 200.
+	for ((i = 0; i < 22; i++)); do
+		want+='key ***; '
+	done
+	fail_with "$body"
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "rest-fetch: GET $BASE/echo: HTTP 400: ${want}ke..."
+}
+
+@test "8 bytes of a key, or a start of one that ends the body, do not show" {
+	export API_KEY=$KEY
+	fail_with 'bad key rit-key-1 or sekrit-ke'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: bad key *** or ***"
+	# Shorter runs are not the key.
+	fail_with 'bad key sekrit- or -123'
+	run --separate-stderr rest-fetch --auth bearer "$BASE/echo"
+	assert_failure 69
+	assert_equal "$stderr" \
+		"rest-fetch: GET $BASE/echo: HTTP 400: bad key sekrit- or -123"
+}
+
+# -------------------------------------------------------- secrets in URLs
+
+# The warning a secret in a URL brings, for the names in $1.
+url_warning() {
+	echo "rest-fetch: warning: a secret in the URL ($1): a URL shows in ps, shell history and logs; put the secret in the environment (API_KEY) and use --auth"
+}
+
+@test "-q api_key=KEY is *** under -v, in retries and failures, with a warning" {
+	run --separate-stderr rest-fetch -v --retries 1 --backoff-factor 0.01 \
+		-q api_key="$KEY" "$BASE/status/500"
+	assert_failure 75
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 5
+	assert_equal "${stderr_lines[0]}" "$(url_warning api_key)"
+	assert_regex "${stderr_lines[1]}" \
+		"^rest-fetch: GET $RE_BASE/status/500\\?api_key=\\*\\*\\*: 500, 48 bytes, [0-9]+ ms\$"
+	assert_equal "${stderr_lines[2]}" \
+		"rest-fetch: attempt 1 of 2: GET $BASE/status/500?api_key=***: HTTP 500: {\"status\":500,\"message\":\"Internal Server Error\"}; retrying in 0.01 s"
+	assert_equal "${stderr_lines[4]}" \
+		"rest-fetch: GET $BASE/status/500?api_key=***: HTTP 500: {\"status\":500,\"message\":\"Internal Server Error\"} (gave up after 2 attempts)"
+	refute_regex "$stderr" 'sekrit'
+	run server_requests
+	run jq -r '.args.api_key' <<<"$output"
+	assert_output "$KEY"$'\n'"$KEY"
+}
+
+@test "secret parameters in the URL operand are ***, and so are their echoes" {
+	fail_with "you sent $KEY and tok/value 99"
+	run --separate-stderr rest-fetch \
+		"$BASE/echo?API%5Fkey=$KEY&monkey=1&keys=2&key=&Access_Token=tok%2Fvalue+99"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "$(url_warning 'api_key, access_token')
+rest-fetch: GET $BASE/echo?API%5Fkey=***&monkey=1&keys=2&key=&Access_Token=***: HTTP 400: you sent *** and ***"
+	run server_requests
+	run jq -r '.args.API_key, .args.Access_Token' <<<"$output"
+	assert_output "$KEY"$'\n''tok/value 99'
+}
+
+@test "user:password@ in the URL is shown as user:***@" {
+	fail_with "bad password $KEY"
+	run --separate-stderr rest-fetch "http://bob:$KEY@127.0.0.1:$PORT/echo"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "$(url_warning 'the userinfo password')
+rest-fetch: GET http://bob:***@127.0.0.1:$PORT/echo: HTTP 400: bad password ***"
+	run server_requests
+	run jq -r '.headers.Authorization' <<<"$output"
+	assert_output "Basic $(printf 'bob:%s' "$KEY" | base64)"
+}
+
+@test "a query parameter named as --key-name is hidden too" {
+	run --separate-stderr rest-fetch --key-name apitoken -v \
+		-q ApiToken=value-123456 "$BASE/status/404"
+	assert_failure 69
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 3
+	assert_equal "${stderr_lines[0]}" "$(url_warning apitoken)"
+	assert_equal "${stderr_lines[2]}" \
+		"rest-fetch: GET $BASE/status/404?ApiToken=***: HTTP 404: {\"status\":404,\"message\":\"Not Found\"}"
+	refute_regex "$stderr" 'value-123456'
+}
+
+@test "-c: a secret in endpoint.params is hidden as from -q" {
+	local cfg=$BATS_TEST_TMPDIR/params.json
+	cat >"$cfg" <<-JSON
+	{"client": {"base_url": "$BASE/"},
+	 "resources": [{"name": "r", "endpoint": {"path": "status/404",
+	   "params": {"limit": 2, "token": "cfg-secret-777"}}}]}
+	JSON
+	run --separate-stderr rest-fetch -c "$cfg"
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "$(url_warning token)
+rest-fetch: GET $BASE/status/404?limit=2&token=***: HTTP 404: {\"status\":404,\"message\":\"Not Found\"}"
+}
+
+@test "the warning comes once a process, also over many pages" {
+	run --separate-stderr timeout 60 rest-paginate --limit 10 \
+		"$BASE/v1/resource?records=25&api_key=$KEY"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$stderr" "$(url_warning api_key | sed s/rest-fetch/rest-paginate/)"
+}
+
+# ---------------------------------------------------------- core dumps
+
+# strace_prctl ARGS...: run rest-fetch ARGS under strace, the prctl calls
+# in $BATS_TEST_TMPDIR/trace.  LeakSanitizer cannot work under ptrace.
+strace_prctl() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout 60 strace -f -e trace=prctl -o "$BATS_TEST_TMPDIR/trace" \
+		rest-fetch "$@"
+}
+
+@test "a secret makes the process non-dumpable; no secret, no prctl" {
+	command -v strace >/dev/null || skip 'strace is not installed'
+	local nodump='prctl\(PR_SET_DUMPABLE, (SUID_DUMP_DISABLE|0)\) += 0'
+	export API_KEY=$KEY
+	run --separate-stderr strace_prctl --auth bearer "$BASE/raw?body=ok"
+	assert_success
+	assert_output 'ok'
+	assert_equal "$stderr" ''
+	assert_regex "$(<"$BATS_TEST_TMPDIR/trace")" "$nodump"
+	run --separate-stderr strace_prctl "$BASE/raw?body=ok"
+	assert_success
+	assert_output 'ok'
+	refute_regex "$(<"$BATS_TEST_TMPDIR/trace")" 'PR_SET_DUMPABLE'
+	run --separate-stderr strace_prctl "$BASE/raw?body=ok&token=x"
+	assert_success
+	assert_output 'ok'
+	assert_equal "$stderr" "$(url_warning token)"
+	assert_regex "$(<"$BATS_TEST_TMPDIR/trace")" "$nodump"
+}
