@@ -18,7 +18,6 @@ command -v curl >/dev/null || need="$need curl"
 command -v jq >/dev/null || need="$need jq"
 command -v strace >/dev/null || need="$need strace"
 command -v openssl >/dev/null || need="$need openssl"
-command -v strace >/dev/null || need="$need strace"
 [ -z "$need" ] && exit 0
 
 echo "deps: installing$need" >&2
