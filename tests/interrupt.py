@@ -16,7 +16,8 @@ stage killed by signal N).  The stages' stderr goes to this stderr.
 Options:
   --after S          send the signal S seconds after the start (default 0)
   --requests N       ...or once the test server ($BASE) has logged N requests
-  --exited K         ...or once stage K (0-based) has exited
+  --exited K         ...or once stage K (0-based) has exited (repeatable:
+                     once every stage named has)
   --stop K           keep stage K stopped (SIGSTOP) until the signal is sent,
                      so data waits in the pipe before it (repeatable)
   --ready K          first wait until stage K catches the signal (repeatable)
@@ -101,7 +102,7 @@ def main():
     ap = argparse.ArgumentParser(add_help=False)
     ap.add_argument("--after", type=float, default=0)
     ap.add_argument("--requests", type=int)
-    ap.add_argument("--exited", type=int)
+    ap.add_argument("--exited", type=int, action="append")
     ap.add_argument("--stop", type=int, action="append", default=[])
     ap.add_argument("--ready", type=int, action="append", default=[])
     ap.add_argument("--signal", default="INT", choices=("INT", "TERM"))
@@ -153,8 +154,8 @@ def main():
     def due():
         if opts.requests is not None:
             return requests() >= opts.requests
-        if opts.exited is not None:
-            return procs[opts.exited].poll() is not None
+        if opts.exited:
+            return all(procs[k].poll() is not None for k in opts.exited)
         return time.monotonic() - start >= opts.after
 
     while not due():

@@ -19,6 +19,9 @@ setup() {
 }
 
 # interrupt OPTION... -- STAGE '|' STAGE ...: run tests/interrupt.py.
+# A stage still starting dies of a signal before it can defer it; tests
+# of a pipeline under way wait (--ready) until its stages catch it, and
+# the tests at once and at random moments cover the start.
 interrupt() {
 	timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" "$@"
 }
@@ -104,7 +107,7 @@ slow() {
 	local i
 	slow 500
 	sync_words
-	run --separate-stderr interrupt --requests 11 -- "${words[@]}"
+	run --separate-stderr interrupt --ready 1 --ready 2 --requests 11 -- "${words[@]}"
 	assert_output '130 130 130'
 	assert_equal "$stderr" 'rest-paginate: resume with --offset 500'
 	# The pages before the hint are in the table, committed.
@@ -123,7 +126,7 @@ slow() {
 	# signal are still in the pipe: rest-select must read them all.
 	slow 200
 	sync_words
-	run --separate-stderr interrupt --stop 1 --requests 5 -- "${words[@]}"
+	run --separate-stderr interrupt --stop 1 --ready 2 --requests 5 -- "${words[@]}"
 	assert_output '130 130 130'
 	assert_equal "$stderr" 'rest-paginate: resume with --offset 200'
 	first 200
@@ -135,7 +138,7 @@ slow() {
 @test "Ctrl-C while records wait in the pipe of a stopped rest-merge" {
 	slow 300
 	sync_words
-	run --separate-stderr interrupt --stop 2 --requests 7 -- "${words[@]}"
+	run --separate-stderr interrupt --ready 1 --stop 2 --requests 7 -- "${words[@]}"
 	assert_output '130 130 130'
 	assert_equal "$stderr" 'rest-paginate: resume with --offset 300'
 	first 300
@@ -147,7 +150,7 @@ slow() {
 @test "Ctrl-C after rest-paginate finished: the rest still commits" {
 	# 200 records fit in the pipes while rest-merge is stopped.
 	sync_words --max-offset 200
-	run --separate-stderr interrupt --stop 2 --exited 0 -- "${words[@]}"
+	run --separate-stderr interrupt --stop 2 --exited 0 --exited 1 -- "${words[@]}"
 	assert_output '0 0 130'
 	assert_equal "$stderr" ''
 	first 200
@@ -165,7 +168,7 @@ slow() {
 @test "SIGTERM to the group: the same as Ctrl-C" {
 	slow 650
 	sync_words
-	run --separate-stderr interrupt --signal TERM --requests 14 -- \
+	run --separate-stderr interrupt --signal TERM --ready 1 --ready 2 --requests 14 -- \
 		"${words[@]}"
 	assert_output '143 143 143'
 	assert_equal "$stderr" 'rest-paginate: resume with --offset 650'
@@ -200,7 +203,7 @@ slow() {
 	rest-paginate -s --limit 50 "$R" | rest-select data >records
 	# A first stage that writes every record, then lives on through the
 	# first signal, so rest-merge still waits for the end of its input.
-	run --separate-stderr interrupt --after 0.5 --twice -- python3 -c '
+	run --separate-stderr interrupt --ready 1 --after 0.5 --twice -- python3 -c '
 import signal, sys, time
 signal.signal(signal.SIGINT, lambda *a: None)
 sys.stdout.write(open("records").read())
@@ -221,7 +224,7 @@ time.sleep(1)' '|' rest-merge -s -k id "$T"
 	cp "$T" before
 	slow 500
 	sync_words -w replace
-	run --separate-stderr interrupt --requests 11 -- "${words[@]}"
+	run --separate-stderr interrupt --ready 1 --ready 2 --requests 11 -- "${words[@]}"
 	# rest-select may die of the signal or of the pipe rest-merge left.
 	assert_output --regexp '^130 (130|141) 130$'
 	assert_regex "$stderr" 'rest-merge: .*left as it was'
