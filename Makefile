@@ -78,6 +78,11 @@ soak: deps all
 bench: deps all
 	@sh tests/bench.sh $(O)/bin
 
+# Each mutation of tests/mutants/list must make the suite fail; M=TEXT
+# runs only those whose file or reason holds TEXT.
+mutants: deps
+	@python3 tests/mutants.py $(if $(M),-k '$(M)')
+
 # libFuzzer harnesses over the library, built with clang.
 FUZZ_SECONDS ?= 60
 FUZZ_CC	?= clang
@@ -117,5 +122,5 @@ uninstall:
 clean:
 	rm -rf bin obj san out fuzz
 
-.PHONY: all bench check clean deps demo fuzz install lint soak uninstall \
-	valgrind
+.PHONY: all bench check clean deps demo fuzz install lint mutants soak \
+	uninstall valgrind
