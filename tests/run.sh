@@ -15,21 +15,20 @@ trap 'rm -rf "$tmp"' EXIT
 log=$tmp/log
 
 # The shim execs the program, so it keeps the shim's pid (kill $! and
-# SIGINT reach the program itself); the watchdog reads a pipe that the
-# program holds open, so it ends when the program does.
+# SIGINT reach the program itself); the watchdog, a bash named bash,
+# reads a pipe that the program holds open, so it ends when the program
+# does.
 mkdir "$tmp/bin"
 for prog in rest-fetch rest-paginate rest-select rest-merge rest-sync; do
 	real=$(command -v "$prog") || continue
 	cat >"$tmp/bin/$prog" <<EOF
 #!/bin/bash
-exec 9> >(
-	exec >/dev/null
-	read -r -t "\${RESTPIPE_TEST_TIMEOUT:-30}" _
+exec 9> >(exec bash -c '
+	read -r -t "\$1" _
 	if [ \$? -gt 128 ]; then
-		echo "$prog: killed by the test timeout after \${RESTPIPE_TEST_TIMEOUT:-30} s" >&2
-		kill -KILL \$\$
-	fi
-)
+		echo "$prog: killed by the test timeout after \$1 s" >&2
+		kill -KILL "\$2"
+	fi' watchdog "\${RESTPIPE_TEST_TIMEOUT:-30}" \$\$ >/dev/null)
 exec "$real" "\$@"
 EOF
 	chmod +x "$tmp/bin/$prog"
