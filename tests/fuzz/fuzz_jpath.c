@@ -62,6 +62,31 @@ is_namechar(unsigned char c)
 }
 
 /*
+ * The quoted key at s[*i], its quote, into out: 0 with *len set and *i
+ * past the closing quote, or -1.
+ */
+static int
+ref_quoted(const char *s, size_t *i, char *out, size_t *len)
+{
+	size_t j = *i + 1;
+	char q = s[*i];
+
+	*len = 0;
+	for (; s[j] != q; j++) {
+		if (s[j] == '\0')
+			return -1;
+		if (s[j] == '\\') {
+			j++;
+			if (s[j] != '\'' && s[j] != '"' && s[j] != '\\')
+				return -1;
+		}
+		out[(*len)++] = s[j];
+	}
+	*i = j + 1;
+	return 0;
+}
+
+/*
  * The reference parser.  Grammar, from rest-select(1):
  *   selector = ( "$" / "*" / name / bracket ) *step    ; not empty
  *   step     = "." name / "." "*" / bracket
@@ -118,23 +143,12 @@ ref_parse(const char *s, struct ref *r)
 				i++;
 				done = 1;
 			} else if (s[i] == '\'' || s[i] == '"') {
-				char q = s[i++];
-
 				st->is_key = 1;
 				st->key = r->keys + k;
-				for (; i < n && s[i] != q; i++) {
-					if (s[i] == '\\') {
-						i++;
-						if (i == n ||
-						    strchr("'\"\\", s[i]) == NULL)
-							return -1;
-					}
-					r->keys[k++] = s[i];
-				}
-				if (i == n)
+				if (ref_quoted(s, &i, r->keys + k, &st->len) ==
+				    -1)
 					return -1;
-				i++;
-				st->len = (size_t)(r->keys + k - st->key);
+				k += st->len;
 				r->n++;
 			} else {
 				int neg = s[i] == '-';
