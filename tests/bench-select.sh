@@ -1,16 +1,23 @@
 #!/bin/sh
+# shellcheck disable=SC2086 # set -- $out splits on purpose
 # bench-select: rest-select data against jq -c '.data[]' on 2,000 pages of
-# 100 records, one page a line.  Prints the best wall time of three runs,
-# throughput and peak RSS of each (output written to a file, as in use),
-# checks that both print the same lines, and the speed ratio.
+# 100 records, one page a line, the output written to a file as in use.
+# Each runs BENCH_REPS times (3); their outputs must be the same bytes
+# before any time is printed.  PAGES=n for other sizes; BENCH_QUICK=1:
+# 20 pages, once each, outputs only.
 set -eu
-
-pages=${PAGES:-2000}
+here=$(cd "$(dirname "$0")" && pwd)
+quick=${BENCH_QUICK:-}
+if [ -n "$quick" ]; then
+	pages=${PAGES:-20} reps=1
+else
+	pages=${PAGES:-2000} reps=${BENCH_REPS:-3}
+fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 trap 'exit 130' INT TERM
 
-python3 - "$pages" >"$dir/pages" <<'EOF'
+python3 - "$pages" >"$dir/pages" <<'PY'
 import sys
 
 pages = int(sys.argv[1])
@@ -36,64 +43,42 @@ for p in range(pages):
             '"reviewed":%s,"note":null}'
             % (n, n, labels[n % 5], conf(n), "true" if n % 2 else "false"))
     out.write('{"data":[%s],"total":%d}\n' % (",".join(recs), pages * 100))
-EOF
+PY
 
-# measure IN OUT CMD...: run CMD three times with stdin from IN and stdout
-# to OUT; print the best wall time in seconds and the peak RSS in KB.
-# GNU time reports the RSS when it is there: a child forked from python
-# would count python's own pages too.
 measure() {
-	python3 - "$@" <<'EOF'
-import os, resource, subprocess, sys, time
-
-inp, outp, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
-gnutime = os.access("/usr/bin/time", os.X_OK)
-if gnutime:
-    cmd = ["/usr/bin/time", "-f", "%M"] + cmd
-best, rss = None, 0
-for _ in range(3):
-    with open(inp, "rb") as i, open(outp, "wb") as o:
-        t = time.monotonic()
-        p = subprocess.Popen(cmd, stdin=i, stdout=o, stderr=subprocess.PIPE)
-        err = p.communicate()[1]
-        t = time.monotonic() - t
-    if p.returncode != 0:
-        sys.exit("bench-select: %s failed: %s" % (cmd, err.decode()))
-    kb = int(err.split()[-1]) if gnutime else \
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    best = t if best is None else min(best, t)
-    rss = max(rss, kb)
-print("%.4f %d" % (best, rss))
-EOF
+	python3 "$here/measure.py" -n "$reps" -i "$dir/pages" "$@"
 }
 
-bytes=$(wc -c <"$dir/pages")
-mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
-echo "bench-select: $pages pages, $mb MB"
+out=$(measure -o "$dir/ours" -- rest-select data)
+set -- $out
+ours_t=$1 ours_cpu=$2 ours_rss=$3
+out=$(measure -o "$dir/jq" -- jq -c '.data[]')
+set -- $out
+jq_t=$1 jq_cpu=$2 jq_rss=$3
 
-set -- $(measure "$dir/pages" "$dir/ours" rest-select data)
-ours_t=$1 ours_rss=$2
-set -- $(measure "$dir/pages" "$dir/jq" jq -c '.data[]')
-jq_t=$1 jq_rss=$2
-
-ours_n=$(wc -l <"$dir/ours")
-jq_n=$(wc -l <"$dir/jq")
-if [ "$ours_n" -ne "$jq_n" ]; then
-	echo "bench-select: line counts differ: $ours_n vs $jq_n" >&2
+# The same bytes, all of the records, or no timing at all.
+lines=$(wc -l <"$dir/ours")
+if ! cmp "$dir/ours" "$dir/jq" >&2; then
+	echo "bench-select: rest-select and jq wrote different output" >&2
 	exit 1
 fi
-if cmp -s "$dir/ours" "$dir/jq"; then
-	same="identical output"
-else
-	same="output differs from jq's"
+if [ "$lines" -ne $((pages * 100)) ]; then
+	echo "bench-select: $lines lines, not $((pages * 100))" >&2
+	exit 1
+fi
+if [ -n "$quick" ]; then
+	echo "bench-select: $pages pages: rest-select data and" \
+	    "jq -c '.data[]' wrote the same $lines lines"
+	exit 0
 fi
 
-awk -v mb="$mb" -v ot="$ours_t" -v orss="$ours_rss" -v jt="$jq_t" \
-    -v jrss="$jq_rss" -v n="$ours_n" -v same="$same" 'BEGIN {
-	printf "  rest-select data   %6.3f s %7.1f MB/s %6.1f MB peak RSS\n",
-	    ot, mb / ot, orss / 1024
-	printf "  jq -c .data[]      %6.3f s %7.1f MB/s %6.1f MB peak RSS\n",
-	    jt, mb / jt, jrss / 1024
-	printf "  %d lines each, %s; rest-select is %.1fx jq\n",
-	    n, same, jt / ot
+mb=$(awk -v b="$(wc -c <"$dir/pages")" 'BEGIN { printf "%.1f", b / 1048576 }')
+echo "bench-select: $pages pages ($mb MB), $lines lines, the same from both"
+awk -v mb="$mb" -v ot="$ours_t" -v oc="$ours_cpu" -v orss="$ours_rss" \
+    -v jt="$jq_t" -v jc="$jq_cpu" -v jrss="$jq_rss" 'BEGIN {
+	f = "  %-18s %7.3f s wall %7.3f s CPU %7.1f MB/s %6.1f MB peak RSS\n"
+	printf f, "rest-select data", ot, oc, mb / ot, orss / 1024
+	printf f, "jq -c .data[]", jt, jc, mb / jt, jrss / 1024
+	printf "  rest-select is %.1fx jq (CPU time: %.1fx)\n", jt / ot,
+	    jc / oc
 }'
