@@ -17,6 +17,7 @@ command -v python3 >/dev/null || need="$need python3"
 command -v curl >/dev/null || need="$need curl"
 command -v jq >/dev/null || need="$need jq"
 command -v strace >/dev/null || need="$need strace"
+[ -x /usr/bin/time ] || need="$need time"
 command -v openssl >/dev/null || need="$need openssl"
 [ -z "$need" ] && exit 0
 
