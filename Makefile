@@ -34,6 +34,14 @@ LIBOBJ	:= $(LIBSRC:%.c=$(O)/obj/%.o)
 LIBA	:= $(O)/obj/librestpipe.a
 MANS	:= $(wildcard man/*.[1-9])
 
+# rest-merge's files less its main, for the unit tests and the fuzzer.
+MERGE_LIB := $(filter-out merge/merge.c,$(wildcard merge/*.c))
+MERGEOBJ := $(MERGE_LIB:%.c=$(O)/obj/%.o)
+
+# The C unit tests: each tests/unit/*.c is a program of table checks.
+UNITOBJ	:= $(patsubst %.c,$(O)/obj/%.o,$(wildcard tests/unit/*.c))
+UNITS	:= $(UNITOBJ:.o=)
+
 all: $(BINS)
 
 $(O)/obj/%.o: %.c
@@ -54,14 +62,25 @@ $(O)/bin/rest-%: $$(call progobjs,$$*) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBA) $(CURL_LIBS) -lm $(LDLIBS)
 
--include $(LIBOBJ:.o=.d) $(wildcard $(O)/obj/*/*.d)
+-include $(LIBOBJ:.o=.d) $(wildcard $(O)/obj/*/*.d $(O)/obj/tests/unit/*.d)
+
+$(UNITOBJ): override CFLAGS += -Imerge
+
+$(UNITS): %: %.o $(MERGEOBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $< $(MERGEOBJ) $(LIBA) $(CURL_LIBS) -lm $(LDLIBS)
 
 # Install what the build and the tests need, only when something is missing.
 deps:
 	@sh tests/deps.sh
 
-check: deps all
-	@PATH="$(CURDIR)/$(O)/bin:$$PATH" bash tests/run.sh
+# The unit tests run first; the bats suite's summary, which CI reads,
+# comes last, and check fails if either failed.
+check: deps all $(UNITS)
+	@sh tests/unit/run.sh $(UNITS); unit=$$?; \
+	PATH="$(CURDIR)/$(O)/bin:$$PATH" bash tests/run.sh && [ $$unit -eq 0 ]
+
+unit: $(UNITS)
+	@sh tests/unit/run.sh $(UNITS)
 
 lint:
 	mandoc -Tlint -Wwarning $(MANS)
@@ -95,7 +114,6 @@ fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard lib/*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIBSRC) $(CURL_LIBS) -lm
 
 # The merge harness also needs rest-merge's files, less its main.
-MERGE_LIB := $(filter-out merge/merge.c,$(wildcard merge/*.c))
 fuzz/fuzz_merge: tests/fuzz/fuzz_merge.c $(LIBSRC) $(MERGE_LIB) \
 		$(wildcard lib/*.h merge/*.h)
 	@mkdir -p $(@D)
@@ -123,4 +141,4 @@ clean:
 	rm -rf bin obj san out fuzz
 
 .PHONY: all bench check clean deps demo fuzz install lint mutants soak \
-	uninstall valgrind
+	uninstall unit valgrind
