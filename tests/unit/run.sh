@@ -20,10 +20,10 @@ for prog in "$@"; do
 	n=$(grep -cE '^(not )?ok ' "$tmp/$name.out")
 	m=$(grep -cE '^not ok ' "$tmp/$name.out")
 	if ! grep -qx "1\.\.$n" "$tmp/$name.out"; then
-		echo "unit: $name: the plan is missing or wrong" >&2
+		echo "unit: $name: the plan is missing or wrong"
 		m=$((m + 1))
 	elif [ "$status" -ne 0 ] && [ "$m" -eq 0 ]; then
-		echo "unit: $name: exit status $status with no failed check" >&2
+		echo "unit: $name: exit status $status with no failed check"
 		m=1
 	fi
 	checks=$((checks + n))
