@@ -142,6 +142,8 @@ static const struct {
 	{ FMT_JSONL, { "id" }, "{\"id\":1.0}", KEY_OK, 0, { "1.0" }, 0 },
 	{ FMT_JSONL, { "id" }, "{\"id\" : true }", KEY_OK, 0, { "true" }, 0 },
 	{ FMT_JSONL, { "id" }, "{\"id\":1,\"id\":2}", KEY_OK, 0, { "2" }, 0 },
+	{ FMT_JSONL, { "id" }, "{\"id\":1,\"idx\":5,\"i\":7}", KEY_OK, 0,
+	    { "1" }, 0 },
 	{ FMT_JSONL, { "a.b" }, "{\"a\":{\"b\":2}}", KEY_OK, 0, { "2" }, 0 },
 	{ FMT_JSONL, { "a.b" }, "{\"x\":[1,{\"b\":3}],\"a\":{\"c\":{},"
 	    "\"b\":\"y\"}}", KEY_OK, 0, { "\"y\"" }, 0 },
