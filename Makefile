@@ -62,7 +62,8 @@ $(O)/bin/rest-%: $$(call progobjs,$$*) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBA) $(CURL_LIBS) -lm $(LDLIBS)
 
--include $(LIBOBJ:.o=.d) $(wildcard $(O)/obj/*/*.d $(O)/obj/tests/unit/*.d)
+-include $(LIBOBJ:.o=.d) $(wildcard $(O)/obj/*/*.d) \
+	$(wildcard $(O)/obj/tests/unit/*.d)
 
 $(UNITOBJ): override CFLAGS += -Imerge
 

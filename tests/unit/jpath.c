@@ -4,8 +4,8 @@
  */
 #include <string.h>
 
-#include "json.h"
 #include "jpath.h"
+#include "json.h"
 #include "unit.h"
 
 #define E_EXPECT	"expected an index, a quoted key or '*'"

@@ -77,7 +77,7 @@ test_order(void)
 		    unit_quotes(b), order[i].sign < 0 ? "< 0" :
 		    order[i].sign > 0 ? "> 0" : "0");
 		unit_long(sign(sort_cmp(b, strlen(b), a, strlen(a))),
-		    -order[i].sign, "... and the other way round, the opposite");
+		    -order[i].sign, "... and the opposite the other way round");
 	}
 }
 

@@ -109,8 +109,8 @@ test_widen(void)
 			rec[k] = NULL;
 			if (widen[i].v[k] == NULL)
 				break;
-			snprintf(text[k], sizeof(text[k]), "{\"id\":%zu,\"v\":%s}",
-			    k, widen[i].v[k]);
+			snprintf(text[k], sizeof(text[k]),
+			    "{\"id\":%zu,\"v\":%s}", k, widen[i].v[k]);
 			rec[k] = text[k];
 		}
 		schema_init(&s, FMT_JSONL);
