@@ -5,8 +5,8 @@
 Usage: mutants.py [-k SUBSTRING] [--jobs N]
 
 For each mutant, a copy of the working tree gets the change, is built, and
-runs the suite until its first failing test (then the run stops: one
-failure is enough).  A mutant the suite does not catch SURVIVES, and the
+runs the unit layer, then the bats suite until its first failing test (then
+the run stops: one failure is enough).  A mutant the suite does not catch SURVIVES, and the
 script exits 1.  The list holds one mutant per entry, four lines each:
 
     file: lib/atomic.c
@@ -89,6 +89,12 @@ def run_suite(tree):
                            capture_output=True, text=True)
     if build.returncode != 0:
         return True, "does not build"
+    unit = subprocess.run(["make", "-s", "unit"], cwd=tree,
+                          capture_output=True, text=True)
+    if unit.returncode != 0:
+        failed = [l for l in unit.stdout.splitlines()
+                  if l.startswith("not ok")]
+        return True, "unit: " + (failed[0] if failed else "failed")
     env = dict(os.environ, PATH=os.path.join(tree, "bin") + ":" +
                os.environ["PATH"])
     p = subprocess.Popen(["bash", "tests/run.sh"], cwd=tree, env=env,
