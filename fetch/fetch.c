@@ -41,6 +41,7 @@ main(int argc, char *argv[])
 	struct option *longopts;
 	struct http_req *r;
 	struct http *h;
+	struct err e = { 0 };
 	int c, status;
 
 	startup("rest-fetch", START_STDOUT);
@@ -51,7 +52,9 @@ main(int argc, char *argv[])
 	    CONFIG_REQUEST))
 		config_apply_request(&cfg, &o);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (reqopt_parse(&o, c, optarg))
+		if ((status = reqopt_parse(&o, c, optarg, &e)) == -1)
+			die_err(&e);
+		if (status == 1)
 			continue;
 		switch (c) {
 		case 'c':
@@ -71,7 +74,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc > 1 || (argc == 0 && cfg.url == NULL))
 		usage(stderr, EX_USAGE);
-	reqopt_finish(&o);
+	if (reqopt_finish(&o, &e) == -1)
+		die_err(&e);
 
 	h = http_new(&o);
 	http_submit(h, http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL));

@@ -7,34 +7,40 @@
 #include "diag.h"
 #include "opt.h"
 
-long
-parse_long(const char *opt, const char *s, long min, long max)
+int
+parse_long(const char *opt, const char *s, long min, long max, long *v,
+    struct err *e)
 {
 	char *end;
-	long v;
+	long n;
 
 	errno = 0;
-	v = strtol(s, &end, 10);
+	n = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || errno == ERANGE)
-		die(EX_CONFIG, "%s: '%s' is not an integer", opt, s);
-	if (v < min || v > max)
-		die(EX_CONFIG, "%s: %s is out of range (%ld to %ld)", opt, s,
-		    min, max);
-	return v;
+		return err_set(e, EX_CONFIG, "%s: '%s' is not an integer", opt,
+		    s);
+	if (n < min || n > max)
+		return err_set(e, EX_CONFIG, "%s: %s is out of range (%ld to "
+		    "%ld)", opt, s, min, max);
+	*v = n;
+	return 0;
 }
 
-double
-parse_double(const char *opt, const char *s, double min, double max)
+int
+parse_double(const char *opt, const char *s, double min, double max,
+    double *v, struct err *e)
 {
 	char *end;
-	double v;
+	double n;
 
 	errno = 0;
-	v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v))
-		die(EX_CONFIG, "%s: '%s' is not a number", opt, s);
-	if (v < min || v > max)
-		die(EX_CONFIG, "%s: %s is out of range (%g to %g)", opt, s,
-		    min, max);
-	return v;
+	n = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE || !isfinite(n))
+		return err_set(e, EX_CONFIG, "%s: '%s' is not a number", opt,
+		    s);
+	if (n < min || n > max)
+		return err_set(e, EX_CONFIG, "%s: %s is out of range (%g to "
+		    "%g)", opt, s, min, max);
+	*v = n;
+	return 0;
 }

@@ -108,46 +108,56 @@ reqopt_table(const struct option *own)
 }
 
 /* The body of -d or --json: text, @FILE or @- (stdin). */
-static void
-read_body(struct http_opts *o, const char *arg)
+static int
+read_body(struct http_opts *o, const char *arg, struct err *e)
 {
+	const char *name = strcmp(arg, "@-") == 0 ? "<stdin>" : arg + 1;
 	struct buf b;
 	char chunk[65536];
 	size_t n;
 	FILE *fp;
+	int rc = 0;
 
 	free(o->body);
+	o->body = NULL;
+	o->bodylen = 0;
 	if (arg[0] != '@') {
 		o->body = xstrdup(arg);
 		o->bodylen = strlen(arg);
-		return;
+		return 0;
 	}
 	if (strcmp(arg, "@-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(arg + 1, "rb")) == NULL)
-		die(EX_NOINPUT, "%s:", arg + 1);
+		return err_set(e, EX_NOINPUT, "%s:", arg + 1);
 	buf_init(&b, MAX_BODY);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		if (buf_add(&b, chunk, n) == -1)
-			die(EX_DATAERR, "%s: request body over 1 GiB",
-			    fp == stdin ? "<stdin>" : arg + 1);
-	if (ferror(fp))
-		die(EX_IOERR, "%s:", fp == stdin ? "<stdin>" : arg + 1);
+			rc = err_set(e, EX_DATAERR, "%s: request body over "
+			    "1 GiB", name);
+	if (rc == 0 && ferror(fp))
+		rc = err_set(e, EX_IOERR, "%s:", name);
 	if (fp != stdin)
 		fclose(fp);
+	if (rc == -1) {
+		buf_free(&b);
+		return -1;
+	}
 	o->bodylen = b.len;
 	o->body = buf_str(&b);
+	return 0;
 }
 
-static void
-add_query(struct http_opts *o, const char *arg)
+static int
+add_query(struct http_opts *o, const char *arg, struct err *e)
 {
 	const char *eq = strchr(arg, '=');
 	char *name, *value;
 	struct buf q;
 
 	if (eq == NULL || eq == arg)
-		die(EX_CONFIG, "--query: '%s' is not NAME=VALUE", arg);
+		return err_set(e, EX_CONFIG, "--query: '%s' is not NAME=VALUE",
+		    arg);
 	name = curl_easy_escape(NULL, arg, (int)(eq - arg));
 	value = curl_easy_escape(NULL, eq + 1, 0);
 	if (name == NULL || value == NULL)
@@ -164,23 +174,28 @@ add_query(struct http_opts *o, const char *arg)
 	curl_free(name);
 	curl_free(value);
 	o->query = buf_str(&q);
+	return 0;
 }
 
-static void
-parse_statuses(struct http_opts *o, const char *arg)
+static int
+parse_statuses(struct http_opts *o, const char *arg, struct err *e)
 {
 	char *list = xstrdup(arg), *tok, *save = NULL;
+	long status;
+	int rc = 0;
 
 	o->nretry_status = 0;
-	for (tok = strtok_r(list, ", ", &save); tok != NULL;
+	for (tok = strtok_r(list, ", ", &save); rc == 0 && tok != NULL;
 	    tok = strtok_r(NULL, ", ", &save)) {
 		if (o->nretry_status == HTTP_MAX_RETRY_STATUS)
-			die(EX_CONFIG, "--retry-status: more than %d statuses",
-			    HTTP_MAX_RETRY_STATUS);
-		o->retry_status[o->nretry_status++] =
-		    parse_long("--retry-status", tok, 100, 599);
+			rc = err_set(e, EX_CONFIG, "--retry-status: more than "
+			    "%d statuses", HTTP_MAX_RETRY_STATUS);
+		else if ((rc = parse_long("--retry-status", tok, 100, 599,
+		    &status, e)) == 0)
+			o->retry_status[o->nretry_status++] = status;
 	}
 	free(list);
+	return rc;
 }
 
 const char *
@@ -199,24 +214,23 @@ reqopt_auth_name(enum auth_type t)
 }
 
 int
-reqopt_parse(struct http_opts *o, int opt, const char *arg)
+reqopt_parse(struct http_opts *o, int opt, const char *arg, struct err *e)
 {
 	switch (opt) {
 	case 'd':
-		read_body(o, arg);
-		break;
+		return read_body(o, arg, e) == -1 ? -1 : 1;
 	case 'H':
 		if (strchr(arg, ':') == NULL || arg[0] == ':' ||
 		    strpbrk(arg, "\r\n") != NULL)
-			die(EX_CONFIG, "--header: '%s' is not 'Name: value'", arg);
+			return err_set(e, EX_CONFIG, "--header: '%s' is not "
+			    "'Name: value'", arg);
 		o->headers = curl_slist_append(o->headers, arg);
 		break;
 	case 'k':
 		o->insecure = 1;
 		break;
 	case 'q':
-		add_query(o, arg);
-		break;
+		return add_query(o, arg, e) == -1 ? -1 : 1;
 	case 's':
 		o->silent = 1;
 		break;
@@ -225,7 +239,8 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg)
 		break;
 	case 'X':
 		if (*arg == '\0' || strpbrk(arg, " \t\r\n") != NULL)
-			die(EX_CONFIG, "--method: '%s' is not a method", arg);
+			return err_set(e, EX_CONFIG, "--method: '%s' is not a "
+			    "method", arg);
 		o->method = arg;
 		break;
 	case OPT_AUTH:
@@ -236,22 +251,21 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg)
 		else if (strcmp(arg, "http_basic") == 0)
 			o->auth = AUTH_BASIC;
 		else
-			die(EX_CONFIG, "--auth: '%s' is not api_key, bearer or "
-			    "http_basic", arg);
+			return err_set(e, EX_CONFIG, "--auth: '%s' is not "
+			    "api_key, bearer or http_basic", arg);
 		break;
 	case OPT_BACKOFF_FACTOR:
-		o->backoff_factor = parse_double("--backoff-factor", arg, 0,
-		    3600);
-		break;
+		return parse_double("--backoff-factor", arg, 0, 3600,
+		    &o->backoff_factor, e) == -1 ? -1 : 1;
 	case OPT_CACERT:
 		o->cacert = arg;
 		break;
 	case OPT_CONNECT_TIMEOUT:
-		o->connect_timeout = parse_double("--connect-timeout", arg,
-		    0.001, 86400);
-		break;
+		return parse_double("--connect-timeout", arg, 0.001, 86400,
+		    &o->connect_timeout, e) == -1 ? -1 : 1;
 	case OPT_JSON:
-		read_body(o, arg);
+		if (read_body(o, arg, e) == -1)
+			return -1;
 		o->headers = curl_slist_append(o->headers,
 		    "Content-Type: application/json");
 		o->headers = curl_slist_append(o->headers,
@@ -265,31 +279,35 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg)
 		else if (strcmp(arg, "cookie") == 0)
 			o->key_location = KEY_COOKIE;
 		else
-			die(EX_CONFIG, "--key-location: '%s' is not header, "
-			    "query or cookie", arg);
+			return err_set(e, EX_CONFIG, "--key-location: '%s' is "
+			    "not header, query or cookie", arg);
 		break;
 	case OPT_KEY_NAME:
 		if (*arg == '\0' || strpbrk(arg, ":;= \t\r\n") != NULL)
-			die(EX_CONFIG, "--key-name: '%s' is not a valid name",
-			    arg);
+			return err_set(e, EX_CONFIG, "--key-name: '%s' is not a "
+			    "valid name", arg);
 		o->key_name = arg;
 		break;
 	case OPT_MAX_RETRY_DELAY:
-		o->max_retry_delay = parse_double("--max-retry-delay", arg, 0,
-		    86400);
+		return parse_double("--max-retry-delay", arg, 0, 86400,
+		    &o->max_retry_delay, e) == -1 ? -1 : 1;
+	case OPT_MAX_SIZE: {
+		long n;
+
+		if (parse_long("--max-size", arg, 1, LONG_MAX, &n, e) == -1)
+			return -1;
+		o->max_size = n;
 		break;
-	case OPT_MAX_SIZE:
-		o->max_size = parse_long("--max-size", arg, 1, LONG_MAX);
-		break;
+	}
 	case OPT_RETRIES:
-		o->retries = parse_long("--retries", arg, 0, 100);
-		break;
+		return parse_long("--retries", arg, 0, 100, &o->retries, e) ==
+		    -1 ? -1 : 1;
 	case OPT_RETRY_STATUS:
-		parse_statuses(o, arg);
-		break;
+		return parse_statuses(o, arg, e) == -1 ? -1 : 1;
 	case OPT_SECRET_ENV:
 		if (*arg == '\0')
-			die(EX_CONFIG, "--secret-env: empty variable name");
+			return err_set(e, EX_CONFIG, "--secret-env: empty "
+			    "variable name");
 		o->secret_env = arg;
 		o->secret_env_given = 1;
 		break;
@@ -297,16 +315,16 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg)
 		o->secret_file = arg;
 		break;
 	case OPT_TIMEOUT:
-		o->timeout = parse_double("--timeout", arg, 0.001, 86400);
-		break;
+		return parse_double("--timeout", arg, 0.001, 86400,
+		    &o->timeout, e) == -1 ? -1 : 1;
 	default:
 		return 0;
 	}
 	return 1;
 }
 
-void
-reqopt_finish(struct http_opts *o)
+int
+reqopt_finish(struct http_opts *o, struct err *e)
 {
 	FILE *fp;
 
@@ -316,11 +334,11 @@ reqopt_finish(struct http_opts *o)
 	 */
 	if (o->cacert != NULL) {
 		if ((fp = fopen(o->cacert, "r")) == NULL)
-			die(EX_NOINPUT, "%s:", o->cacert);
+			return err_set(e, EX_NOINPUT, "%s:", o->cacert);
 		fclose(fp);
 	}
 	if (o->auth == AUTH_NONE)
-		return;
+		return 0;
 	/*
 	 * The command line wins; then a secret written into a configuration,
 	 * its variable, and dlt's .dlt/secrets.toml.
@@ -328,18 +346,20 @@ reqopt_finish(struct http_opts *o)
 	if (o->secret_file == NULL && !o->secret_env_given &&
 	    o->secret_literal != NULL)
 		o->secret = xstrdup(o->secret_literal);
-	else
-		o->secret = secret_load(o->secret_env, o->secret_file);
+	else if (secret_load(o->secret_env, o->secret_file, &o->secret,
+	    e) == -1)
+		return -1;
 	if (o->secret == NULL && o->secret_file == NULL &&
 	    !o->secret_env_given && o->secret_key != NULL)
 		o->secret = config_secrets_toml(o->secret_key);
 	if (o->secret == NULL && o->secret_key != NULL)
-		die(EX_CONFIG, "--auth %s needs a secret: set %s, or %s in "
-		    ".dlt/secrets.toml, or use --secret-file",
+		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
+		    "%s, or %s in .dlt/secrets.toml, or use --secret-file",
 		    reqopt_auth_name(o->auth), o->secret_env, o->secret_key);
 	if (o->secret == NULL)
-		die(EX_CONFIG, "--auth %s needs a secret: set %s or use "
-		    "--secret-file", reqopt_auth_name(o->auth), o->secret_env);
+		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
+		    "%s or use --secret-file", reqopt_auth_name(o->auth),
+		    o->secret_env);
 	if (o->auth == AUTH_BASIC && o->username != NULL) {
 		struct buf up;
 
@@ -351,12 +371,13 @@ reqopt_finish(struct http_opts *o)
 		o->secret = buf_str(&up);
 	}
 	if (strpbrk(o->secret, "\r\n") != NULL)
-		die(EX_CONFIG, "the secret holds a line break");
+		return err_set(e, EX_CONFIG, "the secret holds a line break");
 	if (o->auth == AUTH_BASIC && strchr(o->secret, ':') == NULL)
-		die(EX_CONFIG, "--auth http_basic needs the secret as "
-		    "user:password");
+		return err_set(e, EX_CONFIG, "--auth http_basic needs the "
+		    "secret as user:password");
 	/* A core dump held the key four times over. */
 	secret_nodump();
+	return 0;
 }
 
 void

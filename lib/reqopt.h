@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "diag.h"
 #include "http.h"
 
 /* The short request options, to put into a program's getopt string. */
@@ -33,11 +34,15 @@ void	reqopt_init(struct http_opts *);
  */
 struct option	*reqopt_table(const struct option *own);
 
-/* Apply option opt with argument arg; returns 1, or 0 if it is not ours. */
-int	reqopt_parse(struct http_opts *, int opt, const char *arg);
+/*
+ * Apply option opt with argument arg.  Returns 1, 0 if it is not ours,
+ * or -1 with e set when arg is not a valid value.
+ */
+int	reqopt_parse(struct http_opts *, int opt, const char *arg,
+	    struct err *e);
 
-/* Check the options together and load the secret; exits on a fault. */
-void	reqopt_finish(struct http_opts *);
+/* Check the options together and load the secret; returns 0, or -1. */
+int	reqopt_finish(struct http_opts *, struct err *e);
 
 /* Free what the options hold. */
 void	reqopt_free(struct http_opts *);

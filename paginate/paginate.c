@@ -825,8 +825,9 @@ main(int argc, char *argv[])
 	struct config cfg;
 	struct http_opts o;
 	struct option *longopts;
+	struct err e = { 0 };
 	long page = -1;
-	int c;
+	int c, rc;
 
 	startup("rest-paginate", START_STDOUT);
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
@@ -838,7 +839,9 @@ main(int argc, char *argv[])
 		apply_config(&pg, &cfg);
 	}
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (reqopt_parse(&o, c, optarg))
+		if ((rc = reqopt_parse(&o, c, optarg, &e)) == -1)
+			die_err(&e);
+		if (rc == 1)
 			continue;
 		switch (c) {
 		case 'c':
@@ -848,14 +851,15 @@ main(int argc, char *argv[])
 			usage(stdout, EX_OK);
 			break;
 		case 'P':
-			pg.parallel = parse_long("--parallel", optarg, 1, 64);
+			rc = parse_long("--parallel", optarg, 1, 64, &pg.parallel,
+			    &e);
 			break;
 		case OPT_ALLOW_SHORT:
 			pg.allow_short = 1;
 			break;
 		case OPT_BASE_PAGE:
-			pg.base = parse_long("--base-page", optarg, 0,
-			    LONG_MAX / 2);
+			rc = parse_long("--base-page", optarg, 0, POS_MAX,
+			    &pg.base, &e);
 			break;
 		case OPT_DATA_SELECTOR:
 			pg.data_selector = optarg;
@@ -864,29 +868,31 @@ main(int argc, char *argv[])
 			pg.has_more_path = optarg;
 			break;
 		case OPT_LIMIT:
-			pg.limit = parse_long("--limit", optarg, 1, 1000000000);
+			rc = parse_long("--limit", optarg, 1, 1000000000,
+			    &pg.limit, &e);
 			break;
 		case OPT_LIMIT_PARAM:
 			pg.limit_param = optarg;
 			break;
 		case OPT_MAX_OFFSET:
 		case OPT_MAX_PAGE:
-			pg.max_offset = parse_long(c == OPT_MAX_PAGE ?
-			    "--max-page" : "--max-offset", optarg, 0,
-			    LONG_MAX / 2);
+			rc = parse_long(c == OPT_MAX_PAGE ? "--max-page" :
+			    "--max-offset", optarg, 0, POS_MAX, &pg.max_offset,
+			    &e);
 			break;
 		case OPT_NO_STOP_EMPTY:
 			pg.stop_after_empty = 0;
 			break;
 		case OPT_OFFSET:
-			pg.offset = parse_long("--offset", optarg, 0,
-			    LONG_MAX / 2);
+			rc = parse_long("--offset", optarg, 0, POS_MAX,
+			    &pg.offset, &e);
 			break;
 		case OPT_OFFSET_PARAM:
 			pg.offset_param = optarg;
 			break;
 		case OPT_PAGE:
-			page = parse_long("--page", optarg, 0, LONG_MAX / 2);
+			rc = parse_long("--page", optarg, 0, POS_MAX, &page,
+			    &e);
 			break;
 		case OPT_PAGE_PARAM:
 			pg.page_param = optarg;
@@ -906,6 +912,8 @@ main(int argc, char *argv[])
 		default:
 			usage(stderr, EX_USAGE);
 		}
+		if (rc == -1)
+			die_err(&e);
 	}
 	free(longopts);
 	argc -= optind;
@@ -945,7 +953,8 @@ main(int argc, char *argv[])
 		pg.progress = isatty(STDERR_FILENO);
 	if (o.silent)
 		pg.progress = 0;
-	reqopt_finish(&o);
+	if (reqopt_finish(&o, &e) == -1)
+		die_err(&e);
 
 	json_init(&pg.json);
 	catch_stops(&pg);
