@@ -50,7 +50,7 @@ main(int argc, char *argv[])
 	longopts = reqopt_table(own);
 	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
 	    CONFIG_REQUEST))
-		config_apply_request(&cfg, &o);
+		reqopt_config(&o, &cfg);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if ((status = reqopt_parse(&o, c, optarg, &e)) == -1)
 			die_err(&e);

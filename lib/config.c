@@ -304,12 +304,26 @@ join_url(struct reader *r, const char *path)
 	return buf_str(&u);
 }
 
-/* A scalar as query text: strings unescaped, numbers and bools as are. */
+/* Add a pair to the n of v, taking name and value. */
 static void
-add_param(struct reader *r, struct buf *q, int k, int v, const char *path)
+add_pair(struct pair **v, size_t *n, char *name, size_t namelen, char *value,
+    size_t valuelen)
+{
+	struct pair *p;
+
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	p = &(*v)[(*n)++];
+	p->name = name;
+	p->namelen = namelen;
+	p->value = value;
+	p->valuelen = valuelen;
+}
+
+/* A scalar as a parameter: strings unescaped, numbers and bools as are. */
+static void
+add_param(struct reader *r, struct config *c, int k, int v, const char *path)
 {
 	struct buf key, val;
-	char *ek, *ev;
 
 	buf_init(&key, 0);
 	json_unescape(&r->js, k, &key);
@@ -326,19 +340,8 @@ add_param(struct reader *r, struct buf *q, int k, int v, const char *path)
 	}
 	buf_init(&val, 0);
 	json_unescape(&r->js, v, &val);
-	ek = curl_easy_escape(NULL, buf_str(&key), (int)key.len);
-	ev = curl_easy_escape(NULL, buf_str(&val), (int)val.len);
-	if (ek == NULL || ev == NULL)
-		die(EX_OSERR, "out of memory");
-	if (q->len > 0)
-		buf_addc(q, '&');
-	buf_adds(q, ek);
-	buf_addc(q, '=');
-	buf_adds(q, ev);
-	curl_free(ek);
-	curl_free(ev);
-	buf_free(&key);
-	buf_free(&val);
+	add_pair(&c->params, &c->nparams, buf_str(&key), key.len,
+	    buf_str(&val), val.len);
 }
 
 /*
@@ -361,9 +364,10 @@ member_wins(struct reader *r, int later, int k)
 	return !found;
 }
 
+/* endpoint.params as pairs into c, or endpoint.json as an object to out. */
 static void
-merged_members(struct reader *r, const char *key, struct buf *out,
-    int as_query)
+merged_members(struct reader *r, const char *key, struct config *c,
+    struct buf *out)
 {
 	int objs[2], i, k, end;
 	char path[128];
@@ -381,8 +385,8 @@ merged_members(struct reader *r, const char *key, struct buf *out,
 		for (k = objs[i] + 1; k < end; k = json_skip(&r->js, k + 1)) {
 			if (i == 0 && !member_wins(r, objs[1], k))
 				continue;
-			if (as_query) {
-				add_param(r, out, k, k + 1, path);
+			if (c != NULL) {
+				add_param(r, c, k, k + 1, path);
 				continue;
 			}
 			buf_addc(out, out->len == 0 ? '{' : ',');
@@ -391,7 +395,7 @@ merged_members(struct reader *r, const char *key, struct buf *out,
 			json_compact(&r->js, k + 1, out);
 		}
 	}
-	if (!as_query && out->len > 0)
+	if (c == NULL && out->len > 0)
 		buf_addc(out, '}');
 }
 
@@ -526,7 +530,6 @@ read_request(struct reader *r, struct config *c)
 		for (k = h + 1; k < end; k = json_skip(&r->js, k + 1)) {
 			char *name, *value, vp[192];
 
-			buf_init(&b, 0);
 			name = string_at(r, k, hp);
 			snprintf(vp, sizeof(vp), "%s.%s", hp, name);
 			if (*name == '\0' ||
@@ -535,23 +538,13 @@ read_request(struct reader *r, struct config *c)
 			value = string_at(r, k + 1, vp);
 			if (strpbrk(value, "\r\n") != NULL)
 				bad(r, vp, "a line break in a header");
-			buf_adds(&b, name);
-			buf_adds(&b, ": ");
-			buf_adds(&b, value);
-			c->headers = curl_slist_append(c->headers,
-			    buf_str(&b));
-			free(name);
-			free(value);
-			buf_free(&b);
+			add_pair(&c->headers, &c->nheaders, name, strlen(name),
+			    value, strlen(value));
 		}
 	}
+	merged_members(r, "params", c, NULL);
 	buf_init(&b, 0);
-	merged_members(r, "params", &b, 1);
-	c->query = b.len > 0 ? buf_str(&b) : NULL;
-	if (c->query == NULL)
-		buf_free(&b);
-	buf_init(&b, 0);
-	merged_members(r, "json", &b, 0);
+	merged_members(r, "json", NULL, &b);
 	c->json = b.len > 0 ? buf_str(&b) : NULL;
 	if (c->json == NULL)
 		buf_free(&b);
@@ -840,6 +833,18 @@ config_load(struct config *c, const char *file, const char *resource,
 	buf_free(&r.text);
 }
 
+static void
+free_pairs(struct pair *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
 void
 config_free(struct config *c)
 {
@@ -848,8 +853,8 @@ config_free(struct config *c)
 	free(c->name);
 	free(c->url);
 	free(c->method);
-	curl_slist_free_all(c->headers);
-	free(c->query);
+	free_pairs(c->headers, c->nheaders);
+	free_pairs(c->params, c->nparams);
 	free(c->json);
 	free(c->key_name);
 	free(c->secret);
@@ -949,36 +954,6 @@ config_secrets_toml(const char *key)
 	free(line);
 	fclose(fp);
 	return found;
-}
-
-void
-config_apply_request(const struct config *c, struct http_opts *o)
-{
-	struct curl_slist *l;
-
-	if (c->method != NULL)
-		o->method = c->method;
-	for (l = c->headers; l != NULL; l = l->next)
-		o->headers = curl_slist_append(o->headers, l->data);
-	if (c->query != NULL)
-		o->query = xstrdup(c->query);
-	if (c->json != NULL) {
-		o->body = xstrdup(c->json);
-		o->bodylen = strlen(c->json);
-		o->headers = curl_slist_append(o->headers,
-		    "Content-Type: application/json");
-	}
-	if (c->auth >= 0)
-		o->auth = (enum auth_type)c->auth;
-	if (c->key_name != NULL)
-		o->key_name = c->key_name;
-	if (c->key_location >= 0)
-		o->key_location = (enum key_location)c->key_location;
-	if (c->secret_env != NULL)
-		o->secret_env = c->secret_env;
-	o->secret_literal = c->secret;
-	o->secret_key = c->secret_key;
-	o->username = c->username;
 }
 
 int

@@ -7,7 +7,9 @@
 #ifndef CONFIG_H
 #define CONFIG_H
 
-#include "http.h"
+#include <stddef.h>
+
+#include "auth.h"
 
 /* The parts of a configuration a program reads. */
 #define CONFIG_REQUEST	0x01	/* client, endpoint: URL, auth, params */
@@ -17,13 +19,26 @@
 
 enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE };
 
+/*
+ * A name and its value as the file holds them, unescaped.  The lengths
+ * count a NUL byte that a parameter's name or value may hold.
+ */
+struct pair {
+	char	*name;
+	size_t	 namelen;
+	char	*value;
+	size_t	 valuelen;
+};
+
 struct config {
 	char			*name;		/* the resource's */
 	/* CONFIG_REQUEST */
 	char			*url;
 	char			*method;
-	struct curl_slist	*headers;
-	char			*query;		/* endpoint.params, encoded */
+	struct pair		*headers;	/* the client's, the endpoint's */
+	size_t			 nheaders;
+	struct pair		*params;	/* endpoint.params, merged */
+	size_t			 nparams;
 	char			*json;		/* endpoint.json, compact */
 	int			 auth;		/* enum auth_type, -1: unset */
 	char			*key_name;
@@ -71,12 +86,6 @@ void	config_free(struct config *);
  * string the caller frees, or NULL.
  */
 char	*config_secrets_toml(const char *key);
-
-/*
- * Apply the request part of a configuration to request options, before
- * the command line is read, so that options given there win.
- */
-void	config_apply_request(const struct config *, struct http_opts *);
 
 /*
  * Find -c/--config FILE and -r/--resource NAME in argv before the options

@@ -10,10 +10,8 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
+#include "auth.h"
 #include "buf.h"
-
-enum auth_type { AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC };
-enum key_location { KEY_HEADER, KEY_QUERY, KEY_COOKIE };
 
 #define HTTP_MAX_RETRY_STATUS	32
 

@@ -148,32 +148,47 @@ read_body(struct http_opts *o, const char *arg, struct err *e)
 	return 0;
 }
 
-static int
-add_query(struct http_opts *o, const char *arg, struct err *e)
+/* Append s, n bytes, to b URL-encoded as libcurl encodes. */
+static void
+add_escaped(struct buf *b, const char *s, size_t n)
 {
-	const char *eq = strchr(arg, '=');
-	char *name, *value;
+	char *t;
+
+	if (n > INT_MAX ||
+	    (t = curl_easy_escape(NULL, n > 0 ? s : "", (int)n)) == NULL)
+		die(EX_OSERR, "out of memory");
+	buf_adds(b, t);
+	curl_free(t);
+}
+
+/* Add the parameter name=value (of n and m bytes) to the query. */
+static void
+add_param(struct http_opts *o, const char *name, size_t n, const char *value,
+    size_t m)
+{
 	struct buf q;
 
-	if (eq == NULL || eq == arg)
-		return err_set(e, EX_CONFIG, "--query: '%s' is not NAME=VALUE",
-		    arg);
-	name = curl_easy_escape(NULL, arg, (int)(eq - arg));
-	value = curl_easy_escape(NULL, eq + 1, 0);
-	if (name == NULL || value == NULL)
-		die(EX_OSERR, "out of memory");
 	buf_init(&q, 0);
 	if (o->query != NULL) {
 		buf_adds(&q, o->query);
 		buf_addc(&q, '&');
 		free(o->query);
 	}
-	buf_adds(&q, name);
+	add_escaped(&q, name, n);
 	buf_addc(&q, '=');
-	buf_adds(&q, value);
-	curl_free(name);
-	curl_free(value);
+	add_escaped(&q, value, m);
 	o->query = buf_str(&q);
+}
+
+static int
+add_query(struct http_opts *o, const char *arg, struct err *e)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg)
+		return err_set(e, EX_CONFIG, "--query: '%s' is not NAME=VALUE",
+		    arg);
+	add_param(o, arg, (size_t)(eq - arg), eq + 1, strlen(eq + 1));
 	return 0;
 }
 
@@ -211,6 +226,45 @@ reqopt_auth_name(enum auth_type t)
 	default:
 		return "none";
 	}
+}
+
+void
+reqopt_config(struct http_opts *o, const struct config *c)
+{
+	struct buf h;
+	size_t i;
+
+	if (c->method != NULL)
+		o->method = c->method;
+	buf_init(&h, 0);
+	for (i = 0; i < c->nheaders; i++) {
+		buf_reset(&h);
+		buf_adds(&h, c->headers[i].name);
+		buf_adds(&h, ": ");
+		buf_adds(&h, c->headers[i].value);
+		o->headers = curl_slist_append(o->headers, buf_str(&h));
+	}
+	buf_free(&h);
+	for (i = 0; i < c->nparams; i++)
+		add_param(o, c->params[i].name, c->params[i].namelen,
+		    c->params[i].value, c->params[i].valuelen);
+	if (c->json != NULL) {
+		o->body = xstrdup(c->json);
+		o->bodylen = strlen(c->json);
+		o->headers = curl_slist_append(o->headers,
+		    "Content-Type: application/json");
+	}
+	if (c->auth >= 0)
+		o->auth = (enum auth_type)c->auth;
+	if (c->key_name != NULL)
+		o->key_name = c->key_name;
+	if (c->key_location >= 0)
+		o->key_location = (enum key_location)c->key_location;
+	if (c->secret_env != NULL)
+		o->secret_env = c->secret_env;
+	o->secret_literal = c->secret;
+	o->secret_key = c->secret_key;
+	o->username = c->username;
 }
 
 int

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "config.h"
 #include "diag.h"
 #include "http.h"
 
@@ -33,6 +34,13 @@ void	reqopt_init(struct http_opts *);
  * zero entry), sorted by long name.  The caller frees it.
  */
 struct option	*reqopt_table(const struct option *own);
+
+/*
+ * Apply the request part of a configuration (kept by pointer: it must
+ * outlive the options), before the command line is read, so that options
+ * given there win.  Its parameters are URL-encoded here.
+ */
+void	reqopt_config(struct http_opts *, const struct config *);
 
 /*
  * Apply option opt with argument arg.  Returns 1, 0 if it is not ours,

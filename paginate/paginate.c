@@ -835,7 +835,7 @@ main(int argc, char *argv[])
 	longopts = reqopt_table(own);
 	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
 	    CONFIG_REQUEST | CONFIG_PAGER | CONFIG_SELECT)) {
-		config_apply_request(&cfg, &o);
+		reqopt_config(&o, &cfg);
 		apply_config(&pg, &cfg);
 	}
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
