@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "auth.h"
+#include "diag.h"
 
 /* The parts of a configuration a program reads. */
 #define CONFIG_REQUEST	0x01	/* client, endpoint: URL, auth, params */
@@ -70,12 +71,13 @@ struct config {
 
 /*
  * Read FILE and resolve resource (NULL: the only one) for the parts
- * asked for.  Exits with EX_NOINPUT if FILE cannot be read, EX_USAGE if
- * the resource cannot be chosen, and EX_CONFIG naming the JSON path of a
- * value that is invalid; warns of unknown keys.
+ * asked for, warning of unknown keys.  Returns 0, or -1 with c empty and
+ * e set: EX_NOINPUT if FILE cannot be read, EX_USAGE if the resource
+ * cannot be chosen, EX_CONFIG naming the JSON path of a value that is
+ * invalid.
  */
-void	config_load(struct config *, const char *file, const char *resource,
-	    int parts);
+int	config_load(struct config *c, const char *file, const char *resource,
+	    int parts, struct err *e);
 
 void	config_free(struct config *);
 
@@ -91,7 +93,9 @@ char	*config_secrets_toml(const char *key);
  * Find -c/--config FILE and -r/--resource NAME in argv before the options
  * proper are read (getopt starts over afterwards), and load the parts of
  * FILE asked for into c.  Returns 1 if a configuration was read, else 0
- * with c zeroed.  -r without -c is a usage error.
+ * with c zeroed.  Start-up code for a main, and so the one function here
+ * that exits: with the status config_load() gives, or EX_USAGE for -r
+ * without -c.
  */
 struct option;
 int	config_from_argv(struct config *c, int argc, char *argv[],

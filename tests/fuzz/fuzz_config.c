@@ -10,13 +10,13 @@
  * every part (client, resource_defaults, several resources, strings with
  * escapes, values shadowed by the level dlt prefers) and sometimes one
  * planted fault; the reader must return exactly those values, or stop
- * with EX_CONFIG when a fault was planted.
+ * with EX_CONFIG when a fault was planted.  A configuration that loads is
+ * also turned into request options, whose query must be its parameters
+ * encoded as libcurl encodes them.
  *
- * The reader reports faults with die(), so die_hook jumps back here
- * instead of exiting; what it had allocated then leaks, which is why
- * run.sh turns leak detection off for this harness.
+ * The reader returns its errors, and frees what it read: leak detection
+ * is on.
  */
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,14 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define PARTS \
 	(CONFIG_REQUEST | CONFIG_PAGER | CONFIG_SELECT | CONFIG_TABLE)
-
-static jmp_buf back;
-
-static void
-jump_back(int status)
-{
-	longjmp(back, status);
-}
 
 /* The generated configuration, shown when a check fails. */
 static const char *shown;
@@ -95,20 +87,28 @@ put_file(int which, const void *data, size_t n)
 }
 
 /*
- * Load file for resource; returns 0, or the status die() was called
- * with.  Only the documented statuses are allowed.
+ * Load file for resource; returns 0, or the status of the error.  Only
+ * the documented statuses are allowed, each with a message; c is left
+ * empty on an error.
  */
 static int
 load(struct config *c, const char *file, const char *resource)
 {
-	volatile int status;
+	static const struct config empty;
+	struct err e = { 0 };
+	int status = 0;
 
-	die_hook = jump_back;
-	if ((status = setjmp(back)) == 0)
-		config_load(c, file, resource, PARTS);
-	die_hook = NULL;
-	check(status == 0 || status == EX_CONFIG || status == EX_USAGE ||
-	    status == EX_NOINPUT);
+	if (config_load(c, file, resource, PARTS, &e) == -1) {
+		status = e.status;
+		check(status == EX_CONFIG || status == EX_USAGE ||
+		    status == EX_NOINPUT);
+		check(e.msg != NULL && *e.msg != '\0' &&
+		    strchr(e.msg, '\n') == NULL);
+		check(memcmp(c, &empty, sizeof(*c)) == 0);
+		err_free(&e);
+	} else {
+		check(e.msg == NULL);
+	}
 	return status;
 }
 
