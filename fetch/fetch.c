@@ -37,7 +37,7 @@ main(int argc, char *argv[])
 	};
 	static const char shortopts[] = "c:hr:" REQOPT_SHORT;
 	struct config cfg;
-	struct http_opts o;
+	struct reqopt o;
 	struct option *longopts;
 	struct http_req *r;
 	struct http *h;
@@ -77,7 +77,7 @@ main(int argc, char *argv[])
 	if (reqopt_finish(&o, &e) == -1)
 		die_err(&e);
 
-	h = http_new(&o);
+	h = http_new(&o.http);
 	http_submit(h, http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL));
 	r = http_next(h);
 	http_req_report(r);

@@ -315,7 +315,7 @@ warn_url_secret(const struct http *h, const struct names *names)
 	}
 	warnmsg("warning: a secret in the URL (%s): a URL shows in ps, shell "
 	    "history and logs; put the secret in the environment (%s) and "
-	    "use --auth", buf_str(&list), h->o->secret_env);
+	    "use --auth", buf_str(&list), h->o->secret_var);
 	buf_free(&list);
 }
 

@@ -24,13 +24,8 @@ struct http_opts {
 	enum auth_type		 auth;
 	const char		*key_name;	/* api_key: header/param/cookie */
 	enum key_location	 key_location;
-	const char		*secret_env;
-	const char		*secret_file;
-	const char		*secret_literal; /* from a configuration */
-	const char		*secret_key;	/* its .dlt/secrets.toml key */
-	const char		*username;	/* http_basic from a config */
-	int			 secret_env_given; /* on the command line */
-	char			*secret;	/* loaded by reqopt_finish() */
+	char			*secret;	/* NULL without auth */
+	const char		*secret_var;	/* advice names it: API_KEY */
 	long			 retries;
 	double			 backoff_factor;
 	long			 retry_status[HTTP_MAX_RETRY_STATUS];

@@ -63,13 +63,15 @@ static const struct option reqopts[] = {
 };
 
 void
-reqopt_init(struct http_opts *o)
+reqopt_init(struct reqopt *ro)
 {
-	memset(o, 0, sizeof(*o));
+	struct http_opts *o = &ro->http;
+
+	memset(ro, 0, sizeof(*ro));
+	ro->secret.env = "API_KEY";
 	o->auth = AUTH_NONE;
 	o->key_name = "Authorization";
 	o->key_location = KEY_HEADER;
-	o->secret_env = "API_KEY";
 	o->retries = 3;
 	o->backoff_factor = 2;
 	o->retry_status[0] = 429;
@@ -229,8 +231,9 @@ reqopt_auth_name(enum auth_type t)
 }
 
 void
-reqopt_config(struct http_opts *o, const struct config *c)
+reqopt_config(struct reqopt *ro, const struct config *c)
 {
+	struct http_opts *o = &ro->http;
 	struct buf h;
 	size_t i;
 
@@ -261,15 +264,17 @@ reqopt_config(struct http_opts *o, const struct config *c)
 	if (c->key_location >= 0)
 		o->key_location = (enum key_location)c->key_location;
 	if (c->secret_env != NULL)
-		o->secret_env = c->secret_env;
-	o->secret_literal = c->secret;
-	o->secret_key = c->secret_key;
-	o->username = c->username;
+		ro->secret.env = c->secret_env;
+	ro->secret.literal = c->secret;
+	ro->secret.toml_key = c->secret_key;
+	ro->secret.username = c->username;
 }
 
 int
-reqopt_parse(struct http_opts *o, int opt, const char *arg, struct err *e)
+reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 {
+	struct http_opts *o = &ro->http;
+
 	switch (opt) {
 	case 'd':
 		return read_body(o, arg, e) == -1 ? -1 : 1;
@@ -362,11 +367,11 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg, struct err *e)
 		if (*arg == '\0')
 			return err_set(e, EX_CONFIG, "--secret-env: empty "
 			    "variable name");
-		o->secret_env = arg;
-		o->secret_env_given = 1;
+		ro->secret.env = arg;
+		ro->secret.env_given = 1;
 		break;
 	case OPT_SECRET_FILE:
-		o->secret_file = arg;
+		ro->secret.file = arg;
 		break;
 	case OPT_TIMEOUT:
 		return parse_double("--timeout", arg, 0.001, 86400,
@@ -378,8 +383,56 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg, struct err *e)
 }
 
 int
-reqopt_finish(struct http_opts *o, struct err *e)
+reqopt_secret(const struct secret_src *src, enum auth_type auth,
+    char **secret, struct err *e)
 {
+	int given = src->file != NULL || src->env_given;
+	struct buf up;
+	char *s = NULL;
+
+	*secret = NULL;
+	if (!given && src->literal != NULL)
+		s = xstrdup(src->literal);
+	else if (secret_load(src->env, src->file, &s, e) == -1)
+		return -1;
+	if (s == NULL && !given && src->toml_key != NULL)
+		s = config_secrets_toml(src->toml_key);
+	if (s == NULL && src->toml_key != NULL)
+		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
+		    "%s, or %s in .dlt/secrets.toml, or use --secret-file",
+		    reqopt_auth_name(auth), src->env, src->toml_key);
+	if (s == NULL)
+		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
+		    "%s or use --secret-file", reqopt_auth_name(auth),
+		    src->env);
+	if (auth == AUTH_BASIC && src->username != NULL) {
+		buf_init(&up, 0);
+		buf_adds(&up, src->username);
+		buf_addc(&up, ':');
+		buf_adds(&up, s);
+		explicit_bzero(s, strlen(s));
+		free(s);
+		s = buf_str(&up);
+	}
+	if (strpbrk(s, "\r\n") != NULL)
+		err_set(e, EX_CONFIG, "the secret holds a line break");
+	else if (auth == AUTH_BASIC && strchr(s, ':') == NULL)
+		err_set(e, EX_CONFIG, "--auth http_basic needs the secret as "
+		    "user:password");
+	else
+		*secret = s;
+	if (*secret == NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reqopt_finish(struct reqopt *ro, struct err *e)
+{
+	struct http_opts *o = &ro->http;
 	FILE *fp;
 
 	/*
@@ -391,57 +444,26 @@ reqopt_finish(struct http_opts *o, struct err *e)
 			return err_set(e, EX_NOINPUT, "%s:", o->cacert);
 		fclose(fp);
 	}
+	o->secret_var = ro->secret.env;
 	if (o->auth == AUTH_NONE)
 		return 0;
-	/*
-	 * The command line wins; then a secret written into a configuration,
-	 * its variable, and dlt's .dlt/secrets.toml.
-	 */
-	if (o->secret_file == NULL && !o->secret_env_given &&
-	    o->secret_literal != NULL)
-		o->secret = xstrdup(o->secret_literal);
-	else if (secret_load(o->secret_env, o->secret_file, &o->secret,
-	    e) == -1)
+	if (reqopt_secret(&ro->secret, o->auth, &o->secret, e) == -1)
 		return -1;
-	if (o->secret == NULL && o->secret_file == NULL &&
-	    !o->secret_env_given && o->secret_key != NULL)
-		o->secret = config_secrets_toml(o->secret_key);
-	if (o->secret == NULL && o->secret_key != NULL)
-		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
-		    "%s, or %s in .dlt/secrets.toml, or use --secret-file",
-		    reqopt_auth_name(o->auth), o->secret_env, o->secret_key);
-	if (o->secret == NULL)
-		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
-		    "%s or use --secret-file", reqopt_auth_name(o->auth),
-		    o->secret_env);
-	if (o->auth == AUTH_BASIC && o->username != NULL) {
-		struct buf up;
-
-		buf_init(&up, 0);
-		buf_adds(&up, o->username);
-		buf_addc(&up, ':');
-		buf_adds(&up, o->secret);
-		free(o->secret);
-		o->secret = buf_str(&up);
-	}
-	if (strpbrk(o->secret, "\r\n") != NULL)
-		return err_set(e, EX_CONFIG, "the secret holds a line break");
-	if (o->auth == AUTH_BASIC && strchr(o->secret, ':') == NULL)
-		return err_set(e, EX_CONFIG, "--auth http_basic needs the "
-		    "secret as user:password");
 	/* A core dump held the key four times over. */
 	secret_nodump();
 	return 0;
 }
 
 void
-reqopt_free(struct http_opts *o)
+reqopt_free(struct reqopt *ro)
 {
+	struct http_opts *o = &ro->http;
+
 	curl_slist_free_all(o->headers);
 	free(o->query);
 	free(o->body);
 	if (o->secret != NULL) {
-		memset(o->secret, 0, strlen(o->secret));
+		explicit_bzero(o->secret, strlen(o->secret));
 		free(o->secret);
 	}
 }

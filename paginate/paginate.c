@@ -823,7 +823,7 @@ main(int argc, char *argv[])
 		.short_offset = -1, .first_count = -1
 	};
 	struct config cfg;
-	struct http_opts o;
+	struct reqopt o;
 	struct option *longopts;
 	struct err e = { 0 };
 	long page = -1;
@@ -951,14 +951,14 @@ main(int argc, char *argv[])
 		pg.has_more = compile("--has-more-path", pg.has_more_path);
 	if (pg.progress == -1)
 		pg.progress = isatty(STDERR_FILENO);
-	if (o.silent)
+	if (o.http.silent)
 		pg.progress = 0;
 	if (reqopt_finish(&o, &e) == -1)
 		die_err(&e);
 
 	json_init(&pg.json);
 	catch_stops(&pg);
-	run(&pg, &o);
+	run(&pg, &o.http);
 	json_free(&pg.json);
 	buf_free(&pg.prev);
 	jpath_free(pg.records);

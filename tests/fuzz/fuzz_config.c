@@ -1295,12 +1295,14 @@ static void
 check_request(const struct config *c)
 {
 	const struct curl_slist *l;
-	struct http_opts o;
+	struct http_opts *o;
+	struct reqopt ro;
 	struct buf want;
 	size_t i;
 
-	reqopt_init(&o);
-	reqopt_config(&o, c);
+	reqopt_init(&ro);
+	reqopt_config(&ro, c);
+	o = &ro.http;
 	buf_init(&want, 0);
 	for (i = 0; i < c->nparams; i++) {
 		if (i > 0)
@@ -1309,9 +1311,9 @@ check_request(const struct config *c)
 		buf_addc(&want, '=');
 		query_escape(&want, c->params[i].value, c->params[i].valuelen);
 	}
-	check(c->nparams == 0 ? o.query == NULL :
-	    strcmp(o.query, buf_str(&want)) == 0);
-	l = o.headers;
+	check(c->nparams == 0 ? o->query == NULL :
+	    strcmp(o->query, buf_str(&want)) == 0);
+	l = o->headers;
 	for (i = 0; i < c->nheaders; i++, l = l->next) {
 		buf_reset(&want);
 		buf_adds(&want, c->headers[i].name);
@@ -1323,13 +1325,20 @@ check_request(const struct config *c)
 		check(l != NULL &&
 		    strcmp(l->data, "Content-Type: application/json") == 0);
 		l = l->next;
-		check(o.bodylen == strlen(c->json) &&
-		    strcmp(o.body, c->json) == 0);
+		check(o->bodylen == strlen(c->json) &&
+		    strcmp(o->body, c->json) == 0);
 	}
 	check(l == NULL);
-	check(same(o.method, c->method));
+	check(same(o->method, c->method));
+	/* Where the secret will come from, as the configuration says. */
+	check(ro.secret.literal == c->secret &&
+	    ro.secret.toml_key == c->secret_key &&
+	    ro.secret.username == c->username);
+	check(same(ro.secret.env, c->secret_env != NULL ? c->secret_env :
+	    "API_KEY"));
+	check(ro.secret.file == NULL && !ro.secret.env_given);
 	buf_free(&want);
-	reqopt_free(&o);
+	reqopt_free(&ro);
 }
 
 /* Every field config_load() fills in, against what was written. */
