@@ -16,6 +16,7 @@
 #include "config.h"
 #include "diag.h"
 #include "json.h"
+#include "opt.h"
 
 #define MAX_CONFIG	(16L * 1024 * 1024)
 
@@ -63,6 +64,13 @@ static const char *const basic_keys[] = {
 };
 static const char *const disposition_keys[] = {
 	"disposition", "strategy", NULL
+};
+
+const struct name write_dispositions[] = {
+	{ "merge",	WRITE_MERGE },
+	{ "append",	WRITE_APPEND },
+	{ "replace",	WRITE_REPLACE },
+	{ NULL,		0 }
 };
 
 static int
@@ -433,58 +441,72 @@ merged_members(struct reader *r, const char *key, struct config *c,
 	return 0;
 }
 
-/* The auth type's own members; the field holding its secret to *field. */
+/* Say that the value at path is none of the names of t. */
+static int
+bad_name(struct reader *r, const char *path, const struct name *t)
+{
+	struct buf what;
+
+	buf_init(&what, 0);
+	buf_adds(&what, "expected ");
+	name_list(t, &what);
+	bad(r, path, buf_str(&what));
+	buf_free(&what);
+	return -1;
+}
+
+/* The name at token i, at path, as a value of t into *v. */
+static int
+name_at(struct reader *r, int i, const char *path, const struct name *t,
+    int *v)
+{
+	char *s;
+
+	if ((s = string_at(r, i, path)) == NULL)
+		return -1;
+	*v = name_value(t, s);
+	free(s);
+	return *v == -1 ? bad_name(r, path, t) : 0;
+}
+
+/* The auth's own members; the field holding its secret to *field. */
 static int
 read_auth_type(struct reader *r, struct config *c, int a, const char **field)
 {
+	static const char *const fields[] = {
+		[AUTH_API_KEY] = "api_key", [AUTH_BEARER] = "token",
+		[AUTH_BASIC] = "password"
+	};
+	static const char *const *const keys[] = {
+		[AUTH_API_KEY] = api_key_keys, [AUTH_BEARER] = bearer_keys,
+		[AUTH_BASIC] = basic_keys
+	};
 	const char *path = "$.client.auth";
-	char *type = NULL, *loc = NULL;
-	int i, rc = 0;
+	int i;
 
+	c->auth = AUTH_BEARER;
 	if ((i = get(r, a, "type")) >= 0 &&
-	    take_string(r, i, "$.client.auth.type", &type) == -1)
+	    name_at(r, i, "$.client.auth.type", auth_names, &c->auth) == -1)
 		return -1;
-	if (type == NULL || strcmp(type, "bearer") == 0) {
-		c->auth = AUTH_BEARER;
-		*field = "token";
-		rc = check_keys(r, a, path, bearer_keys);
-	} else if (strcmp(type, "api_key") == 0) {
-		c->auth = AUTH_API_KEY;
-		*field = "api_key";
-		rc = check_keys(r, a, path, api_key_keys);
-		if (rc == 0 && (i = get(r, a, "name")) >= 0)
-			rc = take_string(r, i, "$.client.auth.name",
-			    &c->key_name);
-		if (rc == 0 && (i = get(r, a, "location")) >= 0 &&
-		    (rc = take_string(r, i, "$.client.auth.location",
-		    &loc)) == 0) {
-			if (strcmp(loc, "header") == 0)
-				c->key_location = KEY_HEADER;
-			else if (strcmp(loc, "query") == 0 ||
-			    strcmp(loc, "param") == 0)
-				c->key_location = KEY_QUERY;
-			else if (strcmp(loc, "cookie") == 0)
-				c->key_location = KEY_COOKIE;
-			else
-				rc = bad(r, "$.client.auth.location",
-				    "expected header, query or cookie");
-			free(loc);
-		}
-	} else if (strcmp(type, "http_basic") == 0) {
-		c->auth = AUTH_BASIC;
-		*field = "password";
-		rc = check_keys(r, a, path, basic_keys);
-		if (rc == 0 && (i = get(r, a, "username")) < 0)
-			rc = bad(r, path, "http_basic needs a username");
-		else if (rc == 0)
-			rc = take_string(r, i, "$.client.auth.username",
-			    &c->username);
-	} else {
-		rc = bad(r, "$.client.auth.type", "expected api_key, bearer or "
-		    "http_basic");
+	*field = fields[c->auth];
+	if (check_keys(r, a, path, keys[c->auth]) == -1)
+		return -1;
+	if (c->auth == AUTH_API_KEY) {
+		if ((i = get(r, a, "name")) >= 0 &&
+		    take_string(r, i, "$.client.auth.name", &c->key_name) == -1)
+			return -1;
+		if ((i = get(r, a, "location")) >= 0 &&
+		    name_at(r, i, "$.client.auth.location", key_location_names,
+		    &c->key_location) == -1)
+			return -1;
+	} else if (c->auth == AUTH_BASIC) {
+		if ((i = get(r, a, "username")) < 0)
+			return bad(r, path, "http_basic needs a username");
+		if (take_string(r, i, "$.client.auth.username",
+		    &c->username) == -1)
+			return -1;
 	}
-	free(type);
-	return rc;
+	return 0;
 }
 
 static int
@@ -913,10 +935,8 @@ read_disposition(struct reader *r, struct config *c, int i, char *path)
 	}
 	if (take_string(r, i, path, &c->write_disposition) == -1)
 		return -1;
-	if (strcmp(c->write_disposition, "merge") != 0 &&
-	    strcmp(c->write_disposition, "append") != 0 &&
-	    strcmp(c->write_disposition, "replace") != 0)
-		return bad(r, path, "expected merge, append or replace");
+	if (name_value(write_dispositions, c->write_disposition) == -1)
+		return bad_name(r, path, write_dispositions);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "diag.h"
+#include "opt.h"
 
 /* The parts of a configuration a program reads. */
 #define CONFIG_REQUEST	0x01	/* client, endpoint: URL, auth, params */
@@ -19,6 +20,10 @@
 #define CONFIG_TABLE	0x08	/* primary_key, write_disposition, columns */
 
 enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE };
+
+/* dlt's write dispositions, and their names (the option -w's too). */
+enum write_disposition { WRITE_MERGE, WRITE_APPEND, WRITE_REPLACE };
+extern const struct name write_dispositions[];
 
 /*
  * A name and its value as the file holds them, unescaped.  The lengths

@@ -215,21 +215,6 @@ parse_statuses(struct http_opts *o, const char *arg, struct err *e)
 	return rc;
 }
 
-const char *
-reqopt_auth_name(enum auth_type t)
-{
-	switch (t) {
-	case AUTH_API_KEY:
-		return "api_key";
-	case AUTH_BEARER:
-		return "bearer";
-	case AUTH_BASIC:
-		return "http_basic";
-	default:
-		return "none";
-	}
-}
-
 void
 reqopt_config(struct reqopt *ro, const struct config *c)
 {
@@ -274,6 +259,7 @@ int
 reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 {
 	struct http_opts *o = &ro->http;
+	int v;
 
 	switch (opt) {
 	case 'd':
@@ -303,15 +289,9 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 		o->method = arg;
 		break;
 	case OPT_AUTH:
-		if (strcmp(arg, "api_key") == 0)
-			o->auth = AUTH_API_KEY;
-		else if (strcmp(arg, "bearer") == 0)
-			o->auth = AUTH_BEARER;
-		else if (strcmp(arg, "http_basic") == 0)
-			o->auth = AUTH_BASIC;
-		else
-			return err_set(e, EX_CONFIG, "--auth: '%s' is not "
-			    "api_key, bearer or http_basic", arg);
+		if (parse_name("--auth", arg, auth_names, &v, e) == -1)
+			return -1;
+		o->auth = (enum auth_type)v;
 		break;
 	case OPT_BACKOFF_FACTOR:
 		return parse_double("--backoff-factor", arg, 0, 3600,
@@ -331,15 +311,10 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 		    "Accept: application/json");
 		break;
 	case OPT_KEY_LOCATION:
-		if (strcmp(arg, "header") == 0)
-			o->key_location = KEY_HEADER;
-		else if (strcmp(arg, "query") == 0 || strcmp(arg, "param") == 0)
-			o->key_location = KEY_QUERY;
-		else if (strcmp(arg, "cookie") == 0)
-			o->key_location = KEY_COOKIE;
-		else
-			return err_set(e, EX_CONFIG, "--key-location: '%s' is "
-			    "not header, query or cookie", arg);
+		if (parse_name("--key-location", arg, key_location_names, &v,
+		    e) == -1)
+			return -1;
+		o->key_location = (enum key_location)v;
 		break;
 	case OPT_KEY_NAME:
 		if (*arg == '\0' || strpbrk(arg, ":;= \t\r\n") != NULL)
@@ -386,11 +361,14 @@ int
 reqopt_secret(const struct secret_src *src, enum auth_type auth,
     char **secret, struct err *e)
 {
+	const char *name = name_of(auth_names, auth);
 	int given = src->file != NULL || src->env_given;
 	struct buf up;
 	char *s = NULL;
 
 	*secret = NULL;
+	if (auth == AUTH_NONE)
+		return 0;
 	if (!given && src->literal != NULL)
 		s = xstrdup(src->literal);
 	else if (secret_load(src->env, src->file, &s, e) == -1)
@@ -400,11 +378,10 @@ reqopt_secret(const struct secret_src *src, enum auth_type auth,
 	if (s == NULL && src->toml_key != NULL)
 		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
 		    "%s, or %s in .dlt/secrets.toml, or use --secret-file",
-		    reqopt_auth_name(auth), src->env, src->toml_key);
+		    name, src->env, src->toml_key);
 	if (s == NULL)
 		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
-		    "%s or use --secret-file", reqopt_auth_name(auth),
-		    src->env);
+		    "%s or use --secret-file", name, src->env);
 	if (auth == AUTH_BASIC && src->username != NULL) {
 		buf_init(&up, 0);
 		buf_adds(&up, src->username);

@@ -81,7 +81,7 @@ int	reqopt_finish(struct reqopt *, struct err *e);
  * is "username:secret".  Returns 0 with *secret set, a string the caller
  * wipes and frees, or -1 with e set: EX_NOINPUT for a file that cannot be
  * read, EX_CONFIG when none is found or it holds a line break (or, for
- * http_basic, no ':').
+ * http_basic, no ':').  AUTH_NONE needs no secret: *secret is NULL.
  */
 int	reqopt_secret(const struct secret_src *, enum auth_type auth,
 	    char **secret, struct err *e);
