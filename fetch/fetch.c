@@ -77,9 +77,11 @@ main(int argc, char *argv[])
 	if (reqopt_finish(&o, &e) == -1)
 		die_err(&e);
 
-	h = http_new(&o.http);
+	if ((h = http_new(&o.http, &e)) == NULL)
+		die_err(&e);
 	http_submit(h, http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL));
-	r = http_next(h);
+	if (http_next(h, &r, &e) == -1)
+		die_err(&e);
 	http_req_report(r);
 	status = r->result;
 	if (status == EX_OK && r->body.len > 0 &&

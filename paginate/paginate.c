@@ -693,10 +693,14 @@ horizon(const struct pager *pg)
 static void
 run(struct pager *pg, struct http_opts *o)
 {
-	struct http *h = http_new(o);
 	struct http_req **window, *r;
 	long scheduled = pg->offset, slot, end;
+	struct err e = { 0 };
+	struct http *h;
 	int go = 1, status;
+
+	if ((h = http_new(o, &e)) == NULL)
+		die_err(&e);
 
 	window = xcalloc((size_t)pg->parallel, sizeof(*window));
 	pg->started = pg->shown_at = now();
@@ -716,7 +720,9 @@ run(struct pager *pg, struct http_opts *o)
 			http_submit(h, page_request(h, pg, scheduled));
 			scheduled += pg->step;
 		}
-		if ((r = http_next(h)) == NULL)
+		if ((status = http_next(h, &r, &e)) == -1)
+			die_err(&e);
+		if (status == 0)
 			break;
 		slot = ((intptr_t)r->udata - pg->offset) / pg->step;
 		window[slot] = r;
