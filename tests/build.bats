@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The Makefile's install and uninstall honour PREFIX and DESTDIR.
+# The Makefile's install and uninstall honour PREFIX and DESTDIR, and
+# only the programs that make requests link libcurl.
 
 bats_require_minimum_version 1.5.0
 
@@ -35,4 +36,22 @@ setup() {
 	assert_success
 	run find "$DEST" -type f
 	assert_output ''
+}
+
+@test "only rest-fetch and rest-paginate link libcurl" {
+	run make -s -C "$TOP" all
+	assert_success
+	for prog in select merge; do
+		run ldd "$TOP/bin/rest-$prog"
+		assert_success
+		refute_output --partial libcurl
+		run bash -c "nm -u '$TOP/bin/rest-$prog' | grep curl_"
+		assert_failure 1
+		assert_output ''
+	done
+	for prog in fetch paginate; do
+		run ldd "$TOP/bin/rest-$prog"
+		assert_success
+		assert_output --partial libcurl
+	done
 }
