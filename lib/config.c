@@ -782,8 +782,8 @@ read_pager(struct reader *r, struct config *c)
 	else if (strcmp(s, "single_page") == 0)
 		c->pager = PAGER_SINGLE;
 	else if (strcmp(s, "offset") == 0)
-		rc = bad(r, path, "the offset paginator needs a limit: write it "
-		    "as {\"type\": \"offset\", \"limit\": N}");
+		rc = bad(r, path, "the offset paginator needs a limit: write "
+		    "it as {\"type\": \"offset\", \"limit\": N}");
 	else
 		rc = err_set(r->err, EX_CONFIG, "%s: %s: paginator '%s' is not "
 		    "supported (offset, page_number and single_page are)",
@@ -886,9 +886,9 @@ read_strategy(struct reader *r, int wd, const char *wdpath)
 	if ((s = string_at(r, i, path)) == NULL)
 		return -1;
 	if (strcmp(s, "delete-insert") != 0 && strcmp(s, "upsert") != 0)
-		rc = err_set(r->err, EX_CONFIG, "%s: %s: merge strategy '%s' is "
-		    "not supported (delete-insert and upsert are)", r->file,
-		    path, s);
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: merge strategy '%s' "
+		    "is not supported (delete-insert and upsert are)",
+		    r->file, path, s);
 	free(s);
 	return rc;
 }

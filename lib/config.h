@@ -41,7 +41,7 @@ struct config {
 	/* CONFIG_REQUEST */
 	char			*url;
 	char			*method;
-	struct pair		*headers;	/* the client's, the endpoint's */
+	struct pair		*headers;	/* the client's, endpoint's */
 	size_t			 nheaders;
 	struct pair		*params;	/* endpoint.params, merged */
 	size_t			 nparams;

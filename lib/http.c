@@ -785,7 +785,8 @@ start_due(struct http *h, struct err *e)
 
 	while ((r = h->queue) != NULL && r->due <= t) {
 		if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
-			return err_set(e, EX_SOFTWARE, "cannot start a transfer");
+			return err_set(e, EX_SOFTWARE, "cannot start a "
+			    "transfer");
 		h->queue = r->next;
 		buf_reset(&r->body);
 		r->errbuf[0] = '\0';
@@ -843,8 +844,8 @@ http_next(struct http *h, struct http_req **rp, struct err *e)
 		if (start_due(h, e) == -1)
 			return -1;
 		if (curl_multi_perform(h->multi, &still) != CURLM_OK)
-			return err_set(e, EX_SOFTWARE, "libcurl multi interface "
-			    "failed");
+			return err_set(e, EX_SOFTWARE, "libcurl multi "
+			    "interface failed");
 		collect(h);
 		if (h->done != NULL)
 			continue;

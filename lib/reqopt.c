@@ -318,8 +318,8 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 		break;
 	case OPT_KEY_NAME:
 		if (*arg == '\0' || strpbrk(arg, ":;= \t\r\n") != NULL)
-			return err_set(e, EX_CONFIG, "--key-name: '%s' is not a "
-			    "valid name", arg);
+			return err_set(e, EX_CONFIG, "--key-name: '%s' is not "
+			    "a valid name", arg);
 		o->key_name = arg;
 		break;
 	case OPT_MAX_RETRY_DELAY:

@@ -35,7 +35,7 @@ struct secret_src {
 	const char	*env;		/* the variable; API_KEY by default */
 	int		 env_given;	/* env is --secret-env's */
 	const char	*literal;	/* written into a configuration */
-	const char	*toml_key;	/* a configuration's .dlt/secrets.toml key */
+	const char	*toml_key;	/* a config's .dlt/secrets.toml key */
 	const char	*username;	/* http_basic, from a configuration */
 };
 

@@ -857,8 +857,8 @@ main(int argc, char *argv[])
 			usage(stdout, EX_OK);
 			break;
 		case 'P':
-			rc = parse_long("--parallel", optarg, 1, 64, &pg.parallel,
-			    &e);
+			rc = parse_long("--parallel", optarg, 1, 64,
+			    &pg.parallel, &e);
 			break;
 		case OPT_ALLOW_SHORT:
 			pg.allow_short = 1;
