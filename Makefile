@@ -30,8 +30,16 @@ PROGS	:= $(sort $(patsubst %/,%,$(dir $(wildcard \
 	fetch/*.c paginate/*.c select/*.c merge/*.c))))
 BINS	:= $(PROGS:%=$(O)/bin/rest-%)
 LIBSRC	:= $(wildcard lib/*.c)
-LIBOBJ	:= $(LIBSRC:%.c=$(O)/obj/%.o)
+
+# lib/ builds two archives: the request code over libcurl (NETSRC), which
+# only the programs that make requests (NETPROGS) link, with libcurl; and
+# the rest, which every program links.
+NETSRC	:= lib/http.c lib/reqopt.c
+NETPROGS := fetch paginate
+LIBOBJ	:= $(filter-out $(NETSRC:%.c=$(O)/obj/%.o),$(LIBSRC:%.c=$(O)/obj/%.o))
+NETOBJ	:= $(NETSRC:%.c=$(O)/obj/%.o)
 LIBA	:= $(O)/obj/librestpipe.a
+NETA	:= $(O)/obj/librestpipe-net.a
 MANS	:= $(wildcard man/*.[1-9])
 
 # rest-merge's files less its main, for the unit tests and the fuzzer.
@@ -52,23 +60,31 @@ $(LIBA): $(LIBOBJ)
 	@rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
+$(NETA): $(NETOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(NETOBJ)
+
 progobjs = $(patsubst %.c,$(O)/obj/%.o,$(wildcard $(1)/*.c))
+progarchives = $(if $(filter $(1),$(NETPROGS)),$(NETA)) $(LIBA)
+proglibs = $(if $(filter $(1),$(NETPROGS)),$(CURL_LIBS)) -lm
 
 # Keep the programs' objects: they are not intermediate files to delete.
 .SECONDARY:
 
 .SECONDEXPANSION:
-$(O)/bin/rest-%: $$(call progobjs,$$*) $(LIBA)
+$(O)/bin/rest-%: $$(call progobjs,$$*) $$(call progarchives,$$*)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBA) $(CURL_LIBS) -lm $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call progarchives,$*) \
+		$(call proglibs,$*) $(LDLIBS)
 
--include $(LIBOBJ:.o=.d) $(wildcard $(O)/obj/*/*.d) \
+-include $(LIBOBJ:.o=.d) $(NETOBJ:.o=.d) $(wildcard $(O)/obj/*/*.d) \
 	$(wildcard $(O)/obj/tests/unit/*.d)
 
 $(UNITOBJ): override CFLAGS += -Imerge
 
-$(UNITS): %: %.o $(MERGEOBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $< $(MERGEOBJ) $(LIBA) $(CURL_LIBS) -lm $(LDLIBS)
+$(UNITS): %: %.o $(MERGEOBJ) $(NETA) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $< $(MERGEOBJ) $(NETA) $(LIBA) $(CURL_LIBS) -lm \
+		$(LDLIBS)
 
 # Install what the build and the tests need, only when something is missing.
 deps:

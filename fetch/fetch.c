@@ -37,10 +37,11 @@ main(int argc, char *argv[])
 	};
 	static const char shortopts[] = "c:hr:" REQOPT_SHORT;
 	struct config cfg;
-	struct http_opts o;
+	struct reqopt o;
 	struct option *longopts;
 	struct http_req *r;
 	struct http *h;
+	struct err e = { 0 };
 	int c, status;
 
 	startup("rest-fetch", START_STDOUT);
@@ -49,9 +50,11 @@ main(int argc, char *argv[])
 	longopts = reqopt_table(own);
 	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
 	    CONFIG_REQUEST))
-		config_apply_request(&cfg, &o);
+		reqopt_config(&o, &cfg);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (reqopt_parse(&o, c, optarg))
+		if ((status = reqopt_parse(&o, c, optarg, &e)) == -1)
+			die_err(&e);
+		if (status == 1)
 			continue;
 		switch (c) {
 		case 'c':
@@ -71,11 +74,14 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc > 1 || (argc == 0 && cfg.url == NULL))
 		usage(stderr, EX_USAGE);
-	reqopt_finish(&o);
+	if (reqopt_finish(&o, &e) == -1)
+		die_err(&e);
 
-	h = http_new(&o);
+	if ((h = http_new(&o.http, &e)) == NULL)
+		die_err(&e);
 	http_submit(h, http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL));
-	r = http_next(h);
+	if (http_next(h, &r, &e) == -1)
+		die_err(&e);
 	http_req_report(r);
 	status = r->result;
 	if (status == EX_OK && r->body.len > 0 &&

@@ -16,11 +16,13 @@
 #include "config.h"
 #include "diag.h"
 #include "json.h"
+#include "opt.h"
 
 #define MAX_CONFIG	(16L * 1024 * 1024)
 
 struct reader {
 	const char	*file;
+	struct err	*err;
 	struct json	 js;
 	struct buf	 text;
 	int		 res;		/* the resource token, or -1 */
@@ -64,10 +66,17 @@ static const char *const disposition_keys[] = {
 	"disposition", "strategy", NULL
 };
 
-static void
+const struct name write_dispositions[] = {
+	{ "merge",	WRITE_MERGE },
+	{ "append",	WRITE_APPEND },
+	{ "replace",	WRITE_REPLACE },
+	{ NULL,		0 }
+};
+
+static int
 bad(struct reader *r, const char *path, const char *what)
 {
-	die(EX_CONFIG, "%s: %s: %s", r->file, path, what);
+	return err_set(r->err, EX_CONFIG, "%s: %s: %s", r->file, path, what);
 }
 
 static int
@@ -78,39 +87,50 @@ get(struct reader *r, int obj, const char *key)
 	return json_get(&r->js, obj, key, strlen(key));
 }
 
-/* The unescaped string at token i; the caller frees it. */
+/* The unescaped string at token i, which the caller frees; or NULL. */
 static char *
 string_at(struct reader *r, int i, const char *path)
 {
 	struct buf b;
 
-	if (!json_is_string(&r->js, i))
+	if (!json_is_string(&r->js, i)) {
 		bad(r, path, "expected a string");
+		return NULL;
+	}
 	buf_init(&b, 0);
 	json_unescape(&r->js, i, &b);
-	if (memchr(buf_str(&b), '\0', b.len) != NULL)
+	if (memchr(buf_str(&b), '\0', b.len) != NULL) {
+		buf_free(&b);
 		bad(r, path, "a NUL byte in a string");
+		return NULL;
+	}
 	return buf_str(&b);
 }
 
-static long
-long_at(struct reader *r, int i, const char *path)
+/* The string at token i into *s, which must be NULL; returns 0 or -1. */
+static int
+take_string(struct reader *r, int i, const char *path, char **s)
 {
-	long long v;
-
-	if (json_long(&r->js, i, &v) == -1 || v < 0 || v > 1000000000000LL)
-		bad(r, path, "expected a count (an integer, 0 or more)");
-	return (long)v;
+	return (*s = string_at(r, i, path)) == NULL ? -1 : 0;
 }
 
 static int
-bool_at(struct reader *r, int i, const char *path)
+long_at(struct reader *r, int i, const char *path, long *v)
 {
-	int v;
+	long long n;
 
-	if (!json_is_bool(&r->js, i, &v))
-		bad(r, path, "expected true or false");
-	return v;
+	if (json_long(&r->js, i, &n) == -1 || n < 0 || n > 1000000000000LL)
+		return bad(r, path, "expected a count (an integer, 0 or more)");
+	*v = (long)n;
+	return 0;
+}
+
+static int
+bool_at(struct reader *r, int i, const char *path, int *v)
+{
+	if (!json_is_bool(&r->js, i, v))
+		return bad(r, path, "expected true or false");
+	return 0;
 }
 
 static void
@@ -120,7 +140,7 @@ join(char *out, size_t n, const char *path, const char *key)
 }
 
 /* Warn of each key of object obj that is not in known. */
-static void
+static int
 check_keys(struct reader *r, int obj, const char *path,
     const char *const *known)
 {
@@ -128,9 +148,9 @@ check_keys(struct reader *r, int obj, const char *path,
 	struct buf key;
 
 	if (obj < 0)
-		return;
+		return 0;
 	if (!json_is_object(&r->js, obj))
-		bad(r, path, "expected an object");
+		return bad(r, path, "expected an object");
 	buf_init(&key, 0);
 	end = json_skip(&r->js, obj);
 	for (k = obj + 1; k < end; k = json_skip(&r->js, k + 1)) {
@@ -145,6 +165,7 @@ check_keys(struct reader *r, int obj, const char *path,
 			    path, key.data);
 	}
 	buf_free(&key);
+	return 0;
 }
 
 /* A resource member, or the default's. */
@@ -188,7 +209,7 @@ ep_get(struct reader *r, const char *key, char *path, size_t n)
 	return get(r, endpoint_of(r, r->defaults), key);
 }
 
-static void
+static int
 read_file(struct reader *r, const char *file)
 {
 	char chunk[65536];
@@ -197,24 +218,32 @@ read_file(struct reader *r, const char *file)
 	FILE *fp;
 
 	if ((fp = fopen(file, "rb")) == NULL)
-		die(EX_NOINPUT, "%s:", file);
-	buf_init(&r->text, MAX_CONFIG);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_add(&r->text, chunk, n) == -1)
-			die(EX_CONFIG, "%s: larger than 16 MiB", file);
-	if (ferror(fp))
-		die(EX_NOINPUT, "%s:", file);
+		return err_set(r->err, EX_NOINPUT, "%s:", file);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (buf_add(&r->text, chunk, n) == -1) {
+			fclose(fp);
+			return err_set(r->err, EX_CONFIG, "%s: larger than "
+			    "16 MiB", file);
+		}
+	}
+	if (ferror(fp)) {
+		err_set(r->err, EX_NOINPUT, "%s:", file);
+		fclose(fp);
+		return -1;
+	}
 	fclose(fp);
 	buf_str(&r->text);
-	json_init(&r->js);
 	if (json_parse(&r->js, r->text.data, r->text.len, &err) == -1) {
 		json_linecol(r->text.data, err.off, &line, &col);
-		die(EX_CONFIG, "%s:%zu:%zu: %s", file, line, col, err.msg);
+		return err_set(r->err, EX_CONFIG, "%s:%zu:%zu: %s", file, line,
+		    col, err.msg);
 	}
 	if (!json_is_object(&r->js, 0))
-		bad(r, "$", "expected an object");
+		return bad(r, "$", "expected an object");
+	return 0;
 }
 
+/* The name of resource res; the caller frees it.  NULL on a fault. */
 static char *
 resource_name(struct reader *r, int res, const char *path)
 {
@@ -223,32 +252,39 @@ resource_name(struct reader *r, int res, const char *path)
 
 	if (json_is_string(&r->js, res))
 		return string_at(r, res, path);
-	if (!json_is_object(&r->js, res))
+	if (!json_is_object(&r->js, res)) {
 		bad(r, path, "expected an object or a string");
+		return NULL;
+	}
 	snprintf(p, sizeof(p), "%s.name", path);
-	if ((i = get(r, res, "name")) < 0)
+	if ((i = get(r, res, "name")) < 0) {
 		bad(r, path, "a resource needs a name");
+		return NULL;
+	}
 	return string_at(r, i, p);
 }
 
-static void
+static int
 choose_resource(struct reader *r, struct config *c, const char *want)
 {
-	int list = get(r, 0, "resources"), end, i, n = 0;
+	int list = get(r, 0, "resources"), end, i, n = 0, rc = 0;
 	struct buf names;
 	char path[64];
 	char *name;
 
 	if (list < 0)
-		bad(r, "$", "no resources");
+		return bad(r, "$", "no resources");
 	if (!json_is_array(&r->js, list))
-		bad(r, "$.resources", "expected an array");
+		return bad(r, "$.resources", "expected an array");
 	buf_init(&names, 0);
 	end = json_skip(&r->js, list);
 	r->res = -1;
 	for (i = list + 1; i < end; i = json_skip(&r->js, i), n++) {
 		snprintf(path, sizeof(path), "$.resources[%d]", n);
-		name = resource_name(r, i, path);
+		if ((name = resource_name(r, i, path)) == NULL) {
+			buf_free(&names);
+			return -1;
+		}
 		if (n > 0)
 			buf_adds(&names, ", ");
 		buf_adds(&names, name);
@@ -265,17 +301,18 @@ choose_resource(struct reader *r, struct config *c, const char *want)
 	}
 	buf_str(&names);
 	if (n == 0)
-		bad(r, "$.resources", "no resources");
-	if (want == NULL && n > 1)
-		die(EX_USAGE, "%s: %d resources, choose one with -r: %s",
-		    r->file, n, names.data);
-	if (r->res < 0)
-		die(EX_USAGE, "%s: no resource '%s'; there are: %s", r->file,
-		    want, names.data);
+		rc = bad(r, "$.resources", "no resources");
+	else if (want == NULL && n > 1)
+		rc = err_set(r->err, EX_USAGE, "%s: %d resources, choose one "
+		    "with -r: %s", r->file, n, names.data);
+	else if (r->res < 0)
+		rc = err_set(r->err, EX_USAGE, "%s: no resource '%s'; there "
+		    "are: %s", r->file, want, names.data);
 	buf_free(&names);
+	return rc;
 }
 
-/* Join base_url and path the way dlt does. */
+/* Join base_url and path the way dlt does; NULL on a fault. */
 static char *
 join_url(struct reader *r, const char *path)
 {
@@ -286,11 +323,12 @@ join_url(struct reader *r, const char *path)
 
 	if (strstr(path, "://") != NULL)
 		return xstrdup(path);
-	if ((b = get(r, r->client, "base_url")) < 0)
+	if ((b = get(r, r->client, "base_url")) < 0) {
 		bad(r, "$.client", "no base_url for a relative path");
+		return NULL;
+	}
 	snprintf(bpath, sizeof(bpath), "$.client.base_url");
-	base = string_at(r, b, bpath);
-	if (*path == '\0')
+	if ((base = string_at(r, b, bpath)) == NULL || *path == '\0')
 		return base;
 	buf_init(&u, 0);
 	buf_adds(&u, base);
@@ -304,12 +342,26 @@ join_url(struct reader *r, const char *path)
 	return buf_str(&u);
 }
 
-/* A scalar as query text: strings unescaped, numbers and bools as are. */
+/* Add a pair to the n of v, taking name and value. */
 static void
-add_param(struct reader *r, struct buf *q, int k, int v, const char *path)
+add_pair(struct pair **v, size_t *n, char *name, size_t namelen, char *value,
+    size_t valuelen)
+{
+	struct pair *p;
+
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	p = &(*v)[(*n)++];
+	p->name = name;
+	p->namelen = namelen;
+	p->value = value;
+	p->valuelen = valuelen;
+}
+
+/* A scalar as a parameter: strings unescaped, numbers and bools as are. */
+static int
+add_param(struct reader *r, struct config *c, int k, int v, const char *path)
 {
 	struct buf key, val;
-	char *ek, *ev;
 
 	buf_init(&key, 0);
 	json_unescape(&r->js, k, &key);
@@ -317,28 +369,19 @@ add_param(struct reader *r, struct buf *q, int k, int v, const char *path)
 		char vp[192];
 
 		snprintf(vp, sizeof(vp), "%s.%s", path, buf_str(&key));
-		bad(r, vp, "expected a string, number or boolean "
+		buf_free(&key);
+		return bad(r, vp, "expected a string, number or boolean "
 		    "(incremental parameters are not supported)");
 	}
 	if (json_is_null(&r->js, v)) {
 		buf_free(&key);
-		return;
+		return 0;
 	}
 	buf_init(&val, 0);
 	json_unescape(&r->js, v, &val);
-	ek = curl_easy_escape(NULL, buf_str(&key), (int)key.len);
-	ev = curl_easy_escape(NULL, buf_str(&val), (int)val.len);
-	if (ek == NULL || ev == NULL)
-		die(EX_OSERR, "out of memory");
-	if (q->len > 0)
-		buf_addc(q, '&');
-	buf_adds(q, ek);
-	buf_addc(q, '=');
-	buf_adds(q, ev);
-	curl_free(ek);
-	curl_free(ev);
-	buf_free(&key);
-	buf_free(&val);
+	add_pair(&c->params, &c->nparams, buf_str(&key), key.len,
+	    buf_str(&val), val.len);
+	return 0;
 }
 
 /*
@@ -361,9 +404,10 @@ member_wins(struct reader *r, int later, int k)
 	return !found;
 }
 
-static void
-merged_members(struct reader *r, const char *key, struct buf *out,
-    int as_query)
+/* endpoint.params as pairs into c, or endpoint.json as an object to out. */
+static int
+merged_members(struct reader *r, const char *key, struct config *c,
+    struct buf *out)
 {
 	int objs[2], i, k, end;
 	char path[128];
@@ -376,13 +420,14 @@ merged_members(struct reader *r, const char *key, struct buf *out,
 		snprintf(path, sizeof(path), "%s.endpoint.%s",
 		    i == 0 ? "$.resource_defaults" : r->respath, key);
 		if (!json_is_object(&r->js, objs[i]))
-			bad(r, path, "expected an object");
+			return bad(r, path, "expected an object");
 		end = json_skip(&r->js, objs[i]);
 		for (k = objs[i] + 1; k < end; k = json_skip(&r->js, k + 1)) {
 			if (i == 0 && !member_wins(r, objs[1], k))
 				continue;
-			if (as_query) {
-				add_param(r, out, k, k + 1, path);
+			if (c != NULL) {
+				if (add_param(r, c, k, k + 1, path) == -1)
+					return -1;
 				continue;
 			}
 			buf_addc(out, out->len == 0 ? '{' : ',');
@@ -391,68 +436,103 @@ merged_members(struct reader *r, const char *key, struct buf *out,
 			json_compact(&r->js, k + 1, out);
 		}
 	}
-	if (!as_query && out->len > 0)
+	if (c == NULL && out->len > 0)
 		buf_addc(out, '}');
+	return 0;
 }
 
-static void
+/* Say that the value at path is none of the names of t. */
+static int
+bad_name(struct reader *r, const char *path, const struct name *t)
+{
+	struct buf what;
+
+	buf_init(&what, 0);
+	buf_adds(&what, "expected ");
+	name_list(t, &what);
+	bad(r, path, buf_str(&what));
+	buf_free(&what);
+	return -1;
+}
+
+/* The name at token i, at path, as a value of t into *v. */
+static int
+name_at(struct reader *r, int i, const char *path, const struct name *t,
+    int *v)
+{
+	char *s;
+
+	if ((s = string_at(r, i, path)) == NULL)
+		return -1;
+	*v = name_value(t, s);
+	free(s);
+	return *v == -1 ? bad_name(r, path, t) : 0;
+}
+
+/* The auth's own members; the field holding its secret to *field. */
+static int
+read_auth_type(struct reader *r, struct config *c, int a, const char **field)
+{
+	static const char *const fields[] = {
+		[AUTH_API_KEY] = "api_key", [AUTH_BEARER] = "token",
+		[AUTH_BASIC] = "password"
+	};
+	static const char *const *const keys[] = {
+		[AUTH_API_KEY] = api_key_keys, [AUTH_BEARER] = bearer_keys,
+		[AUTH_BASIC] = basic_keys
+	};
+	const char *path = "$.client.auth";
+	int i;
+
+	c->auth = AUTH_BEARER;
+	if ((i = get(r, a, "type")) >= 0 &&
+	    name_at(r, i, "$.client.auth.type", auth_names, &c->auth) == -1)
+		return -1;
+	*field = fields[c->auth];
+	if (check_keys(r, a, path, keys[c->auth]) == -1)
+		return -1;
+	if (c->auth == AUTH_API_KEY) {
+		if ((i = get(r, a, "name")) >= 0 &&
+		    take_string(r, i, "$.client.auth.name", &c->key_name) == -1)
+			return -1;
+		if ((i = get(r, a, "location")) >= 0 &&
+		    name_at(r, i, "$.client.auth.location", key_location_names,
+		    &c->key_location) == -1)
+			return -1;
+	} else if (c->auth == AUTH_BASIC) {
+		if ((i = get(r, a, "username")) < 0)
+			return bad(r, path, "http_basic needs a username");
+		if (take_string(r, i, "$.client.auth.username",
+		    &c->username) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
 read_auth(struct reader *r, struct config *c)
 {
 	int a = get(r, r->client, "auth"), i;
-	const char *path = "$.client.auth", *field;
-	char p[64], *type = NULL;
+	const char *field = NULL;
+	char p[64];
 
 	if (a < 0)
-		return;
+		return 0;
 	if (!json_is_object(&r->js, a))
-		bad(r, path, "expected an object");
-	if ((i = get(r, a, "type")) >= 0)
-		type = string_at(r, i, "$.client.auth.type");
-	if (type == NULL || strcmp(type, "bearer") == 0) {
-		c->auth = AUTH_BEARER;
-		field = "token";
-		check_keys(r, a, path, bearer_keys);
-	} else if (strcmp(type, "api_key") == 0) {
-		c->auth = AUTH_API_KEY;
-		field = "api_key";
-		check_keys(r, a, path, api_key_keys);
-		if ((i = get(r, a, "name")) >= 0)
-			c->key_name = string_at(r, i, "$.client.auth.name");
-		if ((i = get(r, a, "location")) >= 0) {
-			char *loc = string_at(r, i, "$.client.auth.location");
-
-			if (strcmp(loc, "header") == 0)
-				c->key_location = KEY_HEADER;
-			else if (strcmp(loc, "query") == 0 ||
-			    strcmp(loc, "param") == 0)
-				c->key_location = KEY_QUERY;
-			else if (strcmp(loc, "cookie") == 0)
-				c->key_location = KEY_COOKIE;
-			else
-				bad(r, "$.client.auth.location",
-				    "expected header, query or cookie");
-			free(loc);
-		}
-	} else if (strcmp(type, "http_basic") == 0) {
-		c->auth = AUTH_BASIC;
-		field = "password";
-		check_keys(r, a, path, basic_keys);
-		if ((i = get(r, a, "username")) < 0)
-			bad(r, path, "http_basic needs a username");
-		c->username = string_at(r, i, "$.client.auth.username");
-	} else {
-		bad(r, "$.client.auth.type", "expected api_key, bearer or "
-		    "http_basic");
-	}
-	free(type);
+		return bad(r, "$.client.auth", "expected an object");
+	if (read_auth_type(r, c, a, &field) == -1)
+		return -1;
 
 	/* dlt.secrets resolves a left-out secret from FIELD in upper case. */
 	c->secret_key = field;
 	snprintf(p, sizeof(p), "$.client.auth.%s", field);
 	if ((i = get(r, a, field)) >= 0) {
 		char *v = string_at(r, i, p);
-		size_t n = strlen(v);
+		size_t n;
 
+		if (v == NULL)
+			return -1;
+		n = strlen(v);
 		if (n > 3 && strncmp(v, "${", 2) == 0 && v[n - 1] == '}') {
 			c->secret_env = xstrndup(v + 2, n - 3);
 			free(v);
@@ -470,6 +550,7 @@ read_auth(struct reader *r, struct config *c)
 			*q = (char)toupper((unsigned char)*q);
 		c->secret_env = up;
 	}
+	return 0;
 }
 
 /*
@@ -477,6 +558,7 @@ read_auth(struct reader *r, struct config *c)
  * a resource without an endpoint use their name; an endpoint given as a
  * string is the path; else the endpoint's own path, or the name.  dlt
  * sets the path before it merges in the defaults, so theirs never applies.
+ * NULL on a fault.
  */
 static char *
 resource_path(struct reader *r, struct config *c)
@@ -498,159 +580,216 @@ resource_path(struct reader *r, struct config *c)
 	return xstrdup(c->name);
 }
 
-static void
+/* The headers of object h, at path hp, added to c's. */
+static int
+read_headers(struct reader *r, struct config *c, int h, const char *hp)
+{
+	char *name, *value, vp[192];
+	int end, k;
+
+	if (!json_is_object(&r->js, h))
+		return bad(r, hp, "expected an object");
+	end = json_skip(&r->js, h);
+	for (k = h + 1; k < end; k = json_skip(&r->js, k + 1)) {
+		if ((name = string_at(r, k, hp)) == NULL)
+			return -1;
+		snprintf(vp, sizeof(vp), "%s.%s", hp, name);
+		value = NULL;
+		if (*name == '\0' || strpbrk(name, ": \t\r\n") != NULL)
+			bad(r, vp, "not a valid header name");
+		else if ((value = string_at(r, k + 1, vp)) != NULL &&
+		    strpbrk(value, "\r\n") != NULL) {
+			bad(r, vp, "a line break in a header");
+			free(value);
+			value = NULL;
+		}
+		if (value == NULL) {
+			free(name);
+			return -1;
+		}
+		add_pair(&c->headers, &c->nheaders, name, strlen(name), value,
+		    strlen(value));
+	}
+	return 0;
+}
+
+static int
 read_request(struct reader *r, struct config *c)
 {
-	char path[128], *s;
-	int i, end, k;
+	char path[128], hp[128], *s;
+	int i, h;
 	struct buf b;
 
-	check_keys(r, r->client, "$.client", client_keys);
-	s = resource_path(r, c);
+	if (check_keys(r, r->client, "$.client", client_keys) == -1 ||
+	    (s = resource_path(r, c)) == NULL)
+		return -1;
 	c->url = join_url(r, s);
 	free(s);
-	if ((i = ep_get(r, "method", path, sizeof(path))) >= 0)
-		c->method = string_at(r, i, path);
-	for (int pass = 0; pass < 2; pass++) {
-		char hp[128];
-		int h = pass == 0 ? get(r, r->client, "headers") :
-		    ep_get(r, "headers", hp, sizeof(hp));
-
-		if (pass == 0)
-			snprintf(hp, sizeof(hp), "$.client.headers");
-		if (h < 0)
-			continue;
-		if (!json_is_object(&r->js, h))
-			bad(r, hp, "expected an object");
-		end = json_skip(&r->js, h);
-		for (k = h + 1; k < end; k = json_skip(&r->js, k + 1)) {
-			char *name, *value, vp[192];
-
-			buf_init(&b, 0);
-			name = string_at(r, k, hp);
-			snprintf(vp, sizeof(vp), "%s.%s", hp, name);
-			if (*name == '\0' ||
-			    strpbrk(name, ": \t\r\n") != NULL)
-				bad(r, vp, "not a valid header name");
-			value = string_at(r, k + 1, vp);
-			if (strpbrk(value, "\r\n") != NULL)
-				bad(r, vp, "a line break in a header");
-			buf_adds(&b, name);
-			buf_adds(&b, ": ");
-			buf_adds(&b, value);
-			c->headers = curl_slist_append(c->headers,
-			    buf_str(&b));
-			free(name);
-			free(value);
-			buf_free(&b);
-		}
-	}
+	if (c->url == NULL)
+		return -1;
+	if ((i = ep_get(r, "method", path, sizeof(path))) >= 0 &&
+	    take_string(r, i, path, &c->method) == -1)
+		return -1;
+	if ((h = get(r, r->client, "headers")) >= 0 &&
+	    read_headers(r, c, h, "$.client.headers") == -1)
+		return -1;
+	if ((h = ep_get(r, "headers", hp, sizeof(hp))) >= 0 &&
+	    read_headers(r, c, h, hp) == -1)
+		return -1;
+	if (merged_members(r, "params", c, NULL) == -1)
+		return -1;
 	buf_init(&b, 0);
-	merged_members(r, "params", &b, 1);
-	c->query = b.len > 0 ? buf_str(&b) : NULL;
-	if (c->query == NULL)
+	if (merged_members(r, "json", NULL, &b) == -1) {
 		buf_free(&b);
-	buf_init(&b, 0);
-	merged_members(r, "json", &b, 0);
+		return -1;
+	}
 	c->json = b.len > 0 ? buf_str(&b) : NULL;
 	if (c->json == NULL)
 		buf_free(&b);
-	read_auth(r, c);
+	return read_auth(r, c);
 }
 
-static void
+/* The members of the offset paginator p at path. */
+static int
+read_offset(struct reader *r, struct config *c, int p, const char *path)
+{
+	char fp[160];
+	int i;
+
+#define FIELD(name) (snprintf(fp, sizeof(fp), "%s.%s", path, name), \
+	get(r, p, name))
+	if (check_keys(r, p, path, offset_keys) == -1)
+		return -1;
+	if ((i = FIELD("limit")) < 0)
+		return bad(r, path, "the offset paginator needs a limit");
+	if (long_at(r, i, fp, &c->limit) == -1)
+		return -1;
+	if (c->limit == 0)
+		return bad(r, fp, "expected a limit of 1 or more");
+	if ((i = FIELD("offset")) >= 0 && long_at(r, i, fp, &c->offset) == -1)
+		return -1;
+	if ((i = FIELD("offset_param")) >= 0 &&
+	    take_string(r, i, fp, &c->offset_param) == -1)
+		return -1;
+	if ((i = FIELD("limit_param")) >= 0 &&
+	    take_string(r, i, fp, &c->limit_param) == -1)
+		return -1;
+	if ((i = FIELD("maximum_offset")) >= 0 &&
+	    long_at(r, i, fp, &c->maximum) == -1)
+		return -1;
+	return 0;
+}
+
+/* The members of the page number paginator p at path. */
+static int
+read_page_number(struct reader *r, struct config *c, int p, const char *path)
+{
+	char fp[160];
+	int i;
+
+	if (check_keys(r, p, path, page_keys) == -1)
+		return -1;
+	if ((i = FIELD("base_page")) >= 0 &&
+	    long_at(r, i, fp, &c->base_page) == -1)
+		return -1;
+	if ((i = FIELD("page")) >= 0 && long_at(r, i, fp, &c->page) == -1)
+		return -1;
+	if ((i = FIELD("page_param")) >= 0 &&
+	    take_string(r, i, fp, &c->page_param) == -1)
+		return -1;
+	if ((i = FIELD("maximum_page")) >= 0 &&
+	    long_at(r, i, fp, &c->maximum) == -1)
+		return -1;
+	return 0;
+}
+
+/* The stop rules the offset and page number paginators share. */
+static int
+read_stops(struct reader *r, struct config *c, int p, const char *path)
+{
+	char fp[160];
+	int i;
+
+	if ((i = FIELD("total_path")) >= 0) {
+		c->total_path_set = 1;
+		if (!json_is_null(&r->js, i) &&
+		    take_string(r, i, fp, &c->total_path) == -1)
+			return -1;
+	}
+	if ((i = FIELD("stop_after_empty_page")) >= 0 &&
+	    bool_at(r, i, fp, &c->stop_after_empty) == -1)
+		return -1;
+	if ((i = FIELD("has_more_path")) >= 0 && !json_is_null(&r->js, i) &&
+	    take_string(r, i, fp, &c->has_more_path) == -1)
+		return -1;
+	return 0;
+#undef FIELD
+}
+
+static int
 read_pager_object(struct reader *r, struct config *c, int p,
     const char *path)
 {
 	char fp[160];
 	char *type;
-	int i;
+	int i, rc;
 
-#define FIELD(name) (snprintf(fp, sizeof(fp), "%s.%s", path, name), \
-	get(r, p, name))
-	if ((i = FIELD("type")) < 0)
-		bad(r, path, "a paginator needs a type");
-	type = string_at(r, i, fp);
+	snprintf(fp, sizeof(fp), "%s.type", path);
+	if ((i = get(r, p, "type")) < 0)
+		return bad(r, path, "a paginator needs a type");
+	if ((type = string_at(r, i, fp)) == NULL)
+		return -1;
 	if (strcmp(type, "offset") == 0) {
 		c->pager = PAGER_OFFSET;
-		check_keys(r, p, path, offset_keys);
-		if ((i = FIELD("limit")) < 0)
-			bad(r, path, "the offset paginator needs a limit");
-		if ((c->limit = long_at(r, i, fp)) == 0)
-			bad(r, fp, "expected a limit of 1 or more");
-		if ((i = FIELD("offset")) >= 0)
-			c->offset = long_at(r, i, fp);
-		if ((i = FIELD("offset_param")) >= 0)
-			c->offset_param = string_at(r, i, fp);
-		if ((i = FIELD("limit_param")) >= 0)
-			c->limit_param = string_at(r, i, fp);
-		if ((i = FIELD("maximum_offset")) >= 0)
-			c->maximum = long_at(r, i, fp);
+		rc = read_offset(r, c, p, path);
 	} else if (strcmp(type, "page_number") == 0) {
 		c->pager = PAGER_PAGE_NUMBER;
-		check_keys(r, p, path, page_keys);
-		if ((i = FIELD("base_page")) >= 0)
-			c->base_page = long_at(r, i, fp);
-		if ((i = FIELD("page")) >= 0)
-			c->page = long_at(r, i, fp);
-		if ((i = FIELD("page_param")) >= 0)
-			c->page_param = string_at(r, i, fp);
-		if ((i = FIELD("maximum_page")) >= 0)
-			c->maximum = long_at(r, i, fp);
+		rc = read_page_number(r, c, p, path);
 	} else if (strcmp(type, "single_page") == 0) {
 		c->pager = PAGER_SINGLE;
 		free(type);
-		return;
+		return 0;
 	} else {
-		die(EX_CONFIG, "%s: %s.type: paginator '%s' is not supported "
-		    "(offset, page_number and single_page are)", r->file, path,
-		    type);
+		rc = err_set(r->err, EX_CONFIG, "%s: %s.type: paginator '%s' "
+		    "is not supported (offset, page_number and single_page "
+		    "are)", r->file, path, type);
 	}
 	free(type);
-	if ((i = FIELD("total_path")) >= 0) {
-		c->total_path_set = 1;
-		c->total_path = json_is_null(&r->js, i) ? NULL :
-		    string_at(r, i, fp);
-	}
-	if ((i = FIELD("stop_after_empty_page")) >= 0)
-		c->stop_after_empty = bool_at(r, i, fp);
-	if ((i = FIELD("has_more_path")) >= 0 && !json_is_null(&r->js, i))
-		c->has_more_path = string_at(r, i, fp);
-#undef FIELD
+	return rc == -1 ? -1 : read_stops(r, c, p, path);
 }
 
-static void
+static int
 read_pager(struct reader *r, struct config *c)
 {
 	char path[128];
 	char *s;
-	int p;
+	int p, rc = 0;
 
 	/* dlt's precedence: the endpoint's, the defaults', the client's. */
 	if ((p = ep_get(r, "paginator", path, sizeof(path))) < 0) {
 		snprintf(path, sizeof(path), "$.client.paginator");
 		if ((p = get(r, r->client, "paginator")) < 0)
-			return;
+			return 0;
 	}
-	if (json_is_object(&r->js, p)) {
-		read_pager_object(r, c, p, path);
-		return;
-	}
+	if (json_is_object(&r->js, p))
+		return read_pager_object(r, c, p, path);
 	if (!json_is_string(&r->js, p))
-		bad(r, path, "expected an object or a string");
-	s = string_at(r, p, path);
+		return bad(r, path, "expected an object or a string");
+	if ((s = string_at(r, p, path)) == NULL)
+		return -1;
 	if (strcmp(s, "page_number") == 0)
 		c->pager = PAGER_PAGE_NUMBER;
 	else if (strcmp(s, "single_page") == 0)
 		c->pager = PAGER_SINGLE;
 	else if (strcmp(s, "offset") == 0)
-		bad(r, path, "the offset paginator needs a limit: write it as "
-		    "{\"type\": \"offset\", \"limit\": N}");
+		rc = bad(r, path, "the offset paginator needs a limit: write "
+		    "it as {\"type\": \"offset\", \"limit\": N}");
 	else
-		die(EX_CONFIG, "%s: %s: paginator '%s' is not supported "
-		    "(offset, page_number and single_page are)", r->file, path,
-		    s);
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: paginator '%s' is not "
+		    "supported (offset, page_number and single_page are)",
+		    r->file, path, s);
 	free(s);
+	return rc;
 }
 
 /* Whether the resource's columns give column col the hint, even false. */
@@ -666,13 +805,45 @@ own_hint(struct reader *r, int columns, const char *col, const char *hint)
 }
 
 /*
- * The first column of columns (merged) whose hint is set.  A hint of the
- * resource's, even false, hides the defaults' for the same column.
+ * The hints of column col (hints at token h, at path) that no earlier
+ * column set; a hint of the resource's (columns), even false, hides the
+ * defaults' for the same column, read when res is 0.
  */
-static void
+static int
+read_hints(struct reader *r, struct config *c, int h, const char *col,
+    const char *path, int columns, int res)
+{
+	char hp[300];
+	int i, v;
+
+	if (!json_is_object(&r->js, h))
+		return bad(r, path, "expected an object of hints");
+	if ((i = get(r, h, "dedup_sort")) >= 0 && c->dedup_sort == NULL &&
+	    (res || !own_hint(r, columns, col, "dedup_sort"))) {
+		snprintf(hp, sizeof(hp), "%s.dedup_sort", path);
+		if (take_string(r, i, hp, &c->dedup_order) == -1)
+			return -1;
+		if (strcmp(c->dedup_order, "asc") != 0 &&
+		    strcmp(c->dedup_order, "desc") != 0)
+			return bad(r, hp, "expected asc or desc");
+		c->dedup_sort = xstrdup(col);
+	}
+	if ((i = get(r, h, "hard_delete")) >= 0 && c->hard_delete == NULL &&
+	    (res || !own_hint(r, columns, col, "hard_delete"))) {
+		snprintf(hp, sizeof(hp), "%s.hard_delete", path);
+		if (bool_at(r, i, hp, &v) == -1)
+			return -1;
+		if (v)
+			c->hard_delete = xstrdup(col);
+	}
+	return 0;
+}
+
+/* The first column of columns (merged) whose hint is set. */
+static int
 read_columns(struct reader *r, struct config *c)
 {
-	int objs[2], i, k, end, h;
+	int objs[2], i, k, end, rc;
 	char path[256];
 	char *col;
 
@@ -686,158 +857,206 @@ read_columns(struct reader *r, struct config *c)
 			continue;
 		snprintf(path, sizeof(path), "%s.columns", base);
 		if (!json_is_object(&r->js, objs[i]))
-			bad(r, path, "expected an object");
+			return bad(r, path, "expected an object");
 		end = json_skip(&r->js, objs[i]);
 		for (k = objs[i] + 1; k < end; k = json_skip(&r->js, k + 1)) {
-			col = string_at(r, k, path);
+			if ((col = string_at(r, k, path)) == NULL)
+				return -1;
 			snprintf(path, sizeof(path), "%s.columns.%s", base, col);
-			if (!json_is_object(&r->js, k + 1))
-				bad(r, path, "expected an object of hints");
-			if ((h = get(r, k + 1, "dedup_sort")) >= 0 &&
-			    c->dedup_sort == NULL && (i == 1 ||
-			    !own_hint(r, objs[1], col, "dedup_sort"))) {
-				char hp[300];
-
-				snprintf(hp, sizeof(hp), "%s.dedup_sort", path);
-				c->dedup_order = string_at(r, h, hp);
-				if (strcmp(c->dedup_order, "asc") != 0 &&
-				    strcmp(c->dedup_order, "desc") != 0)
-					bad(r, hp, "expected asc or desc");
-				c->dedup_sort = xstrdup(col);
-			}
-			if ((h = get(r, k + 1, "hard_delete")) >= 0 &&
-			    c->hard_delete == NULL && (i == 1 ||
-			    !own_hint(r, objs[1], col, "hard_delete"))) {
-				char hp[300];
-
-				snprintf(hp, sizeof(hp), "%s.hard_delete", path);
-				if (bool_at(r, h, hp))
-					c->hard_delete = xstrdup(col);
-			}
+			rc = read_hints(r, c, k + 1, col, path, objs[1], i);
 			free(col);
+			if (rc == -1)
+				return -1;
 			snprintf(path, sizeof(path), "%s.columns", base);
 		}
 	}
+	return 0;
 }
 
 /* Both merge strategies dlt has for a key are restpipe's merge. */
-static void
+static int
 read_strategy(struct reader *r, int wd, const char *wdpath)
 {
 	char path[160], *s;
-	int i;
+	int i, rc = 0;
 
 	if ((i = get(r, wd, "strategy")) < 0)
-		return;
+		return 0;
 	snprintf(path, sizeof(path), "%s.strategy", wdpath);
-	s = string_at(r, i, path);
+	if ((s = string_at(r, i, path)) == NULL)
+		return -1;
 	if (strcmp(s, "delete-insert") != 0 && strcmp(s, "upsert") != 0)
-		die(EX_CONFIG, "%s: %s: merge strategy '%s' is not supported "
-		    "(delete-insert and upsert are)", r->file, path, s);
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: merge strategy '%s' "
+		    "is not supported (delete-insert and upsert are)",
+		    r->file, path, s);
 	free(s);
+	return rc;
 }
 
-static void
+static int
+read_primary_key(struct reader *r, struct config *c, int i, const char *path)
+{
+	char ep[160];
+	int k, n, end;
+
+	if (json_is_string(&r->js, i)) {
+		c->primary_key = xcalloc(1, sizeof(char *));
+		return take_string(r, i, path,
+		    &c->primary_key[c->nprimary_key++]);
+	}
+	if (!json_is_array(&r->js, i))
+		return bad(r, path, "expected a string or a list of strings");
+	end = json_skip(&r->js, i);
+	c->primary_key = xcalloc((size_t)r->js.tok[i].size + 1,
+	    sizeof(char *));
+	for (k = i + 1, n = 0; k < end; k = json_skip(&r->js, k), n++) {
+		snprintf(ep, sizeof(ep), "%s[%d]", path, n);
+		if (take_string(r, k, ep,
+		    &c->primary_key[c->nprimary_key++]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+read_disposition(struct reader *r, struct config *c, int i, char *path)
+{
+	int k;
+
+	if (json_is_object(&r->js, i)) {
+		if (check_keys(r, i, path, disposition_keys) == -1)
+			return -1;
+		if ((k = get(r, i, "disposition")) < 0)
+			return bad(r, path, "no disposition");
+		if (read_strategy(r, i, path) == -1)
+			return -1;
+		strcat(path, ".disposition");
+		i = k;
+	}
+	if (take_string(r, i, path, &c->write_disposition) == -1)
+		return -1;
+	if (name_value(write_dispositions, c->write_disposition) == -1)
+		return bad_name(r, path, write_dispositions);
+	return 0;
+}
+
+static int
 read_table(struct reader *r, struct config *c)
 {
-	char path[128], ep[160];
-	int i, k, n, end;
-
-	if ((i = res_get(r, "primary_key", path, sizeof(path))) >= 0) {
-		if (json_is_string(&r->js, i)) {
-			c->primary_key = xcalloc(1, sizeof(char *));
-			c->primary_key[c->nprimary_key++] =
-			    string_at(r, i, path);
-		} else if (json_is_array(&r->js, i)) {
-			end = json_skip(&r->js, i);
-			c->primary_key = xcalloc((size_t)r->js.tok[i].size + 1,
-			    sizeof(char *));
-			for (k = i + 1, n = 0; k < end;
-			    k = json_skip(&r->js, k), n++) {
-				snprintf(ep, sizeof(ep), "%s[%d]", path, n);
-				c->primary_key[c->nprimary_key++] =
-				    string_at(r, k, ep);
-			}
-		} else {
-			bad(r, path, "expected a string or a list of strings");
-		}
-	}
-	if ((i = res_get(r, "write_disposition", path, sizeof(path))) >= 0) {
-		char *d;
-
-		if (json_is_object(&r->js, i)) {
-			check_keys(r, i, path, disposition_keys);
-			if ((k = get(r, i, "disposition")) < 0)
-				bad(r, path, "no disposition");
-			read_strategy(r, i, path);
-			strcat(path, ".disposition");
-			d = string_at(r, k, path);
-		} else {
-			d = string_at(r, i, path);
-		}
-		if (strcmp(d, "merge") != 0 && strcmp(d, "append") != 0 &&
-		    strcmp(d, "replace") != 0)
-			bad(r, path, "expected merge, append or replace");
-		c->write_disposition = d;
-	}
-	if ((i = res_get(r, "table_name", path, sizeof(path))) >= 0)
-		c->table = string_at(r, i, path);
-	else
-		c->table = xstrdup(c->name);
-	read_columns(r, c);
-}
-
-void
-config_load(struct config *c, const char *file, const char *resource,
-    int parts)
-{
-	struct reader r = { .file = file };
 	char path[128];
 	int i;
+
+	if ((i = res_get(r, "primary_key", path, sizeof(path))) >= 0 &&
+	    read_primary_key(r, c, i, path) == -1)
+		return -1;
+	if ((i = res_get(r, "write_disposition", path, sizeof(path))) >= 0 &&
+	    read_disposition(r, c, i, path) == -1)
+		return -1;
+	if ((i = res_get(r, "table_name", path, sizeof(path))) >= 0) {
+		if (take_string(r, i, path, &c->table) == -1)
+			return -1;
+	} else {
+		c->table = xstrdup(c->name);
+	}
+	return read_columns(r, c);
+}
+
+/* The endpoints' own keys, of the defaults then the resource's. */
+static int
+check_endpoints(struct reader *r, int parts)
+{
+	char path[128];
+	int i, res, e;
+
+	for (i = 0; i < 2; i++) {
+		res = i == 0 ? r->defaults : r->res;
+		if (res < 0 || !json_is_object(&r->js, res) ||
+		    (e = get(r, res, "endpoint")) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s.endpoint",
+		    i == 0 ? "$.resource_defaults" : r->respath);
+		if (i == 1 && json_is_string(&r->js, e))
+			continue;
+		if (i == 1 && !json_is_object(&r->js, e))
+			return bad(r, path, "expected an object or a string");
+		if (parts & CONFIG_REQUEST) {
+			if (check_keys(r, e, path, endpoint_keys) == -1)
+				return -1;
+		} else if (!json_is_object(&r->js, e)) {
+			return bad(r, path, "expected an object");
+		}
+	}
+	return 0;
+}
+
+/* Read the parts asked for, once the file is parsed. */
+static int
+read_parts(struct reader *r, struct config *c, const char *resource,
+    int parts)
+{
+	char path[128];
+	int i;
+
+	if (check_keys(r, 0, "$", top_keys) == -1)
+		return -1;
+	r->client = get(r, 0, "client");
+	if (r->client >= 0 && !json_is_object(&r->js, r->client))
+		return bad(r, "$.client", "expected an object");
+	r->defaults = get(r, 0, "resource_defaults");
+	if (check_keys(r, r->defaults, "$.resource_defaults",
+	    resource_keys) == -1 || choose_resource(r, c, resource) == -1)
+		return -1;
+	if (json_is_object(&r->js, r->res) &&
+	    check_keys(r, r->res, r->respath, resource_keys) == -1)
+		return -1;
+	if (check_endpoints(r, parts) == -1)
+		return -1;
+	if ((parts & CONFIG_REQUEST) && read_request(r, c) == -1)
+		return -1;
+	if ((parts & CONFIG_PAGER) && read_pager(r, c) == -1)
+		return -1;
+	if ((parts & CONFIG_SELECT) &&
+	    (i = ep_get(r, "data_selector", path, sizeof(path))) >= 0 &&
+	    take_string(r, i, path, &c->data_selector) == -1)
+		return -1;
+	if ((parts & CONFIG_TABLE) && read_table(r, c) == -1)
+		return -1;
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *file, const char *resource,
+    int parts, struct err *e)
+{
+	struct reader r = { .file = file, .err = e };
+	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->auth = -1;
 	c->key_location = -1;
 	c->limit = c->offset = c->maximum = c->base_page = c->page = -1;
 	c->stop_after_empty = -1;
-	read_file(&r, file);
-	check_keys(&r, 0, "$", top_keys);
-	r.client = get(&r, 0, "client");
-	if (r.client >= 0 && !json_is_object(&r.js, r.client))
-		bad(&r, "$.client", "expected an object");
-	r.defaults = get(&r, 0, "resource_defaults");
-	check_keys(&r, r.defaults, "$.resource_defaults", resource_keys);
-	choose_resource(&r, c, resource);
-	if (json_is_object(&r.js, r.res))
-		check_keys(&r, r.res, r.respath, resource_keys);
-	for (i = 0; i < 2; i++) {
-		int res = i == 0 ? r.defaults : r.res, e;
-
-		if (res < 0 || !json_is_object(&r.js, res) ||
-		    (e = get(&r, res, "endpoint")) < 0)
-			continue;
-		snprintf(path, sizeof(path), "%s.endpoint",
-		    i == 0 ? "$.resource_defaults" : r.respath);
-		if (i == 1 && json_is_string(&r.js, e))
-			continue;
-		if (i == 1 && !json_is_object(&r.js, e))
-			bad(&r, path, "expected an object or a string");
-		if (parts & CONFIG_REQUEST)
-			check_keys(&r, e, path, endpoint_keys);
-		else if (!json_is_object(&r.js, e))
-			bad(&r, path, "expected an object");
-	}
-	if (parts & CONFIG_REQUEST)
-		read_request(&r, c);
-	if (parts & CONFIG_PAGER)
-		read_pager(&r, c);
-	if (parts & CONFIG_SELECT &&
-	    (i = ep_get(&r, "data_selector", path, sizeof(path))) >= 0)
-		c->data_selector = string_at(&r, i, path);
-	if (parts & CONFIG_TABLE)
-		read_table(&r, c);
+	buf_init(&r.text, MAX_CONFIG);
+	json_init(&r.js);
+	if ((rc = read_file(&r, file)) == 0)
+		rc = read_parts(&r, c, resource, parts);
 	json_free(&r.js);
 	buf_free(&r.text);
+	if (rc == -1)
+		config_free(c);
+	return rc;
+}
+
+static void
+free_pairs(struct pair *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
 }
 
 void
@@ -848,8 +1067,8 @@ config_free(struct config *c)
 	free(c->name);
 	free(c->url);
 	free(c->method);
-	curl_slist_free_all(c->headers);
-	free(c->query);
+	free_pairs(c->headers, c->nheaders);
+	free_pairs(c->params, c->nparams);
 	free(c->json);
 	free(c->key_name);
 	free(c->secret);
@@ -951,42 +1170,13 @@ config_secrets_toml(const char *key)
 	return found;
 }
 
-void
-config_apply_request(const struct config *c, struct http_opts *o)
-{
-	struct curl_slist *l;
-
-	if (c->method != NULL)
-		o->method = c->method;
-	for (l = c->headers; l != NULL; l = l->next)
-		o->headers = curl_slist_append(o->headers, l->data);
-	if (c->query != NULL)
-		o->query = xstrdup(c->query);
-	if (c->json != NULL) {
-		o->body = xstrdup(c->json);
-		o->bodylen = strlen(c->json);
-		o->headers = curl_slist_append(o->headers,
-		    "Content-Type: application/json");
-	}
-	if (c->auth >= 0)
-		o->auth = (enum auth_type)c->auth;
-	if (c->key_name != NULL)
-		o->key_name = c->key_name;
-	if (c->key_location >= 0)
-		o->key_location = (enum key_location)c->key_location;
-	if (c->secret_env != NULL)
-		o->secret_env = c->secret_env;
-	o->secret_literal = c->secret;
-	o->secret_key = c->secret_key;
-	o->username = c->username;
-}
-
 int
 config_from_argv(struct config *c, int argc, char *argv[],
     const char *shortopts, const struct option *longopts, int parts)
 {
 	const char *file = NULL, *resource = NULL;
 	int ch, saved = opterr;
+	struct err e = { 0 };
 
 	memset(c, 0, sizeof(*c));
 	opterr = 0;
@@ -1002,6 +1192,7 @@ config_from_argv(struct config *c, int argc, char *argv[],
 		die(EX_USAGE, "--resource needs --config");
 	if (file == NULL)
 		return 0;
-	config_load(c, file, resource, parts);
+	if (config_load(c, file, resource, parts, &e) == -1)
+		die_err(&e);
 	return 1;
 }

@@ -7,7 +7,11 @@
 #ifndef CONFIG_H
 #define CONFIG_H
 
-#include "http.h"
+#include <stddef.h>
+
+#include "auth.h"
+#include "diag.h"
+#include "opt.h"
 
 /* The parts of a configuration a program reads. */
 #define CONFIG_REQUEST	0x01	/* client, endpoint: URL, auth, params */
@@ -17,13 +21,30 @@
 
 enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE };
 
+/* dlt's write dispositions, and their names (the option -w's too). */
+enum write_disposition { WRITE_MERGE, WRITE_APPEND, WRITE_REPLACE };
+extern const struct name write_dispositions[];
+
+/*
+ * A name and its value as the file holds them, unescaped.  The lengths
+ * count a NUL byte that a parameter's name or value may hold.
+ */
+struct pair {
+	char	*name;
+	size_t	 namelen;
+	char	*value;
+	size_t	 valuelen;
+};
+
 struct config {
 	char			*name;		/* the resource's */
 	/* CONFIG_REQUEST */
 	char			*url;
 	char			*method;
-	struct curl_slist	*headers;
-	char			*query;		/* endpoint.params, encoded */
+	struct pair		*headers;	/* the client's, endpoint's */
+	size_t			 nheaders;
+	struct pair		*params;	/* endpoint.params, merged */
+	size_t			 nparams;
 	char			*json;		/* endpoint.json, compact */
 	int			 auth;		/* enum auth_type, -1: unset */
 	char			*key_name;
@@ -55,12 +76,13 @@ struct config {
 
 /*
  * Read FILE and resolve resource (NULL: the only one) for the parts
- * asked for.  Exits with EX_NOINPUT if FILE cannot be read, EX_USAGE if
- * the resource cannot be chosen, and EX_CONFIG naming the JSON path of a
- * value that is invalid; warns of unknown keys.
+ * asked for, warning of unknown keys.  Returns 0, or -1 with c empty and
+ * e set: EX_NOINPUT if FILE cannot be read, EX_USAGE if the resource
+ * cannot be chosen, EX_CONFIG naming the JSON path of a value that is
+ * invalid.
  */
-void	config_load(struct config *, const char *file, const char *resource,
-	    int parts);
+int	config_load(struct config *c, const char *file, const char *resource,
+	    int parts, struct err *e);
 
 void	config_free(struct config *);
 
@@ -73,16 +95,12 @@ void	config_free(struct config *);
 char	*config_secrets_toml(const char *key);
 
 /*
- * Apply the request part of a configuration to request options, before
- * the command line is read, so that options given there win.
- */
-void	config_apply_request(const struct config *, struct http_opts *);
-
-/*
  * Find -c/--config FILE and -r/--resource NAME in argv before the options
  * proper are read (getopt starts over afterwards), and load the parts of
  * FILE asked for into c.  Returns 1 if a configuration was read, else 0
- * with c zeroed.  -r without -c is a usage error.
+ * with c zeroed.  Start-up code for a main, and so the one function here
+ * that exits: with the status config_load() gives, or EX_USAGE for -r
+ * without -c.
  */
 struct option;
 int	config_from_argv(struct config *c, int argc, char *argv[],

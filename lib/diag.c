@@ -8,6 +8,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "diag.h"
 
 static const char *prog = "restpipe";
@@ -68,6 +69,50 @@ die(int status, const char *fmt, ...)
 	if (die_hook != NULL)
 		die_hook(status);
 	exit(status);
+}
+
+int
+err_set(struct err *e, int status, const char *fmt, ...)
+{
+	int saved = errno, n;
+	size_t len = strlen(fmt);
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die(EX_SOFTWARE, "cannot format a message");
+	s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	if (len > 0 && fmt[len - 1] == ':') {
+		const char *why = strerror(saved);
+		size_t m = (size_t)n + 1 + strlen(why);
+
+		s = xrealloc(s, m + 1);
+		snprintf(s + n, m + 1 - (size_t)n, " %s", why);
+	}
+	free(e->msg);
+	e->status = status;
+	e->msg = s;
+	return -1;
+}
+
+void
+err_free(struct err *e)
+{
+	free(e->msg);
+	e->msg = NULL;
+	e->status = 0;
+}
+
+void
+die_err(const struct err *e)
+{
+	die(e->status, "%s", e->msg != NULL ? e->msg : "unknown error");
 }
 
 void

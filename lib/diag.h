@@ -32,9 +32,33 @@ noreturn void die(int status, const char *fmt, ...)
 
 /*
  * When set, die() calls this instead of exit(); it must not return.  Only
- * the fuzzing harnesses set it, since they run many inputs in one process.
+ * the merge fuzzing harness still sets it, since rest-merge's files report
+ * with die(); it goes once they return errors.
  */
 extern void	(*die_hook)(int status);
+
+/*
+ * An error a library function returns instead of exiting: the exit
+ * status a program should end with (a <sysexits.h> name) and the message,
+ * without the program's name.  Zero it before first use.
+ */
+struct err {
+	int	 status;
+	char	*msg;
+};
+
+/*
+ * Set e to status and the message fmt makes, with the ':' rule of die(),
+ * replacing what e held.  Returns -1, for "return err_set(...);".
+ */
+int	err_set(struct err *e, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Free what e holds; it is zeroed and can be set again. */
+void	err_free(struct err *e);
+
+/* Print e's message as die() prints one and exit with e's status. */
+noreturn void die_err(const struct err *e);
 
 /* Print a warning; the same ':' rule as die(). */
 void	warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -94,19 +94,26 @@ hide_more(struct http *h, const char *s, size_t n)
 }
 
 struct http *
-http_new(const struct http_opts *o)
+http_new(const struct http_opts *o, struct err *e)
 {
-	struct http *h = xcalloc(1, sizeof(*h));
+	struct http *h;
 	struct curl_slist *l;
 	char *colon;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		die(EX_SOFTWARE, "cannot initialize libcurl");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		err_set(e, EX_SOFTWARE, "cannot initialize libcurl");
+		return NULL;
+	}
+	h = xcalloc(1, sizeof(*h));
 	h->o = o;
+	if ((h->multi = curl_multi_init()) == NULL) {
+		err_set(e, EX_OSERR, "cannot create a libcurl multi handle");
+		free(h);
+		curl_global_cleanup();
+		return NULL;
+	}
 	if (o->secret != NULL)
 		hide_more(h, o->secret, strlen(o->secret));
-	if ((h->multi = curl_multi_init()) == NULL)
-		die(EX_OSERR, "cannot create a libcurl multi handle");
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	for (l = o->headers; l != NULL; l = l->next)
 		h->headers = curl_slist_append(h->headers, l->data);
@@ -315,7 +322,7 @@ warn_url_secret(const struct http *h, const struct names *names)
 	}
 	warnmsg("warning: a secret in the URL (%s): a URL shows in ps, shell "
 	    "history and logs; put the secret in the environment (%s) and "
-	    "use --auth", buf_str(&list), h->o->secret_env);
+	    "use --auth", buf_str(&list), h->o->secret_var);
 	buf_free(&list);
 }
 
@@ -425,6 +432,7 @@ setup_easy(struct http *h, struct http_req *r)
 	const char *method = o->method;
 	CURL *e;
 
+	/* Short of memory: libcurl is initialized by now. */
 	if ((e = r->easy = curl_easy_init()) == NULL)
 		die(EX_OSERR, "cannot create a libcurl handle");
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
@@ -769,23 +777,24 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	return 0;
 }
 
-static void
-start_due(struct http *h)
+static int
+start_due(struct http *h, struct err *e)
 {
 	double t = now();
 	struct http_req *r;
 
 	while ((r = h->queue) != NULL && r->due <= t) {
+		if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
+			return err_set(e, EX_SOFTWARE, "cannot start a "
+			    "transfer");
 		h->queue = r->next;
-		r->next = NULL;
 		buf_reset(&r->body);
 		r->errbuf[0] = '\0';
-		if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
-			die(EX_SOFTWARE, "cannot start a transfer");
 		r->next = h->active;
 		h->active = r;
 		h->running++;
 	}
+	return 0;
 }
 
 static void
@@ -815,24 +824,28 @@ collect(struct http *h)
 	}
 }
 
-struct http_req *
-http_next(struct http *h)
+int
+http_next(struct http *h, struct http_req **rp, struct err *e)
 {
 	struct http_req *r;
 	int still;
 
+	*rp = NULL;
 	for (;;) {
 		if ((r = h->done) != NULL) {
 			h->done = r->next;
 			r->next = NULL;
 			h->pending--;
-			return r;
+			*rp = r;
+			return 1;
 		}
 		if (h->pending == 0)
-			return NULL;
-		start_due(h);
+			return 0;
+		if (start_due(h, e) == -1)
+			return -1;
 		if (curl_multi_perform(h->multi, &still) != CURLM_OK)
-			die(EX_SOFTWARE, "libcurl multi interface failed");
+			return err_set(e, EX_SOFTWARE, "libcurl multi "
+			    "interface failed");
 		collect(h);
 		if (h->done != NULL)
 			continue;

@@ -10,10 +10,9 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
+#include "auth.h"
 #include "buf.h"
-
-enum auth_type { AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC };
-enum key_location { KEY_HEADER, KEY_QUERY, KEY_COOKIE };
+#include "diag.h"
 
 #define HTTP_MAX_RETRY_STATUS	32
 
@@ -26,13 +25,8 @@ struct http_opts {
 	enum auth_type		 auth;
 	const char		*key_name;	/* api_key: header/param/cookie */
 	enum key_location	 key_location;
-	const char		*secret_env;
-	const char		*secret_file;
-	const char		*secret_literal; /* from a configuration */
-	const char		*secret_key;	/* its .dlt/secrets.toml key */
-	const char		*username;	/* http_basic from a config */
-	int			 secret_env_given; /* on the command line */
-	char			*secret;	/* loaded by reqopt_finish() */
+	char			*secret;	/* NULL without auth */
+	const char		*secret_var;	/* advice names it: API_KEY */
 	long			 retries;
 	double			 backoff_factor;
 	long			 retry_status[HTTP_MAX_RETRY_STATUS];
@@ -67,8 +61,11 @@ struct http_req {
 
 struct http;
 
-/* A client for these options (kept by pointer, not copied); never NULL. */
-struct http	*http_new(const struct http_opts *);
+/*
+ * A client for these options (kept by pointer, not copied), or NULL with
+ * e set when libcurl cannot start.
+ */
+struct http	*http_new(const struct http_opts *, struct err *e);
 
 /* Free a client and the requests still queued in it. */
 void	http_free(struct http *);
@@ -88,12 +85,13 @@ void	http_req_free(struct http_req *);
 void	http_submit(struct http *, struct http_req *);
 
 /*
- * Drive the queued requests until one is finished: done with a 2xx status
- * (result EX_OK), or failed for good after its retries, in which case
- * result holds the exit status and http_req_report() says why.  Retries
- * are reported as they happen.  Returns NULL when nothing is queued.
+ * Drive the queued requests until one is finished, into *r: done with a
+ * 2xx status (result EX_OK), or failed for good after its retries, in
+ * which case result holds the exit status and http_req_report() says
+ * why.  Retries are reported as they happen.  Returns 1 with *r set, 0
+ * when nothing is queued, or -1 with e set when libcurl fails.
  */
-struct http_req	*http_next(struct http *);
+int	http_next(struct http *, struct http_req **r, struct err *e);
 
 /* Say on stderr why request r failed for good; nothing if it did not. */
 void	http_req_report(const struct http_req *);

@@ -63,13 +63,15 @@ static const struct option reqopts[] = {
 };
 
 void
-reqopt_init(struct http_opts *o)
+reqopt_init(struct reqopt *ro)
 {
-	memset(o, 0, sizeof(*o));
+	struct http_opts *o = &ro->http;
+
+	memset(ro, 0, sizeof(*ro));
+	ro->secret.env = "API_KEY";
 	o->auth = AUTH_NONE;
 	o->key_name = "Authorization";
 	o->key_location = KEY_HEADER;
-	o->secret_env = "API_KEY";
 	o->retries = 3;
 	o->backoff_factor = 2;
 	o->retry_status[0] = 429;
@@ -108,115 +110,172 @@ reqopt_table(const struct option *own)
 }
 
 /* The body of -d or --json: text, @FILE or @- (stdin). */
-static void
-read_body(struct http_opts *o, const char *arg)
+static int
+read_body(struct http_opts *o, const char *arg, struct err *e)
 {
+	const char *name = strcmp(arg, "@-") == 0 ? "<stdin>" : arg + 1;
 	struct buf b;
 	char chunk[65536];
 	size_t n;
 	FILE *fp;
+	int rc = 0;
 
 	free(o->body);
+	o->body = NULL;
+	o->bodylen = 0;
 	if (arg[0] != '@') {
 		o->body = xstrdup(arg);
 		o->bodylen = strlen(arg);
-		return;
+		return 0;
 	}
 	if (strcmp(arg, "@-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(arg + 1, "rb")) == NULL)
-		die(EX_NOINPUT, "%s:", arg + 1);
+		return err_set(e, EX_NOINPUT, "%s:", arg + 1);
 	buf_init(&b, MAX_BODY);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		if (buf_add(&b, chunk, n) == -1)
-			die(EX_DATAERR, "%s: request body over 1 GiB",
-			    fp == stdin ? "<stdin>" : arg + 1);
-	if (ferror(fp))
-		die(EX_IOERR, "%s:", fp == stdin ? "<stdin>" : arg + 1);
+			rc = err_set(e, EX_DATAERR, "%s: request body over "
+			    "1 GiB", name);
+	if (rc == 0 && ferror(fp))
+		rc = err_set(e, EX_IOERR, "%s:", name);
 	if (fp != stdin)
 		fclose(fp);
+	if (rc == -1) {
+		buf_free(&b);
+		return -1;
+	}
 	o->bodylen = b.len;
 	o->body = buf_str(&b);
+	return 0;
 }
 
+/* Append s, n bytes, to b URL-encoded as libcurl encodes. */
 static void
-add_query(struct http_opts *o, const char *arg)
+add_escaped(struct buf *b, const char *s, size_t n)
 {
-	const char *eq = strchr(arg, '=');
-	char *name, *value;
+	char *t;
+
+	if (n > INT_MAX ||
+	    (t = curl_easy_escape(NULL, n > 0 ? s : "", (int)n)) == NULL)
+		die(EX_OSERR, "out of memory");
+	buf_adds(b, t);
+	curl_free(t);
+}
+
+/* Add the parameter name=value (of n and m bytes) to the query. */
+static void
+add_param(struct http_opts *o, const char *name, size_t n, const char *value,
+    size_t m)
+{
 	struct buf q;
 
-	if (eq == NULL || eq == arg)
-		die(EX_CONFIG, "--query: '%s' is not NAME=VALUE", arg);
-	name = curl_easy_escape(NULL, arg, (int)(eq - arg));
-	value = curl_easy_escape(NULL, eq + 1, 0);
-	if (name == NULL || value == NULL)
-		die(EX_OSERR, "out of memory");
 	buf_init(&q, 0);
 	if (o->query != NULL) {
 		buf_adds(&q, o->query);
 		buf_addc(&q, '&');
 		free(o->query);
 	}
-	buf_adds(&q, name);
+	add_escaped(&q, name, n);
 	buf_addc(&q, '=');
-	buf_adds(&q, value);
-	curl_free(name);
-	curl_free(value);
+	add_escaped(&q, value, m);
 	o->query = buf_str(&q);
 }
 
-static void
-parse_statuses(struct http_opts *o, const char *arg)
+static int
+add_query(struct http_opts *o, const char *arg, struct err *e)
 {
-	char *list = xstrdup(arg), *tok, *save = NULL;
+	const char *eq = strchr(arg, '=');
 
-	o->nretry_status = 0;
-	for (tok = strtok_r(list, ", ", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", ", &save)) {
-		if (o->nretry_status == HTTP_MAX_RETRY_STATUS)
-			die(EX_CONFIG, "--retry-status: more than %d statuses",
-			    HTTP_MAX_RETRY_STATUS);
-		o->retry_status[o->nretry_status++] =
-		    parse_long("--retry-status", tok, 100, 599);
-	}
-	free(list);
+	if (eq == NULL || eq == arg)
+		return err_set(e, EX_CONFIG, "--query: '%s' is not NAME=VALUE",
+		    arg);
+	add_param(o, arg, (size_t)(eq - arg), eq + 1, strlen(eq + 1));
+	return 0;
 }
 
-const char *
-reqopt_auth_name(enum auth_type t)
+static int
+parse_statuses(struct http_opts *o, const char *arg, struct err *e)
 {
-	switch (t) {
-	case AUTH_API_KEY:
-		return "api_key";
-	case AUTH_BEARER:
-		return "bearer";
-	case AUTH_BASIC:
-		return "http_basic";
-	default:
-		return "none";
+	char *list = xstrdup(arg), *tok, *save = NULL;
+	long status;
+	int rc = 0;
+
+	o->nretry_status = 0;
+	for (tok = strtok_r(list, ", ", &save); rc == 0 && tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (o->nretry_status == HTTP_MAX_RETRY_STATUS)
+			rc = err_set(e, EX_CONFIG, "--retry-status: more than "
+			    "%d statuses", HTTP_MAX_RETRY_STATUS);
+		else if ((rc = parse_long("--retry-status", tok, 100, 599,
+		    &status, e)) == 0)
+			o->retry_status[o->nretry_status++] = status;
 	}
+	free(list);
+	return rc;
+}
+
+void
+reqopt_config(struct reqopt *ro, const struct config *c)
+{
+	struct http_opts *o = &ro->http;
+	struct buf h;
+	size_t i;
+
+	if (c->method != NULL)
+		o->method = c->method;
+	buf_init(&h, 0);
+	for (i = 0; i < c->nheaders; i++) {
+		buf_reset(&h);
+		buf_adds(&h, c->headers[i].name);
+		buf_adds(&h, ": ");
+		buf_adds(&h, c->headers[i].value);
+		o->headers = curl_slist_append(o->headers, buf_str(&h));
+	}
+	buf_free(&h);
+	for (i = 0; i < c->nparams; i++)
+		add_param(o, c->params[i].name, c->params[i].namelen,
+		    c->params[i].value, c->params[i].valuelen);
+	if (c->json != NULL) {
+		o->body = xstrdup(c->json);
+		o->bodylen = strlen(c->json);
+		o->headers = curl_slist_append(o->headers,
+		    "Content-Type: application/json");
+	}
+	if (c->auth >= 0)
+		o->auth = (enum auth_type)c->auth;
+	if (c->key_name != NULL)
+		o->key_name = c->key_name;
+	if (c->key_location >= 0)
+		o->key_location = (enum key_location)c->key_location;
+	if (c->secret_env != NULL)
+		ro->secret.env = c->secret_env;
+	ro->secret.literal = c->secret;
+	ro->secret.toml_key = c->secret_key;
+	ro->secret.username = c->username;
 }
 
 int
-reqopt_parse(struct http_opts *o, int opt, const char *arg)
+reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 {
+	struct http_opts *o = &ro->http;
+	int v;
+
 	switch (opt) {
 	case 'd':
-		read_body(o, arg);
-		break;
+		return read_body(o, arg, e) == -1 ? -1 : 1;
 	case 'H':
 		if (strchr(arg, ':') == NULL || arg[0] == ':' ||
 		    strpbrk(arg, "\r\n") != NULL)
-			die(EX_CONFIG, "--header: '%s' is not 'Name: value'", arg);
+			return err_set(e, EX_CONFIG, "--header: '%s' is not "
+			    "'Name: value'", arg);
 		o->headers = curl_slist_append(o->headers, arg);
 		break;
 	case 'k':
 		o->insecure = 1;
 		break;
 	case 'q':
-		add_query(o, arg);
-		break;
+		return add_query(o, arg, e) == -1 ? -1 : 1;
 	case 's':
 		o->silent = 1;
 		break;
@@ -225,89 +284,132 @@ reqopt_parse(struct http_opts *o, int opt, const char *arg)
 		break;
 	case 'X':
 		if (*arg == '\0' || strpbrk(arg, " \t\r\n") != NULL)
-			die(EX_CONFIG, "--method: '%s' is not a method", arg);
+			return err_set(e, EX_CONFIG, "--method: '%s' is not a "
+			    "method", arg);
 		o->method = arg;
 		break;
 	case OPT_AUTH:
-		if (strcmp(arg, "api_key") == 0)
-			o->auth = AUTH_API_KEY;
-		else if (strcmp(arg, "bearer") == 0)
-			o->auth = AUTH_BEARER;
-		else if (strcmp(arg, "http_basic") == 0)
-			o->auth = AUTH_BASIC;
-		else
-			die(EX_CONFIG, "--auth: '%s' is not api_key, bearer or "
-			    "http_basic", arg);
+		if (parse_name("--auth", arg, auth_names, &v, e) == -1)
+			return -1;
+		o->auth = (enum auth_type)v;
 		break;
 	case OPT_BACKOFF_FACTOR:
-		o->backoff_factor = parse_double("--backoff-factor", arg, 0,
-		    3600);
-		break;
+		return parse_double("--backoff-factor", arg, 0, 3600,
+		    &o->backoff_factor, e) == -1 ? -1 : 1;
 	case OPT_CACERT:
 		o->cacert = arg;
 		break;
 	case OPT_CONNECT_TIMEOUT:
-		o->connect_timeout = parse_double("--connect-timeout", arg,
-		    0.001, 86400);
-		break;
+		return parse_double("--connect-timeout", arg, 0.001, 86400,
+		    &o->connect_timeout, e) == -1 ? -1 : 1;
 	case OPT_JSON:
-		read_body(o, arg);
+		if (read_body(o, arg, e) == -1)
+			return -1;
 		o->headers = curl_slist_append(o->headers,
 		    "Content-Type: application/json");
 		o->headers = curl_slist_append(o->headers,
 		    "Accept: application/json");
 		break;
 	case OPT_KEY_LOCATION:
-		if (strcmp(arg, "header") == 0)
-			o->key_location = KEY_HEADER;
-		else if (strcmp(arg, "query") == 0 || strcmp(arg, "param") == 0)
-			o->key_location = KEY_QUERY;
-		else if (strcmp(arg, "cookie") == 0)
-			o->key_location = KEY_COOKIE;
-		else
-			die(EX_CONFIG, "--key-location: '%s' is not header, "
-			    "query or cookie", arg);
+		if (parse_name("--key-location", arg, key_location_names, &v,
+		    e) == -1)
+			return -1;
+		o->key_location = (enum key_location)v;
 		break;
 	case OPT_KEY_NAME:
 		if (*arg == '\0' || strpbrk(arg, ":;= \t\r\n") != NULL)
-			die(EX_CONFIG, "--key-name: '%s' is not a valid name",
-			    arg);
+			return err_set(e, EX_CONFIG, "--key-name: '%s' is not "
+			    "a valid name", arg);
 		o->key_name = arg;
 		break;
 	case OPT_MAX_RETRY_DELAY:
-		o->max_retry_delay = parse_double("--max-retry-delay", arg, 0,
-		    86400);
+		return parse_double("--max-retry-delay", arg, 0, 86400,
+		    &o->max_retry_delay, e) == -1 ? -1 : 1;
+	case OPT_MAX_SIZE: {
+		long n;
+
+		if (parse_long("--max-size", arg, 1, LONG_MAX, &n, e) == -1)
+			return -1;
+		o->max_size = n;
 		break;
-	case OPT_MAX_SIZE:
-		o->max_size = parse_long("--max-size", arg, 1, LONG_MAX);
-		break;
+	}
 	case OPT_RETRIES:
-		o->retries = parse_long("--retries", arg, 0, 100);
-		break;
+		return parse_long("--retries", arg, 0, 100, &o->retries, e) ==
+		    -1 ? -1 : 1;
 	case OPT_RETRY_STATUS:
-		parse_statuses(o, arg);
-		break;
+		return parse_statuses(o, arg, e) == -1 ? -1 : 1;
 	case OPT_SECRET_ENV:
 		if (*arg == '\0')
-			die(EX_CONFIG, "--secret-env: empty variable name");
-		o->secret_env = arg;
-		o->secret_env_given = 1;
+			return err_set(e, EX_CONFIG, "--secret-env: empty "
+			    "variable name");
+		ro->secret.env = arg;
+		ro->secret.env_given = 1;
 		break;
 	case OPT_SECRET_FILE:
-		o->secret_file = arg;
+		ro->secret.file = arg;
 		break;
 	case OPT_TIMEOUT:
-		o->timeout = parse_double("--timeout", arg, 0.001, 86400);
-		break;
+		return parse_double("--timeout", arg, 0.001, 86400,
+		    &o->timeout, e) == -1 ? -1 : 1;
 	default:
 		return 0;
 	}
 	return 1;
 }
 
-void
-reqopt_finish(struct http_opts *o)
+int
+reqopt_secret(const struct secret_src *src, enum auth_type auth,
+    char **secret, struct err *e)
 {
+	const char *name = name_of(auth_names, auth);
+	int given = src->file != NULL || src->env_given;
+	struct buf up;
+	char *s = NULL;
+
+	*secret = NULL;
+	if (auth == AUTH_NONE)
+		return 0;
+	if (!given && src->literal != NULL)
+		s = xstrdup(src->literal);
+	else if (secret_load(src->env, src->file, &s, e) == -1)
+		return -1;
+	if (s == NULL && !given && src->toml_key != NULL)
+		s = config_secrets_toml(src->toml_key);
+	if (s == NULL && src->toml_key != NULL)
+		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
+		    "%s, or %s in .dlt/secrets.toml, or use --secret-file",
+		    name, src->env, src->toml_key);
+	if (s == NULL)
+		return err_set(e, EX_CONFIG, "--auth %s needs a secret: set "
+		    "%s or use --secret-file", name, src->env);
+	if (auth == AUTH_BASIC && src->username != NULL) {
+		buf_init(&up, 0);
+		buf_adds(&up, src->username);
+		buf_addc(&up, ':');
+		buf_adds(&up, s);
+		explicit_bzero(s, strlen(s));
+		free(s);
+		s = buf_str(&up);
+	}
+	if (strpbrk(s, "\r\n") != NULL)
+		err_set(e, EX_CONFIG, "the secret holds a line break");
+	else if (auth == AUTH_BASIC && strchr(s, ':') == NULL)
+		err_set(e, EX_CONFIG, "--auth http_basic needs the secret as "
+		    "user:password");
+	else
+		*secret = s;
+	if (*secret == NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reqopt_finish(struct reqopt *ro, struct err *e)
+{
+	struct http_opts *o = &ro->http;
 	FILE *fp;
 
 	/*
@@ -316,57 +418,29 @@ reqopt_finish(struct http_opts *o)
 	 */
 	if (o->cacert != NULL) {
 		if ((fp = fopen(o->cacert, "r")) == NULL)
-			die(EX_NOINPUT, "%s:", o->cacert);
+			return err_set(e, EX_NOINPUT, "%s:", o->cacert);
 		fclose(fp);
 	}
+	o->secret_var = ro->secret.env;
 	if (o->auth == AUTH_NONE)
-		return;
-	/*
-	 * The command line wins; then a secret written into a configuration,
-	 * its variable, and dlt's .dlt/secrets.toml.
-	 */
-	if (o->secret_file == NULL && !o->secret_env_given &&
-	    o->secret_literal != NULL)
-		o->secret = xstrdup(o->secret_literal);
-	else
-		o->secret = secret_load(o->secret_env, o->secret_file);
-	if (o->secret == NULL && o->secret_file == NULL &&
-	    !o->secret_env_given && o->secret_key != NULL)
-		o->secret = config_secrets_toml(o->secret_key);
-	if (o->secret == NULL && o->secret_key != NULL)
-		die(EX_CONFIG, "--auth %s needs a secret: set %s, or %s in "
-		    ".dlt/secrets.toml, or use --secret-file",
-		    reqopt_auth_name(o->auth), o->secret_env, o->secret_key);
-	if (o->secret == NULL)
-		die(EX_CONFIG, "--auth %s needs a secret: set %s or use "
-		    "--secret-file", reqopt_auth_name(o->auth), o->secret_env);
-	if (o->auth == AUTH_BASIC && o->username != NULL) {
-		struct buf up;
-
-		buf_init(&up, 0);
-		buf_adds(&up, o->username);
-		buf_addc(&up, ':');
-		buf_adds(&up, o->secret);
-		free(o->secret);
-		o->secret = buf_str(&up);
-	}
-	if (strpbrk(o->secret, "\r\n") != NULL)
-		die(EX_CONFIG, "the secret holds a line break");
-	if (o->auth == AUTH_BASIC && strchr(o->secret, ':') == NULL)
-		die(EX_CONFIG, "--auth http_basic needs the secret as "
-		    "user:password");
+		return 0;
+	if (reqopt_secret(&ro->secret, o->auth, &o->secret, e) == -1)
+		return -1;
 	/* A core dump held the key four times over. */
 	secret_nodump();
+	return 0;
 }
 
 void
-reqopt_free(struct http_opts *o)
+reqopt_free(struct reqopt *ro)
 {
+	struct http_opts *o = &ro->http;
+
 	curl_slist_free_all(o->headers);
 	free(o->query);
 	free(o->body);
 	if (o->secret != NULL) {
-		memset(o->secret, 0, strlen(o->secret));
+		explicit_bzero(o->secret, strlen(o->secret));
 		free(o->secret);
 	}
 }

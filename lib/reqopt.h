@@ -8,6 +8,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "config.h"
+#include "diag.h"
 #include "http.h"
 
 /* The short request options, to put into a program's getopt string. */
@@ -24,8 +26,27 @@ enum {
 /* The request options' lines of a usage message. */
 extern const char reqopt_usage[];
 
+/*
+ * Where the secret is looked for: the input of reqopt_secret(), filled
+ * by the options and a configuration.
+ */
+struct secret_src {
+	const char	*file;		/* --secret-file */
+	const char	*env;		/* the variable; API_KEY by default */
+	int		 env_given;	/* env is --secret-env's */
+	const char	*literal;	/* written into a configuration */
+	const char	*toml_key;	/* a config's .dlt/secrets.toml key */
+	const char	*username;	/* http_basic, from a configuration */
+};
+
+/* The request options, and where their secret will come from. */
+struct reqopt {
+	struct http_opts	 http;
+	struct secret_src	 secret;
+};
+
 /* Fill in the defaults: GET, no auth, 3 retries with factor 2, ... */
-void	reqopt_init(struct http_opts *);
+void	reqopt_init(struct reqopt *);
 
 /*
  * A getopt_long table of the request options and own (terminated by a
@@ -33,16 +54,39 @@ void	reqopt_init(struct http_opts *);
  */
 struct option	*reqopt_table(const struct option *own);
 
-/* Apply option opt with argument arg; returns 1, or 0 if it is not ours. */
-int	reqopt_parse(struct http_opts *, int opt, const char *arg);
+/*
+ * Apply the request part of a configuration (kept by pointer: it must
+ * outlive the options), before the command line is read, so that options
+ * given there win.  Its parameters are URL-encoded here.
+ */
+void	reqopt_config(struct reqopt *, const struct config *);
 
-/* Check the options together and load the secret; exits on a fault. */
-void	reqopt_finish(struct http_opts *);
+/*
+ * Apply option opt with argument arg.  Returns 1, 0 if it is not ours,
+ * or -1 with e set when arg is not a valid value.
+ */
+int	reqopt_parse(struct reqopt *, int opt, const char *arg, struct err *e);
 
-/* Free what the options hold. */
-void	reqopt_free(struct http_opts *);
+/*
+ * Check the options together and resolve the secret into http.secret;
+ * then the process is made non-dumpable.  Returns 0, or -1 with e set.
+ */
+int	reqopt_finish(struct reqopt *, struct err *e);
 
-/* The --auth name of an auth type, for messages. */
-const char	*reqopt_auth_name(enum auth_type);
+/*
+ * The secret for auth, from the first of: --secret-file, then the
+ * variable of --secret-env, when given; a secret written into the
+ * configuration; its variable (env); the configuration's key in
+ * .dlt/secrets.toml.  For http_basic with a configuration's username it
+ * is "username:secret".  Returns 0 with *secret set, a string the caller
+ * wipes and frees, or -1 with e set: EX_NOINPUT for a file that cannot be
+ * read, EX_CONFIG when none is found or it holds a line break (or, for
+ * http_basic, no ':').  AUTH_NONE needs no secret: *secret is NULL.
+ */
+int	reqopt_secret(const struct secret_src *, enum auth_type auth,
+	    char **secret, struct err *e);
+
+/* Free what the options hold, wiping the secret. */
+void	reqopt_free(struct reqopt *);
 
 #endif

@@ -12,29 +12,34 @@
 #include "diag.h"
 #include "secret.h"
 
-char *
-secret_load(const char *env, const char *file)
+int
+secret_load(const char *env, const char *file, char **secret, struct err *e)
 {
 	char *line = NULL, *s;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *fp;
 
+	*secret = NULL;
 	if (file == NULL) {
 		s = getenv(env);
-		return s == NULL || *s == '\0' ? NULL : xstrdup(s);
+		if (s != NULL && *s != '\0')
+			*secret = xstrdup(s);
+		return 0;
 	}
 	if ((fp = fopen(file, "r")) == NULL)
-		die(EX_NOINPUT, "%s:", file);
+		return err_set(e, EX_NOINPUT, "%s:", file);
 	n = getline(&line, &cap, fp);
 	fclose(fp);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	if (n <= 0) {
 		free(line);
-		die(EX_CONFIG, "%s: the first line holds no secret", file);
+		return err_set(e, EX_CONFIG, "%s: the first line holds no "
+		    "secret", file);
 	}
-	return line;
+	*secret = line;
+	return 0;
 }
 
 /*

@@ -6,13 +6,17 @@
 
 #include "buf.h"
 
+struct err;
+
 /*
  * Read the secret from the first line of file (when not NULL) or else from
- * the environment variable env.  Returns a string the caller frees, or
- * NULL when the variable is unset or empty.  An unreadable file exits
- * with EX_NOINPUT; a file with an empty first line with EX_CONFIG.
+ * the environment variable env into *secret, a string the caller frees,
+ * or NULL when the variable is unset or empty.  Returns 0, or -1 with e
+ * set: EX_NOINPUT for an unreadable file, EX_CONFIG for one whose first
+ * line is empty.
  */
-char	*secret_load(const char *env, const char *file);
+int	secret_load(const char *env, const char *file, char **secret,
+	    struct err *e);
 
 /*
  * Append to out the len bytes of s as one line of text that shows none of

@@ -132,16 +132,19 @@ add_key(struct opts *o, const char *text)
 	free(p);
 }
 
+/* The names are config.h's, the configuration reader's too. */
 static enum disposition
 disposition(const char *arg)
 {
-	if (strcmp(arg, "merge") == 0)
-		return WD_MERGE;
-	if (strcmp(arg, "append") == 0)
-		return WD_APPEND;
-	if (strcmp(arg, "replace") == 0)
-		return WD_REPLACE;
-	die(EX_CONFIG, "-w: '%s' is not merge, append or replace", arg);
+	struct err e = { 0 };
+	int v;
+
+	_Static_assert((int)WD_MERGE == WRITE_MERGE &&
+	    (int)WD_APPEND == WRITE_APPEND && (int)WD_REPLACE == WRITE_REPLACE,
+	    "enum disposition follows config.h's enum write_disposition");
+	if (parse_name("-w", arg, write_dispositions, &v, &e) == -1)
+		die_err(&e);
+	return (enum disposition)v;
 }
 
 /* A configuration's table settings, before the command line's. */

@@ -693,10 +693,14 @@ horizon(const struct pager *pg)
 static void
 run(struct pager *pg, struct http_opts *o)
 {
-	struct http *h = http_new(o);
 	struct http_req **window, *r;
 	long scheduled = pg->offset, slot, end;
+	struct err e = { 0 };
+	struct http *h;
 	int go = 1, status;
+
+	if ((h = http_new(o, &e)) == NULL)
+		die_err(&e);
 
 	window = xcalloc((size_t)pg->parallel, sizeof(*window));
 	pg->started = pg->shown_at = now();
@@ -716,7 +720,9 @@ run(struct pager *pg, struct http_opts *o)
 			http_submit(h, page_request(h, pg, scheduled));
 			scheduled += pg->step;
 		}
-		if ((r = http_next(h)) == NULL)
+		if ((status = http_next(h, &r, &e)) == -1)
+			die_err(&e);
+		if (status == 0)
 			break;
 		slot = ((intptr_t)r->udata - pg->offset) / pg->step;
 		window[slot] = r;
@@ -823,10 +829,11 @@ main(int argc, char *argv[])
 		.short_offset = -1, .first_count = -1
 	};
 	struct config cfg;
-	struct http_opts o;
+	struct reqopt o;
 	struct option *longopts;
+	struct err e = { 0 };
 	long page = -1;
-	int c;
+	int c, rc;
 
 	startup("rest-paginate", START_STDOUT);
 	argv[0] = (char *)getprog();	/* getopt names it in messages */
@@ -834,11 +841,13 @@ main(int argc, char *argv[])
 	longopts = reqopt_table(own);
 	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
 	    CONFIG_REQUEST | CONFIG_PAGER | CONFIG_SELECT)) {
-		config_apply_request(&cfg, &o);
+		reqopt_config(&o, &cfg);
 		apply_config(&pg, &cfg);
 	}
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (reqopt_parse(&o, c, optarg))
+		if ((rc = reqopt_parse(&o, c, optarg, &e)) == -1)
+			die_err(&e);
+		if (rc == 1)
 			continue;
 		switch (c) {
 		case 'c':
@@ -848,14 +857,15 @@ main(int argc, char *argv[])
 			usage(stdout, EX_OK);
 			break;
 		case 'P':
-			pg.parallel = parse_long("--parallel", optarg, 1, 64);
+			rc = parse_long("--parallel", optarg, 1, 64,
+			    &pg.parallel, &e);
 			break;
 		case OPT_ALLOW_SHORT:
 			pg.allow_short = 1;
 			break;
 		case OPT_BASE_PAGE:
-			pg.base = parse_long("--base-page", optarg, 0,
-			    LONG_MAX / 2);
+			rc = parse_long("--base-page", optarg, 0, POS_MAX,
+			    &pg.base, &e);
 			break;
 		case OPT_DATA_SELECTOR:
 			pg.data_selector = optarg;
@@ -864,29 +874,31 @@ main(int argc, char *argv[])
 			pg.has_more_path = optarg;
 			break;
 		case OPT_LIMIT:
-			pg.limit = parse_long("--limit", optarg, 1, 1000000000);
+			rc = parse_long("--limit", optarg, 1, 1000000000,
+			    &pg.limit, &e);
 			break;
 		case OPT_LIMIT_PARAM:
 			pg.limit_param = optarg;
 			break;
 		case OPT_MAX_OFFSET:
 		case OPT_MAX_PAGE:
-			pg.max_offset = parse_long(c == OPT_MAX_PAGE ?
-			    "--max-page" : "--max-offset", optarg, 0,
-			    LONG_MAX / 2);
+			rc = parse_long(c == OPT_MAX_PAGE ? "--max-page" :
+			    "--max-offset", optarg, 0, POS_MAX, &pg.max_offset,
+			    &e);
 			break;
 		case OPT_NO_STOP_EMPTY:
 			pg.stop_after_empty = 0;
 			break;
 		case OPT_OFFSET:
-			pg.offset = parse_long("--offset", optarg, 0,
-			    LONG_MAX / 2);
+			rc = parse_long("--offset", optarg, 0, POS_MAX,
+			    &pg.offset, &e);
 			break;
 		case OPT_OFFSET_PARAM:
 			pg.offset_param = optarg;
 			break;
 		case OPT_PAGE:
-			page = parse_long("--page", optarg, 0, LONG_MAX / 2);
+			rc = parse_long("--page", optarg, 0, POS_MAX, &page,
+			    &e);
 			break;
 		case OPT_PAGE_PARAM:
 			pg.page_param = optarg;
@@ -906,6 +918,8 @@ main(int argc, char *argv[])
 		default:
 			usage(stderr, EX_USAGE);
 		}
+		if (rc == -1)
+			die_err(&e);
 	}
 	free(longopts);
 	argc -= optind;
@@ -943,13 +957,14 @@ main(int argc, char *argv[])
 		pg.has_more = compile("--has-more-path", pg.has_more_path);
 	if (pg.progress == -1)
 		pg.progress = isatty(STDERR_FILENO);
-	if (o.silent)
+	if (o.http.silent)
 		pg.progress = 0;
-	reqopt_finish(&o);
+	if (reqopt_finish(&o, &e) == -1)
+		die_err(&e);
 
 	json_init(&pg.json);
 	catch_stops(&pg);
-	run(&pg, &o);
+	run(&pg, &o.http);
 	json_free(&pg.json);
 	buf_free(&pg.prev);
 	jpath_free(pg.records);

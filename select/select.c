@@ -426,7 +426,7 @@ main(int argc, char *argv[])
 		sel.selector = argv[0];
 	}
 	if ((sel.path = jpath_compile(sel.selector, &err)) == NULL)
-		die(EX_USAGE, "unsupported selector '%s': %s; supported: %s",
+		die(EX_CONFIG, "unsupported selector '%s': %s; supported: %s",
 		    sel.selector, err, jpath_syntax);
 	/* Reading a pipe alone, a signal ends the input, not the output. */
 	for (i = 1; i < argc && strcmp(argv[i], "-") == 0; i++)

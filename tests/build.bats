@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The Makefile's install and uninstall honour PREFIX and DESTDIR.
+# The Makefile's install and uninstall honour PREFIX and DESTDIR, and
+# only the programs that make requests link libcurl.
 
 bats_require_minimum_version 1.5.0
 
@@ -35,4 +36,40 @@ setup() {
 	assert_success
 	run find "$DEST" -type f
 	assert_output ''
+}
+
+# links BIN: whether the program at BIN needs libcurl, as ldd and nm say.
+links_curl() {
+	local lib sym
+	lib=$(ldd "$1" | grep -c libcurl)
+	sym=$(nm -u "$1" | grep -c curl_)
+	echo "$lib $sym"
+}
+
+@test "only rest-fetch and rest-paginate link libcurl" {
+	local prog src=$BATS_TEST_TMPDIR/src
+	# The plain build, even inside make SANITIZE=1 check.
+	run make -s -C "$TOP" SANITIZE= all
+	assert_success
+	# Also where the linker keeps every library named, as without
+	# --as-needed (gcc's default under SANITIZE=1 and on many systems).
+	mkdir "$src"
+	cp "$TOP/Makefile" "$src"
+	for d in "$TOP"/*/; do
+		if compgen -G "$d*.c" >/dev/null; then
+			cp -r "$d" "$src"
+		fi
+	done
+	run make -s -C "$src" SANITIZE= LDFLAGS=-Wl,--no-as-needed all
+	assert_success
+	for dir in "$TOP" "$src"; do
+		for prog in select merge; do
+			run links_curl "$dir/bin/rest-$prog"
+			assert_output '0 0'
+		done
+		for prog in fetch paginate; do
+			run links_curl "$dir/bin/rest-$prog"
+			assert_output --regexp '^1 [1-9][0-9]*$'
+		done
+	done
 }

@@ -555,6 +555,34 @@ rest-paginate: resume with --offset 0"
 	assert_regex "$stderr" '^usage: rest-select '
 }
 
+@test "an unsupported data_selector is 78 in rest-select and rest-paginate" {
+	cat >c.json <<-EOF
+	{"client": {"base_url": "$BASE"},
+	 "resources": [{"name": "a",
+	   "endpoint": {"path": "a", "data_selector": "\$..id"}}]}
+	EOF
+	local why="recursive descent '..' is not supported"
+	run --separate-stderr rest-select -c c.json </dev/null
+	assert_failure 78
+	assert_output ''
+	assert_regex "$stderr" \
+		"^rest-select: unsupported selector '\\\$\\.\\.id': $why; supported: "
+	run --separate-stderr rest-select '$..id' </dev/null
+	assert_failure 78
+	assert_output ''
+	assert_regex "$stderr" "^rest-select: unsupported selector "
+	run --separate-stderr rest-paginate -c c.json
+	assert_failure 78
+	assert_output ''
+	assert_regex "$stderr" \
+		"^rest-paginate: --data-selector: unsupported path '\\\$\\.\\.id': $why; supported: "
+	run --separate-stderr rest-paginate --data-selector '$..id' "$BASE/a"
+	assert_failure 78
+	assert_output ''
+	assert_regex "$stderr" "^rest-paginate: --data-selector: unsupported path "
+	assert_equal "$(server_requests)" ''
+}
+
 @test "rest-paginate counts a page's records at the data_selector" {
 	local cfg
 	cfg=$(fixture config-catalog.json)

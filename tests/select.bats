@@ -176,7 +176,8 @@ missing() {
 	assert_output 1
 }
 
-@test "selector: unsupported forms exit 64 and say what is supported" {
+# 78 as in rest-paginate: a selector is a value, like a configuration's.
+@test "selector: unsupported forms exit 78 and say what is supported" {
 	local -A why=(
 		['$..a']="recursive descent '..' is not supported"
 		['a..b']="recursive descent '..' is not supported"
@@ -208,12 +209,12 @@ missing() {
 	local s
 	for s in "${!why[@]}"; do
 		sel '{}' "$s"
-		assert_failure 64
+		assert_failure 78
 		assert_output ''
 		diag "unsupported selector '$s': ${why[$s]}; $SUPPORTED"
 	done
 	sel '{}' ''
-	assert_failure 64
+	assert_failure 78
 	diag "unsupported selector '': empty selector; $SUPPORTED"
 }
 

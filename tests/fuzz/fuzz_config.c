@@ -10,13 +10,13 @@
  * every part (client, resource_defaults, several resources, strings with
  * escapes, values shadowed by the level dlt prefers) and sometimes one
  * planted fault; the reader must return exactly those values, or stop
- * with EX_CONFIG when a fault was planted.
+ * with EX_CONFIG when a fault was planted.  A configuration that loads is
+ * also turned into request options, whose query must be its parameters
+ * encoded as libcurl encodes them.
  *
- * The reader reports faults with die(), so die_hook jumps back here
- * instead of exiting; what it had allocated then leaks, which is why
- * run.sh turns leak detection off for this harness.
+ * The reader returns its errors, and frees what it read: leak detection
+ * is on.
  */
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,20 +28,14 @@
 #include "buf.h"
 #include "config.h"
 #include "diag.h"
+#include "http.h"
 #include "json.h"
+#include "reqopt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define PARTS \
 	(CONFIG_REQUEST | CONFIG_PAGER | CONFIG_SELECT | CONFIG_TABLE)
-
-static jmp_buf back;
-
-static void
-jump_back(int status)
-{
-	longjmp(back, status);
-}
 
 /* The generated configuration, shown when a check fails. */
 static const char *shown;
@@ -93,20 +87,28 @@ put_file(int which, const void *data, size_t n)
 }
 
 /*
- * Load file for resource; returns 0, or the status die() was called
- * with.  Only the documented statuses are allowed.
+ * Load file for resource; returns 0, or the status of the error.  Only
+ * the documented statuses are allowed, each with a message; c is left
+ * empty on an error.
  */
 static int
 load(struct config *c, const char *file, const char *resource)
 {
-	volatile int status;
+	static const struct config empty;
+	struct err e = { 0 };
+	int status = 0;
 
-	die_hook = jump_back;
-	if ((status = setjmp(back)) == 0)
-		config_load(c, file, resource, PARTS);
-	die_hook = NULL;
-	check(status == 0 || status == EX_CONFIG || status == EX_USAGE ||
-	    status == EX_NOINPUT);
+	if (config_load(c, file, resource, PARTS, &e) == -1) {
+		status = e.status;
+		check(status == EX_CONFIG || status == EX_USAGE ||
+		    status == EX_NOINPUT);
+		check(e.msg != NULL && *e.msg != '\0' &&
+		    strchr(e.msg, '\n') == NULL);
+		check(memcmp(c, &empty, sizeof(*c)) == 0);
+		err_free(&e);
+	} else {
+		check(e.msg == NULL);
+	}
 	return status;
 }
 
@@ -118,26 +120,29 @@ check_invariants(const struct config *c)
 		"merge", "append", "replace", NULL
 	};
 	static const char *const orders[] = { "asc", "desc", NULL };
-	const struct curl_slist *l;
 	struct json_error err;
 	struct json js;
+	size_t k;
 	int i;
 
 	check(c->name != NULL && c->url != NULL && c->table != NULL);
-	check(c->query == NULL || *c->query != '\0');
+	check(c->nparams == 0 || c->params != NULL);
+	for (k = 0; k < c->nparams; k++)
+		check(c->params[k].name != NULL && c->params[k].value != NULL);
 	if (c->json != NULL) {
 		json_init(&js);
 		check(json_parse(&js, c->json, strlen(c->json), &err) == 0);
 		check(json_is_object(&js, 0));
 		json_free(&js);
 	}
-	for (l = c->headers; l != NULL; l = l->next) {
-		const char *colon = strstr(l->data, ": ");
+	check(c->nheaders == 0 || c->headers != NULL);
+	for (k = 0; k < c->nheaders; k++) {
+		const struct pair *h = &c->headers[k];
 
-		check(colon != NULL && colon > l->data);
-		check(strcspn(l->data, ": \t\r\n") == (size_t)(colon -
-		    l->data));
-		check(strpbrk(colon, "\r\n") == NULL);
+		check(h->namelen > 0 && h->namelen == strlen(h->name));
+		check(strpbrk(h->name, ": \t\r\n") == NULL);
+		check(h->valuelen == strlen(h->value));
+		check(strpbrk(h->value, "\r\n") == NULL);
 	}
 
 	/* A secret comes from one place, and only with an auth type. */
@@ -529,6 +534,30 @@ gen_members(struct gen *g, struct buf *b, struct gobject *o, int params)
 	buf_addc(b, '}');
 }
 
+/* Add a copy of name and value (C strings) to the n pairs of v. */
+static void
+add_pair(struct pair **v, size_t *n, const char *name, const char *value)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].name = xstrdup(name);
+	(*v)[*n].namelen = strlen(name);
+	(*v)[*n].value = xstrdup(value);
+	(*v)[*n].valuelen = strlen(value);
+	(*n)++;
+}
+
+static void
+free_pairs(struct pair *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
 static void
 free_members(struct gobject *o)
 {
@@ -538,14 +567,17 @@ free_members(struct gobject *o)
 		free(o->m[i].query);
 }
 
-/* What curl_easy_escape() makes of s: all but A-Z a-z 0-9 - . _ ~ as %XX. */
+/*
+ * What curl_easy_escape() makes of s, n bytes: all but A-Z a-z 0-9 - . _ ~
+ * as %XX.
+ */
 static void
-query_escape(struct buf *b, const char *s)
+query_escape(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
-	for (; *p != '\0'; p++) {
+	for (; p < end; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL) {
 			buf_addc(b, *p);
@@ -570,13 +602,16 @@ has_key(const struct gobject *o, const char *key)
 
 /*
  * The defaults' members merged with the resource's as dlt merges them:
- * key by key, the resource's winning, in first-seen order; as a query
- * (null dropped) or as a compact object.  NULL when there are none.
+ * key by key, the resource's winning, in first-seen order; as the pairs
+ * of w's params (null dropped), or else as a compact object, returned,
+ * NULL when there are none.
  */
 static char *
-merged(const struct gobject *def, const struct gobject *res, int query)
+merged(const struct gobject *def, const struct gobject *res,
+    struct config *w)
 {
 	const struct gobject *o[2] = { def, res };
+	int query = w != NULL;
 	struct buf b;
 	int i, j;
 
@@ -590,11 +625,8 @@ merged(const struct gobject *def, const struct gobject *res, int query)
 			if (query && m->query == NULL)
 				continue;
 			if (query) {
-				if (b.len > 0)
-					buf_addc(&b, '&');
-				query_escape(&b, m->key);
-				buf_addc(&b, '=');
-				query_escape(&b, m->query);
+				add_pair(&w->params, &w->nparams, m->key,
+				    m->query);
 			} else {
 				buf_addc(&b, b.len == 0 ? '{' : ',');
 				buf_adds(&b, m->keytext);
@@ -607,16 +639,14 @@ merged(const struct gobject *def, const struct gobject *res, int query)
 		buf_free(&b);
 		return NULL;
 	}
-	if (!query)
-		buf_addc(&b, '}');
+	buf_addc(&b, '}');
 	return buf_str(&b);
 }
 
 /* Headers: names of letters and '-', values of any text but breaks. */
 static void
-gen_headers(struct gen *g, struct buf *b, struct curl_slist **list)
+gen_headers(struct gen *g, struct buf *b, struct pair **v, size_t *nv)
 {
-	struct buf line;
 	int n = (int)pick(g, 3), i;
 	char *name, *value;
 
@@ -624,7 +654,6 @@ gen_headers(struct gen *g, struct buf *b, struct curl_slist **list)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_addc(b, ',');
-		buf_init(&line, 0);
 		name = gen_chars(g, b, "abcXYZ-", 1, 5);
 		buf_addc(b, ':');
 		if (plant(g, F_HEADER_BREAK)) {
@@ -633,11 +662,7 @@ gen_headers(struct gen *g, struct buf *b, struct curl_slist **list)
 			continue;
 		}
 		value = gen_text(g, b, 6);
-		buf_adds(&line, name);
-		buf_adds(&line, ": ");
-		buf_adds(&line, value);
-		*list = curl_slist_append(*list, buf_str(&line));
-		buf_free(&line);
+		add_pair(v, nv, name, value);
 		free(name);
 		free(value);
 	}
@@ -752,7 +777,8 @@ struct gendpoint {
 	int			 has_method;
 	char			*selector;
 	int			 has_selector;
-	struct curl_slist	*headers;
+	struct pair		*headers;
+	size_t			 nheaders;
 	int			 has_headers;
 	struct config		 pager;
 	int			 has_pager;
@@ -803,7 +829,7 @@ gen_endpoint(struct gen *g, struct buf *b, struct gendpoint *e,
 		e->has_headers = 1;
 		g->quiet = quiet || (over != NULL && over->has_headers);
 		member(b, "headers");
-		gen_headers(g, b, &e->headers);
+		gen_headers(g, b, &e->headers, &e->nheaders);
 	}
 	if (pick(g, 2)) {
 		e->has_pager = 1;
@@ -1008,12 +1034,13 @@ expect_url(const char *base, const char *path)
 	return buf_str(&u);
 }
 
-static struct curl_slist *
-copy_list(struct curl_slist *to, const struct curl_slist *l)
+static void
+copy_pairs(struct pair **v, size_t *n, const struct pair *from, size_t m)
 {
-	for (; l != NULL; l = l->next)
-		to = curl_slist_append(to, l->data);
-	return to;
+	size_t i;
+
+	for (i = 0; i < m; i++)
+		add_pair(v, n, from[i].name, from[i].value);
 }
 
 static void
@@ -1049,7 +1076,7 @@ free_endpoint(struct gendpoint *e)
 	free(e->path);
 	free(e->method);
 	free(e->selector);
-	curl_slist_free_all(e->headers);
+	free_pairs(e->headers, e->nheaders);
 	config_free(&e->pager);
 	free_members(&e->params);
 	free_members(&e->json);
@@ -1151,7 +1178,7 @@ gen_config(struct gen *g, struct buf *text, struct config *w, char **want)
 	strcat(base_url, base);
 	if (pick(g, 2)) {
 		member(&client, "headers");
-		gen_headers(g, &client, &w->headers);
+		gen_headers(g, &client, &w->headers, &w->nheaders);
 	}
 	if (pick(g, 3) != 0)
 		gen_auth(g, &client, w);
@@ -1195,10 +1222,14 @@ gen_config(struct gen *g, struct buf *text, struct config *w, char **want)
 	free(path);
 	free(base_url);
 	w->method = dup_or_null(rep.has_method ? rep.method : dep.method);
-	w->headers = copy_list(w->headers, rep.has_headers ? rep.headers :
-	    dep.headers);
-	w->query = merged(&dep.params, &rep.params, 1);
-	w->json = merged(&dep.json, &rep.json, 0);
+	if (rep.has_headers)
+		copy_pairs(&w->headers, &w->nheaders, rep.headers,
+		    rep.nheaders);
+	else
+		copy_pairs(&w->headers, &w->nheaders, dep.headers,
+		    dep.nheaders);
+	merged(&dep.params, &rep.params, w);
+	w->json = merged(&dep.json, &rep.json, NULL);
 	take_pager(w, rep.has_pager ? &rep.pager : dep.has_pager ?
 	    &dep.pager : &cpager);
 	w->data_selector = dup_or_null(rep.has_selector ? rep.selector :
@@ -1241,12 +1272,73 @@ hash(const uint8_t *data, size_t size)
 }
 
 static int
-same_list(const struct curl_slist *a, const struct curl_slist *b)
+same_pairs(const struct pair *a, size_t n, const struct pair *b, size_t m)
 {
-	for (; a != NULL && b != NULL; a = a->next, b = b->next)
-		if (strcmp(a->data, b->data) != 0)
+	size_t i;
+
+	if (n != m)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (a[i].namelen != b[i].namelen ||
+		    a[i].valuelen != b[i].valuelen ||
+		    memcmp(a[i].name, b[i].name, a[i].namelen) != 0 ||
+		    memcmp(a[i].value, b[i].value, a[i].valuelen) != 0)
 			return 0;
-	return a == NULL && b == NULL;
+	return 1;
+}
+
+/*
+ * The request options the configuration makes: its headers as lines, a
+ * Content-Type for a JSON body, its parameters encoded as libcurl does.
+ */
+static void
+check_request(const struct config *c)
+{
+	const struct curl_slist *l;
+	struct http_opts *o;
+	struct reqopt ro;
+	struct buf want;
+	size_t i;
+
+	reqopt_init(&ro);
+	reqopt_config(&ro, c);
+	o = &ro.http;
+	buf_init(&want, 0);
+	for (i = 0; i < c->nparams; i++) {
+		if (i > 0)
+			buf_addc(&want, '&');
+		query_escape(&want, c->params[i].name, c->params[i].namelen);
+		buf_addc(&want, '=');
+		query_escape(&want, c->params[i].value, c->params[i].valuelen);
+	}
+	check(c->nparams == 0 ? o->query == NULL :
+	    strcmp(o->query, buf_str(&want)) == 0);
+	l = o->headers;
+	for (i = 0; i < c->nheaders; i++, l = l->next) {
+		buf_reset(&want);
+		buf_adds(&want, c->headers[i].name);
+		buf_adds(&want, ": ");
+		buf_adds(&want, c->headers[i].value);
+		check(l != NULL && strcmp(l->data, buf_str(&want)) == 0);
+	}
+	if (c->json != NULL) {
+		check(l != NULL &&
+		    strcmp(l->data, "Content-Type: application/json") == 0);
+		l = l->next;
+		check(o->bodylen == strlen(c->json) &&
+		    strcmp(o->body, c->json) == 0);
+	}
+	check(l == NULL);
+	check(same(o->method, c->method));
+	/* Where the secret will come from, as the configuration says. */
+	check(ro.secret.literal == c->secret &&
+	    ro.secret.toml_key == c->secret_key &&
+	    ro.secret.username == c->username);
+	check(same(ro.secret.env, c->secret_env != NULL ? c->secret_env :
+	    "API_KEY"));
+	check(ro.secret.file == NULL && !ro.secret.env_given);
+	buf_free(&want);
+	reqopt_free(&ro);
 }
 
 /* Every field config_load() fills in, against what was written. */
@@ -1258,8 +1350,8 @@ check_same(const struct config *c, const struct config *w)
 	check(same(c->name, w->name));
 	check(same(c->url, w->url));
 	check(same(c->method, w->method));
-	check(same_list(c->headers, w->headers));
-	check(same(c->query, w->query));
+	check(same_pairs(c->headers, c->nheaders, w->headers, w->nheaders));
+	check(same_pairs(c->params, c->nparams, w->params, w->nparams));
 	check(same(c->json, w->json));
 	check(c->auth == w->auth);
 	check(same(c->key_name, w->key_name));
@@ -1302,6 +1394,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The input as it is. */
 	if (load(&c, put_file(0, data, size), NULL) == 0) {
 		check_invariants(&c);
+		check_request(&c);
 		config_free(&c);
 	}
 
@@ -1324,6 +1417,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check(status == 0);
 		check_invariants(&c);
+		check_request(&c);
 		check_same(&c, &w);
 		config_free(&c);
 	}

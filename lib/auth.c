@@ -1,0 +1,19 @@
+#include <stddef.h>
+
+#include "auth.h"
+
+const struct name auth_names[] = {
+	{ "api_key",	AUTH_API_KEY },
+	{ "bearer",	AUTH_BEARER },
+	{ "http_basic",	AUTH_BASIC },
+	{ NULL,		0 }
+};
+
+/* dlt spells the query location "param" too. */
+const struct name key_location_names[] = {
+	{ "header",	KEY_HEADER },
+	{ "query",	KEY_QUERY },
+	{ "param",	KEY_QUERY },
+	{ "cookie",	KEY_COOKIE },
+	{ NULL,		0 }
+};
