@@ -21,6 +21,10 @@ int	buf_add(struct buf *, const void *, size_t n);
 int	buf_adds(struct buf *, const char *);
 int	buf_addc(struct buf *, int c);
 
+/* Append what printf(3) would print; like buf_add(). */
+int	buf_printf(struct buf *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Ensure room for n more bytes (and a NUL); returns 0 or -1 past max. */
 int	buf_grow(struct buf *, size_t n);
 

@@ -660,29 +660,18 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		buf_adds(&msg, method_name(o));
 		buf_addc(&msg, ' ');
 		buf_adds(&msg, r->shown);
-		if (rc == CURLE_OK) {
-			char tail[96];
-
-			snprintf(tail, sizeof(tail), ": %ld, %zu bytes, %.0f ms",
-			    r->status, r->body.len, ms);
-			buf_adds(&msg, tail);
-		} else {
-			char tail[64];
-
-			buf_adds(&msg, ": ");
-			buf_adds(&msg, *errbuf ? errbuf : curl_easy_strerror(rc));
-			snprintf(tail, sizeof(tail), ", %.0f ms", ms);
-			buf_adds(&msg, tail);
-		}
+		if (rc == CURLE_OK)
+			buf_printf(&msg, ": %ld, %zu bytes, %.0f ms", r->status,
+			    r->body.len, ms);
+		else
+			buf_printf(&msg, ": %s, %.0f ms", *errbuf ? errbuf :
+			    curl_easy_strerror(rc), ms);
 		say(h, &msg);
 	}
 
 	/* Describe the outcome; decide between success, retry and failure. */
 	if (rc == CURLE_OK) {
-		char what[32];
-
-		snprintf(what, sizeof(what), "HTTP %ld", r->status);
-		buf_adds(&msg, what);
+		buf_printf(&msg, "HTTP %ld", r->status);
 		if (r->status >= 300 && r->status < 400 && !follows_redirects(o))
 			buf_adds(&msg, " (not followed: the key would go along "
 			    "in its header)");
@@ -698,12 +687,8 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		else
 			final = EX_UNAVAILABLE;
 	} else if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		char what[96];
-
-		snprintf(what, sizeof(what),
-		    "response body larger than --max-size %lld bytes",
-		    o->max_size);
-		buf_adds(&msg, what);
+		buf_printf(&msg, "response body larger than --max-size %lld "
+		    "bytes", o->max_size);
 		final = EX_UNAVAILABLE;
 	} else {
 		buf_adds(&msg, *errbuf ? errbuf : curl_easy_strerror(rc));
@@ -719,11 +704,8 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		return 1;
 	}
 	if (retry && r->attempts > o->retries) {
-		char what[64];
-
-		snprintf(what, sizeof(what), " (gave up after %d attempt%s)",
-		    r->attempts, r->attempts == 1 ? "" : "s");
-		buf_adds(&msg, what);
+		buf_printf(&msg, " (gave up after %d attempt%s)", r->attempts,
+		    r->attempts == 1 ? "" : "s");
 		final = EX_TEMPFAIL;
 	}
 	if (final) {
@@ -750,20 +732,13 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		delay = o->max_retry_delay;
 	if (!o->silent) {
 		struct buf line;
-		char what[96];
 
 		buf_init(&line, 0);
-		snprintf(what, sizeof(what), "attempt %d of %ld: ",
-		    r->attempts, o->retries + 1);
-		buf_adds(&line, what);
-		buf_adds(&line, method_name(o));
-		buf_addc(&line, ' ');
-		buf_adds(&line, r->shown);
-		buf_adds(&line, ": ");
+		buf_printf(&line, "attempt %d of %ld: %s %s: ", r->attempts,
+		    o->retries + 1, method_name(o), r->shown);
 		buf_add(&line, msg.data, msg.len);
-		snprintf(what, sizeof(what), "; retrying in %g s%s", delay,
+		buf_printf(&line, "; retrying in %g s%s", delay,
 		    r->retry_after > 0 ? " (Retry-After)" : "");
-		buf_adds(&line, what);
 		say(h, &line);
 		buf_free(&line);
 	}
