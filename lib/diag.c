@@ -25,7 +25,11 @@ startup(const char *name, int flags)
 {
 	int fd, closed_out = 0;
 
+	static char line[65536];
+
 	setprog(name);
+	/* A line at a time, so that lines of programs run at once never mix. */
+	setvbuf(stderr, line, _IOLBF, sizeof(line));
 	signal(SIGXFSZ, SIG_IGN);
 	for (fd = 0; fd <= 2; fd++) {
 		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)

@@ -16,7 +16,9 @@ void	setprog(const char *);
  * socket opened later takes its place and receives data or messages meant
  * for it; with START_STDOUT a closed stdout exits with EX_IOERR instead.
  * A file grown past ulimit -f becomes a write error (EFBIG) to report,
- * not a kill by SIGXFSZ that leaves temporary files behind.
+ * not a kill by SIGXFSZ that leaves temporary files behind.  Each line
+ * on stderr (up to 64 KiB) goes out in one write(2), whole, so the lines
+ * of programs run in parallel never splice.
  */
 void	startup(const char *name, int flags);
 

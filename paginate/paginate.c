@@ -351,6 +351,7 @@ show_progress(struct pager *pg, int last)
 	    getprog(), pg->pages, pg->pages == 1 ? "" : "s", pg->nrecords,
 	    pct, rate, eta,
 	    isatty(STDERR_FILENO) ? (last ? "\033[K\n" : "\033[K\r") : "\n");
+	fflush(stderr);
 }
 
 /*

@@ -41,3 +41,21 @@ print(p.returncode, p.stderr.decode(), end="")' "$@"
 		assert_line --index 1 --regexp "^usage: $prog "
 	done
 }
+
+@test "every line on stderr goes out in one write(2)" {
+	command -v strace >/dev/null || skip 'needs strace'
+	local log=$BATS_TEST_TMPDIR/trace.log
+	# A summary, warnings and a failure with a long line, from programs
+	# that write several lines: no write may hold part of a line.
+	printf '{"id":1,"a":1}\n{"id":2,"a":"x"}\n' |
+		env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -s 100000 \
+		-e trace=write -e signal=none -o "$log" rest-merge -k id \
+		"$BATS_TEST_TMPDIR/t.jsonl" 2>/dev/null
+	env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -s 100000 \
+		-e trace=write -e signal=none -o "$log.2" rest-fetch --retries 1 \
+		--backoff-factor 0.01 "http://127.0.0.1:1/$(printf 'x%.0s' {1..3000})" \
+		2>/dev/null || true
+	run awk '/write\(2,/ { n++; if ($0 !~ /\\n", [0-9]+\) = [0-9]+$/) bad++ }
+		END { print n + 0, bad + 0 }' "$log" "$log.2"
+	assert_output --regexp '^[3-9] 0$'
+}
