@@ -79,7 +79,16 @@ main(int argc, char *argv[])
 
 	if ((h = http_new(&o.http, &e)) == NULL)
 		die_err(&e);
-	http_submit(h, http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL));
+	r = http_req_new(h, argc == 1 ? argv[0] : cfg.url, NULL);
+	if (o.http.dry_run) {
+		http_req_describe(h, r, stdout);
+		http_req_free(r);
+		http_free(h);
+		reqopt_free(&o);
+		config_free(&cfg);
+		return finish_stdout();
+	}
+	http_submit(h, r);
 	if (http_next(h, &r, &e) == -1)
 		die_err(&e);
 	http_req_report(r);

@@ -570,6 +570,24 @@ body_excerpt(const struct http *h, struct buf *msg, const struct buf *body)
 		buf_adds(msg, "...");
 }
 
+void
+http_req_describe(const struct http *h, const struct http_req *r, FILE *fp)
+{
+	const struct curl_slist *l;
+	char *s;
+
+	fprintf(fp, "%s %s\n", method_name(h->o), r->shown);
+	for (l = h->headers; l != NULL; l = l->next) {
+		s = hidden(h, l->data);
+		fprintf(fp, "%s\n", s);
+		free(s);
+	}
+	if (h->user != NULL)
+		fprintf(fp, "Authorization: Basic ***\n");
+	if (h->o->body != NULL)
+		fprintf(fp, "\n(a body of %zu bytes)\n", h->o->bodylen);
+}
+
 static void
 say(struct http *h, struct buf *msg)
 {

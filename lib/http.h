@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "auth.h"
 #include "buf.h"
@@ -39,6 +40,7 @@ struct http_opts {
 	long long		 max_size;	/* largest body accepted, bytes */
 	int			 verbose;
 	int			 silent;
+	int			 dry_run;	/* describe, send nothing */
 };
 
 struct http_req {
@@ -92,6 +94,13 @@ void	http_submit(struct http *, struct http_req *);
  * when nothing is queued, or -1 with e set when libcurl fails.
  */
 int	http_next(struct http *, struct http_req **r, struct err *e);
+
+/*
+ * Print request r as it would be sent, sending nothing: the method and
+ * URL on a line, then each header, every secret shown as ***.
+ */
+void	http_req_describe(const struct http *, const struct http_req *r,
+	    FILE *);
 
 /* Say on stderr why request r failed for good; nothing if it did not. */
 void	http_req_report(const struct http_req *);

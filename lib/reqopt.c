@@ -20,6 +20,7 @@ const char reqopt_usage[] =
 "  -H, --header 'NAME: VALUE' add a header (repeatable)\n"
 "  -q, --query NAME=VALUE     add a query parameter, URL-encoded (repeatable)\n"
 "  -d, --data BODY            request body; @FILE reads a file, @- stdin\n"
+"      --dry-run              print the (first) request, send nothing\n"
 "      --json BODY            JSON request body (sets Content-Type)\n"
 "      --auth TYPE            api_key, bearer or http_basic\n"
 "      --key-name NAME        api_key name (Authorization)\n"
@@ -44,6 +45,7 @@ static const struct option reqopts[] = {
 	{ "cacert",		required_argument,	NULL, OPT_CACERT },
 	{ "connect-timeout",	required_argument,	NULL, OPT_CONNECT_TIMEOUT },
 	{ "data",		required_argument,	NULL, 'd' },
+	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 	{ "header",		required_argument,	NULL, 'H' },
 	{ "insecure",		no_argument,		NULL, 'k' },
 	{ "json",		required_argument,	NULL, OPT_JSON },
@@ -281,6 +283,9 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 		break;
 	case 'v':
 		o->verbose = 1;
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = 1;
 		break;
 	case 'X':
 		if (*arg == '\0' || strpbrk(arg, " \t\r\n") != NULL)

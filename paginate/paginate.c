@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -32,7 +33,8 @@ enum {
 	OPT_DATA_SELECTOR = OPT_PROGRAM, OPT_HAS_MORE_PATH, OPT_LIMIT,
 	OPT_LIMIT_PARAM, OPT_MAX_OFFSET, OPT_NO_STOP_EMPTY, OPT_OFFSET,
 	OPT_OFFSET_PARAM, OPT_PROGRESS, OPT_TOTAL_PATH, OPT_BASE_PAGE,
-	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE, OPT_ALLOW_SHORT
+	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE, OPT_ALLOW_SHORT,
+	OPT_POSITION_FD
 };
 
 /* The largest offset (or page) paging may reach, as the options allow. */
@@ -62,6 +64,7 @@ struct pager {
 	const char	*has_more_path;
 	const char	*data_selector;	/* NULL: detect on the first page */
 	long		 parallel;
+	int		 position_fd;	/* -1, or where each resume goes */
 	int		 progress;
 
 	struct jpath	*records, *total, *has_more;
@@ -103,6 +106,9 @@ usage(FILE *fp, int status)
 		    "      --single-page          fetch one page only\n"
 		    "      --allow-short          warn, not fail, when pages are "
 		    "short\n"
+		    "      --position-fd FD       after each page, write the "
+		    "option that\n"
+		    "                             resumes after it to FD\n"
 		    "  -c, --config FILE          read a dlt REST API source "
 		    "configuration\n"
 		    "  -r, --resource NAME        the resource to read from it\n"
@@ -409,6 +415,24 @@ set_resume(const struct pager *pg, long next)
 	resume_len = n > 0 && (size_t)n < sizeof(resume_line) ? (size_t)n : 0;
 }
 
+/*
+ * Tell --position-fd how to resume after the page just written: the
+ * option alone, "--offset N" or "--page N", on a line.
+ */
+static void
+tell_position(struct pager *pg, long next)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "--%s %ld\n",
+	    pg->page_param != NULL ? "page" : "offset", next);
+
+	if (pg->position_fd >= 0 && write(pg->position_fd, line, (size_t)n) !=
+	    n) {
+		warnmsg("--position-fd %d: write failed:", pg->position_fd);
+		exit(EX_IOERR);
+	}
+}
+
 static void
 catch_stops(const struct pager *pg)
 {
@@ -435,6 +459,7 @@ static void
 write_page(struct pager *pg, const struct buf *body, long count)
 {
 	sigset_t saved;
+	long next;
 
 	sigprocmask(SIG_BLOCK, &stop_signals, &saved);
 	if (fwrite(body->data, 1, body->len, stdout) != body->len ||
@@ -446,8 +471,10 @@ write_page(struct pager *pg, const struct buf *body, long count)
 			exit(status);
 		fail(pg, status);
 	}
-	set_resume(pg, pg->page_param == NULL && count < pg->limit ?
-	    pg->offset + count : pg->offset + pg->step);
+	next = pg->page_param == NULL && count < pg->limit ?
+	    pg->offset + count : pg->offset + pg->step;
+	set_resume(pg, next);
+	tell_position(pg, next);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
@@ -703,6 +730,13 @@ run(struct pager *pg, struct http_opts *o)
 	if ((h = http_new(o, &e)) == NULL)
 		die_err(&e);
 
+	if (o->dry_run) {
+		r = page_request(h, pg, pg->offset);
+		http_req_describe(h, r, stdout);
+		http_req_free(r);
+		http_free(h);
+		return;
+	}
 	window = xcalloc((size_t)pg->parallel, sizeof(*window));
 	pg->started = pg->shown_at = now();
 	pg->first = pg->offset;
@@ -815,6 +849,7 @@ main(int argc, char *argv[])
 		{ "page",		required_argument, NULL, OPT_PAGE },
 		{ "page-param",		required_argument, NULL, OPT_PAGE_PARAM },
 		{ "parallel",		required_argument, NULL, 'P' },
+		{ "position-fd",	required_argument, NULL, OPT_POSITION_FD },
 		{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
 		{ "resource",		required_argument, NULL, 'r' },
 		{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
@@ -827,13 +862,13 @@ main(int argc, char *argv[])
 		.limit = 100, .offset_param = "offset", .limit_param = "limit",
 		.total_path = "total", .max_offset = -1,
 		.stop_after_empty = 1, .parallel = 1, .progress = -1,
-		.short_offset = -1, .first_count = -1
+		.short_offset = -1, .first_count = -1, .position_fd = -1
 	};
 	struct config cfg;
 	struct reqopt o;
 	struct option *longopts;
 	struct err e = { 0 };
-	long page = -1;
+	long page = -1, fd;
 	int c, rc;
 
 	startup("rest-paginate", START_STDOUT);
@@ -863,6 +898,11 @@ main(int argc, char *argv[])
 			break;
 		case OPT_ALLOW_SHORT:
 			pg.allow_short = 1;
+			break;
+		case OPT_POSITION_FD:
+			rc = parse_long("--position-fd", optarg, 3, 1023, &fd,
+			    &e);
+			pg.position_fd = (int)fd;
 			break;
 		case OPT_BASE_PAGE:
 			rc = parse_long("--base-page", optarg, 0, POS_MAX,
@@ -923,6 +963,8 @@ main(int argc, char *argv[])
 			die_err(&e);
 	}
 	free(longopts);
+	if (pg.position_fd >= 0 && fcntl(pg.position_fd, F_GETFD) == -1)
+		die(EX_USAGE, "--position-fd: %d is not open", pg.position_fd);
 	argc -= optind;
 	argv += optind;
 	if (argc == 1)

@@ -1383,3 +1383,26 @@ strace_prctl() {
 	assert_equal "$stderr" "$(url_warning token)"
 	assert_regex "$(<"$BATS_TEST_TMPDIR/trace")" "$nodump"
 }
+
+@test "--dry-run prints the request with every secret hidden, and sends nothing" {
+	export API_KEY=$KEY
+	run --separate-stderr rest-fetch --dry-run --auth api_key \
+		--key-name X-Key -H 'Accept: text/plain' -q 'a=b c' "$BASE/echo"
+	assert_success
+	assert_output "GET $BASE/echo?a=b%20c
+Accept: text/plain
+X-Key: ***"
+	assert_equal "$stderr" ''
+	export API_KEY=user:$KEY
+	run --separate-stderr rest-fetch --dry-run --auth http_basic \
+		--json '{"a":1}' "$BASE/echo"
+	assert_success
+	assert_output "POST $BASE/echo
+Content-Type: application/json
+Accept: application/json
+Authorization: Basic ***
+
+(a body of 7 bytes)"
+	refute_output --partial "$KEY"
+	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
+}

@@ -1043,3 +1043,43 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 	# The page at 20 was asked for, and its failure said nothing.
 	assert_regex "$(offsets)" '\b20\b'
 }
+
+# ------------------------------------------------------------ for rest-sync
+
+@test "--dry-run prints the first request with the secret hidden, and sends nothing" {
+	export API_KEY=$KEY
+	run --separate-stderr rest-paginate --dry-run --limit 50 --offset 100 \
+		--auth api_key --key-name api_key --key-location query \
+		-H 'X-Trace: 1' "$R?records=500"
+	assert_success
+	assert_output "GET $R?records=500&offset=100&limit=50&api_key=***
+X-Trace: 1"
+	assert_equal "$stderr" ''
+	run --separate-stderr rest-paginate --dry-run --auth bearer \
+		--page-param p "$R"
+	assert_success
+	assert_output "GET $R?p=0
+Authorization: Bearer ***"
+	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
+}
+
+@test "--position-fd: after each page, the option that resumes after it" {
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr bash -c 'rest-paginate --limit 10 \
+		--position-fd 3 "$1" 3>pos | wc -l' _ "$R?records=45"
+	assert_success
+	assert_output 5
+	assert_equal "$(paste -sd, pos)" \
+		'--offset 10,--offset 20,--offset 30,--offset 40,--offset 45'
+	run --separate-stderr bash -c 'rest-paginate --page-param page \
+		--base-page 1 --position-fd 3 "$1" 3>pos >/dev/null' _ \
+		"$R?records=25&page_size=10"
+	assert_success
+	assert_equal "$(paste -sd, pos)" '--page 2,--page 3,--page 4,--page 5'
+	run --separate-stderr rest-paginate --position-fd 1000 "$R"
+	assert_failure 64
+	assert_equal "$stderr" "rest-paginate: --position-fd: 1000 is not open"
+	run --separate-stderr rest-paginate --position-fd 2 "$R"
+	assert_failure 78
+	assert_equal "$stderr" "rest-paginate: --position-fd: 2 is out of range (3 to 1023)"
+}
