@@ -460,21 +460,13 @@ schema_kept_rows(struct schema *s)
 			s->col[i].old_nullable = 1;
 }
 
+/* Write s[0..n) to fp as a JSON string, by way of the scratch buffer b. */
 static void
-json_string(FILE *fp, const char *s, size_t n)
+write_string(FILE *fp, struct buf *b, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	putc('"', fp);
-	for (; n > 0; n--, p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(fp, "\\u%04x", *p);
-		else
-			putc(*p, fp);
-	}
-	putc('"', fp);
+	buf_reset(b);
+	json_quote(b, s, n);
+	fwrite(b->data, 1, b->len, fp);
 }
 
 /* The column a field path fills: its flat name, or a top-level name. */
@@ -518,13 +510,15 @@ schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 	const struct column *c;
 	size_t *idx, i, k, n;
 	const char *name;
+	struct buf str;
 	int pk;
 
+	buf_init(&str, 0);
 	fprintf(fp, "{\n  \"write_disposition\": \"%s\",\n"
 	    "  \"primary_key\": [", wd_name[o->wd]);
 	for (k = 0; k < nkey; k++) {
 		fputs(k > 0 ? ", " : "", fp);
-		json_string(fp, key[k].text, strlen(key[k].text));
+		write_string(fp, &str, key[k].text, strlen(key[k].text));
 	}
 	fputs("],\n  \"columns\": [", fp);
 
@@ -537,7 +531,7 @@ schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 		c = &s->col[idx[i]];
 		name = strtab_str(&s->names, idx[i], &n);
 		fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
-		json_string(fp, name, n);
+		write_string(fp, &str, name, n);
 		fprintf(fp, ", \"type\": \"%s\", \"nullable\": %s",
 		    type_name[final_type(c)], c->old_nullable ||
 		    c->seen < s->typed ? "true" : "false");
@@ -554,4 +548,5 @@ schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 	}
 	fputs(s->ncol > 0 ? "\n  ]\n}\n" : "]\n}\n", fp);
 	free(idx);
+	buf_free(&str);
 }

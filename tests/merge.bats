@@ -594,6 +594,30 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	assert_output '[["id","bigint",false],["n","text",false],["t","text",true],["b","text",true]]'
 }
 
+@test "the sidecar escapes quotes, backslashes and control bytes, and reads them back" {
+	merge '{"i\\"d":1,"b\\\\s\\u0001\\n":2,"\\u00e9":3}\n' -k 'i"d' "$F"
+	assert_success
+	run cat "$F.schema.json"
+	assert_output '{
+  "write_disposition": "merge",
+  "primary_key": ["i\"d"],
+  "columns": [
+    {"name": "i\"d", "type": "bigint", "nullable": false, "primary_key": true},
+    {"name": "b\\s\u0001\u000a", "type": "bigint", "nullable": false},
+    {"name": "é", "type": "bigint", "nullable": false}
+  ]
+}'
+	run jq -c '[.primary_key, [.columns[].name]]' "$F.schema.json"
+	assert_output '[["i\"d"],["i\"d","b\\s\u0001\n","é"]]'
+	# Read back: the same key, the same columns, nothing widened.
+	local schema
+	schema=$(sum "$F.schema.json")
+	merge '{"i\\"d":2,"b\\\\s\\u0001\\n":4,"\\u00e9":5}\n' "$F"
+	assert_success
+	summary "$F" 1 0 0 0 2
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+}
+
 @test "a new column is nullable when FILE keeps rows without it" {
 	merge '{"id":1}\n' -k id "$F"
 	merge '{"id":2,"new":1}\n' -k id "$F"
