@@ -672,6 +672,61 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	assert_equal "$(cat "$F")" '{"id":1}'
 }
 
+@test "a sidecar that is not a schema names its fault: 65, 78, FILE unchanged" {
+	printf '{"id":1}\n' > "$F"
+	local before
+	before=$(sum "$F")
+	printf '{"cols": []}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: no \"columns\" array"
+	printf '{"columns": [{"type": "text"}]}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: a column without a name"
+	printf '{"columns": [], "primary_key": [1]}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: a primary key that is not a string"
+	printf '{"columns": [], "primary_key": ["a..b"]}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: a primary key with an empty name"
+	printf '{"columns": [], "primary_key": ["a", "b"]}' > "$F.schema.json"
+	merge '{"id":2,"a":1}\n' -k id -k a "$F"
+	assert_failure 78
+	diag "primary key 'id+a' differs from 'a+b' in $F.schema.json"
+	assert_equal "$(sum "$F")" "$before"
+	no_temp
+}
+
+@test "a sidecar that cannot be read: 66, 74, or 65 past 64 MiB, FILE unchanged" {
+	printf '{"id":1}\n' > "$F"
+	local before
+	before=$(sum "$F")
+	merge '{"id":2}\n' -k id --schema "$F/s.json" "$F"
+	assert_failure 66
+	diag "$F/s.json: cannot open: Not a directory"
+	# A regular file to stat(2) that read(2) refuses.
+	merge '{"id":2}\n' -k id --schema /proc/self/mem "$F"
+	assert_failure 74
+	diag "/proc/self/mem: read error: Input/output error"
+	truncate -s $((64 * 1024 * 1024 + 1)) "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: too large"
+	assert_equal "$(sum "$F")" "$before"
+	rm "$F.schema.json"
+	no_temp
+}
+
+@test "a csv quote followed by more than a comma is bad data" {
+	printf 'id,v\r\n1,"a"b\r\n' > f.csv
+	merge '{"id":1,"v":"x"}\n' -k id f.csv
+	assert_failure 65
+	diag 'f.csv:2: expected '"','"' after a quoted field'
+}
+
 # --------------------------------------------------- errors change nothing
 
 # bad INPUT MESSAGE ARG...: merging INPUT fails with 65 and MESSAGE, and

@@ -17,7 +17,7 @@ for fuzzer in "$bindir"/fuzz_*; do
 	opts=
 	leaks=1
 	case $name in
-	config | merge) opts=-close_fd_mask=2 leaks=0 ;;
+	config) opts=-close_fd_mask=2 leaks=0 ;;
 	esac
 	log="$work/$name.log"
 	if ! ASAN_OPTIONS=detect_leaks=$leaks "$fuzzer" -max_total_time="$seconds" -max_len=65536 \
