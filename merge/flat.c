@@ -141,7 +141,8 @@ row_cell(const struct row *r, size_t i, size_t *n)
 	size_t start = i == 0 ? 0 : r->end[i - 1];
 
 	*n = r->end[i] - start;
-	return r->text.data + start;
+	/* Cells all empty leave text without memory: no null pointer sum. */
+	return r->text.data != NULL ? r->text.data + start : "";
 }
 
 static void

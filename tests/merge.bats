@@ -720,6 +720,19 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	no_temp
 }
 
+@test "a csv header of empty names: 65 for the key it lacks, or merged" {
+	# Under SANITIZE=1 this once stopped on a null pointer sum instead.
+	printf ',\r\n1,2\r\n' > f.csv
+	merge '{"id":1}\n' -k id f.csv
+	assert_failure 65
+	diag "f.csv: no column 'id' for primary key 'id'"
+	printf 'id,\r\n1,2\r\n' > f.csv
+	merge '{"id":1,"v":3}\n{"id":2}\n' -k id f.csv
+	assert_success
+	run cat f.csv
+	assert_output $'id,"",v\r\n1,,3\r\n2,,\r'
+}
+
 @test "a csv quote followed by more than a comma is bad data" {
 	printf 'id,v\r\n1,"a"b\r\n' > f.csv
 	merge '{"id":1,"v":"x"}\n' -k id f.csv
