@@ -1016,8 +1016,9 @@ scan_nested(struct json_scan *s, const unsigned char *base,
 	}
 }
 
-static inline int
-scan(struct json_scan *s, const char *text, size_t len, int eof, size_t *pos)
+int
+json_scan(struct json_scan *s, const char *text, size_t len, int eof,
+    size_t *pos)
 {
 	const unsigned char *b = (const unsigned char *)text;
 	const unsigned char *p = b + *pos, *e = b + len, *end;
@@ -1051,23 +1052,33 @@ scan(struct json_scan *s, const char *text, size_t len, int eof, size_t *pos)
 	return 1;
 }
 
-int
-json_scan(struct json_scan *s, const char *text, size_t len, int eof,
-    size_t *pos)
+/*
+ * json_value_end(): json_scan() of all the bytes at once, without the
+ * state between calls, for json_member() to inline.
+ */
+static inline const char *
+value_end(const char *p, const char *end)
 {
-	return scan(s, text, len, eof, pos);
+	const unsigned char *b = (const unsigned char *)p;
+	const unsigned char *e = (const unsigned char *)end, *q;
+	struct json_scan s;
+
+	if (b == e || (scls[*b] & (S_CLOSE | S_DELIM)))
+		return NULL;
+	if ((scls[*b] & (S_QUOTE | S_OPEN)) == 0) {
+		for (q = b + 1; q < e && scls[*q] == 0; q++)
+			;
+		return (const char *)q;
+	}
+	s.instring = *b == '"';
+	s.depth = *b != '"';
+	return (const char *)scan_nested(&s, b, b + 1, e);
 }
 
 const char *
 json_value_end(const char *p, const char *end)
 {
-	struct json_scan s;
-	size_t pos = 0;
-
-	if (p == end || (scls[(unsigned char)*p] & (S_CLOSE | S_DELIM)))
-		return NULL;
-	json_scan_init(&s);
-	return scan(&s, p, (size_t)(end - p), 1, &pos) ? p + pos : NULL;
+	return value_end(p, end);
 }
 
 /* skip_space() over chars. */
@@ -1078,7 +1089,8 @@ skip_ws(const char *p, const char *end)
 	    (const unsigned char *)end);
 }
 
-int
+/* flatten: one function per row of rest-merge's FILE, scans and all. */
+__attribute__((flatten)) int
 json_member(const char **s, const char **end, const char *key, size_t n)
 {
 	const char *p, *e = *end, *k, *v, *found = NULL, *found_end = NULL;
@@ -1090,7 +1102,7 @@ json_member(const char **s, const char **end, const char *key, size_t n)
 	p = skip_ws(p + 1, e);
 	while (p < e && *p == '"') {
 		k = p + 1;
-		if ((p = json_value_end(p, e)) == NULL)
+		if ((p = value_end(p, e)) == NULL)
 			return -1;
 		len = (size_t)(p - 1 - k);
 		if (memchr(k, '\\', len) != NULL)
@@ -1099,7 +1111,7 @@ json_member(const char **s, const char **end, const char *key, size_t n)
 		if (p == e || *p != ':')
 			return -1;
 		v = skip_ws(p + 1, e);
-		if ((p = json_value_end(v, e)) == NULL)
+		if ((p = value_end(v, e)) == NULL)
 			return -1;
 		if (len == n && memcmp(k, key, n) == 0) {
 			found = v;
