@@ -12,7 +12,6 @@
 #include "diag.h"
 
 static const char *prog = "restpipe";
-void (*die_hook)(int);
 
 void
 setprog(const char *name)
@@ -70,8 +69,6 @@ die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vdiag(fmt, ap);
 	va_end(ap);
-	if (die_hook != NULL)
-		die_hook(status);
 	exit(status);
 }
 

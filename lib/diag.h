@@ -33,13 +33,6 @@ noreturn void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * When set, die() calls this instead of exit(); it must not return.  Only
- * the merge fuzzing harness still sets it, since rest-merge's files report
- * with die(); it goes once they return errors.
- */
-extern void	(*die_hook)(int status);
-
-/*
  * An error a library function returns instead of exiting: the exit
  * status a program should end with (a <sysexits.h> name) and the message,
  * without the program's name.  Zero it before first use.

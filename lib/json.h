@@ -1,8 +1,19 @@
 /*
- * json.h: one JSON value tokenized by jsmn (strict mode, parent links) and
- * validated, since jsmn's strict mode alone accepts {"a":1,}, missing
- * commas and "tru".  This is the only place that configures jsmn, so the
- * token layout is the same in every object file.
+ * json.h: JSON bytes.  One value tokenized and validated (jsmn's strict
+ * mode alone accepts {"a":1,}, missing commas and "tru"); values found,
+ * members looked up and strings written without tokens; this is the only
+ * place that configures jsmn, so the token layout is the same in every
+ * object file.
+ *
+ * jsmn's role.  The validator makes its own tokens in one pass
+ * (json_parse_shallow(), every hot path: rest-select, rest-merge,
+ * rest-paginate), so jsmn no longer needs to be fast.  It stays for three
+ * things: its jsmntok_t is the token layout every caller navigates; it is
+ * the tokenizer of json_parse(), the two-pass path of small cold inputs
+ * (the configuration, the schema sidecar, a sort value); and it is the
+ * second implementation that tests/fuzz/fuzz_json.c holds the single
+ * pass to, token for token.  Dropping it would leave that pass checked
+ * against nothing.
  */
 #ifndef JSON_H
 #define JSON_H
@@ -122,5 +133,66 @@ int	json_write(const struct json *, int i, FILE *fp);
  * value on one line.  Returns 0, or -1 (ferror).
  */
 int	json_write_lines(const struct json *, int i, FILE *fp);
+
+
+/*
+ * Scanning without tokens: where a value ends, in bytes not yet (or
+ * never) parsed, at the speed of memchr.  The scanner trusts brackets and
+ * quotes and checks nothing else: on bytes that are not JSON its answers
+ * mean nothing, but it never reads outside the bytes it is given.  A
+ * string ends at a quote after an even run of backslashes, a container
+ * at the bracket that balances its first ('{' and '[' alike), a number or
+ * literal at whitespace, ',', ':', a quote or a bracket.  On JSON text
+ * every answer equals the parser's.
+ */
+struct json_scan {
+	size_t		 depth;		/* brackets open */
+	int		 first;		/* the value's first byte; -1: none yet */
+	int		 instring;
+};
+
+/* Prepare to scan a new value. */
+void	json_scan_init(struct json_scan *);
+
+/*
+ * Find the end of the value that starts at text[0], whose bytes come in
+ * pieces: text[0..len) is what has come so far and *pos where the last
+ * call stopped (0 at first).  Returns 1 with *pos just past the value; or
+ * 0 with *pos = len when it goes on past len, to call again once more
+ * bytes follow text[0..len), which must stay as they were (text may
+ * move).  With eof set nothing follows: a number or literal ends at len,
+ * a string or container cut short returns 0.  A value that starts with a
+ * byte no value starts with (whitespace, ',', ':', '}' or ']') is that
+ * byte alone, for the parser to report.
+ */
+int	json_scan(struct json_scan *, const char *text, size_t len, int eof,
+	    size_t *pos);
+
+/*
+ * The byte after the value at p, all of whose bytes lie before end, found
+ * as json_scan() finds it; NULL if it is cut off, or if p == end or holds
+ * a byte no value starts with.
+ */
+const char *json_value_end(const char *p, const char *end);
+
+/*
+ * Narrow [*s, *end), an object after optional whitespace, to the value of
+ * its member whose key is key[0..n), found without tokens: a string's
+ * value keeps its quotes, and the last such member wins, as in
+ * json_get().  Returns 0; or -1 if there is none, or if the bytes are
+ * not plain enough to be sure (cut off, an escape in a key, no ':' after
+ * a key, no ',' or '}' after a value).  Bytes after the object are not
+ * looked at.  On JSON text an answer is the span of json_get()'s token.
+ */
+int	json_member(const char **s, const char **end, const char *key,
+	    size_t n);
+
+/*
+ * Append s[0..n) to b as a JSON string: in quotes, '"' and the backslash
+ * escaped with a backslash, bytes below ' ' as \u00xx, every other byte
+ * as it is, so that json_unescape() of it gives s back.  Returns 0, or -1
+ * past the buffer's maximum (b holds part of it then).
+ */
+int	json_quote(struct buf *b, const char *s, size_t n);
 
 #endif

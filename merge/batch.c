@@ -30,41 +30,46 @@ batch_free(struct batch *b)
 	b->n = b->cap = 0;
 }
 
-void
+int
 record_parse(struct json *j, const char *where, unsigned long lineno, int nl,
-    const char *text, size_t len)
+    const char *text, size_t len, struct err *e)
 {
 	struct json_error err;
 	size_t line, col;
 
 	if (json_parse_shallow(j, text, len, JSON_ALL_LEVELS, &err) == -1) {
 		json_linecol(text, err.off, &line, &col);
-		die(EX_DATAERR, "%s:%lu:%zu: %s%s", where, lineno, col,
-		    err.msg, nl ? "" : " (the last line is truncated)");
+		return err_set(e, EX_DATAERR, "%s:%lu:%zu: %s%s", where,
+		    lineno, col, err.msg,
+		    nl ? "" : " (the last line is truncated)");
 	}
 	if (!json_is_object(j, 0))
-		die(EX_DATAERR, "%s:%lu: not a JSON object", where, lineno);
+		return err_set(e, EX_DATAERR, "%s:%lu: not a JSON object",
+		    where, lineno);
+	return 0;
 }
 
-void
+int
 record_key(const struct opts *o, const struct json *j, struct buf *b,
-    const char *where, unsigned long lineno)
+    const char *where, unsigned long lineno, struct err *e)
 {
 	size_t k;
 
 	switch (key_of(o, j, b, &k)) {
 	case KEY_OK:
-		return;
+		break;
 	case KEY_MISSING:
-		die(EX_DATAERR, "%s:%lu: no primary key '%s'", where, lineno,
-		    o->key[k].text);
+		return err_set(e, EX_DATAERR, "%s:%lu: no primary key '%s'",
+		    where, lineno, o->key[k].text);
 	case KEY_NULL:
-		die(EX_DATAERR, "%s:%lu: primary key '%s' is null", where,
-		    lineno, o->key[k].text);
+		return err_set(e, EX_DATAERR, "%s:%lu: primary key '%s' is "
+		    "null", where, lineno, o->key[k].text);
 	case KEY_NESTED:
-		die(EX_DATAERR, "%s:%lu: primary key '%s' is not a string, "
-		    "number or boolean", where, lineno, o->key[k].text);
+		return err_set(e, EX_DATAERR, "%s:%lu: primary key '%s' is "
+		    "not a string, number or boolean", where, lineno,
+		    o->key[k].text);
 	}
+	return 0;
 }
 
 /* A hard delete: the field is true, or (not a boolean) not null. */
@@ -123,8 +128,9 @@ cut_short(struct json *j, const struct lines *in, const char *line,
 	    !json_is_object(j, 0);
 }
 
-void
-batch_read(struct batch *b, const struct opts *o, struct schema *s)
+int
+batch_read(struct batch *b, const struct opts *o, struct schema *s,
+    struct err *e)
 {
 	struct buf key, sv;
 	struct lines in;
@@ -132,14 +138,14 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s)
 	struct rec *r;
 	const char *line;
 	size_t len, id;
-	int t, del, added;
+	int t, del, added, more, status = -1;
 
 	lines_init(&in, STDIN_FILENO, "<stdin>");
 	json_init(&j);
 	buf_init(&key, 0);
 	buf_init(&sv, 0);
 	s->where = in.name;
-	while (lines_next(&in, &line, &len)) {
+	while ((more = lines_next(&in, &line, &len, e)) == 1) {
 		if (blank(line, len))
 			continue;
 		if (cut_short(&j, &in, line, len)) {
@@ -147,10 +153,13 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s)
 			    "incomplete; skipped", in.name, in.lineno);
 			break;
 		}
-		record_parse(&j, in.name, in.lineno, in.nl, line, len);
+		if (record_parse(&j, in.name, in.lineno, in.nl, line, len,
+		    e) == -1)
+			goto out;
 		buf_reset(&key);
-		if (o->nkey > 0)
-			record_key(o, &j, &key, in.name, in.lineno);
+		if (o->nkey > 0 &&
+		    record_key(o, &j, &key, in.name, in.lineno, e) == -1)
+			goto out;
 		if (o->wd == WD_MERGE)
 			strtab_prefetch(&b->keys, key.data, key.len);
 		buf_reset(&sv);
@@ -161,7 +170,8 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s)
 		del = is_delete(o, &j);
 		if (!del) {
 			s->line = in.lineno;
-			schema_record(s, &j);
+			if (schema_record(s, &j, e) == -1)
+				goto out;
 		}
 
 		if (o->wd != WD_MERGE)
@@ -183,8 +193,12 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s)
 		r->slen = (uint32_t)sv.len;
 		buf_add(&b->sort, sv.data, sv.len);
 	}
+	if (more != -1)
+		status = 0;
+out:
 	buf_free(&key);
 	buf_free(&sv);
 	json_free(&j);
 	lines_free(&in);
+	return status;
 }

@@ -141,7 +141,8 @@ row_cell(const struct row *r, size_t i, size_t *n)
 	size_t start = i == 0 ? 0 : r->end[i - 1];
 
 	*n = r->end[i] - start;
-	return r->text.data + start;
+	/* Cells all empty leave text without memory: no null pointer sum. */
+	return r->text.data != NULL ? r->text.data + start : "";
 }
 
 static void
@@ -196,23 +197,27 @@ split_tsv(struct row *r)
 
 /*
  * Split a csv record as RFC 4180 writes it; a quoted field may hold line
- * breaks, so more lines are read into raw while a quote is open.
+ * breaks, so more lines are read into raw while a quote is open.  Returns
+ * 0, or -1 with e set.
  */
-static void
-split_csv(struct row *r, struct lines *l)
+static int
+split_csv(struct row *r, struct lines *l, struct err *e)
 {
 	const char *line;
 	size_t i = 0, len;
-	int quoted = 0, start = 1;
+	int quoted = 0, start = 1, more;
 	char c;
 
 	for (;;) {
 		if (i == r->raw.len) {
 			if (!quoted)
 				break;
-			if (!lines_next(l, &line, &len))
-				die(EX_DATAERR, "%s:%lu: unterminated quoted "
-				    "field", l->name, r->line);
+			if ((more = lines_next(l, &line, &len, e)) == -1)
+				return -1;
+			if (more == 0)
+				return err_set(e, EX_DATAERR, "%s:%lu: "
+				    "unterminated quoted field", l->name,
+				    r->line);
 			/* The newline joins raw, and the loop copies it. */
 			buf_addc(&r->raw, '\n');
 			buf_add(&r->raw, line, len);
@@ -237,30 +242,32 @@ split_csv(struct row *r, struct lines *l)
 				if (i < r->raw.len && r->raw.data[i] != ',' &&
 				    !(r->raw.data[i] == '\r' &&
 				    i + 1 == r->raw.len))
-					die(EX_DATAERR, "%s:%lu: expected ',' "
-					    "after a quoted field", l->name,
-					    l->lineno);
+					return err_set(e, EX_DATAERR, "%s:%lu: "
+					    "expected ',' after a quoted field",
+					    l->name, l->lineno);
 			}
 		} else if (c == ',') {
 			end_cell(r);
 			start = 1;
 		} else if (c == '"')
-			die(EX_DATAERR, "%s:%lu: quote in an unquoted field",
-			    l->name, l->lineno);
+			return err_set(e, EX_DATAERR, "%s:%lu: quote in an "
+			    "unquoted field", l->name, l->lineno);
 		else if (c != '\r' || i < r->raw.len)
 			buf_addc(&r->text, c);
 	}
 	end_cell(r);
+	return 0;
 }
 
 int
-row_next(struct row *r, struct lines *l, enum format fmt)
+row_next(struct row *r, struct lines *l, enum format fmt, struct err *e)
 {
 	const char *line;
 	size_t len;
+	int more;
 
-	if (!lines_next(l, &line, &len))
-		return 0;
+	if ((more = lines_next(l, &line, &len, e)) != 1)
+		return more;
 	buf_reset(&r->raw);
 	buf_reset(&r->text);
 	r->ncell = 0;
@@ -272,8 +279,8 @@ row_next(struct row *r, struct lines *l, enum format fmt)
 		return 1;
 	if (fmt == FMT_TSV)
 		split_tsv(r);
-	else
-		split_csv(r, l);
+	else if (split_csv(r, l, e) == -1)
+		return -1;
 	return 1;
 }
 

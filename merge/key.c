@@ -199,108 +199,6 @@ sort_cmp(const char *a, size_t an, const char *b, size_t bn)
 	return r;
 }
 
-static const char *
-skip_space(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/* The byte after the string whose opening quote is at p; NULL if none. */
-static const char *
-skip_string(const char *p, const char *end)
-{
-	const char *q, *b;
-
-	for (p++; (q = memchr(p, '"', (size_t)(end - p))) != NULL; p = q + 1) {
-		/* Escaped if an odd number of backslashes precede it. */
-		for (b = q; b > p && b[-1] == '\\'; b--)
-			;
-		if ((q - b) % 2 == 0)
-			return q + 1;
-	}
-	return NULL;
-}
-
-/* The byte after the value at p, without checking it; NULL if cut off. */
-static const char *
-skip_value(const char *p, const char *end)
-{
-	const char *start = p;
-	int depth = 0;
-
-	if (p == end)
-		return NULL;
-	if (*p == '"')
-		return skip_string(p, end);
-	if (*p != '{' && *p != '[') {
-		while (p < end && *p != ',' && *p != '}' && *p != ']' &&
-		    *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-			p++;
-		return p == start ? NULL : p;
-	}
-	while (p < end) {
-		if (*p == '"') {
-			if ((p = skip_string(p, end)) == NULL)
-				return NULL;
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if ((*p == '}' || *p == ']') && --depth == 0)
-			return p + 1;
-		p++;
-	}
-	return NULL;
-}
-
-/*
- * Narrow [*s, *end), an object, to the value of its member name; the last
- * such member wins, as in json_get().  Returns 0, or -1 if there is none
- * or the object is not plain enough to be sure (an escape in a name).
- */
-static int
-member(const char **s, const char **end, const char *name)
-{
-	const char *p, *e = *end, *k, *v, *found = NULL, *found_end = NULL;
-	size_t n = strlen(name), len;
-
-	p = skip_space(*s, e);
-	if (p == e || *p != '{')
-		return -1;
-	p = skip_space(p + 1, e);
-	while (p < e && *p == '"') {
-		k = p + 1;
-		if ((p = skip_string(p, e)) == NULL)
-			return -1;
-		len = (size_t)(p - 1 - k);
-		if (memchr(k, '\\', len) != NULL)
-			return -1;
-		p = skip_space(p, e);
-		if (p == e || *p != ':')
-			return -1;
-		v = skip_space(p + 1, e);
-		if ((p = skip_value(v, e)) == NULL)
-			return -1;
-		if (len == n && memcmp(k, name, n) == 0) {
-			found = v;
-			found_end = p;
-		}
-		p = skip_space(p, e);
-		if (p < e && *p == '}')
-			break;
-		if (p == e || *p != ',')
-			return -1;
-		p = skip_space(p + 1, e);
-	}
-	if (found == NULL)
-		return -1;
-	*s = found;
-	*end = found_end;
-	return 0;
-}
-
 int
 key_scan(const struct opts *o, const char *s, size_t n, struct buf *b)
 {
@@ -311,7 +209,8 @@ key_scan(const struct opts *o, const char *s, size_t n, struct buf *b)
 		v = s;
 		e = s + n;
 		for (i = 0; i < o->key[k].nparts; i++)
-			if (member(&v, &e, o->key[k].part[i]) == -1)
+			if (json_member(&v, &e, o->key[k].part[i],
+			    strlen(o->key[k].part[i])) == -1)
 				return -1;
 		if (*v == '{' || *v == '[' || *v == 'n')
 			return -1;

@@ -29,14 +29,17 @@ lines_free(struct lines *l)
 	l->buf = NULL;
 }
 
-/* Read one more block, keeping the unread bytes; 0, or -1 at the end. */
+/*
+ * Read one more block, keeping the unread bytes: 1, or 0 at the end; or
+ * -1 with e set.
+ */
 static int
-fill(struct lines *l)
+fill(struct lines *l, struct err *e)
 {
 	ssize_t r;
 
 	if (l->eof)
-		return -1;
+		return 0;
 	if (l->start > 0) {
 		memmove(l->buf, l->buf + l->start, l->end - l->start);
 		l->end -= l->start;
@@ -45,8 +48,9 @@ fill(struct lines *l)
 	if (l->cap - l->end < BLOCK) {
 		/* A line may fill MAX_LINE; a byte more shows it is longer. */
 		if (l->end > MAX_LINE)
-			die(EX_DATAERR, "%s:%lu: line too long (over %zu MiB)",
-			    l->name, l->lineno + 1, MAX_LINE >> 20);
+			return err_set(e, EX_DATAERR, "%s:%lu: line too long "
+			    "(over %zu MiB)", l->name, l->lineno + 1,
+			    MAX_LINE >> 20);
 		l->cap = l->cap * 2 > l->end + BLOCK ? l->cap * 2 :
 		    l->end + BLOCK;
 		l->buf = xrealloc(l->buf, l->cap);
@@ -55,20 +59,21 @@ fill(struct lines *l)
 		r = read(l->fd, l->buf + l->end, l->cap - l->end);
 	while (r == -1 && errno == EINTR);
 	if (r == -1)
-		die(EX_IOERR, "%s: read error:", l->name);
+		return err_set(e, EX_IOERR, "%s: read error:", l->name);
 	if (r == 0) {
 		l->eof = 1;
-		return -1;
+		return 0;
 	}
 	l->end += (size_t)r;
-	return 0;
+	return 1;
 }
 
 int
-lines_next(struct lines *l, const char **line, size_t *len)
+lines_next(struct lines *l, const char **line, size_t *len, struct err *e)
 {
 	size_t scanned = 0;
 	char *nl;
+	int r;
 
 	for (;;) {
 		nl = NULL;
@@ -78,7 +83,9 @@ lines_next(struct lines *l, const char **line, size_t *len)
 		if (nl != NULL)
 			break;
 		scanned = l->end - l->start;
-		if (fill(l) == -1) {
+		if ((r = fill(l, e)) == -1)
+			return -1;
+		if (r == 0) {
 			if (l->start == l->end)
 				return 0;
 			nl = l->buf + l->end;
@@ -88,8 +95,8 @@ lines_next(struct lines *l, const char **line, size_t *len)
 	*line = l->buf + l->start;
 	*len = (size_t)(nl - *line);
 	if (*len > MAX_LINE)
-		die(EX_DATAERR, "%s:%lu: line too long (over %zu MiB)",
-		    l->name, l->lineno + 1, MAX_LINE >> 20);
+		return err_set(e, EX_DATAERR, "%s:%lu: line too long (over "
+		    "%zu MiB)", l->name, l->lineno + 1, MAX_LINE >> 20);
 	l->nl = nl < l->buf + l->end;
 	l->start += *len + l->nl;
 	l->lineno++;

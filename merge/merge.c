@@ -91,6 +91,13 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
+/* Exit with the error one of rest-merge's other files returned. */
+static noreturn void
+fail(const struct err *e)
+{
+	die_err(e);
+}
+
 /* The format FILE's name implies; exits with EX_USAGE if none. */
 static enum format
 format_of(const char *file)
@@ -203,6 +210,7 @@ render_rec(struct run *r, const struct rec *rec, struct buf *out)
 	const char *text = r->b.text.data + rec->off;
 	const jsmntok_t *t;
 	struct json_error err;
+	struct err e = { 0 };
 	size_t i;
 	int v;
 
@@ -216,7 +224,8 @@ render_rec(struct run *r, const struct rec *rec, struct buf *out)
 		die(EX_SOFTWARE, "a record kept went bad: %s", err.msg);
 	for (i = 0; i < r->ncells; i++)
 		r->cells[i] = -1;
-	schema_cells(&r->s, &r->j, r->cells, r->ncells);
+	if (schema_cells(&r->s, &r->j, r->cells, r->ncells, &e) == -1)
+		fail(&e);
 	for (i = 0; i < r->nhdr; i++) {
 		if (i > 0)
 			buf_adds(out, fmt_sep(r->o->fmt));
@@ -323,15 +332,18 @@ stream_jsonl(struct run *r, int fd)
 	const struct opts *o = r->o;
 	struct group g;
 	struct lines l;
+	struct err e = { 0 };
 	const char *line;
 	size_t len;
-	int empty;
+	int empty, more;
 
 	lines_init(&l, fd, o->file);
 	buf_init(&g.rows, 0);
 	buf_init(&g.keys, 0);
 	g.n = 0;
-	while (fd != -1 && lines_next(&l, &line, &len)) {
+	while (fd != -1 && (more = lines_next(&l, &line, &len, &e)) != 0) {
+		if (more == -1)
+			fail(&e);
 		empty = blank(line, len);
 		if (o->wd == WD_REPLACE) {
 			r->deleted += !empty;
@@ -346,8 +358,10 @@ stream_jsonl(struct run *r, int fd)
 		g.koff[g.n] = g.keys.len;
 		if (key_scan(o, line, len, &g.keys) == -1) {
 			g.keys.len = g.koff[g.n];
-			record_parse(&r->j, o->file, l.lineno, 1, line, len);
-			record_key(o, &r->j, &g.keys, o->file, l.lineno);
+			if (record_parse(&r->j, o->file, l.lineno, 1, line, len,
+			    &e) == -1 || record_key(o, &r->j, &g.keys, o->file,
+			    l.lineno, &e) == -1)
+				fail(&e);
 		}
 		g.koff[g.n + 1] = g.keys.len;
 		g.roff[g.n] = g.rows.len;
@@ -470,16 +484,21 @@ stream_flat(struct run *r, int fd)
 	const struct opts *o = r->o;
 	struct row header, row;
 	struct lines l;
+	struct err e = { 0 };
 	const char *cell;
 	size_t k, n;
 	long id;
+	int more = 0;
 
 	lines_init(&l, fd, o->file);
 	row_init(&header);
 	row_init(&row);
 	/* The first row that is not blank is the header. */
-	while (fd != -1 && row_next(&header, &l, o->fmt) && header.ncell == 0)
+	while (fd != -1 && (more = row_next(&header, &l, o->fmt, &e)) == 1 &&
+	    header.ncell == 0)
 		;
+	if (more == -1)
+		fail(&e);
 	if (o->wd == WD_REPLACE)
 		header.ncell = 0;
 	/* New rows end their lines as FILE's header does. */
@@ -490,7 +509,9 @@ stream_flat(struct run *r, int fd)
 	set_columns(r, &header);
 	write_header(r, &header);
 
-	while (fd != -1 && row_next(&row, &l, o->fmt)) {
+	while (fd != -1 && (more = row_next(&row, &l, o->fmt, &e)) != 0) {
+		if (more == -1)
+			fail(&e);
 		if (row.ncell == 0) {
 			if (o->wd != WD_REPLACE)
 				copy_line(r, row.raw.data, row.raw.len);
@@ -592,6 +613,7 @@ merge(struct run *r)
 {
 	const struct opts *o = r->o;
 	struct atomic file, side, *both[2];
+	struct err e = { 0 };
 	int fd, had_schema = 0;
 
 	if (!o->dry_run)
@@ -600,8 +622,9 @@ merge(struct run *r)
 		warnmsg("%s: %s holds a commit the next run finishes; the dry "
 		    "run reads the files as they are", o->file, o->journal);
 	check_regular(o->schema);
-	if (o->wd != WD_REPLACE)
-		had_schema = schema_load(&r->s, o, o->schema) == 0;
+	if (o->wd != WD_REPLACE &&
+	    (had_schema = schema_load(&r->s, o, o->schema, &e)) == -1)
+		fail(&e);
 	fd = open_file(o->file);
 	if (o->dry_run)
 		r->out = fopen("/dev/null", "w");
@@ -674,12 +697,14 @@ static void
 key_from_schema(struct opts *o)
 {
 	struct schema s;
+	struct err e = { 0 };
 	size_t i;
 	int loaded;
 
 	check_regular(o->schema);
 	schema_init(&s, o->fmt);
-	loaded = schema_load(&s, o, o->schema) == 0;
+	if ((loaded = schema_load(&s, o, o->schema, &e)) == -1)
+		fail(&e);
 	for (i = 0; i < s.npk; i++)
 		add_key(o, s.pk[i].text);
 	schema_free(&s);
@@ -800,6 +825,7 @@ main(int argc, char *argv[])
 	char *schema = NULL, *table = NULL, *journal;
 	struct config cfg;
 	int config_keys = 0;
+	struct err e = { 0 };
 	struct run r;
 	size_t i;
 	int c;
@@ -911,7 +937,8 @@ main(int argc, char *argv[])
 	buf_init(&r.cell, 0);
 	buf_init(&r.line, 0);
 	buf_init(&r.old, 0);
-	batch_read(&r.b, &o, &r.s);
+	if (batch_read(&r.b, &o, &r.s, &e) == -1)
+		fail(&e);
 	if (o.wd == WD_REPLACE && r.b.n == 0 && !o.allow_empty)
 		die(EX_DATAERR, "%s: no records in the input: a replace would "
 		    "empty it; --allow-empty allows that", o.file);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "diag.h"
 #include "hash.h"
 #include "json.h"
 
@@ -55,10 +56,11 @@ void	lines_init(struct lines *, int fd, const char *name);
 
 /*
  * Point *line at the next line, without its newline, valid until the next
- * call; returns 1, or 0 at the end.  A line longer than MAX_LINE exits
- * with EX_DATAERR, a read error with EX_IOERR.
+ * call; returns 1, or 0 at the end; or -1 with e set: EX_DATAERR for a
+ * line longer than MAX_LINE, EX_IOERR for a read error.
  */
-int	lines_next(struct lines *, const char **line, size_t *len);
+int	lines_next(struct lines *, const char **line, size_t *len,
+	    struct err *e);
 
 void	lines_free(struct lines *);
 
@@ -144,22 +146,28 @@ void	schema_free(struct schema *);
 /* The id of column name[0..n), created if new. */
 size_t	schema_column(struct schema *, const char *name, size_t n);
 
-/* Count record j (token 0) and widen its columns' types. */
-void	schema_record(struct schema *, const struct json *);
+/*
+ * Count record j (token 0) and widen its columns' types.  Returns 0, or
+ * -1 with e set (EX_DATAERR) if a member name gives no column name.
+ */
+int	schema_record(struct schema *, const struct json *, struct err *e);
 
 /*
  * Set cells[c] to the token holding column c's value in record j (csv,
- * tsv), for c < ncells; the other cells are left alone.
+ * tsv), for c < ncells; the other cells are left alone.  Returns 0, or -1
+ * as schema_record() does, for a record it did not count.
  */
-void	schema_cells(struct schema *, const struct json *, int *cells,
-	    size_t ncells);
+int	schema_cells(struct schema *, const struct json *, int *cells,
+	    size_t ncells, struct err *e);
 
 /*
- * Read the sidecar at path into the schema; returns 0, or -1 if there is
- * none.  Exits with EX_DATAERR if it is malformed, with EX_CONFIG if it
- * names a primary key other than opts's.
+ * Read the sidecar at path into the schema; returns 1, or 0 if there is
+ * none; or -1 with e set: EX_NOINPUT or EX_IOERR if it cannot be read,
+ * EX_DATAERR if it is malformed, EX_CONFIG if it names a primary key
+ * other than opts's.
  */
-int	schema_load(struct schema *, const struct opts *, const char *path);
+int	schema_load(struct schema *, const struct opts *, const char *path,
+	    struct err *e);
 
 /* Say on stderr which columns' types the data widened. */
 void	schema_report(const struct schema *, const char *file);
@@ -194,22 +202,27 @@ void	batch_free(struct batch *);
 /*
  * Read JSON Lines from stdin: check every record, type it into s, and
  * keep it (merge: only the winner of each key, in first-seen order of
- * the keys).  Exits with EX_DATAERR naming the line of a bad record; a
- * last line cut short after a deferred signal (stop.h) is skipped with a
- * warning instead.
+ * the keys).  Returns 0; or -1 with e set, EX_DATAERR naming the line of
+ * a bad record (or EX_IOERR for a read error); a last line cut short
+ * after a deferred signal (stop.h) is skipped with a warning instead.
  */
-void	batch_read(struct batch *, const struct opts *, struct schema *s);
+int	batch_read(struct batch *, const struct opts *, struct schema *s,
+	    struct err *e);
 
 /*
  * Parse line number lineno of where as a record: a JSON object.  nl says
- * whether the line ended with a newline.  Exits with EX_DATAERR if not.
+ * whether the line ended with a newline.  Returns 0, or -1 with e set
+ * (EX_DATAERR) if it is none.
  */
-void	record_parse(struct json *, const char *where, unsigned long lineno,
-	    int nl, const char *text, size_t len);
+int	record_parse(struct json *, const char *where, unsigned long lineno,
+	    int nl, const char *text, size_t len, struct err *e);
 
-/* Append the key identity of record j to b; exits like record_parse(). */
-void	record_key(const struct opts *, const struct json *j, struct buf *b,
-	    const char *where, unsigned long lineno);
+/*
+ * Append the key identity of record j to b; returns 0, or -1 as
+ * record_parse() does, naming the key that is missing or unfit.
+ */
+int	record_key(const struct opts *, const struct json *j, struct buf *b,
+	    const char *where, unsigned long lineno, struct err *e);
 
 /* flat.c: csv and tsv. */
 
@@ -230,8 +243,11 @@ void	row_free(struct row *);
 /* The text of cell i of r. */
 const char *row_cell(const struct row *, size_t i, size_t *n);
 
-/* Read the next row of a csv or tsv file: 1, or 0 at the end. */
-int	row_next(struct row *, struct lines *, enum format);
+/*
+ * Read the next row of a csv or tsv file: 1, or 0 at the end; or -1 with
+ * e set, as lines_next() or for a csv quote out of place (EX_DATAERR).
+ */
+int	row_next(struct row *, struct lines *, enum format, struct err *e);
 
 /* Write cell s[0..n) as fmt needs it; null writes an empty cell. */
 void	cell_write(FILE *, enum format, const char *s, size_t n, int null);

@@ -1,12 +1,11 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "diag.h"
+#include "file.h"
 #include "hash.h"
 #include "json.h"
 #include "merge.h"
@@ -172,19 +171,19 @@ classify(const struct json *j, int v)
 /*
  * The id of the member path in s->path, whose name tokens are
  * s->stack[0..depth).  Paths are cached in their raw JSON spelling, so
- * names are unescaped and normalized once per distinct path.
+ * names are unescaped and normalized once per distinct path; a path whose
+ * names give no column name is not kept.  Returns the id, or -1 with e
+ * set.
  */
-static size_t
-path_id(struct schema *s, const struct json *j, int depth)
+static long
+path_id(struct schema *s, const struct json *j, int depth, struct err *e)
 {
 	struct buf part;
-	size_t id;
-	int added, d;
+	long id;
+	int d;
 
-	id = strtab_add(&s->paths, s->path.data, s->path.len, &added);
-	if (!added)
+	if ((id = strtab_find(&s->paths, s->path.data, s->path.len)) != -1)
 		return id;
-	s->pathcol = xrealloc(s->pathcol, s->paths.n * sizeof(*s->pathcol));
 	buf_reset(&s->name);
 	buf_init(&part, 0);
 	for (d = 0; d < depth; d++) {
@@ -196,22 +195,28 @@ path_id(struct schema *s, const struct json *j, int depth)
 			buf_adds(&s->name, "__");
 		buf_reset(&part);
 		json_unescape(j, s->stack[d], &part);
-		if (normalize(part.data, part.len, &s->name) == -1)
-			die(EX_DATAERR, "%s:%lu: member name \"%s\" gives no "
-			    "column name", s->where, s->line, buf_str(&part));
+		if (normalize(part.data, part.len, &s->name) == -1) {
+			err_set(e, EX_DATAERR, "%s:%lu: member name \"%s\" "
+			    "gives no column name", s->where, s->line,
+			    buf_str(&part));
+			buf_free(&part);
+			return -1;
+		}
 	}
 	buf_free(&part);
+	id = (long)strtab_add(&s->paths, s->path.data, s->path.len, NULL);
+	s->pathcol = xrealloc(s->pathcol, s->paths.n * sizeof(*s->pathcol));
 	s->pathcol[id] = (long)schema_column(s, s->name.data, s->name.len);
 	return id;
 }
 
 /*
- * The column of the leaf in s->path.  Records of one input mostly share
- * their shape, so the path of the last record's leaf at the same place is
- * tried first, which spares most lookups.
+ * The column of the leaf in s->path, or -1 as path_id() says.  Records of
+ * one input mostly share their shape, so the path of the last record's
+ * leaf at the same place is tried first, which spares most lookups.
  */
-static size_t
-leaf_column(struct schema *s, const struct json *j, int depth)
+static long
+leaf_column(struct schema *s, const struct json *j, int depth, struct err *e)
 {
 	size_t i = s->leaf++, n;
 	const char *p;
@@ -220,24 +225,27 @@ leaf_column(struct schema *s, const struct json *j, int depth)
 	if (i < SHAPE && (id = s->shape[i]) != -1) {
 		p = strtab_str(&s->paths, (size_t)id, &n);
 		if (n == s->path.len && memcmp(p, s->path.data, n) == 0)
-			return (size_t)s->pathcol[id];
+			return s->pathcol[id];
 	}
-	id = (long)path_id(s, j, depth);
+	if ((id = path_id(s, j, depth, e)) == -1)
+		return -1;
 	if (i < SHAPE)
 		s->shape[i] = id;
-	return (size_t)s->pathcol[id];
+	return s->pathcol[id];
 }
 
 /*
  * Visit the values of object obj, flattened (csv, tsv) or top-level:
- * type them, or with cells, note where each column's value is.
+ * type them, or with cells, note where each column's value is.  Returns
+ * 0, or -1 as path_id() says.
  */
-static void
+static int
 walk(struct schema *s, const struct json *j, int obj, int depth, int *cells,
-    size_t ncells)
+    size_t ncells, struct err *e)
 {
 	size_t keep = s->path.len, c;
 	struct column *col;
+	long lc;
 	int i, k, v;
 
 	for (i = 0, k = obj + 1; i < j->tok[obj].size;
@@ -250,13 +258,16 @@ walk(struct schema *s, const struct json *j, int obj, int depth, int *cells,
 		    (size_t)(j->tok[k].end - j->tok[k].start));
 		s->stack[depth] = k;
 		if (s->fmt != FMT_JSONL && json_is_object(j, v)) {
-			walk(s, j, v, depth + 1, cells, ncells);
+			if (walk(s, j, v, depth + 1, cells, ncells, e) == -1)
+				goto fail;
 			continue;
 		}
 		/* Like dlt, a column is made by its first value, not a null. */
 		if (json_is_null(j, v))
 			continue;
-		c = leaf_column(s, j, depth + 1);
+		if ((lc = leaf_column(s, j, depth + 1, e)) == -1)
+			goto fail;
+		c = (size_t)lc;
 		if (cells != NULL) {
 			if (c < ncells)
 				cells[c] = v;
@@ -270,66 +281,80 @@ walk(struct schema *s, const struct json *j, int obj, int depth, int *cells,
 		}
 	}
 	s->path.len = keep;
+	return 0;
+fail:
+	s->path.len = keep;
+	return -1;
 }
 
-void
-schema_record(struct schema *s, const struct json *j)
+int
+schema_record(struct schema *s, const struct json *j, struct err *e)
 {
 	s->typed++;
 	s->leaf = 0;
-	walk(s, j, 0, 0, NULL, 0);
+	return walk(s, j, 0, 0, NULL, 0, e);
 }
 
-void
+int
 schema_cells(struct schema *s, const struct json *j, int *cells,
-    size_t ncells)
+    size_t ncells, struct err *e)
 {
 	s->leaf = 0;
-	walk(s, j, 0, 0, cells, ncells);
+	return walk(s, j, 0, 0, cells, ncells, e);
 }
 
-static noreturn void
-bad_schema(const char *path, const char *what)
+static int
+bad_schema(struct err *e, const char *path, const char *what)
 {
-	die(EX_DATAERR, "%s: %s", path, what);
+	return err_set(e, EX_DATAERR, "%s: %s", path, what);
 }
 
+/* The type named by string token t, or T_NONE if it names none. */
 static enum ctype
-type_of(const struct json *j, int t, const char *path)
+type_of(const struct json *j, int t)
 {
 	size_t i;
 
 	for (i = T_BIGINT; i <= T_JSON; i++)
 		if (json_streq(j, t, type_name[i], strlen(type_name[i])))
 			return (enum ctype)i;
-	bad_schema(path, "unknown column type");
+	return T_NONE;
 }
 
-static void
+static int
 load_columns(struct schema *s, const struct json *j, int cols,
-    const char *path)
+    const char *path, struct err *e)
 {
 	struct buf name;
 	struct column *c;
-	int i, k, t, nullable;
+	int i, k, t, nullable, status = -1;
 	size_t id;
 
 	buf_init(&name, 0);
 	for (i = 0, k = cols + 1; i < j->tok[cols].size; i++,
 	    k = json_skip(j, k)) {
-		if (!json_is_string(j, t = json_get(j, k, "name", 4)))
-			bad_schema(path, "a column without a name");
+		if (!json_is_string(j, t = json_get(j, k, "name", 4))) {
+			bad_schema(e, path, "a column without a name");
+			goto out;
+		}
 		buf_reset(&name);
 		json_unescape(j, t, &name);
 		id = schema_column(s, name.data, name.len);
 		c = &s->col[id];
-		c->old = type_of(j, json_get(j, k, "type", 4), path);
+		if ((c->old = type_of(j, json_get(j, k, "type", 4))) ==
+		    T_NONE) {
+			bad_schema(e, path, "unknown column type");
+			goto out;
+		}
 		if (!json_is_bool(j, json_get(j, k, "nullable", 8), &nullable))
 			nullable = 1;
 		c->old_nullable = nullable;
 		c->order = i;
 	}
+	status = 0;
+out:
 	buf_free(&name);
+	return status;
 }
 
 /* The paths' texts joined by '+', for messages. */
@@ -346,83 +371,85 @@ key_text(const struct path *p, size_t n, struct buf *b)
 }
 
 /* The sidecar's primary key, which must be the one given, if any. */
-static void
+static int
 load_key(struct schema *s, const struct opts *o, const struct json *j,
-    int pk, const char *path)
+    int pk, const char *path, struct err *e)
 {
 	struct buf text, given;
-	int i, k;
+	int i, k, status = -1;
 
 	buf_init(&text, 0);
+	buf_init(&given, 0);
 	s->pk = xcalloc((size_t)j->tok[pk].size, sizeof(*s->pk));
 	for (i = 0, k = pk + 1; i < j->tok[pk].size; i++, k++) {
-		if (!json_is_string(j, k))
-			bad_schema(path, "a primary key that is not a string");
+		if (!json_is_string(j, k)) {
+			bad_schema(e, path, "a primary key that is not a "
+			    "string");
+			goto out;
+		}
 		buf_reset(&text);
 		json_unescape(j, k, &text);
-		if (path_parse(&s->pk[s->npk], buf_str(&text)) == -1)
-			bad_schema(path, "a primary key with an empty name");
+		if (path_parse(&s->pk[s->npk], buf_str(&text)) == -1) {
+			bad_schema(e, path, "a primary key with an empty name");
+			goto out;
+		}
 		s->npk++;
 	}
-	if (o->nkey == 0 || s->npk == 0 || o->wd == WD_REPLACE) {
-		buf_free(&text);
-		return;
+	if (o->nkey > 0 && s->npk > 0 && o->wd != WD_REPLACE) {
+		buf_reset(&text);
+		key_text(o->key, o->nkey, &given);
+		key_text(s->pk, s->npk, &text);
+		if (strcmp(buf_str(&given), buf_str(&text)) != 0) {
+			err_set(e, EX_CONFIG, "primary key '%s' differs from "
+			    "'%s' in %s", given.data, text.data, path);
+			goto out;
+		}
 	}
-	buf_init(&given, 0);
-	buf_reset(&text);
-	key_text(o->key, o->nkey, &given);
-	key_text(s->pk, s->npk, &text);
-	if (strcmp(buf_str(&given), buf_str(&text)) != 0)
-		die(EX_CONFIG, "primary key '%s' differs from '%s' in %s",
-		    given.data, text.data, path);
+	status = 0;
+out:
 	buf_free(&given);
 	buf_free(&text);
+	return status;
 }
 
 int
-schema_load(struct schema *s, const struct opts *o, const char *path)
+schema_load(struct schema *s, const struct opts *o, const char *path,
+    struct err *e)
 {
 	struct json_error err;
 	struct buf text;
 	struct json j;
 	size_t line, col;
-	ssize_t r;
-	int fd, t;
+	int t, status = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return -1;
-		die(EX_NOINPUT, "%s: cannot open:", path);
-	}
-	buf_init(&text, MAX_SCHEMA);
-	for (;;) {
-		if (buf_grow(&text, 65536) == -1)
-			bad_schema(path, "too large");
-		r = read(fd, text.data + text.len, 65536);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			die(EX_IOERR, "%s: read error:", path);
-		if (r == 0)
-			break;
-		text.len += (size_t)r;
-	}
-	close(fd);
-
+	buf_init(&text, 0);
 	json_init(&j);
+	if (file_read(path, MAX_SCHEMA, &text, e) == -1) {
+		if (e->status == EX_NOINPUT && errno == ENOENT)
+			status = 0;
+		goto out;
+	}
 	if (json_parse(&j, text.data, text.len, &err) == -1) {
 		json_linecol(text.data, err.off, &line, &col);
-		die(EX_DATAERR, "%s:%zu:%zu: %s", path, line, col, err.msg);
+		err_set(e, EX_DATAERR, "%s:%zu:%zu: %s", path, line, col,
+		    err.msg);
+		goto out;
 	}
-	if (!json_is_array(&j, t = json_get(&j, 0, "columns", 7)))
-		bad_schema(path, "no \"columns\" array");
-	load_columns(s, &j, t, path);
-	if (json_is_array(&j, t = json_get(&j, 0, "primary_key", 11)))
-		load_key(s, o, &j, t, path);
+	if (!json_is_array(&j, t = json_get(&j, 0, "columns", 7))) {
+		bad_schema(e, path, "no \"columns\" array");
+		goto out;
+	}
+	if (load_columns(s, &j, t, path, e) == -1)
+		goto out;
+	if (json_is_array(&j, t = json_get(&j, 0, "primary_key", 11)) &&
+	    load_key(s, o, &j, t, path, e) == -1)
+		goto out;
+	s->loaded = 1;
+	status = 1;
+out:
 	json_free(&j);
 	buf_free(&text);
-	s->loaded = 1;
-	return 0;
+	return status;
 }
 
 static enum ctype
@@ -460,21 +487,13 @@ schema_kept_rows(struct schema *s)
 			s->col[i].old_nullable = 1;
 }
 
+/* Write s[0..n) to fp as a JSON string, by way of the scratch buffer b. */
 static void
-json_string(FILE *fp, const char *s, size_t n)
+write_string(FILE *fp, struct buf *b, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	putc('"', fp);
-	for (; n > 0; n--, p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(fp, "\\u%04x", *p);
-		else
-			putc(*p, fp);
-	}
-	putc('"', fp);
+	buf_reset(b);
+	json_quote(b, s, n);
+	fwrite(b->data, 1, b->len, fp);
 }
 
 /* The column a field path fills: its flat name, or a top-level name. */
@@ -518,13 +537,15 @@ schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 	const struct column *c;
 	size_t *idx, i, k, n;
 	const char *name;
+	struct buf str;
 	int pk;
 
+	buf_init(&str, 0);
 	fprintf(fp, "{\n  \"write_disposition\": \"%s\",\n"
 	    "  \"primary_key\": [", wd_name[o->wd]);
 	for (k = 0; k < nkey; k++) {
 		fputs(k > 0 ? ", " : "", fp);
-		json_string(fp, key[k].text, strlen(key[k].text));
+		write_string(fp, &str, key[k].text, strlen(key[k].text));
 	}
 	fputs("],\n  \"columns\": [", fp);
 
@@ -537,7 +558,7 @@ schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 		c = &s->col[idx[i]];
 		name = strtab_str(&s->names, idx[i], &n);
 		fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
-		json_string(fp, name, n);
+		write_string(fp, &str, name, n);
 		fprintf(fp, ", \"type\": \"%s\", \"nullable\": %s",
 		    type_name[final_type(c)], c->old_nullable ||
 		    c->seen < s->typed ? "true" : "false");
@@ -554,4 +575,5 @@ schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 	}
 	fputs(s->ncol > 0 ? "\n  ]\n}\n" : "]\n}\n", fp);
 	free(idx);
+	buf_free(&str);
 }

@@ -26,26 +26,11 @@
 #define VALUE_MAX	(1UL << 30)	/* "value too large" past this */
 #define OUT_BUF		(256 * 1024)
 
-/* Byte classes for the splitter. */
-#define QUOTE	0x01
-#define OPEN	0x02
-#define CLOSE	0x04
-#define DELIM	0x08	/* also ends a top-level number or literal */
-#define BRACKET	(QUOTE | OPEN | CLOSE)
-
-static const unsigned char cls[256] = {
-	['"'] = QUOTE,
-	['{'] = OPEN, ['['] = OPEN,
-	['}'] = CLOSE, [']'] = CLOSE,
-	[' '] = DELIM, ['\t'] = DELIM, ['\n'] = DELIM, ['\r'] = DELIM,
-	[','] = DELIM, [':'] = DELIM,
-};
-
 /*
  * One input and the splitter's state.  buf[head..tail) holds the bytes not
- * yet consumed; a value in progress starts at head and has been scanned up
- * to scan.  The value last returned starts at vstart.  line and col locate
- * buf[0] in the input.
+ * yet consumed; a value in progress (scanning set) starts at head and has
+ * been scanned up to head + scanned.  The value last returned starts at
+ * vstart.  line and col locate buf[0] in the input.
  */
 struct reader {
 	const char	*name;
@@ -54,12 +39,11 @@ struct reader {
 	char		*buf;
 	size_t		 cap;
 	size_t		 head, tail;
-	size_t		 vstart, scan;
+	size_t		 vstart, scanned;
 	size_t		 scan_until;	/* no whole-line try before */
 	size_t		 line, col;
-	size_t		 depth;
-	int		 kind;		/* 0, or the first byte */
-	int		 instring;
+	struct json_scan scan;
+	int		 scanning;
 };
 
 struct selection {
@@ -116,65 +100,6 @@ locate(const struct reader *r, size_t off, size_t *line, size_t *col)
 	*col = l == 1 ? r->col + c - 1 : c;
 }
 
-/*
- * Scan on from r->scan for the end of the value that starts at r->head.
- * Returns 1 with *end set when it is found, 0 when more input is needed.
- * A string ends at a quote preceded by an even run of backslashes; the
- * scan never needs to remember an escape across reads.
- */
-static int
-scan_value(struct reader *r, size_t *end)
-{
-	const unsigned char *b = (const unsigned char *)r->buf;
-	const unsigned char *p = b + r->scan, *e = b + r->tail, *q, *bs;
-
-	if (r->kind != '{' && r->kind != '[' && r->kind != '"') {
-		while (p < e && cls[*p] == 0)
-			p++;
-		r->scan = (size_t)(p - b);
-		if (p == e && !r->eof)
-			return 0;
-		*end = r->scan;
-		return 1;
-	}
-	for (;;) {
-		if (r->instring) {
-			for (;;) {
-				q = memchr(p, '"', (size_t)(e - p));
-				if (q == NULL) {
-					r->scan = r->tail;
-					return 0;
-				}
-				for (bs = q; bs[-1] == '\\'; bs--)
-					;
-				p = q + 1;
-				if ((q - bs) % 2 == 0)
-					break;
-			}
-			r->instring = 0;
-			if (r->depth == 0)
-				break;
-		}
-		while (p < e && (cls[*p] & BRACKET) == 0)
-			p++;
-		if (p == e) {
-			r->scan = r->tail;
-			return 0;
-		}
-		if (*p == '"')
-			r->instring = 1;
-		else if (cls[*p] & OPEN)
-			r->depth++;
-		else if (--r->depth == 0) {
-			p++;
-			break;
-		}
-		p++;
-	}
-	*end = r->scan = (size_t)(p - b);
-	return 1;
-}
-
 /* Move the unconsumed bytes to the front, keeping track of the location. */
 static void
 compact_reader(struct reader *r)
@@ -191,7 +116,6 @@ compact_reader(struct reader *r)
 	r->col += (size_t)(end - p);
 	memmove(r->buf, r->buf + r->head, r->tail - r->head);
 	r->tail -= r->head;
-	r->scan -= r->head;
 	r->scan_until -= r->scan_until > r->head ? r->head : r->scan_until;
 	r->head = 0;
 }
@@ -243,7 +167,7 @@ next_value(struct reader *r, size_t *end, int *whole_line)
 
 	*whole_line = 0;
 	for (;;) {
-		if (r->kind == 0) {
+		if (!r->scanning) {
 			p = (const unsigned char *)r->buf + r->head;
 			while (p < (const unsigned char *)r->buf + r->tail &&
 			    (*p == ' ' || *p == '\t' || *p == '\n' ||
@@ -259,35 +183,25 @@ next_value(struct reader *r, size_t *end, int *whole_line)
 				return 1;
 			}
 			if (r->head < r->tail) {
-				r->kind = *p;
-				r->scan = r->head;
-				r->depth = 0;
-				r->instring = 0;
-				if (*p == '"')
-					r->instring = 1;
-				if (cls[*p] != 0)
-					r->scan++;
-				if (cls[*p] & OPEN)
-					r->depth = 1;
+				json_scan_init(&r->scan);
+				r->scanned = 0;
+				r->scanning = 1;
 			}
 		}
-		if (r->kind != 0) {
-			if (cls[r->kind] & (CLOSE | DELIM)) {
-				*end = r->scan;
-				break;
-			}
-			if (scan_value(r, end))
-				break;
+		if (r->scanning && json_scan(&r->scan, r->buf + r->head,
+		    r->tail - r->head, r->eof, &r->scanned)) {
+			*end = r->head + r->scanned;
+			break;
 		}
 		if (r->eof) {
-			if (r->kind == 0)
+			if (!r->scanning)
 				return 0;
 			*end = r->tail;
 			break;
 		}
 		fill(r);
 	}
-	r->kind = 0;
+	r->scanning = 0;
 	r->vstart = r->head;
 	r->head = *end;
 	return 1;
@@ -354,9 +268,9 @@ select_input(struct selection *sel, struct reader *r, const char *file)
 		}
 	}
 	r->eof = 0;
-	r->head = r->tail = r->vstart = r->scan = r->scan_until = 0;
+	r->head = r->tail = r->vstart = r->scanned = r->scan_until = 0;
 	r->line = r->col = 1;
-	r->kind = 0;
+	r->scanning = 0;
 	while (next_value(r, &end, &whole_line)) {
 		if (select_value(sel, r, end, whole_line, ordinal + 1) == -1) {
 			/* Not one value: scan this line the slow way. */

@@ -594,6 +594,30 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	assert_output '[["id","bigint",false],["n","text",false],["t","text",true],["b","text",true]]'
 }
 
+@test "the sidecar escapes quotes, backslashes and control bytes, and reads them back" {
+	merge '{"i\\"d":1,"b\\\\s\\u0001\\n":2,"\\u00e9":3}\n' -k 'i"d' "$F"
+	assert_success
+	run cat "$F.schema.json"
+	assert_output '{
+  "write_disposition": "merge",
+  "primary_key": ["i\"d"],
+  "columns": [
+    {"name": "i\"d", "type": "bigint", "nullable": false, "primary_key": true},
+    {"name": "b\\s\u0001\u000a", "type": "bigint", "nullable": false},
+    {"name": "é", "type": "bigint", "nullable": false}
+  ]
+}'
+	run jq -c '[.primary_key, [.columns[].name]]' "$F.schema.json"
+	assert_output '[["i\"d"],["i\"d","b\\s\u0001\n","é"]]'
+	# Read back: the same key, the same columns, nothing widened.
+	local schema
+	schema=$(sum "$F.schema.json")
+	merge '{"i\\"d":2,"b\\\\s\\u0001\\n":4,"\\u00e9":5}\n' "$F"
+	assert_success
+	summary "$F" 1 0 0 0 2
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+}
+
 @test "a new column is nullable when FILE keeps rows without it" {
 	merge '{"id":1}\n' -k id "$F"
 	merge '{"id":2,"new":1}\n' -k id "$F"
@@ -646,6 +670,74 @@ print(json.dumps([rows[0]["note"], rows[1]["note"], rows[0]["tags"],
 	assert_failure 65
 	diag "$F.schema.json: unknown column type"
 	assert_equal "$(cat "$F")" '{"id":1}'
+}
+
+@test "a sidecar that is not a schema names its fault: 65, 78, FILE unchanged" {
+	printf '{"id":1}\n' > "$F"
+	local before
+	before=$(sum "$F")
+	printf '{"cols": []}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: no \"columns\" array"
+	printf '{"columns": [{"type": "text"}]}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: a column without a name"
+	printf '{"columns": [], "primary_key": [1]}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: a primary key that is not a string"
+	printf '{"columns": [], "primary_key": ["a..b"]}' > "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: a primary key with an empty name"
+	printf '{"columns": [], "primary_key": ["a", "b"]}' > "$F.schema.json"
+	merge '{"id":2,"a":1}\n' -k id -k a "$F"
+	assert_failure 78
+	diag "primary key 'id+a' differs from 'a+b' in $F.schema.json"
+	assert_equal "$(sum "$F")" "$before"
+	no_temp
+}
+
+@test "a sidecar that cannot be read: 66, 74, or 65 past 64 MiB, FILE unchanged" {
+	printf '{"id":1}\n' > "$F"
+	local before
+	before=$(sum "$F")
+	merge '{"id":2}\n' -k id --schema "$F/s.json" "$F"
+	assert_failure 66
+	diag "$F/s.json: cannot open: Not a directory"
+	# A regular file to stat(2) that read(2) refuses.
+	merge '{"id":2}\n' -k id --schema /proc/self/mem "$F"
+	assert_failure 74
+	diag "/proc/self/mem: read error: Input/output error"
+	truncate -s $((64 * 1024 * 1024 + 1)) "$F.schema.json"
+	merge '{"id":2}\n' -k id "$F"
+	assert_failure 65
+	diag "$F.schema.json: too large"
+	assert_equal "$(sum "$F")" "$before"
+	rm "$F.schema.json"
+	no_temp
+}
+
+@test "a csv header of empty names: 65 for the key it lacks, or merged" {
+	# Under SANITIZE=1 this once stopped on a null pointer sum instead.
+	printf ',\r\n1,2\r\n' > f.csv
+	merge '{"id":1}\n' -k id f.csv
+	assert_failure 65
+	diag "f.csv: no column 'id' for primary key 'id'"
+	printf 'id,\r\n1,2\r\n' > f.csv
+	merge '{"id":1,"v":3}\n{"id":2}\n' -k id f.csv
+	assert_success
+	run cat f.csv
+	assert_output $'id,"",v\r\n1,,3\r\n2,,\r'
+}
+
+@test "a csv quote followed by more than a comma is bad data" {
+	printf 'id,v\r\n1,"a"b\r\n' > f.csv
+	merge '{"id":1,"v":"x"}\n' -k id f.csv
+	assert_failure 65
+	diag 'f.csv:2: expected '"','"' after a quoted field'
 }
 
 # --------------------------------------------------- errors change nothing
@@ -728,6 +820,13 @@ bad() {
 	merge '{"id":3}\n' -k id "$F"
 	assert_failure 65
 	diag "$F:2: no primary key 'id'"
+	# A value run into a quote: the light key scan hands the row on.
+	printf '%s\n' '{"id":1}' '{"id":2,"v":tru"e"}' > "$F"
+	before=$(sum "$F")
+	merge '{"id":3}\n' -k id "$F"
+	assert_failure 65
+	diag "$F:2:13: invalid literal"
+	assert_equal "$(sum "$F")" "$before"
 }
 
 @test "bad csv in FILE: 65 naming the line, FILE unchanged" {

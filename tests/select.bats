@@ -445,6 +445,26 @@ EOF
 	diag "$f:1:23: invalid literal"
 }
 
+@test "a NUL byte where a value starts is bad data, not the end of input" {
+	# It once read as no value at all: what followed was dropped, exit 0.
+	run --separate-stderr bash -c \
+	    'printf "{\"data\":[1]}\n\\0abc\n{\"data\":[2]}\n" | rest-select data'
+	assert_failure 65
+	assert_output 1
+	diag '<stdin>:2:1: expected a value'
+	run --separate-stderr bash -c \
+	    'printf "{\"data\":[1]} \\0{\"data\":[2]}" | rest-select data'
+	assert_failure 65
+	assert_output 1
+	diag '<stdin>:1:14: expected a value'
+	local f=$BATS_TEST_TMPDIR/nul.json
+	printf '{"data":[1]}\n\0' >"$f"
+	run --separate-stderr rest-select data "$f"
+	assert_failure 65
+	assert_output 1
+	diag "$f:2:1: expected a value"
+}
+
 @test "a value cut short by the end of input: exit 65 unexpected end" {
 	sel $'{"data":[1]}\n{"data":[2,3' data
 	assert_failure 65

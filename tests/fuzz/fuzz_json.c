@@ -1,4 +1,10 @@
-/* libFuzzer: the JSON layer and rest-select's selection on any bytes. */
+/*
+ * libFuzzer: the JSON layer and rest-select's selection on any bytes.
+ * Each way of reading JSON bytes is held to a second one: the shallow
+ * parse to jsmn's tokens, the scanner's value ends to the parser's, the
+ * scan in pieces to the scan in one, the member lookup without tokens to
+ * json_get(), and json_quote() to json_unescape().
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +39,28 @@ lines(const struct json *j, int t, size_t *n)
 	return s;
 }
 
+/* The level of each token: the root's is 0, a member's value its key's. */
+static int *
+levels(const struct json *j)
+{
+	const jsmntok_t *a;
+	int *level, i;
+
+	if ((level = calloc((size_t)j->ntok + 1, sizeof(*level))) == NULL)
+		__builtin_trap();
+	/* Parents come first. */
+	for (i = 0; i < j->ntok; i++) {
+		a = &j->tok[i];
+		if (a->parent == -1)
+			level[i] = 0;
+		else if (j->tok[a->parent].type == JSMN_STRING)
+			level[i] = level[a->parent];
+		else
+			level[i] = level[a->parent] + 1;
+	}
+	return level;
+}
+
 /*
  * The shallow parse must be the full parse cut at a depth: the same error
  * at the same offset, or exactly the full parse's tokens down to that
@@ -40,30 +68,19 @@ lines(const struct json *j, int t, size_t *n)
  */
 static void
 check_shallow(const uint8_t *data, size_t size, const struct json *full,
-    int fullrc, const struct json_error *fullerr, struct jpath **jp)
+    int fullrc, const struct json_error *fullerr, struct jpath **jp,
+    const int *level)
 {
 	static const size_t depths[] = { 0, 1, 2, 3, 4, JSON_ALL_LEVELS };
 	struct json_error err;
 	struct json sh;
 	const jsmntok_t *a, *b;
 	size_t d, depth, k, na, nb;
-	int *level, *idx, i, kept, rc, ta, tb;
+	int *idx, i, kept, rc, ta, tb;
 	char *sa, *sb;
 
-	level = calloc((size_t)full->ntok + 1, sizeof(*level));
-	idx = calloc((size_t)full->ntok + 1, sizeof(*idx));
-	if (level == NULL || idx == NULL)
+	if ((idx = calloc((size_t)full->ntok + 1, sizeof(*idx))) == NULL)
 		__builtin_trap();
-	/* A member's value sits at its key's level; parents come first. */
-	for (i = 0; i < full->ntok; i++) {
-		a = &full->tok[i];
-		if (a->parent == -1)
-			level[i] = 0;
-		else if (full->tok[a->parent].type == JSMN_STRING)
-			level[i] = level[a->parent];
-		else
-			level[i] = level[a->parent] + 1;
-	}
 	json_init(&sh);
 	/* Every depth that matters here, and no limit at all (rest-merge). */
 	for (d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
@@ -110,8 +127,154 @@ check_shallow(const uint8_t *data, size_t size, const struct json *full,
 		}
 	}
 	json_free(&sh);
-	free(level);
 	free(idx);
+}
+
+/* Token t's bytes: a string's with its quotes. */
+static void
+span(const struct json *j, int t, const char **s, const char **e)
+{
+	int q = j->tok[t].type == JSMN_STRING;
+
+	*s = j->text + j->tok[t].start - q;
+	*e = j->text + j->tok[t].end + q;
+}
+
+/*
+ * Scanned in pieces of step bytes, as rest-select's reader gets them, the
+ * value at text[0] ends where one scan of all the bytes says.
+ */
+static void
+check_pieces(const char *text, size_t len, size_t step, int whole,
+    size_t wpos)
+{
+	struct json_scan sc;
+	size_t have = 0, pos = 0;
+	int r;
+
+	json_scan_init(&sc);
+	do {
+		have = len - have > step ? have + step : len;
+		r = json_scan(&sc, text, have, have == len, &pos);
+	} while (r == 0 && have < len);
+	if (r != whole || (r == 1 && pos != wpos) || (r == 0 && pos != len))
+		__builtin_trap();
+}
+
+/*
+ * Any bytes: the scan in pieces equals the scan in one.  JSON text: the
+ * end json_value_end() finds for a token of the first levels is the
+ * token's end, and so is json_scan()'s for the root.
+ */
+static void
+check_scan(const char *text, size_t size, const struct json *j, int rc,
+    const int *level)
+{
+	static const size_t steps[] = { 1, 3, 64 };
+	const char *p = text, *end = text + size, *s, *e;
+	struct json_scan sc;
+	size_t k, pos = 0;
+	int i, whole;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	if (p < end) {
+		json_scan_init(&sc);
+		whole = json_scan(&sc, p, (size_t)(end - p), 1, &pos);
+		for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++)
+			check_pieces(p, (size_t)(end - p), steps[k], whole, pos);
+		if (rc == 0) {
+			span(j, 0, &s, &e);
+			if (whole != 1 || p + pos != e)
+				__builtin_trap();
+		}
+	}
+	if (rc == -1)
+		return;
+	/* Deeper levels cost a scan of their bytes each: a few suffice. */
+	for (i = 0; i < j->ntok; i++) {
+		if (level[i] > 4)
+			continue;
+		span(j, i, &s, &e);
+		if (json_value_end(s, end) != e)
+			__builtin_trap();
+	}
+}
+
+/*
+ * json_member() on any bytes stays inside them.  On a JSON object, when
+ * it answers, the value is the one json_get() finds; when no key holds
+ * an escape, it answers whenever json_get() finds one.
+ */
+static void
+check_member(const char *text, size_t size, const struct json *j, int rc)
+{
+	static const char *const fixed[] = { "id", "data", "a", "" };
+	const char *names[12], *v, *e, *s, *te;
+	size_t lens[12], n = 0, k;
+	int i, m, t, escaped = 0;
+
+	for (k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++) {
+		names[n] = fixed[k];
+		lens[n++] = strlen(fixed[k]);
+	}
+	if (rc == 0 && json_is_object(j, 0)) {
+		for (i = 0, k = 1; i < j->tok[0].size; i++) {
+			s = j->text + j->tok[k].start;
+			te = j->text + j->tok[k].end;
+			if (memchr(s, '\\', (size_t)(te - s)) != NULL)
+				escaped = 1;
+			if (n < sizeof(names) / sizeof(names[0])) {
+				names[n] = s;
+				lens[n++] = (size_t)(te - s);
+			}
+			k = json_skip(j, k + 1);
+		}
+	}
+	for (k = 0; k < n; k++) {
+		v = text;
+		e = text + size;
+		m = json_member(&v, &e, names[k], lens[k]);
+		if (m == 0 && (v < text || e > text + size || v > e))
+			__builtin_trap();
+		if (rc == -1 || !json_is_object(j, 0))
+			continue;
+		t = json_get(j, 0, names[k], lens[k]);
+		if (m == -1) {
+			if (t != -1 && !escaped)
+				__builtin_trap();
+			continue;
+		}
+		if (t == -1)
+			__builtin_trap();
+		span(j, t, &s, &te);
+		if (s != v || te != e)
+			__builtin_trap();
+	}
+}
+
+/* Any bytes, quoted, parse as one string that unescapes to them. */
+static void
+check_quote(const char *text, size_t size)
+{
+	struct json_error err;
+	struct buf q, back;
+	struct json j;
+
+	buf_init(&q, 0);
+	buf_init(&back, 0);
+	json_init(&j);
+	if (json_quote(&q, text, size) == -1 ||
+	    json_parse(&j, q.data, q.len, &err) == -1 || j.ntok != 1 ||
+	    !json_is_string(&j, 0) || json_unescape(&j, 0, &back) == -1 ||
+	    back.len != size ||
+	    (size > 0 && memcmp(back.data, text, size) != 0) ||
+	    !json_streq(&j, 0, text, size))
+		__builtin_trap();
+	json_free(&j);
+	buf_free(&q);
+	buf_free(&back);
 }
 
 int
@@ -123,7 +286,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf out;
 	const char *why;
 	size_t i, line, col;
-	int rc, t;
+	int *level, rc, t;
 
 	for (i = 0; i < NSELECTORS; i++)
 		if ((jp[i] = jpath_compile(selectors[i], &why)) == NULL)
@@ -131,7 +294,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_init(&js);
 	buf_init(&out, 0);
 	rc = json_parse(&js, (const char *)data, size, &err);
-	check_shallow(data, size, &js, rc, &err, jp);
+	level = levels(&js);
+	check_shallow(data, size, &js, rc, &err, jp, level);
+	check_scan((const char *)data, size, &js, rc, level);
+	check_member((const char *)data, size, &js, rc);
+	check_quote((const char *)data, size);
+	free(level);
 	if (rc == -1) {
 		json_linecol((const char *)data, err.off, &line, &col);
 		if (err.off > size || err.msg == NULL)

@@ -1,12 +1,11 @@
 /*
- * libFuzzer: rest-merge's record and key handling and its csv/tsv cells.
- * The input is one record line.  Two properties are checked besides
- * memory safety: the light key scan of FILE's rows, when it answers,
- * agrees with the full parser; and every string of the record written as
- * a csv or tsv row reads back as the same cells.  Bad records are
- * reported with die(), which die_hook turns into a jump back here.
+ * libFuzzer: rest-merge's record and key handling, its typing and its
+ * csv/tsv cells.  The input is one record line.  Two properties are
+ * checked besides memory safety and leaks: the light key scan of FILE's
+ * rows, when it answers, agrees with the full parser; and every string of
+ * the record written as a csv or tsv row reads back as the same cells.
+ * Bad records come back as errors, as they do to rest-merge's main.
  */
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,14 +18,6 @@
 #include "merge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static jmp_buf back;
-
-static void
-jump_back(int status)
-{
-	longjmp(back, status);
-}
 
 static struct opts *
 keys(int which)
@@ -57,13 +48,16 @@ round_trip(const struct json *j, enum format fmt)
 	size_t *end, n = 0, i, len, at;
 	struct lines l;
 	struct row r;
+	struct err e = { 0 };
 	const char *cell;
 	FILE *fp;
-	int t;
+	int t, got;
 
 	if ((fp = tmpfile()) == NULL)
 		abort();
 	buf_init(&cells, 0);
+	/* Memory from the start: cells.data + 0 is no null pointer sum. */
+	buf_grow(&cells, 1);
 	end = calloc((size_t)j->ntok + 1, sizeof(*end));
 	if (end == NULL)
 		abort();
@@ -82,8 +76,14 @@ round_trip(const struct json *j, enum format fmt)
 	rewind(fp);
 	lines_init(&l, fileno(fp), "<fuzz>");
 	row_init(&r);
-	/* A row of one cell of spaces is a blank line: nothing to compare. */
-	if (n > 0 && row_next(&r, &l, fmt) == 1 && !(n == 1 && r.ncell == 0)) {
+	/*
+	 * What cell_write() wrote reads back, or cell_write() is wrong.  A
+	 * row of one cell of spaces is a blank line: nothing to compare.
+	 */
+	got = n > 0 ? row_next(&r, &l, fmt, &e) : 0;
+	if (n > 0 && got != 1)
+		__builtin_trap();
+	if (got == 1 && !(n == 1 && r.ncell == 0)) {
 		if (r.ncell != n)
 			__builtin_trap();
 		for (i = 0, at = 0; i < n; at = end[i++]) {
@@ -98,6 +98,30 @@ round_trip(const struct json *j, enum format fmt)
 	fclose(fp);
 	free(end);
 	buf_free(&cells);
+	err_free(&e);
+}
+
+/* Type the record as each format does; a bad name is an error, no more. */
+static void
+type(const struct json *j)
+{
+	static const enum format fmts[] = { FMT_JSONL, FMT_CSV };
+	struct schema s;
+	struct err e = { 0 };
+	size_t f;
+	int *cells;
+
+	cells = calloc(64, sizeof(*cells));
+	for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]) && cells != NULL; f++) {
+		schema_init(&s, fmts[f]);
+		s.where = "<fuzz>";
+		if (schema_record(&s, j, &e) == 0 &&
+		    schema_cells(&s, j, cells, 64, &e) == -1)
+			__builtin_trap();
+		schema_free(&s);
+	}
+	free(cells);
+	err_free(&e);
 }
 
 int
@@ -106,30 +130,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data;
 	struct buf full, light;
 	struct json j;
+	struct err e = { 0 };
 	size_t which;
 	int k;
 
-	die_hook = jump_back;
 	json_init(&j);
 	buf_init(&full, 0);
 	buf_init(&light, 0);
-	if (setjmp(back) == 0) {
-		record_parse(&j, "<fuzz>", 1, 0, text, size);
+	if (record_parse(&j, "<fuzz>", 1, 0, text, size, &e) == 0) {
 		for (k = 0; k < 2; k++) {
 			buf_reset(&full);
 			buf_reset(&light);
-			if (key_of(keys(k), &j, &full, &which) != KEY_OK)
+			if (record_key(keys(k), &j, &full, "<fuzz>", 1,
+			    &e) == -1)
 				continue;
 			if (key_scan(keys(k), text, size, &light) == 0 &&
 			    (full.len != light.len ||
 			    memcmp(full.data, light.data, full.len) != 0))
 				__builtin_trap();
 		}
+		type(&j);
 		round_trip(&j, FMT_CSV);
 		round_trip(&j, FMT_TSV);
 	}
 	buf_free(&full);
 	buf_free(&light);
 	json_free(&j);
+	err_free(&e);
 	return 0;
 }

@@ -71,6 +71,7 @@ static int
 type_records(struct schema *s, const char *const *rec, size_t n)
 {
 	struct json_error err;
+	struct err e = { 0 };
 	struct json j;
 	size_t i;
 
@@ -81,7 +82,12 @@ type_records(struct schema *s, const char *const *rec, size_t n)
 			json_free(&j);
 			return -1;
 		}
-		schema_record(s, &j);
+		if (schema_record(s, &j, &e) == -1) {
+			printf("# %s: %s\n", unit_quotes(rec[i]), e.msg);
+			err_free(&e);
+			json_free(&j);
+			return -1;
+		}
 	}
 	json_free(&j);
 	return 0;
