@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "config.h"
 #include "diag.h"
+#include "file.h"
 #include "json.h"
 #include "opt.h"
 
@@ -212,26 +213,20 @@ ep_get(struct reader *r, const char *key, char *path, size_t n)
 static int
 read_file(struct reader *r, const char *file)
 {
-	char chunk[65536];
 	struct json_error err;
-	size_t n, line, col;
-	FILE *fp;
+	struct err fe = { 0 };
+	size_t line, col;
 
-	if ((fp = fopen(file, "rb")) == NULL)
-		return err_set(r->err, EX_NOINPUT, "%s:", file);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (buf_add(&r->text, chunk, n) == -1) {
-			fclose(fp);
-			return err_set(r->err, EX_CONFIG, "%s: larger than "
-			    "16 MiB", file);
-		}
-	}
-	if (ferror(fp)) {
-		err_set(r->err, EX_NOINPUT, "%s:", file);
-		fclose(fp);
+	if (file_read(file, MAX_CONFIG, &r->text, &fe) == -1) {
+		/* The messages configuration files always had. */
+		if (fe.status == EX_DATAERR)
+			err_set(r->err, EX_CONFIG, "%s: larger than 16 MiB",
+			    file);
+		else
+			err_set(r->err, EX_NOINPUT, "%s:", file);
+		err_free(&fe);
 		return -1;
 	}
-	fclose(fp);
 	buf_str(&r->text);
 	if (json_parse(&r->js, r->text.data, r->text.len, &err) == -1) {
 		json_linecol(r->text.data, err.off, &line, &col);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "diag.h"
 #include "http.h"
 #include "secret.h"
@@ -27,15 +28,6 @@ struct http {
 	int			 running;	/* requests inside multi */
 	int			 pending;
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static char *
 xasprintf(const char *fmt, ...)
@@ -524,7 +516,7 @@ enqueue(struct http *h, struct http_req *r)
 void
 http_submit(struct http *h, struct http_req *r)
 {
-	r->due = now();
+	r->due = clock_now();
 	r->attempts = 0;
 	h->pending++;
 	enqueue(h, r);
@@ -765,7 +757,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	buf_reset(&r->body);
 	r->too_big = 0;
 	r->retry_after = -1;
-	r->due = now() + delay;
+	r->due = clock_now() + delay;
 	enqueue(h, r);
 	return 0;
 }
@@ -773,7 +765,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 static int
 start_due(struct http *h, struct err *e)
 {
-	double t = now();
+	double t = clock_now();
 	struct http_req *r;
 
 	while ((r = h->queue) != NULL && r->due <= t) {
@@ -846,7 +838,8 @@ http_next(struct http *h, struct http_req **rp, struct err *e)
 			int ms = 1000;
 
 			if (h->queue != NULL) {
-				double wait = (h->queue->due - now()) * 1000;
+				double wait = (h->queue->due - clock_now()) *
+				    1000;
 
 				if (wait < ms)
 					ms = wait < 0 ? 0 : (int)ceil(wait);

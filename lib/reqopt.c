@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
 #include "diag.h"
+#include "file.h"
 #include "opt.h"
 #include "reqopt.h"
 #include "secret.h"
@@ -116,11 +118,9 @@ static int
 read_body(struct http_opts *o, const char *arg, struct err *e)
 {
 	const char *name = strcmp(arg, "@-") == 0 ? "<stdin>" : arg + 1;
+	struct err fe = { 0 };
 	struct buf b;
-	char chunk[65536];
-	size_t n;
-	FILE *fp;
-	int rc = 0;
+	int rc;
 
 	free(o->body);
 	o->body = NULL;
@@ -130,20 +130,19 @@ read_body(struct http_opts *o, const char *arg, struct err *e)
 		o->bodylen = strlen(arg);
 		return 0;
 	}
-	if (strcmp(arg, "@-") == 0)
-		fp = stdin;
-	else if ((fp = fopen(arg + 1, "rb")) == NULL)
-		return err_set(e, EX_NOINPUT, "%s:", arg + 1);
-	buf_init(&b, MAX_BODY);
-	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_add(&b, chunk, n) == -1)
-			rc = err_set(e, EX_DATAERR, "%s: request body over "
-			    "1 GiB", name);
-	if (rc == 0 && ferror(fp))
-		rc = err_set(e, EX_IOERR, "%s:", name);
-	if (fp != stdin)
-		fclose(fp);
+	buf_init(&b, 0);
+	rc = strcmp(arg, "@-") == 0 ?
+	    fd_read(STDIN_FILENO, name, MAX_BODY, &b, &fe) :
+	    file_read(name, MAX_BODY, &b, &fe);
 	if (rc == -1) {
+		/* The messages -d always had. */
+		if (fe.status == EX_DATAERR)
+			err_set(e, EX_DATAERR, "%s: request body over 1 GiB",
+			    name);
+		else
+			err_set(e, fe.status == EX_NOINPUT ? EX_NOINPUT :
+			    EX_IOERR, "%s:", name);
+		err_free(&fe);
 		buf_free(&b);
 		return -1;
 	}

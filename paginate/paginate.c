@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "diag.h"
 #include "http.h"
@@ -120,15 +121,6 @@ usage(FILE *fp, int status)
 		    "      --version              show the version\n",
 		    reqopt_usage);
 	exit(status);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static struct jpath *
@@ -329,7 +321,7 @@ read_has_more(struct pager *pg)
 static void
 show_progress(struct pager *pg, int last)
 {
-	double t = now(), rate, pos, speed;
+	double t = clock_now(), rate, pos, speed;
 	char pct[48] = "", eta[32] = "";
 
 	if (!last && t - pg->shown_at < 0.2)
@@ -738,7 +730,7 @@ run(struct pager *pg, struct http_opts *o)
 		return;
 	}
 	window = xcalloc((size_t)pg->parallel, sizeof(*window));
-	pg->started = pg->shown_at = now();
+	pg->started = pg->shown_at = clock_now();
 	pg->first = pg->offset;
 	pg->known_total = -1;
 	if (pg->max_offset >= 0 && pg->offset >= pg->max_offset)
