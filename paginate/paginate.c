@@ -16,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
