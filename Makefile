@@ -123,7 +123,8 @@ mutants: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC	?= clang
 FUZZERS	:= $(patsubst tests/fuzz/%.c,fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c17 \
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -std=c17 \
 	-D_DEFAULT_SOURCE -DVERSION='"$(VERSION)"' -Ilib $(CURL_CFLAGS)
 
 fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard lib/*.h)

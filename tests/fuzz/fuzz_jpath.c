@@ -159,9 +159,11 @@ ref_parse(const char *s, struct ref *r)
 					i++;
 				for (; i < n && s[i] >= '0' && s[i] <= '9';
 				    i++, d++) {
-					v = v * 10 + (unsigned)(s[i] - '0');
-					if (v > LONG_MAX)
+					/* Before the product can wrap. */
+					if (v > ((unsigned long long)LONG_MAX -
+					    (unsigned)(s[i] - '0')) / 10)
 						return -1;
+					v = v * 10 + (unsigned)(s[i] - '0');
 				}
 				if (d == 0)
 					return -1;
