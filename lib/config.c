@@ -1042,6 +1042,47 @@ config_load(struct config *c, const char *file, const char *resource,
 	return rc;
 }
 
+int
+config_resources(const char *file, char ***names, size_t *n, struct err *e)
+{
+	struct reader r = { .file = file, .err = e };
+	int list, end, i, rc = 0;
+	char path[64], *name;
+
+	*names = NULL;
+	*n = 0;
+	buf_init(&r.text, MAX_CONFIG);
+	json_init(&r.js);
+	if ((rc = read_file(&r, file)) == 0) {
+		if ((list = get(&r, 0, "resources")) < 0)
+			rc = bad(&r, "$", "no resources");
+		else if (!json_is_array(&r.js, list))
+			rc = bad(&r, "$.resources", "expected an array");
+	}
+	end = rc == 0 ? json_skip(&r.js, list) : 0;
+	for (i = rc == 0 ? list + 1 : 0; rc == 0 && i < end;
+	    i = json_skip(&r.js, i)) {
+		snprintf(path, sizeof(path), "$.resources[%zu]", *n);
+		if ((name = resource_name(&r, i, path)) == NULL) {
+			rc = -1;
+			break;
+		}
+		*names = xrealloc(*names, (*n + 1) * sizeof(**names));
+		(*names)[(*n)++] = name;
+	}
+	if (rc == 0 && *n == 0)
+		rc = bad(&r, "$.resources", "no resources");
+	json_free(&r.js);
+	buf_free(&r.text);
+	if (rc == -1) {
+		while (*n > 0)
+			free((*names)[--*n]);
+		free(*names);
+		*names = NULL;
+	}
+	return rc;
+}
+
 static void
 free_pairs(struct pair *v, size_t n)
 {

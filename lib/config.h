@@ -87,6 +87,14 @@ int	config_load(struct config *c, const char *file, const char *resource,
 void	config_free(struct config *);
 
 /*
+ * The names of FILE's resources, in order, in a new array of n new
+ * strings the caller frees.  Returns 0, or -1 with e set as
+ * config_load() sets it.
+ */
+int	config_resources(const char *file, char ***names, size_t *n,
+	    struct err *e);
+
+/*
  * Look the secret named key ("api_key", "token", "password") up in
  * .dlt/secrets.toml of the current directory: a top-level line, or one in
  * [sources] or [sources.rest_api], the most specific winning.  Returns a

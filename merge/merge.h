@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "hash.h"
 #include "json.h"
+#include "name.h"
 
 #define MAX_LINE	((size_t)64 << 20)	/* longest line, in bytes */
 #define SHAPE		64		/* leaves of a record remembered */
@@ -225,9 +226,6 @@ int	record_key(const struct opts *, const struct json *j, struct buf *b,
 	    const char *where, unsigned long lineno, struct err *e);
 
 /* flat.c: csv and tsv. */
-
-/* Append name[0..n) to b as dlt's snake_case names it; -1 if empty. */
-int	normalize(const char *name, size_t n, struct buf *b);
 
 struct row {
 	struct buf	 raw;		/* the row's bytes, without newline */
