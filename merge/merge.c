@@ -23,7 +23,8 @@
 
 #define GROUP	32		/* rows of FILE looked up at once */
 
-enum { OPT_ALLOW_EMPTY = 256, OPT_DEDUP_SORT, OPT_HARD_DELETE, OPT_SCHEMA,
+enum { OPT_ALLOW_EMPTY = 256, OPT_DEDUP_SORT, OPT_HARD_DELETE, OPT_PRUNE,
+	OPT_RUN_ID, OPT_SCHEMA,
 	OPT_VERSION };
 
 struct run {
@@ -43,6 +44,7 @@ struct run {
 	size_t		 ncells;
 	const char	*eol;
 	int		 warn_schema;	/* FILE kept rows the sidecar lacks */
+	int		 already;	/* --run-id committed FILE before */
 };
 
 /*
@@ -60,8 +62,9 @@ usage(FILE *fp, int status)
 	fprintf(fp, "usage: rest-merge [-hns] [--allow-empty] "
 	    "[--dedup-sort field[:asc|:desc]]\n"
 	    "                  [-f format] [--hard-delete field] [-k field]\n"
-	    "                  [--schema file] [--version] [-w disposition] "
-	    "FILE\n"
+	    "                  [--prune] [--run-id id] [--schema file] "
+	    "[--version]\n"
+	    "                  [-w disposition] FILE\n"
 	    "       rest-merge -c config [-r resource] [options] [FILE]\n");
 	if (status == EX_OK)
 		fprintf(fp,
@@ -78,6 +81,12 @@ usage(FILE *fp, int status)
 		    "      --dedup-sort FIELD[:asc|:desc]\n"
 		    "                             of one key's records keep "
 		    "the highest (desc)\n"
+		    "      --prune                merge: delete the rows whose "
+		    "key the input lacks\n"
+		    "      --run-id ID            record the run in the sidecar; "
+		    "a run already\n"
+		    "                             recorded there changes "
+		    "nothing\n"
 		    "      --schema FILE          schema sidecar "
 		    "(FILE.schema.json)\n"
 		    "  -n, --dry-run              print the summary, change "
@@ -316,6 +325,8 @@ flush_group(struct run *r, struct group *g)
 		if (id[i] != -1)
 			hit(r, (size_t)id[i], g->rows.data + g->roff[i],
 			    g->roff[i + 1] - g->roff[i]);
+		else if (r->o->prune)
+			r->deleted++;
 		else {
 			fwrite(g->rows.data + g->roff[i], 1,
 			    g->roff[i + 1] - g->roff[i], r->out);
@@ -536,6 +547,10 @@ stream_flat(struct run *r, int fd)
 				hit(r, (size_t)id, r->old.data, r->old.len);
 				continue;
 			}
+			if (o->prune) {
+				r->deleted++;
+				continue;
+			}
 		}
 		copy_row(r, &row);
 		r->kept++;
@@ -607,6 +622,32 @@ lock(const struct opts *o)
 	}
 }
 
+/*
+ * Whether the sidecar records this --run-id as the run that last
+ * committed FILE: a run started again after its commit then changes
+ * nothing, so that an append is never made twice.
+ */
+static int
+committed_before(const struct run *r)
+{
+	const struct opts *o = r->o;
+	struct err e = { 0 };
+	struct schema s;
+	int same;
+
+	if (o->run_id == NULL)
+		return 0;
+	if (o->wd != WD_REPLACE)
+		return r->s.last_id != NULL &&
+		    strcmp(r->s.last_id, o->run_id) == 0;
+	schema_init(&s, o->fmt);
+	if (schema_load(&s, o, o->schema, &e) == -1)
+		fail(&e);
+	same = s.last_id != NULL && strcmp(s.last_id, o->run_id) == 0;
+	schema_free(&s);
+	return same;
+}
+
 /* Write FILE and the sidecar; with -n, only go through the motions. */
 static void
 merge(struct run *r)
@@ -625,6 +666,8 @@ merge(struct run *r)
 	if (o->wd != WD_REPLACE &&
 	    (had_schema = schema_load(&r->s, o, o->schema, &e)) == -1)
 		fail(&e);
+	if ((r->already = committed_before(r)))
+		return;
 	fd = open_file(o->file);
 	if (o->dry_run)
 		r->out = fopen("/dev/null", "w");
@@ -800,6 +843,29 @@ interrupted(const struct opts *o)
 	    "before the input ended)";
 }
 
+/* What the run did, on stderr: the schema's news and the summary. */
+static void
+report(const struct run *r)
+{
+	const struct opts *o = r->o;
+
+	if (r->already) {
+		warnmsg("%s: run %s committed it already; nothing changed",
+		    o->file, o->run_id);
+		return;
+	}
+	if (r->warn_schema)
+		warnmsg("%s: no schema %s: the types describe only this run's "
+		    "records", o->file, o->schema);
+	schema_report(&r->s, o->file);
+	if (!o->silent)
+		warnmsg("%s: %lu inserted, %lu updated, %lu deleted, "
+		    "%lu unchanged, %lu rows%s", o->file, r->inserted,
+		    r->updated, r->deleted, r->unchanged,
+		    r->inserted + r->updated + r->unchanged + r->kept,
+		    interrupted(o));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -812,7 +878,9 @@ main(int argc, char *argv[])
 		{ "hard-delete",   required_argument, NULL, OPT_HARD_DELETE },
 		{ "help",	   no_argument,	      NULL, 'h' },
 		{ "primary-key",   required_argument, NULL, 'k' },
+		{ "prune",	   no_argument,	      NULL, OPT_PRUNE },
 		{ "resource",	   required_argument, NULL, 'r' },
+		{ "run-id",	   required_argument, NULL, OPT_RUN_ID },
 		{ "schema",	   required_argument, NULL, OPT_SCHEMA },
 		{ "silent",	   no_argument,	      NULL, 's' },
 		{ "version",	   no_argument,	      NULL, OPT_VERSION },
@@ -870,6 +938,15 @@ main(int argc, char *argv[])
 		case OPT_ALLOW_EMPTY:
 			o.allow_empty = 1;
 			break;
+		case OPT_PRUNE:
+			o.prune = 1;
+			break;
+		case OPT_RUN_ID:
+			if (*optarg == '\0' || strpbrk(optarg, "\r\n") != NULL)
+				die(EX_CONFIG, "--run-id: '%s' is not an id",
+				    optarg);
+			o.run_id = optarg;
+			break;
 		case OPT_DEDUP_SORT:
 			free_path(o.dedup_sort);
 			o.dedup_sort = NULL;
@@ -913,6 +990,8 @@ main(int argc, char *argv[])
 		die(EX_USAGE, "--hard-delete needs -w merge");
 	if (o.wd != WD_MERGE && o.dedup_sort != NULL)
 		die(EX_USAGE, "--dedup-sort needs -w merge");
+	if (o.wd != WD_MERGE && o.prune)
+		die(EX_USAGE, "--prune needs -w merge");
 	if (o.schema == NULL) {
 		i = strlen(o.file) + sizeof(".schema.json");
 		schema = xmalloc(i);
@@ -943,16 +1022,7 @@ main(int argc, char *argv[])
 		die(EX_DATAERR, "%s: no records in the input: a replace would "
 		    "empty it; --allow-empty allows that", o.file);
 	merge(&r);
-	if (r.warn_schema)
-		warnmsg("%s: no schema %s: the types describe only this run's "
-		    "records", o.file, o.schema);
-	schema_report(&r.s, o.file);
-	if (!o.silent)
-		warnmsg("%s: %lu inserted, %lu updated, %lu deleted, "
-		    "%lu unchanged, %lu rows%s", o.file, r.inserted, r.updated,
-		    r.deleted, r.unchanged,
-		    r.inserted + r.updated + r.unchanged + r.kept,
-		    interrupted(&o));
+	report(&r);
 
 	run_free(&r);
 	for (i = 0; i < o.nkey; i++)

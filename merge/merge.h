@@ -38,6 +38,8 @@ struct opts {
 	const char	*schema;
 	const char	*journal;	/* of the commit: FILE.journal */
 	int		 allow_empty;	/* a replace may empty FILE */
+	int		 prune;		/* merge: delete keys the input lacks */
+	const char	*run_id;	/* recorded in the sidecar, or NULL */
 	int		 dry_run;
 	int		 silent;
 };
@@ -134,6 +136,8 @@ struct schema {
 	unsigned long	 line;
 	int		 loaded;	/* a sidecar was read */
 	struct path	*pk;		/* the sidecar's primary key */
+	char		*last_id;	/* the sidecar's last_run, or NULL */
+	char		*last_at;
 	size_t		 npk;
 	long		 shape[SHAPE];	/* leaf i of the last record: path id */
 	size_t		 leaf;		/* leaves of this record so far */

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sysexits.h>
 
 #include "buf.h"
@@ -32,6 +33,7 @@ schema_init(struct schema *s, enum format fmt)
 	s->line = 0;
 	s->loaded = 0;
 	s->pk = NULL;
+	s->last_id = s->last_at = NULL;
 	s->npk = 0;
 	for (s->leaf = 0; s->leaf < SHAPE; s->leaf++)
 		s->shape[s->leaf] = -1;
@@ -44,6 +46,8 @@ schema_free(struct schema *s)
 {
 	size_t i;
 
+	free(s->last_id);
+	free(s->last_at);
 	for (i = 0; i < s->npk; i++)
 		path_free(&s->pk[i]);
 	free(s->pk);
@@ -412,6 +416,25 @@ out:
 	return status;
 }
 
+/* The run that last committed FILE, as rest-merge --run-id recorded it. */
+static void
+load_last_run(struct schema *s, const struct json *j, int t)
+{
+	struct buf b;
+	int v;
+
+	if (json_is_string(j, v = json_get(j, t, "id", 2))) {
+		buf_init(&b, 0);
+		json_unescape(j, v, &b);
+		s->last_id = buf_str(&b);
+	}
+	if (json_is_string(j, v = json_get(j, t, "at", 2))) {
+		buf_init(&b, 0);
+		json_unescape(j, v, &b);
+		s->last_at = buf_str(&b);
+	}
+}
+
 int
 schema_load(struct schema *s, const struct opts *o, const char *path,
     struct err *e)
@@ -444,6 +467,8 @@ schema_load(struct schema *s, const struct opts *o, const char *path,
 	if (json_is_array(&j, t = json_get(&j, 0, "primary_key", 11)) &&
 	    load_key(s, o, &j, t, path, e) == -1)
 		goto out;
+	if (json_is_object(&j, t = json_get(&j, 0, "last_run", 8)))
+		load_last_run(s, &j, t);
 	s->loaded = 1;
 	status = 1;
 out:
@@ -529,6 +554,33 @@ static const char *const wd_name[] = {
 	[WD_MERGE] = "merge", [WD_APPEND] = "append", [WD_REPLACE] = "replace"
 };
 
+/* The run committing FILE now, with --run-id; else the one before. */
+static void
+write_last_run(const struct schema *s, const struct opts *o, FILE *fp,
+    struct buf *str)
+{
+	const char *id = o->run_id != NULL ? o->run_id : s->last_id;
+	const char *at = s->last_at;
+	char now[32];
+	struct tm tm;
+	time_t t;
+
+	if (id == NULL)
+		return;
+	if (o->run_id != NULL) {
+		t = time(NULL);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ",
+		    gmtime_r(&t, &tm));
+		at = now;
+	}
+	fputs("  \"last_run\": {\"id\": ", fp);
+	write_string(fp, str, id, strlen(id));
+	fputs(", \"at\": ", fp);
+	write_string(fp, str, at != NULL ? at : "", at != NULL ? strlen(at) :
+	    0);
+	fputs("},\n", fp);
+}
+
 void
 schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 {
@@ -547,7 +599,9 @@ schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 		fputs(k > 0 ? ", " : "", fp);
 		write_string(fp, &str, key[k].text, strlen(key[k].text));
 	}
-	fputs("],\n  \"columns\": [", fp);
+	fputs("],\n", fp);
+	write_last_run(s, o, fp, &str);
+	fputs("  \"columns\": [", fp);
 
 	idx = xcalloc(s->ncol, sizeof(*idx));
 	for (i = 0; i < s->ncol; i++)

@@ -1715,3 +1715,47 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 	assert_file_not_exists "$F.journal"
 	no_temp
 }
+
+@test "--prune deletes the rows whose key the input lacks, counted as deleted" {
+	local csv=$BATS_TEST_TMPDIR/p.csv
+	merge '{"id":1,"v":1}\n{"id":2,"v":2}\n{"id":3,"v":3}\n' -s -k id "$F"
+	merge '{"id":1,"v":1}\n{"id":3,"v":9}\n' --prune -k id "$F"
+	assert_success
+	summary "$F" 0 1 1 1 2
+	assert_equal "$(cat "$F")" '{"id":1,"v":1}
+{"id":3,"v":9}'
+	merge '{"id":1,"v":1}\n{"id":2,"v":2}\n{"id":3,"v":3}\n' -s -k id "$csv"
+	merge '{"id":2,"v":2}\n' --prune -k id "$csv"
+	assert_success
+	summary "$csv" 0 0 2 1 1
+	assert_equal "$(tr -d '\r' < "$csv")" 'id,v
+2,2'
+	merge '{"id":1}\n' --prune -w append "$F"
+	assert_failure 64
+	diag '--prune needs -w merge'
+}
+
+@test "--run-id is recorded with the commit; the same run again changes nothing" {
+	merge '{"id":1}\n{"id":2}\n' -w append --run-id run-1 "$F"
+	assert_success
+	summary "$F" 2 0 0 0 2
+	run jq -r '.last_run.id, (.last_run.at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))' "$F.schema.json"
+	assert_output 'run-1
+true'
+	cp "$F" before
+	merge '{"id":1}\n{"id":2}\n' -w append --run-id run-1 "$F"
+	assert_success
+	diag "$F: run run-1 committed it already; nothing changed"
+	cmp "$F" before
+	# Another run appends; a merge without an id keeps the last one.
+	merge '{"id":3}\n' -w append --run-id run-2 "$F"
+	assert_success
+	merge '{"id":3,"x":1}\n' -s -k id "$F"
+	assert_equal "$(jq -r .last_run.id "$F.schema.json")" run-2
+	assert_equal "$(wc -l < "$F")" 3
+	merge '{"id":1}\n' -w replace --run-id run-2 "$F"
+	diag "$F: run run-2 committed it already; nothing changed"
+	merge '{"id":1}\n' --run-id '' -k id "$F"
+	assert_failure 78
+	diag "--run-id: '' is not an id"
+}
