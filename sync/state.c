@@ -253,6 +253,21 @@ state_write(const struct state *st, const char *path, int sync,
 	return rc;
 }
 
+void
+state_describe(const struct state *st, struct buf *b)
+{
+	const char *s = st->pages == 1 ? "" : "s";
+
+	if (st->fetched)
+		buf_printf(b, "all %ld page%s fetched, not yet committed",
+		    st->pages, s);
+	else if (st->position != NULL)
+		buf_printf(b, "%ld page%s fetched, to resume with %s",
+		    st->pages, s, st->position);
+	else
+		buf_adds(b, "no page fetched");
+}
+
 const char *
 utc_now(void)
 {

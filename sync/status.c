@@ -109,17 +109,12 @@ pending(const struct resource *r, struct buf *words, struct buf *json)
 			state_free(&st);
 		return;
 	}
-	if (st.fetched) {
-		buf_printf(words, ", pending: the %ld page%s of the run %s, "
-		    "fetched, not yet committed", st.pages, st.pages == 1 ?
-		    "" : "s", st.run_id);
+	buf_printf(words, ", pending: the run %s, ", st.run_id);
+	state_describe(&st, words);
+	if (st.fetched)
 		buf_adds(json, "\"commit\"");
-	} else {
-		buf_printf(words, ", pending: the run %s, %ld page%s fetched, "
-		    "to resume with %s", st.run_id, st.pages, st.pages == 1 ?
-		    "" : "s", st.position);
+	else
 		json_quote(json, st.position, strlen(st.position));
-	}
 	state_free(&st);
 }
 

@@ -149,6 +149,9 @@ int	state_write(const struct state *, const char *path, int sync,
 
 void	state_free(struct state *);
 
+/* Append what st waits for, in words: "7 pages fetched, to resume ...". */
+void	state_describe(const struct state *st, struct buf *b);
+
 /* The UTC time now as ISO 8601, "2026-11-26T10:00:00Z", static storage. */
 const char *utc_now(void);
 

@@ -87,6 +87,7 @@ struct run {
 	int		 committing;	/* rest-merge saw the end of its input */
 	int		 aborted;	/* rest-select and rest-merge killed */
 	int		 stopped;	/* rest-paginate told to stop */
+	int		 merge_died;	/* before the end of its input */
 	int		 failure;	/* the first failure's exit status */
 	const char	*failed;	/* which program failed, or NULL */
 };
@@ -321,6 +322,9 @@ read_records(struct run *run)
 	for (p = b->data + b->len; (p = memchr(p, '\n', (size_t)(end - p))) !=
 	    NULL; p++)
 		run->nrecords++;
+	/* With rest-merge gone, the records only prove the pages good. */
+	if (run->merge_died)
+		return;
 	b->len += (size_t)got;
 }
 
@@ -382,8 +386,18 @@ reap(struct run *run)
 	}
 	if (child_reaped(run->merge, &run->mstatus)) {
 		run->merge = merge_pid = 0;
-		if (exit_of(run->mstatus) != 0 && !run->aborted)
+		if (exit_of(run->mstatus) != 0 && !run->aborted) {
 			fail(run, exit_of(run->mstatus), "rest-merge");
+			/*
+			 * The pages are still good: the fetch goes on, for
+			 * the next run to commit them.
+			 */
+			run->merge_died = !run->committing;
+		}
+		if (run->merge_died) {
+			run->records.len = run->records_off = 0;
+			close_fd(run, TOMERGE);
+		}
 	}
 }
 
@@ -395,7 +409,7 @@ reap(struct run *run)
 static void
 commit(struct run *run)
 {
-	if (stop_requested() || run->failure != 0) {
+	if (stop_requested() || (run->failure != 0 && !run->merge_died)) {
 		abort_load(run);
 		return;
 	}
@@ -425,7 +439,7 @@ advance(struct run *run)
 		match(run);
 		save(run, 1);
 	}
-	if (run->failure != 0)
+	if (run->failure != 0 && !run->merge_died)
 		abort_load(run);
 	if (run->fetch_done && !run->aborted && run->fed == run->written)
 		close_fd(run, TOSELECT);
@@ -690,22 +704,6 @@ begin(struct run *run, const char *fp)
 	return 0;
 }
 
-/* What a pending run is, in words. */
-static void
-describe(const struct state *st, struct buf *b)
-{
-	const char *s = st->pages == 1 ? "" : "s";
-
-	if (st->fetched)
-		buf_printf(b, "all %ld page%s fetched, not yet committed",
-		    st->pages, s);
-	else if (st->position != NULL)
-		buf_printf(b, "%ld page%s fetched, to resume with %s",
-		    st->pages, s, st->position);
-	else
-		buf_adds(b, "no page fetched");
-}
-
 /*
  * Take up the state an earlier run left, if it is still good for this
  * configuration; else start afresh.  Returns 0 or an exit status.
@@ -723,13 +721,13 @@ prepare(struct run *run, const char *fp)
 		err_free(&e);
 	} else if (rc == 1 && strcmp(run->st.fingerprint, fp) != 0) {
 		buf_init(&what, 0);
-		describe(&run->st, &what);
+		state_describe(&run->st, &what);
 		warnmsg("discarding the pending run %s (%s): the "
 		    "configuration changed", run->st.run_id, buf_str(&what));
 		buf_free(&what);
 	} else if (rc == 1 && check_spool(run) == 0) {
 		buf_init(&what, 0);
-		describe(&run->st, &what);
+		state_describe(&run->st, &what);
 		if (!run->o->silent)
 			warnmsg("resuming the run %s: %s", run->st.run_id,
 			    buf_str(&what));
@@ -891,6 +889,32 @@ load(struct run *run)
 	return run->failure;
 }
 
+static void
+queue_free(struct queue *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		free(q->v[i].position);
+	free(q->v);
+}
+
+static void
+run_free(struct run *run)
+{
+	queue_free(&run->ends);
+	queue_free(&run->positions);
+	buf_free(&run->pages);
+	buf_free(&run->records);
+	buf_free(&run->poslines);
+	buf_free(&run->rl.line);
+	state_free(&run->st);
+	free(run->statepath);
+	free(run->spoolpath);
+	if (run->spool >= 0)
+		close(run->spool);
+}
+
 int
 sync_resource(const struct sync_opts *o, const struct resource *r,
     int resultfd)
@@ -901,6 +925,7 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	int status, lock;
 
 	memset(&run, 0, sizeof(run));
+	run.spool = -1;
 	run.o = o;
 	run.r = r;
 	run.started = clock_now();
@@ -926,8 +951,6 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	summary(&run, status);
 	result(&run, status, resultfd);
 	buf_free(&fp);
-	state_free(&run.st);
-	free(run.statepath);
-	free(run.spoolpath);
+	run_free(&run);
 	return status;
 }

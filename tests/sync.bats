@@ -255,3 +255,297 @@ rest-sync: image_analysis: not synced (rest-paginate exit 78): $T left as it was
 	assert_file_not_exists "$T"
 	nostate
 }
+
+# ---------------------------------------------------------- resuming
+
+# shim PROG LINE: PROG, as rest-sync finds it in PATH, becomes a script
+# that runs LINE, where "$real" is the program shimmed and "$@" its
+# arguments; e.g. shim rest-paginate 'exec "$real" --retries 0 "$@"'.
+shim() {
+	local real
+	real=$(command -v "$1")
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/bash\nreal=%q\n%s\n' "$real" "$2" >"$BATS_TEST_TMPDIR/bin/$1"
+	chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+	[[ $PATH == "$BATS_TEST_TMPDIR/bin:"* ]] || PATH=$BATS_TEST_TMPDIR/bin:$PATH
+}
+
+# fails_at OFFSET STATUS: the page at OFFSET fails with STATUS for good.
+fails_at() {
+	server_faults "[{\"path\": \"/v1/resource\", \"args\": {\"offset\": \"$1\"},
+		\"action\": \"status\", \"status\": $2, \"times\": -1}]"
+}
+
+# clean_table FILE: the table of a clean, uninterrupted run, into FILE.
+clean_table() {
+	rest-sync -s -c "$C" -C "$BATS_TEST_TMPDIR/clean"
+	cp "$BATS_TEST_TMPDIR/clean/$(basename "$T")" "$1"
+	rm -rf "$BATS_TEST_TMPDIR/clean"
+	server_reset
+}
+
+# offsets: the offsets the server was asked for, in order, on one line.
+offsets() {
+	server_requests | jq -r .args.offset | paste -sd' ' -
+}
+
+@test "a 75 keeps the pages fetched; the next run goes on after them" {
+	conf
+	clean_table want
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_equal "$stderr" "rest-sync: image_analysis: rest-paginate: GET $BASE/v1/resource?offset=350&limit=50&require_key=1&api_key=***: HTTP 503: {\"error\":\"injected\"} (gave up after 1 attempt)
+rest-sync: image_analysis: not synced (rest-paginate exit 75): $T left as it was; the next run resumes after the 7 pages fetched (--offset 350)"
+	assert_file_not_exists "$T"
+	run rest-sync -c "$C" -C "$OUT" --status
+	assert_success
+	assert_output --regexp "^image_analysis: $T: 0 rows, never synced, pending: the run [0-9TZ-]+, 7 pages fetched, to resume with --offset 350\$"
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: 7 pages fetched, to resume with --offset 350
+rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 1000 inserted, "
+	assert_equal "$(offsets)" '350 400 450 500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+	nostate
+}
+
+@test "a failure before any page keeps nothing" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 0 503
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_equal "${stderr_lines[1]}" "rest-sync: image_analysis: not synced (rest-paginate exit 75): $T left as it was"
+	nostate
+}
+
+@test "a replace failing half way leaves the old table byte for byte" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "replace"}'
+	conf "$(resource image_analysis '"records": 300')"
+	rest-sync -s -c "$C" -C "$OUT"
+	cp "$T" before
+	# The API now has 1000 records, and its page at 500 fails for good.
+	conf
+	fails_at 500 404
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 69
+	assert_equal "${stderr_lines[1]}" "rest-sync: image_analysis: not synced (rest-paginate exit 69): $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
+	cmp before "$T"
+	assert_equal "$(jq -r .write_disposition "$T.schema.json")" replace
+	# Fixed, the next run fetches the rest and replaces the table whole.
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ': 1000 records from 20 pages \(10 requests\): 1000 inserted, 0 updated, 300 deleted, 0 unchanged, 1000 rows; '
+	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
+	clean_table want
+	cmp want "$T"
+}
+
+@test "a pending run whose configuration changed is discarded, with a message" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_failure 75
+	server_reset
+	conf "$(resource image_analysis '"records": 400')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "${stderr_lines[0]}" '^rest-sync: image_analysis: discarding the pending run [0-9TZ-]+ \(7 pages fetched, to resume with --offset 350\): the configuration changed$'
+	assert_equal "$(offsets)" '0 50 100 150 200 250 300 350'
+	assert_equal "$(wc -l <"$T")" 400
+	nostate
+}
+
+@test "a spool that is not what the state says is discarded, never trusted" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_failure 75
+	server_reset
+	# A byte of the spool changed, as a disk might.
+	printf 'X' | dd of="$OUT/.image_analysis.sync/spool" bs=1 seek=100 conv=notrunc status=none
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/spool: not the 7 pages the state records; starting over"
+	assert_equal "$(requests)" 20
+	clean_table want
+	cmp want "$T"
+}
+
+@test "a state that rest-sync did not write is discarded" {
+	conf
+	mkdir -p "$OUT/.image_analysis.sync"
+	echo 'pages=3' >"$OUT/.image_analysis.sync/state"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/state: not a state rest-sync wrote; starting over"
+	assert_equal "$(wc -l <"$T")" 1000
+	nostate
+}
+
+# ---------------------------------------------------------- interrupts
+
+# interrupt OPTION... -- COMMAND...: tests/interrupt.py, bounded.
+interrupt() {
+	timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" "$@"
+}
+
+# slow OFFSET [DELAY]: the page at OFFSET takes DELAY (2) seconds.
+slow() {
+	server_faults "[{\"path\": \"/v1/resource\", \"args\": {\"offset\": \"$1\"},
+		\"action\": \"slow\", \"delay\": ${2:-2}}]"
+}
+
+# every_page_slow DELAY: every page takes DELAY seconds.
+every_page_slow() {
+	server_faults "[{\"path\": \"/v1/resource\", \"action\": \"slow\",
+		\"delay\": $1, \"times\": -1}]"
+}
+
+@test "Ctrl-C while a page is fetched: the next run goes on from that page" {
+	conf
+	clean_table want
+	slow 500
+	run --separate-stderr interrupt --ready 0 --requests 11 -- rest-sync -c "$C" -C "$OUT"
+	assert_output 130
+	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
+	assert_file_not_exists "$T"
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	# Only the page in flight is fetched again.
+	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+	nostate
+}
+
+@test "SIGTERM to the group: the same as Ctrl-C" {
+	conf
+	clean_table want
+	slow 650
+	run --separate-stderr interrupt --signal TERM --ready 0 --requests 14 -- \
+		rest-sync -c "$C" -C "$OUT"
+	assert_output 143
+	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 13 pages fetched (--offset 650)"
+	server_reset
+	rest-sync -s -c "$C" -C "$OUT"
+	assert_equal "$(offsets)" '650 700 750 800 850 900 950'
+	cmp want "$T"
+}
+
+@test "Ctrl-C with -w replace: the old table stays, and the next run replaces it whole" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "replace"}'
+	conf "$(resource image_analysis '"records": 300')"
+	rest-sync -s -c "$C" -C "$OUT"
+	cp "$T" before
+	conf
+	clean_table want
+	slow 400
+	run --separate-stderr interrupt --ready 0 --requests 9 -- rest-sync -c "$C" -C "$OUT"
+	assert_output 130
+	cmp before "$T"
+	server_reset
+	rest-sync -s -c "$C" -C "$OUT"
+	assert_equal "$(offsets)" '400 450 500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+}
+
+# sum_requests: the requests of the runs so far, for the budget below.
+@test "Ctrl-C at random moments: the next run completes the table, byte for byte" {
+	local n delay clean used
+	conf
+	clean_table want
+	clean=20
+	# Every page takes 20 ms, so a run lasts about 0.5 s.
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$OUT"
+		server_reset
+		every_page_slow 0.02
+		delay=$(awk -v n="$n" 'BEGIN { srand(n); printf "%.3f", rand() * 0.6 }')
+		run --separate-stderr interrupt --after "$delay" -- rest-sync -c "$C" -C "$OUT"
+		[[ $output == 0 || $output == 130 ]] || fail "at $delay s: status $output: $stderr"
+		# A run that completed leaves the next one a whole re-sync.
+		[[ $output == 0 ]] && clean=40 || clean=20
+		run rest-sync -s -c "$C" -C "$OUT"
+		assert_success
+		cmp want "$T"
+		nostate
+		# At most the page in flight was fetched twice.
+		used=$(requests)
+		((used <= clean + 1)) || fail "at $delay s: $used requests, $clean in a clean run"
+	done
+}
+
+@test "kill -9 of the group at random moments: the next run completes the table" {
+	local n delay used pid clean
+	conf
+	clean_table want
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$OUT"
+		server_reset
+		every_page_slow 0.02
+		delay=$(awk -v n="$n" 'BEGIN { srand(n + 100); printf "%.3f", rand() * 0.6 }')
+		setsid rest-sync -s -c "$C" -C "$OUT" 2>/dev/null &
+		pid=$!
+		sleep "$delay"
+		kill -KILL -- -"$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		# A run that completed leaves the next one a whole re-sync.
+		clean=20
+		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
+		run rest-sync -s -c "$C" -C "$OUT"
+		assert_success
+		cmp want "$T"
+		nostate
+		# The page in flight, and those in the pipe, unread when killed.
+		used=$(requests)
+		((used <= clean + 3)) || fail "at $delay s: $used requests, $clean in a clean run"
+	done
+}
+
+@test "a crash between the commit and the removal of the state commits nothing twice" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "append"}'
+	conf "$(resource image_analysis '"records": 120')"
+	# rest-merge commits, then the whole group dies before rest-sync
+	# removed the state.
+	shim rest-merge '"$real" "$@"; kill -KILL 0'
+	setsid rest-sync -s -c "$C" -C "$OUT" 2>/dev/null &
+	wait $! || true
+	assert_equal "$(wc -l <"$T")" 120
+	assert_file_exists "$OUT/.image_analysis.sync/state"
+	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
+	server_reset
+	run rest-sync -c "$C" -C "$OUT" --status
+	assert_output --regexp "^image_analysis: $T: 120 rows, last synced [0-9T:-]+Z, pending: the run [0-9TZ-]+, all 3 pages fetched, not yet committed\$"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: all 3 pages fetched, not yet committed
+rest-sync: image_analysis: $T: the run [0-9TZ-]+ had committed it already\$"
+	# No request, and the append was not made twice.
+	assert_equal "$(requests)" 0
+	assert_equal "$(wc -l <"$T")" 120
+	nostate
+}
+
+@test "a commit that failed keeps the pages; the next run commits them without a request" {
+	conf "$(resource image_analysis '"records": 120')"
+	# It reads its input, as rest-merge does, then finds the disk full.
+	shim rest-merge 'cat >/dev/null; echo "rest-merge: $BASH_ARGV: write failed: No space left on device" >&2; exit 74'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 74
+	assert_equal "$stderr" "rest-sync: image_analysis: rest-merge: $T: write failed: No space left on device
+rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; the next run commits the 3 pages fetched"
+	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ": 120 records from 3 pages \(0 requests\): 120 inserted, "
+	assert_equal "$(requests)" 0
+	nostate
+}
