@@ -167,16 +167,67 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 	return status;
 }
 
+/*
+ * The options that the next run would resume with, into args, if a run
+ * is pending for this configuration: "--offset" "N".  Returns 1 if the
+ * pending run has all its pages (no request is due), else 0.
+ */
+static int
+resume_args(const struct sync_opts *o, const struct resource *r,
+    struct relay *rl, char **args, struct state *st)
+{
+	struct err e = { 0 };
+	struct buf path, fp;
+	char *space;
+	int rc;
+
+	buf_init(&path, 0);
+	buf_printf(&path, "%s/state", r->statedir);
+	rc = state_read(st, path.data, &e);
+	buf_free(&path);
+	err_free(&e);
+	if (rc != 1)
+		return 0;
+	buf_init(&fp, 0);
+	if (fingerprint(o, r, &fp, rl) != 0 || strcmp(buf_str(&fp),
+	    st->fingerprint) != 0 || (st->position == NULL && !st->fetched)) {
+		buf_free(&fp);
+		return 0;
+	}
+	buf_free(&fp);
+	if (st->fetched)
+		return 1;
+	space = strchr(st->position, ' ');
+	*space = '\0';
+	args[0] = st->position;
+	args[1] = space + 1;
+	return 0;
+}
+
+/* Each line of out after the resource's name. */
+static void
+print_lines(const char *name, const struct buf *out)
+{
+	const char *p, *nl;
+
+	for (p = out->data; p != NULL && p < out->data + out->len; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(out->data + out->len - p))) ==
+		    NULL)
+			nl = out->data + out->len;
+		printf("%s: %.*s\n", name, (int)(nl - p), p);
+	}
+}
+
 int
 show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 {
 	struct relay rl;
+	struct state st;
 	struct buf out;
-	const char *p, *nl;
 	size_t i;
 	int status = 0, rc;
 	char *argv[] = { "rest-paginate", "-c", NULL, "-r", NULL,
-	    "--dry-run", NULL };
+	    "--dry-run", NULL, NULL, NULL };
 
 	argv[2] = (char *)o->config;
 	buf_init(&out, 0);
@@ -186,16 +237,18 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 		buf_init(&rl.line, 0);
 		buf_reset(&out);
 		argv[4] = r[i].name;
-		if ((rc = child_capture(argv, &out, &rl)) != 0)
+		argv[6] = argv[7] = NULL;
+		memset(&st, 0, sizeof(st));
+		if (resume_args(o, &r[i], &rl, &argv[6], &st))
+			printf("%s: no request: the pages of the run %s are all "
+			    "fetched; the next run commits them\n", r[i].name,
+			    st.run_id);
+		else if ((rc = child_capture(argv, &out, &rl)) != 0)
 			status = worse(status, rc);
+		else
+			print_lines(r[i].name, &out);
+		state_free(&st);
 		buf_free(&rl.line);
-		for (p = out.data; p != NULL && p < out.data + out.len;
-		    p = nl + 1) {
-			if ((nl = memchr(p, '\n', (size_t)(out.data + out.len -
-			    p))) == NULL)
-				nl = out.data + out.len;
-			printf("%s: %.*s\n", r[i].name, (int)(nl - p), p);
-		}
 	}
 	buf_free(&out);
 	return status;

@@ -549,3 +549,257 @@ rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; t
 	assert_equal "$(requests)" 0
 	nostate
 }
+
+# ---------------------------------------------------------- --prune
+
+@test "--prune after the server deleted and changed records" {
+	conf "$(resource image_analysis '"records": 120')"
+	rest-sync -s -c "$C" -C "$OUT"
+	# Three records gone, two changed.
+	conf "$(resource image_analysis '"records": 120, "skip_ids": "3,50,77", "edit_ids": "10,20"')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ': 117 records from 3 pages \(3 requests\): 0 inserted, 2 updated, 0 deleted, 115 unchanged, 120 rows; '
+	# Without --prune, merge keeps the rows the server no longer returns.
+	assert_equal "$(jq -c 'select(.id == 3 or .id == 50 or .id == 77) | .id' "$T" | paste -sd' ' -)" '3 50 77'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --prune --json
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(jq -c '[.inserted, .updated, .deleted, .unchanged, .rows]' <<<"$output")" '[0,0,3,117,117]'
+	# The table is what a load of the changed server from scratch gives.
+	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
+	run diff <(jq -c . "$T" | sort) <(jq -c . "$BATS_TEST_TMPDIR/p/image_analysis.jsonl" | sort)
+	assert_success
+	assert_equal "$(jq -r 'select(.id == 10) | .note' "$T")" edited
+}
+
+@test "--prune refuses an incremental resource, 78 before any request" {
+	conf "$(resource image_analysis '' '"endpoint": {"path": "/v1/resource",
+		"data_selector": "data", "incremental": {"cursor_path": "created_at"}}')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --prune
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: --prune: resource 'image_analysis' loads incrementally (endpoint.incremental): its input is never complete, so no key it lacks may be deleted"
+	assert_equal "$(requests)" 0
+	assert_file_not_exists "$OUT"
+}
+
+@test "--prune leaves append resources alone; replace mirrors anyway" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "append"}'
+	conf "$(resource image_analysis '"records": 30')"
+	rest-sync -s -c "$C" -C "$OUT" --prune
+	run rest-sync -s -c "$C" -C "$OUT" --prune
+	assert_success
+	assert_equal "$(wc -l <"$T")" 60
+}
+
+# ---------------------------------------------------------- --json
+
+@test "--json: one object per resource, for jq" {
+	local json
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 30')"
+	# The labels fail for good.
+	server_faults '[{"path": "/v1/resource", "args": {"records": "30"},
+		"action": "status", "status": 404, "times": -1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --json
+	assert_failure 69
+	assert_equal "$(jq -s length <<<"$output")" 2
+	assert_equal "$(wc -l <<<"$output")" 2
+	json=$output
+	run jq -c 'select(.resource == "image_analysis") | del(.seconds)' <<<"$json"
+	assert_output "{\"resource\":\"image_analysis\",\"table\":\"image_analysis\",\"file\":\"$T\",\"status\":0,\"pages\":3,\"records\":120,\"inserted\":120,\"updated\":0,\"unchanged\":0,\"deleted\":0,\"rows\":120,\"requests\":3,\"pending\":null}"
+	run jq -c 'select(.resource == "labels") | del(.seconds)' <<<"$json"
+	assert_output "{\"resource\":\"labels\",\"table\":\"labels\",\"file\":\"$OUT/labels.jsonl\",\"status\":69,\"pages\":0,\"records\":null,\"inserted\":null,\"updated\":null,\"unchanged\":null,\"deleted\":null,\"rows\":null,\"requests\":0,\"pending\":null}"
+	run jq -e '.seconds >= 0' <<<"$json"
+	assert_success
+	# No summary lines, but the failure is still said.
+	assert_equal "$(grep -c 'rows; ' <<<"$stderr")" 0
+	assert_regex "$stderr" "rest-sync: labels: not synced \\(rest-paginate exit 69\\): $OUT/labels.jsonl left as it was"
+}
+
+@test "--json counts the retries as requests, and a pending resume" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 2 --backoff-factor 0.01 "$@"'
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "100"},
+		"action": "status", "status": 503, "times": 2},
+		{"path": "/v1/resource", "args": {"offset": "300"},
+		"action": "status", "status": 503, "times": -1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --json
+	assert_failure 75
+	assert_equal "$(jq -c '[.status, .pages, .requests, .pending]' <<<"$output")" '[75,6,10,"--offset 300"]'
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --json
+	assert_success
+	assert_equal "$(jq -c '[.status, .pages, .records, .requests, .rows, .pending]' <<<"$output")" '[0,14,1000,14,1000,null]'
+}
+
+# ---------------------------------------------------------- --status
+
+@test "--status: rows, the last complete sync, and what is pending" {
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 30')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --status
+	assert_success
+	assert_output "image_analysis: $T: 0 rows, never synced
+labels: $OUT/labels.jsonl: 0 rows, never synced"
+	assert_equal "$stderr" ''
+	# It changed nothing: no directory, no lock, no request.
+	assert_file_not_exists "$OUT"
+	assert_equal "$(requests)" 0
+	rest-sync -s -c "$C" -C "$OUT" -r image_analysis
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 0 503
+	run rest-sync -s -c "$C" -C "$OUT" -r labels
+	assert_failure 75
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "50"},
+		"action": "status", "status": 503, "times": -1}]'
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 130')"
+	run rest-sync -s -c "$C" -C "$OUT" -r labels
+	assert_failure 75
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --status
+	assert_success
+	assert_regex "$output" "^image_analysis: $T: 120 rows, last synced 20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z
+labels: $OUT/labels.jsonl: 0 rows, never synced, pending: the run [0-9TZ-]+, 1 page fetched, to resume with --offset 50\$"
+	run rest-sync -c "$C" -C "$OUT" --status --json
+	assert_success
+	assert_equal "$(jq -c '[.resource, .rows, (.last_sync | type), .pending]' <<<"$output" | paste -sd' ' -)" '["image_analysis",120,"string",null] ["labels",0,"null","--offset 50"]'
+	# The time is the commit's, as the sidecar records it.
+	assert_equal "$(jq -r 'select(.resource == "image_analysis") | .last_sync' <<<"$output")" "$(jq -r .last_run.at "$T.schema.json")"
+}
+
+@test "--status counts the rows of csv and tsv tables, a quoted line break in one" {
+	conf "$(resource image_analysis '"records": 40')"
+	rest-sync -s -c "$C" -C "$OUT" --format csv
+	run rest-sync -c "$C" -C "$OUT" --format csv --status
+	assert_output --regexp "^image_analysis: $OUT/image_analysis.csv: 40 rows, last synced "
+	# The notes of the sample hold line breaks, so lines are not rows.
+	assert [ "$(wc -l <"$OUT/image_analysis.csv")" -gt 41 ]
+	rest-sync -s -c "$C" -C "$OUT" --format tsv
+	run rest-sync -c "$C" -C "$OUT" --format tsv --status
+	assert_output --regexp "^image_analysis: $OUT/image_analysis.tsv: 40 rows, last synced "
+}
+
+# ---------------------------------------------------------- --dry-run
+
+@test "--dry-run prints each first request, the key hidden, and sends nothing" {
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 30')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --dry-run
+	assert_success
+	assert_output "image_analysis: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=120&api_key=***
+labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key=***"
+	assert_equal "$stderr" ''
+	assert_equal "$(requests)" 0
+	assert_file_not_exists "$OUT"
+	refute_output --partial "$API_KEY"
+}
+
+@test "--dry-run shows the request a pending run resumes with" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_failure 75
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --dry-run
+	assert_success
+	assert_output "image_analysis: GET $BASE/v1/resource?offset=350&limit=50&require_key=1&api_key=***"
+	assert_equal "$(requests)" 0
+}
+
+# ---------------------------------------------------------- -j and logs
+
+@test "-j 2: every stderr line names its resource and is one write(2)" {
+	local log=$BATS_TEST_TMPDIR/trace.log
+	conf "$(resource image_analysis '"records": 600')" \
+		"$(resource labels '"records": 601')" \
+		"$(resource tags '"records": 602')"
+	shim rest-paginate 'exec "$real" --retries 3 --backoff-factor 0.01 -v "$@"'
+	# Retries, warnings and a failure, in every resource at once.
+	server_faults '[{"path": "/v1/resource", "action": "status",
+		"status": 503, "times": 12},
+		{"path": "/v1/resource", "args": {"records": "602", "offset": "500"},
+		"action": "status", "status": 404, "times": -1}]'
+	env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -s 100000 -e trace=write \
+		-e signal=none -o "$log" rest-sync -c "$C" -C "$OUT" -j 2 \
+		2>"$BATS_TEST_TMPDIR/stderr" || true
+	run grep -cv -e '^rest-sync: image_analysis: ' -e '^rest-sync: labels: ' \
+		-e '^rest-sync: tags: ' "$BATS_TEST_TMPDIR/stderr"
+	assert_output 0
+	assert [ "$(wc -l <"$BATS_TEST_TMPDIR/stderr")" -gt 20 ]
+	run grep -c ': rest-paginate: attempt [0-9] of 4: ' "$BATS_TEST_TMPDIR/stderr"
+	assert_output --regexp '^[1-9][0-9]*$'
+	# Each write of rest-sync to stderr is one whole line (the programs
+	# it runs write theirs into its pipe, as cli.bats checks); strace
+	# shows a write cut by another process's as unfinished.
+	run awk '/write\(2, "rest-(paginate|select|merge): / { next }
+		/write\(2,/ { n++; if ($0 !~ /^[0-9]+ +write\(2, "rest-sync: [a-z_]+: [^\n]*\\n", [0-9]+(\) = [0-9]+| <unfinished \.\.\.>)$/) bad++ }
+		END { print n + 0, bad + 0 }' "$log"
+	assert_output --regexp '^[2-9][0-9]+ 0$'
+	assert_file_not_exists "$OUT/tags.jsonl"
+}
+
+@test "-j 2 syncs two resources at once" {
+	conf "$(resource image_analysis '"records": 100')" \
+		"$(resource labels '"records": 101')"
+	every_page_slow 0.3
+	run rest-sync -s -c "$C" -C "$OUT" -j 2
+	assert_success
+	# Each page takes 0.3 s: the two resources asked for theirs together,
+	# where one after the other would ask all of one's pages first.
+	assert_equal "$(server_requests | jq -r .args.records | head -n 2 | sort | paste -sd' ' -)" '100 101'
+	assert_equal "$(wc -l <"$OUT/image_analysis.jsonl")" 100
+	assert_equal "$(wc -l <"$OUT/labels.jsonl")" 101
+	server_reset
+	every_page_slow 0.3
+	rest-sync -s -c "$C" -C "$OUT" -j 1
+	assert_equal "$(server_requests | jq -r .args.records | paste -sd' ' -)" '100 100 101 101 101'
+}
+
+# ---------------------------------------------------------- locks, DIR
+
+@test "a second rest-sync on the same DIR says which table is busy, 75" {
+	local pid
+	conf "$(resource image_analysis '"records": 300')" \
+		"$(resource labels '"records": 30')"
+	every_page_slow 0.2
+	rest-sync -s -c "$C" -C "$OUT" -r image_analysis &
+	pid=$!
+	# Once the first holds its lock: its state is there.
+	for _ in $(seq 100); do
+		[[ -e $OUT/.image_analysis.sync/state ]] && break
+		sleep 0.05
+	done
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync.lock: busy: another rest-sync is syncing this table; try again later"
+	assert_equal "${stderr_lines[1]}" "rest-sync: image_analysis: not synced (rest-sync exit 75): $T left as it was"
+	# The other table was synced all the same.
+	assert_equal "$(wc -l <"$OUT/labels.jsonl")" 30
+	wait "$pid"
+	assert_equal "$(wc -l <"$T")" 300
+	nostate
+}
+
+@test "a DIR that cannot be written is 73, and nothing is sent" {
+	conf
+	run --separate-stderr rest-sync -c "$C" -C /sys
+	assert_failure 73
+	assert_equal "${stderr_lines[0]}" 'rest-sync: image_analysis: /sys/.image_analysis.sync.lock: cannot create: Permission denied'
+	touch afile
+	run --separate-stderr rest-sync -c "$C" -C afile
+	assert_failure 73
+	assert_equal "$stderr" 'rest-sync: afile: cannot create: Not a directory'
+	run --separate-stderr rest-sync -c "$C" -C nothere/out
+	assert_failure 73
+	assert_equal "$stderr" 'rest-sync: nothere/out: cannot create: No such file or directory'
+	assert_equal "$(requests)" 0
+}
+
+@test "a DIR that does not exist yet is created" {
+	conf "$(resource image_analysis '"records": 10')"
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(wc -l <"$T")" 10
+}
