@@ -27,6 +27,7 @@
 #define MAX_SEEN	64	/* warnings remembered, not to repeat them */
 
 static sigset_t	 startmask, held;
+static volatile sig_atomic_t ended;
 static struct sigaction startpipe;
 static char	*seen[MAX_SEEN];
 static size_t	 nseen;
@@ -35,6 +36,16 @@ static void
 on_child(int sig)
 {
 	(void)sig;
+	ended = 1;
+}
+
+int
+children_ended(void)
+{
+	int was = ended;
+
+	ended = 0;
+	return was;
 }
 
 void

@@ -3,6 +3,7 @@
  * checked before any request: its table file, its state beside it, and
  * what a configuration may not ask of rest-sync.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "diag.h"
 #include "file.h"
+#include "hash.h"
 #include "json.h"
 #include "name.h"
 #include "opt.h"
@@ -72,24 +74,65 @@ incremental(const char *file, size_t i)
 	return found;
 }
 
+/* Append n bytes of s to b, their length first: no two lists the same. */
+static void
+field(struct buf *b, const char *s, size_t n)
+{
+	buf_printf(b, "%zu:", n);
+	if (n > 0)
+		buf_add(b, s, n);
+	buf_addc(b, '\n');
+}
+
+static void
+sfield(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		buf_adds(b, "-\n");
+	else
+		field(b, s, strlen(s));
+}
+
 /*
- * What decides which pages a run fetches, beyond the first request that
- * the dry run shows: a pending resume is good only if these are the same.
+ * A hash of what decides which pages a run fetches and what it selects
+ * of them: the request rest-paginate makes (less the secret), its
+ * paginator and the data selector.  A pending resume is good only for a
+ * configuration with the same.
  */
 static char *
-settings(const struct config *c)
+fingerprint(const struct config *c)
 {
-	struct buf b;
+	struct buf b, hex;
+	size_t i;
 
 	buf_init(&b, 0);
-	buf_printf(&b, "selector=%s\npager=%d\nlimit=%ld\noffset=%ld\n"
-	    "maximum=%ld\npage=%ld\nbase_page=%ld\ntotal_path=%s%s\n"
-	    "stop_after_empty=%d\nhas_more=%s\n", c->data_selector,
-	    (int)c->pager, c->limit, c->offset, c->maximum, c->page,
-	    c->base_page, c->total_path_set ? "set:" : "",
-	    c->total_path != NULL ? c->total_path : "", c->stop_after_empty,
-	    c->has_more_path != NULL ? c->has_more_path : "");
-	return buf_str(&b);
+	sfield(&b, c->url);
+	sfield(&b, c->method);
+	for (i = 0; i < c->nheaders; i++) {
+		field(&b, c->headers[i].name, c->headers[i].namelen);
+		field(&b, c->headers[i].value, c->headers[i].valuelen);
+	}
+	buf_adds(&b, "params\n");
+	for (i = 0; i < c->nparams; i++) {
+		field(&b, c->params[i].name, c->params[i].namelen);
+		field(&b, c->params[i].value, c->params[i].valuelen);
+	}
+	sfield(&b, c->json);
+	buf_printf(&b, "%d %d %d %ld %ld %ld %ld %ld %d %d\n", c->auth,
+	    c->key_location, (int)c->pager, c->limit, c->offset, c->maximum,
+	    c->base_page, c->page, c->total_path_set, c->stop_after_empty);
+	sfield(&b, c->key_name);
+	sfield(&b, c->username);
+	sfield(&b, c->offset_param);
+	sfield(&b, c->limit_param);
+	sfield(&b, c->page_param);
+	sfield(&b, c->total_path);
+	sfield(&b, c->has_more_path);
+	sfield(&b, c->data_selector);
+	buf_init(&hex, 0);
+	buf_printf(&hex, "%016" PRIx64, hash_bytes(b.data, b.len));
+	buf_free(&b);
+	return buf_str(&hex);
 }
 
 /* The table of c and where it goes; exits if its name gives no file. */
@@ -121,7 +164,7 @@ check(const struct sync_opts *o, const struct config *c, size_t i,
 
 	r->wd = c->write_disposition == NULL ? WRITE_MERGE :
 	    name_value(write_dispositions, c->write_disposition);
-	r->settings = settings(c);
+	r->fingerprint = fingerprint(c);
 	if (c->data_selector == NULL)
 		die(EX_CONFIG, "%s: resource '%s' has no data_selector: "
 		    "rest-sync selects the records of the pages it keeps with "
@@ -264,7 +307,7 @@ resources_free(struct resource *r, size_t n)
 		free(r[i].statedir);
 		free(r[i].lockfile);
 		free(r[i].prefix);
-		free(r[i].settings);
+		free(r[i].fingerprint);
 		memset(&r[i], 0, sizeof(r[i]));
 	}
 }

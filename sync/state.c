@@ -1,7 +1,10 @@
 /*
- * state.c: the state of a run that the next one resumes, kept as
- * key=value lines in DIR/.TABLE.sync/state and replaced by rename(2),
- * and the lock that keeps two runs off one table.
+ * state.c: the state of a run that the next one resumes, in
+ * DIR/.TABLE.sync/: "state", key=value lines replaced by rename(2) when
+ * a run begins and when its pages are all in, and "pages", a log that
+ * gets a line per page as it arrives, appended: a write(2) where a
+ * rename would cost a journal commit.  And the lock that keeps two runs
+ * off one table.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -9,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,20 +147,63 @@ take(struct state *st, const char *key, const char *v)
 	return 0;
 }
 
-int
-state_read(struct state *st, const char *path, struct err *e)
+/*
+ * Take from the page log the last of its whole lines that follow each
+ * other from the first page: "N LENGTH SUM POSITION".  A line cut short
+ * or garbled ends it there, never wrong, only shorter.
+ */
+static void
+read_log(struct state *st, const char *path)
 {
+	struct err e = { 0 };
 	struct buf text;
+	char *line, *next, pos[64];
+	unsigned long long len;
+	uint64_t sum;
+	long n;
+	int end;
+
+	buf_init(&text, 0);
+	if (file_read(path, STATE_MAX * 1024, &text, &e) == -1) {
+		err_free(&e);
+		buf_free(&text);
+		return;
+	}
+	for (line = buf_str(&text); (next = strchr(line, '\n')) != NULL;
+	    line = next + 1) {
+		*next = '\0';
+		end = 0;
+		if (sscanf(line, "%ld %llu %" SCNx64 " %63[^\n]%n", &n, &len,
+		    &sum, pos, &end) != 4 || end != (int)(next - line) ||
+		    n != st->pages + 1 || !valid_position(pos))
+			break;
+		st->pages = n;
+		st->length = len;
+		st->sum = sum;
+		free(st->position);
+		st->position = xstrdup(pos);
+		st->logend = (uint64_t)(next + 1 - text.data);
+	}
+	buf_free(&text);
+}
+
+int
+state_read(struct state *st, const char *dir, struct err *e)
+{
+	struct buf text, path;
 	char *line, *next, *eq;
 	int rc = 1, lineno = 0;
 
 	memset(st, 0, sizeof(*st));
+	buf_init(&path, 0);
+	buf_printf(&path, "%s/state", dir);
 	buf_init(&text, 0);
-	if (file_read(path, STATE_MAX, &text, e) == -1) {
+	if (file_read(path.data, STATE_MAX, &text, e) == -1) {
 		rc = errno == ENOENT ? 0 : -1;
 		if (rc == 0)
 			err_free(e);
 		buf_free(&text);
+		buf_free(&path);
 		return rc;
 	}
 	for (line = buf_str(&text); rc == 1 && *line != '\0'; line = next) {
@@ -185,9 +232,21 @@ state_read(struct state *st, const char *path, struct err *e)
 	if (rc == -1) {
 		state_free(st);
 		err_set(e, EX_DATAERR, "%s: not a state rest-sync wrote",
-		    path);
+		    path.data);
+	} else if (!st->fetched) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/pages", dir);
+		read_log(st, path.data);
 	}
+	buf_free(&path);
 	return rc;
+}
+
+void
+state_log(const struct state *st, struct buf *b)
+{
+	buf_printf(b, "%ld %" PRIu64 " %016" PRIx64 " %s\n", st->pages,
+	    st->length, st->sum, st->position);
 }
 
 /* fsync the directory path is in. */
@@ -210,10 +269,10 @@ sync_dir(const char *path)
 }
 
 int
-state_write(const struct state *st, const char *path, int sync,
+state_write(const struct state *st, const char *dir, int sync,
     struct err *e)
 {
-	struct buf text, tmp;
+	struct buf text, tmp, path;
 	ssize_t w;
 	int fd, rc = -1;
 
@@ -226,8 +285,10 @@ state_write(const struct state *st, const char *path, int sync,
 		buf_printf(&text, "position=%s\n", st->position);
 	buf_printf(&text, "length=%" PRIu64 "\nsum=%016" PRIx64 "\n",
 	    st->length, st->sum);
+	buf_init(&path, 0);
+	buf_printf(&path, "%s/state", dir);
 	buf_init(&tmp, 0);
-	buf_printf(&tmp, "%s.tmp", path);
+	buf_printf(&tmp, "%s.tmp", path.data);
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0666);
 	if (fd != -1) {
@@ -237,17 +298,18 @@ state_write(const struct state *st, const char *path, int sync,
 		if (w == (ssize_t)text.len && (!sync || fsync(fd) == 0) &&
 		    close(fd) == 0) {
 			fd = -1;
-			if (rename(tmp.data, path) == 0 && (!sync ||
-			    sync_dir(path) == 0))
+			if (rename(tmp.data, path.data) == 0 && (!sync ||
+			    sync_dir(path.data) == 0))
 				rc = 0;
 		}
 	}
 	if (rc == -1) {
-		err_set(e, EX_IOERR, "%s: cannot write:", path);
+		err_set(e, EX_IOERR, "%s: cannot write:", path.data);
 		if (fd != -1)
 			close(fd);
 		unlink(tmp.data);
 	}
+	buf_free(&path);
 	buf_free(&tmp);
 	buf_free(&text);
 	return rc;

@@ -90,13 +90,9 @@ pending(const struct resource *r, struct buf *words, struct buf *json)
 {
 	struct state st;
 	struct err e = { 0 };
-	struct buf path;
 	int rc;
 
-	buf_init(&path, 0);
-	buf_printf(&path, "%s/state", r->statedir);
-	rc = state_read(&st, path.data, &e);
-	buf_free(&path);
+	rc = state_read(&st, r->statedir, &e);
 	if (rc == -1) {
 		buf_printf(words, ", pending: %s", e.msg);
 		buf_adds(json, "\"unreadable\"");
@@ -173,28 +169,17 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
  * pending run has all its pages (no request is due), else 0.
  */
 static int
-resume_args(const struct sync_opts *o, const struct resource *r,
-    struct relay *rl, char **args, struct state *st)
+resume_args(const struct resource *r, char **args, struct state *st)
 {
 	struct err e = { 0 };
-	struct buf path, fp;
 	char *space;
 	int rc;
 
-	buf_init(&path, 0);
-	buf_printf(&path, "%s/state", r->statedir);
-	rc = state_read(st, path.data, &e);
-	buf_free(&path);
+	rc = state_read(st, r->statedir, &e);
 	err_free(&e);
-	if (rc != 1)
+	if (rc != 1 || strcmp(r->fingerprint, st->fingerprint) != 0 ||
+	    (st->position == NULL && !st->fetched))
 		return 0;
-	buf_init(&fp, 0);
-	if (fingerprint(o, r, &fp, rl) != 0 || strcmp(buf_str(&fp),
-	    st->fingerprint) != 0 || (st->position == NULL && !st->fetched)) {
-		buf_free(&fp);
-		return 0;
-	}
-	buf_free(&fp);
 	if (st->fetched)
 		return 1;
 	space = strchr(st->position, ' ');
@@ -239,7 +224,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 		argv[4] = r[i].name;
 		argv[6] = argv[7] = NULL;
 		memset(&st, 0, sizeof(st));
-		if (resume_args(o, &r[i], &rl, &argv[6], &st))
+		if (resume_args(&r[i], &argv[6], &st))
 			printf("%s: no request: the pages of the run %s are all "
 			    "fetched; the next run commits them\n", r[i].name,
 			    st.run_id);

@@ -35,7 +35,7 @@ struct resource {
 	char		*prefix;	/* "rest-sync: NAME", for messages */
 	int		 wd;		/* enum write_disposition */
 	int		 prune;		/* --prune applies to it */
-	char		*settings;	/* what the dry run does not show */
+	char		*fingerprint;	/* of what it fetches (resource.c) */
 };
 
 /* resource.c */
@@ -66,6 +66,9 @@ struct relay {
 
 /* The signals a run defers, and SIGCHLD; blocked outside of ppoll(). */
 void	signals_init(void);
+
+/* 1 if a child ended since the last call (SIGCHLD came), else 0. */
+int	children_ended(void);
 
 /* The mask to wait with in ppoll(): the one before signals_init(). */
 const void *signals_waitmask(void);
@@ -121,6 +124,7 @@ struct state {
 	uint64_t	 length;	/* bytes of those pages */
 	uint64_t	 sum;		/* their checksum */
 	char		*started;	/* when the run began, UTC */
+	uint64_t	 logend;	/* bytes of the page log read */
 };
 
 /* A running checksum of the spool, fed in pieces of any size. */
@@ -134,18 +138,22 @@ void	sum_add(struct sum *, const void *, size_t);
 uint64_t sum_value(const struct sum *);
 
 /*
- * Read path into st.  Returns 1, 0 if there is none, or -1 if it is not
- * a state this program wrote (e set, EX_DATAERR).
+ * Read the state in dir into st, the page log's last whole line giving
+ * the pages of a run not yet fetched.  Returns 1, 0 if there is none, or
+ * -1 if it is not a state this program wrote (e set, EX_DATAERR).
  */
-int	state_read(struct state *, const char *path, struct err *e);
+int	state_read(struct state *, const char *dir, struct err *e);
 
 /*
- * Replace path with st through path.tmp and rename(2); with sync set,
- * fsync the file first and the directory after.  Returns 0, or -1 with
- * e set (EX_IOERR).
+ * Replace dir/state with st through dir/state.tmp and rename(2); with
+ * sync set, fsync the file first and the directory after.  Returns 0, or
+ * -1 with e set (EX_IOERR).
  */
-int	state_write(const struct state *, const char *path, int sync,
+int	state_write(const struct state *, const char *dir, int sync,
 	    struct err *e);
+
+/* Append the page log's line for st's last page to b. */
+void	state_log(const struct state *, struct buf *b);
 
 void	state_free(struct state *);
 
@@ -175,10 +183,6 @@ int	lock_take(const char *path, struct err *e);
 int	sync_resource(const struct sync_opts *, const struct resource *,
 	    int resultfd);
 
-/* The fingerprint of a resource, and the first request as its dry run
- * shows it (buffers appended to).  Returns 0 or an exit status. */
-int	fingerprint(const struct sync_opts *, const struct resource *,
-	    struct buf *fp, struct relay *);
 
 /* status.c */
 

@@ -48,6 +48,7 @@
 #define CHUNK		(256 * 1024)	/* read at once */
 #define RECORDS_HIGH	(4 << 20)	/* records held for rest-merge */
 #define SYNC_EVERY	10.0		/* seconds between fsyncs of the spool */
+#define PIPE_SIZE	(1 << 20)	/* of the pipes the data goes through */
 
 enum { PAGES, POSITIONS, TOSELECT, RECORDS, TOMERGE, DIAG, NFD };
 
@@ -67,16 +68,17 @@ struct run {
 	const struct resource	*r;
 	struct relay	 rl;
 	struct state	 st;
-	char		*statepath, *spoolpath;
+	char		*statepath, *spoolpath, *logpath;
 	int		 fd[NFD];
 	int		 spool;
+	int		 log;		/* the page log, appended */
 	uint64_t	 written;	/* bytes in the spool */
 	uint64_t	 fed;		/* of them, given to rest-select */
 	struct sum	 sum;		/* of the spool's bytes so far */
 	struct queue	 ends, positions;
 	long		 fetched_pages;	/* by this run */
 	long		 resumed_pages;	/* in the spool when it began */
-	int		 dirty;		/* the state changed since written */
+	int		 dirty;		/* pages logged since the last fsync */
 	double		 started, synced;
 	struct buf	 pages, records, poslines;
 	size_t		 records_off;
@@ -140,13 +142,17 @@ push(struct queue *q, uint64_t length, uint64_t sum, const char *position)
 
 /*
  * Match each page end with the position rest-paginate told after that
- * page: the state then says how to resume after it.
+ * page, and log each page so matched: the next run resumes after the
+ * last one logged.  One write(2) for them all.
  */
 static void
 match(struct run *run)
 {
 	struct mark *e, *p;
+	struct buf lines;
+	ssize_t w;
 
+	buf_init(&lines, 0);
 	while (run->ends.head < run->ends.n &&
 	    run->positions.head < run->positions.n) {
 		e = &run->ends.v[run->ends.head++];
@@ -157,34 +163,56 @@ match(struct run *run)
 		free(run->st.position);
 		run->st.position = p->position;
 		p->position = NULL;
+		state_log(&run->st, &lines);
+	}
+	if (lines.len > 0) {
+		while ((w = write(run->log, lines.data, lines.len)) == -1 &&
+		    errno == EINTR)
+			;
+		if (w != (ssize_t)lines.len) {
+			warnmsg("%s: write failed:", run->logpath);
+			fail(run, EX_IOERR, NULL);
+		}
 		run->dirty = 1;
 	}
+	buf_free(&lines);
 }
 
-/* Save the state; now and then with the spool synced first. */
+/* What save() does besides an fsync every SYNC_EVERY seconds. */
+#define SAVE_SYNC	1	/* fsync the spool and the page log now */
+#define SAVE_STATE	2	/* write the state (fsync'ed with SAVE_SYNC) */
+
+/*
+ * Make what the next run resumes from durable.  The checksums make it
+ * safe without: a spool that lost its last pages to a power loss is
+ * discarded.  So a run that succeeds does not wait for its spool to reach
+ * the disk; one that stops has it sync'ed, and so does a long one now and
+ * then, to lose little.
+ */
 static void
-save(struct run *run, int sync)
+save(struct run *run, int how)
 {
 	struct err e = { 0 };
+	int sync = how & SAVE_SYNC;
 
-	if (!run->dirty && !sync)
-		return;
-	if (!sync && clock_now() - run->synced >= SYNC_EVERY)
+	if (run->dirty && clock_now() - run->synced >= SYNC_EVERY)
 		sync = 1;
-	if (sync && fsync(run->spool) == -1) {
-		warnmsg("%s: cannot sync:", run->spoolpath);
+	if (sync && (fsync(run->spool) == -1 || (run->log >= 0 &&
+	    fsync(run->log) == -1))) {
+		warnmsg("%s: cannot sync:", run->r->statedir);
 		fail(run, EX_IOERR, NULL);
 		return;
 	}
-	if (state_write(&run->st, run->statepath, sync, &e) == -1) {
+	if (sync) {
+		run->synced = clock_now();
+		run->dirty = 0;
+	}
+	if ((how & SAVE_STATE) && state_write(&run->st, run->r->statedir,
+	    sync, &e) == -1) {
 		warnmsg("%s", e.msg);
 		err_free(&e);
 		fail(run, EX_IOERR, NULL);
-		return;
 	}
-	if (sync)
-		run->synced = clock_now();
-	run->dirty = 0;
 }
 
 /* Append a piece of the pages to the spool, noting where pages end. */
@@ -417,8 +445,7 @@ commit(struct run *run)
 	run->st.pages = run->resumed_pages + run->fetched_pages;
 	run->st.length = run->written;
 	run->st.sum = sum_value(&run->sum);
-	run->dirty = 1;
-	save(run, 1);
+	save(run, run->failure != 0 ? SAVE_SYNC | SAVE_STATE : SAVE_STATE);
 	if (run->failure != 0) {
 		abort_load(run);
 		return;
@@ -437,7 +464,8 @@ advance(struct run *run)
 	    run->fd[PAGES] < 0 && run->fd[POSITIONS] < 0) {
 		run->fetch_done = 1;
 		match(run);
-		save(run, 1);
+		if (run->failure != 0 || stop_requested())
+			save(run, SAVE_SYNC);
 	}
 	if (run->failure != 0 && !run->merge_died)
 		abort_load(run);
@@ -486,7 +514,8 @@ turn(struct run *run)
 		p[TOMERGE].fd = -1;
 	/* Signals and ended children come only while it waits. */
 	n = ppoll(p, NFD, NULL, signals_waitmask());
-	reap(run);
+	if (children_ended())
+		reap(run);
 	if (n == -1) {
 		if (errno != EINTR)
 			die(EX_OSERR, "poll:");
@@ -607,9 +636,14 @@ start(struct run *run)
 	run->fd[DIAG] = diag[0];
 	close(diag[1]);
 	close(null);
-	for (i = 0; i < NFD; i++)
-		if (run->fd[i] >= 0)
-			nonblock(run->fd[i]);
+	for (i = 0; i < NFD; i++) {
+		if (run->fd[i] < 0)
+			continue;
+		nonblock(run->fd[i]);
+		/* Fewer, larger transfers: each wake-up of a relay costs. */
+		if (i != DIAG)
+			fcntl(run->fd[i], F_SETPIPE_SZ, PIPE_SIZE);
+	}
 }
 
 /* Remove what the next run would have resumed. */
@@ -621,6 +655,7 @@ clean(struct run *run)
 	buf_init(&tmp, 0);
 	buf_printf(&tmp, "%s.tmp", run->statepath);
 	unlink(run->spoolpath);
+	unlink(run->logpath);
 	unlink(tmp.data);
 	unlink(run->statepath);
 	rmdir(run->r->statedir);
@@ -685,6 +720,8 @@ check_spool(struct run *run)
 static int
 begin(struct run *run, const char *fp)
 {
+	struct err e = { 0 };
+
 	state_free(&run->st);
 	run->st.fingerprint = xstrdup(fp);
 	run->st.run_id = xstrdup(new_run_id());
@@ -699,8 +736,38 @@ begin(struct run *run, const char *fp)
 		warnmsg("%s: cannot create:", run->spoolpath);
 		return EX_CANTCREAT;
 	}
+	run->log = open(run->logpath, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (run->log == -1) {
+		warnmsg("%s: cannot create:", run->logpath);
+		return EX_CANTCREAT;
+	}
 	sum_init(&run->sum);
 	run->written = 0;
+	if (state_write(&run->st, run->r->statedir, 0, &e) == -1) {
+		warnmsg("%s", e.msg);
+		err_free(&e);
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* The page log of a run resumed, cut after its last good line. */
+static int
+open_log(struct run *run)
+{
+	run->log = open(run->logpath, O_WRONLY | O_CREAT | O_APPEND |
+	    O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (run->log == -1 || ftruncate(run->log, (off_t)run->st.logend) ==
+	    -1) {
+		warnmsg("%s: cannot open:", run->logpath);
+		if (run->log >= 0)
+			close(run->log);
+		run->log = -1;
+		close(run->spool);
+		run->spool = -1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -715,8 +782,8 @@ prepare(struct run *run, const char *fp)
 	struct buf what;
 	int rc;
 
-	run->spool = -1;
-	if ((rc = state_read(&run->st, run->statepath, &e)) == -1) {
+	run->spool = run->log = -1;
+	if ((rc = state_read(&run->st, run->r->statedir, &e)) == -1) {
 		warnmsg("%s; starting over", e.msg);
 		err_free(&e);
 	} else if (rc == 1 && strcmp(run->st.fingerprint, fp) != 0) {
@@ -725,7 +792,7 @@ prepare(struct run *run, const char *fp)
 		warnmsg("discarding the pending run %s (%s): the "
 		    "configuration changed", run->st.run_id, buf_str(&what));
 		buf_free(&what);
-	} else if (rc == 1 && check_spool(run) == 0) {
+	} else if (rc == 1 && check_spool(run) == 0 && open_log(run) == 0) {
 		buf_init(&what, 0);
 		state_describe(&run->st, &what);
 		if (!run->o->silent)
@@ -738,30 +805,6 @@ prepare(struct run *run, const char *fp)
 	}
 	run->synced = clock_now();
 	return begin(run, fp);
-}
-
-int
-fingerprint(const struct sync_opts *o, const struct resource *r,
-    struct buf *fp, struct relay *rl)
-{
-	struct args a = { .n = 0 };
-	struct buf out;
-	int status;
-
-	arg(&a, "rest-paginate");
-	arg(&a, "-c");
-	arg(&a, o->config);
-	arg(&a, "-r");
-	arg(&a, r->name);
-	arg(&a, "--dry-run");
-	buf_init(&out, 0);
-	status = child_capture(a.v, &out, rl);
-	if (status == 0) {
-		buf_adds(&out, r->settings);
-		buf_printf(fp, "%016" PRIx64, hash_bytes(out.data, out.len));
-	}
-	buf_free(&out);
-	return status;
 }
 
 /* The result as a JSON object, to the parent and into --json. */
@@ -911,8 +954,11 @@ run_free(struct run *run)
 	state_free(&run->st);
 	free(run->statepath);
 	free(run->spoolpath);
+	free(run->logpath);
 	if (run->spool >= 0)
 		close(run->spool);
+	if (run->log >= 0)
+		close(run->log);
 }
 
 int
@@ -920,12 +966,11 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
     int resultfd)
 {
 	struct run run;
-	struct buf fp;
 	struct err e = { 0 };
 	int status, lock;
 
 	memset(&run, 0, sizeof(run));
-	run.spool = -1;
+	run.spool = run.log = -1;
 	run.o = o;
 	run.r = r;
 	run.started = clock_now();
@@ -935,22 +980,19 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	buf_init(&run.rl.line, 0);
 	run.statepath = path_in(r->statedir, "state");
 	run.spoolpath = path_in(r->statedir, "spool");
+	run.logpath = path_in(r->statedir, "pages");
 	setprog(r->prefix);
 	signal(SIGPIPE, SIG_IGN);
 	atexit(kill_merge);
-	buf_init(&fp, 0);
 	if ((lock = lock_take(r->lockfile, &e)) == -1) {
 		warnmsg("%s", e.msg);
 		status = e.status;
 		err_free(&e);
-	} else if ((status = fingerprint(o, r, &fp, &run.rl)) != 0) {
-		fail(&run, status, "rest-paginate");
-	} else if ((status = prepare(&run, buf_str(&fp))) == 0) {
+	} else if ((status = prepare(&run, r->fingerprint)) == 0) {
 		status = load(&run);
 	}
 	summary(&run, status);
 	result(&run, status, resultfd);
-	buf_free(&fp);
 	run_free(&run);
 	return status;
 }
