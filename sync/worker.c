@@ -889,14 +889,15 @@ summary(struct run *run, int status)
 		buf_printf(&why, "not synced (%s exit %d)", run->failed !=
 		    NULL ? run->failed : "rest-sync", status);
 	if (st->run_id != NULL && access(run->statepath, F_OK) == 0) {
-		if (st->fetched)
-			buf_printf(&next, "; the next run commits the %ld "
-			    "page%s fetched", st->pages, st->pages == 1 ? "" :
-			    "s");
+		if (st->pages == 1)
+			buf_printf(&next, "; the next run %s the page fetched",
+			    st->fetched ? "commits" : "resumes after");
 		else
-			buf_printf(&next, "; the next run resumes after the "
-			    "%ld page%s fetched (%s)", st->pages, st->pages ==
-			    1 ? "" : "s", st->position);
+			buf_printf(&next, "; the next run %s the %ld pages "
+			    "fetched", st->fetched ? "commits" :
+			    "resumes after", st->pages);
+		if (!st->fetched)
+			buf_printf(&next, " (%s)", st->position);
 	}
 	warnmsg("%s: %s left as it was%s", buf_str(&why), run->r->file,
 	    buf_str(&next));
