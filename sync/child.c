@@ -4,6 +4,7 @@
  * with the resource's name in front.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -137,12 +138,13 @@ child_start(char *const argv[], int in, int out, int err, int fd3,
 		_exit(EX_OSERR);
 	prepare(from);
 	execvp(argv[0], argv);
-	n = snprintf(msg, sizeof(msg), "%s: cannot run %s: %s\n", getprog(),
-	    argv[0], strerror(errno));
+	/* The relay puts rest-sync's name and the resource's before it. */
+	n = snprintf(msg, sizeof(msg), "cannot run %s: %s\n", argv[0],
+	    strerror(errno));
 	if (n > 0)
 		(void)!write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ?
 		    (size_t)n : sizeof(msg) - 1);
-	_exit(errno == ENOENT ? 127 : 126);
+	_exit(EX_OSERR);
 }
 
 int
@@ -213,7 +215,8 @@ starts(const char *s, size_t n, const char *p)
 
 /*
  * A warning already passed on, such as a configuration's unknown key that
- * every program reading it reports: said once is enough.
+ * every program reading it reports: said once is enough.  The text after
+ * the program's name is compared, and remembered.
  */
 static int
 repeated(const char *s, size_t n)
@@ -231,6 +234,52 @@ repeated(const char *s, size_t n)
 	if (nseen < MAX_SEEN)
 		seen[nseen++] = xstrndup(w, n);
 	return 0;
+}
+
+int
+warnings_hold(void)
+{
+	int mem, saved;
+
+	fflush(stderr);
+	if ((mem = memfd_create("warnings", MFD_CLOEXEC)) == -1)
+		return -1;
+	if ((saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    dup2(mem, STDERR_FILENO) == -1) {
+		if (saved != -1)
+			close(saved);
+		close(mem);
+		return -1;
+	}
+	close(mem);
+	return saved;
+}
+
+void
+warnings_release(int saved)
+{
+	struct buf b;
+	char *p, *nl;
+	ssize_t got;
+	char chunk[4096];
+
+	if (saved == -1)
+		return;
+	fflush(stderr);
+	buf_init(&b, 0);
+	lseek(STDERR_FILENO, 0, SEEK_SET);
+	while ((got = read(STDERR_FILENO, chunk, sizeof(chunk))) > 0)
+		buf_add(&b, chunk, (size_t)got);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	for (p = b.data; p != NULL && p < b.data + b.len; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(b.data + b.len - p))) ==
+		    NULL)
+			nl = b.data + b.len;
+		if (!repeated(p, (size_t)(nl - p)))
+			say_all(p, (size_t)(nl - p) + (nl < b.data + b.len));
+	}
+	buf_free(&b);
 }
 
 /* The summary of rest-merge, whose counts rest-sync reports itself. */

@@ -257,7 +257,7 @@ resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
 	struct err e = { 0 };
 	char **all;
 	size_t nall, i, n = 0;
-	int *want;
+	int *want, held, rc;
 
 	if (config_resources(o->config, &all, &nall, &e) == -1)
 		die_err(&e);
@@ -270,8 +270,11 @@ resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
 		 * A resource not synced now only has to say its table; one
 		 * to sync must be right, all of them before any request.
 		 */
-		if (config_load(&c, o->config, all[i], CONFIG_REQUEST |
-		    CONFIG_PAGER | CONFIG_SELECT | CONFIG_TABLE, &e) == -1) {
+		held = warnings_hold();
+		rc = config_load(&c, o->config, all[i], CONFIG_REQUEST |
+		    CONFIG_PAGER | CONFIG_SELECT | CONFIG_TABLE, &e);
+		warnings_release(held);
+		if (rc == -1) {
 			if (want[i])
 				die_err(&e);
 			err_free(&e);

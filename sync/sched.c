@@ -127,6 +127,13 @@ finish_job(const struct sync_opts *o, struct job *j)
 		if (errno != EINTR)
 			die(EX_OSERR, "wait:");
 	status = exit_of(wstatus);
+	/* A crash is rest-sync's fault, not the API's. */
+	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGINT &&
+	    WTERMSIG(wstatus) != SIGTERM) {
+		warnmsg("%s: the process syncing it died of signal %d",
+		    j->r->name, WTERMSIG(wstatus));
+		status = EX_SOFTWARE;
+	}
 	if (j->out.len == 0 || j->out.data[j->out.len - 1] != '\n')
 		make_result(j->r, status, &j->out);
 	if (o->json)

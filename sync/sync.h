@@ -103,6 +103,14 @@ int	exit_of(int status);
  */
 int	relay_read(struct relay *, int fd);
 
+/*
+ * Hold what is written on stderr from now on, to pass each warning on
+ * once only at warnings_release(), as the relay does for the programs'
+ * warnings.  Returns what warnings_release() takes.
+ */
+int	warnings_hold(void);
+void	warnings_release(int);
+
 /* Write "PREFIX: " and the line in one write(2). */
 void	relay_say(const char *prefix, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -913,11 +913,19 @@ load(struct run *run)
 
 	for (i = 0; i < NFD; i++)
 		run->fd[i] = -1;
+	/* A signal come before the programs start: none starts. */
+	if (stop_requested()) {
+		run->failure = 128 + stop_requested();
+		if (run->st.pages == 0 && !run->st.fetched)
+			clean(run);
+		return run->failure;
+	}
 	start(run);
-	while (busy(run)) {
+	for (;;) {
 		advance(run);
-		if (busy(run))
-			turn(run);
+		if (!busy(run))
+			break;
+		turn(run);
 	}
 	if (run->failure == 0 && stop_requested() && !run->committing)
 		run->failure = 128 + stop_requested();

@@ -805,3 +805,56 @@ labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key
 	assert_success
 	assert_equal "$(wc -l <"$T")" 10
 }
+
+# ---------------------------------------------------------- and more
+
+@test "a warning that every program prints is said once" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "merge", "primery_key": "x"}'
+	conf "$(resource image_analysis '"records": 30')" \
+		"$(resource labels '"records": 30' '"colums": {}')"
+	run --separate-stderr rest-sync -s -c "$C" -C "$OUT" -j 2
+	assert_success
+	assert_equal "$stderr" "rest-sync: warning: $C: \$.resource_defaults: unknown key 'primery_key'
+rest-sync: warning: $C: \$.resources[1]: unknown key 'colums'"
+}
+
+@test "a signal to rest-sync alone finishes the resources under way and starts no other" {
+	local pid
+	conf "$(resource image_analysis '"records": 200')" \
+		"$(resource labels '"records": 30')"
+	every_page_slow 0.2
+	rest-sync -s -c "$C" -C "$OUT" 2>"$BATS_TEST_TMPDIR/stderr" &
+	pid=$!
+	for _ in $(seq 100); do
+		[[ -e $OUT/.image_analysis.sync/state ]] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(wc -l <"$T")" 200
+	assert_file_not_exists "$OUT/labels.jsonl"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/stderr")" ''
+	nostate
+}
+
+@test "a program that cannot be run is 71; the pages wait for the next run" {
+	local p
+	conf "$(resource image_analysis '"records": 30')"
+	mkdir -p "$BATS_TEST_TMPDIR/nomerge"
+	for p in rest-sync rest-paginate rest-select; do
+		ln -s "$(command -v "$p")" "$BATS_TEST_TMPDIR/nomerge/$p"
+	done
+	run --separate-stderr env PATH="$BATS_TEST_TMPDIR/nomerge" \
+		rest-sync -c "$C" -C "$OUT"
+	assert_failure 71
+	assert_equal "$stderr" "rest-sync: image_analysis: cannot run rest-merge: No such file or directory
+rest-sync: image_analysis: not synced (rest-merge exit 71): $T left as it was; the next run commits the page fetched"
+	assert_file_not_exists "$T"
+	server_reset
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(requests)" 0
+	assert_equal "$(wc -l <"$T")" 30
+}
