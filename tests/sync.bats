@@ -843,7 +843,8 @@ rest-sync: warning: $C: \$.resources[1]: unknown key 'colums'"
 	local p
 	conf "$(resource image_analysis '"records": 30')"
 	mkdir -p "$BATS_TEST_TMPDIR/nomerge"
-	for p in rest-sync rest-paginate rest-select; do
+	# bash too: the test suite's watchdogs run in it.
+	for p in rest-sync rest-paginate rest-select bash; do
 		ln -s "$(command -v "$p")" "$BATS_TEST_TMPDIR/nomerge/$p"
 	done
 	run --separate-stderr env PATH="$BATS_TEST_TMPDIR/nomerge" \
