@@ -25,6 +25,10 @@ enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE };
 enum write_disposition { WRITE_MERGE, WRITE_APPEND, WRITE_REPLACE };
 extern const struct name write_dispositions[];
 
+/* The orders of a dedup_sort hint, and their names (--dedup-sort's too). */
+enum sort_order { SORT_ASC, SORT_DESC };
+extern const struct name sort_orders[];
+
 /*
  * A name and its value as the file holds them, unescaped.  The lengths
  * count a NUL byte that a parameter's name or value may hold.

@@ -27,6 +27,14 @@ enum { OPT_ALLOW_EMPTY = 256, OPT_DEDUP_SORT, OPT_HARD_DELETE, OPT_PRUNE,
 	OPT_RUN_ID, OPT_SCHEMA,
 	OPT_VERSION };
 
+/* The formats, as -f and FILE's extension name them. */
+static const struct name formats[] = {
+	{ "jsonl",	FMT_JSONL },
+	{ "csv",	FMT_CSV },
+	{ "tsv",	FMT_TSV },
+	{ NULL,		0 }
+};
+
 struct run {
 	const struct opts *o;
 	struct batch	 b;
@@ -112,18 +120,21 @@ static enum format
 format_of(const char *file)
 {
 	const char *dot = strrchr(file, '.');
+	const struct name *t;
+	struct buf list;
 
 	if (dot != NULL && strchr(dot, '/') == NULL) {
-		if (strcasecmp(dot, ".jsonl") == 0 ||
-		    strcasecmp(dot, ".ndjson") == 0)
+		/* .ndjson is jsonl too, as an extension only. */
+		if (strcasecmp(dot, ".ndjson") == 0)
 			return FMT_JSONL;
-		if (strcasecmp(dot, ".csv") == 0)
-			return FMT_CSV;
-		if (strcasecmp(dot, ".tsv") == 0)
-			return FMT_TSV;
+		for (t = formats; t->name != NULL; t++)
+			if (strcasecmp(dot + 1, t->name) == 0)
+				return (enum format)t->value;
 	}
-	die(EX_USAGE, "%s: unknown file extension: use -f jsonl, csv or tsv",
-	    file);
+	buf_init(&list, 0);
+	name_list(formats, &list);
+	die(EX_USAGE, "%s: unknown file extension: use -f %s", file,
+	    buf_str(&list));
 }
 
 static struct path *
@@ -149,18 +160,15 @@ add_key(struct opts *o, const char *text)
 }
 
 /* The names are config.h's, the configuration reader's too. */
-static enum disposition
+static enum write_disposition
 disposition(const char *arg)
 {
 	struct err e = { 0 };
 	int v;
 
-	_Static_assert((int)WD_MERGE == WRITE_MERGE &&
-	    (int)WD_APPEND == WRITE_APPEND && (int)WD_REPLACE == WRITE_REPLACE,
-	    "enum disposition follows config.h's enum write_disposition");
 	if (parse_name("-w", arg, write_dispositions, &v, &e) == -1)
 		die_err(&e);
-	return (enum disposition)v;
+	return (enum write_disposition)v;
 }
 
 /* A configuration's table settings, before the command line's. */
@@ -177,7 +185,8 @@ apply_config(struct opts *o, const struct config *c)
 		o->hard_delete = new_path("--hard-delete", c->hard_delete);
 	if (c->dedup_sort != NULL) {
 		o->dedup_sort = new_path("--dedup-sort", c->dedup_sort);
-		o->dedup_desc = strcmp(c->dedup_order, "desc") == 0;
+		o->dedup_desc = name_value(sort_orders, c->dedup_order) ==
+		    SORT_DESC;
 	}
 }
 
@@ -186,19 +195,20 @@ static void
 set_dedup_sort(struct opts *o, const char *arg)
 {
 	const char *colon = strrchr(arg, ':');
+	struct buf list;
 	char *field;
+	int order = SORT_DESC;
 
-	o->dedup_desc = 1;
-	if (colon == NULL) {
-		o->dedup_sort = new_path("--dedup-sort", arg);
-		return;
+	if (colon != NULL &&
+	    (order = name_value(sort_orders, colon + 1)) == -1) {
+		buf_init(&list, 0);
+		name_list(sort_orders, &list);
+		die(EX_CONFIG, "--dedup-sort: '%s': the order is %s", arg,
+		    buf_str(&list));
 	}
-	if (strcmp(colon + 1, "asc") == 0)
-		o->dedup_desc = 0;
-	else if (strcmp(colon + 1, "desc") != 0)
-		die(EX_CONFIG, "--dedup-sort: '%s': the order is asc or desc",
-		    arg);
-	field = xstrndup(arg, (size_t)(colon - arg));
+	o->dedup_desc = order == SORT_DESC;
+	field = colon != NULL ? xstrndup(arg, (size_t)(colon - arg)) :
+	    xstrdup(arg);
 	o->dedup_sort = new_path("--dedup-sort", field);
 	free(field);
 }
@@ -356,11 +366,11 @@ stream_jsonl(struct run *r, int fd)
 		if (more == -1)
 			fail(&e);
 		empty = blank(line, len);
-		if (o->wd == WD_REPLACE) {
+		if (o->wd == WRITE_REPLACE) {
 			r->deleted += !empty;
 			continue;
 		}
-		if (empty || o->wd == WD_APPEND) {
+		if (empty || o->wd == WRITE_APPEND) {
 			flush_group(r, &g);
 			copy_line(r, line, len);
 			r->kept += !empty;
@@ -453,7 +463,7 @@ set_columns(struct run *r, const struct row *header)
 	r->cells = xcalloc(ncol, sizeof(*r->cells));
 	r->ncells = ncol;
 
-	if (o->wd != WD_MERGE || header->ncell == 0)
+	if (o->wd != WRITE_MERGE || header->ncell == 0)
 		return;
 	r->keypos = xcalloc(o->nkey, sizeof(*r->keypos));
 	for (k = 0; k < o->nkey; k++) {
@@ -510,7 +520,7 @@ stream_flat(struct run *r, int fd)
 		;
 	if (more == -1)
 		fail(&e);
-	if (o->wd == WD_REPLACE)
+	if (o->wd == WRITE_REPLACE)
 		header.ncell = 0;
 	/* New rows end their lines as FILE's header does. */
 	r->eol = fmt_eol(o->fmt);
@@ -524,18 +534,18 @@ stream_flat(struct run *r, int fd)
 		if (more == -1)
 			fail(&e);
 		if (row.ncell == 0) {
-			if (o->wd != WD_REPLACE)
+			if (o->wd != WRITE_REPLACE)
 				copy_line(r, row.raw.data, row.raw.len);
 			continue;
 		}
-		if (o->wd == WD_REPLACE) {
+		if (o->wd == WRITE_REPLACE) {
 			r->deleted++;
 			continue;
 		}
 		if (row.ncell != r->nold)
 			die(EX_DATAERR, "%s:%lu: %zu fields, the header has "
 			    "%zu", o->file, row.line, row.ncell, r->nold);
-		if (o->wd == WD_MERGE) {
+		if (o->wd == WRITE_MERGE) {
 			buf_reset(&r->key);
 			for (k = 0; k < o->nkey; k++) {
 				cell = row_cell(&row, r->keypos[k], &n);
@@ -637,7 +647,7 @@ committed_before(const struct run *r)
 
 	if (o->run_id == NULL)
 		return 0;
-	if (o->wd != WD_REPLACE)
+	if (o->wd != WRITE_REPLACE)
 		return r->s.last_id != NULL &&
 		    strcmp(r->s.last_id, o->run_id) == 0;
 	schema_init(&s, o->fmt);
@@ -663,7 +673,7 @@ merge(struct run *r)
 		warnmsg("%s: %s holds a commit the next run finishes; the dry "
 		    "run reads the files as they are", o->file, o->journal);
 	check_regular(o->schema);
-	if (o->wd != WD_REPLACE &&
+	if (o->wd != WRITE_REPLACE &&
 	    (had_schema = schema_load(&r->s, o, o->schema, &e)) == -1)
 		fail(&e);
 	if ((r->already = committed_before(r)))
@@ -813,12 +823,12 @@ catch_signals(const struct opts *o)
 
 	said_once = format(&said_once_len, "%s: interrupted: %s left as it "
 	    "was%s; rerun from the start\n", getprog(), o->file,
-	    o->wd == WD_REPLACE ? " (a replace commits only a whole input)" :
+	    o->wd == WRITE_REPLACE ? " (a replace commits only a whole input)" :
 	    "");
 	said_twice = format(&said_twice_len, "%s: interrupted again: %s left "
 	    "as it was, so a resume offset printed before does not apply; "
 	    "rerun from the start\n", getprog(), o->file);
-	deferring = o->wd != WD_REPLACE && stop_is_pipe(STDIN_FILENO);
+	deferring = o->wd != WRITE_REPLACE && stop_is_pipe(STDIN_FILENO);
 	sig = deferring ? 0 : stop_cancel();
 	atomic_handlers(on_kill);
 	if (sig != 0)
@@ -888,7 +898,7 @@ main(int argc, char *argv[])
 		{ NULL,		   0,		      NULL, 0 }
 	};
 	static const char shortopts[] = "c:f:hk:nr:sw:";
-	struct opts o = { .wd = WD_MERGE, .fmt = FMT_JSONL };
+	struct opts o = { .wd = WRITE_MERGE, .fmt = FMT_JSONL };
 	const char *format = NULL;
 	char *schema = NULL, *table = NULL, *journal;
 	struct config cfg;
@@ -978,19 +988,15 @@ main(int argc, char *argv[])
 
 	if (format == NULL)
 		o.fmt = format_of(o.file);
-	else if (strcmp(format, "jsonl") == 0)
-		o.fmt = FMT_JSONL;
-	else if (strcmp(format, "csv") == 0)
-		o.fmt = FMT_CSV;
-	else if (strcmp(format, "tsv") == 0)
-		o.fmt = FMT_TSV;
+	else if (parse_name("-f", format, formats, &c, &e) == -1)
+		die_err(&e);
 	else
-		die(EX_CONFIG, "-f: '%s' is not jsonl, csv or tsv", format);
-	if (o.wd != WD_MERGE && o.hard_delete != NULL)
+		o.fmt = (enum format)c;
+	if (o.wd != WRITE_MERGE && o.hard_delete != NULL)
 		die(EX_USAGE, "--hard-delete needs -w merge");
-	if (o.wd != WD_MERGE && o.dedup_sort != NULL)
+	if (o.wd != WRITE_MERGE && o.dedup_sort != NULL)
 		die(EX_USAGE, "--dedup-sort needs -w merge");
-	if (o.wd != WD_MERGE && o.prune)
+	if (o.wd != WRITE_MERGE && o.prune)
 		die(EX_USAGE, "--prune needs -w merge");
 	if (o.schema == NULL) {
 		i = strlen(o.file) + sizeof(".schema.json");
@@ -999,7 +1005,7 @@ main(int argc, char *argv[])
 		o.schema = schema;
 	} else if (strcmp(o.schema, o.file) == 0)
 		die(EX_USAGE, "--schema: '%s' is FILE itself", o.schema);
-	if (o.wd == WD_MERGE && o.nkey == 0)
+	if (o.wd == WRITE_MERGE && o.nkey == 0)
 		key_from_schema(&o);
 	i = strlen(o.file) + sizeof(".journal");
 	journal = xmalloc(i);
@@ -1018,7 +1024,7 @@ main(int argc, char *argv[])
 	buf_init(&r.old, 0);
 	if (batch_read(&r.b, &o, &r.s, &e) == -1)
 		fail(&e);
-	if (o.wd == WD_REPLACE && r.b.n == 0 && !o.allow_empty)
+	if (o.wd == WRITE_REPLACE && r.b.n == 0 && !o.allow_empty)
 		die(EX_DATAERR, "%s: no records in the input: a replace would "
 		    "empty it; --allow-empty allows that", o.file);
 	merge(&r);
