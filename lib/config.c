@@ -6,7 +6,6 @@
  * endpoint.json key by key, columns per column and hint.
  */
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1232,31 +1231,4 @@ config_secrets_toml(const char *key)
 	free(line);
 	fclose(fp);
 	return found;
-}
-
-int
-config_from_argv(struct config *c, int argc, char *argv[],
-    const char *shortopts, const struct option *longopts, int parts)
-{
-	const char *file = NULL, *resource = NULL;
-	int ch, saved = opterr;
-	struct err e = { 0 };
-
-	memset(c, 0, sizeof(*c));
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (ch == 'c')
-			file = optarg;
-		else if (ch == 'r')
-			resource = optarg;
-	}
-	opterr = saved;
-	optind = 0;	/* glibc: start over, reinitializing */
-	if (file == NULL && resource != NULL)
-		die(EX_USAGE, "--resource needs --config");
-	if (file == NULL)
-		return 0;
-	if (config_load(c, file, resource, parts, &e) == -1)
-		die_err(&e);
-	return 1;
 }

@@ -106,16 +106,4 @@ int	config_resources(const char *file, char ***names, size_t *n,
  */
 char	*config_secrets_toml(const char *key);
 
-/*
- * Find -c/--config FILE and -r/--resource NAME in argv before the options
- * proper are read (getopt starts over afterwards), and load the parts of
- * FILE asked for into c.  Returns 1 if a configuration was read, else 0
- * with c zeroed.  Start-up code for a main, and so the one function here
- * that exits: with the status config_load() gives, or EX_USAGE for -r
- * without -c.
- */
-struct option;
-int	config_from_argv(struct config *c, int argc, char *argv[],
-	    const char *shortopts, const struct option *longopts, int parts);
-
 #endif
