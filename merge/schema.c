@@ -448,8 +448,11 @@ schema_load(struct schema *s, const struct opts *o, const char *path,
 	buf_init(&text, 0);
 	json_init(&j);
 	if (file_read(path, MAX_SCHEMA, &text, e) == -1) {
-		if (e->status == EX_NOINPUT && errno == ENOENT)
+		/* No sidecar yet is no error. */
+		if (e->status == EX_NOINPUT && errno == ENOENT) {
+			err_free(e);
 			status = 0;
+		}
 		goto out;
 	}
 	if (json_parse(&j, text.data, text.len, &err) == -1) {
