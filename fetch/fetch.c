@@ -1,79 +1,57 @@
 /* rest-fetch: one authenticated request, the body to stdout. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
 
+#include "cli.h"
 #include "config.h"
 #include "diag.h"
 #include "http.h"
 #include "reqopt.h"
 
-static void
-usage(FILE *fp, int status)
+/* Apply one option; rest-fetch has only the request options. */
+static int
+option(void *req, int opt, const char *arg, struct err *e)
 {
-	fprintf(fp, "usage: rest-fetch [options] URL\n"
-	    "       rest-fetch -c FILE [-r NAME] [options] [URL]\n");
-	if (status == EX_OK)
-		fprintf(fp, "%s"
-		    "  -c, --config FILE          read a dlt REST API source "
-		    "configuration\n"
-		    "  -r, --resource NAME        the resource to read from it\n"
-		    "  -h, --help                 show this help\n"
-		    "      --version              show the version\n",
-		    reqopt_usage);
-	exit(status);
+	return reqopt_parse(req, opt, arg, e);
 }
+
+/* Apply a configuration's request, before the command line. */
+static void
+config(void *req, const struct config *c)
+{
+	reqopt_config(req, c);
+}
+
+static const struct option *const longopts[] = { reqopt_options, NULL };
+
+static const struct cli program = {
+	.name = "rest-fetch",
+	.flags = START_STDOUT,
+	.synopsis = "usage: rest-fetch [options] URL\n"
+	    "       rest-fetch -c FILE [-r NAME] [options] [URL]\n",
+	.help = REQOPT_USAGE CLI_CONFIG_USAGE,
+	.shortopts = REQOPT_SHORT,
+	.longopts = longopts,
+	.parts = CONFIG_REQUEST,
+	.config = config,
+	.option = option
+};
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option own[] = {
-		{ "config",	required_argument, NULL, 'c' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "resource",	required_argument, NULL, 'r' },
-		{ "version",	no_argument,	   NULL, OPT_VERSION },
-		{ NULL,		0,		   NULL, 0 }
-	};
-	static const char shortopts[] = "c:hr:" REQOPT_SHORT;
 	struct config cfg;
 	struct reqopt o;
-	struct option *longopts;
 	struct http_req *r;
 	struct http *h;
 	struct err e = { 0 };
-	int c, status;
+	int status;
 
-	startup("rest-fetch", START_STDOUT);
-	argv[0] = (char *)getprog();	/* getopt names it in messages */
 	reqopt_init(&o);
-	longopts = reqopt_table(own);
-	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
-	    CONFIG_REQUEST))
-		reqopt_config(&o, &cfg);
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if ((status = reqopt_parse(&o, c, optarg, &e)) == -1)
-			die_err(&e);
-		if (status == 1)
-			continue;
-		switch (c) {
-		case 'c':
-		case 'r':
-			break;
-		case 'h':
-			usage(stdout, EX_OK);
-			break;
-		case OPT_VERSION:
-			version();
-		default:
-			usage(stderr, EX_USAGE);
-		}
-	}
-	free(longopts);
-	argc -= optind;
-	argv += optind;
+	cli_start(&program, &argc, &argv, &cfg, &o);
 	if (argc > 1 || (argc == 0 && cfg.url == NULL))
-		usage(stderr, EX_USAGE);
+		cli_usage(&program, EX_USAGE);
 	if (reqopt_finish(&o, &e) == -1)
 		die_err(&e);
 

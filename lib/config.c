@@ -6,7 +6,6 @@
  * endpoint.json key by key, columns per column and hint.
  */
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +70,12 @@ const struct name write_dispositions[] = {
 	{ "merge",	WRITE_MERGE },
 	{ "append",	WRITE_APPEND },
 	{ "replace",	WRITE_REPLACE },
+	{ NULL,		0 }
+};
+
+const struct name sort_orders[] = {
+	{ "asc",	SORT_ASC },
+	{ "desc",	SORT_DESC },
 	{ NULL,		0 }
 };
 
@@ -698,6 +703,27 @@ read_page_number(struct reader *r, struct config *c, int p, const char *path)
 	return 0;
 }
 
+static const struct name paginators[] = {
+	{ "offset",		PAGER_OFFSET },
+	{ "page_number",	PAGER_PAGE_NUMBER },
+	{ "single_page",	PAGER_SINGLE },
+	{ NULL,			0 }
+};
+
+/* Say that the paginator type at path is not one restpipe has. */
+static int
+unsupported_pager(struct reader *r, const char *path, const char *type)
+{
+	struct buf list;
+
+	buf_init(&list, 0);
+	name_join(paginators, " and ", &list);
+	err_set(r->err, EX_CONFIG, "%s: %s: paginator '%s' is not supported "
+	    "(%s are)", r->file, path, type, buf_str(&list));
+	buf_free(&list);
+	return -1;
+}
+
 /* The stop rules the offset and page number paginators share. */
 static int
 read_stops(struct reader *r, struct config *c, int p, const char *path)
@@ -734,20 +760,21 @@ read_pager_object(struct reader *r, struct config *c, int p,
 		return bad(r, path, "a paginator needs a type");
 	if ((type = string_at(r, i, fp)) == NULL)
 		return -1;
-	if (strcmp(type, "offset") == 0) {
+	switch (name_value(paginators, type)) {
+	case PAGER_OFFSET:
 		c->pager = PAGER_OFFSET;
 		rc = read_offset(r, c, p, path);
-	} else if (strcmp(type, "page_number") == 0) {
+		break;
+	case PAGER_PAGE_NUMBER:
 		c->pager = PAGER_PAGE_NUMBER;
 		rc = read_page_number(r, c, p, path);
-	} else if (strcmp(type, "single_page") == 0) {
+		break;
+	case PAGER_SINGLE:
 		c->pager = PAGER_SINGLE;
 		free(type);
 		return 0;
-	} else {
-		rc = err_set(r->err, EX_CONFIG, "%s: %s.type: paginator '%s' "
-		    "is not supported (offset, page_number and single_page "
-		    "are)", r->file, path, type);
+	default:
+		rc = unsupported_pager(r, fp, type);
 	}
 	free(type);
 	return rc == -1 ? -1 : read_stops(r, c, p, path);
@@ -758,7 +785,7 @@ read_pager(struct reader *r, struct config *c)
 {
 	char path[128];
 	char *s;
-	int p, rc = 0;
+	int p, v, rc = 0;
 
 	/* dlt's precedence: the endpoint's, the defaults', the client's. */
 	if ((p = ep_get(r, "paginator", path, sizeof(path))) < 0) {
@@ -772,17 +799,18 @@ read_pager(struct reader *r, struct config *c)
 		return bad(r, path, "expected an object or a string");
 	if ((s = string_at(r, p, path)) == NULL)
 		return -1;
-	if (strcmp(s, "page_number") == 0)
-		c->pager = PAGER_PAGE_NUMBER;
-	else if (strcmp(s, "single_page") == 0)
-		c->pager = PAGER_SINGLE;
-	else if (strcmp(s, "offset") == 0)
+	switch ((v = name_value(paginators, s))) {
+	case PAGER_PAGE_NUMBER:
+	case PAGER_SINGLE:
+		c->pager = (enum pager_type)v;
+		break;
+	case PAGER_OFFSET:
 		rc = bad(r, path, "the offset paginator needs a limit: write "
 		    "it as {\"type\": \"offset\", \"limit\": N}");
-	else
-		rc = err_set(r->err, EX_CONFIG, "%s: %s: paginator '%s' is not "
-		    "supported (offset, page_number and single_page are)",
-		    r->file, path, s);
+		break;
+	default:
+		rc = unsupported_pager(r, path, s);
+	}
 	free(s);
 	return rc;
 }
@@ -818,9 +846,8 @@ read_hints(struct reader *r, struct config *c, int h, const char *col,
 		snprintf(hp, sizeof(hp), "%s.dedup_sort", path);
 		if (take_string(r, i, hp, &c->dedup_order) == -1)
 			return -1;
-		if (strcmp(c->dedup_order, "asc") != 0 &&
-		    strcmp(c->dedup_order, "desc") != 0)
-			return bad(r, hp, "expected asc or desc");
+		if (name_value(sort_orders, c->dedup_order) == -1)
+			return bad_name(r, hp, sort_orders);
 		c->dedup_sort = xstrdup(col);
 	}
 	if ((i = get(r, h, "hard_delete")) >= 0 && c->hard_delete == NULL &&
@@ -1204,31 +1231,4 @@ config_secrets_toml(const char *key)
 	free(line);
 	fclose(fp);
 	return found;
-}
-
-int
-config_from_argv(struct config *c, int argc, char *argv[],
-    const char *shortopts, const struct option *longopts, int parts)
-{
-	const char *file = NULL, *resource = NULL;
-	int ch, saved = opterr;
-	struct err e = { 0 };
-
-	memset(c, 0, sizeof(*c));
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (ch == 'c')
-			file = optarg;
-		else if (ch == 'r')
-			resource = optarg;
-	}
-	opterr = saved;
-	optind = 0;	/* glibc: start over, reinitializing */
-	if (file == NULL && resource != NULL)
-		die(EX_USAGE, "--resource needs --config");
-	if (file == NULL)
-		return 0;
-	if (config_load(c, file, resource, parts, &e) == -1)
-		die_err(&e);
-	return 1;
 }

@@ -25,6 +25,10 @@ enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE };
 enum write_disposition { WRITE_MERGE, WRITE_APPEND, WRITE_REPLACE };
 extern const struct name write_dispositions[];
 
+/* The orders of a dedup_sort hint, and their names (--dedup-sort's too). */
+enum sort_order { SORT_ASC, SORT_DESC };
+extern const struct name sort_orders[];
+
 /*
  * A name and its value as the file holds them, unescaped.  The lengths
  * count a NUL byte that a parameter's name or value may hold.
@@ -101,17 +105,5 @@ int	config_resources(const char *file, char ***names, size_t *n,
  * string the caller frees, or NULL.
  */
 char	*config_secrets_toml(const char *key);
-
-/*
- * Find -c/--config FILE and -r/--resource NAME in argv before the options
- * proper are read (getopt starts over afterwards), and load the parts of
- * FILE asked for into c.  Returns 1 if a configuration was read, else 0
- * with c zeroed.  Start-up code for a main, and so the one function here
- * that exits: with the status config_load() gives, or EX_USAGE for -r
- * without -c.
- */
-struct option;
-int	config_from_argv(struct config *c, int argc, char *argv[],
-	    const char *shortopts, const struct option *longopts, int parts);
 
 #endif

@@ -648,8 +648,8 @@ json_long(const struct json *j, int i, long long *value)
 	return 0;
 }
 
-static int
-hexval(int c)
+int
+json_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -670,7 +670,7 @@ unit(const char *p, const char *end)
 	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
 		return -1;
 	for (k = 2; k < 6; k++) {
-		if ((d = hexval((unsigned char)p[k])) == -1)
+		if ((d = json_hexval((unsigned char)p[k])) == -1)
 			return -1;
 		v = v * 16 + d;
 	}

@@ -117,6 +117,9 @@ int	json_streq(const struct json *, int i, const char *s, size_t n);
  */
 int	json_unescape(const struct json *, int i, struct buf *b);
 
+/* The value of the hex digit c (either case), or -1 if it is none. */
+int	json_hexval(int c);
+
 /*
  * Append token i's value in compact form to b: whitespace outside strings
  * removed, every other byte copied as it came, so numbers and escapes are

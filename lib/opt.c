@@ -68,6 +68,12 @@ name_of(const struct name *t, int v)
 void
 name_list(const struct name *t, struct buf *b)
 {
+	name_join(t, " or ", b);
+}
+
+void
+name_join(const struct name *t, const char *last, struct buf *b)
+{
 	const struct name *p;
 	size_t n = 0, i = 0;
 
@@ -77,7 +83,7 @@ name_list(const struct name *t, struct buf *b)
 		if (name_of(t, p->value) != p->name)
 			continue;
 		if (i++ > 0)
-			buf_adds(b, i == n ? " or " : ", ");
+			buf_adds(b, i == n ? last : ", ");
 		buf_adds(b, p->name);
 	}
 }

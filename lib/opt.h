@@ -36,6 +36,9 @@ const char	*name_of(const struct name *t, int v);
 /* Append the first name of each value of t to b: "a, b or c". */
 void	name_list(const struct name *t, struct buf *b);
 
+/* Like name_list(), with last before the last name: "a, b and c". */
+void	name_join(const struct name *t, const char *last, struct buf *b);
+
 /*
  * Parse s, the value of the option named opt, as a name of t into *v.
  * Returns 0, or -1 with e set to EX_CONFIG: "OPT: 'S' is not a, b or c".

@@ -16,32 +16,7 @@
 
 #define MAX_BODY	(1024L * 1024 * 1024)
 
-const char reqopt_usage[] =
-"request options:\n"
-"  -X, --method METHOD        request method (GET; POST with a body)\n"
-"  -H, --header 'NAME: VALUE' add a header (repeatable)\n"
-"  -q, --query NAME=VALUE     add a query parameter, URL-encoded (repeatable)\n"
-"  -d, --data BODY            request body; @FILE reads a file, @- stdin\n"
-"      --dry-run              print the (first) request, send nothing\n"
-"      --json BODY            JSON request body (sets Content-Type)\n"
-"      --auth TYPE            api_key, bearer or http_basic\n"
-"      --key-name NAME        api_key name (Authorization)\n"
-"      --key-location WHERE   api_key in header, query or cookie (header)\n"
-"      --secret-env VAR       read the secret from VAR (API_KEY)\n"
-"      --secret-file FILE     read the secret from FILE's first line\n"
-"      --retries N            retries of a failed request (3)\n"
-"      --backoff-factor F     wait F * 2^(n-1) s before retry n (2)\n"
-"      --retry-status LIST    statuses to retry (429,500,502,503,504)\n"
-"      --max-retry-delay S    longest wait before a retry (300)\n"
-"      --timeout S            time limit of one attempt (60)\n"
-"      --connect-timeout S    time limit to connect (10)\n"
-"      --cacert FILE          trust the certificates in FILE\n"
-"  -k, --insecure             do not verify the server's certificate\n"
-"      --max-size BYTES       refuse larger response bodies (268435456)\n"
-"  -s, --silent               do not report retries\n"
-"  -v, --verbose              report every attempt\n";
-
-static const struct option reqopts[] = {
+const struct option reqopt_options[] = {
 	{ "auth",		required_argument,	NULL, OPT_AUTH },
 	{ "backoff-factor",	required_argument,	NULL, OPT_BACKOFF_FACTOR },
 	{ "cacert",		required_argument,	NULL, OPT_CACERT },
@@ -64,6 +39,7 @@ static const struct option reqopts[] = {
 	{ "silent",		no_argument,		NULL, 's' },
 	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 	{ "verbose",		no_argument,		NULL, 'v' },
+	{ NULL,			0,			NULL, 0 }
 };
 
 void
@@ -88,29 +64,6 @@ reqopt_init(struct reqopt *ro)
 	o->timeout = 60;
 	o->connect_timeout = 10;
 	o->max_size = 256LL * 1024 * 1024;
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-	const struct option *x = a, *y = b;
-
-	return strcmp(x->name, y->name);
-}
-
-struct option *
-reqopt_table(const struct option *own)
-{
-	size_t n = sizeof(reqopts) / sizeof(reqopts[0]), m = 0;
-	struct option *t;
-
-	while (own[m].name != NULL)
-		m++;
-	t = xcalloc(n + m + 1, sizeof(*t));
-	memcpy(t, reqopts, sizeof(reqopts));
-	memcpy(t + n, own, m * sizeof(*t));
-	qsort(t, n + m, sizeof(*t), by_name);
-	return t;
 }
 
 /* The body of -d or --json: text, @FILE or @- (stdin). */

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "config.h"
 #include "diag.h"
 #include "http.h"
@@ -15,17 +16,44 @@
 /* The short request options, to put into a program's getopt string. */
 #define REQOPT_SHORT	"d:H:kq:svX:"
 
-/* Codes of long-only options; a program's own start at OPT_PROGRAM. */
+/* Codes of the long-only request options (cli.h). */
 enum {
-	OPT_AUTH = 256, OPT_BACKOFF_FACTOR, OPT_CACERT, OPT_CONNECT_TIMEOUT,
-	OPT_DRY_RUN,
-	OPT_JSON, OPT_KEY_LOCATION, OPT_KEY_NAME, OPT_MAX_RETRY_DELAY,
-	OPT_MAX_SIZE, OPT_RETRIES, OPT_RETRY_STATUS, OPT_SECRET_ENV,
-	OPT_SECRET_FILE, OPT_TIMEOUT, OPT_VERSION, OPT_PROGRAM = 512
+	OPT_AUTH = OPT_REQUEST, OPT_BACKOFF_FACTOR, OPT_CACERT,
+	OPT_CONNECT_TIMEOUT, OPT_DRY_RUN, OPT_JSON, OPT_KEY_LOCATION,
+	OPT_KEY_NAME, OPT_MAX_RETRY_DELAY, OPT_MAX_SIZE, OPT_RETRIES,
+	OPT_RETRY_STATUS, OPT_SECRET_ENV, OPT_SECRET_FILE, OPT_TIMEOUT
 };
 
-/* The request options' lines of a usage message. */
-extern const char reqopt_usage[];
+/* The request options' lines of a usage message, for a struct cli. */
+#define REQOPT_USAGE \
+"request options:\n" \
+"  -X, --method METHOD        request method (GET; POST with a body)\n" \
+"  -H, --header 'NAME: VALUE' add a header (repeatable)\n" \
+"  -q, --query NAME=VALUE     add a query parameter, URL-encoded " \
+"(repeatable)\n" \
+"  -d, --data BODY            request body; @FILE reads a file, @- stdin\n" \
+"      --dry-run              print the (first) request, send nothing\n" \
+"      --json BODY            JSON request body (sets Content-Type)\n" \
+"      --auth TYPE            api_key, bearer or http_basic\n" \
+"      --key-name NAME        api_key name (Authorization)\n" \
+"      --key-location WHERE   api_key in header, query or cookie " \
+"(header)\n" \
+"      --secret-env VAR       read the secret from VAR (API_KEY)\n" \
+"      --secret-file FILE     read the secret from FILE's first line\n" \
+"      --retries N            retries of a failed request (3)\n" \
+"      --backoff-factor F     wait F * 2^(n-1) s before retry n (2)\n" \
+"      --retry-status LIST    statuses to retry (429,500,502,503,504)\n" \
+"      --max-retry-delay S    longest wait before a retry (300)\n" \
+"      --timeout S            time limit of one attempt (60)\n" \
+"      --connect-timeout S    time limit to connect (10)\n" \
+"      --cacert FILE          trust the certificates in FILE\n" \
+"  -k, --insecure             do not verify the server's certificate\n" \
+"      --max-size BYTES       refuse larger response bodies (268435456)\n" \
+"  -s, --silent               do not report retries\n" \
+"  -v, --verbose              report every attempt\n"
+
+/* The request options' long options, for a struct cli's longopts. */
+extern const struct option reqopt_options[];
 
 /*
  * Where the secret is looked for: the input of reqopt_secret(), filled
@@ -48,12 +76,6 @@ struct reqopt {
 
 /* Fill in the defaults: GET, no auth, 3 retries with factor 2, ... */
 void	reqopt_init(struct reqopt *);
-
-/*
- * A getopt_long table of the request options and own (terminated by a
- * zero entry), sorted by long name.  The caller frees it.
- */
-struct option	*reqopt_table(const struct option *own);
 
 /*
  * Apply the request part of a configuration (kept by pointer: it must

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "json.h"
 #include "secret.h"
 
 int
@@ -184,18 +185,6 @@ same_raw(const struct pat *pt, int c, int v)
 	    (c == ' ' && (v == '+' || v < 0x20 || v == 0x7f));
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The value of n hex digits at b, or -1. */
 static long
 hexn(const unsigned char *b, int n)
@@ -204,7 +193,7 @@ hexn(const unsigned char *b, int n)
 	int d;
 
 	while (n-- > 0) {
-		if ((d = hexval(*b++)) < 0)
+		if ((d = json_hexval(*b++)) < 0)
 			return -1;
 		v = v << 4 | d;
 	}

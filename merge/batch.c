@@ -160,7 +160,7 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s,
 		if (o->nkey > 0 &&
 		    record_key(o, &j, &key, in.name, in.lineno, e) == -1)
 			goto out;
-		if (o->wd == WD_MERGE)
+		if (o->wd == WRITE_MERGE)
 			strtab_prefetch(&b->keys, key.data, key.len);
 		buf_reset(&sv);
 		if (o->dedup_sort != NULL &&
@@ -174,7 +174,7 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s,
 				goto out;
 		}
 
-		if (o->wd != WD_MERGE)
+		if (o->wd != WRITE_MERGE)
 			r = new_rec(b);
 		else {
 			id = strtab_add(&b->keys, key.data, key.len, &added);

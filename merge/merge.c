@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 
 #include "atomic.h"
 #include "buf.h"
+#include "cli.h"
 #include "config.h"
 #include "diag.h"
 #include "json.h"
@@ -23,9 +23,16 @@
 
 #define GROUP	32		/* rows of FILE looked up at once */
 
-enum { OPT_ALLOW_EMPTY = 256, OPT_DEDUP_SORT, OPT_HARD_DELETE, OPT_PRUNE,
-	OPT_RUN_ID, OPT_SCHEMA,
-	OPT_VERSION };
+enum { OPT_ALLOW_EMPTY = OPT_PROGRAM, OPT_DEDUP_SORT, OPT_HARD_DELETE,
+	OPT_PRUNE, OPT_RUN_ID, OPT_SCHEMA };
+
+/* The formats, as -f and FILE's extension name them. */
+static const struct name formats[] = {
+	{ "jsonl",	FMT_JSONL },
+	{ "csv",	FMT_CSV },
+	{ "tsv",	FMT_TSV },
+	{ NULL,		0 }
+};
 
 struct run {
 	const struct opts *o;
@@ -47,6 +54,14 @@ struct run {
 	int		 already;	/* --run-id committed FILE before */
 };
 
+/* The command line: the options, and the names made for them. */
+struct cmdline {
+	struct opts	 o;
+	const char	*format;	/* -f, or NULL: FILE's extension's */
+	int		 config_keys;	/* o.key holds the configuration's */
+	char		*table, *schema, *journal;
+};
+
 /*
  * What a signal handler says when a signal ends the run, built before
  * any signal is caught: write(2) is all it may use.
@@ -55,50 +70,6 @@ static char	*said_once, *said_twice;
 static size_t	 said_once_len, said_twice_len;
 static int	 deferring;		/* SIGINT and SIGTERM end the input */
 static volatile sig_atomic_t committed;
-
-static void
-usage(FILE *fp, int status)
-{
-	fprintf(fp, "usage: rest-merge [-hns] [--allow-empty] "
-	    "[--dedup-sort field[:asc|:desc]]\n"
-	    "                  [-f format] [--hard-delete field] [-k field]\n"
-	    "                  [--prune] [--run-id id] [--schema file] "
-	    "[--version]\n"
-	    "                  [-w disposition] FILE\n"
-	    "       rest-merge -c config [-r resource] [options] [FILE]\n");
-	if (status == EX_OK)
-		fprintf(fp,
-		    "  -k, --primary-key FIELD    primary key field; repeat "
-		    "for a compound key\n"
-		    "  -w, --write-disposition WD merge (default), append or "
-		    "replace\n"
-		    "  -f, --format FORMAT        jsonl, csv or tsv (FILE's "
-		    "extension)\n"
-		    "      --allow-empty          let a replace with no "
-		    "records empty FILE\n"
-		    "      --hard-delete FIELD    a record with FIELD true or "
-		    "set deletes its key\n"
-		    "      --dedup-sort FIELD[:asc|:desc]\n"
-		    "                             of one key's records keep "
-		    "the highest (desc)\n"
-		    "      --prune                merge: delete the rows whose "
-		    "key the input lacks\n"
-		    "      --run-id ID            record the run in the sidecar; "
-		    "a run already\n"
-		    "                             recorded there changes "
-		    "nothing\n"
-		    "      --schema FILE          schema sidecar "
-		    "(FILE.schema.json)\n"
-		    "  -n, --dry-run              print the summary, change "
-		    "nothing\n"
-		    "  -s, --silent               no summary line\n"
-		    "  -c, --config FILE          read a dlt REST API source "
-		    "configuration\n"
-		    "  -r, --resource NAME        the resource to read from it\n"
-		    "  -h, --help                 show this help\n"
-		    "      --version              show the version\n");
-	exit(status);
-}
 
 /* Exit with the error one of rest-merge's other files returned. */
 static noreturn void
@@ -112,18 +83,21 @@ static enum format
 format_of(const char *file)
 {
 	const char *dot = strrchr(file, '.');
+	const struct name *t;
+	struct buf list;
 
 	if (dot != NULL && strchr(dot, '/') == NULL) {
-		if (strcasecmp(dot, ".jsonl") == 0 ||
-		    strcasecmp(dot, ".ndjson") == 0)
+		/* .ndjson is jsonl too, as an extension only. */
+		if (strcasecmp(dot, ".ndjson") == 0)
 			return FMT_JSONL;
-		if (strcasecmp(dot, ".csv") == 0)
-			return FMT_CSV;
-		if (strcasecmp(dot, ".tsv") == 0)
-			return FMT_TSV;
+		for (t = formats; t->name != NULL; t++)
+			if (strcasecmp(dot + 1, t->name) == 0)
+				return (enum format)t->value;
 	}
-	die(EX_USAGE, "%s: unknown file extension: use -f jsonl, csv or tsv",
-	    file);
+	buf_init(&list, 0);
+	name_list(formats, &list);
+	die(EX_USAGE, "%s: unknown file extension: use -f %s", file,
+	    buf_str(&list));
 }
 
 static struct path *
@@ -148,59 +122,53 @@ add_key(struct opts *o, const char *text)
 	free(p);
 }
 
-/* The names are config.h's, the configuration reader's too. */
-static enum disposition
-disposition(const char *arg)
-{
-	struct err e = { 0 };
-	int v;
-
-	_Static_assert((int)WD_MERGE == WRITE_MERGE &&
-	    (int)WD_APPEND == WRITE_APPEND && (int)WD_REPLACE == WRITE_REPLACE,
-	    "enum disposition follows config.h's enum write_disposition");
-	if (parse_name("-w", arg, write_dispositions, &v, &e) == -1)
-		die_err(&e);
-	return (enum disposition)v;
-}
-
 /* A configuration's table settings, before the command line's. */
 static void
-apply_config(struct opts *o, const struct config *c)
+config(void *cmdline, const struct config *c)
 {
+	struct cmdline *cl = cmdline;
+	struct opts *o = &cl->o;
 	int i;
 
 	for (i = 0; i < c->nprimary_key; i++)
 		add_key(o, c->primary_key[i]);
+	cl->config_keys = 1;
 	if (c->write_disposition != NULL)
-		o->wd = disposition(c->write_disposition);
+		o->wd = (enum write_disposition)name_value(write_dispositions,
+		    c->write_disposition);
 	if (c->hard_delete != NULL)
 		o->hard_delete = new_path("--hard-delete", c->hard_delete);
 	if (c->dedup_sort != NULL) {
 		o->dedup_sort = new_path("--dedup-sort", c->dedup_sort);
-		o->dedup_desc = strcmp(c->dedup_order, "desc") == 0;
+		o->dedup_desc = name_value(sort_orders, c->dedup_order) ==
+		    SORT_DESC;
 	}
 }
 
 /* FIELD[:asc|:desc], split at the last colon. */
-static void
-set_dedup_sort(struct opts *o, const char *arg)
+static int
+set_dedup_sort(struct opts *o, const char *arg, struct err *e)
 {
 	const char *colon = strrchr(arg, ':');
+	struct buf list;
 	char *field;
+	int order = SORT_DESC;
 
-	o->dedup_desc = 1;
-	if (colon == NULL) {
-		o->dedup_sort = new_path("--dedup-sort", arg);
-		return;
+	if (colon != NULL &&
+	    (order = name_value(sort_orders, colon + 1)) == -1) {
+		buf_init(&list, 0);
+		name_list(sort_orders, &list);
+		err_set(e, EX_CONFIG, "--dedup-sort: '%s': the order is %s",
+		    arg, buf_str(&list));
+		buf_free(&list);
+		return -1;
 	}
-	if (strcmp(colon + 1, "asc") == 0)
-		o->dedup_desc = 0;
-	else if (strcmp(colon + 1, "desc") != 0)
-		die(EX_CONFIG, "--dedup-sort: '%s': the order is asc or desc",
-		    arg);
-	field = xstrndup(arg, (size_t)(colon - arg));
+	o->dedup_desc = order == SORT_DESC;
+	field = colon != NULL ? xstrndup(arg, (size_t)(colon - arg)) :
+	    xstrdup(arg);
 	o->dedup_sort = new_path("--dedup-sort", field);
 	free(field);
+	return 0;
 }
 
 static void
@@ -356,11 +324,11 @@ stream_jsonl(struct run *r, int fd)
 		if (more == -1)
 			fail(&e);
 		empty = blank(line, len);
-		if (o->wd == WD_REPLACE) {
+		if (o->wd == WRITE_REPLACE) {
 			r->deleted += !empty;
 			continue;
 		}
-		if (empty || o->wd == WD_APPEND) {
+		if (empty || o->wd == WRITE_APPEND) {
 			flush_group(r, &g);
 			copy_line(r, line, len);
 			r->kept += !empty;
@@ -453,7 +421,7 @@ set_columns(struct run *r, const struct row *header)
 	r->cells = xcalloc(ncol, sizeof(*r->cells));
 	r->ncells = ncol;
 
-	if (o->wd != WD_MERGE || header->ncell == 0)
+	if (o->wd != WRITE_MERGE || header->ncell == 0)
 		return;
 	r->keypos = xcalloc(o->nkey, sizeof(*r->keypos));
 	for (k = 0; k < o->nkey; k++) {
@@ -510,7 +478,7 @@ stream_flat(struct run *r, int fd)
 		;
 	if (more == -1)
 		fail(&e);
-	if (o->wd == WD_REPLACE)
+	if (o->wd == WRITE_REPLACE)
 		header.ncell = 0;
 	/* New rows end their lines as FILE's header does. */
 	r->eol = fmt_eol(o->fmt);
@@ -524,18 +492,18 @@ stream_flat(struct run *r, int fd)
 		if (more == -1)
 			fail(&e);
 		if (row.ncell == 0) {
-			if (o->wd != WD_REPLACE)
+			if (o->wd != WRITE_REPLACE)
 				copy_line(r, row.raw.data, row.raw.len);
 			continue;
 		}
-		if (o->wd == WD_REPLACE) {
+		if (o->wd == WRITE_REPLACE) {
 			r->deleted++;
 			continue;
 		}
 		if (row.ncell != r->nold)
 			die(EX_DATAERR, "%s:%lu: %zu fields, the header has "
 			    "%zu", o->file, row.line, row.ncell, r->nold);
-		if (o->wd == WD_MERGE) {
+		if (o->wd == WRITE_MERGE) {
 			buf_reset(&r->key);
 			for (k = 0; k < o->nkey; k++) {
 				cell = row_cell(&row, r->keypos[k], &n);
@@ -637,7 +605,7 @@ committed_before(const struct run *r)
 
 	if (o->run_id == NULL)
 		return 0;
-	if (o->wd != WD_REPLACE)
+	if (o->wd != WRITE_REPLACE)
 		return r->s.last_id != NULL &&
 		    strcmp(r->s.last_id, o->run_id) == 0;
 	schema_init(&s, o->fmt);
@@ -663,7 +631,7 @@ merge(struct run *r)
 		warnmsg("%s: %s holds a commit the next run finishes; the dry "
 		    "run reads the files as they are", o->file, o->journal);
 	check_regular(o->schema);
-	if (o->wd != WD_REPLACE &&
+	if (o->wd != WRITE_REPLACE &&
 	    (had_schema = schema_load(&r->s, o, o->schema, &e)) == -1)
 		fail(&e);
 	if ((r->already = committed_before(r)))
@@ -813,12 +781,12 @@ catch_signals(const struct opts *o)
 
 	said_once = format(&said_once_len, "%s: interrupted: %s left as it "
 	    "was%s; rerun from the start\n", getprog(), o->file,
-	    o->wd == WD_REPLACE ? " (a replace commits only a whole input)" :
+	    o->wd == WRITE_REPLACE ? " (a replace commits only a whole input)" :
 	    "");
 	said_twice = format(&said_twice_len, "%s: interrupted again: %s left "
 	    "as it was, so a resume offset printed before does not apply; "
 	    "rerun from the start\n", getprog(), o->file);
-	deferring = o->wd != WD_REPLACE && stop_is_pipe(STDIN_FILENO);
+	deferring = o->wd != WRITE_REPLACE && stop_is_pipe(STDIN_FILENO);
 	sig = deferring ? 0 : stop_cancel();
 	atomic_handlers(on_kill);
 	if (sig != 0)
@@ -866,178 +834,227 @@ report(const struct run *r)
 		    interrupted(o));
 }
 
+static int
+option(void *cmdline, int opt, const char *arg, struct err *e)
+{
+	struct cmdline *cl = cmdline;
+	struct opts *o = &cl->o;
+	int v;
+
+	switch (opt) {
+	case 'f':
+		cl->format = arg;
+		break;
+	case 'k':
+		/* Keys on the command line replace the file's. */
+		for (; cl->config_keys && o->nkey > 0; o->nkey--)
+			path_free(&o->key[o->nkey - 1]);
+		cl->config_keys = 0;
+		add_key(o, arg);
+		break;
+	case 'n':
+		o->dry_run = 1;
+		break;
+	case 's':
+		o->silent = 1;
+		break;
+	case 'w':
+		if (parse_name("-w", arg, write_dispositions, &v, e) == -1)
+			return -1;
+		o->wd = (enum write_disposition)v;
+		break;
+	case OPT_ALLOW_EMPTY:
+		o->allow_empty = 1;
+		break;
+	case OPT_PRUNE:
+		o->prune = 1;
+		break;
+	case OPT_RUN_ID:
+		if (*arg == '\0' || strpbrk(arg, "\r\n") != NULL)
+			return err_set(e, EX_CONFIG, "--run-id: '%s' is not an "
+			    "id", arg);
+		o->run_id = arg;
+		break;
+	case OPT_DEDUP_SORT:
+		free_path(o->dedup_sort);
+		o->dedup_sort = NULL;
+		return set_dedup_sort(o, arg, e) == -1 ? -1 : 1;
+	case OPT_HARD_DELETE:
+		free_path(o->hard_delete);
+		o->hard_delete = new_path("--hard-delete", arg);
+		break;
+	case OPT_SCHEMA:
+		o->schema = arg;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+static const struct option own[] = {
+	{ "allow-empty",	no_argument,	   NULL, OPT_ALLOW_EMPTY },
+	{ "dedup-sort",		required_argument, NULL, OPT_DEDUP_SORT },
+	{ "dry-run",		no_argument,	   NULL, 'n' },
+	{ "format",		required_argument, NULL, 'f' },
+	{ "hard-delete",	required_argument, NULL, OPT_HARD_DELETE },
+	{ "primary-key",	required_argument, NULL, 'k' },
+	{ "prune",		no_argument,	   NULL, OPT_PRUNE },
+	{ "run-id",		required_argument, NULL, OPT_RUN_ID },
+	{ "schema",		required_argument, NULL, OPT_SCHEMA },
+	{ "silent",		no_argument,	   NULL, 's' },
+	{ "write-disposition",	required_argument, NULL, 'w' },
+	{ NULL,			0,		   NULL, 0 }
+};
+static const struct option *const longopts[] = { own, NULL };
+
+static const struct cli program = {
+	.name = "rest-merge",
+	.flags = CLI_DEFER_STOP,
+	.synopsis = "usage: rest-merge [-hns] [--allow-empty] "
+	    "[--dedup-sort field[:asc|:desc]]\n"
+	    "                  [-f format] [--hard-delete field] [-k field]\n"
+	    "                  [--prune] [--run-id id] [--schema file] "
+	    "[--version]\n"
+	    "                  [-w disposition] FILE\n"
+	    "       rest-merge -c config [-r resource] [options] [FILE]\n",
+	.help = "  -k, --primary-key FIELD    primary key field; repeat for a "
+	    "compound key\n"
+	    "  -w, --write-disposition WD merge (default), append or "
+	    "replace\n"
+	    "  -f, --format FORMAT        jsonl, csv or tsv (FILE's "
+	    "extension)\n"
+	    "      --allow-empty          let a replace with no records "
+	    "empty FILE\n"
+	    "      --hard-delete FIELD    a record with FIELD true or set "
+	    "deletes its key\n"
+	    "      --dedup-sort FIELD[:asc|:desc]\n"
+	    "                             of one key's records keep the "
+	    "highest (desc)\n"
+	    "      --prune                merge: delete the rows whose key "
+	    "the input lacks\n"
+	    "      --run-id ID            record the run in the sidecar; a "
+	    "run already\n"
+	    "                             recorded there changes nothing\n"
+	    "      --schema FILE          schema sidecar (FILE.schema.json)\n"
+	    "  -n, --dry-run              print the summary, change nothing\n"
+	    "  -s, --silent               no summary line\n"
+	    CLI_CONFIG_USAGE,
+	.shortopts = "f:k:nsw:",
+	.longopts = longopts,
+	.parts = CONFIG_TABLE,
+	.config = config,
+	.option = option
+};
+
+/* A new string: s with suffix appended. */
+static char *
+suffixed(const char *s, const char *suffix)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "%s%s", s, suffix);
+	return buf_str(&b);
+}
+
+/*
+ * Take FILE (the operand, else the configuration's table) and check the
+ * options together; name the sidecar and the journal; without -k, take
+ * the sidecar's key.
+ */
+static void
+settle(struct cmdline *cl, int argc, char *argv[], const struct config *c)
+{
+	struct opts *o = &cl->o;
+	struct err e = { 0 };
+	int v;
+
+	if (argc == 0 && c->table != NULL)
+		o->file = cl->table = table_file(c->table);
+	else if (argc == 1)
+		o->file = argv[0];
+	else
+		cli_usage(&program, EX_USAGE);
+	if (cl->format == NULL)
+		o->fmt = format_of(o->file);
+	else if (parse_name("-f", cl->format, formats, &v, &e) == -1)
+		die_err(&e);
+	else
+		o->fmt = (enum format)v;
+	if (o->wd != WRITE_MERGE && o->hard_delete != NULL)
+		die(EX_USAGE, "--hard-delete needs -w merge");
+	if (o->wd != WRITE_MERGE && o->dedup_sort != NULL)
+		die(EX_USAGE, "--dedup-sort needs -w merge");
+	if (o->wd != WRITE_MERGE && o->prune)
+		die(EX_USAGE, "--prune needs -w merge");
+	if (o->schema == NULL)
+		o->schema = cl->schema = suffixed(o->file, ".schema.json");
+	else if (strcmp(o->schema, o->file) == 0)
+		die(EX_USAGE, "--schema: '%s' is FILE itself", o->schema);
+	if (o->wd == WRITE_MERGE && o->nkey == 0)
+		key_from_schema(o);
+	o->journal = cl->journal = suffixed(o->file, ".journal");
+}
+
+static void
+run_init(struct run *r, const struct opts *o)
+{
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	batch_init(&r->b);
+	schema_init(&r->s, o->fmt);
+	json_init(&r->j);
+	buf_init(&r->key, 0);
+	buf_init(&r->cell, 0);
+	buf_init(&r->line, 0);
+	buf_init(&r->old, 0);
+}
+
+static void
+cmdline_free(struct cmdline *cl)
+{
+	size_t i;
+
+	for (i = 0; i < cl->o.nkey; i++)
+		path_free(&cl->o.key[i]);
+	free(cl->o.key);
+	free_path(cl->o.hard_delete);
+	free_path(cl->o.dedup_sort);
+	free(cl->table);
+	free(cl->schema);
+	free(cl->journal);
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "allow-empty",   no_argument,	      NULL, OPT_ALLOW_EMPTY },
-		{ "config",	   required_argument, NULL, 'c' },
-		{ "dedup-sort",	   required_argument, NULL, OPT_DEDUP_SORT },
-		{ "dry-run",	   no_argument,	      NULL, 'n' },
-		{ "format",	   required_argument, NULL, 'f' },
-		{ "hard-delete",   required_argument, NULL, OPT_HARD_DELETE },
-		{ "help",	   no_argument,	      NULL, 'h' },
-		{ "primary-key",   required_argument, NULL, 'k' },
-		{ "prune",	   no_argument,	      NULL, OPT_PRUNE },
-		{ "resource",	   required_argument, NULL, 'r' },
-		{ "run-id",	   required_argument, NULL, OPT_RUN_ID },
-		{ "schema",	   required_argument, NULL, OPT_SCHEMA },
-		{ "silent",	   no_argument,	      NULL, 's' },
-		{ "version",	   no_argument,	      NULL, OPT_VERSION },
-		{ "write-disposition", required_argument, NULL, 'w' },
-		{ NULL,		   0,		      NULL, 0 }
-	};
-	static const char shortopts[] = "c:f:hk:nr:sw:";
-	struct opts o = { .wd = WD_MERGE, .fmt = FMT_JSONL };
-	const char *format = NULL;
-	char *schema = NULL, *table = NULL, *journal;
+	struct cmdline cl = { .o = { .wd = WRITE_MERGE, .fmt = FMT_JSONL } };
+	const struct opts *o = &cl.o;
 	struct config cfg;
-	int config_keys = 0;
 	struct err e = { 0 };
 	struct run r;
-	size_t i;
-	int c;
+	int status;
 
-	startup("rest-merge", 0);
-	/* At once: the stage before may write before options are read. */
-	if (stop_is_pipe(STDIN_FILENO))
-		stop_defer();
-	argv[0] = (char *)getprog();	/* getopt names it in messages */
-	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
-	    CONFIG_TABLE)) {
-		apply_config(&o, &cfg);
-		config_keys = 1;
-	}
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-		case 'r':
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'h':
-			usage(stdout, EX_OK);
-			break;
-		case 'k':
-			/* Keys on the command line replace the file's. */
-			for (; config_keys && o.nkey > 0; o.nkey--)
-				path_free(&o.key[o.nkey - 1]);
-			config_keys = 0;
-			add_key(&o, optarg);
-			break;
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 's':
-			o.silent = 1;
-			break;
-		case 'w':
-			o.wd = disposition(optarg);
-			break;
-		case OPT_ALLOW_EMPTY:
-			o.allow_empty = 1;
-			break;
-		case OPT_PRUNE:
-			o.prune = 1;
-			break;
-		case OPT_RUN_ID:
-			if (*optarg == '\0' || strpbrk(optarg, "\r\n") != NULL)
-				die(EX_CONFIG, "--run-id: '%s' is not an id",
-				    optarg);
-			o.run_id = optarg;
-			break;
-		case OPT_DEDUP_SORT:
-			free_path(o.dedup_sort);
-			o.dedup_sort = NULL;
-			set_dedup_sort(&o, optarg);
-			break;
-		case OPT_HARD_DELETE:
-			free_path(o.hard_delete);
-			o.hard_delete = new_path("--hard-delete", optarg);
-			break;
-		case OPT_SCHEMA:
-			o.schema = optarg;
-			break;
-		case OPT_VERSION:
-			version();
-		default:
-			usage(stderr, EX_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0 && cfg.table != NULL) {
-		table = table_file(cfg.table);
-		o.file = table;
-	} else if (argc == 1) {
-		o.file = argv[0];
-	} else {
-		usage(stderr, EX_USAGE);
-	}
-
-	if (format == NULL)
-		o.fmt = format_of(o.file);
-	else if (strcmp(format, "jsonl") == 0)
-		o.fmt = FMT_JSONL;
-	else if (strcmp(format, "csv") == 0)
-		o.fmt = FMT_CSV;
-	else if (strcmp(format, "tsv") == 0)
-		o.fmt = FMT_TSV;
-	else
-		die(EX_CONFIG, "-f: '%s' is not jsonl, csv or tsv", format);
-	if (o.wd != WD_MERGE && o.hard_delete != NULL)
-		die(EX_USAGE, "--hard-delete needs -w merge");
-	if (o.wd != WD_MERGE && o.dedup_sort != NULL)
-		die(EX_USAGE, "--dedup-sort needs -w merge");
-	if (o.wd != WD_MERGE && o.prune)
-		die(EX_USAGE, "--prune needs -w merge");
-	if (o.schema == NULL) {
-		i = strlen(o.file) + sizeof(".schema.json");
-		schema = xmalloc(i);
-		snprintf(schema, i, "%s.schema.json", o.file);
-		o.schema = schema;
-	} else if (strcmp(o.schema, o.file) == 0)
-		die(EX_USAGE, "--schema: '%s' is FILE itself", o.schema);
-	if (o.wd == WD_MERGE && o.nkey == 0)
-		key_from_schema(&o);
-	i = strlen(o.file) + sizeof(".journal");
-	journal = xmalloc(i);
-	snprintf(journal, i, "%s.journal", o.file);
-	o.journal = journal;
-	catch_signals(&o);
-
-	memset(&r, 0, sizeof(r));
-	r.o = &o;
-	batch_init(&r.b);
-	schema_init(&r.s, o.fmt);
-	json_init(&r.j);
-	buf_init(&r.key, 0);
-	buf_init(&r.cell, 0);
-	buf_init(&r.line, 0);
-	buf_init(&r.old, 0);
-	if (batch_read(&r.b, &o, &r.s, &e) == -1)
+	cli_start(&program, &argc, &argv, &cfg, &cl);
+	settle(&cl, argc, argv, &cfg);
+	catch_signals(o);
+	run_init(&r, o);
+	if (batch_read(&r.b, o, &r.s, &e) == -1)
 		fail(&e);
-	if (o.wd == WD_REPLACE && r.b.n == 0 && !o.allow_empty)
+	if (o->wd == WRITE_REPLACE && r.b.n == 0 && !o->allow_empty)
 		die(EX_DATAERR, "%s: no records in the input: a replace would "
-		    "empty it; --allow-empty allows that", o.file);
+		    "empty it; --allow-empty allows that", o->file);
 	merge(&r);
 	report(&r);
 
 	run_free(&r);
-	for (i = 0; i < o.nkey; i++)
-		path_free(&o.key[i]);
-	free(o.key);
-	free_path(o.hard_delete);
-	free_path(o.dedup_sort);
-	free(schema);
-	free(table);
-	free(journal);
+	cmdline_free(&cl);
 	config_free(&cfg);
 	/* A signal that came during the commit ends the run only now. */
-	c = finish_stdout();
+	status = finish_stdout();
 	atomic_unblock();
-	if (c == EX_OK)
+	if (status == EX_OK)
 		stop_finish();
-	return c;
+	return status;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "config.h"
 #include "diag.h"
 #include "hash.h"
 #include "json.h"
@@ -16,7 +17,6 @@
 #define SHAPE		64		/* leaves of a record remembered */
 
 enum format { FMT_JSONL, FMT_CSV, FMT_TSV };
-enum disposition { WD_MERGE, WD_APPEND, WD_REPLACE };
 
 /* A dotted field path, as given to -k, --hard-delete or --dedup-sort. */
 struct path {
@@ -28,7 +28,7 @@ struct path {
 
 struct opts {
 	enum format	 fmt;
-	enum disposition wd;
+	enum write_disposition wd;
 	struct path	*key;		/* the primary key's fields */
 	size_t		 nkey;
 	struct path	*hard_delete;	/* NULL: none */

@@ -399,7 +399,7 @@ load_key(struct schema *s, const struct opts *o, const struct json *j,
 		}
 		s->npk++;
 	}
-	if (o->nkey > 0 && s->npk > 0 && o->wd != WD_REPLACE) {
+	if (o->nkey > 0 && s->npk > 0 && o->wd != WRITE_REPLACE) {
 		buf_reset(&text);
 		key_text(o->key, o->nkey, &given);
 		key_text(s->pk, s->npk, &text);
@@ -553,10 +553,6 @@ by_order(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static const char *const wd_name[] = {
-	[WD_MERGE] = "merge", [WD_APPEND] = "append", [WD_REPLACE] = "replace"
-};
-
 /* The run committing FILE now, with --run-id; else the one before. */
 static void
 write_last_run(const struct schema *s, const struct opts *o, FILE *fp,
@@ -597,7 +593,7 @@ schema_write(const struct schema *s, const struct opts *o, FILE *fp)
 
 	buf_init(&str, 0);
 	fprintf(fp, "{\n  \"write_disposition\": \"%s\",\n"
-	    "  \"primary_key\": [", wd_name[o->wd]);
+	    "  \"primary_key\": [", name_of(write_dispositions, o->wd));
 	for (k = 0; k < nkey; k++) {
 		fputs(k > 0 ? ", " : "", fp);
 		write_string(fp, &str, key[k].text, strlen(key[k].text));

@@ -6,7 +6,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "clock.h"
 #include "config.h"
 #include "diag.h"
@@ -46,18 +46,23 @@ static const char *const record_keys[] = {
 	"payload", "content", "objects", "values", NULL
 };
 
-struct pager {
+/*
+ * What the user asked for, by options and a configuration: settled before
+ * paging starts, and never changed by it.
+ */
+struct pager_opts {
+	struct reqopt	 req;
 	const char	*url;
 	long		 limit;
-	long		 offset;	/* the next page to write */
+	long		 start;		/* --offset; a configuration's page */
+	long		 page;		/* --page, or -1 */
 	const char	*offset_param;
 	const char	*limit_param;
 	const char	*total_path;	/* NULL: totals are off */
 	int		 total_explicit;
-	long		 max_offset;	/* -1: none; a page number in page mode */
+	long		 maximum;	/* --max-offset, --max-page; -1: none */
 	const char	*page_param;	/* page-number paging when set */
-	long		 base;		/* the first page's number; 0: offsets */
-	long		 step;		/* --limit, or 1 page */
+	long		 base;		/* the first page's number, or 0 */
 	int		 single;	/* one page only */
 	int		 stop_after_empty;
 	int		 allow_short;	/* short pages are warnings */
@@ -65,11 +70,20 @@ struct pager {
 	const char	*data_selector;	/* NULL: detect on the first page */
 	long		 parallel;
 	int		 position_fd;	/* -1, or where each resume goes */
-	int		 progress;
+	int		 progress;	/* -1: when stderr is a terminal */
+};
 
+/*
+ * Where paging is.  A position is an offset, or a page number when
+ * paging by page number (o->page_param set).
+ */
+struct pager {
+	const struct pager_opts *o;
+	long		 step;		/* from a page's position to the next */
+	long		 pos;		/* of the next page to write */
+	long		 first;		/* the position paging began at */
 	struct jpath	*records, *total, *has_more;
 	long		 known_total;	/* -1 until a page says */
-	long		 first;		/* the offset (or page) paging began at */
 	int		 warned_total;
 	long		 short_offset;	/* a short page not yet known last */
 	long		 short_count;
@@ -79,48 +93,6 @@ struct pager {
 	double		 started, shown_at;
 	struct json	 json;
 };
-
-static void
-usage(FILE *fp, int status)
-{
-	fprintf(fp, "usage: rest-paginate [options] URL\n"
-	    "       rest-paginate -c FILE [-r NAME] [options] [URL]\n");
-	if (status == EX_OK)
-		fprintf(fp,
-		    "paging options:\n"
-		    "      --limit N              records per page (100)\n"
-		    "      --offset N             first offset (0)\n"
-		    "      --offset-param NAME    offset parameter (offset)\n"
-		    "      --limit-param NAME     limit parameter (limit)\n"
-		    "      --total-path PATH      where the total is (total); "
-		    "'' for none\n"
-		    "      --max-offset N         stop before offset N\n"
-		    "      --no-stop-after-empty-page\n"
-		    "                             go on after an empty page\n"
-		    "      --has-more-path PATH   stop when PATH is false\n"
-		    "      --data-selector PATH   where a page's records are\n"
-		    "      --page-param NAME      page by number in NAME instead\n"
-		    "      --page N               first page (the base page)\n"
-		    "      --base-page N          number of the first page (0)\n"
-		    "      --max-page N           stop before page N\n"
-		    "      --single-page          fetch one page only\n"
-		    "      --allow-short          warn, not fail, when pages are "
-		    "short\n"
-		    "      --position-fd FD       after each page, write the "
-		    "option that\n"
-		    "                             resumes after it to FD\n"
-		    "  -c, --config FILE          read a dlt REST API source "
-		    "configuration\n"
-		    "  -r, --resource NAME        the resource to read from it\n"
-		    "  -P, --parallel N           fetch up to N pages at once "
-		    "(1)\n"
-		    "      --progress             show progress on stderr\n"
-		    "%s"
-		    "  -h, --help                 show this help\n"
-		    "      --version              show the version\n",
-		    reqopt_usage);
-	exit(status);
-}
 
 static struct jpath *
 compile(const char *opt, const char *path)
@@ -144,9 +116,9 @@ static noreturn void
 fail(struct pager *pg, int status)
 {
 	fflush(stdout);
-	warnmsg("resume with --%s %ld", pg->page_param != NULL ? "page" :
+	warnmsg("resume with --%s %ld", pg->o->page_param != NULL ? "page" :
 	    "offset", pg->short_offset >= 0 ? pg->short_offset +
-	    pg->short_count : pg->offset);
+	    pg->short_count : pg->pos);
 	exit(status);
 }
 
@@ -226,7 +198,7 @@ detect_selector(struct pager *pg)
 	find_records(&pg->json, 0, 0, &path, &first, &named);
 	if (named.len == 0 && first.len == 0) {
 		warnmsg("page at offset %ld: no array of records found; "
-		    "use --data-selector", pg->offset);
+		    "use --data-selector", pg->pos);
 		fail(pg, EX_DATAERR);
 	}
 	sel = buf_str(named.len != 0 ? &named : &first);
@@ -240,21 +212,22 @@ detect_selector(struct pager *pg)
 static long
 read_total(struct pager *pg)
 {
+	const struct pager_opts *o = pg->o;
 	const struct json *js = &pg->json;
 	long long v;
 	int i;
 
 	i = jpath_eval(pg->total, js, 0);
 	if (i < 0 || json_is_null(js, i)) {
-		if (pg->total_explicit) {
+		if (o->total_explicit) {
 			warnmsg("page at offset %ld: no total at '%s'",
-			    pg->offset, pg->total_path);
+			    pg->pos, o->total_path);
 			fail(pg, EX_DATAERR);
 		}
 		if (!pg->warned_total)
 			warnmsg("warning: page at offset %ld has no total at "
-			    "'%s'; %s", pg->offset, pg->total_path,
-			    pg->stop_after_empty ? "stopping at the first "
+			    "'%s'; %s", pg->pos, o->total_path,
+			    o->stop_after_empty ? "stopping at the first "
 			    "empty page" : "paging on without a total");
 		pg->warned_total = 1;
 		return -1;
@@ -279,7 +252,7 @@ read_total(struct pager *pg)
 	}
 	if (v < 0 || v > LONG_MAX) {
 		warnmsg("page at offset %ld: the total at '%s' is not a "
-		    "count", pg->offset, pg->total_path);
+		    "count", pg->pos, o->total_path);
 		fail(pg, EX_DATAERR);
 	}
 	return (long)v;
@@ -312,8 +285,8 @@ read_has_more(struct pager *pg)
 		if (answer != -1)
 			return answer;
 	}
-	warnmsg("page at offset %ld: %s at '%s'", pg->offset,
-	    i < 0 ? "nothing" : "no true or false", pg->has_more_path);
+	warnmsg("page at offset %ld: %s at '%s'", pg->pos,
+	    i < 0 ? "nothing" : "no true or false", pg->o->has_more_path);
 	fail(pg, EX_DATAERR);
 }
 
@@ -330,15 +303,15 @@ show_progress(struct pager *pg, int last)
 	 * A total counts records, or pages when paging by page number; the
 	 * next offset (or page) says how far paging is, also after a resume.
 	 */
-	pos = pg->offset - pg->base;
-	speed = t > pg->started ? (pg->offset - pg->first) / (t - pg->started) :
+	pos = pg->pos - pg->o->base;
+	speed = t > pg->started ? (pg->pos - pg->first) / (t - pg->started) :
 	    0;
 	if (pg->known_total > 0) {
 		if (pos > pg->known_total)
 			pos = pg->known_total;
 		snprintf(pct, sizeof(pct), ", %.0f%% of %ld%s",
 		    100.0 * pos / pg->known_total, pg->known_total,
-		    pg->page_param != NULL ? " pages" : "");
+		    pg->o->page_param != NULL ? " pages" : "");
 		if (speed > 0 && !last)
 			snprintf(eta, sizeof(eta), ", ETA %.0f s",
 			    (pg->known_total - pos) / speed);
@@ -401,7 +374,7 @@ set_resume(const struct pager *pg, long next)
 {
 	int n = snprintf(resume_line, sizeof(resume_line),
 	    "%s: resume with --%s %ld\n", getprog(),
-	    pg->page_param != NULL ? "page" : "offset", next);
+	    pg->o->page_param != NULL ? "page" : "offset", next);
 
 	resume_len = n > 0 && (size_t)n < sizeof(resume_line) ? (size_t)n : 0;
 }
@@ -413,13 +386,14 @@ set_resume(const struct pager *pg, long next)
 static void
 tell_position(struct pager *pg, long next)
 {
+	const struct pager_opts *o = pg->o;
 	char line[64];
 	int n = snprintf(line, sizeof(line), "--%s %ld\n",
-	    pg->page_param != NULL ? "page" : "offset", next);
+	    o->page_param != NULL ? "page" : "offset", next);
 
-	if (pg->position_fd >= 0 && write(pg->position_fd, line, (size_t)n) !=
-	    n) {
-		warnmsg("--position-fd %d: write failed:", pg->position_fd);
+	if (o->position_fd >= 0 &&
+	    write(o->position_fd, line, (size_t)n) != n) {
+		warnmsg("--position-fd %d: write failed:", o->position_fd);
 		exit(EX_IOERR);
 	}
 }
@@ -435,7 +409,7 @@ catch_stops(const struct pager *pg)
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
-	set_resume(pg, pg->offset);
+	set_resume(pg, pg->pos);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -462,8 +436,8 @@ write_page(struct pager *pg, const struct buf *body, long count)
 			exit(status);
 		fail(pg, status);
 	}
-	next = pg->page_param == NULL && count < pg->limit ?
-	    pg->offset + count : pg->offset + pg->step;
+	next = pg->o->page_param == NULL && count < pg->o->limit ?
+	    pg->pos + count : pg->pos + pg->step;
 	set_resume(pg, next);
 	tell_position(pg, next);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
@@ -492,20 +466,22 @@ flatten(struct buf *body)
 static void
 check_repeat(const struct pager *pg, const struct buf *body, long count)
 {
+	const struct pager_opts *o = pg->o;
+
 	if (count == 0 || body->len != pg->prev.len ||
 	    memcmp(body->data, pg->prev.data, body->len) != 0)
 		return;
-	if (pg->page_param != NULL)
+	if (o->page_param != NULL)
 		warnmsg("page %ld repeats page %ld byte for byte: the server "
 		    "seems to ignore '%s'; name its page parameter with "
 		    "--page-param, or give --single-page if the API does not "
-		    "page", pg->offset, pg->offset - pg->step, pg->page_param);
+		    "page", pg->pos, pg->pos - pg->step, o->page_param);
 	else
 		warnmsg("page at offset %ld repeats the page at offset %ld "
 		    "byte for byte: the server seems to ignore '%s'; name its "
 		    "offset parameter with --offset-param, or give "
-		    "--single-page if the API does not page", pg->offset,
-		    pg->offset - pg->step, pg->offset_param);
+		    "--single-page if the API does not page", pg->pos,
+		    pg->pos - pg->step, o->offset_param);
 	exit(EX_DATAERR);
 }
 
@@ -515,7 +491,7 @@ short_advice(const struct pager *pg)
 {
 	static char s[192];
 
-	if (pg->first_count > 0 && pg->first_count < pg->limit)
+	if (pg->first_count > 0 && pg->first_count < pg->o->limit)
 		snprintf(s, sizeof(s), "the server seems to send at most %ld "
 		    "records a page: try --limit %ld, or --allow-short if the "
 		    "API drops records after paging", pg->first_count,
@@ -534,18 +510,20 @@ short_advice(const struct pager *pg)
 static void
 check_short(struct pager *pg, long count)
 {
+	const struct pager_opts *o = pg->o;
+
 	if (count == 0 || pg->short_offset < 0)
 		return;
-	if (pg->allow_short) {
+	if (o->allow_short) {
 		warnmsg("warning: page at offset %ld had %ld records, fewer "
 		    "than --limit %ld, and was not the last: the server may "
 		    "clamp the limit, and records would be skipped",
-		    pg->short_offset, pg->short_count, pg->limit);
+		    pg->short_offset, pg->short_count, o->limit);
 		return;
 	}
 	warnmsg("page at offset %ld had %ld records, fewer than --limit %ld, "
 	    "and was not the last: records were skipped; %s",
-	    pg->short_offset, pg->short_count, pg->limit, short_advice(pg));
+	    pg->short_offset, pg->short_count, o->limit, short_advice(pg));
 	exit(EX_DATAERR);
 }
 
@@ -557,16 +535,17 @@ check_short(struct pager *pg, long count)
 static void
 check_count(struct pager *pg)
 {
+	const struct pager_opts *o = pg->o;
 	long end = pg->known_total, want;
 
-	if (pg->page_param != NULL || pg->single || end < 0)
+	if (o->page_param != NULL || o->single || end < 0)
 		return;
-	if (pg->max_offset >= 0 && pg->max_offset < end)
-		end = pg->max_offset;
+	if (o->maximum >= 0 && o->maximum < end)
+		end = o->maximum;
 	want = end > pg->first ? end - pg->first : 0;
 	if (pg->nrecords >= want)
 		return;
-	if (pg->allow_short) {
+	if (o->allow_short) {
 		warnmsg("warning: paging ended with %ld of the %ld records the "
 		    "total promised from offset %ld to %ld", pg->nrecords,
 		    want, pg->first, end);
@@ -579,12 +558,13 @@ check_count(struct pager *pg)
 }
 
 /*
- * Check and write the page at pg->offset, then apply the stop rules in
+ * Check and write the page at pg->pos, then apply the stop rules in
  * dlt's order.  Returns 1 to go on, 0 to stop.
  */
 static int
 take_page(struct pager *pg, struct buf *body)
 {
+	const struct pager_opts *o = pg->o;
 	struct json_error err;
 	struct buf swap;
 	long count, total = -1, next;
@@ -592,14 +572,14 @@ take_page(struct pager *pg, struct buf *body)
 	int i, stop, more;
 
 	if (body->len == 0) {
-		warnmsg("page at offset %ld: empty body", pg->offset);
+		warnmsg("page at offset %ld: empty body", pg->pos);
 		fail(pg, EX_DATAERR);
 	}
 	if (json_parse_shallow(&pg->json, body->data, body->len,
 	    JSON_ALL_LEVELS, &err) == -1) {
 		json_linecol(body->data, err.off, &line, &col);
 		warnmsg("page at offset %ld: invalid JSON at %zu:%zu: %s",
-		    pg->offset, line, col, err.msg);
+		    pg->pos, line, col, err.msg);
 		fail(pg, EX_DATAERR);
 	}
 	if (pg->records == NULL)
@@ -607,8 +587,8 @@ take_page(struct pager *pg, struct buf *body)
 	i = jpath_eval(pg->records, &pg->json, 0);
 	if (i < 0) {
 		warnmsg("page at offset %ld: data selector '%s' matched "
-		    "nothing", pg->offset, pg->data_selector != NULL ?
-		    pg->data_selector : "(detected)");
+		    "nothing", pg->pos, o->data_selector != NULL ?
+		    o->data_selector : "(detected)");
 		fail(pg, EX_DATAERR);
 	}
 	if (json_is_array(&pg->json, i))
@@ -617,7 +597,7 @@ take_page(struct pager *pg, struct buf *body)
 		count = json_is_null(&pg->json, i) ? 0 : 1;
 	flatten(body);
 	check_repeat(pg, body, count);
-	stop = count == 0 && pg->stop_after_empty;
+	stop = count == 0 && o->stop_after_empty;
 	if (!stop && pg->total != NULL && (total = read_total(pg)) >= 0)
 		pg->known_total = total;
 	more = stop || pg->has_more == NULL || read_has_more(pg);
@@ -633,65 +613,66 @@ take_page(struct pager *pg, struct buf *body)
 	pg->nrecords += count;
 
 	/* Positions stay at most POS_MAX: none of this can overflow. */
-	next = pg->offset + pg->step;
-	if (stop || pg->single || (total >= 0 && next - pg->base >= total) ||
-	    (pg->max_offset >= 0 && next >= pg->max_offset) || !more) {
+	next = pg->pos + pg->step;
+	if (stop || o->single || (total >= 0 && next - o->base >= total) ||
+	    (o->maximum >= 0 && next >= o->maximum) || !more) {
 		check_count(pg);
 		return 0;
 	}
 	if (next > POS_MAX) {
 		warnmsg("page at offset %ld: paging would pass the largest "
-		    "offset, %ld", pg->offset, POS_MAX);
+		    "offset, %ld", pg->pos, POS_MAX);
 		exit(EX_DATAERR);
 	}
-	pg->short_offset = count < pg->limit && pg->page_param == NULL ?
-	    pg->offset : -1;
+	pg->short_offset = count < o->limit && o->page_param == NULL ?
+	    pg->pos : -1;
 	pg->short_count = count;
-	if (total < 0 && !pg->stop_after_empty && pg->max_offset < 0 &&
+	if (total < 0 && !o->stop_after_empty && o->maximum < 0 &&
 	    pg->has_more == NULL) {
 		warnmsg("page at offset %ld: no total, and no other rule "
-		    "would stop paging", pg->offset);
-		pg->offset = next;
+		    "would stop paging", pg->pos);
+		pg->pos = next;
 		fail(pg, EX_DATAERR);
 	}
 	return 1;
 }
 
 static struct http_req *
-page_request(struct http *h, struct pager *pg, long offset)
+page_request(struct http *h, struct pager *pg, long pos)
 {
+	const struct pager_opts *o = pg->o;
 	char *op, *lp, extra[256];
 	struct http_req *r;
-	long limit = pg->limit;
+	long limit = o->limit;
 
 	/* dlt's single_page paginator adds no paging parameters. */
-	if (pg->single) {
-		r = http_req_new(h, pg->url, NULL);
-		r->udata = (void *)(intptr_t)offset;
+	if (o->single) {
+		r = http_req_new(h, o->url, NULL);
+		r->udata = (void *)(intptr_t)pos;
 		return r;
 	}
-	if (pg->page_param != NULL) {
-		if ((op = curl_easy_escape(NULL, pg->page_param, 0)) == NULL)
+	if (o->page_param != NULL) {
+		if ((op = curl_easy_escape(NULL, o->page_param, 0)) == NULL)
 			die(EX_OSERR, "out of memory");
-		snprintf(extra, sizeof(extra), "%s=%ld", op, offset);
+		snprintf(extra, sizeof(extra), "%s=%ld", op, pos);
 		curl_free(op);
-		r = http_req_new(h, pg->url, extra);
-		r->udata = (void *)(intptr_t)offset;
+		r = http_req_new(h, o->url, extra);
+		r->udata = (void *)(intptr_t)pos;
 		return r;
 	}
 
 	/* The last page of a range asks only for what lies inside it. */
-	if (pg->max_offset >= 0 && pg->max_offset - offset < limit)
-		limit = pg->max_offset - offset;
-	op = curl_easy_escape(NULL, pg->offset_param, 0);
-	lp = curl_easy_escape(NULL, pg->limit_param, 0);
+	if (o->maximum >= 0 && o->maximum - pos < limit)
+		limit = o->maximum - pos;
+	op = curl_easy_escape(NULL, o->offset_param, 0);
+	lp = curl_easy_escape(NULL, o->limit_param, 0);
 	if (op == NULL || lp == NULL)
 		die(EX_OSERR, "out of memory");
-	snprintf(extra, sizeof(extra), "%s=%ld&%s=%ld", op, offset, lp, limit);
+	snprintf(extra, sizeof(extra), "%s=%ld&%s=%ld", op, pos, lp, limit);
 	curl_free(op);
 	curl_free(lp);
-	r = http_req_new(h, pg->url, extra);
-	r->udata = (void *)(intptr_t)offset;
+	r = http_req_new(h, o->url, extra);
+	r->udata = (void *)(intptr_t)pos;
 	return r;
 }
 
@@ -699,21 +680,23 @@ page_request(struct http *h, struct pager *pg, long offset)
 static long
 horizon(const struct pager *pg)
 {
+	const struct pager_opts *o = pg->o;
 	long end = -1;
 
 	if (pg->known_total >= 0)
-		end = pg->known_total > LONG_MAX - pg->base ? LONG_MAX :
-		    pg->known_total + pg->base;
-	if (pg->max_offset >= 0 && (end < 0 || pg->max_offset < end))
-		end = pg->max_offset;
+		end = pg->known_total > LONG_MAX - o->base ? LONG_MAX :
+		    pg->known_total + o->base;
+	if (o->maximum >= 0 && (end < 0 || o->maximum < end))
+		end = o->maximum;
 	return end;
 }
 
 static void
-run(struct pager *pg, struct http_opts *o)
+run(struct pager *pg)
 {
+	const struct http_opts *o = &pg->o->req.http;
 	struct http_req **window, *r;
-	long scheduled = pg->offset, slot, end;
+	long scheduled = pg->pos, slot, end;
 	struct err e = { 0 };
 	struct http *h;
 	int go = 1, status;
@@ -722,17 +705,17 @@ run(struct pager *pg, struct http_opts *o)
 		die_err(&e);
 
 	if (o->dry_run) {
-		r = page_request(h, pg, pg->offset);
+		r = page_request(h, pg, pg->pos);
 		http_req_describe(h, r, stdout);
 		http_req_free(r);
 		http_free(h);
 		return;
 	}
-	window = xcalloc((size_t)pg->parallel, sizeof(*window));
+	window = xcalloc((size_t)pg->o->parallel, sizeof(*window));
 	pg->started = pg->shown_at = clock_now();
-	pg->first = pg->offset;
+	pg->first = pg->pos;
 	pg->known_total = -1;
-	if (pg->max_offset >= 0 && pg->offset >= pg->max_offset)
+	if (pg->o->maximum >= 0 && pg->pos >= pg->o->maximum)
 		go = 0;
 	while (go) {
 		/*
@@ -741,8 +724,8 @@ run(struct pager *pg, struct http_opts *o)
 		 * the pages exist.
 		 */
 		end = horizon(pg);
-		while (scheduled < pg->offset + pg->parallel * pg->step &&
-		    (scheduled == pg->offset || (end >= 0 && scheduled < end))) {
+		while (scheduled < pg->pos + pg->o->parallel * pg->step &&
+		    (scheduled == pg->pos || (end >= 0 && scheduled < end))) {
 			http_submit(h, page_request(h, pg, scheduled));
 			scheduled += pg->step;
 		}
@@ -750,13 +733,13 @@ run(struct pager *pg, struct http_opts *o)
 			die_err(&e);
 		if (status == 0)
 			break;
-		slot = ((intptr_t)r->udata - pg->offset) / pg->step;
+		slot = ((intptr_t)r->udata - pg->pos) / pg->step;
 		window[slot] = r;
 		while (go && window[0] != NULL) {
 			r = window[0];
 			memmove(window, window + 1,
-			    (size_t)(pg->parallel - 1) * sizeof(*window));
-			window[pg->parallel - 1] = NULL;
+			    (size_t)(pg->o->parallel - 1) * sizeof(*window));
+			window[pg->o->parallel - 1] = NULL;
 			/*
 			 * A page fetched ahead that failed counts only once it
 			 * is the next to write: paging may stop before it.
@@ -769,12 +752,12 @@ run(struct pager *pg, struct http_opts *o)
 			}
 			go = take_page(pg, &r->body);
 			http_req_free(r);
-			pg->offset += pg->step;
-			if (pg->progress)
+			pg->pos += pg->step;
+			if (pg->o->progress)
 				show_progress(pg, !go);
 		}
 	}
-	for (slot = 0; slot < pg->parallel; slot++)
+	for (slot = 0; slot < pg->o->parallel; slot++)
 		http_req_free(window[slot]);
 	free(window);
 	http_free(h);
@@ -782,229 +765,274 @@ run(struct pager *pg, struct http_opts *o)
 
 /* Paging settings of a configuration, before the command line's. */
 static void
-apply_config(struct pager *pg, const struct config *c)
+config(void *opts, const struct config *c)
 {
+	struct pager_opts *o = opts;
+
+	reqopt_config(&o->req, c);
 	switch (c->pager) {
 	case PAGER_OFFSET:
-		pg->limit = c->limit;
+		o->limit = c->limit;
 		if (c->offset >= 0)
-			pg->offset = c->offset;
+			o->start = c->offset;
 		if (c->offset_param != NULL)
-			pg->offset_param = c->offset_param;
+			o->offset_param = c->offset_param;
 		if (c->limit_param != NULL)
-			pg->limit_param = c->limit_param;
-		pg->max_offset = c->maximum;
+			o->limit_param = c->limit_param;
+		o->maximum = c->maximum;
 		break;
 	case PAGER_PAGE_NUMBER:
-		pg->page_param = c->page_param != NULL ? c->page_param : "page";
+		o->page_param = c->page_param != NULL ? c->page_param : "page";
 		if (c->base_page >= 0)
-			pg->base = c->base_page;
-		pg->offset = c->page >= 0 ? c->page : pg->base;
-		pg->max_offset = c->maximum;
+			o->base = c->base_page;
+		o->start = c->page >= 0 ? c->page : o->base;
+		o->maximum = c->maximum;
 		break;
 	case PAGER_SINGLE:
-		pg->single = 1;
+		o->single = 1;
 		break;
 	case PAGER_NONE:
 		break;
 	}
 	if (c->total_path_set) {
-		pg->total_path = c->total_path;
-		pg->total_explicit = 1;
+		o->total_path = c->total_path;
+		o->total_explicit = 1;
 	}
 	if (c->stop_after_empty >= 0)
-		pg->stop_after_empty = c->stop_after_empty;
+		o->stop_after_empty = c->stop_after_empty;
 	if (c->has_more_path != NULL)
-		pg->has_more_path = c->has_more_path;
+		o->has_more_path = c->has_more_path;
 	if (c->data_selector != NULL)
-		pg->data_selector = c->data_selector;
+		o->data_selector = c->data_selector;
+}
+
+static int
+option(void *opts, int opt, const char *arg, struct err *e)
+{
+	struct pager_opts *o = opts;
+	long fd;
+	int rc;
+
+	if ((rc = reqopt_parse(&o->req, opt, arg, e)) != 0)
+		return rc;
+	switch (opt) {
+	case 'P':
+		rc = parse_long("--parallel", arg, 1, 64, &o->parallel, e);
+		break;
+	case OPT_ALLOW_SHORT:
+		o->allow_short = 1;
+		break;
+	case OPT_BASE_PAGE:
+		rc = parse_long("--base-page", arg, 0, POS_MAX, &o->base, e);
+		break;
+	case OPT_DATA_SELECTOR:
+		o->data_selector = arg;
+		break;
+	case OPT_HAS_MORE_PATH:
+		o->has_more_path = arg;
+		break;
+	case OPT_LIMIT:
+		rc = parse_long("--limit", arg, 1, 1000000000, &o->limit, e);
+		break;
+	case OPT_LIMIT_PARAM:
+		o->limit_param = arg;
+		break;
+	case OPT_MAX_OFFSET:
+	case OPT_MAX_PAGE:
+		rc = parse_long(opt == OPT_MAX_PAGE ? "--max-page" :
+		    "--max-offset", arg, 0, POS_MAX, &o->maximum, e);
+		break;
+	case OPT_NO_STOP_EMPTY:
+		o->stop_after_empty = 0;
+		break;
+	case OPT_OFFSET:
+		rc = parse_long("--offset", arg, 0, POS_MAX, &o->start, e);
+		break;
+	case OPT_OFFSET_PARAM:
+		o->offset_param = arg;
+		break;
+	case OPT_PAGE:
+		rc = parse_long("--page", arg, 0, POS_MAX, &o->page, e);
+		break;
+	case OPT_PAGE_PARAM:
+		o->page_param = arg;
+		break;
+	case OPT_POSITION_FD:
+		if ((rc = parse_long("--position-fd", arg, 3, 1023, &fd, e)) ==
+		    0)
+			o->position_fd = (int)fd;
+		break;
+	case OPT_PROGRESS:
+		o->progress = 1;
+		break;
+	case OPT_SINGLE_PAGE:
+		o->single = 1;
+		break;
+	case OPT_TOTAL_PATH:
+		o->total_path = *arg != '\0' ? arg : NULL;
+		o->total_explicit = 1;
+		break;
+	default:
+		return 0;
+	}
+	return rc == -1 ? -1 : 1;
+}
+
+static const struct option own[] = {
+	{ "allow-short",	no_argument,	   NULL, OPT_ALLOW_SHORT },
+	{ "base-page",		required_argument, NULL, OPT_BASE_PAGE },
+	{ "data-selector",	required_argument, NULL, OPT_DATA_SELECTOR },
+	{ "has-more-path",	required_argument, NULL, OPT_HAS_MORE_PATH },
+	{ "limit",		required_argument, NULL, OPT_LIMIT },
+	{ "limit-param",	required_argument, NULL, OPT_LIMIT_PARAM },
+	{ "max-offset",		required_argument, NULL, OPT_MAX_OFFSET },
+	{ "max-page",		required_argument, NULL, OPT_MAX_PAGE },
+	{ "no-stop-after-empty-page", no_argument, NULL, OPT_NO_STOP_EMPTY },
+	{ "offset",		required_argument, NULL, OPT_OFFSET },
+	{ "offset-param",	required_argument, NULL, OPT_OFFSET_PARAM },
+	{ "page",		required_argument, NULL, OPT_PAGE },
+	{ "page-param",		required_argument, NULL, OPT_PAGE_PARAM },
+	{ "parallel",		required_argument, NULL, 'P' },
+	{ "position-fd",	required_argument, NULL, OPT_POSITION_FD },
+	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
+	{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
+	{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
+	{ NULL,			0,		   NULL, 0 }
+};
+static const struct option *const longopts[] = { own, reqopt_options, NULL };
+
+static const struct cli program = {
+	.name = "rest-paginate",
+	.flags = START_STDOUT,
+	.synopsis = "usage: rest-paginate [options] URL\n"
+	    "       rest-paginate -c FILE [-r NAME] [options] [URL]\n",
+	.help = "paging options:\n"
+	    "      --limit N              records per page (100)\n"
+	    "      --offset N             first offset (0)\n"
+	    "      --offset-param NAME    offset parameter (offset)\n"
+	    "      --limit-param NAME     limit parameter (limit)\n"
+	    "      --total-path PATH      where the total is (total); "
+	    "'' for none\n"
+	    "      --max-offset N         stop before offset N\n"
+	    "      --no-stop-after-empty-page\n"
+	    "                             go on after an empty page\n"
+	    "      --has-more-path PATH   stop when PATH is false\n"
+	    "      --data-selector PATH   where a page's records are\n"
+	    "      --page-param NAME      page by number in NAME instead\n"
+	    "      --page N               first page (the base page)\n"
+	    "      --base-page N          number of the first page (0)\n"
+	    "      --max-page N           stop before page N\n"
+	    "      --single-page          fetch one page only\n"
+	    "      --allow-short          warn, not fail, when pages are "
+	    "short\n"
+	    "      --position-fd FD       after each page, write the "
+	    "option that\n"
+	    "                             resumes after it to FD\n"
+	    CLI_CONFIG_USAGE
+	    "  -P, --parallel N           fetch up to N pages at once (1)\n"
+	    "      --progress             show progress on stderr\n"
+	    REQOPT_USAGE,
+	.shortopts = "P:" REQOPT_SHORT,
+	.longopts = longopts,
+	.parts = CONFIG_REQUEST | CONFIG_PAGER | CONFIG_SELECT,
+	.config = config,
+	.option = option
+};
+
+/*
+ * Check the options together, take the URL (the operand, else the
+ * configuration's) and settle what was left to be decided.
+ */
+static void
+check_options(struct pager_opts *o, int argc, char *argv[],
+    const struct config *c)
+{
+	if (o->position_fd >= 0 && fcntl(o->position_fd, F_GETFD) == -1)
+		die(EX_USAGE, "--position-fd: %d is not open", o->position_fd);
+	if (argc == 1)
+		o->url = argv[0];
+	else if (argc == 0 && c->url != NULL)
+		o->url = c->url;
+	else
+		cli_usage(&program, EX_USAGE);
+	if (*o->offset_param == '\0' || *o->limit_param == '\0' ||
+	    (o->page_param != NULL && *o->page_param == '\0'))
+		die(EX_CONFIG, "the paging parameters need names");
+	if (o->page_param != NULL && o->page >= 0 && o->page < o->base)
+		die(EX_CONFIG, "--page: %ld is below --base-page %ld", o->page,
+		    o->base);
+	if (o->total_path == NULL && !o->stop_after_empty && !o->single &&
+	    o->maximum < 0 && o->has_more_path == NULL)
+		die(EX_USAGE, "paging would never stop: give --total-path, "
+		    "--max-offset or --has-more-path, or stop after an empty "
+		    "page");
+	if (o->progress == -1)
+		o->progress = isatty(STDERR_FILENO);
+	if (o->req.http.silent)
+		o->progress = 0;
+}
+
+/*
+ * Set pg to start where o says: at --page, else at --offset (in page
+ * mode never below the base page), with o's paths compiled.
+ */
+static void
+pager_init(struct pager *pg, const struct pager_opts *o)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->o = o;
+	pg->step = o->page_param != NULL ? 1 : o->limit;
+	pg->pos = o->start;
+	if (o->page_param != NULL && o->page >= 0)
+		pg->pos = o->page;
+	else if (o->page_param != NULL && o->start < o->base)
+		pg->pos = o->base;
+	pg->known_total = -1;
+	pg->short_offset = -1;
+	pg->first_count = -1;
+	buf_init(&pg->prev, 0);
+	json_init(&pg->json);
+	if (o->data_selector != NULL)
+		pg->records = compile("--data-selector", o->data_selector);
+	if (o->total_path != NULL)
+		pg->total = compile("--total-path", o->total_path);
+	if (o->has_more_path != NULL)
+		pg->has_more = compile("--has-more-path", o->has_more_path);
+}
+
+static void
+pager_free(struct pager *pg)
+{
+	json_free(&pg->json);
+	buf_free(&pg->prev);
+	jpath_free(pg->records);
+	jpath_free(pg->total);
+	jpath_free(pg->has_more);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option own[] = {
-		{ "allow-short",	no_argument,	   NULL, OPT_ALLOW_SHORT },
-		{ "base-page",		required_argument, NULL, OPT_BASE_PAGE },
-		{ "config",		required_argument, NULL, 'c' },
-		{ "data-selector",	required_argument, NULL, OPT_DATA_SELECTOR },
-		{ "has-more-path",	required_argument, NULL, OPT_HAS_MORE_PATH },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ "limit",		required_argument, NULL, OPT_LIMIT },
-		{ "limit-param",	required_argument, NULL, OPT_LIMIT_PARAM },
-		{ "max-offset",		required_argument, NULL, OPT_MAX_OFFSET },
-		{ "max-page",		required_argument, NULL, OPT_MAX_PAGE },
-		{ "no-stop-after-empty-page", no_argument, NULL, OPT_NO_STOP_EMPTY },
-		{ "offset",		required_argument, NULL, OPT_OFFSET },
-		{ "offset-param",	required_argument, NULL, OPT_OFFSET_PARAM },
-		{ "page",		required_argument, NULL, OPT_PAGE },
-		{ "page-param",		required_argument, NULL, OPT_PAGE_PARAM },
-		{ "parallel",		required_argument, NULL, 'P' },
-		{ "position-fd",	required_argument, NULL, OPT_POSITION_FD },
-		{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
-		{ "resource",		required_argument, NULL, 'r' },
-		{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
-		{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
-		{ "version",		no_argument,	   NULL, OPT_VERSION },
-		{ NULL,			0,		   NULL, 0 }
-	};
-	static const char shortopts[] = "c:hP:r:" REQOPT_SHORT;
-	struct pager pg = {
+	struct pager_opts o = {
 		.limit = 100, .offset_param = "offset", .limit_param = "limit",
-		.total_path = "total", .max_offset = -1,
-		.stop_after_empty = 1, .parallel = 1, .progress = -1,
-		.short_offset = -1, .first_count = -1, .position_fd = -1
+		.total_path = "total", .page = -1, .maximum = -1,
+		.stop_after_empty = 1, .parallel = 1, .position_fd = -1,
+		.progress = -1
 	};
 	struct config cfg;
-	struct reqopt o;
-	struct option *longopts;
 	struct err e = { 0 };
-	long page = -1, fd;
-	int c, rc;
+	struct pager pg;
 
-	startup("rest-paginate", START_STDOUT);
-	argv[0] = (char *)getprog();	/* getopt names it in messages */
-	reqopt_init(&o);
-	longopts = reqopt_table(own);
-	if (config_from_argv(&cfg, argc, argv, shortopts, longopts,
-	    CONFIG_REQUEST | CONFIG_PAGER | CONFIG_SELECT)) {
-		reqopt_config(&o, &cfg);
-		apply_config(&pg, &cfg);
-	}
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if ((rc = reqopt_parse(&o, c, optarg, &e)) == -1)
-			die_err(&e);
-		if (rc == 1)
-			continue;
-		switch (c) {
-		case 'c':
-		case 'r':
-			break;
-		case 'h':
-			usage(stdout, EX_OK);
-			break;
-		case 'P':
-			rc = parse_long("--parallel", optarg, 1, 64,
-			    &pg.parallel, &e);
-			break;
-		case OPT_ALLOW_SHORT:
-			pg.allow_short = 1;
-			break;
-		case OPT_POSITION_FD:
-			rc = parse_long("--position-fd", optarg, 3, 1023, &fd,
-			    &e);
-			pg.position_fd = (int)fd;
-			break;
-		case OPT_BASE_PAGE:
-			rc = parse_long("--base-page", optarg, 0, POS_MAX,
-			    &pg.base, &e);
-			break;
-		case OPT_DATA_SELECTOR:
-			pg.data_selector = optarg;
-			break;
-		case OPT_HAS_MORE_PATH:
-			pg.has_more_path = optarg;
-			break;
-		case OPT_LIMIT:
-			rc = parse_long("--limit", optarg, 1, 1000000000,
-			    &pg.limit, &e);
-			break;
-		case OPT_LIMIT_PARAM:
-			pg.limit_param = optarg;
-			break;
-		case OPT_MAX_OFFSET:
-		case OPT_MAX_PAGE:
-			rc = parse_long(c == OPT_MAX_PAGE ? "--max-page" :
-			    "--max-offset", optarg, 0, POS_MAX, &pg.max_offset,
-			    &e);
-			break;
-		case OPT_NO_STOP_EMPTY:
-			pg.stop_after_empty = 0;
-			break;
-		case OPT_OFFSET:
-			rc = parse_long("--offset", optarg, 0, POS_MAX,
-			    &pg.offset, &e);
-			break;
-		case OPT_OFFSET_PARAM:
-			pg.offset_param = optarg;
-			break;
-		case OPT_PAGE:
-			rc = parse_long("--page", optarg, 0, POS_MAX, &page,
-			    &e);
-			break;
-		case OPT_PAGE_PARAM:
-			pg.page_param = optarg;
-			break;
-		case OPT_PROGRESS:
-			pg.progress = 1;
-			break;
-		case OPT_SINGLE_PAGE:
-			pg.single = 1;
-			break;
-		case OPT_TOTAL_PATH:
-			pg.total_path = *optarg != '\0' ? optarg : NULL;
-			pg.total_explicit = 1;
-			break;
-		case OPT_VERSION:
-			version();
-		default:
-			usage(stderr, EX_USAGE);
-		}
-		if (rc == -1)
-			die_err(&e);
-	}
-	free(longopts);
-	if (pg.position_fd >= 0 && fcntl(pg.position_fd, F_GETFD) == -1)
-		die(EX_USAGE, "--position-fd: %d is not open", pg.position_fd);
-	argc -= optind;
-	argv += optind;
-	if (argc == 1)
-		pg.url = argv[0];
-	else if (argc == 0 && cfg.url != NULL)
-		pg.url = cfg.url;
-	else
-		usage(stderr, EX_USAGE);
-	if (*pg.offset_param == '\0' || *pg.limit_param == '\0' ||
-	    (pg.page_param != NULL && *pg.page_param == '\0'))
-		die(EX_CONFIG, "the paging parameters need names");
-	pg.step = pg.limit;
-	if (pg.page_param != NULL) {
-		pg.step = 1;
-		if (page >= 0 && page < pg.base)
-			die(EX_CONFIG, "--page: %ld is below --base-page %ld",
-			    page, pg.base);
-		if (page >= 0)
-			pg.offset = page;
-		else if (pg.offset < pg.base)
-			pg.offset = pg.base;
-	}
-	if (pg.total_path == NULL && !pg.stop_after_empty && !pg.single &&
-	    pg.max_offset < 0 && pg.has_more_path == NULL)
-		die(EX_USAGE, "paging would never stop: give --total-path, "
-		    "--max-offset or --has-more-path, or stop after an empty "
-		    "page");
-	if (pg.data_selector != NULL)
-		pg.records = compile("--data-selector", pg.data_selector);
-	if (pg.total_path != NULL)
-		pg.total = compile("--total-path", pg.total_path);
-	if (pg.has_more_path != NULL)
-		pg.has_more = compile("--has-more-path", pg.has_more_path);
-	if (pg.progress == -1)
-		pg.progress = isatty(STDERR_FILENO);
-	if (o.http.silent)
-		pg.progress = 0;
-	if (reqopt_finish(&o, &e) == -1)
+	reqopt_init(&o.req);
+	cli_start(&program, &argc, &argv, &cfg, &o);
+	check_options(&o, argc, argv, &cfg);
+	pager_init(&pg, &o);
+	if (reqopt_finish(&o.req, &e) == -1)
 		die_err(&e);
-
-	json_init(&pg.json);
 	catch_stops(&pg);
-	run(&pg, &o.http);
-	json_free(&pg.json);
-	buf_free(&pg.prev);
-	jpath_free(pg.records);
-	jpath_free(pg.total);
-	jpath_free(pg.has_more);
-	reqopt_free(&o);
+	run(&pg);
+	pager_free(&pg);
+	reqopt_free(&o.req);
 	config_free(&cfg);
 	return finish_stdout();
 }

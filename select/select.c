@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "config.h"
 #include "diag.h"
 #include "jpath.h"
@@ -54,23 +54,6 @@ struct selection {
 };
 
 static char outbuf[OUT_BUF];
-
-static noreturn void
-usage(FILE *fp, int status)
-{
-	fprintf(fp, "usage: rest-select [-hm] [--version] PATH [FILE ...]\n"
-	    "       rest-select -c CONFIG [-r RESOURCE] [-hm] [FILE ...]\n");
-	if (status == EX_OK)
-		fprintf(fp,
-		    "  -m, --allow-missing        skip the values PATH matches "
-		    "nothing in\n"
-		    "  -c, --config FILE          PATH is this dlt configuration's "
-		    "data_selector\n"
-		    "  -r, --resource NAME        the resource to read from it\n"
-		    "  -h, --help                 show this help\n"
-		    "      --version              show the version\n");
-	exit(status);
-}
 
 /*
  * Writing stdout failed, or its reader left without reading it all.  After
@@ -286,56 +269,56 @@ select_input(struct selection *sel, struct reader *r, const char *file)
 		close(r->fd);
 }
 
+static const struct option own[] = {
+	{ "allow-missing",	no_argument,	NULL, 'm' },
+	{ NULL,			0,		NULL, 0 }
+};
+static const struct option *const longopts[] = { own, NULL };
+
+static int
+option(void *sel, int opt, const char *arg, struct err *e)
+{
+	(void)arg;
+	(void)e;
+	if (opt != 'm')
+		return 0;
+	((struct selection *)sel)->allow_missing = 1;
+	return 1;
+}
+
+static const struct cli program = {
+	.name = "rest-select",
+	.flags = START_STDOUT | CLI_DEFER_STOP,
+	.synopsis = "usage: rest-select [-hm] [--version] PATH [FILE ...]\n"
+	    "       rest-select -c CONFIG [-r RESOURCE] [-hm] [FILE ...]\n",
+	.help = "  -m, --allow-missing        skip the values PATH matches "
+	    "nothing in\n"
+	    "  -c, --config FILE          PATH is this dlt configuration's "
+	    "data_selector\n"
+	    "  -r, --resource NAME        the resource to read from it\n",
+	.shortopts = "m",
+	.longopts = longopts,
+	.parts = CONFIG_SELECT,
+	.option = option
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "allow-missing",	no_argument,	   NULL, 'm' },
-		{ "config",		required_argument, NULL, 'c' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ "resource",		required_argument, NULL, 'r' },
-		{ "version",		no_argument,	   NULL, 'V' },
-		{ NULL,			0,		   NULL, 0 }
-	};
-	static const char shortopts[] = "c:hmr:";
 	struct config cfg;
-	struct selection sel;
+	struct selection sel = { 0 };
 	struct reader r;
 	const char *err;
 	int c, i;
 
-	startup("rest-select", START_STDOUT);
-	/* At once: the stage before may write before options are read. */
-	if (stop_is_pipe(STDIN_FILENO))
-		stop_defer();
-	argv[0] = (char *)getprog();	/* getopt names it in messages */
-	sel.allow_missing = 0;
-	config_from_argv(&cfg, argc, argv, shortopts, longopts, CONFIG_SELECT);
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-		case 'r':
-			break;
-		case 'h':
-			usage(stdout, EX_OK);
-		case 'm':
-			sel.allow_missing = 1;
-			break;
-		case 'V':
-			version();
-		default:
-			usage(stderr, EX_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	cli_start(&program, &argc, &argv, &cfg, &sel);
 	/* With a configuration, its data_selector is PATH: operands are files. */
 	if (cfg.data_selector != NULL) {
 		argc++;
 		argv--;
 		sel.selector = cfg.data_selector;
 	} else if (argc < 1) {
-		usage(stderr, EX_USAGE);
+		cli_usage(&program, EX_USAGE);
 	} else {
 		sel.selector = argv[0];
 	}

@@ -75,3 +75,9 @@ links_curl() {
 		done
 	done
 }
+
+@test "every mutant of tests/mutants/list applies to exactly one place" {
+	run python3 "$BATS_TEST_DIRNAME/mutants.py" --check
+	assert_success
+	assert_output --regexp '^mutants: ([0-9]+) of \1 apply$'
+}

@@ -2,11 +2,12 @@
 # Tests of rest-fetch against the local test server (server.py).  Waits
 # are kept short with small backoff factors; elapsed times are checked
 # only from below, so a slow machine cannot make a test fail.
+# What every program does alike (-h, --version, usage errors, the man
+# page against --help) is checked in cli.bats, over all of them.
 
 bats_require_minimum_version 1.5.0
 
 load server
-load manpage
 bats_load_library bats-file
 
 # The key the test server accepts for require_key=1.
@@ -117,7 +118,6 @@ requests_without() {
 }
 
 
-MAN=$BATS_TEST_DIRNAME/../man/rest-fetch.1
 
 # Copy fixture $1 pointing at this run's server; prints the copy's path.
 config_fixture() {
@@ -125,62 +125,6 @@ config_fixture() {
 
 	sed "s/PORT/$PORT/" "$BATS_TEST_DIRNAME/fixtures/$1" >"$copy"
 	echo "$copy"
-}
-
-# ---------------------------------------------------------------- usage
-
-@test "--help prints the usage on stdout and exits 0" {
-	run --separate-stderr rest-fetch --help
-	assert_success
-	assert_line --index 0 'usage: rest-fetch [options] URL'
-	assert_line --partial '--secret-env VAR'
-	assert_equal "$stderr" ''
-	run rest-fetch -h
-	assert_success
-	assert_line --index 0 'usage: rest-fetch [options] URL'
-}
-
-@test "--version prints the name and version" {
-	run --separate-stderr rest-fetch --version
-	assert_success
-	assert_output --regexp '^rest-fetch [0-9]+\.[0-9]+\.[0-9]+$'
-	assert_equal "$stderr" ''
-}
-
-@test "an unknown option is a usage error: 64, usage on stderr" {
-	run --separate-stderr rest-fetch --no-such-option "$BASE/echo"
-	assert_failure 64
-	assert_output ''
-	assert_regex "${stderr_lines[0]}" "unrecognized option '--no-such-option'"
-	assert_equal "${stderr_lines[1]}" 'usage: rest-fetch [options] URL'
-	assert_requests 0
-}
-
-@test "no URL, or two, is a usage error" {
-	run --separate-stderr rest-fetch
-	assert_failure 64
-	assert_output ''
-	assert_equal "${stderr_lines[0]}" 'usage: rest-fetch [options] URL'
-	run --separate-stderr rest-fetch "$BASE/echo" "$BASE/echo"
-	assert_failure 64
-	assert_equal "${stderr_lines[0]}" 'usage: rest-fetch [options] URL'
-	assert_requests 0
-}
-
-@test "the long options of --help and of the man page are the same" {
-	assert_man_long_options rest-fetch "$MAN"
-}
-
-@test "the short options of --help and of the man page are the same" {
-	assert_man_short_options rest-fetch "$MAN"
-}
-
-@test "the man page SYNOPSIS lists every option of --help" {
-	assert_man_synopsis rest-fetch "$MAN"
-}
-
-@test "the man page is clean under mandoc -Tlint" {
-	assert_man_lint "$MAN"
 }
 
 # ---------------------------------------------------------------- output

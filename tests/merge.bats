@@ -2,6 +2,8 @@
 # Tests of rest-merge: dispositions, formats, keys, the schema sidecar, and
 # that FILE is never half written: bad input, full disks, kill -9 and
 # concurrent runs leave it old or new, byte for byte.
+# What every program does alike (-h, --version, usage errors, the man
+# page against --help) is checked in cli.bats, over all of them.
 
 bats_require_minimum_version 1.5.0
 
@@ -9,11 +11,8 @@ export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
-load manpage
 
 FIX=$BATS_TEST_DIRNAME/fixtures
-MAN=$BATS_TEST_DIRNAME/../man/rest-merge.1
-USAGE='usage: rest-merge [-hns] [--allow-empty] [--dedup-sort field[:asc|:desc]]'
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return
@@ -77,52 +76,6 @@ rows() {
 
 # ----------------------------------------------------------- the program
 
-@test "--help prints the usage to stdout and exits 0" {
-	run --separate-stderr rest-merge --help
-	assert_success
-	assert_equal "${lines[0]}" "$USAGE"
-	assert_output --partial '-k, --primary-key FIELD'
-	assert_equal "$stderr" ''
-	run --separate-stderr rest-merge -h
-	assert_success
-	assert_equal "${lines[0]}" "$USAGE"
-}
-
-@test "--version prints the name and version" {
-	run --separate-stderr rest-merge --version
-	assert_success
-	assert_output --regexp '^rest-merge [0-9]+\.[0-9]+\.[0-9]+$'
-}
-
-@test "--help into a closed pipe dies quietly" {
-	# The reader is gone before the write: SIGPIPE, and nothing said.
-	run python3 -c '
-import os, subprocess
-r, w = os.pipe()
-os.close(r)
-p = subprocess.run(["rest-merge", "--help"], stdout=w, stderr=subprocess.PIPE)
-print(p.returncode, len(p.stderr))'
-	assert_output '-13 0'
-}
-
-@test "an unknown option is a usage error" {
-	merge '' --bogus -k id "$F"
-	assert_failure 64
-	assert_output ''
-	assert_equal "${stderr_lines[0]}" "rest-merge: unrecognized option '--bogus'"
-	assert_equal "${stderr_lines[1]}" "$USAGE"
-	assert_file_not_exists "$F"
-}
-
-@test "no FILE, or two, is a usage error" {
-	merge '' -k id
-	assert_failure 64
-	assert_equal "${stderr_lines[0]}" "$USAGE"
-	merge '' -k id a.jsonl b.jsonl
-	assert_failure 64
-	assert_equal "${stderr_lines[0]}" "$USAGE"
-}
-
 @test "bad values of -w, -f, --dedup-sort and field paths are configuration errors" {
 	merge '{"id":1}' -w upsert -k id "$F"
 	assert_failure 78
@@ -181,22 +134,6 @@ print(p.returncode, len(p.stderr))'
 	assert_equal "$(cat out.NDJSON)" '{"id":1}'
 }
 
-
-@test "the long options of --help and of the man page are the same" {
-	assert_man_long_options rest-merge "$MAN"
-}
-
-@test "the short options of --help and of the man page are the same" {
-	assert_man_short_options rest-merge "$MAN"
-}
-
-@test "the man page SYNOPSIS lists every option of --help" {
-	assert_man_synopsis rest-merge "$MAN"
-}
-
-@test "the man page is clean under mandoc -Tlint" {
-	assert_man_lint "$MAN"
-}
 
 # ---------------------------------------------------------- dispositions
 

@@ -2,7 +2,7 @@
 """make mutants: each one-line mutation of tests/mutants/list must make
 `make check` fail.
 
-Usage: mutants.py [-k SUBSTRING] [--jobs N]
+Usage: mutants.py [-k SUBSTRING] [--check]
 
 For each mutant, a copy of the working tree gets the change, is built, and
 runs the unit layer, then the bats suite until its first failing test (then
@@ -118,9 +118,21 @@ def main():
     ap = argparse.ArgumentParser(description="make mutants")
     ap.add_argument("-k", default="", help="only mutants whose file or "
                     "reason holds this text")
+    ap.add_argument("--check", action="store_true", help="only check that "
+                    "each mutant applies to exactly one place")
     opts = ap.parse_args()
     mutants = [m for m in load(os.path.join(HERE, "mutants", "list"))
                if opts.k in m["file"] or opts.k in m["why"]]
+    if opts.check:
+        bad = 0
+        for m in mutants:
+            text = open(os.path.join(TOP, m["file"]), encoding="utf-8").read()
+            if text.count(m["from"]) != 1:
+                print("mutants:%d: %s: the pattern occurs %d times" % (
+                    m["line"], m["file"], text.count(m["from"])))
+                bad += 1
+        print("mutants: %d of %d apply" % (len(mutants) - bad, len(mutants)))
+        sys.exit(1 if bad else 0)
     survived = 0
     for i, m in enumerate(mutants, 1):
         start = time.monotonic()

@@ -2,17 +2,15 @@
 # Tests of rest-paginate against the local test server (server.py).  The
 # sample API has 250 records unless records= says otherwise; small limits
 # and backoff factors keep the suite fast.
+# What every program does alike (-h, --version, usage errors, the man
+# page against --help) is checked in cli.bats, over all of them.
 
 bats_require_minimum_version 1.5.0
 
 load server
-load manpage
 
 # The key the test server accepts for require_key=1.
 KEY=sekrit-key-123
-MAN=$BATS_TEST_DIRNAME/../man/rest-paginate.1
-USAGE='usage: rest-paginate [options] URL
-       rest-paginate -c FILE [-r NAME] [options] [URL]'
 
 setup_file() { server_start; }
 teardown_file() { server_stop; }
@@ -42,49 +40,6 @@ ids() {
 
 # ------------------------------------------------------------ interface
 
-@test "--help prints the usage on stdout and exits 0" {
-	run --separate-stderr rest-paginate --help
-	assert_success
-	assert_line --index 0 'usage: rest-paginate [options] URL'
-	assert_line --partial '--max-offset N'
-	assert_line --partial '--key-location WHERE'
-	assert_equal "$stderr" ''
-	run rest-paginate -h
-	assert_success
-	assert_line --index 0 'usage: rest-paginate [options] URL'
-}
-
-@test "--version prints the name and version" {
-	run --separate-stderr rest-paginate --version
-	assert_success
-	assert_output --regexp '^rest-paginate [0-9]+\.[0-9]+\.[0-9]+$'
-	assert_equal "$stderr" ''
-}
-
-@test "an unknown option is a usage error on stderr" {
-	run --separate-stderr rest-paginate --no-such-option "$R"
-	assert_failure 64
-	assert_output ''
-	assert_regex "$stderr" "unrecognized option '--no-such-option'"
-	assert_equal "${#stderr_lines[@]}" 3
-	assert_equal "${stderr_lines[-2]}" 'usage: rest-paginate [options] URL'
-	run --separate-stderr rest-paginate --allow-short=yes "$R"
-	assert_failure 64
-	assert_output ''
-	assert_regex "$stderr" "option '--allow-short' doesn't allow an argument"
-	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
-}
-
-@test "no URL, or two, is a usage error" {
-	run --separate-stderr rest-paginate --limit 10
-	assert_failure 64
-	assert_output ''
-	assert_equal "$stderr" "$USAGE"
-	run --separate-stderr rest-paginate "$R" "$R"
-	assert_failure 64
-	assert_equal "$stderr" "$USAGE"
-}
-
 @test "bad option values exit 78 naming the option" {
 	local opt
 	for opt in '--limit abc' '--limit 0' '--offset -1' '--max-offset x' \
@@ -113,22 +68,6 @@ ids() {
 	assert_failure 78
 	assert_output ''
 	assert_regex "$stderr" '^rest-paginate: --auth api_key needs a secret'
-}
-
-@test "the long options of --help and of the man page are the same" {
-	assert_man_long_options rest-paginate "$MAN"
-}
-
-@test "the short options of --help and of the man page are the same" {
-	assert_man_short_options rest-paginate "$MAN"
-}
-
-@test "the man page SYNOPSIS lists every option of --help" {
-	assert_man_synopsis rest-paginate "$MAN"
-}
-
-@test "the man page is clean under mandoc -Tlint" {
-	assert_man_lint "$MAN"
 }
 
 # ------------------------------------------------------------ output

@@ -2,6 +2,8 @@
 # Tests of rest-select: the selector grammar, how values are split out of a
 # stream, byte-for-byte output, locations in errors, and exit statuses.
 # The JSON validator's table of good and bad inputs is in json.bats.
+# What every program does alike (-h, --version, usage errors, the man
+# page against --help) is checked in cli.bats, over all of them.
 
 bats_require_minimum_version 1.5.0
 
@@ -9,13 +11,9 @@ export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
-load manpage
 
 SUPPORTED="supported: data, \$.data, \$.data[*], \$, a.b, a[0].b, a[-1],"
 SUPPORTED+=" \$['odd.key']"
-USAGE='usage: rest-select [-hm] [--version] PATH [FILE ...]
-       rest-select -c CONFIG [-r RESOURCE] [-hm] [FILE ...]'
-MAN=$BATS_TEST_DIRNAME/../man/rest-select.1
 
 # sel INPUT ARG...: run rest-select ARG... with INPUT (no newline added)
 # on its standard input.
@@ -33,71 +31,6 @@ diag() {
 # missing WHERE N SELECTOR: the message for a value that SELECTOR misses.
 missing() {
 	diag "$1: value $2: selector '$3' matched nothing"
-}
-
-@test "-h and --help print the usage on stdout" {
-	run --separate-stderr rest-select -h
-	assert_success
-	assert_equal "$(head -n 2 <<<"$output")" "$USAGE"
-	assert_output --partial '  -m, --allow-missing'
-	assert_equal "$stderr" ''
-	run --separate-stderr rest-select --help
-	assert_success
-	assert_output --partial 'usage: rest-select '
-}
-
-@test "--version prints the name and the version" {
-	run --separate-stderr rest-select --version
-	assert_success
-	assert_output --regexp '^rest-select [0-9]+\.[0-9]+\.[0-9]+$'
-}
-
-@test "an unknown option prints the usage on stderr and exits 64" {
-	run --separate-stderr rest-select --bogus data
-	assert_failure 64
-	assert_output ''
-	assert_equal "${stderr_lines[0]}" "rest-select: unrecognized option '--bogus'"
-	assert_equal "$(tail -n +2 <<<"$stderr")" "$USAGE"
-	run --separate-stderr rest-select -x data
-	assert_failure 64
-	assert_equal "${stderr_lines[0]}" "rest-select: invalid option -- 'x'"
-	assert_equal "$(tail -n +2 <<<"$stderr")" "$USAGE"
-}
-
-@test "no path is a usage error" {
-	run --separate-stderr rest-select
-	assert_failure 64
-	assert_output ''
-	assert_equal "$stderr" "$USAGE"
-}
-
-@test "the usage and the man page agree on the synopsis" {
-	local synopsis
-	run --separate-stderr rest-select -h
-	assert_success
-	synopsis=$(mandoc -T ascii -O width=200 "$MAN" | sed 's/.\x08//g' |
-	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed -n '2,3p' |
-	    sed 's/^ *//' | tr '[:lower:]' '[:upper:]')
-	assert_equal "$(head -n 2 <<<"$output" | sed 's/^usage: //; s/^ *//' |
-	    tr '[:lower:]' '[:upper:]')" "$synopsis"
-}
-
-@test "the long options of --help and of the man page are the same" {
-	assert_man_long_options rest-select "$MAN"
-}
-
-@test "the short options of --help and of the man page are the same" {
-	assert_man_short_options rest-select "$MAN"
-}
-
-@test "the man page SYNOPSIS lists every option of --help" {
-	assert_man_synopsis rest-select "$MAN"
-}
-
-@test "the man page is clean under mandoc -Tlint" {
-	run mandoc -T lint -W warning "$BATS_TEST_DIRNAME/../man/rest-select.1"
-	assert_success
-	assert_output ''
 }
 
 @test "selector: data, \$.data, \$.data[*] and \$.data.* select the elements" {
