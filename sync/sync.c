@@ -11,14 +11,14 @@
 #include <sysexits.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "diag.h"
 #include "opt.h"
 #include "stop.h"
 #include "sync.h"
 
 enum {
-	OPT_DRY_RUN = 256, OPT_FORMAT, OPT_JSON, OPT_PRUNE, OPT_STATUS,
-	OPT_VERSION
+	OPT_DRY_RUN = OPT_PROGRAM, OPT_FORMAT, OPT_JSON, OPT_PRUNE, OPT_STATUS
 };
 
 static const struct name formats[] = {
@@ -28,161 +28,152 @@ static const struct name formats[] = {
 	{ NULL,		0 }
 };
 
-static noreturn void
-usage(FILE *fp, int status)
-{
-	fprintf(fp, "usage: rest-sync -c FILE [-r NAME]... [-C DIR] [-j N] "
-	    "[--format jsonl|csv|tsv]\n"
-	    "                 [--prune] [--json] [--status] [--dry-run] "
-	    "[-v] [-s] [-P N]\n");
-	if (status == EX_OK)
-		fprintf(fp,
-		    "  -c, --config FILE          the dlt REST API source "
-		    "configuration\n"
-		    "  -r, --resource NAME        sync this resource "
-		    "(repeatable; all by default)\n"
-		    "  -C, --directory DIR        the tables go into DIR (.)\n"
-		    "  -j, --jobs N               sync N resources at once (1)\n"
-		    "  -P, --parallel N           fetch up to N pages of a "
-		    "resource at once (1)\n"
-		    "      --format FORMAT        tables as jsonl (default), "
-		    "csv or tsv\n"
-		    "      --prune                delete the rows a complete "
-		    "merge no longer sees\n"
-		    "      --json                 one JSON object per resource "
-		    "on stdout\n"
-		    "      --status               show each table's rows, last "
-		    "sync and pending run\n"
-		    "      --dry-run              show each resource's first "
-		    "request, send nothing\n"
-		    "  -v, --verbose              report every request\n"
-		    "  -s, --silent               no summary, no retry "
-		    "reports\n"
-		    "  -h, --help                 show this help\n"
-		    "      --version              show the version\n");
-	exit(status);
-}
+/* The options, with the resource names -r gave. */
+struct args {
+	struct sync_opts o;
+	char		**names;
+	size_t		  nnames;
+};
 
-/* One option into o; exits on a bad one. */
-static void
-option(struct sync_opts *o, int c, char ***names, size_t *nnames)
+/* One option into a; see struct cli. */
+static int
+option(void *ctx, int c, const char *arg, struct err *e)
 {
 	static char parallel[24];
-	struct err e = { 0 };
+	struct args *a = ctx;
+	struct sync_opts *o = &a->o;
 	long v;
 	int fmt;
 
 	switch (c) {
 	case 'c':
-		o->config = optarg;
-		return;
+		o->config = arg;
+		return 1;
 	case 'C':
-		if (*optarg == '\0')
-			die(EX_USAGE, "-C: an empty directory name");
-		o->dir = optarg;
-		return;
-	case 'h':
-		usage(stdout, EX_OK);
+		if (*arg == '\0')
+			return err_set(e, EX_USAGE, "-C: an empty directory "
+			    "name");
+		o->dir = arg;
+		return 1;
 	case 'j':
 	case 'P':
-		if (parse_long(c == 'j' ? "--jobs" : "--parallel", optarg, 1,
-		    64, &v, &e) == -1)
-			die_err(&e);
+		if (parse_long(c == 'j' ? "--jobs" : "--parallel", arg, 1, 64,
+		    &v, e) == -1)
+			return -1;
 		if (c == 'j')
 			o->jobs = v;
 		else {
 			snprintf(parallel, sizeof(parallel), "%ld", v);
 			o->parallel = parallel;
 		}
-		return;
+		return 1;
 	case 'r':
-		*names = xrealloc(*names, (*nnames + 1) * sizeof(**names));
-		(*names)[(*nnames)++] = optarg;
-		return;
+		a->names = xrealloc(a->names, (a->nnames + 1) *
+		    sizeof(*a->names));
+		a->names[a->nnames++] = (char *)arg;
+		return 1;
 	case 's':
 		o->silent = 1;
-		return;
+		return 1;
 	case 'v':
 		o->verbose = 1;
-		return;
+		return 1;
 	case OPT_DRY_RUN:
 		o->dry_run = 1;
-		return;
+		return 1;
 	case OPT_FORMAT:
-		if (parse_name("--format", optarg, formats, &fmt, &e) == -1)
-			die_err(&e);
+		if (parse_name("--format", arg, formats, &fmt, e) == -1)
+			return -1;
 		o->ext = formats[fmt].name;
-		return;
+		return 1;
 	case OPT_JSON:
 		o->json = 1;
-		return;
+		return 1;
 	case OPT_PRUNE:
 		o->prune = 1;
-		return;
+		return 1;
 	case OPT_STATUS:
 		o->status = 1;
-		return;
-	case OPT_VERSION:
-		version();
+		return 1;
 	}
-	usage(stderr, EX_USAGE);
+	return 0;
 }
 
-static void
-parse(struct sync_opts *o, int argc, char *argv[], char ***names,
-    size_t *nnames)
-{
-	static const struct option longopts[] = {
-		{ "config",	required_argument, NULL, 'c' },
-		{ "directory",	required_argument, NULL, 'C' },
-		{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
-		{ "format",	required_argument, NULL, OPT_FORMAT },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "jobs",	required_argument, NULL, 'j' },
-		{ "json",	no_argument,	   NULL, OPT_JSON },
-		{ "parallel",	required_argument, NULL, 'P' },
-		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
-		{ "resource",	required_argument, NULL, 'r' },
-		{ "silent",	no_argument,	   NULL, 's' },
-		{ "status",	no_argument,	   NULL, OPT_STATUS },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, OPT_VERSION },
-		{ NULL,		0,		   NULL, 0 }
-	};
-	int c;
+static const struct option own[] = {
+	{ "directory",	required_argument, NULL, 'C' },
+	{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
+	{ "format",	required_argument, NULL, OPT_FORMAT },
+	{ "jobs",	required_argument, NULL, 'j' },
+	{ "json",	no_argument,	   NULL, OPT_JSON },
+	{ "parallel",	required_argument, NULL, 'P' },
+	{ "prune",	no_argument,	   NULL, OPT_PRUNE },
+	{ "silent",	no_argument,	   NULL, 's' },
+	{ "status",	no_argument,	   NULL, OPT_STATUS },
+	{ "verbose",	no_argument,	   NULL, 'v' },
+	{ NULL,		0,		   NULL, 0 }
+};
+static const struct option *const longopts[] = { own, NULL };
 
-	while ((c = getopt_long(argc, argv, "c:C:hj:P:r:sv", longopts,
-	    NULL)) != -1)
-		option(o, c, names, nnames);
-	if (optind < argc || o->config == NULL)
-		usage(stderr, EX_USAGE);
-	if (o->status && o->dry_run)
-		die(EX_USAGE, "--status and --dry-run: choose one");
-}
+static const struct cli program = {
+	.name = "rest-sync",
+	.flags = START_STDOUT | CLI_OWN_CONFIG,
+	.synopsis = "usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] "
+	    "[--format format] [-j jobs]\n"
+	    "                 [--json] [-P count] [--prune] [-r name]... "
+	    "[--status] [--version]\n",
+	.help =
+	    "  -c, --config FILE          the dlt REST API source "
+	    "configuration\n"
+	    "  -r, --resource NAME        sync this resource "
+	    "(repeatable; all by default)\n"
+	    "  -C, --directory DIR        the tables go into DIR (.)\n"
+	    "  -j, --jobs N               sync N resources at once (1)\n"
+	    "  -P, --parallel N           fetch up to N pages of a "
+	    "resource at once (1)\n"
+	    "      --format FORMAT        tables as jsonl (default), "
+	    "csv or tsv\n"
+	    "      --prune                delete the rows a complete "
+	    "merge no longer sees\n"
+	    "      --json                 one JSON object per resource "
+	    "on stdout\n"
+	    "      --status               show each table's rows, last "
+	    "sync and pending run\n"
+	    "      --dry-run              show each resource's first "
+	    "request, send nothing\n"
+	    "  -v, --verbose              report every request\n"
+	    "  -s, --silent               no summary, no retry "
+	    "reports\n",
+	.shortopts = "C:j:P:sv",
+	.longopts = longopts,
+	.option = option
+};
 
 int
 main(int argc, char *argv[])
 {
-	struct sync_opts o = { .dir = ".", .ext = "jsonl", .jobs = 1 };
+	struct args a = { .o = { .dir = ".", .ext = "jsonl", .jobs = 1 } };
+	struct sync_opts *o = &a.o;
+	struct config unused;
 	struct resource *r;
-	char **names = NULL;
-	size_t n, nnames = 0;
+	size_t n;
 	int status, out;
 
-	startup("rest-sync", START_STDOUT);
-	argv[0] = (char *)getprog();	/* getopt names it in messages */
-	parse(&o, argc, argv, &names, &nnames);
+	cli_start(&program, &argc, &argv, &unused, &a);
+	if (argc > 0 || o->config == NULL)
+		cli_usage(&program, EX_USAGE);
+	if (o->status && o->dry_run)
+		die(EX_USAGE, "--status and --dry-run: choose one");
 	signals_init();
-	r = resources_load(&o, names, nnames, &n);
-	if (o.status)
-		status = show_status(&o, r, n);
-	else if (o.dry_run)
-		status = show_dry_run(&o, r, n);
+	r = resources_load(o, a.names, a.nnames, &n);
+	if (o->status)
+		status = show_status(o, r, n);
+	else if (o->dry_run)
+		status = show_dry_run(o, r, n);
 	else
-		status = sync_all(&o, r, n);
+		status = sync_all(o, r, n);
 	resources_free(r, n);
 	free(r);
-	free(names);
+	free(a.names);
 	out = finish_stdout();
 	stop_finish();
 	return out != EX_OK ? worse(status, out) : status;

@@ -9,11 +9,9 @@
 bats_require_minimum_version 1.5.0
 
 load server
-load manpage
 bats_load_library bats-file
 
-MAN=$BATS_TEST_DIRNAME/../man/rest-sync.1
-USAGE='usage: rest-sync -c FILE [-r NAME]... [-C DIR] [-j N] [--format jsonl|csv|tsv]'
+USAGE='usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]'
 
 setup_file() { server_start --records 1000; }
 teardown_file() { server_stop; }
@@ -77,14 +75,6 @@ nostate() {
 
 # ---------------------------------------------------------- the contract
 
-@test "--help prints the usage on stdout and exits 0" {
-	run --separate-stderr rest-sync --help
-	assert_success
-	assert_line --index 0 "$USAGE"
-	assert_line '  -c, --config FILE          the dlt REST API source configuration'
-	assert_equal "$stderr" ''
-}
-
 @test "no -c, an operand or an unknown option is a usage error" {
 	run --separate-stderr rest-sync
 	assert_failure 64
@@ -112,28 +102,6 @@ nostate() {
 	assert_failure 78
 	assert_equal "$stderr" "rest-sync: --format: 'xml' is not jsonl, csv or tsv"
 	assert_equal "$(requests)" 0
-}
-
-@test "--version prints the version" {
-	run rest-sync --version
-	assert_success
-	assert_output --regexp '^rest-sync [0-9]+\.[0-9]+\.[0-9]+$'
-}
-
-@test "the long options of --help and of the man page are the same" {
-	assert_man_long_options rest-sync "$MAN"
-}
-
-@test "the short options of --help and of the man page are the same" {
-	assert_man_short_options rest-sync "$MAN"
-}
-
-@test "the man page SYNOPSIS lists every option of --help" {
-	assert_man_synopsis rest-sync "$MAN"
-}
-
-@test "the man page is clean under mandoc -Tlint" {
-	assert_man_lint "$MAN"
 }
 
 @test "rest-sync links no libcurl: it runs the programs that do" {
