@@ -27,7 +27,7 @@ override CFLAGS += -std=c17 -Wall -Wextra -Wpedantic -D_DEFAULT_SOURCE \
 	-DVERSION='"$(VERSION)"' -Ilib $(CURL_CFLAGS) -MMD -MP
 
 PROGS	:= $(sort $(patsubst %/,%,$(dir $(wildcard \
-	fetch/*.c paginate/*.c select/*.c merge/*.c))))
+	fetch/*.c paginate/*.c select/*.c merge/*.c sync/*.c))))
 BINS	:= $(PROGS:%=$(O)/bin/rest-%)
 LIBSRC	:= $(wildcard lib/*.c)
 

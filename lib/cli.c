@@ -111,22 +111,26 @@ cli_start(const struct cli *p, int *argc, char ***argv, struct config *c,
 	struct buf shortopts;
 	int opt, rc;
 
-	startup(p->name, p->flags & ~CLI_DEFER_STOP);
+	startup(p->name, p->flags & ~(CLI_DEFER_STOP | CLI_OWN_CONFIG));
 	if ((p->flags & CLI_DEFER_STOP) && stop_is_pipe(STDIN_FILENO))
 		stop_defer();
 	(*argv)[0] = (char *)p->name;	/* getopt names it in messages */
 	buf_init(&shortopts, 0);
 	buf_printf(&shortopts, "c:hr:%s", p->shortopts);
 	longopts = options(p);
-	if (load_config(p, *argc, *argv, buf_str(&shortopts), longopts, c) &&
-	    p->config != NULL)
+	if (p->flags & CLI_OWN_CONFIG)
+		memset(c, 0, sizeof(*c));
+	else if (load_config(p, *argc, *argv, buf_str(&shortopts), longopts,
+	    c) && p->config != NULL)
 		p->config(ctx, c);
 	while ((opt = getopt_long(*argc, *argv, shortopts.data, longopts,
 	    NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 		case 'r':
-			continue;
+			if (!(p->flags & CLI_OWN_CONFIG))
+				continue;
+			break;
 		case 'h':
 			cli_usage(p, EX_OK);
 		case OPT_VERSION:

@@ -27,6 +27,12 @@ enum { OPT_VERSION = 256, OPT_REQUEST = 300, OPT_PROGRAM = 512 };
  */
 #define CLI_DEFER_STOP	0x100
 
+/*
+ * A flag of struct cli: -c FILE and -r NAME are the program's, handed to
+ * p->option like its other options; cli loads no configuration.
+ */
+#define CLI_OWN_CONFIG	0x200
+
 /* The help lines of -c and -r, for a struct cli's help. */
 #define CLI_CONFIG_USAGE \
 "  -c, --config FILE          read a dlt REST API source configuration\n" \
@@ -58,7 +64,8 @@ struct cli {
  * messages.  Then read the command line twice: first -c FILE and
  * -r NAME alone, loading FILE's parts p->parts into c (zeroed without
  * -c) and handing it to p->config; then every option in order, to
- * p->option.  -h prints the usage and the help to stdout and exits 0,
+ * p->option.  With CLI_OWN_CONFIG the first reading is skipped, c is
+ * zeroed, and -c and -r go to p->option too.  -h prints the usage and the help to stdout and exits 0,
  * --version prints the version, an unknown option is a usage error.
  * Exits as config_load() says when FILE cannot be used, and with
  * EX_USAGE for -r without -c.  On return *argc and *argv hold only the

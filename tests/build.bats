@@ -20,10 +20,12 @@ setup() {
 755 ./opt/rp/bin/rest-merge
 755 ./opt/rp/bin/rest-paginate
 755 ./opt/rp/bin/rest-select
+755 ./opt/rp/bin/rest-sync
 644 ./opt/rp/share/man/man1/rest-fetch.1
 644 ./opt/rp/share/man/man1/rest-merge.1
 644 ./opt/rp/share/man/man1/rest-paginate.1
 644 ./opt/rp/share/man/man1/rest-select.1
+644 ./opt/rp/share/man/man1/rest-sync.1
 644 ./opt/rp/share/man/man7/restpipe.7"
 	run "$DEST/opt/rp/bin/rest-fetch" --version
 	assert_success

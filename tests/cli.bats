@@ -8,7 +8,7 @@ bats_require_minimum_version 1.5.0
 load server
 load manpage
 
-PROGS=(rest-fetch rest-paginate rest-select rest-merge)
+PROGS=(rest-fetch rest-paginate rest-select rest-merge rest-sync)
 MANDIR=$BATS_TEST_DIRNAME/../man
 
 setup_file() { server_start; }
@@ -71,6 +71,16 @@ row() {
 		FLAG=--prune
 		FEW=(-k id)
 		MANY=(-k id a.jsonl b.jsonl)
+		SPELLED=1
+		;;
+	rest-sync)
+		SYNOPSIS='usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]
+                 [--json] [-P count] [--prune] [-r name]... [--status] [--version]'
+		HELP=('  -j, --jobs N' '      --prune')
+		ARGS=(-c sync.json)
+		FLAG=--prune
+		FEW=()
+		MANY=(-c sync.json extra)
 		SPELLED=1
 		;;
 	*)
@@ -194,7 +204,7 @@ synopsis_lines() {
 			sed 's/.\x08//g' | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
 			sed '1d;$d;/^$/d' | synopsis_lines)"
 	done
-	assert [ "$n" -eq 2 ]
+	assert [ "$n" -eq 3 ]
 }
 
 @test "the man pages are clean under mandoc -Tlint" {

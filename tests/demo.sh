@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo: start the bundled sample API on a free port of 127.0.0.1, sync
 # its image_analysis resource with the whole pipeline into
-# out/image_analysis.jsonl, show the summary and the first records, and
+# out/image_analysis.jsonl, show the summary and the first records; then
+# the same with rest-sync, interrupted and resumed, and its --status; and
 # stop the server.
 set -eu
 bindir=$(cd "${1:-bin}" && pwd)
@@ -34,3 +35,23 @@ echo "$ wc -l out/image_analysis.jsonl"
 echo
 echo "$ head -n 2 out/image_analysis.jsonl | jq ."
 head -n 2 "$out/image_analysis.jsonl" | jq .
+echo
+echo "# The same resource with rest-sync: every resource of the configuration,"
+echo "# staged beside the table, resumed after any interrupt."
+echo "$ rest-sync -c image_analysis.json -C out --json | jq -c ."
+rest-sync -c "$config" -C out --json | jq -c .
+echo
+# A run stopped half way, as a Ctrl-C or a cron job's timeout stops it,
+# while the sample API takes 0.2 s a page: the pages fetched wait beside
+# the table for the next run.
+rm -f out/image_analysis.jsonl out/image_analysis.jsonl.schema.json
+curl -fsS --noproxy '*' -X POST -d '[{"path": "/v1/resource",
+	"action": "slow", "delay": 0.2, "times": -1}]' "$base/_faults" >/dev/null
+echo "$ timeout -s INT 0.3 rest-sync -c image_analysis.json -C out"
+timeout -s INT 0.3 rest-sync -c "$config" -C out 2>&1 || true
+echo "$ rest-sync -c image_analysis.json -C out --status"
+rest-sync -c "$config" -C out --status
+echo "$ rest-sync -c image_analysis.json -C out"
+rest-sync -c "$config" -C out 2>&1
+echo "$ rest-sync -c image_analysis.json -C out --status"
+rest-sync -c "$config" -C out --status

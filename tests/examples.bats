@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# The batch job of examples/Makefile against the local test API: the full
-# load, the sharded load (byte for byte the same table), a failed shard
-# that leaves the previous table intact, and the shard arithmetic.
+# The batch job of examples/Makefile against the local test API: the
+# mirror by rest-sync and the full load (byte for byte the same table), the
+# sharded load (the same again), a failed shard that leaves the previous
+# table intact, and the shard arithmetic.
 
 bats_require_minimum_version 1.5.0
 
@@ -98,4 +99,28 @@ setup() {
 	assert_failure 2
 	assert_output --partial 'resume with --offset 300'
 	[ "$(wc -l < "$OUT/image_analysis.jsonl")" -eq 950 ]
+}
+
+@test "the mirror by rest-sync: the table of the full load, and deletions mirrored" {
+	local config=$BATS_TEST_TMPDIR/api.json
+	run "${JOB[@]}"
+	assert_success
+	cp "$OUT/image_analysis.jsonl" "$BATS_TEST_TMPDIR/full"
+	rm -r "$OUT"
+	# The seed's configuration, pointed at the local API.
+	jq --arg base "$BASE" '.client.base_url = $base |
+		.resources[0].endpoint.params = {"require_key": 1}' \
+		"$BATS_TEST_DIRNAME/fixtures/image_analysis.json" >"$config"
+	run "${JOB[@]}" CONFIG="$config" mirror
+	assert_success
+	assert_output ''
+	cmp "$BATS_TEST_TMPDIR/full" "$OUT/image_analysis.jsonl"
+	# Two records gone from the API are gone from the table.
+	jq '.resources[0].endpoint.params.skip_ids = "7,8"' "$config" >"$config.new"
+	mv "$config.new" "$config"
+	run "${JOB[@]}" CONFIG="$config" mirror
+	assert_success
+	assert_equal "$(wc -l <"$OUT/image_analysis.jsonl")" 948
+	run jq -e 'select(.id == 7 or .id == 8)' "$OUT/image_analysis.jsonl"
+	assert_failure
 }

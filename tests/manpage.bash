@@ -42,7 +42,7 @@ assert_man_synopsis() {	# PROG MAN
 	local help man
 	help=$(help_options "$1")
 	man=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$2" |
-		sed -nE 's/^\.(Op )?Fl \\?([^ ]+).*/\2/p' |
+		sed -nE 's/^\.(Op |Oo )?Fl \\?([^ ]+).*/\2/p' |
 		while read -r f; do
 			if [[ $f == -* ]]; then
 				echo "-$f"

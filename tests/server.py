@@ -14,6 +14,10 @@ pretty=1, require_key=1, and, for servers that do not page as they claim:
   short_at=OFFSET   the page that starts at OFFSET lacks its last record
   total_value=JSON  the total, written as given (e.g. "5" or 1e3)
   big_header=N      add an X-Big header of N bytes
+and, for a server whose data changed since the last sync:
+  skip_ids=LIST     the records of these ids (1,5,9) are gone: pages and
+                    total are made of the others
+  edit_ids=LIST     the records of these ids have the note "edited"
 /raw?body=TEXT answers TEXT, with each $offset in it replaced by the offset
 asked, so that a page can differ from the one before.
 
@@ -70,6 +74,24 @@ def record_json(i):
         "reviewed": i % 2 == 0,
         "note": None if i % 4 == 0 else 'note "%d"\n' % (i + 1),
     })
+
+
+def edited_json(i):
+    """Sample record i as it is after an edit: its note changed."""
+    record = json.loads(record_json(i))
+    record["note"] = "edited"
+    return compact(record)
+
+
+def id_list(args, name):
+    """The set of ids of a comma-separated query knob."""
+    value = args.get(name)
+    if not value:
+        return set()
+    ids = value.split(",")
+    if not all(INT_RE.match(i) for i in ids):
+        raise BadRequest("%s must be a list of integers" % name)
+    return {int(i) for i in ids}
 
 
 class Raw(str):
@@ -400,10 +422,17 @@ class Handler(BaseHTTPRequestHandler):
         if args.get("ignore_offset") == "1":
             offset = 0
 
+        skip = id_list(args, "skip_ids")
+        edit = id_list(args, "edit_ids")
+        kept = range(total)
+        if skip:
+            kept = [i for i in kept if i + 1 not in skip]
+            total = len(kept)
         end = min(offset + limit, total)
         if offset == int_arg(args, "short_at", -1) and end > offset:
             end -= 1
-        data = Raw("[" + ",".join(record_json(i)
+        data = Raw("[" + ",".join(edited_json(kept[i]) if kept[i] + 1 in
+                                  edit else record_json(kept[i])
                                   for i in range(offset, end)) + "]")
         if args.get("wrap") == "none":
             text = data

@@ -1,0 +1,316 @@
+/*
+ * resource.c: the resources of a configuration, each resolved and
+ * checked before any request: its table file, its state beside it, and
+ * what a configuration may not ask of rest-sync.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "diag.h"
+#include "file.h"
+#include "hash.h"
+#include "json.h"
+#include "name.h"
+#include "opt.h"
+#include "sync.h"
+
+#define MAX_CONFIG	(16L * 1024 * 1024)
+
+/* DIR/NAME, or NAME alone when DIR is ".". */
+static char *
+in_dir(const char *dir, const char *fmt, const char *table, const char *ext)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (strcmp(dir, ".") != 0) {
+		buf_adds(&b, dir);
+		if (b.len > 0 && b.data[b.len - 1] != '/')
+			buf_addc(&b, '/');
+	}
+	buf_printf(&b, fmt, table, ext);
+	return buf_str(&b);
+}
+
+/*
+ * Whether resource i of the file, or the defaults, ask for incremental
+ * loading (endpoint.incremental): the other programs do not read it, so
+ * it is looked for here.  The file was read once already.
+ */
+static int
+incremental(const char *file, size_t i)
+{
+	struct json_error jerr;
+	struct err e = { 0 };
+	struct json js;
+	struct buf text;
+	int list, res, ep, d, found = 0;
+
+	buf_init(&text, MAX_CONFIG);
+	json_init(&js);
+	if (file_read(file, MAX_CONFIG, &text, &e) == 0 &&
+	    json_parse(&js, text.data, text.len, &jerr) == 0) {
+		list = json_get(&js, 0, "resources", 9);
+		res = json_index(&js, list, (long)i);
+		ep = json_is_object(&js, res) ? json_get(&js, res, "endpoint",
+		    8) : -1;
+		found = json_is_object(&js, ep) && json_get(&js, ep,
+		    "incremental", 11) >= 0;
+		d = json_get(&js, 0, "resource_defaults", 17);
+		ep = json_is_object(&js, d) ? json_get(&js, d, "endpoint", 8) :
+		    -1;
+		found |= json_is_object(&js, ep) && json_get(&js, ep,
+		    "incremental", 11) >= 0;
+	}
+	err_free(&e);
+	json_free(&js);
+	buf_free(&text);
+	return found;
+}
+
+/* Append n bytes of s to b, their length first: no two lists the same. */
+static void
+field(struct buf *b, const char *s, size_t n)
+{
+	buf_printf(b, "%zu:", n);
+	if (n > 0)
+		buf_add(b, s, n);
+	buf_addc(b, '\n');
+}
+
+static void
+sfield(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		buf_adds(b, "-\n");
+	else
+		field(b, s, strlen(s));
+}
+
+/*
+ * A hash of what decides which pages a run fetches and what it selects
+ * of them: the request rest-paginate makes (less the secret), its
+ * paginator and the data selector.  A pending resume is good only for a
+ * configuration with the same.
+ */
+static char *
+fingerprint(const struct config *c)
+{
+	struct buf b, hex;
+	size_t i;
+
+	buf_init(&b, 0);
+	sfield(&b, c->url);
+	sfield(&b, c->method);
+	for (i = 0; i < c->nheaders; i++) {
+		field(&b, c->headers[i].name, c->headers[i].namelen);
+		field(&b, c->headers[i].value, c->headers[i].valuelen);
+	}
+	buf_adds(&b, "params\n");
+	for (i = 0; i < c->nparams; i++) {
+		field(&b, c->params[i].name, c->params[i].namelen);
+		field(&b, c->params[i].value, c->params[i].valuelen);
+	}
+	sfield(&b, c->json);
+	buf_printf(&b, "%d %d %d %ld %ld %ld %ld %ld %d %d\n", c->auth,
+	    c->key_location, (int)c->pager, c->limit, c->offset, c->maximum,
+	    c->base_page, c->page, c->total_path_set, c->stop_after_empty);
+	sfield(&b, c->key_name);
+	sfield(&b, c->username);
+	sfield(&b, c->offset_param);
+	sfield(&b, c->limit_param);
+	sfield(&b, c->page_param);
+	sfield(&b, c->total_path);
+	sfield(&b, c->has_more_path);
+	sfield(&b, c->data_selector);
+	buf_init(&hex, 0);
+	buf_printf(&hex, "%016" PRIx64, hash_bytes(b.data, b.len));
+	buf_free(&b);
+	return buf_str(&hex);
+}
+
+/* The table of c and where it goes; exits if its name gives no file. */
+static void
+place(const struct sync_opts *o, const struct config *c, struct resource *r)
+{
+	struct buf t, pre;
+
+	buf_init(&t, 0);
+	if (normalize(c->table, strlen(c->table), &t) == -1)
+		die(EX_CONFIG, "%s: resource '%s': table name '%s' gives no "
+		    "file name", o->config, c->name, c->table);
+	r->name = xstrdup(c->name);
+	r->table = buf_str(&t);
+	r->file = in_dir(o->dir, "%s.%s", r->table, o->ext);
+	r->statedir = in_dir(o->dir, ".%s.sync", r->table, "");
+	r->lockfile = in_dir(o->dir, ".%s.sync.lock", r->table, "");
+	buf_init(&pre, 0);
+	buf_printf(&pre, "rest-sync: %s", c->name);
+	r->prefix = buf_str(&pre);
+}
+
+/* Check c, resource i of the file, to sync into r; exits on a fault. */
+static void
+check(const struct sync_opts *o, const struct config *c, size_t i,
+    struct resource *r)
+{
+	struct buf side;
+
+	r->wd = c->write_disposition == NULL ? WRITE_MERGE :
+	    name_value(write_dispositions, c->write_disposition);
+	r->fingerprint = fingerprint(c);
+	if (c->data_selector == NULL)
+		die(EX_CONFIG, "%s: resource '%s' has no data_selector: "
+		    "rest-sync selects the records of the pages it keeps with "
+		    "rest-select, which does not guess one", o->config,
+		    c->name);
+	if (o->prune && r->wd == WRITE_MERGE && incremental(o->config, i))
+		die(EX_CONFIG, "--prune: resource '%s' loads incrementally "
+		    "(endpoint.incremental): its input is never complete, so "
+		    "no key it lacks may be deleted", c->name);
+	r->prune = o->prune && r->wd == WRITE_MERGE;
+	buf_init(&side, 0);
+	buf_printf(&side, "%s.schema.json", r->file);
+	if (r->wd == WRITE_MERGE && c->nprimary_key == 0 &&
+	    access(side.data, F_OK) == -1)
+		die(EX_CONFIG, "%s: resource '%s' merges but has no "
+		    "primary_key", o->config, c->name);
+	buf_free(&side);
+}
+
+/* Exit unless the names are the configuration's, listing those. */
+static void
+check_names(const struct sync_opts *o, char **all, size_t nall,
+    char *const *want, size_t nwant)
+{
+	struct buf list;
+	size_t i, j;
+
+	for (i = 0; i < nwant; i++) {
+		for (j = 0; j < nall && strcmp(all[j], want[i]) != 0; j++)
+			;
+		if (j < nall)
+			continue;
+		buf_init(&list, 0);
+		for (j = 0; j < nall; j++)
+			buf_printf(&list, "%s%s", j > 0 ? ", " : "", all[j]);
+		die(EX_USAGE, "%s: no resource '%s'; there are: %s",
+		    o->config, want[i], buf_str(&list));
+	}
+}
+
+/* Whether names[i] is wanted: all when none is named; each once. */
+static int
+wanted(char **all, size_t i, char *const *want, size_t nwant)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(all[j], all[i]) == 0)
+			return 0;
+	if (nwant == 0)
+		return 1;
+	for (j = 0; j < nwant; j++)
+		if (strcmp(all[i], want[j]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * One table, one resource: two resources of the configuration writing
+ * one file is 78 if either is to be synced.
+ */
+static void
+check_tables(const struct sync_opts *o, const struct resource *r,
+    const int *want, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i + 1 < n; i++)
+		for (j = i + 1; j < n; j++) {
+			if ((!want[i] && !want[j]) || r[i].file == NULL ||
+			    r[j].file == NULL)
+				continue;
+			if (strcmp(r[i].name, r[j].name) == 0)
+				die(EX_CONFIG, "%s: two resources are named "
+				    "'%s'", o->config, r[i].name);
+			if (strcmp(r[i].file, r[j].file) == 0)
+				die(EX_CONFIG, "%s: resources '%s' and '%s' "
+				    "both write %s: one table, one resource; "
+				    "give one a table_name", o->config,
+				    r[i].name, r[j].name, r[i].file);
+		}
+}
+
+struct resource *
+resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
+    size_t *nres)
+{
+	struct resource *r;
+	struct config c;
+	struct err e = { 0 };
+	char **all;
+	size_t nall, i, n = 0;
+	int *want, held, rc;
+
+	if (config_resources(o->config, &all, &nall, &e) == -1)
+		die_err(&e);
+	check_names(o, all, nall, names, nnames);
+	r = xcalloc(nall, sizeof(*r));
+	want = xcalloc(nall, sizeof(*want));
+	for (i = 0; i < nall; i++) {
+		want[i] = wanted(all, i, names, nnames);
+		/*
+		 * A resource not synced now only has to say its table; one
+		 * to sync must be right, all of them before any request.
+		 */
+		held = warnings_hold();
+		rc = config_load(&c, o->config, all[i], CONFIG_REQUEST |
+		    CONFIG_PAGER | CONFIG_SELECT | CONFIG_TABLE, &e);
+		warnings_release(held);
+		if (rc == -1) {
+			if (want[i])
+				die_err(&e);
+			err_free(&e);
+			continue;
+		}
+		place(o, &c, &r[i]);
+		if (want[i])
+			check(o, &c, i, &r[i]);
+		config_free(&c);
+	}
+	check_tables(o, r, want, nall);
+	for (i = 0; i < nall; i++) {
+		if (want[i])
+			r[n++] = r[i];
+		else
+			resources_free(&r[i], 1);
+		free(all[i]);
+	}
+	free(all);
+	free(want);
+	*nres = n;
+	return r;
+}
+void
+resources_free(struct resource *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].name);
+		free(r[i].table);
+		free(r[i].file);
+		free(r[i].statedir);
+		free(r[i].lockfile);
+		free(r[i].prefix);
+		free(r[i].fingerprint);
+		memset(&r[i], 0, sizeof(r[i]));
+	}
+}

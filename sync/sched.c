@@ -1,0 +1,210 @@
+/*
+ * sched.c: the resources synced by worker processes, -j at once, each
+ * handing its result back as one JSON line on a pipe.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "json.h"
+#include "stop.h"
+#include "sync.h"
+
+/* From the most serious down; statuses not listed come after 70. */
+static const int order[] = {
+	EX_CONFIG, EX_USAGE, EX_NOPERM, EX_UNAVAILABLE, EX_DATAERR,
+	EX_NOINPUT, EX_IOERR, EX_CANTCREAT, EX_OSERR, EX_SOFTWARE,
+	EX_TEMPFAIL
+};
+
+static int
+rank(int status)
+{
+	size_t i, n = sizeof(order) / sizeof(order[0]);
+
+	if (status == 0)
+		return (int)n + 2;
+	for (i = 0; i < n; i++)
+		if (order[i] == status)
+			return (int)i;
+	return (int)n + 1;
+}
+
+int
+worse(int a, int b)
+{
+	return rank(b) < rank(a) ? b : a;
+}
+
+struct job {
+	const struct resource *r;
+	pid_t		 pid;
+	int		 fd;		/* its result, read */
+	struct buf	 out;
+};
+
+/* DIR, created if it is not there. */
+static void
+make_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0777) == 0)
+		return;
+	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return;
+	if (errno == EEXIST)
+		errno = ENOTDIR;
+	die(EX_CANTCREAT, "%s: cannot create:", dir);
+}
+
+/* Fork the worker of r; its result comes on j->fd. */
+static void
+start_job(const struct sync_opts *o, const struct resource *r,
+    struct job *j, struct job *jobs, size_t njobs)
+{
+	int fd[2], status;
+	size_t i;
+
+	xpipe(fd);
+	fflush(stdout);
+	fflush(stderr);
+	if ((j->pid = fork()) == -1)
+		die(EX_OSERR, "cannot fork:");
+	if (j->pid == 0) {
+		for (i = 0; i < njobs; i++)
+			if (jobs[i].pid > 0 && &jobs[i] != j)
+				close(jobs[i].fd);
+		close(fd[0]);
+		status = sync_resource(o, r, fd[1]);
+		fflush(stderr);
+		/* Killed by the signal, as the shell expects to see it. */
+		stop_finish();
+		exit(status);
+	}
+	close(fd[1]);
+	j->r = r;
+	j->fd = fd[0];
+	buf_init(&j->out, 0);
+}
+
+/* The result of a worker that could not say it. */
+static void
+make_result(const struct resource *r, int status, struct buf *b)
+{
+	buf_reset(b);
+	buf_adds(b, "{\"resource\":");
+	json_quote(b, r->name, strlen(r->name));
+	buf_adds(b, ",\"table\":");
+	json_quote(b, r->table, strlen(r->table));
+	buf_adds(b, ",\"file\":");
+	json_quote(b, r->file, strlen(r->file));
+	buf_printf(b, ",\"status\":%d,\"pages\":0,\"records\":null,"
+	    "\"inserted\":null,\"updated\":null,\"unchanged\":null,"
+	    "\"deleted\":null,\"rows\":null,\"requests\":0,\"seconds\":0,"
+	    "\"pending\":null}\n", status);
+}
+
+/* Reap the worker whose result ended; returns its exit status. */
+static int
+finish_job(const struct sync_opts *o, struct job *j)
+{
+	int wstatus, status;
+
+	close(j->fd);
+	while (waitpid(j->pid, &wstatus, 0) == -1)
+		if (errno != EINTR)
+			die(EX_OSERR, "wait:");
+	status = exit_of(wstatus);
+	/* A crash is rest-sync's fault, not the API's. */
+	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGINT &&
+	    WTERMSIG(wstatus) != SIGTERM) {
+		warnmsg("%s: the process syncing it died of signal %d",
+		    j->r->name, WTERMSIG(wstatus));
+		status = EX_SOFTWARE;
+	}
+	if (j->out.len == 0 || j->out.data[j->out.len - 1] != '\n')
+		make_result(j->r, status, &j->out);
+	if (o->json)
+		fwrite(j->out.data, 1, j->out.len, stdout);
+	buf_free(&j->out);
+	j->pid = 0;
+	return status;
+}
+
+/* Read what the running workers said; returns the worst status so far. */
+static int
+collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
+    size_t *running, int status)
+{
+	struct pollfd *p = xcalloc(njobs, sizeof(*p));
+	char chunk[4096];
+	ssize_t got;
+	size_t i;
+
+	for (i = 0; i < njobs; i++) {
+		p[i].fd = jobs[i].pid > 0 ? jobs[i].fd : -1;
+		p[i].events = POLLIN;
+	}
+	if (ppoll(p, njobs, NULL, signals_waitmask()) == -1 &&
+	    errno != EINTR)
+		die(EX_OSERR, "poll:");
+	for (i = 0; i < njobs; i++) {
+		if (p[i].fd < 0 || p[i].revents == 0)
+			continue;
+		got = read(jobs[i].fd, chunk, sizeof(chunk));
+		if (got > 0) {
+			buf_add(&jobs[i].out, chunk, (size_t)got);
+			continue;
+		}
+		if (got == -1 && errno == EINTR)
+			continue;
+		status = worse(status, finish_job(o, &jobs[i]));
+		(*running)--;
+	}
+	free(p);
+	return status;
+}
+
+int
+sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
+{
+	size_t njobs = (size_t)o->jobs, next = 0, running = 0, i;
+	struct job *jobs = xcalloc(njobs, sizeof(*jobs));
+	struct buf b;
+	int status = 0;
+
+	make_dir(o->dir);
+	while (next < n || running > 0) {
+		for (i = 0; i < njobs && next < n && !stop_requested(); i++)
+			if (jobs[i].pid == 0) {
+				start_job(o, &r[next++], &jobs[i], jobs, njobs);
+				running++;
+			}
+		if (running > 0)
+			status = collect(o, jobs, njobs, &running, status);
+		else if (stop_requested())
+			break;
+	}
+	/* Those an interrupt kept from starting. */
+	buf_init(&b, 0);
+	for (; next < n; next++) {
+		make_result(&r[next], 128 + stop_requested(), &b);
+		if (o->json)
+			fwrite(b.data, 1, b.len, stdout);
+	}
+	buf_free(&b);
+	free(jobs);
+	return status;
+}

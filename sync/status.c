@@ -1,0 +1,240 @@
+/*
+ * status.c: --status and --dry-run, which look and send nothing, and
+ * write nothing but standard output.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "file.h"
+#include "json.h"
+#include "sync.h"
+
+#define SIDECAR_MAX	(16L * 1024 * 1024)
+
+/*
+ * The rows of a table: its lines, less the header of a csv or tsv file;
+ * a line break inside a quoted csv cell does not end a row.  Returns -1
+ * when the file is there but cannot be read.
+ */
+static long
+count_rows(const char *file, const char *ext)
+{
+	char chunk[65536];
+	int csv = strcmp(ext, "csv") == 0, quoted = 0, fd;
+	long lines = 0;
+	ssize_t got, i;
+	char last = '\n';
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0) {
+		for (i = 0; i < got; i++) {
+			if (csv && chunk[i] == '"')
+				quoted = !quoted;
+			else if (chunk[i] == '\n' && !quoted)
+				lines++;
+		}
+		last = chunk[got - 1];
+	}
+	close(fd);
+	if (got == -1)
+		return -1;
+	if (last != '\n')
+		lines++;
+	if (strcmp(ext, "jsonl") != 0 && lines > 0)
+		lines--;
+	return lines;
+}
+
+/* When the sidecar says the last complete sync committed, or NULL. */
+static char *
+last_sync(const char *file)
+{
+	struct json_error jerr;
+	struct err e = { 0 };
+	struct buf path, text, at;
+	struct json js;
+	int run, i;
+	char *s = NULL;
+
+	buf_init(&path, 0);
+	buf_printf(&path, "%s.schema.json", file);
+	buf_init(&text, SIDECAR_MAX);
+	json_init(&js);
+	if (file_read(path.data, SIDECAR_MAX, &text, &e) == 0 &&
+	    json_parse(&js, text.data, text.len, &jerr) == 0 &&
+	    (run = json_get(&js, 0, "last_run", 8)) >= 0 &&
+	    (i = json_get(&js, run, "at", 2)) >= 0 && json_is_string(&js, i)) {
+		buf_init(&at, 64);
+		if (json_unescape(&js, i, &at) == 0 && at.len > 0)
+			s = xstrdup(buf_str(&at));
+		buf_free(&at);
+	}
+	err_free(&e);
+	json_free(&js);
+	buf_free(&text);
+	buf_free(&path);
+	return s;
+}
+
+/* What waits for the next run, in words and as --json has it. */
+static void
+pending(const struct resource *r, struct buf *words, struct buf *json)
+{
+	struct state st;
+	struct err e = { 0 };
+	int rc;
+
+	rc = state_read(&st, r->statedir, &e);
+	if (rc == -1) {
+		buf_printf(words, ", pending: %s", e.msg);
+		buf_adds(json, "\"unreadable\"");
+		err_free(&e);
+		return;
+	}
+	if (rc == 0 || (!st.fetched && st.pages == 0)) {
+		buf_adds(json, "null");
+		if (rc == 1)
+			state_free(&st);
+		return;
+	}
+	buf_printf(words, ", pending: the run %s, ", st.run_id);
+	state_describe(&st, words);
+	if (st.fetched)
+		buf_adds(json, "\"commit\"");
+	else
+		json_quote(json, st.position, strlen(st.position));
+	state_free(&st);
+}
+
+int
+show_status(const struct sync_opts *o, const struct resource *r, size_t n)
+{
+	struct buf words, json;
+	size_t i;
+	long rows;
+	char *at;
+	int status = 0;
+
+	buf_init(&words, 0);
+	buf_init(&json, 0);
+	for (i = 0; i < n; i++) {
+		buf_reset(&words);
+		buf_reset(&json);
+		if ((rows = count_rows(r[i].file, o->ext)) == -1) {
+			warnmsg("%s: cannot read:", r[i].file);
+			status = worse(status, EX_NOINPUT);
+			continue;
+		}
+		at = last_sync(r[i].file);
+		pending(&r[i], &words, &json);
+		if (o->json) {
+			fputs("{\"resource\":", stdout);
+			buf_reset(&words);
+			json_quote(&words, r[i].name, strlen(r[i].name));
+			buf_adds(&words, ",\"table\":");
+			json_quote(&words, r[i].table, strlen(r[i].table));
+			buf_adds(&words, ",\"file\":");
+			json_quote(&words, r[i].file, strlen(r[i].file));
+			buf_printf(&words, ",\"rows\":%ld,\"last_sync\":",
+			    rows);
+			if (at != NULL)
+				json_quote(&words, at, strlen(at));
+			else
+				buf_adds(&words, "null");
+			printf("%s,\"pending\":%s}\n", buf_str(&words),
+			    buf_str(&json));
+		} else
+			printf("%s: %s: %ld row%s, %s%s%s\n", r[i].name,
+			    r[i].file, rows, rows == 1 ? "" : "s", at != NULL ?
+			    "last synced " : "never synced", at != NULL ? at :
+			    "", buf_str(&words));
+		free(at);
+	}
+	buf_free(&words);
+	buf_free(&json);
+	return status;
+}
+
+/*
+ * The options that the next run would resume with, into args, if a run
+ * is pending for this configuration: "--offset" "N".  Returns 1 if the
+ * pending run has all its pages (no request is due), else 0.
+ */
+static int
+resume_args(const struct resource *r, char **args, struct state *st)
+{
+	struct err e = { 0 };
+	char *space;
+	int rc;
+
+	rc = state_read(st, r->statedir, &e);
+	err_free(&e);
+	if (rc != 1 || strcmp(r->fingerprint, st->fingerprint) != 0 ||
+	    (st->position == NULL && !st->fetched))
+		return 0;
+	if (st->fetched)
+		return 1;
+	space = strchr(st->position, ' ');
+	*space = '\0';
+	args[0] = st->position;
+	args[1] = space + 1;
+	return 0;
+}
+
+/* Each line of out after the resource's name. */
+static void
+print_lines(const char *name, const struct buf *out)
+{
+	const char *p, *nl;
+
+	for (p = out->data; p != NULL && p < out->data + out->len; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(out->data + out->len - p))) ==
+		    NULL)
+			nl = out->data + out->len;
+		printf("%s: %.*s\n", name, (int)(nl - p), p);
+	}
+}
+
+int
+show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
+{
+	struct relay rl;
+	struct state st;
+	struct buf out;
+	size_t i;
+	int status = 0, rc;
+	char *argv[] = { "rest-paginate", "-c", NULL, "-r", NULL,
+	    "--dry-run", NULL, NULL, NULL };
+
+	argv[2] = (char *)o->config;
+	buf_init(&out, 0);
+	for (i = 0; i < n; i++) {
+		memset(&rl, 0, sizeof(rl));
+		rl.prefix = r[i].prefix;
+		buf_init(&rl.line, 0);
+		buf_reset(&out);
+		argv[4] = r[i].name;
+		argv[6] = argv[7] = NULL;
+		memset(&st, 0, sizeof(st));
+		if (resume_args(&r[i], &argv[6], &st))
+			printf("%s: no request: the pages of the run %s are all "
+			    "fetched; the next run commits them\n", r[i].name,
+			    st.run_id);
+		else if ((rc = child_capture(argv, &out, &rl)) != 0)
+			status = worse(status, rc);
+		else
+			print_lines(r[i].name, &out);
+		state_free(&st);
+		buf_free(&rl.line);
+	}
+	buf_free(&out);
+	return status;
+}

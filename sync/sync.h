@@ -1,0 +1,213 @@
+/* sync.h: what the files of rest-sync share. */
+#ifndef SYNC_H
+#define SYNC_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "diag.h"
+
+/* The options of a run, as main() read them. */
+struct sync_opts {
+	const char	*config;	/* -c FILE */
+	const char	*dir;		/* -C DIR, "." by default */
+	const char	*ext;		/* --format: "jsonl", "csv" or "tsv" */
+	long		 jobs;		/* -j N */
+	const char	*parallel;	/* -P N for rest-paginate, or NULL */
+	int		 prune;
+	int		 json;
+	int		 status;
+	int		 dry_run;
+	int		 verbose;
+	int		 silent;
+};
+
+/* One resource of the configuration, resolved and checked. */
+struct resource {
+	char		*name;
+	char		*table;		/* its table name, normalized */
+	char		*file;		/* DIR/TABLE.EXT */
+	char		*statedir;	/* DIR/.TABLE.sync */
+	char		*lockfile;	/* DIR/.TABLE.sync.lock */
+	char		*prefix;	/* "rest-sync: NAME", for messages */
+	int		 wd;		/* enum write_disposition */
+	int		 prune;		/* --prune applies to it */
+	char		*fingerprint;	/* of what it fetches (resource.c) */
+};
+
+/* resource.c */
+
+/*
+ * Resolve the resources named (all of the configuration's when n is 0)
+ * into a new array of *nres the caller frees with resources_free().
+ * Exits as the contract says when a name is unknown (64), a resource
+ * cannot be read or two map to one table (78), before any request.
+ */
+struct resource *resources_load(const struct sync_opts *,
+	    char *const *names, size_t n, size_t *nres);
+void	resources_free(struct resource *, size_t);
+
+/* child.c: the other programs, run with the descriptors given. */
+
+/* What becomes of a line a child writes on its standard error. */
+struct relay {
+	const char	*prefix;	/* "rest-sync: NAME" */
+	int		 silent;	/* -s: drop retry reports */
+	long		 retries;	/* "attempt N of M" lines seen */
+	int		 merged;	/* the summary of rest-merge came */
+	int		 already;	/* rest-merge: the run committed before */
+	unsigned long	 counts[5];	/* its inserted ... rows */
+	const char	*file;		/* rest-merge's FILE */
+	struct buf	 line;		/* a line not yet whole */
+};
+
+/* The signals a run defers, and SIGCHLD; blocked outside of ppoll(). */
+void	signals_init(void);
+
+/* 1 if a child ended since the last call (SIGCHLD came), else 0. */
+int	children_ended(void);
+
+/* The mask to wait with in ppoll(): the one before signals_init(). */
+const void *signals_waitmask(void);
+
+/*
+ * Start argv[0], found in PATH, with in, out and err as its standard
+ * descriptors and fd3 (when not -1) as descriptor 3, its signals as
+ * rest-sync found them.  With orphan_signal set, the child gets that
+ * signal when rest-sync's process that started it ends.  Returns the
+ * pid; exits with EX_OSERR if it cannot fork.
+ */
+pid_t	child_start(char *const argv[], int in, int out, int err, int fd3,
+	    int orphan_signal);
+
+/* A pipe whose both ends close on exec; exits with EX_OSERR. */
+void	xpipe(int fd[2]);
+
+/* Make fd non-blocking. */
+void	nonblock(int fd);
+
+/* Reap pid if it ended: 1 with *status its wait status, else 0. */
+int	child_reaped(pid_t pid, int *status);
+
+/* The exit status a wait status means: 128 + N for a signal N. */
+int	exit_of(int status);
+
+/*
+ * Read what fd holds now into the relay, passing on each whole line
+ * with the prefix in one write(2), or eating it (see child.c).  At the
+ * end of input (eof set) a last line without its newline goes too.
+ * Returns 0 at the end of input, else 1.
+ */
+int	relay_read(struct relay *, int fd);
+
+/*
+ * Hold what is written on stderr from now on, to pass each warning on
+ * once only at warnings_release(), as the relay does for the programs'
+ * warnings.  Returns what warnings_release() takes.
+ */
+int	warnings_hold(void);
+void	warnings_release(int);
+
+/* Write "PREFIX: " and the line in one write(2). */
+void	relay_say(const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Run argv to its end with no input, its standard output into out, its
+ * standard error relayed.  Returns its exit status (128 + N when killed
+ * by signal N).
+ */
+int	child_capture(char *const argv[], struct buf *out, struct relay *);
+
+/* state.c: what lets the next run resume, beside the table. */
+struct state {
+	char		*fingerprint;	/* of the configuration */
+	char		*run_id;
+	int		 fetched;	/* every page is in the spool */
+	long		 pages;		/* whole pages in the spool */
+	char		*position;	/* "--offset N", "--page N", or NULL */
+	uint64_t	 length;	/* bytes of those pages */
+	uint64_t	 sum;		/* their checksum */
+	char		*started;	/* when the run began, UTC */
+	uint64_t	 logend;	/* bytes of the page log read */
+};
+
+/* A running checksum of the spool, fed in pieces of any size. */
+struct sum {
+	uint64_t	 h, tail, n;
+	unsigned	 ntail;
+};
+
+void	sum_init(struct sum *);
+void	sum_add(struct sum *, const void *, size_t);
+uint64_t sum_value(const struct sum *);
+
+/*
+ * Read the state in dir into st, the page log's last whole line giving
+ * the pages of a run not yet fetched.  Returns 1, 0 if there is none, or
+ * -1 if it is not a state this program wrote (e set, EX_DATAERR).
+ */
+int	state_read(struct state *, const char *dir, struct err *e);
+
+/*
+ * Replace dir/state with st through dir/state.tmp and rename(2); with
+ * sync set, fsync the file first and the directory after.  Returns 0, or
+ * -1 with e set (EX_IOERR).
+ */
+int	state_write(const struct state *, const char *dir, int sync,
+	    struct err *e);
+
+/* Append the page log's line for st's last page to b. */
+void	state_log(const struct state *, struct buf *b);
+
+void	state_free(struct state *);
+
+/* Append what st waits for, in words: "7 pages fetched, to resume ...". */
+void	state_describe(const struct state *st, struct buf *b);
+
+/* The UTC time now as ISO 8601, "2026-11-26T10:00:00Z", static storage. */
+const char *utc_now(void);
+
+/* A new run id, unique to this process and moment; static storage. */
+const char *new_run_id(void);
+
+/*
+ * Lock path with flock(2) without waiting, the file created if needed
+ * and never removed.  Returns the descriptor (close on exec), or -1 with
+ * e set: EX_TEMPFAIL when another process holds it, EX_CANTCREAT when it
+ * cannot be created, EX_IOERR when it is not a regular file.
+ */
+int	lock_take(const char *path, struct err *e);
+
+/* worker.c */
+
+/*
+ * Sync one resource, in a process of its own: returns the exit status,
+ * having written its result as a JSON object on a line to resultfd.
+ */
+int	sync_resource(const struct sync_opts *, const struct resource *,
+	    int resultfd);
+
+
+/* status.c */
+
+/* --status: a line (or JSON object) per resource on stdout. */
+int	show_status(const struct sync_opts *, const struct resource *,
+	    size_t n);
+
+/* --dry-run: each resource's first request, prefixed by its name. */
+int	show_dry_run(const struct sync_opts *, const struct resource *,
+	    size_t n);
+
+/* sched.c */
+
+/* Sync every resource, -j at once; returns the exit status. */
+int	sync_all(const struct sync_opts *, const struct resource *, size_t n);
+
+/* The more serious of two exit statuses, by the order rest-sync(1) gives. */
+int	worse(int a, int b);
+
+#endif

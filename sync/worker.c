@@ -1,0 +1,1007 @@
+/*
+ * worker.c: one resource synced, in a process of its own.
+ *
+ * The pages rest-paginate writes come to rest-sync through a pipe, and
+ * rest-sync appends them to the spool, DIR/.TABLE.sync/spool.  After each
+ * page, rest-paginate says on --position-fd how to resume after it, and
+ * rest-sync records that position, with the length and checksum of the
+ * spool up to that page, in DIR/.TABLE.sync/state (replaced by rename).
+ * The spool goes on to rest-select as it grows, and its records to
+ * rest-merge through a pipe that only rest-sync writes: rest-merge
+ * commits when that pipe ends, so rest-sync ends it only once every page
+ * arrived, every record was selected, and the state says "fetched".  On
+ * any failure or signal, rest-merge is killed before it saw the end of
+ * its input, and nothing is committed.
+ *
+ * A run that finds a state resumes: the spool up to the length recorded
+ * (checked against the checksum) goes to rest-select again, and
+ * rest-paginate goes on from the position recorded.  After the commit,
+ * the spool and state are removed; a crash before that is harmless, as
+ * rest-merge --run-id skips a commit it already made.
+ */
+#define _GNU_SOURCE
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "config.h"
+#include "diag.h"
+#include "hash.h"
+#include "json.h"
+#include "stop.h"
+#include "sync.h"
+
+#define CHUNK		(256 * 1024)	/* read at once */
+#define RECORDS_HIGH	(4 << 20)	/* records held for rest-merge */
+#define SYNC_EVERY	10.0		/* seconds between fsyncs of the spool */
+#define PIPE_SIZE	(1 << 20)	/* of the pipes the data goes through */
+
+enum { PAGES, POSITIONS, TOSELECT, RECORDS, TOMERGE, DIAG, NFD };
+
+/* A page end or a position that the other has not yet caught up with. */
+struct mark {
+	uint64_t	 length, sum;
+	char		*position;
+};
+
+struct queue {
+	struct mark	*v;
+	size_t		 head, n, cap;
+};
+
+struct run {
+	const struct sync_opts	*o;
+	const struct resource	*r;
+	struct relay	 rl;
+	struct state	 st;
+	char		*statepath, *spoolpath, *logpath;
+	int		 fd[NFD];
+	int		 spool;
+	int		 log;		/* the page log, appended */
+	uint64_t	 written;	/* bytes in the spool */
+	uint64_t	 fed;		/* of them, given to rest-select */
+	struct sum	 sum;		/* of the spool's bytes so far */
+	struct queue	 ends, positions;
+	long		 fetched_pages;	/* by this run */
+	long		 resumed_pages;	/* in the spool when it began */
+	int		 dirty;		/* pages logged since the last fsync */
+	double		 started, synced;
+	struct buf	 pages, records, poslines;
+	size_t		 records_off;
+	unsigned long	 nrecords;
+	pid_t		 paginate, select, merge;
+	int		 pstatus, sstatus, mstatus;
+	int		 fetch_done;	/* the pages are all in, or never come */
+	int		 committing;	/* rest-merge saw the end of its input */
+	int		 aborted;	/* rest-select and rest-merge killed */
+	int		 stopped;	/* rest-paginate told to stop */
+	int		 merge_died;	/* before the end of its input */
+	int		 failure;	/* the first failure's exit status */
+	const char	*failed;	/* which program failed, or NULL */
+};
+
+static pid_t	merge_pid;		/* to kill if this process exits */
+
+static void
+kill_merge(void)
+{
+	if (merge_pid > 0)
+		kill(merge_pid, SIGKILL);
+}
+
+static char *
+path_in(const char *dir, const char *name)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "%s/%s", dir, name);
+	return buf_str(&b);
+}
+
+static void
+fail(struct run *run, int status, const char *who)
+{
+	if (run->failure == 0) {
+		run->failure = status;
+		run->failed = who;
+	}
+}
+
+static void
+push(struct queue *q, uint64_t length, uint64_t sum, const char *position)
+{
+	struct mark *m;
+
+	if (q->head > 0 && q->head == q->n) {
+		q->head = q->n = 0;
+	}
+	if (q->n == q->cap) {
+		q->cap = q->cap == 0 ? 16 : q->cap * 2;
+		q->v = xrealloc(q->v, q->cap * sizeof(*q->v));
+	}
+	m = &q->v[q->n++];
+	m->length = length;
+	m->sum = sum;
+	m->position = position != NULL ? xstrdup(position) : NULL;
+}
+
+/*
+ * Match each page end with the position rest-paginate told after that
+ * page, and log each page so matched: the next run resumes after the
+ * last one logged.  One write(2) for them all.
+ */
+static void
+match(struct run *run)
+{
+	struct mark *e, *p;
+	struct buf lines;
+	ssize_t w;
+
+	buf_init(&lines, 0);
+	while (run->ends.head < run->ends.n &&
+	    run->positions.head < run->positions.n) {
+		e = &run->ends.v[run->ends.head++];
+		p = &run->positions.v[run->positions.head++];
+		run->st.pages++;
+		run->st.length = e->length;
+		run->st.sum = e->sum;
+		free(run->st.position);
+		run->st.position = p->position;
+		p->position = NULL;
+		state_log(&run->st, &lines);
+	}
+	if (lines.len > 0) {
+		while ((w = write(run->log, lines.data, lines.len)) == -1 &&
+		    errno == EINTR)
+			;
+		if (w != (ssize_t)lines.len) {
+			warnmsg("%s: write failed:", run->logpath);
+			fail(run, EX_IOERR, NULL);
+		}
+		run->dirty = 1;
+	}
+	buf_free(&lines);
+}
+
+/* What save() does besides an fsync every SYNC_EVERY seconds. */
+#define SAVE_SYNC	1	/* fsync the spool and the page log now */
+#define SAVE_STATE	2	/* write the state (fsync'ed with SAVE_SYNC) */
+
+/*
+ * Make what the next run resumes from durable.  The checksums make it
+ * safe without: a spool that lost its last pages to a power loss is
+ * discarded.  So a run that succeeds does not wait for its spool to reach
+ * the disk; one that stops has it sync'ed, and so does a long one now and
+ * then, to lose little.
+ */
+static void
+save(struct run *run, int how)
+{
+	struct err e = { 0 };
+	int sync = how & SAVE_SYNC;
+
+	if (run->dirty && clock_now() - run->synced >= SYNC_EVERY)
+		sync = 1;
+	if (sync && (fsync(run->spool) == -1 || (run->log >= 0 &&
+	    fsync(run->log) == -1))) {
+		warnmsg("%s: cannot sync:", run->r->statedir);
+		fail(run, EX_IOERR, NULL);
+		return;
+	}
+	if (sync) {
+		run->synced = clock_now();
+		run->dirty = 0;
+	}
+	if ((how & SAVE_STATE) && state_write(&run->st, run->r->statedir,
+	    sync, &e) == -1) {
+		warnmsg("%s", e.msg);
+		err_free(&e);
+		fail(run, EX_IOERR, NULL);
+	}
+}
+
+/* Append a piece of the pages to the spool, noting where pages end. */
+static int
+take_pages(struct run *run, const char *p, size_t n)
+{
+	const char *nl, *end = p + n;
+	ssize_t w;
+	size_t i;
+
+	for (i = 0; i < n; i += (size_t)w)
+		if ((w = write(run->spool, p + i, n - i)) == -1) {
+			if (errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			warnmsg("%s: write failed:", run->spoolpath);
+			return -1;
+		}
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		sum_add(&run->sum, p, (size_t)(nl + 1 - p));
+		run->written += (uint64_t)(nl + 1 - p);
+		p = nl + 1;
+		push(&run->ends, run->written, sum_value(&run->sum), NULL);
+		run->fetched_pages++;
+	}
+	sum_add(&run->sum, p, (size_t)(end - p));
+	run->written += (uint64_t)(end - p);
+	return 0;
+}
+
+static void
+close_fd(struct run *run, int i)
+{
+	if (run->fd[i] >= 0)
+		close(run->fd[i]);
+	run->fd[i] = -1;
+}
+
+static void
+read_pages(struct run *run)
+{
+	ssize_t got;
+
+	buf_grow(&run->pages, CHUNK);
+	got = read(run->fd[PAGES], run->pages.data, CHUNK);
+	if (got == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (got <= 0) {
+		close_fd(run, PAGES);
+		return;
+	}
+	if (take_pages(run, run->pages.data, (size_t)got) == -1) {
+		fail(run, EX_IOERR, NULL);
+		close_fd(run, PAGES);
+		if (run->paginate > 0)
+			kill(run->paginate, SIGTERM);
+	}
+}
+
+static void
+read_positions(struct run *run)
+{
+	char chunk[4096], *nl;
+	struct buf *b = &run->poslines;
+	ssize_t got;
+	size_t start = 0;
+
+	got = read(run->fd[POSITIONS], chunk, sizeof(chunk));
+	if (got == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (got <= 0) {
+		close_fd(run, POSITIONS);
+		return;
+	}
+	buf_add(b, chunk, (size_t)got);
+	while ((nl = memchr(b->data + start, '\n', b->len - start)) != NULL) {
+		*nl = '\0';
+		push(&run->positions, 0, 0, b->data + start);
+		start = (size_t)(nl - b->data) + 1;
+	}
+	memmove(b->data, b->data + start, b->len - start);
+	b->len -= start;
+}
+
+/* Give rest-select what it has not had of the spool. */
+static void
+feed(struct run *run)
+{
+	char chunk[65536];
+	off_t off = (off_t)run->fed;
+	size_t n = run->written - run->fed;
+	ssize_t got, w;
+
+	if ((w = sendfile(run->fd[TOSELECT], run->spool, &off, n)) > 0) {
+		run->fed += (uint64_t)w;
+		return;
+	}
+	if (w == -1 && errno == EAGAIN)
+		return;
+	/* A kernel that cannot send a file into a pipe. */
+	if (n > sizeof(chunk))
+		n = sizeof(chunk);
+	if ((got = pread(run->spool, chunk, n, (off_t)run->fed)) <= 0) {
+		warnmsg("%s: read failed:", run->spoolpath);
+		fail(run, EX_IOERR, NULL);
+		return;
+	}
+	if ((w = write(run->fd[TOSELECT], chunk, (size_t)got)) > 0)
+		run->fed += (uint64_t)w;
+	else if (w == -1 && errno != EAGAIN && errno != EINTR)
+		close_fd(run, TOSELECT);	/* rest-select is gone */
+}
+
+static void
+read_records(struct run *run)
+{
+	struct buf *b = &run->records;
+	const char *p, *end;
+	ssize_t got;
+
+	if (run->records_off > 0 && run->records_off == b->len) {
+		b->len = 0;
+		run->records_off = 0;
+	}
+	buf_grow(b, CHUNK);
+	got = read(run->fd[RECORDS], b->data + b->len, CHUNK);
+	if (got == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (got <= 0) {
+		close_fd(run, RECORDS);
+		return;
+	}
+	end = b->data + b->len + got;
+	for (p = b->data + b->len; (p = memchr(p, '\n', (size_t)(end - p))) !=
+	    NULL; p++)
+		run->nrecords++;
+	/* With rest-merge gone, the records only prove the pages good. */
+	if (run->merge_died)
+		return;
+	b->len += (size_t)got;
+}
+
+static void
+write_records(struct run *run)
+{
+	struct buf *b = &run->records;
+	ssize_t w;
+
+	w = write(run->fd[TOMERGE], b->data + run->records_off, b->len -
+	    run->records_off);
+	if (w > 0)
+		run->records_off += (size_t)w;
+	else if (w == -1 && errno != EAGAIN && errno != EINTR)
+		close_fd(run, TOMERGE);	/* rest-merge is gone */
+	if (run->records_off > CHUNK && run->records_off * 2 > b->len) {
+		memmove(b->data, b->data + run->records_off, b->len -
+		    run->records_off);
+		b->len -= run->records_off;
+		run->records_off = 0;
+	}
+}
+
+/*
+ * Stop rest-paginate after the page it is at, and kill rest-select and
+ * rest-merge: rest-merge has not seen the end of its input, so it dies
+ * without committing anything.
+ */
+static void
+abort_load(struct run *run)
+{
+	if (run->paginate > 0 && !run->stopped) {
+		run->stopped = 1;
+		kill(run->paginate, stop_requested() ? stop_requested() :
+		    SIGTERM);
+	}
+	if (run->aborted || run->committing)
+		return;
+	run->aborted = 1;
+	if (run->select > 0)
+		kill(run->select, SIGKILL);
+	if (run->merge > 0)
+		kill(run->merge, SIGKILL);
+	close_fd(run, TOSELECT);
+}
+
+static void
+reap(struct run *run)
+{
+	if (child_reaped(run->paginate, &run->pstatus)) {
+		run->paginate = 0;
+		if (exit_of(run->pstatus) != 0)
+			fail(run, exit_of(run->pstatus), "rest-paginate");
+	}
+	if (child_reaped(run->select, &run->sstatus)) {
+		run->select = 0;
+		if (exit_of(run->sstatus) != 0 && !run->aborted)
+			fail(run, exit_of(run->sstatus), "rest-select");
+	}
+	if (child_reaped(run->merge, &run->mstatus)) {
+		run->merge = merge_pid = 0;
+		if (exit_of(run->mstatus) != 0 && !run->aborted) {
+			fail(run, exit_of(run->mstatus), "rest-merge");
+			/*
+			 * The pages are still good: the fetch goes on, for
+			 * the next run to commit them.
+			 */
+			run->merge_died = !run->committing;
+		}
+		if (run->merge_died) {
+			run->records.len = run->records_off = 0;
+			close_fd(run, TOMERGE);
+		}
+	}
+}
+
+/*
+ * Every page and record is in: say so in the state, synced, and end the
+ * input of rest-merge, which then commits.  A signal come meanwhile
+ * stops the run before that instead.
+ */
+static void
+commit(struct run *run)
+{
+	if (stop_requested() || (run->failure != 0 && !run->merge_died)) {
+		abort_load(run);
+		return;
+	}
+	run->st.fetched = 1;
+	run->st.pages = run->resumed_pages + run->fetched_pages;
+	run->st.length = run->written;
+	run->st.sum = sum_value(&run->sum);
+	save(run, run->failure != 0 ? SAVE_SYNC | SAVE_STATE : SAVE_STATE);
+	if (run->failure != 0) {
+		abort_load(run);
+		return;
+	}
+	run->committing = 1;
+	close_fd(run, TOMERGE);
+}
+
+/* What happened decides what comes next. */
+static void
+advance(struct run *run)
+{
+	if (stop_requested())
+		abort_load(run);
+	if (!run->fetch_done && run->paginate == 0 &&
+	    run->fd[PAGES] < 0 && run->fd[POSITIONS] < 0) {
+		run->fetch_done = 1;
+		match(run);
+		if (run->failure != 0 || stop_requested())
+			save(run, SAVE_SYNC);
+	}
+	if (run->failure != 0 && !run->merge_died)
+		abort_load(run);
+	if (run->fetch_done && !run->aborted && run->fed == run->written)
+		close_fd(run, TOSELECT);
+	if (run->fetch_done && !run->aborted && !run->committing &&
+	    run->select == 0 && run->fd[RECORDS] < 0 &&
+	    run->records_off == run->records.len)
+		commit(run);
+	if (run->aborted) {
+		close_fd(run, RECORDS);
+		if (run->merge == 0)
+			close_fd(run, TOMERGE);
+	}
+}
+
+static int
+busy(const struct run *run)
+{
+	int i;
+
+	for (i = 0; i < NFD; i++)
+		if (run->fd[i] >= 0)
+			return 1;
+	return run->paginate > 0 || run->select > 0 || run->merge > 0;
+}
+
+/* One turn of the loop: wait for something to do, and do it. */
+static void
+turn(struct run *run)
+{
+	struct pollfd p[NFD];
+	int i, n;
+
+	for (i = 0; i < NFD; i++) {
+		p[i].fd = run->fd[i];
+		p[i].events = POLLIN;
+	}
+	p[TOSELECT].events = POLLOUT;
+	if (run->fed == run->written)
+		p[TOSELECT].fd = -1;
+	if (run->records.len - run->records_off >= RECORDS_HIGH)
+		p[RECORDS].fd = -1;
+	p[TOMERGE].events = POLLOUT;
+	if (run->records_off == run->records.len || run->aborted)
+		p[TOMERGE].fd = -1;
+	/* Signals and ended children come only while it waits. */
+	n = ppoll(p, NFD, NULL, signals_waitmask());
+	if (children_ended())
+		reap(run);
+	if (n == -1) {
+		if (errno != EINTR)
+			die(EX_OSERR, "poll:");
+		return;
+	}
+	if (p[DIAG].revents != 0 && relay_read(&run->rl, run->fd[DIAG]) == 0)
+		close_fd(run, DIAG);
+	if (p[PAGES].revents != 0)
+		read_pages(run);
+	if (p[POSITIONS].revents != 0)
+		read_positions(run);
+	match(run);
+	save(run, 0);
+	if (p[TOSELECT].revents & (POLLERR | POLLHUP))
+		close_fd(run, TOSELECT);
+	else if (p[TOSELECT].revents != 0)
+		feed(run);
+	if (p[RECORDS].revents != 0)
+		read_records(run);
+	if (p[TOMERGE].revents & (POLLERR | POLLHUP))
+		close_fd(run, TOMERGE);
+	else if (p[TOMERGE].revents != 0)
+		write_records(run);
+}
+
+/* The argument vector of a program: NULL-terminated, strings not owned. */
+struct args {
+	char	*v[32];
+	int	 n;
+};
+
+static void
+arg(struct args *a, const char *s)
+{
+	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
+		a->v[a->n++] = (char *)s;
+	a->v[a->n] = NULL;
+}
+
+/* Start the three programs, joined through this process. */
+static void
+start(struct run *run)
+{
+	const struct sync_opts *o = run->o;
+	const struct resource *r = run->r;
+	struct args a = { .n = 0 };
+	int pages[2], pos[2], sel[2], rec[2], mrg[2], diag[2], null, i;
+	char *space;
+
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		die(EX_OSERR, "/dev/null:");
+	xpipe(sel);
+	xpipe(rec);
+	xpipe(mrg);
+	xpipe(diag);
+	arg(&a, "rest-select");
+	arg(&a, "-c");
+	arg(&a, o->config);
+	arg(&a, "-r");
+	arg(&a, r->name);
+	run->select = child_start(a.v, sel[0], rec[1], diag[1], -1, SIGTERM);
+	a.n = 0;
+	arg(&a, "rest-merge");
+	arg(&a, "-c");
+	arg(&a, o->config);
+	arg(&a, "-r");
+	arg(&a, r->name);
+	arg(&a, "--run-id");
+	arg(&a, run->st.run_id);
+	if (r->prune)
+		arg(&a, "--prune");
+	/* A whole extract with no records is what the API has. */
+	if (r->wd == WRITE_REPLACE)
+		arg(&a, "--allow-empty");
+	arg(&a, r->file);
+	run->merge = merge_pid = child_start(a.v, mrg[0], null, diag[1], -1,
+	    SIGKILL);
+	run->fd[TOSELECT] = sel[1];
+	run->fd[RECORDS] = rec[0];
+	run->fd[TOMERGE] = mrg[1];
+	close(sel[0]);
+	close(rec[1]);
+	close(mrg[0]);
+	if (!run->st.fetched) {
+		xpipe(pages);
+		xpipe(pos);
+		a.n = 0;
+		arg(&a, "rest-paginate");
+		arg(&a, "-c");
+		arg(&a, o->config);
+		arg(&a, "-r");
+		arg(&a, r->name);
+		if (o->verbose)
+			arg(&a, "-v");
+		if (o->parallel != NULL) {
+			arg(&a, "-P");
+			arg(&a, o->parallel);
+		}
+		arg(&a, "--position-fd");
+		arg(&a, "3");
+		/* "--offset N": two words. */
+		space = run->st.position != NULL ? strchr(run->st.position,
+		    ' ') : NULL;
+		if (space != NULL) {
+			*space = '\0';
+			arg(&a, run->st.position);
+			arg(&a, space + 1);
+		}
+		run->paginate = child_start(a.v, null, pages[1], diag[1],
+		    pos[1], SIGTERM);
+		if (space != NULL)
+			*space = ' ';
+		run->fd[PAGES] = pages[0];
+		run->fd[POSITIONS] = pos[0];
+		close(pages[1]);
+		close(pos[1]);
+	}
+	run->fd[DIAG] = diag[0];
+	close(diag[1]);
+	close(null);
+	for (i = 0; i < NFD; i++) {
+		if (run->fd[i] < 0)
+			continue;
+		nonblock(run->fd[i]);
+		/* Fewer, larger transfers: each wake-up of a relay costs. */
+		if (i != DIAG)
+			fcntl(run->fd[i], F_SETPIPE_SZ, PIPE_SIZE);
+	}
+}
+
+/* Remove what the next run would have resumed. */
+static void
+clean(struct run *run)
+{
+	struct buf tmp;
+
+	buf_init(&tmp, 0);
+	buf_printf(&tmp, "%s.tmp", run->statepath);
+	unlink(run->spoolpath);
+	unlink(run->logpath);
+	unlink(tmp.data);
+	unlink(run->statepath);
+	rmdir(run->r->statedir);
+	buf_free(&tmp);
+}
+
+/*
+ * Check the spool against a state read: the pages recorded must be
+ * there, whole, with the checksum recorded.  Returns 0, or -1 with a
+ * reason to start over said.
+ */
+static int
+check_spool(struct run *run)
+{
+	char *chunk = xmalloc(CHUNK);
+	struct state *st = &run->st;
+	uint64_t off = 0;
+	struct stat sb;
+	long lines = 0;
+	ssize_t got;
+	char *p, last = '\n';
+	int rc = 0;
+
+	if ((run->spool = open(run->spoolpath, O_RDWR | O_APPEND |
+	    O_CLOEXEC)) == -1 || fstat(run->spool, &sb) == -1 ||
+	    (uint64_t)sb.st_size < st->length)
+		rc = -1;
+	sum_init(&run->sum);
+	while (rc == 0 && off < st->length) {
+		got = pread(run->spool, chunk, st->length - off < CHUNK ?
+		    st->length - off : CHUNK, (off_t)off);
+		if (got <= 0) {
+			rc = -1;
+			break;
+		}
+		sum_add(&run->sum, chunk, (size_t)got);
+		for (p = chunk; (p = memchr(p, '\n', (size_t)(chunk + got -
+		    p))) != NULL; p++)
+			lines++;
+		last = chunk[got - 1];
+		off += (uint64_t)got;
+	}
+	free(chunk);
+	if (rc == 0 && (lines != st->pages || last != '\n' ||
+	    sum_value(&run->sum) != st->sum))
+		rc = -1;
+	if (rc == 0 && (uint64_t)sb.st_size > st->length &&
+	    ftruncate(run->spool, (off_t)st->length) == -1)
+		rc = -1;
+	if (rc == -1) {
+		warnmsg("%s: not the %ld pages the state records; starting "
+		    "over", run->spoolpath, st->pages);
+		if (run->spool >= 0)
+			close(run->spool);
+		run->spool = -1;
+	}
+	run->written = st->length;
+	return rc;
+}
+
+/* A new run: an empty spool and a new run id. */
+static int
+begin(struct run *run, const char *fp)
+{
+	struct err e = { 0 };
+
+	state_free(&run->st);
+	run->st.fingerprint = xstrdup(fp);
+	run->st.run_id = xstrdup(new_run_id());
+	run->st.started = xstrdup(utc_now());
+	if (mkdir(run->r->statedir, 0777) == -1 && errno != EEXIST) {
+		warnmsg("%s: cannot create:", run->r->statedir);
+		return EX_CANTCREAT;
+	}
+	run->spool = open(run->spoolpath, O_RDWR | O_CREAT | O_TRUNC |
+	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (run->spool == -1) {
+		warnmsg("%s: cannot create:", run->spoolpath);
+		return EX_CANTCREAT;
+	}
+	run->log = open(run->logpath, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (run->log == -1) {
+		warnmsg("%s: cannot create:", run->logpath);
+		return EX_CANTCREAT;
+	}
+	sum_init(&run->sum);
+	run->written = 0;
+	if (state_write(&run->st, run->r->statedir, 0, &e) == -1) {
+		warnmsg("%s", e.msg);
+		err_free(&e);
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* The page log of a run resumed, cut after its last good line. */
+static int
+open_log(struct run *run)
+{
+	run->log = open(run->logpath, O_WRONLY | O_CREAT | O_APPEND |
+	    O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (run->log == -1 || ftruncate(run->log, (off_t)run->st.logend) ==
+	    -1) {
+		warnmsg("%s: cannot open:", run->logpath);
+		if (run->log >= 0)
+			close(run->log);
+		run->log = -1;
+		close(run->spool);
+		run->spool = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Take up the state an earlier run left, if it is still good for this
+ * configuration; else start afresh.  Returns 0 or an exit status.
+ */
+static int
+prepare(struct run *run, const char *fp)
+{
+	struct err e = { 0 };
+	struct buf what;
+	int rc;
+
+	run->spool = run->log = -1;
+	if ((rc = state_read(&run->st, run->r->statedir, &e)) == -1) {
+		warnmsg("%s; starting over", e.msg);
+		err_free(&e);
+	} else if (rc == 1 && strcmp(run->st.fingerprint, fp) != 0) {
+		buf_init(&what, 0);
+		state_describe(&run->st, &what);
+		warnmsg("discarding the pending run %s (%s): the "
+		    "configuration changed", run->st.run_id, buf_str(&what));
+		buf_free(&what);
+	} else if (rc == 1 && check_spool(run) == 0 && open_log(run) == 0) {
+		buf_init(&what, 0);
+		state_describe(&run->st, &what);
+		if (!run->o->silent)
+			warnmsg("resuming the run %s: %s", run->st.run_id,
+			    buf_str(&what));
+		buf_free(&what);
+		run->resumed_pages = run->st.pages;
+		run->synced = clock_now();
+		return 0;
+	}
+	run->synced = clock_now();
+	return begin(run, fp);
+}
+
+/* The result as a JSON object, to the parent and into --json. */
+static void
+result(struct run *run, int status, int resultfd)
+{
+	const unsigned long *c = run->rl.counts;
+	int counted = run->rl.merged;
+	struct buf b;
+	ssize_t w;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"resource\":");
+	json_quote(&b, run->r->name, strlen(run->r->name));
+	buf_adds(&b, ",\"table\":");
+	json_quote(&b, run->r->table, strlen(run->r->table));
+	buf_adds(&b, ",\"file\":");
+	json_quote(&b, run->r->file, strlen(run->r->file));
+	buf_printf(&b, ",\"status\":%d,\"pages\":%ld,\"records\":", status,
+	    run->fetched_pages);
+	if (run->committing)
+		buf_printf(&b, "%lu", run->nrecords);
+	else
+		buf_adds(&b, "null");
+	if (counted)
+		buf_printf(&b, ",\"inserted\":%lu,\"updated\":%lu,"
+		    "\"unchanged\":%lu,\"deleted\":%lu,\"rows\":%lu", c[0],
+		    c[1], c[3], c[2], c[4]);
+	else
+		buf_adds(&b, ",\"inserted\":null,\"updated\":null,"
+		    "\"unchanged\":null,\"deleted\":null,\"rows\":null");
+	buf_printf(&b, ",\"requests\":%ld,\"seconds\":%.3f,\"pending\":",
+	    run->fetched_pages + run->rl.retries, clock_now() - run->started);
+	if (status != 0 && run->st.run_id != NULL &&
+	    access(run->statepath, F_OK) == 0)
+		json_quote(&b, run->st.fetched ? "commit" :
+		    run->st.position != NULL ? run->st.position : "start",
+		    strlen(run->st.fetched ? "commit" : run->st.position !=
+		    NULL ? run->st.position : "start"));
+	else
+		buf_adds(&b, "null");
+	buf_adds(&b, "}\n");
+	while ((w = write(resultfd, b.data, b.len)) == -1 && errno == EINTR)
+		;
+	buf_free(&b);
+}
+
+/*
+ * One line on what became of the resource: a summary unless --json or
+ * -s, or what failed and what the next run does.
+ */
+static void
+summary(struct run *run, int status)
+{
+	const struct state *st = &run->st;
+	const unsigned long *c = run->rl.counts;
+	long pages = run->resumed_pages + run->fetched_pages;
+	long requests = run->fetched_pages + run->rl.retries;
+	struct buf why, next;
+
+	if (status == 0 && run->rl.already) {
+		warnmsg("%s: the run %s had committed it already",
+		    run->r->file, st->run_id);
+		return;
+	}
+	if (status == 0) {
+		if (!run->o->json && !run->o->silent)
+			warnmsg("%s: %lu records from %ld page%s (%ld "
+			    "request%s): %lu inserted, %lu updated, %lu "
+			    "deleted, %lu unchanged, %lu rows; %.2f s",
+			    run->r->file, run->nrecords, pages, pages == 1 ?
+			    "" : "s", requests, requests == 1 ? "" : "s",
+			    c[0], c[1], c[2], c[3], c[4], clock_now() -
+			    run->started);
+		return;
+	}
+	buf_init(&why, 0);
+	buf_init(&next, 0);
+	if (status > 128 && stop_requested())
+		buf_adds(&why, "interrupted");
+	else
+		buf_printf(&why, "not synced (%s exit %d)", run->failed !=
+		    NULL ? run->failed : "rest-sync", status);
+	if (st->run_id != NULL && access(run->statepath, F_OK) == 0) {
+		if (st->pages == 1)
+			buf_printf(&next, "; the next run %s the page fetched",
+			    st->fetched ? "commits" : "resumes after");
+		else
+			buf_printf(&next, "; the next run %s the %ld pages "
+			    "fetched", st->fetched ? "commits" :
+			    "resumes after", st->pages);
+		if (!st->fetched)
+			buf_printf(&next, " (%s)", st->position);
+	}
+	warnmsg("%s: %s left as it was%s", buf_str(&why), run->r->file,
+	    buf_str(&next));
+	buf_free(&why);
+	buf_free(&next);
+}
+
+/* Load the resource with everything set up; returns the exit status. */
+static int
+load(struct run *run)
+{
+	int i;
+
+	for (i = 0; i < NFD; i++)
+		run->fd[i] = -1;
+	/* A signal come before the programs start: none starts. */
+	if (stop_requested()) {
+		run->failure = 128 + stop_requested();
+		if (run->st.pages == 0 && !run->st.fetched)
+			clean(run);
+		return run->failure;
+	}
+	start(run);
+	for (;;) {
+		advance(run);
+		if (!busy(run))
+			break;
+		turn(run);
+	}
+	if (run->failure == 0 && stop_requested() && !run->committing)
+		run->failure = 128 + stop_requested();
+	if (run->failure == 0 && !run->rl.merged && !run->rl.already)
+		fail(run, EX_SOFTWARE, "rest-merge");
+	if (run->rl.merged || run->rl.already) {
+		clean(run);
+		return 0;
+	}
+	/* Nothing fetched and nothing pending: nothing to keep. */
+	if (run->st.pages == 0 && !run->st.fetched)
+		clean(run);
+	return run->failure;
+}
+
+static void
+queue_free(struct queue *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		free(q->v[i].position);
+	free(q->v);
+}
+
+static void
+run_free(struct run *run)
+{
+	queue_free(&run->ends);
+	queue_free(&run->positions);
+	buf_free(&run->pages);
+	buf_free(&run->records);
+	buf_free(&run->poslines);
+	buf_free(&run->rl.line);
+	state_free(&run->st);
+	free(run->statepath);
+	free(run->spoolpath);
+	free(run->logpath);
+	if (run->spool >= 0)
+		close(run->spool);
+	if (run->log >= 0)
+		close(run->log);
+}
+
+int
+sync_resource(const struct sync_opts *o, const struct resource *r,
+    int resultfd)
+{
+	struct run run;
+	struct err e = { 0 };
+	int status, lock;
+
+	memset(&run, 0, sizeof(run));
+	run.spool = run.log = -1;
+	run.o = o;
+	run.r = r;
+	run.started = clock_now();
+	run.rl.prefix = r->prefix;
+	run.rl.silent = o->silent;
+	run.rl.file = r->file;
+	buf_init(&run.rl.line, 0);
+	run.statepath = path_in(r->statedir, "state");
+	run.spoolpath = path_in(r->statedir, "spool");
+	run.logpath = path_in(r->statedir, "pages");
+	setprog(r->prefix);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(kill_merge);
+	if ((lock = lock_take(r->lockfile, &e)) == -1) {
+		warnmsg("%s", e.msg);
+		status = e.status;
+		err_free(&e);
+	} else if ((status = prepare(&run, r->fingerprint)) == 0) {
+		status = load(&run);
+	}
+	summary(&run, status);
+	result(&run, status, resultfd);
+	run_free(&run);
+	return status;
+}

@@ -1,0 +1,829 @@
+#!/usr/bin/env bats
+# Tests of rest-sync against the local test API: a whole configuration
+# synced into tables that equal the pipeline's, byte for byte; replace
+# committed only whole; interrupts at any moment (signals to the group,
+# kill -9, a 75) resumed by the next run, with no page fetched twice but
+# those in flight; --prune, --json, --status, --dry-run, -j logs, locks,
+# and bad input.
+
+bats_require_minimum_version 1.5.0
+
+load server
+bats_load_library bats-file
+
+USAGE='usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]'
+
+setup_file() { server_start --records 1000; }
+teardown_file() { server_stop; }
+
+setup() {
+	server_reset
+	cd "$BATS_TEST_TMPDIR" || return
+	export API_KEY=sekrit-key-123
+	C=$BATS_TEST_TMPDIR/api.json
+	OUT=$BATS_TEST_TMPDIR/out
+	T=$OUT/image_analysis.jsonl
+	# The sample API, pages of 50 records, the key required.
+	IMAGES='{"name": "image_analysis", "endpoint": {"path": "/v1/resource",
+		"params": {"require_key": 1}, "data_selector": "data",
+		"paginator": {"type": "offset", "limit": 50}}}'
+	DEFAULTS='{"primary_key": "id", "write_disposition": "merge"}'
+}
+
+# conf [RESOURCE...]: api.json with these resources (the sample one by
+# default), the key in the query, $DEFAULTS as resource_defaults.
+conf() {
+	local list
+	list=$(IFS=,; echo "${*:-$IMAGES}")
+	cat >"$C" <<-EOF
+	{"client": {"base_url": "$BASE", "auth": {"type": "api_key",
+		"name": "api_key", "location": "query"}},
+	 "resource_defaults": $DEFAULTS,
+	 "resources": [$list]}
+	EOF
+}
+
+# resource NAME PARAMS [MORE]: a resource of the sample API named NAME,
+# with the query parameters PARAMS (a JSON object's members) and more
+# members MORE.
+resource() {
+	echo "{\"name\": \"$1\", \"endpoint\": {\"path\": \"/v1/resource\",
+		\"params\": {\"require_key\": 1${2:+, $2}}, \"data_selector\": \"data\",
+		\"paginator\": {\"type\": \"offset\", \"limit\": 50}}${3:+, $3}}"
+}
+
+# pipeline FILE [RESOURCE]: the same resource by the README's pipeline,
+# into FILE, for a table to compare with.
+pipeline() {
+	mkdir -p "$(dirname "$1")"
+	rest-paginate -s -c "$C" ${2:+-r "$2"} | rest-select -c "$C" ${2:+-r "$2"} |
+		rest-merge -s -c "$C" ${2:+-r "$2"} "$1"
+}
+
+# requests: the count of requests the server answered.
+requests() {
+	server_stats | jq .requests
+}
+
+# nostate: nothing of a pending run is left in $OUT.
+nostate() {
+	run ls -A "$OUT"
+	refute_output --partial '.sync
+'
+	assert [ ! -e "$OUT/.image_analysis.sync" ]
+}
+
+# ---------------------------------------------------------- the contract
+
+@test "no -c, an operand or an unknown option is a usage error" {
+	run --separate-stderr rest-sync
+	assert_failure 64
+	assert_equal "$(head -n 1 <<<"$stderr")" "$USAGE"
+	run --separate-stderr rest-sync -c "$C" extra
+	assert_failure 64
+	assert_equal "$(head -n 1 <<<"$stderr")" "$USAGE"
+	run --separate-stderr rest-sync -c "$C" --bogus
+	assert_failure 64
+	assert_equal "$(head -n 1 <<<"$stderr")" "rest-sync: unrecognized option '--bogus'"
+	run --separate-stderr rest-sync -c "$C" --status --dry-run
+	assert_failure 64
+	assert_equal "$stderr" 'rest-sync: --status and --dry-run: choose one'
+}
+
+@test "bad option values are configuration errors naming the option" {
+	conf
+	run --separate-stderr rest-sync -c "$C" -j 0
+	assert_failure 78
+	assert_equal "$stderr" 'rest-sync: --jobs: 0 is out of range (1 to 64)'
+	run --separate-stderr rest-sync -c "$C" -P x
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: --parallel: 'x' is not an integer"
+	run --separate-stderr rest-sync -c "$C" --format xml
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: --format: 'xml' is not jsonl, csv or tsv"
+	assert_equal "$(requests)" 0
+}
+
+@test "rest-sync links no libcurl: it runs the programs that do" {
+	run ldd "$(command -v rest-sync)"
+	refute_output --partial libcurl
+}
+
+# ---------------------------------------------------------- a whole sync
+
+@test "a resource synced equals the pipeline's table, byte for byte" {
+	conf
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_output ''
+	assert_regex "$stderr" '^rest-sync: image_analysis: '"$T"': 1000 records from 20 pages \(20 requests\): 1000 inserted, 0 updated, 0 deleted, 0 unchanged, 1000 rows; [0-9.]+ s$'
+	nostate
+	assert_equal "$(requests)" 20
+	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
+	cmp "$T" "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
+	# The key went in the query, never on a command line.
+	run bash -c "curl -fsS --noproxy '*' '$BASE/_requests' | jq -r .args.api_key | sort -u"
+	assert_output sekrit-key-123
+}
+
+@test "a second sync changes nothing and says so" {
+	conf
+	rest-sync -s -c "$C" -C "$OUT"
+	cp "$T" before
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ': 1000 records from 20 pages \(20 requests\): 0 inserted, 0 updated, 0 deleted, 1000 unchanged, 1000 rows; '
+	cmp before "$T"
+}
+
+@test "every resource of the configuration, each into its table" {
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 30' '"table_name": "Label Sets"')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(wc -l <"$T")" 120
+	assert_equal "$(wc -l <"$OUT/label_sets.jsonl")" 30
+	assert_output ''
+	assert_equal "$(grep -c 'rows; ' <<<"$stderr")" 2
+}
+
+@test "-r syncs only the resources named" {
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 30')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" -r labels
+	assert_success
+	assert_file_exists "$OUT/labels.jsonl"
+	assert_file_not_exists "$T"
+}
+
+@test "--format csv writes DIR/TABLE.csv as rest-merge writes it" {
+	conf
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --format csv
+	assert_success
+	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.csv"
+	cmp "$OUT/image_analysis.csv" "$BATS_TEST_TMPDIR/p/image_analysis.csv"
+}
+
+# ---------------------------------------------------------- bad input
+
+@test "an unknown resource lists the ones there are, before any request" {
+	conf "$(resource image_analysis)" "$(resource labels)"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" -r image_analysis -r lables
+	assert_failure 64
+	assert_equal "$stderr" "rest-sync: $C: no resource 'lables'; there are: image_analysis, labels"
+	assert_equal "$(requests)" 0
+	assert_file_not_exists "$OUT"
+}
+
+@test "two resources that map to one table are 78 before any request" {
+	conf "$(resource image_analysis)" \
+		"$(resource images '' '"table_name": "Image-Analysis"')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" -r images
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: $C: resources 'image_analysis' and 'images' both write $T: one table, one resource; give one a table_name"
+	assert_equal "$(requests)" 0
+	assert_file_not_exists "$OUT"
+}
+
+@test "a resource without a data_selector is 78 before any request" {
+	conf '{"name": "raw", "endpoint": {"path": "/v1/resource"}}'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: $C: resource 'raw' has no data_selector: rest-sync selects the records of the pages it keeps with rest-select, which does not guess one"
+	assert_equal "$(requests)" 0
+}
+
+@test "a merge without a primary key is 78 before any request" {
+	DEFAULTS='{}'
+	conf
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: $C: resource 'image_analysis' merges but has no primary_key"
+	assert_equal "$(requests)" 0
+}
+
+@test "a configuration that cannot be read is 66, one that is not JSON 78" {
+	run --separate-stderr rest-sync -c nothere.json
+	assert_failure 66
+	assert_equal "$stderr" 'rest-sync: nothere.json: No such file or directory'
+	echo '{"resources": [' >"$C"
+	run --separate-stderr rest-sync -c "$C"
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: $C:2:1: unexpected end of input"
+}
+
+@test "a missing secret is 78 from rest-paginate, the table untouched" {
+	conf
+	unset API_KEY
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: image_analysis: rest-paginate: --auth api_key needs a secret: set API_KEY, or api_key in .dlt/secrets.toml, or use --secret-file
+rest-sync: image_analysis: not synced (rest-paginate exit 78): $T left as it was"
+	assert_equal "$(requests)" 0
+	assert_file_not_exists "$T"
+	nostate
+}
+
+# ---------------------------------------------------------- resuming
+
+# shim PROG LINE: PROG, as rest-sync finds it in PATH, becomes a script
+# that runs LINE, where "$real" is the program shimmed and "$@" its
+# arguments; e.g. shim rest-paginate 'exec "$real" --retries 0 "$@"'.
+shim() {
+	local real
+	real=$(command -v "$1")
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/bash\nreal=%q\n%s\n' "$real" "$2" >"$BATS_TEST_TMPDIR/bin/$1"
+	chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+	[[ $PATH == "$BATS_TEST_TMPDIR/bin:"* ]] || PATH=$BATS_TEST_TMPDIR/bin:$PATH
+}
+
+# fails_at OFFSET STATUS: the page at OFFSET fails with STATUS for good.
+fails_at() {
+	server_faults "[{\"path\": \"/v1/resource\", \"args\": {\"offset\": \"$1\"},
+		\"action\": \"status\", \"status\": $2, \"times\": -1}]"
+}
+
+# clean_table FILE: the table of a clean, uninterrupted run, into FILE.
+clean_table() {
+	rest-sync -s -c "$C" -C "$BATS_TEST_TMPDIR/clean"
+	cp "$BATS_TEST_TMPDIR/clean/$(basename "$T")" "$1"
+	rm -rf "$BATS_TEST_TMPDIR/clean"
+	server_reset
+}
+
+# offsets: the offsets the server was asked for, in order, on one line.
+offsets() {
+	server_requests | jq -r .args.offset | paste -sd' ' -
+}
+
+@test "a 75 keeps the pages fetched; the next run goes on after them" {
+	conf
+	clean_table want
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_equal "$stderr" "rest-sync: image_analysis: rest-paginate: GET $BASE/v1/resource?offset=350&limit=50&require_key=1&api_key=***: HTTP 503: {\"error\":\"injected\"} (gave up after 1 attempt)
+rest-sync: image_analysis: not synced (rest-paginate exit 75): $T left as it was; the next run resumes after the 7 pages fetched (--offset 350)"
+	assert_file_not_exists "$T"
+	run rest-sync -c "$C" -C "$OUT" --status
+	assert_success
+	assert_output --regexp "^image_analysis: $T: 0 rows, never synced, pending: the run [0-9TZ-]+, 7 pages fetched, to resume with --offset 350\$"
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: 7 pages fetched, to resume with --offset 350
+rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 1000 inserted, "
+	assert_equal "$(offsets)" '350 400 450 500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+	nostate
+}
+
+@test "a failure before any page keeps nothing" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 0 503
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_equal "${stderr_lines[1]}" "rest-sync: image_analysis: not synced (rest-paginate exit 75): $T left as it was"
+	nostate
+}
+
+@test "a replace failing half way leaves the old table byte for byte" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "replace"}'
+	conf "$(resource image_analysis '"records": 300')"
+	rest-sync -s -c "$C" -C "$OUT"
+	cp "$T" before
+	# The API now has 1000 records, and its page at 500 fails for good.
+	conf
+	fails_at 500 404
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 69
+	assert_equal "${stderr_lines[1]}" "rest-sync: image_analysis: not synced (rest-paginate exit 69): $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
+	cmp before "$T"
+	assert_equal "$(jq -r .write_disposition "$T.schema.json")" replace
+	# Fixed, the next run fetches the rest and replaces the table whole.
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ': 1000 records from 20 pages \(10 requests\): 1000 inserted, 0 updated, 300 deleted, 0 unchanged, 1000 rows; '
+	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
+	clean_table want
+	cmp want "$T"
+}
+
+@test "a pending run whose configuration changed is discarded, with a message" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_failure 75
+	server_reset
+	conf "$(resource image_analysis '"records": 400')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "${stderr_lines[0]}" '^rest-sync: image_analysis: discarding the pending run [0-9TZ-]+ \(7 pages fetched, to resume with --offset 350\): the configuration changed$'
+	assert_equal "$(offsets)" '0 50 100 150 200 250 300 350'
+	assert_equal "$(wc -l <"$T")" 400
+	nostate
+}
+
+@test "a spool that is not what the state says is discarded, never trusted" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_failure 75
+	server_reset
+	# A byte of the spool changed, as a disk might.
+	printf 'X' | dd of="$OUT/.image_analysis.sync/spool" bs=1 seek=100 conv=notrunc status=none
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/spool: not the 7 pages the state records; starting over"
+	assert_equal "$(requests)" 20
+	clean_table want
+	cmp want "$T"
+}
+
+@test "a state that rest-sync did not write is discarded" {
+	conf
+	mkdir -p "$OUT/.image_analysis.sync"
+	echo 'pages=3' >"$OUT/.image_analysis.sync/state"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/state: not a state rest-sync wrote; starting over"
+	assert_equal "$(wc -l <"$T")" 1000
+	nostate
+}
+
+# ---------------------------------------------------------- interrupts
+
+# interrupt OPTION... -- COMMAND...: tests/interrupt.py, bounded.
+interrupt() {
+	timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" "$@"
+}
+
+# slow OFFSET [DELAY]: the page at OFFSET takes DELAY (2) seconds.
+slow() {
+	server_faults "[{\"path\": \"/v1/resource\", \"args\": {\"offset\": \"$1\"},
+		\"action\": \"slow\", \"delay\": ${2:-2}}]"
+}
+
+# every_page_slow DELAY: every page takes DELAY seconds.
+every_page_slow() {
+	server_faults "[{\"path\": \"/v1/resource\", \"action\": \"slow\",
+		\"delay\": $1, \"times\": -1}]"
+}
+
+@test "Ctrl-C while a page is fetched: the next run goes on from that page" {
+	conf
+	clean_table want
+	slow 500
+	run --separate-stderr interrupt --ready 0 --requests 11 -- rest-sync -c "$C" -C "$OUT"
+	assert_output 130
+	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
+	assert_file_not_exists "$T"
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	# Only the page in flight is fetched again.
+	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+	nostate
+}
+
+@test "SIGTERM to the group: the same as Ctrl-C" {
+	conf
+	clean_table want
+	slow 650
+	run --separate-stderr interrupt --signal TERM --ready 0 --requests 14 -- \
+		rest-sync -c "$C" -C "$OUT"
+	assert_output 143
+	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 13 pages fetched (--offset 650)"
+	server_reset
+	rest-sync -s -c "$C" -C "$OUT"
+	assert_equal "$(offsets)" '650 700 750 800 850 900 950'
+	cmp want "$T"
+}
+
+@test "Ctrl-C with -w replace: the old table stays, and the next run replaces it whole" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "replace"}'
+	conf "$(resource image_analysis '"records": 300')"
+	rest-sync -s -c "$C" -C "$OUT"
+	cp "$T" before
+	conf
+	clean_table want
+	slow 400
+	run --separate-stderr interrupt --ready 0 --requests 9 -- rest-sync -c "$C" -C "$OUT"
+	assert_output 130
+	cmp before "$T"
+	server_reset
+	rest-sync -s -c "$C" -C "$OUT"
+	assert_equal "$(offsets)" '400 450 500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+}
+
+# sum_requests: the requests of the runs so far, for the budget below.
+@test "Ctrl-C at random moments: the next run completes the table, byte for byte" {
+	local n delay clean used
+	conf
+	clean_table want
+	clean=20
+	# Every page takes 20 ms, so a run lasts about 0.5 s.
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$OUT"
+		server_reset
+		every_page_slow 0.02
+		delay=$(awk -v n="$n" 'BEGIN { srand(n); printf "%.3f", rand() * 0.6 }')
+		run --separate-stderr interrupt --after "$delay" -- rest-sync -c "$C" -C "$OUT"
+		[[ $output == 0 || $output == 130 ]] || fail "at $delay s: status $output: $stderr"
+		# A run that completed (a signal may come after the commit)
+		# leaves the next one a whole re-sync.
+		clean=20
+		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
+		run rest-sync -s -c "$C" -C "$OUT"
+		assert_success
+		cmp want "$T"
+		nostate
+		# At most the page in flight was fetched twice.
+		used=$(requests)
+		((used <= clean + 1)) || fail "at $delay s: $used requests, $clean in a clean run"
+	done
+}
+
+@test "kill -9 of the group at random moments: the next run completes the table" {
+	local n delay used pid clean
+	conf
+	clean_table want
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$OUT"
+		server_reset
+		every_page_slow 0.02
+		delay=$(awk -v n="$n" 'BEGIN { srand(n + 100); printf "%.3f", rand() * 0.6 }')
+		setsid rest-sync -s -c "$C" -C "$OUT" 2>/dev/null &
+		pid=$!
+		sleep "$delay"
+		kill -KILL -- -"$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		# A run that completed leaves the next one a whole re-sync.
+		clean=20
+		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
+		run rest-sync -s -c "$C" -C "$OUT"
+		assert_success
+		cmp want "$T"
+		nostate
+		# The page in flight, and those in the pipe, unread when killed.
+		used=$(requests)
+		((used <= clean + 3)) || fail "at $delay s: $used requests, $clean in a clean run"
+	done
+}
+
+@test "a crash between the commit and the removal of the state commits nothing twice" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "append"}'
+	conf "$(resource image_analysis '"records": 120')"
+	# rest-merge commits, then the whole group dies before rest-sync
+	# removed the state.
+	shim rest-merge '"$real" "$@"; kill -KILL 0'
+	setsid rest-sync -s -c "$C" -C "$OUT" 2>/dev/null &
+	wait $! || true
+	assert_equal "$(wc -l <"$T")" 120
+	assert_file_exists "$OUT/.image_analysis.sync/state"
+	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
+	server_reset
+	run rest-sync -c "$C" -C "$OUT" --status
+	assert_output --regexp "^image_analysis: $T: 120 rows, last synced [0-9T:-]+Z, pending: the run [0-9TZ-]+, all 3 pages fetched, not yet committed\$"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: all 3 pages fetched, not yet committed
+rest-sync: image_analysis: $T: the run [0-9TZ-]+ had committed it already\$"
+	# No request, and the append was not made twice.
+	assert_equal "$(requests)" 0
+	assert_equal "$(wc -l <"$T")" 120
+	nostate
+}
+
+@test "a commit that failed keeps the pages; the next run commits them without a request" {
+	conf "$(resource image_analysis '"records": 120')"
+	# It reads its input, as rest-merge does, then finds the disk full.
+	shim rest-merge 'cat >/dev/null; echo "rest-merge: $BASH_ARGV: write failed: No space left on device" >&2; exit 74'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 74
+	assert_equal "$stderr" "rest-sync: image_analysis: rest-merge: $T: write failed: No space left on device
+rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; the next run commits the 3 pages fetched"
+	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ": 120 records from 3 pages \(0 requests\): 120 inserted, "
+	assert_equal "$(requests)" 0
+	nostate
+}
+
+# ---------------------------------------------------------- --prune
+
+@test "--prune after the server deleted and changed records" {
+	conf "$(resource image_analysis '"records": 120')"
+	rest-sync -s -c "$C" -C "$OUT"
+	# Three records gone, two changed.
+	conf "$(resource image_analysis '"records": 120, "skip_ids": "3,50,77", "edit_ids": "10,20"')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ': 117 records from 3 pages \(3 requests\): 0 inserted, 2 updated, 0 deleted, 115 unchanged, 120 rows; '
+	# Without --prune, merge keeps the rows the server no longer returns.
+	assert_equal "$(jq -c 'select(.id == 3 or .id == 50 or .id == 77) | .id' "$T" | paste -sd' ' -)" '3 50 77'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --prune --json
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(jq -c '[.inserted, .updated, .deleted, .unchanged, .rows]' <<<"$output")" '[0,0,3,117,117]'
+	# The table is what a load of the changed server from scratch gives.
+	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
+	run diff <(jq -c . "$T" | sort) <(jq -c . "$BATS_TEST_TMPDIR/p/image_analysis.jsonl" | sort)
+	assert_success
+	assert_equal "$(jq -r 'select(.id == 10) | .note' "$T")" edited
+}
+
+@test "--prune refuses an incremental resource, 78 before any request" {
+	conf "$(resource image_analysis '' '"endpoint": {"path": "/v1/resource",
+		"data_selector": "data", "incremental": {"cursor_path": "created_at"}}')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --prune
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: --prune: resource 'image_analysis' loads incrementally (endpoint.incremental): its input is never complete, so no key it lacks may be deleted"
+	assert_equal "$(requests)" 0
+	assert_file_not_exists "$OUT"
+}
+
+@test "--prune leaves append resources alone; replace mirrors anyway" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "append"}'
+	conf "$(resource image_analysis '"records": 30')"
+	rest-sync -s -c "$C" -C "$OUT" --prune
+	run rest-sync -s -c "$C" -C "$OUT" --prune
+	assert_success
+	assert_equal "$(wc -l <"$T")" 60
+}
+
+# ---------------------------------------------------------- --json
+
+@test "--json: one object per resource, for jq" {
+	local json
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 30')"
+	# The labels fail for good.
+	server_faults '[{"path": "/v1/resource", "args": {"records": "30"},
+		"action": "status", "status": 404, "times": -1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --json
+	assert_failure 69
+	assert_equal "$(jq -s length <<<"$output")" 2
+	assert_equal "$(wc -l <<<"$output")" 2
+	json=$output
+	run jq -c 'select(.resource == "image_analysis") | del(.seconds)' <<<"$json"
+	assert_output "{\"resource\":\"image_analysis\",\"table\":\"image_analysis\",\"file\":\"$T\",\"status\":0,\"pages\":3,\"records\":120,\"inserted\":120,\"updated\":0,\"unchanged\":0,\"deleted\":0,\"rows\":120,\"requests\":3,\"pending\":null}"
+	run jq -c 'select(.resource == "labels") | del(.seconds)' <<<"$json"
+	assert_output "{\"resource\":\"labels\",\"table\":\"labels\",\"file\":\"$OUT/labels.jsonl\",\"status\":69,\"pages\":0,\"records\":null,\"inserted\":null,\"updated\":null,\"unchanged\":null,\"deleted\":null,\"rows\":null,\"requests\":0,\"pending\":null}"
+	run jq -e '.seconds >= 0' <<<"$json"
+	assert_success
+	# No summary lines, but the failure is still said.
+	assert_equal "$(grep -c 'rows; ' <<<"$stderr")" 0
+	assert_regex "$stderr" "rest-sync: labels: not synced \\(rest-paginate exit 69\\): $OUT/labels.jsonl left as it was"
+}
+
+@test "--json counts the retries as requests, and a pending resume" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 2 --backoff-factor 0.01 "$@"'
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "100"},
+		"action": "status", "status": 503, "times": 2},
+		{"path": "/v1/resource", "args": {"offset": "300"},
+		"action": "status", "status": 503, "times": -1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --json
+	assert_failure 75
+	assert_equal "$(jq -c '[.status, .pages, .requests, .pending]' <<<"$output")" '[75,6,10,"--offset 300"]'
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --json
+	assert_success
+	assert_equal "$(jq -c '[.status, .pages, .records, .requests, .rows, .pending]' <<<"$output")" '[0,14,1000,14,1000,null]'
+}
+
+# ---------------------------------------------------------- --status
+
+@test "--status: rows, the last complete sync, and what is pending" {
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 30')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --status
+	assert_success
+	assert_output "image_analysis: $T: 0 rows, never synced
+labels: $OUT/labels.jsonl: 0 rows, never synced"
+	assert_equal "$stderr" ''
+	# It changed nothing: no directory, no lock, no request.
+	assert_file_not_exists "$OUT"
+	assert_equal "$(requests)" 0
+	rest-sync -s -c "$C" -C "$OUT" -r image_analysis
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 0 503
+	run rest-sync -s -c "$C" -C "$OUT" -r labels
+	assert_failure 75
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "50"},
+		"action": "status", "status": 503, "times": -1}]'
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 130')"
+	run rest-sync -s -c "$C" -C "$OUT" -r labels
+	assert_failure 75
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --status
+	assert_success
+	assert_regex "$output" "^image_analysis: $T: 120 rows, last synced 20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z
+labels: $OUT/labels.jsonl: 0 rows, never synced, pending: the run [0-9TZ-]+, 1 page fetched, to resume with --offset 50\$"
+	run rest-sync -c "$C" -C "$OUT" --status --json
+	assert_success
+	assert_equal "$(jq -c '[.resource, .rows, (.last_sync | type), .pending]' <<<"$output" | paste -sd' ' -)" '["image_analysis",120,"string",null] ["labels",0,"null","--offset 50"]'
+	# The time is the commit's, as the sidecar records it.
+	assert_equal "$(jq -r 'select(.resource == "image_analysis") | .last_sync' <<<"$output")" "$(jq -r .last_run.at "$T.schema.json")"
+}
+
+@test "--status counts the rows of csv and tsv tables, a quoted line break in one" {
+	conf "$(resource image_analysis '"records": 40')"
+	rest-sync -s -c "$C" -C "$OUT" --format csv
+	run rest-sync -c "$C" -C "$OUT" --format csv --status
+	assert_output --regexp "^image_analysis: $OUT/image_analysis.csv: 40 rows, last synced "
+	# The notes of the sample hold line breaks, so lines are not rows.
+	assert [ "$(wc -l <"$OUT/image_analysis.csv")" -gt 41 ]
+	rest-sync -s -c "$C" -C "$OUT" --format tsv
+	run rest-sync -c "$C" -C "$OUT" --format tsv --status
+	assert_output --regexp "^image_analysis: $OUT/image_analysis.tsv: 40 rows, last synced "
+}
+
+# ---------------------------------------------------------- --dry-run
+
+@test "--dry-run prints each first request, the key hidden, and sends nothing" {
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 30')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --dry-run
+	assert_success
+	assert_output "image_analysis: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=120&api_key=***
+labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key=***"
+	assert_equal "$stderr" ''
+	assert_equal "$(requests)" 0
+	assert_file_not_exists "$OUT"
+	refute_output --partial "$API_KEY"
+}
+
+@test "--dry-run shows the request a pending run resumes with" {
+	conf
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_failure 75
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --dry-run
+	assert_success
+	assert_output "image_analysis: GET $BASE/v1/resource?offset=350&limit=50&require_key=1&api_key=***"
+	assert_equal "$(requests)" 0
+}
+
+# ---------------------------------------------------------- -j and logs
+
+@test "-j 2: every stderr line names its resource and is one write(2)" {
+	local log=$BATS_TEST_TMPDIR/trace.log
+	conf "$(resource image_analysis '"records": 600')" \
+		"$(resource labels '"records": 601')" \
+		"$(resource tags '"records": 602')"
+	shim rest-paginate 'exec "$real" --retries 3 --backoff-factor 0.01 -v "$@"'
+	# Retries, warnings and a failure, in every resource at once.
+	server_faults '[{"path": "/v1/resource", "action": "status",
+		"status": 503, "times": 12},
+		{"path": "/v1/resource", "args": {"records": "602", "offset": "500"},
+		"action": "status", "status": 404, "times": -1}]'
+	env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -s 100000 -e trace=write \
+		-e signal=none -o "$log" rest-sync -c "$C" -C "$OUT" -j 2 \
+		2>"$BATS_TEST_TMPDIR/stderr" || true
+	run grep -cv -e '^rest-sync: image_analysis: ' -e '^rest-sync: labels: ' \
+		-e '^rest-sync: tags: ' "$BATS_TEST_TMPDIR/stderr"
+	assert_output 0
+	assert [ "$(wc -l <"$BATS_TEST_TMPDIR/stderr")" -gt 20 ]
+	run grep -c ': rest-paginate: attempt [0-9] of 4: ' "$BATS_TEST_TMPDIR/stderr"
+	assert_output --regexp '^[1-9][0-9]*$'
+	# Each write of rest-sync to stderr is one whole line (the programs
+	# it runs write theirs into its pipe, as cli.bats checks); strace
+	# shows a write cut by another process's as unfinished.
+	run awk '/write\(2, "rest-(paginate|select|merge): / { next }
+		/write\(2,/ { n++; if ($0 !~ /^[0-9]+ +write\(2, "rest-sync: [a-z_]+: [^\n]*\\n", [0-9]+(\) = [0-9]+| <unfinished \.\.\.>)$/) bad++ }
+		END { print n + 0, bad + 0 }' "$log"
+	assert_output --regexp '^[2-9][0-9]+ 0$'
+	assert_file_not_exists "$OUT/tags.jsonl"
+}
+
+@test "-j 2 syncs two resources at once" {
+	conf "$(resource image_analysis '"records": 100')" \
+		"$(resource labels '"records": 101')"
+	every_page_slow 0.3
+	run rest-sync -s -c "$C" -C "$OUT" -j 2
+	assert_success
+	# Each page takes 0.3 s: the two resources asked for theirs together,
+	# where one after the other would ask all of one's pages first.
+	assert_equal "$(server_requests | jq -r .args.records | head -n 2 | sort | paste -sd' ' -)" '100 101'
+	assert_equal "$(wc -l <"$OUT/image_analysis.jsonl")" 100
+	assert_equal "$(wc -l <"$OUT/labels.jsonl")" 101
+	server_reset
+	every_page_slow 0.3
+	rest-sync -s -c "$C" -C "$OUT" -j 1
+	assert_equal "$(server_requests | jq -r .args.records | paste -sd' ' -)" '100 100 101 101 101'
+}
+
+# ---------------------------------------------------------- locks, DIR
+
+@test "a second rest-sync on the same DIR says which table is busy, 75" {
+	local pid
+	conf "$(resource image_analysis '"records": 300')" \
+		"$(resource labels '"records": 30')"
+	every_page_slow 0.2
+	rest-sync -s -c "$C" -C "$OUT" -r image_analysis &
+	pid=$!
+	# Once the first holds its lock: its state is there.
+	for _ in $(seq 100); do
+		[[ -e $OUT/.image_analysis.sync/state ]] && break
+		sleep 0.05
+	done
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync.lock: busy: another rest-sync is syncing this table; try again later"
+	assert_equal "${stderr_lines[1]}" "rest-sync: image_analysis: not synced (rest-sync exit 75): $T left as it was"
+	# The other table was synced all the same.
+	assert_equal "$(wc -l <"$OUT/labels.jsonl")" 30
+	wait "$pid"
+	assert_equal "$(wc -l <"$T")" 300
+	nostate
+}
+
+@test "a DIR that cannot be written is 73, and nothing is sent" {
+	conf
+	run --separate-stderr rest-sync -c "$C" -C /sys
+	assert_failure 73
+	assert_equal "${stderr_lines[0]}" 'rest-sync: image_analysis: /sys/.image_analysis.sync.lock: cannot create: Permission denied'
+	touch afile
+	run --separate-stderr rest-sync -c "$C" -C afile
+	assert_failure 73
+	assert_equal "$stderr" 'rest-sync: afile: cannot create: Not a directory'
+	run --separate-stderr rest-sync -c "$C" -C nothere/out
+	assert_failure 73
+	assert_equal "$stderr" 'rest-sync: nothere/out: cannot create: No such file or directory'
+	assert_equal "$(requests)" 0
+}
+
+@test "a DIR that does not exist yet is created" {
+	conf "$(resource image_analysis '"records": 10')"
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(wc -l <"$T")" 10
+}
+
+# ---------------------------------------------------------- and more
+
+@test "a warning that every program prints is said once" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "merge", "primery_key": "x"}'
+	conf "$(resource image_analysis '"records": 30')" \
+		"$(resource labels '"records": 30' '"colums": {}')"
+	run --separate-stderr rest-sync -s -c "$C" -C "$OUT" -j 2
+	assert_success
+	assert_equal "$stderr" "rest-sync: warning: $C: \$.resource_defaults: unknown key 'primery_key'
+rest-sync: warning: $C: \$.resources[1]: unknown key 'colums'"
+}
+
+@test "a signal to rest-sync alone finishes the resources under way and starts no other" {
+	local pid
+	conf "$(resource image_analysis '"records": 200')" \
+		"$(resource labels '"records": 30')"
+	every_page_slow 0.2
+	rest-sync -s -c "$C" -C "$OUT" 2>"$BATS_TEST_TMPDIR/stderr" &
+	pid=$!
+	for _ in $(seq 100); do
+		[[ -e $OUT/.image_analysis.sync/state ]] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(wc -l <"$T")" 200
+	assert_file_not_exists "$OUT/labels.jsonl"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/stderr")" ''
+	nostate
+}
+
+@test "a program that cannot be run is 71; the pages wait for the next run" {
+	local p
+	conf "$(resource image_analysis '"records": 30')"
+	mkdir -p "$BATS_TEST_TMPDIR/nomerge"
+	# bash too: the test suite's watchdogs run in it.
+	for p in rest-sync rest-paginate rest-select bash; do
+		ln -s "$(command -v "$p")" "$BATS_TEST_TMPDIR/nomerge/$p"
+	done
+	run --separate-stderr env PATH="$BATS_TEST_TMPDIR/nomerge" \
+		rest-sync -c "$C" -C "$OUT"
+	assert_failure 71
+	assert_equal "$stderr" "rest-sync: image_analysis: cannot run rest-merge: No such file or directory
+rest-sync: image_analysis: not synced (rest-merge exit 71): $T left as it was; the next run commits the page fetched"
+	assert_file_not_exists "$T"
+	server_reset
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(requests)" 0
+	assert_equal "$(wc -l <"$T")" 30
+}
