@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
+#include "detect.h"
 #include "diag.h"
 #include "http.h"
 #include "jpath.h"
@@ -29,22 +30,19 @@
 #include "reqopt.h"
 #include "stop.h"
 
+/* Whether to detect the paginator: no, for a configuration, for --paginator. */
+enum { AUTO_OFF, AUTO_CONFIG, AUTO_OPTION };
+
 enum {
 	OPT_DATA_SELECTOR = OPT_PROGRAM, OPT_HAS_MORE_PATH, OPT_LIMIT,
 	OPT_LIMIT_PARAM, OPT_MAX_OFFSET, OPT_NO_STOP_EMPTY, OPT_OFFSET,
 	OPT_OFFSET_PARAM, OPT_PROGRESS, OPT_TOTAL_PATH, OPT_BASE_PAGE,
 	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE, OPT_ALLOW_SHORT,
-	OPT_POSITION_FD
+	OPT_POSITION_FD, OPT_PAGINATOR
 };
 
 /* The largest offset (or page) paging may reach, as the options allow. */
 #define POS_MAX	(LONG_MAX / 2)
-
-/* Record keys dlt looks for when it guesses where a page's records are. */
-static const char *const record_keys[] = {
-	"data", "items", "results", "entries", "records", "rows", "entities",
-	"payload", "content", "objects", "values", NULL
-};
 
 /*
  * What the user asked for, by options and a configuration: settled before
@@ -68,6 +66,8 @@ struct pager_opts {
 	int		 allow_short;	/* short pages are warnings */
 	const char	*has_more_path;
 	const char	*data_selector;	/* NULL: detect on the first page */
+	int		 autodetect;	/* AUTO_*: detect the paginator */
+	const char	*kind_option;	/* an option that chose a paginator */
 	long		 parallel;
 	int		 position_fd;	/* -1, or where each resume goes */
 	int		 progress;	/* -1: when stderr is a terminal */
@@ -89,6 +89,10 @@ struct pager {
 	long		 short_count;
 	long		 first_count;	/* records on the first page, or -1 */
 	struct buf	 prev;		/* the page before, to catch a repeat */
+	struct pager_opts *settle;	/* to settle an "auto" paginator */
+	char		*found_selector; /* the records' selector detected */
+	struct detected	 detected;
+	int		 records_list;	/* the records are an array */
 	long		 pages, nrecords;
 	double		 started, shown_at;
 	struct json	 json;
@@ -122,90 +126,31 @@ fail(struct pager *pg, int status)
 	exit(status);
 }
 
-/* Append a selector step that names key exactly, however odd it is. */
-static void
-add_step(struct buf *sel, const char *key, size_t n)
-{
-	size_t i;
-
-	buf_adds(sel, "['");
-	for (i = 0; i < n; i++) {
-		if (key[i] == '\'' || key[i] == '\\')
-			buf_addc(sel, '\\');
-		buf_addc(sel, key[i]);
-	}
-	buf_adds(sel, "']");
-}
-
 /*
- * dlt's guess at the records of a page: the page itself if it is an
- * array, else the first array met depth first at most three keys deep
- * whose key is a usual name for records, else the first array met.
- * Leaves the selectors of the first named array and of the first array
- * in named and first; both stay empty when there is no array.
+ * dlt's guess at where the records of a page are (lib/detect.h), kept for
+ * every page after.  A page with no array is one record, as in dlt, but
+ * only where there is one page: pages of one record each would never
+ * come to an empty page.
  */
-static void
-find_records(const struct json *js, int i, int depth, struct buf *path,
-    struct buf *first, struct buf *named)
-{
-	const jsmntok_t *t = js->tok;
-	int end = json_skip(js, i), k, v, j;
-	size_t keep;
-	struct buf key;
-
-	if (t[i].type != JSMN_OBJECT || depth >= 3)
-		return;
-	buf_init(&key, 0);
-	for (k = i + 1; k < end; k = json_skip(js, v)) {
-		v = k + 1;
-		keep = path->len;
-		buf_reset(&key);
-		json_unescape(js, k, &key);
-		add_step(path, key.data != NULL ? key.data : "", key.len);
-		if (t[v].type == JSMN_ARRAY) {
-			if (first->len == 0)
-				buf_add(first, path->data, path->len);
-			for (j = 0; named->len == 0 && record_keys[j] != NULL;
-			    j++)
-				if (strlen(record_keys[j]) == key.len &&
-				    memcmp(record_keys[j], key.data,
-				    key.len) == 0)
-					buf_add(named, path->data, path->len);
-		} else {
-			find_records(js, v, depth + 1, path, first, named);
-		}
-		path->len = keep;
-		if (named->len != 0)
-			break;
-	}
-	buf_free(&key);
-}
-
 static void
 detect_selector(struct pager *pg)
 {
-	struct buf path, first, named;
-	const char *sel;
+	char *sel = detect_records(&pg->json, &pg->records_list);
 
-	if (json_is_array(&pg->json, 0)) {
-		pg->records = compile("--data-selector", "$");
-		return;
-	}
-	buf_init(&path, 0);
-	buf_init(&first, 0);
-	buf_init(&named, 0);
-	buf_adds(&path, "$");
-	find_records(&pg->json, 0, 0, &path, &first, &named);
-	if (named.len == 0 && first.len == 0) {
-		warnmsg("page at offset %ld: no array of records found; "
-		    "use --data-selector", pg->pos);
-		fail(pg, EX_DATAERR);
-	}
-	sel = buf_str(named.len != 0 ? &named : &first);
 	pg->records = compile("--data-selector", sel);
-	buf_free(&path);
-	buf_free(&first);
-	buf_free(&named);
+	free(pg->found_selector);
+	pg->found_selector = sel;
+}
+
+/* A page that is no array of records, where paging needs one. */
+static void
+check_records(struct pager *pg)
+{
+	if (pg->records_list || pg->o->data_selector != NULL || pg->o->single)
+		return;
+	warnmsg("page at offset %ld: no array of records found; use "
+	    "--data-selector", pg->pos);
+	fail(pg, EX_DATAERR);
 }
 
 /* The total a page states, or -1 when it states none. */
@@ -471,7 +416,14 @@ check_repeat(const struct pager *pg, const struct buf *body, long count)
 	if (count == 0 || body->len != pg->prev.len ||
 	    memcmp(body->data, pg->prev.data, body->len) != 0)
 		return;
-	if (o->page_param != NULL)
+	if (pg->detected.kind == DETECT_PAGE_NUMBER && pg->pos == 1)
+		warnmsg("page 1 repeats the first page byte for byte: the API "
+		    "seems to count pages from 1, where the detected "
+		    "paginator counts from 0 (dlt's would load that page "
+		    "twice); set the paginator {\"type\": \"page_number\", "
+		    "\"base_page\": 1, \"total_path\": \"%s\"}",
+		    pg->detected.path);
+	else if (o->page_param != NULL)
 		warnmsg("page %ld repeats page %ld byte for byte: the server "
 		    "seems to ignore '%s'; name its page parameter with "
 		    "--page-param, or give --single-page if the API does not "
@@ -557,14 +509,94 @@ check_count(struct pager *pg)
 	exit(EX_DATAERR);
 }
 
+/* A paginator detected, as a configuration would write it. */
+static void
+describe(const struct detected *d, struct buf *b)
+{
+	buf_adds(b, name_of(detect_kinds, (int)d->kind));
+	if (d->kind == DETECT_JSON_LINK)
+		buf_printf(b, " with next_url_path '%s'", d->path);
+	else if (d->kind == DETECT_CURSOR)
+		buf_printf(b, " with cursor_path '%s'", d->path);
+	else if (d->kind == DETECT_PAGE_NUMBER)
+		buf_printf(b, " with total_path '%s'", d->path);
+}
+
+/*
+ * Settle an "auto" paginator from the first response r, with count
+ * records, a list or not, as dlt's detector does (lib/detect.h).  Page numbers go
+ * on from page 1, as dlt's detected page_number paginator counts from
+ * 0; a single page stops; the link and cursor paginators are not here
+ * yet, and are refused before the page is written.
+ */
+static void
+settle(struct pager *pg, const struct http_req *r, long count, int list)
+{
+	struct pager_opts *o = pg->settle;
+	struct detected *d = &pg->detected;
+	struct buf link, what;
+
+	buf_init(&link, 0);
+	http_req_header(r, "Link", &link);
+	detect_paginator(&pg->json, link.len > 0 ? buf_str(&link) : NULL, d);
+	buf_free(&link);
+	buf_init(&what, 0);
+	describe(d, &what);
+	pg->settle = NULL;
+	if (o->req.http.verbose)
+		warnmsg("detected paginator %s and data_selector '%s'",
+		    buf_str(&what), o->data_selector != NULL ?
+		    o->data_selector : pg->found_selector);
+	if (d->kind != DETECT_PAGE_NUMBER && o->page >= 0) {
+		warnmsg("page %ld: resumed by page number, but the response "
+		    "shows no count of pages now (%s detected)", pg->pos,
+		    buf_str(&what));
+		fail(pg, EX_DATAERR);
+	}
+	switch (d->kind) {
+	case DETECT_PAGE_NUMBER:
+		o->page_param = "page";
+		if (!o->total_explicit) {
+			o->total_path = d->path;
+			o->total_explicit = 1;
+			jpath_free(pg->total);
+			pg->total = compile("total_path", d->path);
+		}
+		warnmsg("warning: detected paginator %s, page_param 'page' "
+		    "and base_page 0 from the first response: a guess, as "
+		    "dlt's; check it, and set the paginator in the "
+		    "configuration", buf_str(&what));
+		break;
+	case DETECT_SINGLE:
+		o->single = 1;
+		jpath_free(pg->total);
+		pg->total = NULL;
+		if (list)
+			warnmsg("warning: no paginator detected: the first "
+			    "response (%ld records) is taken as the only "
+			    "page; if the API pages, set a paginator (dlt's "
+			    "detector looks for a Link header with "
+			    "rel=\"next\", a next link or cursor in the body, "
+			    "and a count of pages)", count);
+		break;
+	default:
+		warnmsg("detected paginator %s from the first response: not "
+		    "supported yet; set a paginator in the configuration "
+		    "(offset, page_number or single_page)", buf_str(&what));
+		exit(EX_CONFIG);
+	}
+	buf_free(&what);
+}
+
 /*
  * Check and write the page at pg->pos, then apply the stop rules in
  * dlt's order.  Returns 1 to go on, 0 to stop.
  */
 static int
-take_page(struct pager *pg, struct buf *body)
+take_page(struct pager *pg, struct http_req *r)
 {
 	const struct pager_opts *o = pg->o;
+	struct buf *body = &r->body;
 	struct json_error err;
 	struct buf swap;
 	long count, total = -1, next;
@@ -595,6 +627,9 @@ take_page(struct pager *pg, struct buf *body)
 		count = pg->json.tok[i].size;
 	else
 		count = json_is_null(&pg->json, i) ? 0 : 1;
+	if (pg->settle != NULL)
+		settle(pg, r, count, json_is_array(&pg->json, i));
+	check_records(pg);
 	flatten(body);
 	check_repeat(pg, body, count);
 	stop = count == 0 && o->stop_after_empty;
@@ -645,8 +680,11 @@ page_request(struct http *h, struct pager *pg, long pos)
 	struct http_req *r;
 	long limit = o->limit;
 
-	/* dlt's single_page paginator adds no paging parameters. */
-	if (o->single) {
+	/*
+	 * dlt's single_page paginator adds no paging parameters, nor does
+	 * its first request before the paginator is detected.
+	 */
+	if (o->single || (pg->settle != NULL && o->page_param == NULL)) {
 		r = http_req_new(h, o->url, NULL);
 		r->udata = (void *)(intptr_t)pos;
 		return r;
@@ -750,7 +788,7 @@ run(struct pager *pg)
 				http_req_free(r);
 				fail(pg, status);
 			}
-			go = take_page(pg, &r->body);
+			go = take_page(pg, r);
 			http_req_free(r);
 			pg->pos += pg->step;
 			if (pg->o->progress)
@@ -792,6 +830,8 @@ config(void *opts, const struct config *c)
 		o->single = 1;
 		break;
 	case PAGER_NONE:
+	case PAGER_AUTO:
+		o->autodetect = AUTO_CONFIG;
 		break;
 	}
 	if (c->total_path_set) {
@@ -806,6 +846,62 @@ config(void *opts, const struct config *c)
 		o->data_selector = c->data_selector;
 }
 
+/*
+ * Note an option that chooses a paginator, so that an "auto" one of the
+ * configuration gives way to it, and --paginator auto refuses it.
+ * Returns 1 if opt was --paginator, now applied.
+ */
+static int
+chooses_paginator(struct pager_opts *o, int opt)
+{
+	static const struct {
+		int		 opt;
+		const char	*name;
+	} kinds[] = {
+		{ OPT_BASE_PAGE, "--base-page" }, { OPT_LIMIT, "--limit" },
+		{ OPT_LIMIT_PARAM, "--limit-param" },
+		{ OPT_MAX_OFFSET, "--max-offset" },
+		{ OPT_MAX_PAGE, "--max-page" },
+		{ OPT_OFFSET_PARAM, "--offset-param" },
+		{ OPT_PAGE_PARAM, "--page-param" },
+		{ OPT_SINGLE_PAGE, "--single-page" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].opt == opt)
+			o->kind_option = kinds[i].name;
+	return 0;
+}
+
+/* --paginator NAME: one of the configuration's types, with its defaults. */
+static int
+set_paginator(struct pager_opts *o, const char *arg, struct err *e)
+{
+	int type;
+
+	if (parse_name("--paginator", arg, paginators, &type, e) == -1)
+		return -1;
+	o->autodetect = AUTO_OFF;
+	o->single = 0;
+	switch (type) {
+	case PAGER_AUTO:
+		o->autodetect = AUTO_OPTION;
+		o->page_param = NULL;
+		break;
+	case PAGER_PAGE_NUMBER:
+		if (o->page_param == NULL)
+			o->page_param = "page";
+		break;
+	case PAGER_SINGLE:
+		o->single = 1;
+		break;
+	default:
+		o->page_param = NULL;
+	}
+	return 0;
+}
+
 static int
 option(void *opts, int opt, const char *arg, struct err *e)
 {
@@ -815,6 +911,7 @@ option(void *opts, int opt, const char *arg, struct err *e)
 
 	if ((rc = reqopt_parse(&o->req, opt, arg, e)) != 0)
 		return rc;
+	chooses_paginator(o, opt);
 	switch (opt) {
 	case 'P':
 		rc = parse_long("--parallel", arg, 1, 64, &o->parallel, e);
@@ -857,6 +954,9 @@ option(void *opts, int opt, const char *arg, struct err *e)
 	case OPT_PAGE_PARAM:
 		o->page_param = arg;
 		break;
+	case OPT_PAGINATOR:
+		rc = set_paginator(o, arg, e);
+		break;
 	case OPT_POSITION_FD:
 		if ((rc = parse_long("--position-fd", arg, 3, 1023, &fd, e)) ==
 		    0)
@@ -892,6 +992,7 @@ static const struct option own[] = {
 	{ "offset-param",	required_argument, NULL, OPT_OFFSET_PARAM },
 	{ "page",		required_argument, NULL, OPT_PAGE },
 	{ "page-param",		required_argument, NULL, OPT_PAGE_PARAM },
+	{ "paginator",		required_argument, NULL, OPT_PAGINATOR },
 	{ "parallel",		required_argument, NULL, 'P' },
 	{ "position-fd",	required_argument, NULL, OPT_POSITION_FD },
 	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
@@ -923,6 +1024,8 @@ static const struct cli program = {
 	    "      --base-page N          number of the first page (0)\n"
 	    "      --max-page N           stop before page N\n"
 	    "      --single-page          fetch one page only\n"
+	    "      --paginator TYPE       auto, offset, page_number or "
+	    "single_page\n"
 	    "      --allow-short          warn, not fail, when pages are "
 	    "short\n"
 	    "      --position-fd FD       after each page, write the "
@@ -966,6 +1069,14 @@ check_options(struct pager_opts *o, int argc, char *argv[],
 		die(EX_USAGE, "paging would never stop: give --total-path, "
 		    "--max-offset or --has-more-path, or stop after an empty "
 		    "page");
+	if (o->autodetect == AUTO_OPTION && o->kind_option != NULL)
+		die(EX_USAGE, "--paginator auto and %s: give one or the other",
+		    o->kind_option);
+	if (o->autodetect == AUTO_CONFIG && o->kind_option != NULL)
+		o->autodetect = AUTO_OFF;
+	/* A resume by page number of a detected page_number paginator. */
+	if (o->autodetect != AUTO_OFF && o->page >= 0)
+		o->page_param = "page";
 	if (o->progress == -1)
 		o->progress = isatty(STDERR_FILENO);
 	if (o->req.http.silent)
@@ -977,11 +1088,16 @@ check_options(struct pager_opts *o, int argc, char *argv[],
  * mode never below the base page), with o's paths compiled.
  */
 static void
-pager_init(struct pager *pg, const struct pager_opts *o)
+pager_init(struct pager *pg, struct pager_opts *o)
 {
 	memset(pg, 0, sizeof(*pg));
 	pg->o = o;
 	pg->step = o->page_param != NULL ? 1 : o->limit;
+	pg->detected.kind = DETECT_SINGLE;
+	if (o->autodetect != AUTO_OFF) {
+		pg->settle = o;
+		pg->step = 1;
+	}
 	pg->pos = o->start;
 	if (o->page_param != NULL && o->page >= 0)
 		pg->pos = o->page;
@@ -1008,6 +1124,8 @@ pager_free(struct pager *pg)
 	jpath_free(pg->records);
 	jpath_free(pg->total);
 	jpath_free(pg->has_more);
+	free(pg->found_selector);
+	detected_free(&pg->detected);
 }
 
 int

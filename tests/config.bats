@@ -451,12 +451,12 @@ rest-paginate: resume with --offset 0"
 		assert_failure 78
 		assert_output ''
 		assert_equal "$stderr" \
-			"rest-paginate: c.json: \$.resources[0].endpoint.paginator.type: paginator '$type' is not supported (offset, page_number and single_page are)"
+			"rest-paginate: c.json: \$.resources[0].endpoint.paginator.type: paginator '$type' is not supported (offset, page_number, single_page and auto are)"
 		pager "\"$type\""
 		run --separate-stderr rest-paginate -c c.json
 		assert_failure 78
 		assert_equal "$stderr" \
-			"rest-paginate: c.json: \$.resources[0].endpoint.paginator: paginator '$type' is not supported (offset, page_number and single_page are)"
+			"rest-paginate: c.json: \$.resources[0].endpoint.paginator: paginator '$type' is not supported (offset, page_number, single_page and auto are)"
 	done
 	assert_equal "$(queries)" ''
 	run --separate-stderr rest-fetch -c c.json
@@ -494,12 +494,44 @@ rest-paginate: resume with --offset 0"
 	assert_equal "$stderr" ''
 	assert_equal "${#lines[@]}" 1
 	assert_equal "$(queries)" 'records=25'
-	# No paginator anywhere: rest-paginate's own offset paging, limit 100.
+	# No paginator anywhere: detected from a plain first request, as dlt
+	# does; this page has neither a next link nor a count of pages.
 	jq 'del(.client.paginator)' client.json >none.json
 	server_reset
 	run --separate-stderr rest-paginate -c none.json -r dflt
 	assert_success
-	assert_equal "$(queries)" 'offset=0&limit=100&records=25'
+	assert_equal "${#lines[@]}" 1
+	assert_regex "$stderr" '^rest-paginate: warning: no paginator detected: '
+	assert_equal "$(queries)" 'records=25'
+}
+
+@test "paginator auto, as a string or a type: detected; an endpoint's auto leaves the client's paginator, as in dlt" {
+	local p
+	for p in '"auto"' '{"type": "auto"}'; do
+		pager "$p" '{"records": 25, "by_page": 1, "base_page": 0}'
+		server_reset
+		run --separate-stderr rest-paginate -c c.json
+		assert_success
+		assert_equal "${#lines[@]}" 3
+		assert_equal "$stderr" "rest-paginate: warning: detected paginator page_number with total_path 'total_pages', page_param 'page' and base_page 0 from the first response: a guess, as dlt's; check it, and set the paginator in the configuration"
+		assert_equal "$(queries)" 'records=25&by_page=1&base_page=0 page=1&records=25&by_page=1&base_page=0 page=2&records=25&by_page=1&base_page=0'
+	done
+	pager '{"type": "auto", "limit": 5}'
+	run --separate-stderr rest-paginate -c c.json
+	assert_success
+	assert_regex "$stderr" "^rest-paginate: warning: c.json: \\$.resources\\[0\\].endpoint.paginator: unknown key 'limit'"
+	jq '.client.paginator = {"type": "offset", "limit": 20}' c.json >cl.json
+	server_reset
+	run --separate-stderr rest-paginate -c cl.json
+	assert_success
+	assert_equal "$(queries)" 'offset=0&limit=20&records=25 offset=20&limit=20&records=25'
+	# The command line's paging options win over a detection.
+	pager '"auto"'
+	server_reset
+	run --separate-stderr rest-paginate -c c.json --limit 10
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(queries)" 'offset=0&limit=10&records=25 offset=10&limit=10&records=25 offset=20&limit=10&records=25'
 }
 
 @test "options and the URL operand of rest-paginate win over the file" {

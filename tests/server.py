@@ -14,6 +14,8 @@ pretty=1, require_key=1, and, for servers that do not page as they claim:
   short_at=OFFSET   the page that starts at OFFSET lacks its last record
   total_value=JSON  the total, written as given (e.g. "5" or 1e3)
   big_header=N      add an X-Big header of N bytes
+  by_page=1         page by number when no offset is asked, the base page
+                    when no page is
 and, for a server whose data changed since the last sync:
   skip_ids=LIST     the records of these ids (1,5,9) are gone: pages and
                     total are made of the others
@@ -405,6 +407,8 @@ class Handler(BaseHTTPRequestHandler):
         alias(args, "offset", "start", "page[offset]")
         alias(args, "limit", "size", "page[limit]")
         alias(args, "page", "p")
+        if args.get("by_page") == "1" and "offset" not in args:
+            args.setdefault("page", str(int_arg(args, "base_page", 1)))
         paged = "page" in args and "offset" not in args
         if paged:
             limit = int_arg(args, "page_size", int_arg(args, "limit", 10))
