@@ -575,16 +575,30 @@ rest-paginate: resume with --offset 0"
 	assert_equal "$stderr" 'rest-select: missing: No such file or directory'
 }
 
-@test "rest-select -c without a data_selector takes PATH as an operand" {
+@test "rest-select -c without a data_selector detects it on the first value, as dlt does, and keeps it; operands are files" {
 	echo '{"resources": [{"name": "a", "endpoint": "a"}]}' >c.json
-	run --separate-stderr rest-select -c c.json data <<<'{"data":[1]}'
+	printf '{"meta":{"tags":[0]},"items":[1,2]}\n{"items":[3],"x":[9]}\n' >p
+	run --separate-stderr rest-select -c c.json -r a p - <<<'{"items":[4]}'
 	assert_success
 	assert_equal "$stderr" ''
+	assert_output $'1\n2\n3\n4'
+	# A first value with no array is one record, the value itself.
+	run --separate-stderr rest-select -c c.json <<<'{"id":1,"a":{"b":2}}'
+	assert_success
+	assert_output '{"id":1,"a":{"b":2}}'
+	# The selector of the first value holds for the next ones.
+	run --separate-stderr rest-select -c c.json \
+		<<<$'{"data":[1]}\n{"items":[2]}'
+	assert_failure 65
 	assert_output 1
+	assert_equal "$stderr" "rest-select: <stdin>:2: value 2: selector 'data' matched nothing"
+	run --separate-stderr rest-select -c c.json data <<<'{"data":[1]}'
+	assert_failure 66
+	assert_equal "$stderr" 'rest-select: data: No such file or directory'
 	run --separate-stderr rest-select -c c.json </dev/null
-	assert_failure 64
+	assert_success
 	assert_output ''
-	assert_regex "$stderr" '^usage: rest-select '
+	assert_equal "$stderr" ''
 }
 
 @test "an unsupported data_selector is 78 in rest-select and rest-paginate" {
