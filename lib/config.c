@@ -49,11 +49,12 @@ static const char *const endpoint_keys[] = {
 };
 static const char *const offset_keys[] = {
 	"has_more_path", "limit", "limit_param", "maximum_offset", "offset",
-	"offset_param", "stop_after_empty_page", "total_path", "type", NULL
+	"offset_param", "stop_after_empty_page", "total_header", "total_path",
+	"type", NULL
 };
 static const char *const page_keys[] = {
 	"base_page", "has_more_path", "maximum_page", "page", "page_param",
-	"stop_after_empty_page", "total_path", "type", NULL
+	"stop_after_empty_page", "total_header", "total_path", "type", NULL
 };
 static const char *const api_key_keys[] = {
 	"api_key", "location", "name", "type", NULL
@@ -738,6 +739,10 @@ read_stops(struct reader *r, struct config *c, int p, const char *path)
 		    take_string(r, i, fp, &c->total_path) == -1)
 			return -1;
 	}
+	/* restpipe's own: the total from a response header. */
+	if ((i = FIELD("total_header")) >= 0 && !json_is_null(&r->js, i) &&
+	    take_string(r, i, fp, &c->total_header) == -1)
+		return -1;
 	if ((i = FIELD("stop_after_empty_page")) >= 0 &&
 	    bool_at(r, i, fp, &c->stop_after_empty) == -1)
 		return -1;
@@ -1171,6 +1176,7 @@ config_free(struct config *c)
 	free(c->limit_param);
 	free(c->page_param);
 	free(c->total_path);
+	free(c->total_header);
 	free(c->has_more_path);
 	free(c->data_selector);
 	for (i = 0; i < c->nprimary_key; i++)

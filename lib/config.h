@@ -72,6 +72,7 @@ struct config {
 	char			*offset_param, *limit_param, *page_param;
 	char			*total_path;
 	int			 total_path_set; /* 1: given, maybe as null */
+	char			*total_header;	/* restpipe's, not dlt's */
 	int			 stop_after_empty;	/* -1: unset */
 	char			*has_more_path;
 	/* CONFIG_SELECT */

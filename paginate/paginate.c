@@ -38,7 +38,7 @@ enum {
 	OPT_LIMIT_PARAM, OPT_MAX_OFFSET, OPT_NO_STOP_EMPTY, OPT_OFFSET,
 	OPT_OFFSET_PARAM, OPT_PROGRESS, OPT_TOTAL_PATH, OPT_BASE_PAGE,
 	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE, OPT_ALLOW_SHORT,
-	OPT_POSITION_FD, OPT_PAGINATOR
+	OPT_POSITION_FD, OPT_PAGINATOR, OPT_TOTAL_HEADER
 };
 
 /* The largest offset (or page) paging may reach, as the options allow. */
@@ -58,6 +58,7 @@ struct pager_opts {
 	const char	*limit_param;
 	const char	*total_path;	/* NULL: totals are off */
 	int		 total_explicit;
+	const char	*total_header;	/* the total from this header */
 	long		 maximum;	/* --max-offset, --max-page; -1: none */
 	const char	*page_param;	/* page-number paging when set */
 	long		 base;		/* the first page's number, or 0 */
@@ -84,6 +85,7 @@ struct pager {
 	long		 first;		/* the position paging began at */
 	struct jpath	*records, *total, *has_more;
 	long		 known_total;	/* -1 until a page says */
+	long		 header_total;	/* records, as a header says; or -1 */
 	int		 warned_total;
 	long		 short_offset;	/* a short page not yet known last */
 	long		 short_count;
@@ -201,6 +203,54 @@ read_total(struct pager *pg)
 		fail(pg, EX_DATAERR);
 	}
 	return (long)v;
+}
+
+/*
+ * The total of records that header o->total_header of response r
+ * states, or -1 when it says the total is unknown: a count
+ * (X-Total-Count: 2345), or the count after the '/' of a range
+ * (Content-Range: 0-99/2345, or '*' then "/2345"; a '*' after the '/'
+ * is unknown, a warning).  A header missing, or a value that is no
+ * count, is exit 65.
+ */
+static long
+header_total(struct pager *pg, const struct http_req *r)
+{
+	const char *name = pg->o->total_header, *p;
+	struct buf v;
+	char *end;
+	long long n = -1;
+
+	buf_init(&v, 0);
+	if (http_req_header(r, name, &v) == 0) {
+		warnmsg("page at offset %ld: no '%s' header", pg->pos, name);
+		fail(pg, EX_DATAERR);
+	}
+	p = strrchr(buf_str(&v), '/');
+	p = p != NULL ? p + 1 : v.data;
+	if (strcmp(p, "*") == 0 && p != v.data) {
+		if (!pg->warned_total)
+			warnmsg("warning: page at offset %ld: header '%s' says "
+			    "the total is unknown ('%s'); %s", pg->pos, name,
+			    v.data, pg->o->stop_after_empty ? "stopping at the "
+			    "first empty page" : "paging on without a total");
+		pg->warned_total = 1;
+		buf_free(&v);
+		return -1;
+	}
+	if (isdigit((unsigned char)*p)) {
+		errno = 0;
+		n = strtoll(p, &end, 10);
+		if (errno == ERANGE || *end != '\0' || n > LONG_MAX)
+			n = -1;
+	}
+	if (n < 0) {
+		warnmsg("page at offset %ld: the total in header '%s' is not "
+		    "a count: '%s'", pg->pos, name, v.data);
+		fail(pg, EX_DATAERR);
+	}
+	buf_free(&v);
+	return (long)n;
 }
 
 /* 1 if the page says there is more, 0 if not. */
@@ -490,6 +540,17 @@ check_count(struct pager *pg)
 	const struct pager_opts *o = pg->o;
 	long end = pg->known_total, want;
 
+	/* By page number, only a header's total counts records. */
+	if (o->page_param != NULL && pg->header_total >= 0 &&
+	    pg->pos + 1 >= pg->known_total + o->base && pg->first == o->base) {
+		end = pg->header_total;
+		want = end;
+		if (pg->nrecords >= want)
+			return;
+		warnmsg("paging ended with %ld of the %ld records header '%s' "
+		    "promised", pg->nrecords, want, o->total_header);
+		exit(EX_DATAERR);
+	}
 	if (o->page_param != NULL || o->single || end < 0)
 		return;
 	if (o->maximum >= 0 && o->maximum < end)
@@ -599,7 +660,7 @@ take_page(struct pager *pg, struct http_req *r)
 	struct buf *body = &r->body;
 	struct json_error err;
 	struct buf swap;
-	long count, total = -1, next;
+	long count, total = -1, next, per;
 	size_t line, col;
 	int i, stop, more;
 
@@ -635,6 +696,16 @@ take_page(struct pager *pg, struct http_req *r)
 	stop = count == 0 && o->stop_after_empty;
 	if (!stop && pg->total != NULL && (total = read_total(pg)) >= 0)
 		pg->known_total = total;
+	if (!stop && o->total_header != NULL &&
+	    (total = header_total(pg, r)) >= 0) {
+		pg->header_total = total;
+		/* By page number, the pages of the first page's size. */
+		if (o->page_param != NULL) {
+			per = pg->pages == 0 ? count : pg->first_count;
+			total = per > 0 ? total / per + (total % per != 0) : 0;
+		}
+		pg->known_total = total;
+	}
 	more = stop || pg->has_more == NULL || read_has_more(pg);
 
 	/* A short page is only suspicious once a later page has records. */
@@ -838,6 +909,8 @@ config(void *opts, const struct config *c)
 		o->total_path = c->total_path;
 		o->total_explicit = 1;
 	}
+	if (c->total_header != NULL)
+		o->total_header = c->total_header;
 	if (c->stop_after_empty >= 0)
 		o->stop_after_empty = c->stop_after_empty;
 	if (c->has_more_path != NULL)
@@ -968,6 +1041,9 @@ option(void *opts, int opt, const char *arg, struct err *e)
 	case OPT_SINGLE_PAGE:
 		o->single = 1;
 		break;
+	case OPT_TOTAL_HEADER:
+		o->total_header = arg;
+		break;
 	case OPT_TOTAL_PATH:
 		o->total_path = *arg != '\0' ? arg : NULL;
 		o->total_explicit = 1;
@@ -997,6 +1073,7 @@ static const struct option own[] = {
 	{ "position-fd",	required_argument, NULL, OPT_POSITION_FD },
 	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
 	{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
+	{ "total-header",	required_argument, NULL, OPT_TOTAL_HEADER },
 	{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
 	{ NULL,			0,		   NULL, 0 }
 };
@@ -1014,6 +1091,9 @@ static const struct cli program = {
 	    "      --limit-param NAME     limit parameter (limit)\n"
 	    "      --total-path PATH      where the total is (total); "
 	    "'' for none\n"
+	    "      --total-header NAME    the total is in header NAME "
+	    "(X-Total-Count,\n"
+	    "                             Content-Range); not dlt's\n"
 	    "      --max-offset N         stop before offset N\n"
 	    "      --no-stop-after-empty-page\n"
 	    "                             go on after an empty page\n"
@@ -1077,6 +1157,15 @@ check_options(struct pager_opts *o, int argc, char *argv[],
 	/* A resume by page number of a detected page_number paginator. */
 	if (o->autodetect != AUTO_OFF && o->page >= 0)
 		o->page_param = "page";
+	/* A header's total replaces the body's default one. */
+	if (o->total_header != NULL) {
+		if (*o->total_header == '\0')
+			die(EX_CONFIG, "--total-header: a header needs a name");
+		if (o->total_explicit && o->total_path != NULL)
+			die(EX_USAGE, "--total-header and --total-path: give "
+			    "one or the other");
+		o->total_path = NULL;
+	}
 	if (o->progress == -1)
 		o->progress = isatty(STDERR_FILENO);
 	if (o->req.http.silent)
@@ -1104,6 +1193,7 @@ pager_init(struct pager *pg, struct pager_opts *o)
 	else if (o->page_param != NULL && o->start < o->base)
 		pg->pos = o->base;
 	pg->known_total = -1;
+	pg->header_total = -1;
 	pg->short_offset = -1;
 	pg->first_count = -1;
 	buf_init(&pg->prev, 0);

@@ -127,6 +127,8 @@ fingerprint(const struct config *c)
 	sfield(&b, c->limit_param);
 	sfield(&b, c->page_param);
 	sfield(&b, c->total_path);
+	if (c->total_header != NULL)
+		sfield(&b, c->total_header);
 	sfield(&b, c->has_more_path);
 	sfield(&b, c->data_selector);
 	buf_init(&hex, 0);

@@ -993,3 +993,18 @@ rest-select: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'"
 	assert_failure 78
 	assert_equal "$stderr" "rest-select: $f: larger than 16 MiB"
 }
+
+@test "paginator total_header (restpipe's, not dlt's): the total from a header; not a string is 78 naming its path" {
+	pager '{"type": "offset", "limit": 10, "total_header": "Content-Range"}' \
+		'{"records": 25, "total_header": "range"}'
+	run --separate-stderr rest-paginate -c c.json
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(queries)" 'offset=0&limit=10&records=25&total_header=range offset=10&limit=10&records=25&total_header=range offset=20&limit=10&records=25&total_header=range'
+	pager '{"type": "page_number", "base_page": 1, "total_header": 5}'
+	run --separate-stderr rest-paginate -c c.json
+	assert_failure 78
+	assert_output ''
+	assert_equal "$stderr" 'rest-paginate: c.json: $.resources[0].endpoint.paginator.total_header: expected a string'
+}

@@ -1120,3 +1120,83 @@ single_warning() {
 	assert_equal "$stderr" 'rest-paginate: --paginator auto and --limit: give one or the other'
 	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
 }
+
+# ------------------------------------------------------------ --total-header
+
+@test "--total-header: X-Total-Count or Content-Range stops offset paging at the total, and -P fetches ahead up to it" {
+	local kind
+	for kind in 'count X-Total-Count' 'range Content-Range'; do
+		server_reset
+		run --separate-stderr rest-paginate --limit 10 \
+			--total-header "${kind#* }" \
+			"$R?records=25&total_header=${kind%% *}"
+		assert_success
+		assert_equal "$stderr" ''
+		assert_equal "$(ids <<<"$output")" "$(seq 25)"
+		assert_equal "$(offsets)" '0 10 20'
+	done
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 -P 4 \
+		--total-header Content-Range "$R?records=95&total_header=range"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 95)"
+	assert_equal "$(server_requests | wc -l)" 10
+	# Without it the body has no total: a warning, and an empty page.
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 \
+		"$R?records=25&total_header=count"
+	assert_success
+	assert_equal "$(offsets)" '0 10 20 30'
+}
+
+@test "--total-header with page numbers: pages of the first page's size, and fewer records than the total is 65" {
+	run --separate-stderr rest-paginate --page-param page --base-page 1 \
+		--total-header X-Total-Count "$R?records=25&total_header=count"
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$(server_requests | jq -r .args.page | paste -sd' ')" \
+		'1 2 3'
+	run --separate-stderr rest-paginate --page-param page --base-page 1 \
+		--total-header X-Total-Count \
+		"$R?records=25&total_header=count&total_header_value=40"
+	assert_failure 65
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$stderr" "rest-paginate: paging ended with 25 of the 40 records header 'X-Total-Count' promised"
+}
+
+@test "--total-header: a total above the records is 65, unknown is a warning, missing or bad is 65" {
+	run --separate-stderr rest-paginate --limit 10 \
+		--total-header X-Total-Count \
+		"$R?records=25&total_header=count&total_header_value=40"
+	assert_failure 65
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$stderr" 'rest-paginate: paging ended with 25 of the 40 records the total promised from offset 0 to 40; if the API drops records after paging, give --allow-short'
+	run --separate-stderr rest-paginate --limit 10 \
+		--total-header Content-Range "$R?records=25&total_header=unknown"
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$stderr" "rest-paginate: warning: page at offset 0: header 'Content-Range' says the total is unknown ('0-9/*'); stopping at the first empty page"
+	local bad
+	for bad in abc 0-9/abc 0-9/ -5 0-9/5x '*' 99999999999999999999; do
+		run --separate-stderr rest-paginate --limit 10 \
+			--total-header Content-Range -q "total_header_value=$bad" \
+			"$R?records=25&total_header=range"
+		assert_failure 65
+		assert_output ''
+		assert_equal "$stderr" "rest-paginate: page at offset 0: the total in header 'Content-Range' is not a count: '$bad'
+rest-paginate: resume with --offset 0"
+	done
+	run --separate-stderr rest-paginate --limit 10 --total-header X-Nope "$R"
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "rest-paginate: page at offset 0: no 'X-Nope' header
+rest-paginate: resume with --offset 0"
+	run --separate-stderr rest-paginate --total-header X-Total-Count \
+		--total-path total "$R"
+	assert_failure 64
+	assert_equal "$stderr" 'rest-paginate: --total-header and --total-path: give one or the other'
+	run --separate-stderr rest-paginate --total-header '' "$R"
+	assert_failure 78
+	assert_equal "$stderr" 'rest-paginate: --total-header: a header needs a name'
+}
