@@ -543,9 +543,8 @@ check_count(struct pager *pg)
 	/* By page number, only a header's total counts records. */
 	if (o->page_param != NULL && pg->header_total >= 0 &&
 	    pg->pos + 1 >= pg->known_total + o->base && pg->first == o->base) {
-		end = pg->header_total;
-		want = end;
-		if (pg->nrecords >= want)
+		want = pg->header_total;
+		if (want <= pg->nrecords)
 			return;
 		warnmsg("paging ended with %ld of the %ld records header '%s' "
 		    "promised", pg->nrecords, want, o->total_header);

@@ -807,7 +807,7 @@ rest-fetch: warning: $cfg: \$.client.auth: unknown key 'tokn'"
 		"rest-paginate: warning: $cfg: \$.resources[0].endpoint.paginator: unknown key 'max_offset'"
 	assert_equal "${#stderr_lines[@]}" 8
 	# rest-select and rest-merge warn of the levels every program reads.
-	run --separate-stderr rest-select -c "$cfg" data <<<'{"data":[1]}'
+	run --separate-stderr rest-select -c "$cfg" <<<'{"data":[1]}'
 	assert_success
 	assert_output 1
 	assert_equal "$stderr" "rest-select: warning: $cfg: \$: unknown key 'source'
