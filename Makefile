@@ -60,7 +60,7 @@ all: $(BINS) $(SCRIPTS)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(O)/bin/rest-shard-range: shard/shard-range.sh Makefile
 	@mkdir -p $(@D)
