@@ -125,7 +125,11 @@ replace'
 	run -0 zcomplete "rest-sync -c $CONFIG -r "
 	assert_output 'echo
 image_analysis'
+	# _files also adds the path's leading directories as it goes.
 	run -0 zcomplete "rest-sync -C $BATS_TEST_TMPDIR/zsh/dirs/"
-	assert_output 'one
-two'
+	assert_line one
+	assert_line two
+	touch "$BATS_TEST_TMPDIR/zsh/dirs/file"
+	run -0 zcomplete "rest-sync -C $BATS_TEST_TMPDIR/zsh/dirs/"
+	refute_line file
 }
