@@ -76,8 +76,8 @@ Architecture: $ARCH"
 
 @test "package: programs in /usr/bin, man pages, completions, examples" {
 	[ -f "$DEB" ]
-	run -0 bash -c "dpkg-deb -c '$DEB' | awk '{ print \$1, \$6, \$7, \$8 }' |
-	    grep -v '^d' | sed 's/^[^ ]* //' | sort"
+	run -0 bash -c "dpkg-deb -c '$DEB' | awk '\$1 !~ /^d/ {
+	    print \$6 (NF > 6 ? \" \" \$7 \" \" \$8 : \"\") }' | sort"
 	assert_output "./usr/bin/rest-fetch
 ./usr/bin/rest-merge
 ./usr/bin/rest-paginate
