@@ -457,6 +457,26 @@ every_page_slow() {
 	done
 }
 
+# group_gone PGID: wait up to 5 s until no process is left in group PGID.
+group_gone() {
+	python3 -c '
+import os, sys, time
+def alive(g):
+	for p in os.listdir("/proc"):
+		try:
+			with open("/proc/%s/stat" % p) as f:
+				if int(f.read().rsplit(")", 1)[1].split()[2]) == g:
+					return True
+		except (OSError, ValueError, IndexError):
+			pass
+	return False
+for _ in range(500):
+	if not alive(int(sys.argv[1])):
+		sys.exit(0)
+	time.sleep(0.01)
+sys.exit(1)' "$1"
+}
+
 @test "kill -9 of the group at random moments: the next run completes the table" {
 	local n delay used pid clean
 	conf
@@ -471,6 +491,9 @@ every_page_slow() {
 		sleep "$delay"
 		kill -KILL -- -"$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+		# Its forked workers hold the table's lock until they are gone,
+		# and wait reaps rest-sync alone: wait for the whole group.
+		group_gone "$pid" || fail "the group of $pid outlived SIGKILL"
 		# A run that completed leaves the next one a whole re-sync.
 		clean=20
 		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
