@@ -56,10 +56,12 @@ EOF
 # spilling PID: wait until rest-merge PID holds its spill file open (it is
 # then past the budget, the file already unlinked); fails after 10 s.
 spilling() {
-	local i
+	local i fd
 	for i in $(seq 100); do
-		ls -l "/proc/$1/fd" 2>/dev/null |
-		    grep -q "/\.${F##*/}\.spill\.[^/]* (deleted)$" && return 0
+		for fd in "/proc/$1/fd"/*; do
+			[[ $(readlink "$fd") == */."${F##*/}".spill.*' (deleted)' ]] &&
+			    return 0
+		done
 		sleep 0.1
 	done
 	fail "rest-merge $1 does not spill"
