@@ -344,7 +344,7 @@ flush_group(struct run *r, struct group *g)
 		len[i] = g->koff[i + 1] - g->koff[i];
 	}
 	lookup(r, key, len, g->n, id);
-	for (i = 0; i < g->n; i++)
+	for (i = 0; i < g->n && !r->collecting; i++)
 		if (id[i] != -1)
 			hit(r, (size_t)id[i], g->rows.data + g->roff[i],
 			    g->roff[i + 1] - g->roff[i]);
