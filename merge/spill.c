@@ -500,7 +500,8 @@ write_run(struct spill *sp, struct runs *r, const struct batch *bt,
 	uint64_t start = here(sp);
 	size_t i;
 
-	qsort(hit, n, sizeof(*hit), by_no);
+	if (n > 0)
+		qsort(hit, n, sizeof(*hit), by_no);
 	for (i = 0; i < n; i++) {
 		rec = &bt->rec[hit[i].id];
 		if (put_item(sp, hit[i].no, hit[i].del, hit[i].del ? "" :
