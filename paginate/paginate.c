@@ -637,6 +637,24 @@ take_page(struct pager *pg, struct buf *body)
 	return 1;
 }
 
+/*
+ * A response ignored as response_actions or --ignore-* ask: as dlt does,
+ * paging stops there, as after an empty page.  Nothing is written and
+ * the resume position stays at that page, so a resume asks for it again.
+ */
+static int
+take_ignored(struct pager *pg, const struct http_req *r)
+{
+	if (pg->o->page_param != NULL)
+		warnmsg("page %ld: %s: paging stops there, as after an "
+		    "empty page", pg->pos, r->ignored);
+	else
+		warnmsg("page at offset %ld: %s: paging stops there, as "
+		    "after an empty page", pg->pos, r->ignored);
+	check_count(pg);
+	return 0;
+}
+
 static struct http_req *
 page_request(struct http *h, struct pager *pg, long pos)
 {
@@ -750,7 +768,10 @@ run(struct pager *pg)
 				http_req_free(r);
 				fail(pg, status);
 			}
-			go = take_page(pg, &r->body);
+			if (r->ignored != NULL)
+				go = take_ignored(pg, r);
+			else
+				go = take_page(pg, &r->body);
 			http_req_free(r);
 			pg->pos += pg->step;
 			if (pg->o->progress)

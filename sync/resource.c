@@ -162,7 +162,7 @@ check(const struct sync_opts *o, const struct config *c, size_t i,
 {
 	struct buf side;
 
-	r->wd = c->write_disposition == NULL ? WRITE_MERGE :
+	r->wd = c->write_disposition == NULL ? WRITE_APPEND :
 	    name_value(write_dispositions, c->write_disposition);
 	r->fingerprint = fingerprint(c);
 	if (c->data_selector == NULL)
