@@ -118,6 +118,11 @@ fingerprint(const struct config *c)
 		field(&b, c->params[i].value, c->params[i].valuelen);
 	}
 	sfield(&b, c->json);
+	sfield(&b, c->data);
+	for (i = 0; i < c->nactions; i++) {
+		buf_printf(&b, "ignore %ld\n", c->actions[i].status);
+		sfield(&b, c->actions[i].content);
+	}
 	buf_printf(&b, "%d %d %d %ld %ld %ld %ld %ld %d %d\n", c->auth,
 	    c->key_location, (int)c->pager, c->limit, c->offset, c->maximum,
 	    c->base_page, c->page, c->total_path_set, c->stop_after_empty);
