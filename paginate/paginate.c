@@ -713,7 +713,9 @@ static void
 run(struct pager *pg)
 {
 	const struct http_opts *o = &pg->o->req.http;
-	struct http_req **window, *r;
+	/* Static: fail() exits from inside, and the window is not a leak. */
+	static struct http_req **window;
+	struct http_req *r;
 	long scheduled = pg->pos, slot, end;
 	struct err e = { 0 };
 	struct http *h;
