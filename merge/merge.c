@@ -141,9 +141,10 @@ config(void *cmdline, const struct config *c)
 	for (i = 0; i < c->nprimary_key; i++)
 		add_key(o, c->primary_key[i]);
 	cl->config_keys = 1;
-	if (c->write_disposition != NULL)
-		o->wd = (enum write_disposition)name_value(write_dispositions,
-		    c->write_disposition);
+	/* A resource without write_disposition appends, as in dlt. */
+	o->wd = c->write_disposition == NULL ? WRITE_APPEND :
+	    (enum write_disposition)name_value(write_dispositions,
+	    c->write_disposition);
 	if (c->hard_delete != NULL)
 		o->hard_delete = new_path("--hard-delete", c->hard_delete);
 	if (c->dedup_sort != NULL) {
