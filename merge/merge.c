@@ -1091,9 +1091,9 @@ static const struct cli program = {
 	    "[--dedup-sort field[:asc|:desc]]\n"
 	    "                  [-f format] [--hard-delete field] [-k field] "
 	    "[--memory size]\n"
-	    "                  [--full-refresh] [--prune] [--run-id id] [--schema file] "
-	    "[--version]\n"
-	    "                  [-w disposition] FILE\n"
+	    "                  [--full-refresh] [--prune] [--run-id id] "
+	    "[--schema file]\n"
+	    "                  [--version] [-w disposition] FILE\n"
 	    "       rest-merge -c config [-r resource] [options] [FILE]\n",
 	.help = "  -k, --primary-key FIELD    primary key field; repeat for a "
 	    "compound key\n"
