@@ -193,8 +193,9 @@ incr_state_load(struct incr_state *st, const char *path, const char *resource,
 	}
 	rc = 1;
 out:
-	if (rc != 1 && rc != -1) {
-		e->status = 0;
+	if (rc == 0) {
+		/* No file is no state: not an error. */
+		err_free(e);
 		incr_state_free(st);
 	}
 	json_free(&j);
