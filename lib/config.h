@@ -19,7 +19,13 @@
 #define CONFIG_SELECT	0x04	/* endpoint.data_selector */
 #define CONFIG_TABLE	0x08	/* primary_key, write_disposition, columns */
 
-enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE };
+enum pager_type {
+	PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE,
+	PAGER_JSON_LINK, PAGER_HEADER_LINK, PAGER_CURSOR, PAGER_HEADER_CURSOR
+};
+
+/* dlt's paginator types, and their names (--paginator's too). */
+extern const struct name paginators[];
 
 /* dlt's write dispositions, and their names (the option -w's too). */
 enum write_disposition { WRITE_MERGE, WRITE_APPEND, WRITE_REPLACE };
@@ -66,6 +72,15 @@ struct config {
 	int			 total_path_set; /* 1: given, maybe as null */
 	int			 stop_after_empty;	/* -1: unset */
 	char			*has_more_path;
+	char			*offset_body_path, *limit_body_path;
+	char			*page_body_path;
+	char			*next_url_path;		/* json_link */
+	char			*links_next_key;	/* header_link */
+	char			*cursor_path;		/* cursor */
+	char			*cursor_param;		/* cursor, header_ */
+	char			*cursor_body_path;	/* cursor */
+	char			*cursor_key;		/* header_cursor */
+	int			 allow_other_host;	/* restpipe's, -1 */
 	/* CONFIG_SELECT */
 	char			*data_selector;
 	/* CONFIG_TABLE */
