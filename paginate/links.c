@@ -288,9 +288,21 @@ same_host(struct pager *pg, struct http *h, const char *first,
 	buf_init(&there, 0);
 	same = origin(url, &there) == 0 && strcmp(buf_str(&there), first) == 0;
 	buf_free(&there);
-	if (same || pg->o->allow_other_host)
-		return same;
+	if (same)
+		return 1;
 	shown = http_redact(h, url);
+	if (pg->o->allow_other_host && strcmp(shown, url) == 0) {
+		free(shown);
+		return 0;
+	}
+	if (pg->o->allow_other_host) {
+		warnmsg("%s: the next link goes to another scheme, host or "
+		    "port than the first request (%s), and carries the secret "
+		    "in its URL, which must not go there: '%s'", where(pg),
+		    first, shown);
+		free(shown);
+		fail(pg, EX_UNAVAILABLE);
+	}
 	warnmsg("%s: the next link goes to another scheme, host or port than "
 	    "the first request (%s), where the credentials must not go: '%s'; "
 	    "give --allow-other-host (allow_other_host) to follow it without "
@@ -394,7 +406,8 @@ run_links(struct pager *pg, struct http *h)
 			buf_str(&pg->resume_base);
 		}
 		if (ref != NULL && !is_link(o))
-			ref_json(ref, json.data, &bodyjson);
+			ref_json(ref, json.len > 0 ? buf_str(&json) : NULL,
+			    &bodyjson);
 		r = ref_request(h, pg, ref, buf_str(&bodyjson), bare);
 		if (o->req.http.dry_run) {
 			http_req_describe(h, r, stdout);
