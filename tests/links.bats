@@ -311,3 +311,27 @@ rest-paginate: resume: rerun from the start"
 	assert_equal "$stderr" 'rest-paginate: --next-url and --cursor resume link and cursor paging: give its paginator too'
 	assert_equal "$(server_requests | wc -l)" 0
 }
+
+@test "rest-sync: a link resource that fails mid-way shows no key; its files are private" {
+	export API_KEY=$KEY
+	cat >c.json <<-EOF
+	{"client": {"base_url": "$BASE",
+	   "auth": {"type": "api_key", "name": "api_key", "location": "query"}},
+	 "resources": [{"name": "r", "primary_key": "id",
+	   "endpoint": {"path": "v2/links", "params": {"require_key": "1"},
+	     "data_selector": "data", "paginator": {"type": "json_link"}}}]}
+	EOF
+	server_faults '[{"path": "/v2/links", "action": "status", "status": 404, "skip": 2}]'
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out
+	assert_failure 69
+	[[ $stderr != *$KEY* ]]
+	assert_regex "$stderr" 'rest-sync: r: rest-paginate: no resume position is safe to print \(it could carry the secret\); rerun from the start'
+	assert_regex "$stderr" 'the next run resumes after the 2 pages fetched \(--next-url, not shown\)'
+	assert_equal "$(stat -c %a out/.r.sync/pages out/.r.sync/state)" '600
+600'
+	# The next run loads every record.
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out
+	assert_success
+	assert_equal "$(jq -r .id out/r.jsonl | sort -n | paste -sd' ' -)" "$ALL"
+}
