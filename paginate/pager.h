@@ -81,6 +81,7 @@ struct pager {
 	long		 pages, nrecords;
 	double		 started, shown_at;
 	struct json	 json;
+	struct http_req	**window;	/* pages fetched ahead, in order */
 	/* Link and cursor paging. */
 	struct jpath	*ref_path;	/* next_url_path, cursor_path */
 	struct strtab	 seen;		/* every link or cursor followed */

@@ -858,7 +858,9 @@ run(struct pager *pg)
 		http_free(h);
 		return;
 	}
-	window = xcalloc((size_t)pg->o->parallel, sizeof(*window));
+	/* Kept in pg, where a leak checker sees it when fail() exits. */
+	window = pg->window = xcalloc((size_t)pg->o->parallel,
+	    sizeof(*window));
 	pg->started = pg->shown_at = clock_now();
 	pg->first = pg->pos;
 	pg->known_total = -1;
