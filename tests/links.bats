@@ -335,3 +335,16 @@ rest-paginate: resume: rerun from the start"
 	assert_success
 	assert_equal "$(jq -r .id out/r.jsonl | sort -n | paste -sd' ' -)" "$ALL"
 }
+
+@test "an offset paginator that could never stop is 78 naming its keys" {
+	config '{"type": "offset", "limit": 10, "total_path": null, "stop_after_empty_page": false}' v1/resource
+	run --separate-stderr rest-paginate -c c.json
+	assert_failure 78
+	assert_output ''
+	assert_equal "$stderr" 'rest-paginate: c.json: $.resources[0].endpoint.paginator: paging would never stop: total_path is null and stop_after_empty_page false; give a total_path, maximum_offset or has_more_path'
+	config '{"type": "page_number", "total_path": null, "stop_after_empty_page": false}' v1/resource
+	run --separate-stderr rest-paginate -c c.json
+	assert_failure 78
+	assert_regex "$stderr" 'give a total_path, maximum_page or has_more_path$'
+	assert_equal "$(server_requests | wc -l)" 0
+}
