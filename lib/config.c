@@ -50,11 +50,12 @@ static const char *const endpoint_keys[] = {
 static const char *const offset_keys[] = {
 	"has_more_path", "limit", "limit_body_path", "limit_param",
 	"maximum_offset", "offset", "offset_body_path", "offset_param",
-	"stop_after_empty_page", "total_path", "type", NULL
+	"stop_after_empty_page", "total_header", "total_path", "type", NULL
 };
 static const char *const page_keys[] = {
 	"base_page", "has_more_path", "maximum_page", "page", "page_body_path",
-	"page_param", "stop_after_empty_page", "total_path", "type", NULL
+	"page_param", "stop_after_empty_page", "total_header", "total_path",
+	"type", NULL
 };
 /* allow_other_host is restpipe's, not dlt's. */
 static const char *const json_link_keys[] = {
@@ -835,6 +836,7 @@ const struct name paginators[] = {
 	{ "header_link",	PAGER_HEADER_LINK },
 	{ "cursor",		PAGER_CURSOR },
 	{ "header_cursor",	PAGER_HEADER_CURSOR },
+	{ "auto",		PAGER_AUTO },
 	{ NULL,			0 }
 };
 
@@ -865,6 +867,10 @@ read_stops(struct reader *r, struct config *c, int p, const char *path)
 		    take_string(r, i, fp, &c->total_path) == -1)
 			return -1;
 	}
+	/* restpipe's own: the total from a response header. */
+	if ((i = FIELD("total_header")) >= 0 && !json_is_null(&r->js, i) &&
+	    take_string(r, i, fp, &c->total_header) == -1)
+		return -1;
 	if ((i = FIELD("stop_after_empty_page")) >= 0 &&
 	    bool_at(r, i, fp, &c->stop_after_empty) == -1)
 		return -1;
@@ -923,18 +929,47 @@ read_pager_object(struct reader *r, struct config *c, int p,
 	return rc == -1 ? -1 : read_stops(r, c, p, path);
 }
 
+/* Whether paginator p is "auto" or {"type": "auto", ...}. */
+static int
+is_auto(struct reader *r, int p, const char *path)
+{
+	static const char *const auto_keys[] = { "type", NULL };
+	int t;
+
+	if (json_is_string(&r->js, p))
+		return json_streq(&r->js, p, "auto", 4);
+	if ((t = get(r, p, "type")) < 0 || !json_streq(&r->js, t, "auto", 4))
+		return 0;
+	check_keys(r, p, path, auto_keys);
+	return 1;
+}
+
 static int
 read_pager(struct reader *r, struct config *c)
 {
 	char path[128];
 	char *s;
-	int p, v, rc = 0;
+	int p, v, rc = 0, detect = 0;
 
-	/* dlt's precedence: the endpoint's, the defaults', the client's. */
-	if ((p = ep_get(r, "paginator", path, sizeof(path))) < 0) {
+	/*
+	 * dlt's precedence: the endpoint's, the defaults', the client's.  An
+	 * endpoint's "auto" is no paginator there, so the client's applies.
+	 */
+	if ((p = ep_get(r, "paginator", path, sizeof(path))) >= 0 &&
+	    is_auto(r, p, path)) {
+		detect = 1;
+		p = -1;
+	}
+	if (p < 0) {
 		snprintf(path, sizeof(path), "$.client.paginator");
-		if ((p = get(r, r->client, "paginator")) < 0)
+		if ((p = get(r, r->client, "paginator")) < 0) {
+			c->pager = detect ? PAGER_AUTO : PAGER_NONE;
 			return 0;
+		}
+	}
+	if (is_auto(r, p, path)) {
+		c->pager = PAGER_AUTO;
+		return 0;
 	}
 	if (json_is_object(&r->js, p))
 		return read_pager_object(r, c, p, path);
@@ -1289,6 +1324,7 @@ config_free(struct config *c)
 	free(c->limit_param);
 	free(c->page_param);
 	free(c->total_path);
+	free(c->total_header);
 	free(c->has_more_path);
 	free(c->offset_body_path);
 	free(c->limit_body_path);

@@ -19,8 +19,12 @@
 #define CONFIG_SELECT	0x04	/* endpoint.data_selector */
 #define CONFIG_TABLE	0x08	/* primary_key, write_disposition, columns */
 
+/*
+ * PAGER_NONE: no paginator anywhere; PAGER_AUTO: "auto" where none else
+ * applies.  Both are dlt's detection from the first response.
+ */
 enum pager_type {
-	PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE,
+	PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE, PAGER_AUTO,
 	PAGER_JSON_LINK, PAGER_HEADER_LINK, PAGER_CURSOR, PAGER_HEADER_CURSOR
 };
 
@@ -70,6 +74,7 @@ struct config {
 	char			*offset_param, *limit_param, *page_param;
 	char			*total_path;
 	int			 total_path_set; /* 1: given, maybe as null */
+	char			*total_header;	/* restpipe's, not dlt's */
 	int			 stop_after_empty;	/* -1: unset */
 	char			*has_more_path;
 	char			*offset_body_path, *limit_body_path;

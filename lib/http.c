@@ -529,27 +529,6 @@ http_req_body(struct http_req *r, const char *body, size_t n)
 	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->reqbody);
 }
 
-char *
-http_req_header(const struct http_req *r, const char *name)
-{
-	struct curl_header *hd;
-	struct buf b;
-	size_t i, n;
-
-	if (curl_easy_header(r->easy, name, 0, CURLH_HEADER, -1, &hd) !=
-	    CURLHE_OK)
-		return NULL;
-	n = hd->amount;
-	buf_init(&b, 0);
-	for (i = 0; i < n && curl_easy_header(r->easy, name, i, CURLH_HEADER,
-	    -1, &hd) == CURLHE_OK; i++) {
-		if (i > 0)
-			buf_adds(&b, ", ");
-		buf_adds(&b, hd->value);
-	}
-	return buf_str(&b);
-}
-
 void
 http_req_free(struct http_req *r)
 {
@@ -921,6 +900,24 @@ http_next(struct http *h, struct http_req **rp, struct err *e)
 			}
 		}
 	}
+}
+
+int
+http_req_header(const struct http_req *r, const char *name, struct buf *b)
+{
+	struct curl_header *hd;
+	size_t i, n = 1;
+
+	for (i = 0; i < n; i++) {
+		if (curl_easy_header(r->easy, name, i, CURLH_HEADER, -1,
+		    &hd) != CURLHE_OK)
+			return 0;
+		n = hd->amount;
+		if (i > 0)
+			buf_adds(b, ", ");
+		buf_adds(b, hd->value);
+	}
+	return (int)n;
 }
 
 void

@@ -105,13 +105,6 @@ struct http_req	*http_req_link(struct http *, const char *url, int flags);
 void	http_req_body(struct http_req *r, const char *body, size_t n);
 
 /*
- * The values of the response header name of finished request r (the
- * last response, after redirects), joined with ", " when it came more
- * than once, in a string the caller frees; NULL when there is none.
- */
-char	*http_req_header(const struct http_req *r, const char *name);
-
-/*
  * Text s (a URL or a cursor) as messages may show it, in a string the
  * caller frees: every secret messages hide as "***" (in any form a
  * server may echo it), and, read as a URL, a password and the values of
@@ -138,6 +131,14 @@ int	http_next(struct http *, struct http_req **r, struct err *e);
  */
 void	http_req_describe(const struct http *, const struct http_req *r,
 	    FILE *);
+
+/*
+ * Append to b the values of the response header name (any case) of r's
+ * last response, joined by ", " when it came more than once, as one
+ * header would hold them.  Returns how many there were.
+ */
+int	http_req_header(const struct http_req *r, const char *name,
+	    struct buf *b);
 
 /* Say on stderr why request r failed for good; nothing if it did not. */
 void	http_req_report(const struct http_req *);

@@ -149,24 +149,24 @@ static char *
 ref_in_headers(struct pager *pg, const struct http_req *r)
 {
 	const struct pager_opts *o = pg->o;
-	char *value = http_req_header(r, o->ref == PAGER_HEADER_LINK ? "Link" :
-	    o->cursor_key), *s;
-	struct buf target;
+	struct buf value, target;
+	char *s = NULL;
 
-	if (value == NULL)
-		return NULL;
-	if (o->ref == PAGER_HEADER_CURSOR) {
-		if (*value != '\0')
-			return value;
-		free(value);
+	buf_init(&value, 0);
+	if (http_req_header(r, o->ref == PAGER_HEADER_LINK ? "Link" :
+	    o->cursor_key, &value) == 0 || value.len == 0) {
+		buf_free(&value);
 		return NULL;
 	}
+	if (o->ref == PAGER_HEADER_CURSOR)
+		return buf_str(&value);
 	buf_init(&target, 0);
-	s = link_find(value, strlen(value), o->links_next_key, &target) &&
-	    target.len > 0 ? buf_str(&target) : NULL;
-	if (s == NULL)
+	if (link_find(value.data, value.len, o->links_next_key, &target) &&
+	    target.len > 0)
+		s = buf_str(&target);
+	else
 		buf_free(&target);
-	free(value);
+	buf_free(&value);
 	return s;
 }
 
@@ -423,7 +423,7 @@ run_links(struct pager *pg, struct http *h)
 			http_req_free(r);
 			fail(pg, status);
 		}
-		count = parse_page(pg, &r->body);
+		count = parse_page(pg, r);
 		next = next_ref(pg, r, count, &json);
 		if (next != NULL) {
 			check_loop(pg, h, next);

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "detect.h"
 #include "hash.h"
 #include "http.h"
 #include "jpath.h"
@@ -35,6 +36,7 @@ struct pager_opts {
 	const char	*limit_param;
 	const char	*total_path;	/* NULL: totals are off */
 	int		 total_explicit;
+	const char	*total_header;	/* the total from this header */
 	long		 maximum;	/* --max-offset, --max-page; -1: none */
 	const char	*page_param;	/* page-number paging when set */
 	long		 base;		/* the first page's number, or 0 */
@@ -43,6 +45,8 @@ struct pager_opts {
 	int		 allow_short;	/* short pages are warnings */
 	const char	*has_more_path;
 	const char	*data_selector;	/* NULL: detect on the first page */
+	int		 autodetect;	/* AUTO_*: detect the paginator */
+	const char	*kind_option;	/* an option that chose a paginator */
 	long		 parallel;
 	int		 position_fd;	/* -1, or where each resume goes */
 	int		 progress;	/* -1: when stderr is a terminal */
@@ -73,11 +77,16 @@ struct pager {
 	long		 first;		/* the position paging began at */
 	struct jpath	*records, *total, *has_more;
 	long		 known_total;	/* -1 until a page says */
+	long		 header_total;	/* records, as a header says; or -1 */
 	int		 warned_total;
 	long		 short_offset;	/* a short page not yet known last */
 	long		 short_count;
 	long		 first_count;	/* records on the first page, or -1 */
 	struct buf	 prev;		/* the page before, to catch a repeat */
+	struct pager_opts *settle;	/* to settle an "auto" paginator */
+	char		*found_selector; /* the records' selector detected */
+	struct detected	 detected;
+	int		 records_list;	/* the records are an array */
 	long		 pages, nrecords;
 	double		 started, shown_at;
 	struct json	 json;
@@ -104,11 +113,11 @@ noreturn void	fail(struct pager *, int status);
 const char	*where(const struct pager *);
 
 /*
- * Parse the page in body, find its records and flatten it to one line.
+ * Parse the page in r's body, find its records and flatten it to one line.
  * Returns how many records it holds; exits 65 when it is not JSON or the
  * selector matches nothing.
  */
-long	parse_page(struct pager *, struct buf *body);
+long	parse_page(struct pager *, struct http_req *r);
 
 /* 1 if the page (parsed) says there is more, 0 if not; else exits 65. */
 int	read_has_more(struct pager *);

@@ -302,7 +302,7 @@ rest-paginate: resume: rerun from the start"
 @test "link paging options that do not fit are usage errors" {
 	run --separate-stderr rest-paginate --paginator bogus "$L"
 	assert_failure 78
-	assert_regex "$stderr" "^rest-paginate: --paginator: 'bogus' is not offset, page_number, single_page, json_link, header_link, cursor or header_cursor"
+	assert_regex "$stderr" "^rest-paginate: --paginator: 'bogus' is not offset, page_number, single_page, json_link, header_link, cursor, header_cursor or auto"
 	run --separate-stderr rest-paginate --paginator json_link --page-param p "$L"
 	assert_failure 64
 	assert_equal "$stderr" 'rest-paginate: link and cursor paging do not go with page numbers or --single-page'
