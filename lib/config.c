@@ -60,13 +60,28 @@ static const struct name methods[] = {
 	{ NULL,		0 }
 };
 static const char *const offset_keys[] = {
-	"has_more_path", "limit", "limit_param", "maximum_offset", "offset",
-	"offset_param", "stop_after_empty_page", "total_header", "total_path",
-	"type", NULL
+	"has_more_path", "limit", "limit_body_path", "limit_param",
+	"maximum_offset", "offset", "offset_body_path", "offset_param",
+	"stop_after_empty_page", "total_header", "total_path", "type", NULL
 };
 static const char *const page_keys[] = {
-	"base_page", "has_more_path", "maximum_page", "page", "page_param",
-	"stop_after_empty_page", "total_header", "total_path", "type", NULL
+	"base_page", "has_more_path", "maximum_page", "page", "page_body_path",
+	"page_param", "stop_after_empty_page", "total_header", "total_path",
+	"type", NULL
+};
+/* allow_other_host is restpipe's, not dlt's. */
+static const char *const json_link_keys[] = {
+	"allow_other_host", "next_url_path", "type", NULL
+};
+static const char *const header_link_keys[] = {
+	"allow_other_host", "links_next_key", "type", NULL
+};
+static const char *const cursor_keys[] = {
+	"cursor_body_path", "cursor_param", "cursor_path", "has_more_path",
+	"stop_after_empty_page", "type", NULL
+};
+static const char *const header_cursor_keys[] = {
+	"cursor_key", "cursor_param", "type", NULL
 };
 static const char *const api_key_keys[] = {
 	"api_key", "location", "name", "type", NULL
@@ -1189,6 +1204,110 @@ read_request(struct reader *r, struct config *c)
 	return read_auth(r, c);
 }
 
+/*
+ * The optional string member key of paginator p at path into *s: a name
+ * or a path, never empty.  Returns 0 or -1.
+ */
+static int
+opt_string(struct reader *r, int p, const char *path, const char *key,
+    char **s)
+{
+	char fp[160];
+	int i;
+
+	snprintf(fp, sizeof(fp), "%s.%s", path, key);
+	if ((i = get(r, p, key)) < 0 || json_is_null(&r->js, i))
+		return 0;
+	if (take_string(r, i, fp, s) == -1)
+		return -1;
+	if (**s == '\0')
+		return bad(r, fp, "expected a name, not an empty string");
+	return 0;
+}
+
+/*
+ * The body path key of p into *s, which the parameter param must not be
+ * given with (dlt refuses both).  Returns 0 or -1.
+ */
+static int
+body_path(struct reader *r, int p, const char *path, const char *key,
+    const char *param, char **s)
+{
+	char fp[160];
+	const char *dot;
+
+	if (opt_string(r, p, path, key, s) == -1)
+		return -1;
+	if (*s == NULL)
+		return 0;
+	snprintf(fp, sizeof(fp), "%s.%s", path, key);
+	if (get(r, p, param) >= 0 && !json_is_null(&r->js, get(r, p, param)))
+		return bad(r, fp, param[0] == 'c' ? "give cursor_param or "
+		    "cursor_body_path, not both" : "give the parameter or the "
+		    "body path, not both");
+	for (dot = *s; (dot = strchr(dot, '.')) != NULL; dot++)
+		if (dot == *s || dot[1] == '\0' || dot[1] == '.')
+			return bad(r, fp, "an empty key in a dotted path");
+	if ((*s)[strlen(*s) - 1] == '.')
+		return bad(r, fp, "an empty key in a dotted path");
+	return 0;
+}
+
+/* The restpipe key allow_other_host of p at path. */
+static int
+read_other_host(struct reader *r, struct config *c, int p, const char *path)
+{
+	char fp[160];
+	int i;
+
+	snprintf(fp, sizeof(fp), "%s.allow_other_host", path);
+	if ((i = get(r, p, "allow_other_host")) >= 0)
+		return bool_at(r, i, fp, &c->allow_other_host);
+	return 0;
+}
+
+/* The members of the link and cursor paginators p at path. */
+static int
+read_ref(struct reader *r, struct config *c, int p, const char *path)
+{
+	char fp[160];
+	int i;
+
+	switch (c->pager) {
+	case PAGER_JSON_LINK:
+		if (check_keys(r, p, path, json_link_keys) == -1 ||
+		    opt_string(r, p, path, "next_url_path",
+		    &c->next_url_path) == -1)
+			return -1;
+		return read_other_host(r, c, p, path);
+	case PAGER_HEADER_LINK:
+		if (check_keys(r, p, path, header_link_keys) == -1 ||
+		    opt_string(r, p, path, "links_next_key",
+		    &c->links_next_key) == -1)
+			return -1;
+		return read_other_host(r, c, p, path);
+	case PAGER_CURSOR:
+		if (check_keys(r, p, path, cursor_keys) == -1 ||
+		    opt_string(r, p, path, "cursor_path", &c->cursor_path) ==
+		    -1 || opt_string(r, p, path, "cursor_param",
+		    &c->cursor_param) == -1 || body_path(r, p, path,
+		    "cursor_body_path", "cursor_param", &c->cursor_body_path) ==
+		    -1)
+			return -1;
+		snprintf(fp, sizeof(fp), "%s.stop_after_empty_page", path);
+		if ((i = get(r, p, "stop_after_empty_page")) >= 0 &&
+		    bool_at(r, i, fp, &c->stop_after_empty) == -1)
+			return -1;
+		return opt_string(r, p, path, "has_more_path",
+		    &c->has_more_path);
+	default:
+		if (check_keys(r, p, path, header_cursor_keys) == -1 ||
+		    opt_string(r, p, path, "cursor_key", &c->cursor_key) == -1)
+			return -1;
+		return opt_string(r, p, path, "cursor_param", &c->cursor_param);
+	}
+}
+
 /* The members of the offset paginator p at path. */
 static int
 read_offset(struct reader *r, struct config *c, int p, const char *path)
@@ -1217,7 +1336,11 @@ read_offset(struct reader *r, struct config *c, int p, const char *path)
 	if ((i = FIELD("maximum_offset")) >= 0 &&
 	    long_at(r, i, fp, &c->maximum) == -1)
 		return -1;
-	return 0;
+	if (body_path(r, p, path, "offset_body_path", "offset_param",
+	    &c->offset_body_path) == -1)
+		return -1;
+	return body_path(r, p, path, "limit_body_path", "limit_param",
+	    &c->limit_body_path);
 }
 
 /* The members of the page number paginator p at path. */
@@ -1240,13 +1363,18 @@ read_page_number(struct reader *r, struct config *c, int p, const char *path)
 	if ((i = FIELD("maximum_page")) >= 0 &&
 	    long_at(r, i, fp, &c->maximum) == -1)
 		return -1;
-	return 0;
+	return body_path(r, p, path, "page_body_path", "page_param",
+	    &c->page_body_path);
 }
 
 const struct name paginators[] = {
 	{ "offset",		PAGER_OFFSET },
 	{ "page_number",	PAGER_PAGE_NUMBER },
 	{ "single_page",	PAGER_SINGLE },
+	{ "json_link",		PAGER_JSON_LINK },
+	{ "header_link",	PAGER_HEADER_LINK },
+	{ "cursor",		PAGER_CURSOR },
+	{ "header_cursor",	PAGER_HEADER_CURSOR },
 	{ "auto",		PAGER_AUTO },
 	{ NULL,			0 }
 };
@@ -1288,27 +1416,17 @@ read_stops(struct reader *r, struct config *c, int p, const char *path)
 	if ((i = FIELD("has_more_path")) >= 0 && !json_is_null(&r->js, i) &&
 	    take_string(r, i, fp, &c->has_more_path) == -1)
 		return -1;
+	if (c->total_path_set && (c->total_path == NULL ||
+	    *c->total_path == '\0') && c->total_header == NULL &&
+	    c->stop_after_empty == 0 && c->maximum < 0 &&
+	    c->has_more_path == NULL)
+		return err_set(r->err, EX_CONFIG, "%s: %s: paging would never "
+		    "stop: total_path is null and stop_after_empty_page false; "
+		    "give a total_path, %s or has_more_path", r->file, path,
+		    c->pager == PAGER_OFFSET ? "maximum_offset" :
+		    "maximum_page");
 	return 0;
 #undef FIELD
-}
-
-/*
- * Refuse paging that no rule would stop (dlt would page forever): no
- * total, no stop at an empty page, no maximum and no has_more.
- */
-static int
-check_stops(struct reader *r, struct config *c, const char *path)
-{
-	int page = c->pager == PAGER_PAGE_NUMBER;
-
-	if (!c->total_path_set || (c->total_path != NULL &&
-	    *c->total_path != '\0') || c->stop_after_empty != 0 ||
-	    c->maximum >= 0 || c->has_more_path != NULL)
-		return 0;
-	return err_set(r->err, EX_CONFIG, "%s: %s: paging would never stop: "
-	    "with no total_path and stop_after_empty_page false, give %s or "
-	    "has_more_path", r->file, path, page ? "maximum_page" :
-	    "maximum_offset");
 }
 
 static int
@@ -1337,13 +1455,20 @@ read_pager_object(struct reader *r, struct config *c, int p,
 		c->pager = PAGER_SINGLE;
 		free(type);
 		return 0;
+	case PAGER_JSON_LINK:
+	case PAGER_HEADER_LINK:
+	case PAGER_CURSOR:
+	case PAGER_HEADER_CURSOR:
+		c->pager = (enum pager_type)name_value(paginators, type);
+		free(type);
+		return read_ref(r, c, p, path);
 	default:
 		rc = unsupported_pager(r, fp, type);
 	}
 	free(type);
 	if (rc == -1 || read_stops(r, c, p, path) == -1)
 		return -1;
-	return check_stops(r, c, path);
+	return 0;
 }
 
 /* Whether paginator p is "auto" or {"type": "auto", ...}. */
@@ -1397,6 +1522,10 @@ read_pager(struct reader *r, struct config *c)
 	switch ((v = name_value(paginators, s))) {
 	case PAGER_PAGE_NUMBER:
 	case PAGER_SINGLE:
+	case PAGER_JSON_LINK:
+	case PAGER_HEADER_LINK:
+	case PAGER_CURSOR:
+	case PAGER_HEADER_CURSOR:
 		c->pager = (enum pager_type)v;
 		break;
 	case PAGER_OFFSET:
@@ -1737,6 +1866,7 @@ config_load(struct config *c, const char *file, const char *resource,
 	c->key_location = -1;
 	c->limit = c->offset = c->maximum = c->base_page = c->page = -1;
 	c->stop_after_empty = -1;
+	c->allow_other_host = -1;
 	buf_init(&r.text, MAX_CONFIG);
 	json_init(&r.js);
 	if ((rc = read_file(&r, file)) == 0)
@@ -1827,6 +1957,15 @@ config_free(struct config *c)
 	free(c->total_path);
 	free(c->total_header);
 	free(c->has_more_path);
+	free(c->offset_body_path);
+	free(c->limit_body_path);
+	free(c->page_body_path);
+	free(c->next_url_path);
+	free(c->links_next_key);
+	free(c->cursor_path);
+	free(c->cursor_param);
+	free(c->cursor_body_path);
+	free(c->cursor_key);
 	free(c->data_selector);
 	for (i = 0; i < c->nprimary_key; i++)
 		free(c->primary_key[i]);

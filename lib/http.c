@@ -19,6 +19,7 @@ struct http {
 	const struct http_opts	*o;
 	CURLM			*multi;
 	struct curl_slist	*headers;	/* the options' and the auth's */
+	struct curl_slist	*plain;		/* the options' alone */
 	char			*user, *password;
 	char			**hide;		/* what no message shows */
 	size_t			 nhide;
@@ -107,8 +108,10 @@ http_new(const struct http_opts *o, struct err *e)
 	if (o->secret != NULL)
 		hide_more(h, o->secret, strlen(o->secret));
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	for (l = o->headers; l != NULL; l = l->next)
+	for (l = o->headers; l != NULL; l = l->next) {
 		h->headers = curl_slist_append(h->headers, l->data);
+		h->plain = curl_slist_append(h->plain, l->data);
+	}
 	switch (o->auth) {
 	case AUTH_API_KEY:
 		if (o->key_location == KEY_HEADER) {
@@ -324,7 +327,7 @@ warn_url_secret(const struct http *h, const struct names *names)
  * message, raw and decoded.  The caller frees.
  */
 static char *
-hide_url(struct http *h, const char *url)
+hide_url(struct http *h, const char *url, int warn)
 {
 	struct names names;
 	struct buf u;
@@ -332,12 +335,19 @@ hide_url(struct http *h, const char *url)
 	names.n = 0;
 	buf_init(&u, 0);
 	hide_query(h, hide_userinfo(h, url, &u, &names), &u, &names);
-	warn_url_secret(h, &names);
+	if (warn)
+		warn_url_secret(h, &names);
 	return buf_str(&u);
 }
 
+/*
+ * The URL of a request for base: with extra and the options' query
+ * added, or as it is (a server's link); with the key in the query unless
+ * bare; the secrets as "***" if shown.
+ */
 static char *
-build_url(struct http *h, const char *base, const char *extra, int shown)
+build_url(struct http *h, const char *base, const char *extra, int shown,
+    int flags)
 {
 	const struct http_opts *o = h->o;
 	const char *frag = strchr(base, '#');
@@ -346,18 +356,21 @@ build_url(struct http *h, const char *base, const char *extra, int shown)
 	buf_init(&u, 0);
 	buf_add(&u, base, frag != NULL ? (size_t)(frag - base) : strlen(base));
 	buf_str(&u);
-	append_query(&u, extra);
-	buf_str(&u);
-	append_query(&u, o->query);
+	if (!(flags & HTTP_AS_IS)) {
+		append_query(&u, extra);
+		buf_str(&u);
+		append_query(&u, o->query);
+	}
 	if (shown) {
-		char *s = hide_url(h, buf_str(&u));
+		char *s = hide_url(h, buf_str(&u), !(flags & HTTP_AS_IS));
 
 		buf_reset(&u);
 		buf_adds(&u, s);
 		free(s);
 	}
 	buf_str(&u);
-	if (o->auth == AUTH_API_KEY && o->key_location == KEY_QUERY) {
+	if (o->auth == AUTH_API_KEY && o->key_location == KEY_QUERY &&
+	    !(flags & HTTP_BARE)) {
 		char *name = curl_easy_escape(NULL, o->key_name, 0);
 		char *val = shown ? NULL : curl_easy_escape(NULL, o->secret, 0);
 
@@ -418,7 +431,7 @@ follows_redirects(const struct http_opts *o)
 }
 
 static void
-setup_easy(struct http *h, struct http_req *r)
+setup_easy(struct http *h, struct http_req *r, int flags)
 {
 	const struct http_opts *o = h->o;
 	const char *method = o->method;
@@ -449,9 +462,12 @@ setup_easy(struct http *h, struct http_req *r)
 	if (o->max_size > 0)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 		    (curl_off_t)o->max_size);
-	if (h->headers != NULL)
+	if (flags & HTTP_BARE) {
+		if (h->plain != NULL)
+			curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->plain);
+	} else if (h->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
-	if (h->user != NULL) {
+	if (h->user != NULL && !(flags & HTTP_BARE)) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, h->user);
 		curl_easy_setopt(e, CURLOPT_PASSWORD, h->password);
@@ -475,17 +491,42 @@ setup_easy(struct http *h, struct http_req *r)
 	}
 }
 
-struct http_req *
-http_req_new(struct http *h, const char *base, const char *extra)
+static struct http_req *
+new_req(struct http *h, const char *base, const char *extra, int flags)
 {
 	struct http_req *r = xcalloc(1, sizeof(*r));
 
-	r->url = build_url(h, base, extra, 0);
-	r->shown = build_url(h, base, extra, 1);
+	r->url = build_url(h, base, extra, 0, flags);
+	r->shown = build_url(h, base, extra, 1, flags);
+	r->flags = flags;
 	buf_init(&r->body, h->o->max_size > 0 ? (size_t)h->o->max_size : 0);
 	r->retry_after = -1;
-	setup_easy(h, r);
+	setup_easy(h, r, flags);
 	return r;
+}
+
+struct http_req *
+http_req_new(struct http *h, const char *base, const char *extra)
+{
+	return new_req(h, base, extra, 0);
+}
+
+struct http_req *
+http_req_link(struct http *h, const char *url, int flags)
+{
+	return new_req(h, url, NULL, flags | HTTP_AS_IS);
+}
+
+void
+http_req_body(struct http_req *r, const char *body, size_t n)
+{
+	free(r->reqbody);
+	r->reqbody = xmalloc(n + 1);
+	memcpy(r->reqbody, body, n);
+	r->reqbody[n] = '\0';
+	r->reqbodylen = n;
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->reqbody);
 }
 
 void
@@ -498,6 +539,7 @@ http_req_free(struct http_req *r)
 	free(r->shown);
 	free(r->failure);
 	free(r->ignored);
+	free(r->reqbody);
 	buf_free(&r->body);
 	free(r);
 }
@@ -569,15 +611,19 @@ http_req_describe(const struct http *h, const struct http_req *r, FILE *fp)
 	const struct curl_slist *l;
 	char *s;
 
-	fprintf(fp, "%s %s\n", method_name(h->o), r->shown);
-	for (l = h->headers; l != NULL; l = l->next) {
+	fprintf(fp, "%s %s\n", r->reqbody != NULL && h->o->method == NULL ?
+	    "POST" : method_name(h->o), r->shown);
+	for (l = r->flags & HTTP_BARE ? h->plain : h->headers; l != NULL;
+	    l = l->next) {
 		s = hidden(h, l->data);
 		fprintf(fp, "%s\n", s);
 		free(s);
 	}
-	if (h->user != NULL)
+	if (h->user != NULL && !(r->flags & HTTP_BARE))
 		fprintf(fp, "Authorization: Basic ***\n");
-	if (h->o->body != NULL)
+	if (r->reqbody != NULL)
+		fprintf(fp, "\n%s\n", r->reqbody);
+	else if (h->o->body != NULL)
 		fprintf(fp, "\n(a body of %zu bytes)\n", h->o->bodylen);
 }
 
@@ -960,6 +1006,7 @@ http_free(struct http *h)
 	}
 	curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
+	curl_slist_free_all(h->plain);
 	while (h->nhide > 0) {
 		char *d = h->hide[--h->nhide];
 
@@ -971,4 +1018,13 @@ http_free(struct http *h)
 	free(h->password);
 	free(h);
 	curl_global_cleanup();
+}
+
+char *
+http_redact(struct http *h, const char *s)
+{
+	char *url = hide_url(h, s, 0), *text = hidden(h, url);
+
+	free(url);
+	return text;
 }

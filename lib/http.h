@@ -64,6 +64,9 @@ struct http_req {
 	char		*failure;	/* then what to say, secrets hidden */
 	char		*ignored;	/* or why it was taken as empty */
 	int		 attempts;
+	int		 flags;		/* HTTP_AS_IS, HTTP_BARE */
+	char		*reqbody;	/* http_req_body()'s, or NULL */
+	size_t		 reqbodylen;
 	/* Private to http.c. */
 	CURL		*easy;
 	double		 due;
@@ -94,6 +97,33 @@ struct http_req	*http_req_new(struct http *, const char *base,
 	    const char *extra);
 
 void	http_req_free(struct http_req *);
+
+/* Flags of http_req_link(). */
+#define HTTP_AS_IS	0x01	/* the URL as given: no options' query */
+#define HTTP_BARE	0x02	/* no credential: no key, token or password */
+
+/*
+ * A new request for url, a server's link to the next page: sent as it
+ * is, without the options' query (as dlt drops the request's params
+ * then), with the key added in the query unless flags hold HTTP_BARE,
+ * which sends no credential at all (the options' headers still go).
+ */
+struct http_req	*http_req_link(struct http *, const char *url, int flags);
+
+/*
+ * Give request r, not yet submitted, its own body of n bytes (copied),
+ * instead of the options'; without a method it is a POST.
+ */
+void	http_req_body(struct http_req *r, const char *body, size_t n);
+
+/*
+ * Text s (a URL or a cursor) as messages may show it, in a string the
+ * caller frees: every secret messages hide as "***" (in any form a
+ * server may echo it), and, read as a URL, a password and the values of
+ * query parameters named like secrets (api_key, token, --key-name...).
+ * It differs from s when s could carry a secret.
+ */
+char	*http_redact(struct http *, const char *s);
 
 /* Queue a request; it starts at the next http_next(). */
 void	http_submit(struct http *, struct http_req *);
