@@ -142,6 +142,7 @@ http_new(const struct http_opts *o, struct err *e)
 		/* A server may quote the password, or the header it came in. */
 		hide_more(h, h->password, strlen(h->password));
 		break;
+	case AUTH_OAUTH2:
 	case AUTH_NONE:
 		break;
 	}

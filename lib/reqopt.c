@@ -381,6 +381,9 @@ reqopt_finish(struct reqopt *ro, struct err *e)
 	o->secret_var = ro->secret.env;
 	if (o->auth == AUTH_NONE)
 		return 0;
+	if (o->auth == AUTH_OAUTH2)
+		return err_set(e, EX_CONFIG, "--auth oauth2_client_credentials "
+		    "is not supported yet");
 	if (reqopt_secret(&ro->secret, o->auth, &o->secret, e) == -1)
 		return -1;
 	/* A core dump held the key four times over. */
