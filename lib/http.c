@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "http.h"
+#include "oauth.h"
 #include "secret.h"
 
 struct http {
@@ -20,6 +21,7 @@ struct http {
 	CURLM			*multi;
 	struct curl_slist	*headers;	/* the options' and the auth's */
 	char			*user, *password;
+	struct oauth		*oauth;		/* the access token's source */
 	char			**hide;		/* what no message shows */
 	size_t			 nhide;
 	struct http_req		*queue;		/* waiting to start, by due */
@@ -143,6 +145,8 @@ http_new(const struct http_opts *o, struct err *e)
 		hide_more(h, h->password, strlen(h->password));
 		break;
 	case AUTH_OAUTH2:
+		h->oauth = oauth_new(o);
+		break;
 	case AUTH_NONE:
 		break;
 	}
@@ -414,7 +418,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 static int
 follows_redirects(const struct http_opts *o)
 {
-	return !(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
+	return !o->no_redirects && !(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
 	    strcasecmp(o->key_name, "Authorization") != 0);
 }
 
@@ -452,6 +456,9 @@ setup_easy(struct http *h, struct http_req *r)
 		    (curl_off_t)o->max_size);
 	if (h->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	/* libcurl sends the token only to the host of the URL, as a password. */
+	if (h->oauth != NULL)
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 	if (h->user != NULL) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, h->user);
@@ -577,6 +584,9 @@ http_req_describe(const struct http *h, const struct http_req *r, FILE *fp)
 	}
 	if (h->user != NULL)
 		fprintf(fp, "Authorization: Basic ***\n");
+	if (h->oauth != NULL)
+		fprintf(fp, "Authorization: Bearer *** (an access token from "
+		    "%s)\n", h->o->token_url);
 	if (h->o->body != NULL)
 		fprintf(fp, "\n(a body of %zu bytes)\n", h->o->bodylen);
 }
@@ -649,6 +659,33 @@ retry_status(const struct http_opts *o, long status)
 }
 
 /*
+ * The access token r was sent with was refused (msg says how): fetch a
+ * new one and send r again at once, once, as an attempt of its own.
+ */
+static void
+refresh(struct http *h, struct http_req *r, struct buf *msg)
+{
+	struct buf line;
+
+	oauth_refused(h->oauth, r->token_gen);
+	r->reauth = 1;
+	r->attempts--;
+	if (!h->o->silent) {
+		buf_init(&line, 0);
+		buf_printf(&line, "%s %s: ", method_name(h->o), r->shown);
+		buf_add(&line, msg->data, msg->len);
+		buf_adds(&line, "; sending it again with a new access token");
+		say(h, &line);
+		buf_free(&line);
+	}
+	buf_reset(&r->body);
+	r->too_big = 0;
+	r->retry_after = -1;
+	r->due = clock_now();
+	enqueue(h, r);
+}
+
+/*
  * Decide what a finished attempt means: 1 if it is done (r->result set,
  * the failure described in r->failure), 0 if it was queued again.
  */
@@ -658,7 +695,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	const struct http_opts *o = h->o;
 	struct buf msg;
 	double delay, ms = 0;
-	int ok = 0, retry = 0, final = 0;
+	int ok = 0, retry = 0, final = 0, reauth = 0;
 	curl_off_t t = 0;
 
 	r->attempts++;
@@ -689,6 +726,8 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		body_excerpt(h, &msg, &r->body);
 		if (r->status >= 200 && r->status < 300)
 			ok = 1;
+		else if (r->status == 401 && h->oauth != NULL && !r->reauth)
+			reauth = 1;
 		else if (retry_status(o, r->status))
 			retry = 1;
 		else if (r->status == 401 || r->status == 403)
@@ -713,6 +752,11 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		buf_free(&msg);
 		r->result = EX_OK;
 		return 1;
+	}
+	if (reauth) {
+		refresh(h, r, &msg);
+		buf_free(&msg);
+		return 0;
 	}
 	if (retry && r->attempts > o->retries) {
 		buf_printf(&msg, " (gave up after %d attempt%s)", r->attempts,
@@ -763,6 +807,40 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	return 0;
 }
 
+/* Put r, done, at the end of the list http_next() returns from. */
+static void
+finish(struct http *h, struct http_req *r)
+{
+	struct http_req **tail;
+
+	for (tail = &h->done; *tail != NULL; tail = &(*tail)->next)
+		;
+	r->next = NULL;
+	*tail = r;
+}
+
+/*
+ * Give r the access token, fetched if it must be; or fail r for good as
+ * the token request failed.
+ */
+static int
+authorize(struct http *h, struct http_req *r)
+{
+	struct err e = { 0 };
+	const char *token;
+
+	if ((token = oauth_token(h->oauth, &r->token_gen, &e)) == NULL) {
+		r->result = e.status;
+		free(r->failure);
+		r->failure = hidden(h, e.msg);
+		err_free(&e);
+		return -1;
+	}
+	hide_more(h, token, strlen(token));
+	curl_easy_setopt(r->easy, CURLOPT_XOAUTH2_BEARER, token);
+	return 0;
+}
+
 static int
 start_due(struct http *h, struct err *e)
 {
@@ -770,6 +848,11 @@ start_due(struct http *h, struct err *e)
 	struct http_req *r;
 
 	while ((r = h->queue) != NULL && r->due <= t) {
+		if (h->oauth != NULL && authorize(h, r) == -1) {
+			h->queue = r->next;
+			finish(h, r);
+			continue;
+		}
 		if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
 			return err_set(e, EX_SOFTWARE, "cannot start a "
 			    "transfer");
@@ -786,7 +869,7 @@ start_due(struct http *h, struct err *e)
 static void
 collect(struct http *h)
 {
-	struct http_req *r, **pp, **tail;
+	struct http_req *r, **pp;
 	CURLcode rc;
 	CURLMsg *m;
 	int left;
@@ -803,10 +886,7 @@ collect(struct http *h)
 		h->running--;
 		if (!settle(h, r, rc, r->errbuf))
 			continue;
-		for (tail = &h->done; *tail != NULL; tail = &(*tail)->next)
-			;
-		r->next = NULL;
-		*tail = r;
+		finish(h, r);
 	}
 }
 
@@ -885,6 +965,7 @@ http_free(struct http *h)
 		http_req_free(r);
 	}
 	curl_multi_cleanup(h->multi);
+	oauth_free(h->oauth);
 	curl_slist_free_all(h->headers);
 	while (h->nhide > 0) {
 		char *d = h->hide[--h->nhide];

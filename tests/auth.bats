@@ -242,3 +242,276 @@ sent() {
 		'rest-fetch: d.json: $.resources[0].endpoint.auth: expected an object, a type name or null'
 	assert_equal "$(server_stats | jq .requests)" 0
 }
+
+# ------------------------------------------------------------ oauth2
+
+CLIENT=restpipe-client
+CLIENT_KEY=client-sekrit-456
+
+# oauth_config [TOKEN-QUERY] [AUTH-MEMBERS]: o.json, one resource of 25
+# records on the test API that asks for a token of the token endpoint.
+oauth_config() {
+	cat >o.json <<-EOF
+	{"client": {"base_url": "$BASE", "auth": {
+	   "type": "oauth2_client_credentials",
+	   "access_token_url": "$BASE/oauth/token${1:+?$1}",
+	   "client_id": "$CLIENT"${2:+, $2}}},
+	 "resources": [{"name": "r", "endpoint": {"path": "v1/resource",
+	   "params": {"require_token": 1, "records": 25},
+	   "data_selector": "data",
+	   "paginator": {"type": "offset", "limit": 10}}}]}
+	EOF
+}
+
+# The token requests so far, and the token each API request carried.
+token_requests() {
+	server_requests | jq -r 'select(.path == "/oauth/token") | .body'
+}
+tokens_sent() {
+	server_requests | jq -r 'select(.path != "/oauth/token") |
+		.headers.Authorization // "-"' | paste -sd' ' -
+}
+
+# No secret, no token on stderr.
+assert_hidden() {
+	[[ $stderr != *"$CLIENT_KEY"* && $stderr != *access-tok-* ]] ||
+		fail "a secret on stderr: $stderr"
+}
+
+@test "oauth2: rows load with one token request a run, -P 3 too" {
+	oauth_config need_scope=read \
+		'"access_token_request_data": {"scope": "read", "n": null}'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-paginate -c o.json
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(jq -c '.data[].id' <<<"$output" | wc -l)" 25
+	assert_equal "$(token_requests)" \
+		"client_id=$CLIENT&client_secret=$CLIENT_KEY&grant_type=client_credentials&scope=read"
+	assert_equal "$(tokens_sent)" \
+		'Bearer access-tok-0001 Bearer access-tok-0001 Bearer access-tok-0001'
+	server_reset
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-paginate -c o.json \
+		-P 3 --limit 5
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 5
+	assert_equal "$(token_requests | wc -l)" 1
+	assert_equal "$(tokens_sent | wc -w)" 10
+}
+
+@test "oauth2 on the command line: --token-url, --client-id, --token-data" {
+	echo "$CLIENT_KEY" >secret
+	run --separate-stderr rest-fetch --auth oauth2_client_credentials \
+		--token-url "$BASE/oauth/token?need_audience=api" \
+		--client-id "$CLIENT" --token-data audience=api \
+		--token-data grant_type=client_credentials --secret-file secret \
+		"$BASE/v1/resource?require_token=1&limit=2"
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(jq -c '[.data[].id]' <<<"$output")" '[1,2]'
+	# An extra field replaces dlt's own of the same name.
+	assert_equal "$(token_requests)" \
+		"client_id=$CLIENT&client_secret=$CLIENT_KEY&audience=api&grant_type=client_credentials"
+	# No option takes the client secret.
+	run --separate-stderr rest-fetch --auth oauth2_client_credentials \
+		--client-secret "$CLIENT_KEY" "$BASE/echo"
+	assert_failure 64
+	assert_output ''
+	[[ ${stderr_lines[0]} == *"unrecognized option '--client-secret"* ]]
+	assert_equal "$(server_stats | jq .requests)" 2
+}
+
+@test "oauth2: the token is fetched again when it expires" {
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "10"},
+		"action": "slow", "delay": 1.3}]'
+	oauth_config expires_in=1
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr timeout 60 \
+		rest-paginate -c o.json
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(token_requests | wc -l)" 2
+	assert_equal "$(tokens_sent)" \
+		'Bearer access-tok-0001 Bearer access-tok-0001 Bearer access-tok-0002'
+	# Without expires_in: default_token_expiration, or --token-expiration.
+	oauth_config expires_in=omit '"default_token_expiration": 1'
+	server_reset
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "10"},
+		"action": "slow", "delay": 1.3}]'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr timeout 60 \
+		rest-paginate -c o.json
+	assert_success
+	assert_equal "$(token_requests | wc -l)" 2
+	oauth_config expires_in=omit
+	server_reset
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "10"},
+		"action": "slow", "delay": 1.3}]'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr timeout 60 \
+		rest-paginate -c o.json --token-expiration 1
+	assert_success
+	assert_equal "$(token_requests | wc -l)" 2
+	# By default a token lives an hour.
+	server_reset
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr timeout 60 \
+		rest-paginate -c o.json
+	assert_success
+	assert_equal "$(token_requests | wc -l)" 1
+}
+
+@test "oauth2: a 401 fetches a new token, once; a second 401 is 77" {
+	oauth_config
+	server_faults '[{"path": "/v1/resource", "action": "status",
+		"status": 401, "times": 1,
+		"body": "{\"error\": \"token access-tok-0001 expired\"}"}]'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-paginate -c o.json
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$stderr" "rest-paginate: GET $BASE/v1/resource?offset=0&limit=10&require_token=1&records=25: HTTP 401: {\"error\": \"token *** expired\"}; sending it again with a new access token"
+	assert_equal "$(token_requests | wc -l)" 2
+	assert_equal "$(tokens_sent)" \
+		'Bearer access-tok-0001 Bearer access-tok-0002 Bearer access-tok-0002 Bearer access-tok-0002'
+	server_reset
+	server_faults '[{"path": "/v1/resource", "action": "status",
+		"status": 401, "times": 2}]'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-paginate -c o.json
+	assert_failure 77
+	assert_output ''
+	assert_equal "$(token_requests | wc -l)" 2
+	assert_equal "${stderr_lines[1]}" "rest-paginate: GET $BASE/v1/resource?offset=0&limit=10&require_token=1&records=25: HTTP 401: {\"error\":\"injected\"}"
+	[[ ${stderr_lines[2]} == *'resume with --offset 0'* ]]
+	assert_hidden
+}
+
+@test "oauth2: a refused client is 77 with status and message, secret hidden" {
+	oauth_config
+	CLIENT_SECRET=wrong-secret run --separate-stderr rest-paginate -c o.json
+	assert_failure 77
+	assert_output ''
+	assert_equal "${stderr_lines[0]}" "rest-paginate: access token: POST $BASE/oauth/token: HTTP 401: {\"error\":\"invalid_client\",\"error_description\":\"no client 'restpipe-client' with secret '***'\"} (check the client id and secret)"
+	[[ ${stderr_lines[1]} == *'resume with --offset 0'* ]]
+	[[ $stderr != *wrong-secret* ]]
+	# An OAuth2 error that refuses the client is 77 whatever the status.
+	server_faults '[{"path": "/oauth/token", "action": "status",
+		"status": 400, "body": "{\"error\": \"invalid_grant\"}"}]'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c o.json
+	assert_failure 77
+	assert_equal "$stderr" "rest-fetch: access token: POST $BASE/oauth/token: HTTP 400: {\"error\": \"invalid_grant\"} (check the client id and secret)"
+	# Other refusals are 69, as any request's.
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c o.json \
+		--token-data grant_type=password
+	assert_failure 69
+	assert_equal "$stderr" "rest-fetch: access token: POST $BASE/oauth/token: HTTP 400: {\"error\":\"unsupported_grant_type\"}"
+	assert_equal "$(tokens_sent)" ''
+}
+
+@test "oauth2: the token request is retried like any; 75 when exhausted" {
+	oauth_config
+	server_faults '[{"path": "/oauth/token", "action": "status",
+		"status": 503, "times": 1}]'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c o.json \
+		--backoff-factor 0.01
+	assert_success
+	assert_equal "$stderr" "rest-fetch: attempt 1 of 4: POST $BASE/oauth/token: HTTP 503: {\"error\":\"injected\"}; retrying in 0.01 s"
+	assert_equal "$(token_requests | wc -l)" 2
+	server_reset
+	server_faults '[{"path": "/oauth/token", "action": "status",
+		"status": 503, "times": -1}]'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c o.json \
+		--backoff-factor 0.01 --retries 1
+	assert_failure 75
+	assert_output ''
+	assert_equal "${stderr_lines[1]}" "rest-fetch: access token: POST $BASE/oauth/token: HTTP 503: {\"error\":\"injected\"} (gave up after 2 attempts)"
+	assert_equal "$(tokens_sent)" ''
+}
+
+@test "oauth2: an answer without a token, or a bad expires_in, is 65 unquoted" {
+	oauth_config no_token=1
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c o.json
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "rest-fetch: access token: POST $BASE/oauth/token?no_token=1: the answer has no \"access_token\" string"
+	oauth_config expires_value=%22soon%22
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c o.json
+	assert_failure 65
+	assert_equal "$stderr" "rest-fetch: access token: POST $BASE/oauth/token?expires_value=%22soon%22: its \"expires_in\" is not a count of seconds"
+	# A count as a string is a count, as dlt's int() reads it.
+	oauth_config expires_value=%2260%22
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c o.json
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(tokens_sent)" 'Bearer access-tok-0003'
+}
+
+@test "oauth2: neither the client secret nor the token shows, -v included" {
+	oauth_config
+	server_faults '[{"path": "/v1/resource", "action": "status",
+		"status": 500, "times": 1,
+		"body": "{\"echo\": \"access-tok-0001 client-sekrit-456\"}"}]'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-paginate -c o.json \
+		-v --backoff-factor 0.01
+	assert_success
+	assert_hidden
+	assert_equal "${stderr_lines[0]}" \
+		"rest-paginate: POST $BASE/oauth/token: 200, 74 bytes, ${stderr_lines[0]##*bytes, }"
+	[[ $stderr == *'{"echo": "*** ***"}'* ]]
+	run --separate-stderr rest-paginate -c o.json --dry-run \
+		--secret-file /dev/stdin <<<"$CLIENT_KEY"
+	assert_success
+	assert_output "GET $BASE/v1/resource?offset=0&limit=10&require_token=1&records=25
+Authorization: Bearer *** (an access token from $BASE/oauth/token)"
+}
+
+@test "oauth2: a token URL, client id and secret are needed; bare name resolves them" {
+	oauth_config
+	run --separate-stderr rest-fetch -c o.json
+	assert_failure 78
+	assert_equal "$stderr" 'rest-fetch: --auth oauth2_client_credentials needs a secret: set CLIENT_SECRET, or client_secret in .dlt/secrets.toml, or use --secret-file'
+	CLIENT_SECRET=x run --separate-stderr rest-fetch --auth \
+		oauth2_client_credentials --client-id c "$BASE/echo"
+	assert_failure 78
+	assert_equal "$stderr" 'rest-fetch: --auth oauth2_client_credentials needs a token URL: --token-url, or access_token_url in the configuration'
+	API_KEY=x run --separate-stderr rest-fetch --auth \
+		oauth2_client_credentials --token-url "$BASE/oauth/token" \
+		"$BASE/echo"
+	assert_failure 78
+	assert_equal "$stderr" 'rest-fetch: --auth oauth2_client_credentials needs a client id: --client-id, or client_id in the configuration'
+	assert_equal "$(server_stats | jq .requests)" 0
+	# The bare name: each member as dlt.secrets resolves it.
+	jq '.client.auth = "oauth2_client_credentials"' o.json >b.json
+	mkdir .dlt
+	printf '[sources.rest_api]\nclient_secret = "%s"\nclient_id = "%s"\n' \
+		"$CLIENT_KEY" "$CLIENT" >.dlt/secrets.toml
+	ACCESS_TOKEN_URL=$BASE/oauth/token run --separate-stderr \
+		rest-paginate -c b.json
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(token_requests | wc -l)" 1
+}
+
+@test "oauth2: invalid members are 78 naming their JSON path" {
+	oauth_config '' '"access_token_request_data": {"scope": ["a"]}'
+	CLIENT_SECRET=x run --separate-stderr rest-fetch -c o.json
+	assert_failure 78
+	assert_equal "$stderr" 'rest-fetch: o.json: $.client.auth.access_token_request_data.scope: expected a string, number or boolean'
+	oauth_config '' '"access_token_request_data": "scope=a"'
+	CLIENT_SECRET=x run --separate-stderr rest-fetch -c o.json
+	assert_failure 78
+	assert_equal "$stderr" 'rest-fetch: o.json: $.client.auth.access_token_request_data: expected an object'
+	oauth_config '' '"default_token_expiration": "1h"'
+	CLIENT_SECRET=x run --separate-stderr rest-fetch -c o.json
+	assert_failure 78
+	assert_equal "$stderr" 'rest-fetch: o.json: $.client.auth.default_token_expiration: expected a count (an integer, 0 or more)'
+	oauth_config '' '"client_id": 5'
+	CLIENT_SECRET=x run --separate-stderr rest-fetch -c o.json
+	assert_failure 78
+	assert_equal "$stderr" 'rest-fetch: o.json: $.client.auth.client_id: expected a string'
+	oauth_config '' '"scopes": "a"'
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c o.json
+	assert_success
+	assert_equal "$stderr" "rest-fetch: warning: o.json: \$.client.auth: unknown key 'scopes'"
+	run --separate-stderr rest-fetch --token-data =x "$BASE/echo"
+	assert_failure 78
+	assert_equal "$stderr" "rest-fetch: --token-data: '=x' is not NAME=VALUE"
+}
