@@ -584,9 +584,12 @@ http_req_describe(const struct http *h, const struct http_req *r, FILE *fp)
 	}
 	if (h->user != NULL)
 		fprintf(fp, "Authorization: Basic ***\n");
-	if (h->oauth != NULL)
+	if (h->oauth != NULL) {
+		s = hidden(h, h->o->token_url);
 		fprintf(fp, "Authorization: Bearer *** (an access token from "
-		    "%s)\n", h->o->token_url);
+		    "%s)\n", s);
+		free(s);
+	}
 	if (h->o->body != NULL)
 		fprintf(fp, "\n(a body of %zu bytes)\n", h->o->bodylen);
 }
