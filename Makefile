@@ -4,6 +4,8 @@ VERSION	= 0.1.0
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 
 CC	?= cc
 AR	?= ar
@@ -41,6 +43,10 @@ NETOBJ	:= $(NETSRC:%.c=$(O)/obj/%.o)
 LIBA	:= $(O)/obj/librestpipe.a
 NETA	:= $(O)/obj/librestpipe-net.a
 MANS	:= $(wildcard man/*.[1-9])
+# The programs written in sh: make puts the version in as it copies them.
+SCRIPTS	:= $(O)/bin/rest-shard-range
+# Every program installed, by name: the completions cover each.
+NAMES	:= $(PROGS:%=rest-%) $(SCRIPTS:$(O)/bin/%=%)
 
 # rest-merge's files less its main, for the unit tests and the fuzzer.
 MERGE_LIB := $(filter-out merge/merge.c,$(wildcard merge/*.c))
@@ -50,11 +56,17 @@ MERGEOBJ := $(MERGE_LIB:%.c=$(O)/obj/%.o)
 UNITOBJ	:= $(patsubst %.c,$(O)/obj/%.o,$(wildcard tests/unit/*.c))
 UNITS	:= $(UNITOBJ:.o=)
 
-all: $(BINS)
+all: $(BINS) $(SCRIPTS)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/bin/rest-shard-range: shard/shard-range.sh Makefile
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/' shard/shard-range.sh >$@.tmp
+	chmod 0755 $@.tmp
+	mv $@.tmp $@
 
 $(LIBA): $(LIBOBJ)
 	@rm -f $@
@@ -141,19 +153,31 @@ fuzz/fuzz_merge: tests/fuzz/fuzz_merge.c $(LIBSRC) $(MERGE_LIB) \
 fuzz: $(FUZZERS)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) fuzz
 
+# The bash completion is one file, found by bash-completion under each
+# program's name; the zsh one is one autoloaded function.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man7
-	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BINS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
 	for m in $(MANS); do \
 		s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; \
 	done
+	install -m 0644 completions/restpipe.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/restpipe
+	for p in $(NAMES); do \
+		ln -sf restpipe $(DESTDIR)$(BASHCOMPDIR)/$$p; \
+	done
+	install -m 0644 completions/_restpipe $(DESTDIR)$(ZSHCOMPDIR)/_restpipe
 
 uninstall:
-	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/rest-%)
+	rm -f $(NAMES:%=$(DESTDIR)$(BINDIR)/%)
 	for m in $(MANS); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
 	done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/restpipe \
+		$(NAMES:%=$(DESTDIR)$(BASHCOMPDIR)/%) \
+		$(DESTDIR)$(ZSHCOMPDIR)/_restpipe
 
 clean:
 	rm -rf bin obj san out fuzz

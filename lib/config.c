@@ -49,11 +49,12 @@ static const char *const endpoint_keys[] = {
 };
 static const char *const offset_keys[] = {
 	"has_more_path", "limit", "limit_param", "maximum_offset", "offset",
-	"offset_param", "stop_after_empty_page", "total_path", "type", NULL
+	"offset_param", "stop_after_empty_page", "total_header", "total_path",
+	"type", NULL
 };
 static const char *const page_keys[] = {
 	"base_page", "has_more_path", "maximum_page", "page", "page_param",
-	"stop_after_empty_page", "total_path", "type", NULL
+	"stop_after_empty_page", "total_header", "total_path", "type", NULL
 };
 static const char *const api_key_keys[] = {
 	"api_key", "location", "name", "type", NULL
@@ -852,10 +853,11 @@ read_page_number(struct reader *r, struct config *c, int p, const char *path)
 	return 0;
 }
 
-static const struct name paginators[] = {
+const struct name paginators[] = {
 	{ "offset",		PAGER_OFFSET },
 	{ "page_number",	PAGER_PAGE_NUMBER },
 	{ "single_page",	PAGER_SINGLE },
+	{ "auto",		PAGER_AUTO },
 	{ NULL,			0 }
 };
 
@@ -886,6 +888,10 @@ read_stops(struct reader *r, struct config *c, int p, const char *path)
 		    take_string(r, i, fp, &c->total_path) == -1)
 			return -1;
 	}
+	/* restpipe's own: the total from a response header. */
+	if ((i = FIELD("total_header")) >= 0 && !json_is_null(&r->js, i) &&
+	    take_string(r, i, fp, &c->total_header) == -1)
+		return -1;
 	if ((i = FIELD("stop_after_empty_page")) >= 0 &&
 	    bool_at(r, i, fp, &c->stop_after_empty) == -1)
 		return -1;
@@ -935,26 +941,52 @@ read_pager_object(struct reader *r, struct config *c, int p,
 	return rc == -1 ? -1 : read_stops(r, c, p, path);
 }
 
+/* Whether paginator p is "auto" or {"type": "auto", ...}. */
+static int
+is_auto(struct reader *r, int p, const char *path)
+{
+	static const char *const auto_keys[] = { "type", NULL };
+	int t;
+
+	if (json_is_string(&r->js, p))
+		return json_streq(&r->js, p, "auto", 4);
+	if ((t = get(r, p, "type")) < 0 || !json_streq(&r->js, t, "auto", 4))
+		return 0;
+	check_keys(r, p, path, auto_keys);
+	return 1;
+}
+
 /*
  * The paginator as dlt chooses it: the endpoint's, the defaults', the
- * client's.  null is none given, as in dlt: an endpoint's hides the
- * defaults' but not the client's.
+ * client's.  An endpoint's "auto" or null is no paginator there, so the
+ * client's applies; null is none given, as in dlt: an endpoint's hides
+ * the defaults' but not the client's.
  */
 static int
 read_pager(struct reader *r, struct config *c)
 {
 	char path[128];
-	int p, cp = get(r, r->client, "paginator");
+	int p, cp = get(r, r->client, "paginator"), detect = 0;
 
 	if ((p = ep_get(r, "paginator", path, sizeof(path))) >= 0 &&
 	    json_is_null(&r->js, p) && cp >= 0 && !json_is_null(&r->js, cp))
 		warnmsg("warning: %s: %s: null takes the client's paginator, "
 		    "as in dlt; write \"single_page\" for one page", r->file,
 		    path);
-	if (p < 0 || json_is_null(&r->js, p)) {
+	if (p >= 0 && (json_is_null(&r->js, p) || is_auto(r, p, path))) {
+		detect = !json_is_null(&r->js, p);
+		p = -1;
+	}
+	if (p < 0) {
 		snprintf(path, sizeof(path), "$.client.paginator");
-		if ((p = cp) < 0 || json_is_null(&r->js, p))
+		if ((p = cp) < 0 || json_is_null(&r->js, p)) {
+			c->pager = detect ? PAGER_AUTO : PAGER_NONE;
 			return 0;
+		}
+	}
+	if (is_auto(r, p, path)) {
+		c->pager = PAGER_AUTO;
+		return 0;
 	}
 	if (!json_is_object(&r->js, p) && !json_is_string(&r->js, p))
 		return bad(r, path, "expected an object or a string");
@@ -1291,6 +1323,7 @@ config_free(struct config *c)
 	free(c->limit_param);
 	free(c->page_param);
 	free(c->total_path);
+	free(c->total_header);
 	free(c->has_more_path);
 	free(c->data_selector);
 	for (i = 0; i < c->nprimary_key; i++)

@@ -19,7 +19,15 @@
 #define CONFIG_SELECT	0x04	/* endpoint.data_selector */
 #define CONFIG_TABLE	0x08	/* primary_key, write_disposition, columns */
 
-enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE };
+/*
+ * PAGER_NONE: no paginator anywhere; PAGER_AUTO: "auto" where none else
+ * applies.  Both are dlt's detection from the first response.
+ */
+enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE,
+	PAGER_AUTO };
+
+/* The paginator types by their names (--paginator's too). */
+extern const struct name paginators[];
 
 /* dlt's write dispositions, and their names (the option -w's too). */
 enum write_disposition { WRITE_MERGE, WRITE_APPEND, WRITE_REPLACE };
@@ -69,6 +77,7 @@ struct config {
 	char			*offset_param, *limit_param, *page_param;
 	char			*total_path;
 	int			 total_path_set; /* 1: given, maybe as null */
+	char			*total_header;	/* restpipe's, not dlt's */
 	int			 stop_after_empty;	/* -1: unset */
 	char			*has_more_path;
 	/* CONFIG_SELECT */

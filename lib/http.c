@@ -940,6 +940,24 @@ http_next(struct http *h, struct http_req **rp, struct err *e)
 	}
 }
 
+int
+http_req_header(const struct http_req *r, const char *name, struct buf *b)
+{
+	struct curl_header *hd;
+	size_t i, n = 1;
+
+	for (i = 0; i < n; i++) {
+		if (curl_easy_header(r->easy, name, i, CURLH_HEADER, -1,
+		    &hd) != CURLHE_OK)
+			return 0;
+		n = hd->amount;
+		if (i > 0)
+			buf_adds(b, ", ");
+		buf_adds(b, hd->value);
+	}
+	return (int)n;
+}
+
 void
 http_req_report(const struct http_req *r)
 {

@@ -110,6 +110,14 @@ int	http_next(struct http *, struct http_req **r, struct err *e);
 void	http_req_describe(const struct http *, const struct http_req *r,
 	    FILE *);
 
+/*
+ * Append to b the values of the response header name (any case) of r's
+ * last response, joined by ", " when it came more than once, as one
+ * header would hold them.  Returns how many there were.
+ */
+int	http_req_header(const struct http_req *r, const char *name,
+	    struct buf *b);
+
 /* Say on stderr why request r failed for good; nothing if it did not. */
 void	http_req_report(const struct http_req *);
 

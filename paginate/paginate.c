@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
+#include "detect.h"
 #include "diag.h"
 #include "http.h"
 #include "jpath.h"
@@ -29,22 +30,19 @@
 #include "reqopt.h"
 #include "stop.h"
 
+/* Whether to detect the paginator: no, for a configuration, for --paginator. */
+enum { AUTO_OFF, AUTO_CONFIG, AUTO_OPTION };
+
 enum {
 	OPT_DATA_SELECTOR = OPT_PROGRAM, OPT_HAS_MORE_PATH, OPT_LIMIT,
 	OPT_LIMIT_PARAM, OPT_MAX_OFFSET, OPT_NO_STOP_EMPTY, OPT_OFFSET,
 	OPT_OFFSET_PARAM, OPT_PROGRESS, OPT_TOTAL_PATH, OPT_BASE_PAGE,
 	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE, OPT_ALLOW_SHORT,
-	OPT_POSITION_FD
+	OPT_POSITION_FD, OPT_PAGINATOR, OPT_TOTAL_HEADER
 };
 
 /* The largest offset (or page) paging may reach, as the options allow. */
 #define POS_MAX	(LONG_MAX / 2)
-
-/* Record keys dlt looks for when it guesses where a page's records are. */
-static const char *const record_keys[] = {
-	"data", "items", "results", "entries", "records", "rows", "entities",
-	"payload", "content", "objects", "values", NULL
-};
 
 /*
  * What the user asked for, by options and a configuration: settled before
@@ -60,6 +58,7 @@ struct pager_opts {
 	const char	*limit_param;
 	const char	*total_path;	/* NULL: totals are off */
 	int		 total_explicit;
+	const char	*total_header;	/* the total from this header */
 	long		 maximum;	/* --max-offset, --max-page; -1: none */
 	const char	*page_param;	/* page-number paging when set */
 	long		 base;		/* the first page's number, or 0 */
@@ -68,6 +67,8 @@ struct pager_opts {
 	int		 allow_short;	/* short pages are warnings */
 	const char	*has_more_path;
 	const char	*data_selector;	/* NULL: detect on the first page */
+	int		 autodetect;	/* AUTO_*: detect the paginator */
+	const char	*kind_option;	/* an option that chose a paginator */
 	long		 parallel;
 	int		 position_fd;	/* -1, or where each resume goes */
 	int		 progress;	/* -1: when stderr is a terminal */
@@ -84,11 +85,16 @@ struct pager {
 	long		 first;		/* the position paging began at */
 	struct jpath	*records, *total, *has_more;
 	long		 known_total;	/* -1 until a page says */
+	long		 header_total;	/* records, as a header says; or -1 */
 	int		 warned_total;
 	long		 short_offset;	/* a short page not yet known last */
 	long		 short_count;
 	long		 first_count;	/* records on the first page, or -1 */
 	struct buf	 prev;		/* the page before, to catch a repeat */
+	struct pager_opts *settle;	/* to settle an "auto" paginator */
+	char		*found_selector; /* the records' selector detected */
+	struct detected	 detected;
+	int		 records_list;	/* the records are an array */
 	long		 pages, nrecords;
 	double		 started, shown_at;
 	struct json	 json;
@@ -122,90 +128,31 @@ fail(struct pager *pg, int status)
 	exit(status);
 }
 
-/* Append a selector step that names key exactly, however odd it is. */
-static void
-add_step(struct buf *sel, const char *key, size_t n)
-{
-	size_t i;
-
-	buf_adds(sel, "['");
-	for (i = 0; i < n; i++) {
-		if (key[i] == '\'' || key[i] == '\\')
-			buf_addc(sel, '\\');
-		buf_addc(sel, key[i]);
-	}
-	buf_adds(sel, "']");
-}
-
 /*
- * dlt's guess at the records of a page: the page itself if it is an
- * array, else the first array met depth first at most three keys deep
- * whose key is a usual name for records, else the first array met.
- * Leaves the selectors of the first named array and of the first array
- * in named and first; both stay empty when there is no array.
+ * dlt's guess at where the records of a page are (lib/detect.h), kept for
+ * every page after.  A page with no array is one record, as in dlt, but
+ * only where there is one page: pages of one record each would never
+ * come to an empty page.
  */
-static void
-find_records(const struct json *js, int i, int depth, struct buf *path,
-    struct buf *first, struct buf *named)
-{
-	const jsmntok_t *t = js->tok;
-	int end = json_skip(js, i), k, v, j;
-	size_t keep;
-	struct buf key;
-
-	if (t[i].type != JSMN_OBJECT || depth >= 3)
-		return;
-	buf_init(&key, 0);
-	for (k = i + 1; k < end; k = json_skip(js, v)) {
-		v = k + 1;
-		keep = path->len;
-		buf_reset(&key);
-		json_unescape(js, k, &key);
-		add_step(path, key.data != NULL ? key.data : "", key.len);
-		if (t[v].type == JSMN_ARRAY) {
-			if (first->len == 0)
-				buf_add(first, path->data, path->len);
-			for (j = 0; named->len == 0 && record_keys[j] != NULL;
-			    j++)
-				if (strlen(record_keys[j]) == key.len &&
-				    memcmp(record_keys[j], key.data,
-				    key.len) == 0)
-					buf_add(named, path->data, path->len);
-		} else {
-			find_records(js, v, depth + 1, path, first, named);
-		}
-		path->len = keep;
-		if (named->len != 0)
-			break;
-	}
-	buf_free(&key);
-}
-
 static void
 detect_selector(struct pager *pg)
 {
-	struct buf path, first, named;
-	const char *sel;
+	char *sel = detect_records(&pg->json, &pg->records_list);
 
-	if (json_is_array(&pg->json, 0)) {
-		pg->records = compile("--data-selector", "$");
-		return;
-	}
-	buf_init(&path, 0);
-	buf_init(&first, 0);
-	buf_init(&named, 0);
-	buf_adds(&path, "$");
-	find_records(&pg->json, 0, 0, &path, &first, &named);
-	if (named.len == 0 && first.len == 0) {
-		warnmsg("page at offset %ld: no array of records found; "
-		    "use --data-selector", pg->pos);
-		fail(pg, EX_DATAERR);
-	}
-	sel = buf_str(named.len != 0 ? &named : &first);
 	pg->records = compile("--data-selector", sel);
-	buf_free(&path);
-	buf_free(&first);
-	buf_free(&named);
+	free(pg->found_selector);
+	pg->found_selector = sel;
+}
+
+/* A page that is no array of records, where paging needs one. */
+static void
+check_records(struct pager *pg)
+{
+	if (pg->records_list || pg->o->data_selector != NULL || pg->o->single)
+		return;
+	warnmsg("page at offset %ld: no array of records found; use "
+	    "--data-selector", pg->pos);
+	fail(pg, EX_DATAERR);
 }
 
 /* The total a page states, or -1 when it states none. */
@@ -256,6 +203,54 @@ read_total(struct pager *pg)
 		fail(pg, EX_DATAERR);
 	}
 	return (long)v;
+}
+
+/*
+ * The total of records that header o->total_header of response r
+ * states, or -1 when it says the total is unknown: a count
+ * (X-Total-Count: 2345), or the count after the '/' of a range
+ * (Content-Range: 0-99/2345, or '*' then "/2345"; a '*' after the '/'
+ * is unknown, a warning).  A header missing, or a value that is no
+ * count, is exit 65.
+ */
+static long
+header_total(struct pager *pg, const struct http_req *r)
+{
+	const char *name = pg->o->total_header, *p;
+	struct buf v;
+	char *end;
+	long long n = -1;
+
+	buf_init(&v, 0);
+	if (http_req_header(r, name, &v) == 0) {
+		warnmsg("page at offset %ld: no '%s' header", pg->pos, name);
+		fail(pg, EX_DATAERR);
+	}
+	p = strrchr(buf_str(&v), '/');
+	p = p != NULL ? p + 1 : v.data;
+	if (strcmp(p, "*") == 0 && p != v.data) {
+		if (!pg->warned_total)
+			warnmsg("warning: page at offset %ld: header '%s' says "
+			    "the total is unknown ('%s'); %s", pg->pos, name,
+			    v.data, pg->o->stop_after_empty ? "stopping at the "
+			    "first empty page" : "paging on without a total");
+		pg->warned_total = 1;
+		buf_free(&v);
+		return -1;
+	}
+	if (isdigit((unsigned char)*p)) {
+		errno = 0;
+		n = strtoll(p, &end, 10);
+		if (errno == ERANGE || *end != '\0' || n > LONG_MAX)
+			n = -1;
+	}
+	if (n < 0) {
+		warnmsg("page at offset %ld: the total in header '%s' is not "
+		    "a count: '%s'", pg->pos, name, v.data);
+		fail(pg, EX_DATAERR);
+	}
+	buf_free(&v);
+	return (long)n;
 }
 
 /* 1 if the page says there is more, 0 if not. */
@@ -471,7 +466,14 @@ check_repeat(const struct pager *pg, const struct buf *body, long count)
 	if (count == 0 || body->len != pg->prev.len ||
 	    memcmp(body->data, pg->prev.data, body->len) != 0)
 		return;
-	if (o->page_param != NULL)
+	if (pg->detected.kind == DETECT_PAGE_NUMBER && pg->pos == 1)
+		warnmsg("page 1 repeats the first page byte for byte: the API "
+		    "seems to count pages from 1, where the detected "
+		    "paginator counts from 0 (dlt's would load that page "
+		    "twice); set the paginator {\"type\": \"page_number\", "
+		    "\"base_page\": 1, \"total_path\": \"%s\"}",
+		    pg->detected.path);
+	else if (o->page_param != NULL)
 		warnmsg("page %ld repeats page %ld byte for byte: the server "
 		    "seems to ignore '%s'; name its page parameter with "
 		    "--page-param, or give --single-page if the API does not "
@@ -538,6 +540,16 @@ check_count(struct pager *pg)
 	const struct pager_opts *o = pg->o;
 	long end = pg->known_total, want;
 
+	/* By page number, only a header's total counts records. */
+	if (o->page_param != NULL && pg->header_total >= 0 &&
+	    pg->pos + 1 >= pg->known_total + o->base && pg->first == o->base) {
+		want = pg->header_total;
+		if (want <= pg->nrecords)
+			return;
+		warnmsg("paging ended with %ld of the %ld records header '%s' "
+		    "promised", pg->nrecords, want, o->total_header);
+		exit(EX_DATAERR);
+	}
 	if (o->page_param != NULL || o->single || end < 0)
 		return;
 	if (o->maximum >= 0 && o->maximum < end)
@@ -557,17 +569,97 @@ check_count(struct pager *pg)
 	exit(EX_DATAERR);
 }
 
+/* A paginator detected, as a configuration would write it. */
+static void
+describe(const struct detected *d, struct buf *b)
+{
+	buf_adds(b, name_of(detect_kinds, (int)d->kind));
+	if (d->kind == DETECT_JSON_LINK)
+		buf_printf(b, " with next_url_path '%s'", d->path);
+	else if (d->kind == DETECT_CURSOR)
+		buf_printf(b, " with cursor_path '%s'", d->path);
+	else if (d->kind == DETECT_PAGE_NUMBER)
+		buf_printf(b, " with total_path '%s'", d->path);
+}
+
+/*
+ * Settle an "auto" paginator from the first response r, with count
+ * records, a list or not, as dlt's detector does (lib/detect.h).  Page numbers go
+ * on from page 1, as dlt's detected page_number paginator counts from
+ * 0; a single page stops; the link and cursor paginators are not here
+ * yet, and are refused before the page is written.
+ */
+static void
+settle(struct pager *pg, const struct http_req *r, long count, int list)
+{
+	struct pager_opts *o = pg->settle;
+	struct detected *d = &pg->detected;
+	struct buf link, what;
+
+	buf_init(&link, 0);
+	http_req_header(r, "Link", &link);
+	detect_paginator(&pg->json, link.len > 0 ? buf_str(&link) : NULL, d);
+	buf_free(&link);
+	buf_init(&what, 0);
+	describe(d, &what);
+	pg->settle = NULL;
+	if (o->req.http.verbose)
+		warnmsg("detected paginator %s and data_selector '%s'",
+		    buf_str(&what), o->data_selector != NULL ?
+		    o->data_selector : pg->found_selector);
+	if (d->kind != DETECT_PAGE_NUMBER && o->page >= 0) {
+		warnmsg("page %ld: resumed by page number, but the response "
+		    "shows no count of pages now (%s detected)", pg->pos,
+		    buf_str(&what));
+		fail(pg, EX_DATAERR);
+	}
+	switch (d->kind) {
+	case DETECT_PAGE_NUMBER:
+		o->page_param = "page";
+		if (!o->total_explicit) {
+			o->total_path = d->path;
+			o->total_explicit = 1;
+			jpath_free(pg->total);
+			pg->total = compile("total_path", d->path);
+		}
+		warnmsg("warning: detected paginator %s, page_param 'page' "
+		    "and base_page 0 from the first response: a guess, as "
+		    "dlt's; check it, and set the paginator in the "
+		    "configuration", buf_str(&what));
+		break;
+	case DETECT_SINGLE:
+		o->single = 1;
+		jpath_free(pg->total);
+		pg->total = NULL;
+		if (list)
+			warnmsg("warning: no paginator detected: the first "
+			    "response (%ld records) is taken as the only "
+			    "page; if the API pages, set a paginator (dlt's "
+			    "detector looks for a Link header with "
+			    "rel=\"next\", a next link or cursor in the body, "
+			    "and a count of pages)", count);
+		break;
+	default:
+		warnmsg("detected paginator %s from the first response: not "
+		    "supported yet; set a paginator in the configuration "
+		    "(offset, page_number or single_page)", buf_str(&what));
+		exit(EX_CONFIG);
+	}
+	buf_free(&what);
+}
+
 /*
  * Check and write the page at pg->pos, then apply the stop rules in
  * dlt's order.  Returns 1 to go on, 0 to stop.
  */
 static int
-take_page(struct pager *pg, struct buf *body)
+take_page(struct pager *pg, struct http_req *r)
 {
 	const struct pager_opts *o = pg->o;
+	struct buf *body = &r->body;
 	struct json_error err;
 	struct buf swap;
-	long count, total = -1, next;
+	long count, total = -1, next, per;
 	size_t line, col;
 	int i, stop, more;
 
@@ -595,11 +687,24 @@ take_page(struct pager *pg, struct buf *body)
 		count = pg->json.tok[i].size;
 	else
 		count = json_is_null(&pg->json, i) ? 0 : 1;
+	if (pg->settle != NULL)
+		settle(pg, r, count, json_is_array(&pg->json, i));
+	check_records(pg);
 	flatten(body);
 	check_repeat(pg, body, count);
 	stop = count == 0 && o->stop_after_empty;
 	if (!stop && pg->total != NULL && (total = read_total(pg)) >= 0)
 		pg->known_total = total;
+	if (!stop && o->total_header != NULL &&
+	    (total = header_total(pg, r)) >= 0) {
+		pg->header_total = total;
+		/* By page number, the pages of the first page's size. */
+		if (o->page_param != NULL) {
+			per = pg->pages == 0 ? count : pg->first_count;
+			total = per > 0 ? total / per + (total % per != 0) : 0;
+		}
+		pg->known_total = total;
+	}
 	more = stop || pg->has_more == NULL || read_has_more(pg);
 
 	/* A short page is only suspicious once a later page has records. */
@@ -645,8 +750,11 @@ page_request(struct http *h, struct pager *pg, long pos)
 	struct http_req *r;
 	long limit = o->limit;
 
-	/* dlt's single_page paginator adds no paging parameters. */
-	if (o->single) {
+	/*
+	 * dlt's single_page paginator adds no paging parameters, nor does
+	 * its first request before the paginator is detected.
+	 */
+	if (o->single || (pg->settle != NULL && o->page_param == NULL)) {
 		r = http_req_new(h, o->url, NULL);
 		r->udata = (void *)(intptr_t)pos;
 		return r;
@@ -750,7 +858,7 @@ run(struct pager *pg)
 				http_req_free(r);
 				fail(pg, status);
 			}
-			go = take_page(pg, &r->body);
+			go = take_page(pg, r);
 			http_req_free(r);
 			pg->pos += pg->step;
 			if (pg->o->progress)
@@ -792,18 +900,78 @@ config(void *opts, const struct config *c)
 		o->single = 1;
 		break;
 	case PAGER_NONE:
+	case PAGER_AUTO:
+		o->autodetect = AUTO_CONFIG;
 		break;
 	}
 	if (c->total_path_set) {
 		o->total_path = c->total_path;
 		o->total_explicit = 1;
 	}
+	if (c->total_header != NULL)
+		o->total_header = c->total_header;
 	if (c->stop_after_empty >= 0)
 		o->stop_after_empty = c->stop_after_empty;
 	if (c->has_more_path != NULL)
 		o->has_more_path = c->has_more_path;
 	if (c->data_selector != NULL)
 		o->data_selector = c->data_selector;
+}
+
+/*
+ * Note an option that chooses a paginator, so that an "auto" one of the
+ * configuration gives way to it, and --paginator auto refuses it.
+ * Returns 1 if opt was --paginator, now applied.
+ */
+static int
+chooses_paginator(struct pager_opts *o, int opt)
+{
+	static const struct {
+		int		 opt;
+		const char	*name;
+	} kinds[] = {
+		{ OPT_BASE_PAGE, "--base-page" }, { OPT_LIMIT, "--limit" },
+		{ OPT_LIMIT_PARAM, "--limit-param" },
+		{ OPT_MAX_OFFSET, "--max-offset" },
+		{ OPT_MAX_PAGE, "--max-page" },
+		{ OPT_OFFSET_PARAM, "--offset-param" },
+		{ OPT_PAGE_PARAM, "--page-param" },
+		{ OPT_SINGLE_PAGE, "--single-page" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].opt == opt)
+			o->kind_option = kinds[i].name;
+	return 0;
+}
+
+/* --paginator NAME: one of the configuration's types, with its defaults. */
+static int
+set_paginator(struct pager_opts *o, const char *arg, struct err *e)
+{
+	int type;
+
+	if (parse_name("--paginator", arg, paginators, &type, e) == -1)
+		return -1;
+	o->autodetect = AUTO_OFF;
+	o->single = 0;
+	switch (type) {
+	case PAGER_AUTO:
+		o->autodetect = AUTO_OPTION;
+		o->page_param = NULL;
+		break;
+	case PAGER_PAGE_NUMBER:
+		if (o->page_param == NULL)
+			o->page_param = "page";
+		break;
+	case PAGER_SINGLE:
+		o->single = 1;
+		break;
+	default:
+		o->page_param = NULL;
+	}
+	return 0;
 }
 
 static int
@@ -815,6 +983,7 @@ option(void *opts, int opt, const char *arg, struct err *e)
 
 	if ((rc = reqopt_parse(&o->req, opt, arg, e)) != 0)
 		return rc;
+	chooses_paginator(o, opt);
 	switch (opt) {
 	case 'P':
 		rc = parse_long("--parallel", arg, 1, 64, &o->parallel, e);
@@ -857,6 +1026,9 @@ option(void *opts, int opt, const char *arg, struct err *e)
 	case OPT_PAGE_PARAM:
 		o->page_param = arg;
 		break;
+	case OPT_PAGINATOR:
+		rc = set_paginator(o, arg, e);
+		break;
 	case OPT_POSITION_FD:
 		if ((rc = parse_long("--position-fd", arg, 3, 1023, &fd, e)) ==
 		    0)
@@ -867,6 +1039,9 @@ option(void *opts, int opt, const char *arg, struct err *e)
 		break;
 	case OPT_SINGLE_PAGE:
 		o->single = 1;
+		break;
+	case OPT_TOTAL_HEADER:
+		o->total_header = arg;
 		break;
 	case OPT_TOTAL_PATH:
 		o->total_path = *arg != '\0' ? arg : NULL;
@@ -892,10 +1067,12 @@ static const struct option own[] = {
 	{ "offset-param",	required_argument, NULL, OPT_OFFSET_PARAM },
 	{ "page",		required_argument, NULL, OPT_PAGE },
 	{ "page-param",		required_argument, NULL, OPT_PAGE_PARAM },
+	{ "paginator",		required_argument, NULL, OPT_PAGINATOR },
 	{ "parallel",		required_argument, NULL, 'P' },
 	{ "position-fd",	required_argument, NULL, OPT_POSITION_FD },
 	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
 	{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
+	{ "total-header",	required_argument, NULL, OPT_TOTAL_HEADER },
 	{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
 	{ NULL,			0,		   NULL, 0 }
 };
@@ -913,6 +1090,9 @@ static const struct cli program = {
 	    "      --limit-param NAME     limit parameter (limit)\n"
 	    "      --total-path PATH      where the total is (total); "
 	    "'' for none\n"
+	    "      --total-header NAME    the total is in header NAME "
+	    "(X-Total-Count,\n"
+	    "                             Content-Range); not dlt's\n"
 	    "      --max-offset N         stop before offset N\n"
 	    "      --no-stop-after-empty-page\n"
 	    "                             go on after an empty page\n"
@@ -923,6 +1103,8 @@ static const struct cli program = {
 	    "      --base-page N          number of the first page (0)\n"
 	    "      --max-page N           stop before page N\n"
 	    "      --single-page          fetch one page only\n"
+	    "      --paginator TYPE       auto, offset, page_number or "
+	    "single_page\n"
 	    "      --allow-short          warn, not fail, when pages are "
 	    "short\n"
 	    "      --position-fd FD       after each page, write the "
@@ -966,6 +1148,23 @@ check_options(struct pager_opts *o, int argc, char *argv[],
 		die(EX_USAGE, "paging would never stop: give --total-path, "
 		    "--max-offset or --has-more-path, or stop after an empty "
 		    "page");
+	if (o->autodetect == AUTO_OPTION && o->kind_option != NULL)
+		die(EX_USAGE, "--paginator auto and %s: give one or the other",
+		    o->kind_option);
+	if (o->autodetect == AUTO_CONFIG && o->kind_option != NULL)
+		o->autodetect = AUTO_OFF;
+	/* A resume by page number of a detected page_number paginator. */
+	if (o->autodetect != AUTO_OFF && o->page >= 0)
+		o->page_param = "page";
+	/* A header's total replaces the body's default one. */
+	if (o->total_header != NULL) {
+		if (*o->total_header == '\0')
+			die(EX_CONFIG, "--total-header: a header needs a name");
+		if (o->total_explicit && o->total_path != NULL)
+			die(EX_USAGE, "--total-header and --total-path: give "
+			    "one or the other");
+		o->total_path = NULL;
+	}
 	if (o->progress == -1)
 		o->progress = isatty(STDERR_FILENO);
 	if (o->req.http.silent)
@@ -977,17 +1176,23 @@ check_options(struct pager_opts *o, int argc, char *argv[],
  * mode never below the base page), with o's paths compiled.
  */
 static void
-pager_init(struct pager *pg, const struct pager_opts *o)
+pager_init(struct pager *pg, struct pager_opts *o)
 {
 	memset(pg, 0, sizeof(*pg));
 	pg->o = o;
 	pg->step = o->page_param != NULL ? 1 : o->limit;
+	pg->detected.kind = DETECT_SINGLE;
+	if (o->autodetect != AUTO_OFF) {
+		pg->settle = o;
+		pg->step = 1;
+	}
 	pg->pos = o->start;
 	if (o->page_param != NULL && o->page >= 0)
 		pg->pos = o->page;
 	else if (o->page_param != NULL && o->start < o->base)
 		pg->pos = o->base;
 	pg->known_total = -1;
+	pg->header_total = -1;
 	pg->short_offset = -1;
 	pg->first_count = -1;
 	buf_init(&pg->prev, 0);
@@ -1008,6 +1213,8 @@ pager_free(struct pager *pg)
 	jpath_free(pg->records);
 	jpath_free(pg->total);
 	jpath_free(pg->has_more);
+	free(pg->found_selector);
+	detected_free(&pg->detected);
 }
 
 int

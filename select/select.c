@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "config.h"
+#include "detect.h"
 #include "diag.h"
 #include "jpath.h"
 #include "json.h"
@@ -48,7 +49,8 @@ struct reader {
 
 struct selection {
 	const char	*selector;
-	struct jpath	*path;
+	struct jpath	*path;		/* NULL: detect on the first value */
+	char		*detected;	/* the selector detected */
 	int		 allow_missing;
 	struct json	 json;
 };
@@ -191,6 +193,24 @@ next_value(struct reader *r, size_t *end, int *whole_line)
 }
 
 /*
+ * A resource without a data_selector: dlt's guess on the first value
+ * (lib/detect.h), as rest-paginate guesses it, kept for every value
+ * after, as dlt keeps it for every page.
+ */
+static void
+detect_selector(struct selection *sel)
+{
+	const char *err;
+	int list;
+
+	sel->detected = detect_records(&sel->json, &list);
+	sel->selector = sel->detected;
+	if ((sel->path = jpath_compile(sel->selector, &err)) == NULL)
+		die(EX_SOFTWARE, "detected selector '%s': %s", sel->selector,
+		    err);
+}
+
+/*
  * Parse one value and write what the selector picks from it.  Returns 0,
  * or -1 when a whole line offered as a value is not exactly one value.
  * The parse validates every byte but makes tokens only down to the picked
@@ -206,8 +226,9 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 	size_t line, col;
 	int t;
 
+	/* Detection looks at arrays three keys deep at most. */
 	if (json_parse_shallow(j, r->buf + r->vstart, end - r->vstart,
-	    jpath_depth(sel->path) + 1, &err) == -1) {
+	    sel->path != NULL ? jpath_depth(sel->path) + 1 : 4, &err) == -1) {
 		if (whole_line)
 			return -1;
 		locate(r, r->vstart + err.off, &line, &col);
@@ -219,6 +240,8 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 		}
 		die(EX_DATAERR, "%s:%zu:%zu: %s", r->name, line, col, err.msg);
 	}
+	if (sel->path == NULL)
+		detect_selector(sel);
 	if ((t = jpath_eval(sel->path, j, 0)) == -1) {
 		if (sel->allow_missing)
 			return 0;
@@ -312,8 +335,11 @@ main(int argc, char *argv[])
 	int c, i;
 
 	cli_start(&program, &argc, &argv, &cfg, &sel);
-	/* With a configuration, its data_selector is PATH: operands are files. */
-	if (cfg.data_selector != NULL) {
+	/*
+	 * With a configuration, its data_selector is PATH, or detected if it
+	 * has none: operands are files.
+	 */
+	if (cfg.name != NULL) {
 		argc++;
 		argv--;
 		sel.selector = cfg.data_selector;
@@ -322,7 +348,8 @@ main(int argc, char *argv[])
 	} else {
 		sel.selector = argv[0];
 	}
-	if ((sel.path = jpath_compile(sel.selector, &err)) == NULL)
+	if (sel.selector != NULL &&
+	    (sel.path = jpath_compile(sel.selector, &err)) == NULL)
 		die(EX_CONFIG, "unsupported selector '%s': %s; supported: %s",
 		    sel.selector, err, jpath_syntax);
 	/* Reading a pipe alone, a signal ends the input, not the output. */
@@ -342,6 +369,7 @@ main(int argc, char *argv[])
 	free(r.buf);
 	json_free(&sel.json);
 	jpath_free(sel.path);
+	free(sel.detected);
 	config_free(&cfg);
 	if (stop_requested() && (fflush(stdout) == EOF ||
 	    stop_drain(STDOUT_FILENO) > 0))

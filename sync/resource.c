@@ -127,6 +127,8 @@ fingerprint(const struct config *c)
 	sfield(&b, c->limit_param);
 	sfield(&b, c->page_param);
 	sfield(&b, c->total_path);
+	if (c->total_header != NULL)
+		sfield(&b, c->total_header);
 	sfield(&b, c->has_more_path);
 	sfield(&b, c->data_selector);
 	buf_init(&hex, 0);
@@ -165,11 +167,6 @@ check(const struct sync_opts *o, const struct config *c, size_t i,
 	r->wd = c->write_disposition == NULL ? WRITE_MERGE :
 	    name_value(write_dispositions, c->write_disposition);
 	r->fingerprint = fingerprint(c);
-	if (c->data_selector == NULL)
-		die(EX_CONFIG, "%s: resource '%s' has no data_selector: "
-		    "rest-sync selects the records of the pages it keeps with "
-		    "rest-select, which does not guess one", o->config,
-		    c->name);
 	if (o->prune && r->wd == WRITE_MERGE && incremental(o->config, i))
 		die(EX_CONFIG, "--prune: resource '%s' loads incrementally "
 		    "(endpoint.incremental): its input is never complete, so "

@@ -148,17 +148,25 @@ sent() {
 /echo  -'
 }
 
-@test "paginator null: at the client none, at the endpoint the client's" {
+@test "paginator null: at the client none given, at the endpoint the client's" {
 	cat >c.json <<-EOF
 	{"client": {"base_url": "$BASE", "paginator": null},
 	 "resources": [{"name": "r", "endpoint": {"path": "v1/resource",
 	   "params": {"records": 25}, "data_selector": "data"}}]}
 	EOF
-	# No paginator at all: what rest-paginate does without one.
+	# What rest-paginate does without any paginator: detect one.
+	jq 'del(.client.paginator)' c.json >none.json
+	run --separate-stderr rest-paginate -c none.json
+	assert_success
+	local want_out=$output want_err=$stderr want_sent
+	want_sent=$(sent)
+	[[ $want_err == *'no paginator detected'* ]]
+	server_reset
 	run --separate-stderr rest-paginate -c c.json
 	assert_success
-	assert_equal "$stderr" ''
-	assert_equal "$(sent)" '/v1/resource offset=0&limit=100&records=25 -'
+	assert_equal "$output" "$want_out"
+	assert_equal "$stderr" "$want_err"
+	assert_equal "$(sent)" "$want_sent"
 	# An endpoint's null hides the defaults' paginator...
 	cat >d.json <<-EOF
 	{"client": {"base_url": "$BASE"},
@@ -171,8 +179,8 @@ sent() {
 	server_reset
 	run --separate-stderr rest-paginate -c d.json
 	assert_success
-	assert_equal "$stderr" ''
-	assert_equal "$(sent)" '/v1/resource offset=0&limit=100&records=25 -'
+	assert_equal "$stderr" "$want_err"
+	assert_equal "$(sent)" "$want_sent"
 	# ...but not the client's, as in dlt: said on stderr.
 	jq '.client.paginator = "single_page"' d.json >e.json
 	server_reset

@@ -12,7 +12,7 @@ setup() {
 	DEST=$BATS_TEST_TMPDIR/dest
 }
 
-@test "make install puts programs and man pages under DESTDIR/PREFIX" {
+@test "make install puts programs, man pages and completions under DESTDIR/PREFIX" {
 	run make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/opt/rp
 	assert_success
 	run bash -c "cd '$DEST' && find . -type f -printf '%m %p\n' | sort -k2"
@@ -20,23 +20,38 @@ setup() {
 755 ./opt/rp/bin/rest-merge
 755 ./opt/rp/bin/rest-paginate
 755 ./opt/rp/bin/rest-select
+755 ./opt/rp/bin/rest-shard-range
 755 ./opt/rp/bin/rest-sync
+644 ./opt/rp/share/bash-completion/completions/restpipe
 644 ./opt/rp/share/man/man1/rest-fetch.1
 644 ./opt/rp/share/man/man1/rest-merge.1
 644 ./opt/rp/share/man/man1/rest-paginate.1
 644 ./opt/rp/share/man/man1/rest-select.1
+644 ./opt/rp/share/man/man1/rest-shard-range.1
 644 ./opt/rp/share/man/man1/rest-sync.1
-644 ./opt/rp/share/man/man7/restpipe.7"
+644 ./opt/rp/share/man/man7/restpipe.7
+644 ./opt/rp/share/zsh/site-functions/_restpipe"
+	# bash-completion finds the completion under each program's name.
+	run bash -c "cd '$DEST' && find . -type l -printf '%p -> %l\n' | sort"
+	assert_output "./opt/rp/share/bash-completion/completions/rest-fetch -> restpipe
+./opt/rp/share/bash-completion/completions/rest-merge -> restpipe
+./opt/rp/share/bash-completion/completions/rest-paginate -> restpipe
+./opt/rp/share/bash-completion/completions/rest-select -> restpipe
+./opt/rp/share/bash-completion/completions/rest-shard-range -> restpipe
+./opt/rp/share/bash-completion/completions/rest-sync -> restpipe"
 	run "$DEST/opt/rp/bin/rest-fetch" --version
 	assert_success
 	assert_output --regexp '^rest-fetch [0-9.]+$'
+	run "$DEST/opt/rp/bin/rest-shard-range" --version
+	assert_success
+	assert_output --regexp '^rest-shard-range [0-9.]+$'
 }
 
 @test "make uninstall removes what install put there" {
 	make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/opt/rp
 	run make -s -C "$TOP" uninstall DESTDIR="$DEST" PREFIX=/opt/rp
 	assert_success
-	run find "$DEST" -type f
+	run find "$DEST" ! -type d
 	assert_output ''
 }
 
@@ -57,6 +72,7 @@ links_curl() {
 	# --as-needed (gcc's default under SANITIZE=1 and on many systems).
 	mkdir "$src"
 	cp "$TOP/Makefile" "$src"
+	cp -r "$TOP/shard" "$src"
 	for d in "$TOP"/*/; do
 		if compgen -G "$d*.c" >/dev/null; then
 			cp -r "$d" "$src"

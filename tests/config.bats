@@ -451,12 +451,12 @@ rest-paginate: resume with --offset 0"
 		assert_failure 78
 		assert_output ''
 		assert_equal "$stderr" \
-			"rest-paginate: c.json: \$.resources[0].endpoint.paginator.type: paginator '$type' is not supported (offset, page_number and single_page are)"
+			"rest-paginate: c.json: \$.resources[0].endpoint.paginator.type: paginator '$type' is not supported (offset, page_number, single_page and auto are)"
 		pager "\"$type\""
 		run --separate-stderr rest-paginate -c c.json
 		assert_failure 78
 		assert_equal "$stderr" \
-			"rest-paginate: c.json: \$.resources[0].endpoint.paginator: paginator '$type' is not supported (offset, page_number and single_page are)"
+			"rest-paginate: c.json: \$.resources[0].endpoint.paginator: paginator '$type' is not supported (offset, page_number, single_page and auto are)"
 	done
 	assert_equal "$(queries)" ''
 	run --separate-stderr rest-fetch -c c.json
@@ -494,12 +494,44 @@ rest-paginate: resume with --offset 0"
 	assert_equal "$stderr" ''
 	assert_equal "${#lines[@]}" 1
 	assert_equal "$(queries)" 'records=25'
-	# No paginator anywhere: rest-paginate's own offset paging, limit 100.
+	# No paginator anywhere: detected from a plain first request, as dlt
+	# does; this page has neither a next link nor a count of pages.
 	jq 'del(.client.paginator)' client.json >none.json
 	server_reset
 	run --separate-stderr rest-paginate -c none.json -r dflt
 	assert_success
-	assert_equal "$(queries)" 'offset=0&limit=100&records=25'
+	assert_equal "${#lines[@]}" 1
+	assert_regex "$stderr" '^rest-paginate: warning: no paginator detected: '
+	assert_equal "$(queries)" 'records=25'
+}
+
+@test "paginator auto, as a string or a type: detected; an endpoint's auto leaves the client's paginator, as in dlt" {
+	local p
+	for p in '"auto"' '{"type": "auto"}'; do
+		pager "$p" '{"records": 25, "by_page": 1, "base_page": 0}'
+		server_reset
+		run --separate-stderr rest-paginate -c c.json
+		assert_success
+		assert_equal "${#lines[@]}" 3
+		assert_equal "$stderr" "rest-paginate: warning: detected paginator page_number with total_path 'total_pages', page_param 'page' and base_page 0 from the first response: a guess, as dlt's; check it, and set the paginator in the configuration"
+		assert_equal "$(queries)" 'records=25&by_page=1&base_page=0 page=1&records=25&by_page=1&base_page=0 page=2&records=25&by_page=1&base_page=0'
+	done
+	pager '{"type": "auto", "limit": 5}'
+	run --separate-stderr rest-paginate -c c.json
+	assert_success
+	assert_regex "$stderr" "^rest-paginate: warning: c.json: \\$.resources\\[0\\].endpoint.paginator: unknown key 'limit'"
+	jq '.client.paginator = {"type": "offset", "limit": 20}' c.json >cl.json
+	server_reset
+	run --separate-stderr rest-paginate -c cl.json
+	assert_success
+	assert_equal "$(queries)" 'offset=0&limit=20&records=25 offset=20&limit=20&records=25'
+	# The command line's paging options win over a detection.
+	pager '"auto"'
+	server_reset
+	run --separate-stderr rest-paginate -c c.json --limit 10
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(queries)" 'offset=0&limit=10&records=25 offset=10&limit=10&records=25 offset=20&limit=10&records=25'
 }
 
 @test "options and the URL operand of rest-paginate win over the file" {
@@ -543,16 +575,30 @@ rest-paginate: resume with --offset 0"
 	assert_equal "$stderr" 'rest-select: missing: No such file or directory'
 }
 
-@test "rest-select -c without a data_selector takes PATH as an operand" {
+@test "rest-select -c without a data_selector detects it on the first value, as dlt does, and keeps it; operands are files" {
 	echo '{"resources": [{"name": "a", "endpoint": "a"}]}' >c.json
-	run --separate-stderr rest-select -c c.json data <<<'{"data":[1]}'
+	printf '{"meta":{"tags":[0]},"items":[1,2]}\n{"items":[3],"x":[9]}\n' >p
+	run --separate-stderr rest-select -c c.json -r a p - <<<'{"items":[4]}'
 	assert_success
 	assert_equal "$stderr" ''
+	assert_output $'1\n2\n3\n4'
+	# A first value with no array is one record, the value itself.
+	run --separate-stderr rest-select -c c.json <<<'{"id":1,"a":{"b":2}}'
+	assert_success
+	assert_output '{"id":1,"a":{"b":2}}'
+	# The selector of the first value holds for the next ones.
+	run --separate-stderr rest-select -c c.json \
+		<<<$'{"data":[1]}\n{"items":[2]}'
+	assert_failure 65
 	assert_output 1
+	assert_equal "$stderr" "rest-select: <stdin>:2: value 2: selector 'data' matched nothing"
+	run --separate-stderr rest-select -c c.json data <<<'{"data":[1]}'
+	assert_failure 66
+	assert_equal "$stderr" 'rest-select: data: No such file or directory'
 	run --separate-stderr rest-select -c c.json </dev/null
-	assert_failure 64
+	assert_success
 	assert_output ''
-	assert_regex "$stderr" '^usage: rest-select '
+	assert_equal "$stderr" ''
 }
 
 @test "an unsupported data_selector is 78 in rest-select and rest-paginate" {
@@ -761,7 +807,7 @@ rest-fetch: warning: $cfg: \$.client.auth: unknown key 'tokn'"
 		"rest-paginate: warning: $cfg: \$.resources[0].endpoint.paginator: unknown key 'max_offset'"
 	assert_equal "${#stderr_lines[@]}" 8
 	# rest-select and rest-merge warn of the levels every program reads.
-	run --separate-stderr rest-select -c "$cfg" data <<<'{"data":[1]}'
+	run --separate-stderr rest-select -c "$cfg" <<<'{"data":[1]}'
 	assert_success
 	assert_output 1
 	assert_equal "$stderr" "rest-select: warning: $cfg: \$: unknown key 'source'
@@ -948,4 +994,19 @@ rest-select: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'"
 	run --separate-stderr rest-select -c "$f"
 	assert_failure 78
 	assert_equal "$stderr" "rest-select: $f: larger than 16 MiB"
+}
+
+@test "paginator total_header (restpipe's, not dlt's): the total from a header; not a string is 78 naming its path" {
+	pager '{"type": "offset", "limit": 10, "total_header": "Content-Range"}' \
+		'{"records": 25, "total_header": "range"}'
+	run --separate-stderr rest-paginate -c c.json
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(queries)" 'offset=0&limit=10&records=25&total_header=range offset=10&limit=10&records=25&total_header=range offset=20&limit=10&records=25&total_header=range'
+	pager '{"type": "page_number", "base_page": 1, "total_header": 5}'
+	run --separate-stderr rest-paginate -c c.json
+	assert_failure 78
+	assert_output ''
+	assert_equal "$stderr" 'rest-paginate: c.json: $.resources[0].endpoint.paginator.total_header: expected a string'
 }

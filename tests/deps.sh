@@ -19,6 +19,9 @@ command -v jq >/dev/null || need="$need jq"
 command -v strace >/dev/null || need="$need strace"
 [ -x /usr/bin/time ] || need="$need time"
 command -v openssl >/dev/null || need="$need openssl"
+command -v parallel >/dev/null || need="$need parallel"
+[ -f /usr/share/bash-completion/bash_completion ] || need="$need bash-completion"
+python3 -c 'import yaml' 2>/dev/null || need="$need python3-yaml"
 [ -z "$need" ] && exit 0
 
 echo "deps: installing$need" >&2

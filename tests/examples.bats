@@ -7,6 +7,7 @@
 bats_require_minimum_version 1.5.0
 
 load server
+load manpage
 
 setup_file() { server_start --records 950; }
 teardown_file() { server_stop; }
@@ -19,13 +20,13 @@ setup() {
 	JOB=(make -s -C "$EX" API="$BASE" OUT="$OUT" EXTRA='-q require_key=1')
 }
 
-@test "shard-range: shards are whole pages that cover the range once" {
+@test "rest-shard-range: shards are whole pages that cover the range once" {
 	local total count index opts covered
 	for total in 0 1 99 100 101 950 1000 12345; do
 		for count in 1 3 4 7; do
 			covered=0
 			for ((index = 0; index < count; index++)); do
-				opts=$("$EX/shard-range" $index $count $total 100)
+				opts=$(rest-shard-range $index $count $total 100)
 				[[ $opts =~ ^--offset\ ([0-9]+)\ --max-offset\ ([0-9]+)$ ]]
 				(( BASH_REMATCH[1] == covered || BASH_REMATCH[1] == BASH_REMATCH[2] ))
 				(( BASH_REMATCH[1] % 100 == 0 ))
@@ -37,12 +38,42 @@ setup() {
 	done
 }
 
-@test "shard-range: bad arguments are a usage error" {
-	run -64 "$EX/shard-range" 4 4 100
-	assert_output 'usage: shard-range INDEX COUNT TOTAL [LIMIT]'
-	run -64 "$EX/shard-range" x 4 100
-	run -64 "$EX/shard-range" 0 0 100
-	run -64 "$EX/shard-range" 0 1
+@test "rest-shard-range: bad arguments are a usage error" {
+	local synopsis='usage: rest-shard-range [-h] [--version] INDEX COUNT TOTAL [LIMIT]'
+	run -64 rest-shard-range 4 4 100
+	assert_output "$synopsis"
+	run -64 rest-shard-range x 4 100
+	assert_output "$synopsis"
+	run -64 rest-shard-range 0 0 100
+	assert_output "$synopsis"
+	run -64 rest-shard-range 0 1
+	assert_output "$synopsis"
+	run -64 rest-shard-range 0 1 100 0
+	assert_output "$synopsis"
+	run -64 rest-shard-range 0 1 100 1 1
+	assert_output "$synopsis"
+	run -64 rest-shard-range --limit 0 1 100
+	assert_output "rest-shard-range: unrecognized option '--limit'
+$synopsis"
+	run -64 rest-shard-range -1 4 100
+	assert_output "rest-shard-range: invalid option -- '1'
+$synopsis"
+	run -0 rest-shard-range -- 3 4 950
+	assert_output '--offset 900 --max-offset 1000'
+}
+
+@test "rest-shard-range: --help, --version and the man page agree" {
+	run -0 rest-shard-range --help
+	assert_line --index 0 'usage: rest-shard-range [-h] [--version] INDEX COUNT TOTAL [LIMIT]'
+	run -0 rest-shard-range -h
+	assert_line --index 0 --partial 'usage: rest-shard-range'
+	run -0 rest-shard-range --version
+	assert_output --regexp '^rest-shard-range [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_output "rest-shard-range $(sed -n 's/^VERSION[\t ]*= *//p' "$BATS_TEST_DIRNAME/../Makefile")"
+	assert_man_long_options rest-shard-range "$EX/../man/rest-shard-range.1"
+	assert_man_short_options rest-shard-range "$EX/../man/rest-shard-range.1"
+	assert_man_synopsis rest-shard-range "$EX/../man/rest-shard-range.1"
+	assert_man_lint "$EX/../man/rest-shard-range.1"
 }
 
 @test "the full load stages the records and replaces the table" {

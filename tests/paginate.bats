@@ -1022,3 +1022,181 @@ Authorization: Bearer ***"
 	assert_failure 78
 	assert_equal "$stderr" "rest-paginate: --position-fd: 2 is out of range (3 to 1023)"
 }
+
+# ------------------------------------------------------------ auto-detection
+
+# The warning of a detected single page of N records.
+single_warning() {
+	echo "rest-paginate: warning: no paginator detected: the first response ($1 records) is taken as the only page; if the API pages, set a paginator (dlt's detector looks for a Link header with rel=\"next\", a next link or cursor in the body, and a count of pages)"
+}
+
+@test "--paginator auto: no link, cursor or count of pages: one page, a plain request, and a warning" {
+	run --separate-stderr rest-paginate --paginator auto "$R?records=25"
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(ids <<<"$output")" "$(seq 10)"
+	assert_equal "$stderr" "$(single_warning 10)"
+	assert_equal "$(server_requests | jq -r .query)" 'records=25'
+}
+
+@test "--paginator auto: a count of pages is page_number paging from page 1 up to the count, with -P fetching ahead" {
+	local want='rest-paginate: warning: detected paginator page_number with total_path '\''total_pages'\'', page_param '\''page'\'' and base_page 0 from the first response: a guess, as dlt'\''s; check it, and set the paginator in the configuration'
+	run --separate-stderr rest-paginate --paginator auto \
+		"$R?records=25&by_page=1&base_page=0"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$stderr" "$want"
+	assert_equal "$(server_requests | jq -r '.args.page // "-"' |
+		paste -sd' ')" '- 1 2'
+	server_reset
+	run --separate-stderr rest-paginate --paginator auto -P 4 \
+		"$R?records=95&by_page=1&base_page=0"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 95)"
+	assert_equal "$stderr" "$want"
+	assert_equal "$(server_requests | wc -l)" 10
+}
+
+@test "--paginator auto on an API that counts pages from 1: 65 and the paginator to set, not page 1 twice" {
+	run --separate-stderr rest-paginate --paginator auto \
+		"$R?records=25&by_page=1"
+	assert_failure 65
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(sed -n 2p <<<"$stderr")" \
+		'rest-paginate: page 1 repeats the first page byte for byte: the API seems to count pages from 1, where the detected paginator counts from 0 (dlt'\''s would load that page twice); set the paginator {"type": "page_number", "base_page": 1, "total_path": "total_pages"}'
+}
+
+@test "--paginator auto: a next link, a cursor or a Link header detected is 78 before any page is written" {
+	local body kind
+	for body in '{"data":[1],"next":"http://x/2"}#json_link with next_url_path '\''next'\''' \
+		'{"data":[1],"links":{"next":{"href":"/v1/2"}}}#json_link with next_url_path '\''links.next.href'\''' \
+		'{"data":[1],"meta":{"next_cursor":"abc"}}#cursor with cursor_path '\''meta.next_cursor'\'''; do
+		kind=${body#*#}
+		run --separate-stderr rest-paginate --paginator auto \
+			-q "body=${body%%#*}" "$BASE/raw"
+		assert_failure 78
+		assert_output ''
+		assert_equal "$stderr" "rest-paginate: detected paginator $kind from the first response: not supported yet; set a paginator in the configuration (offset, page_number or single_page)"
+	done
+	server_faults '[{"path": "/v1/resource", "action": "status",
+		"status": 200, "body": "{\"data\": [1, 2]}",
+		"headers": {"Link": "<http://x/?page=2>; rel=\"next\""}}]'
+	run --separate-stderr rest-paginate --paginator auto "$R"
+	assert_failure 78
+	assert_output ''
+	assert_equal "$stderr" "rest-paginate: detected paginator header_link from the first response: not supported yet; set a paginator in the configuration (offset, page_number or single_page)"
+}
+
+@test "--paginator auto: a single entity is one record on one page, quietly; -v says what was detected" {
+	run --separate-stderr rest-paginate --paginator auto \
+		-q 'body={"id":7,"tags":"x"}' "$BASE/raw"
+	assert_success
+	assert_output '{"id":7,"tags":"x"}'
+	assert_equal "$stderr" ''
+	run --separate-stderr rest-paginate --paginator auto -v \
+		"$R?records=25&by_page=1&base_page=0&wrap=results.list"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(jq -r '.results.list[].id' <<<"$output")" "$(seq 25)"
+	assert_regex "$stderr" "rest-paginate: detected paginator page_number with total_path 'total_pages' and data_selector 'results.list'"
+}
+
+@test "--paginator: a type other than auto is that paginator; a bad one is 78, with another paging option 64" {
+	run --separate-stderr rest-paginate --paginator single_page "$R"
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$stderr" ''
+	run --separate-stderr rest-paginate --paginator page_number \
+		--base-page 1 --total-path total_pages "$R?records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	server_reset
+	run --separate-stderr rest-paginate --paginator nope "$R"
+	assert_failure 78
+	assert_equal "$stderr" "rest-paginate: --paginator: 'nope' is not offset, page_number, single_page or auto"
+	run --separate-stderr rest-paginate --paginator auto --limit 5 "$R"
+	assert_failure 64
+	assert_equal "$stderr" 'rest-paginate: --paginator auto and --limit: give one or the other'
+	assert_equal "$(server_stats)" '{"requests":0,"connections":0}'
+}
+
+# ------------------------------------------------------------ --total-header
+
+@test "--total-header: X-Total-Count or Content-Range stops offset paging at the total, and -P fetches ahead up to it" {
+	local kind
+	for kind in 'count X-Total-Count' 'range Content-Range'; do
+		server_reset
+		run --separate-stderr rest-paginate --limit 10 \
+			--total-header "${kind#* }" \
+			"$R?records=25&total_header=${kind%% *}"
+		assert_success
+		assert_equal "$stderr" ''
+		assert_equal "$(ids <<<"$output")" "$(seq 25)"
+		assert_equal "$(offsets)" '0 10 20'
+	done
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 -P 4 \
+		--total-header Content-Range "$R?records=95&total_header=range"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 95)"
+	assert_equal "$(server_requests | wc -l)" 10
+	# Without it the body has no total: a warning, and an empty page.
+	server_reset
+	run --separate-stderr rest-paginate --limit 10 \
+		"$R?records=25&total_header=count"
+	assert_success
+	assert_equal "$(offsets)" '0 10 20 30'
+}
+
+@test "--total-header with page numbers: pages of the first page's size, and fewer records than the total is 65" {
+	run --separate-stderr rest-paginate --page-param page --base-page 1 \
+		--total-header X-Total-Count "$R?records=25&total_header=count"
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$(server_requests | jq -r .args.page | paste -sd' ')" \
+		'1 2 3'
+	run --separate-stderr rest-paginate --page-param page --base-page 1 \
+		--total-header X-Total-Count \
+		"$R?records=25&total_header=count&total_header_value=40"
+	assert_failure 65
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$stderr" "rest-paginate: paging ended with 25 of the 40 records header 'X-Total-Count' promised"
+}
+
+@test "--total-header: a total above the records is 65, unknown is a warning, missing or bad is 65" {
+	run --separate-stderr rest-paginate --limit 10 \
+		--total-header X-Total-Count \
+		"$R?records=25&total_header=count&total_header_value=40"
+	assert_failure 65
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$stderr" 'rest-paginate: paging ended with 25 of the 40 records the total promised from offset 0 to 40; if the API drops records after paging, give --allow-short'
+	run --separate-stderr rest-paginate --limit 10 \
+		--total-header Content-Range "$R?records=25&total_header=unknown"
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$stderr" "rest-paginate: warning: page at offset 0: header 'Content-Range' says the total is unknown ('0-9/*'); stopping at the first empty page"
+	local bad
+	for bad in abc 0-9/abc 0-9/ -5 0-9/5x '*' 99999999999999999999; do
+		run --separate-stderr rest-paginate --limit 10 \
+			--total-header Content-Range -q "total_header_value=$bad" \
+			"$R?records=25&total_header=range"
+		assert_failure 65
+		assert_output ''
+		assert_equal "$stderr" "rest-paginate: page at offset 0: the total in header 'Content-Range' is not a count: '$bad'
+rest-paginate: resume with --offset 0"
+	done
+	run --separate-stderr rest-paginate --limit 10 --total-header X-Nope "$R"
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "rest-paginate: page at offset 0: no 'X-Nope' header
+rest-paginate: resume with --offset 0"
+	run --separate-stderr rest-paginate --total-header X-Total-Count \
+		--total-path total "$R"
+	assert_failure 64
+	assert_equal "$stderr" 'rest-paginate: --total-header and --total-path: give one or the other'
+	run --separate-stderr rest-paginate --total-header '' "$R"
+	assert_failure 78
+	assert_equal "$stderr" 'rest-paginate: --total-header: a header needs a name'
+}

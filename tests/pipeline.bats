@@ -329,3 +329,51 @@ $lost"
 	assert_line --index 0 'rest-paginate: write error on stdout: File too large'
 	assert_line --index 1 --regexp '^rest-paginate: resume with --offset [0-9]+$'
 }
+
+# detected PARAMS: c.json, one resource of the test API with the query
+# parameters PARAMS and neither paginator nor data_selector; then its ids
+# through rest-paginate -c | rest-select -c, and the pipeline's status.
+detected() {
+	cat >c.json <<-EOF
+	{"client": {"base_url": "$BASE"},
+	 "resources": [{"name": "r", "endpoint": {"path": "${2:-v1/resource}",
+	   "params": $1}}]}
+	EOF
+	run --separate-stderr bash -c 'set -o pipefail
+		timeout 60 rest-paginate -c c.json | rest-select -c c.json |
+		jq -r .id'
+}
+
+@test "no paginator, no data_selector: each kind of page the test API serves gives its rows, as dlt detects them" {
+	local single="rest-paginate: warning: no paginator detected: the first response (10 records) is taken as the only page; if the API pages, set a paginator (dlt's detector looks for a Link header with rel=\"next\", a next link or cursor in the body, and a count of pages)"
+	local guess="rest-paginate: warning: detected paginator page_number with total_path 'total_pages', page_param 'page' and base_page 0 from the first response: a guess, as dlt's; check it, and set the paginator in the configuration"
+
+	detected '{"records": 25}'
+	assert_success
+	assert_output "$(seq 10)"
+	assert_equal "$stderr" "$single"
+	detected '{"records": 25, "wrap": "none"}'
+	assert_success
+	assert_output "$(seq 10)"
+	assert_equal "$stderr" "$single"
+	detected '{"records": 25, "by_page": 1, "base_page": 0}'
+	assert_success
+	assert_output "$(seq 25)"
+	assert_equal "$stderr" "$guess"
+	detected '{"records": 25, "by_page": 1, "base_page": 0, "page_size": 7, "wrap": "a.b.items"}'
+	assert_success
+	assert_output "$(seq 25)"
+	assert_equal "$stderr" "$guess"
+	detected '{"body": "{\"id\": 42, \"tags\": {\"a\": 1}}"}' raw
+	assert_success
+	assert_output 42
+	assert_equal "$stderr" ''
+	detected '{"body": "{\"id\": 1, \"next\": \"/raw?page=2\"}"}' raw
+	assert_failure 78
+	assert_output ''
+	assert_equal "$stderr" "rest-paginate: detected paginator json_link with next_url_path 'next' from the first response: not supported yet; set a paginator in the configuration (offset, page_number or single_page)"
+	detected '{"records": 25, "by_page": 1}'
+	assert_failure 65
+	assert_output "$(seq 10)"
+	assert_regex "$stderr" 'page 1 repeats the first page byte for byte: the API seems to count pages from 1'
+}

@@ -14,6 +14,12 @@ pretty=1, require_key=1, and, for servers that do not page as they claim:
   short_at=OFFSET   the page that starts at OFFSET lacks its last record
   total_value=JSON  the total, written as given (e.g. "5" or 1e3)
   big_header=N      add an X-Big header of N bytes
+  total_header=count|range|unknown
+                    the total only in a header: X-Total-Count: N, or
+                    Content-Range: A-B/N (*/N for no records, A-B/* for
+                    unknown); total_header_value=TEXT sends TEXT instead
+  by_page=1         page by number when no offset is asked, the base page
+                    when no page is
 and, for a server whose data changed since the last sync:
   skip_ids=LIST     the records of these ids (1,5,9) are gone: pages and
                     total are made of the others
@@ -389,8 +395,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(401, {"error": "invalid token"},
                                       cut=cut)
             big = int_arg(args, "big_header", 0)
-            return self.send(200, self.resource_page(args), cut=cut,
-                             headers={"X-Big": "x" * big} if big else None)
+            body = self.resource_page(args)
+            headers = {"X-Big": "x" * big} if big else {}
+            headers.update(self.total_headers(args))
+            return self.send(200, body, cut=cut, headers=headers)
         except BadRequest as err:
             return self.send_json(400, {"error": str(err)}, cut=cut)
 
@@ -448,6 +456,23 @@ class Handler(BaseHTTPRequestHandler):
             expiry = self.server.tokens.get(header[7:])
         return expiry is not None and time.monotonic() < expiry
 
+    def total_headers(self, args):
+        """The total as a header only (total_header=count|range|unknown),
+        or as total_header_value gives it, verbatim."""
+        kind = args.get("total_header")
+        if kind is None:
+            return {}
+        start, end, total = self.page_range
+        if "total_header_value" in args:
+            value = args["total_header_value"]
+        elif kind == "count":
+            value = str(total)
+        else:
+            span = "%d-%d" % (start, end - 1) if end > start else "*"
+            value = "%s/%s" % (span, "*" if kind == "unknown" else total)
+        name = "X-Total-Count" if kind == "count" else "Content-Range"
+        return {name: value}
+
     def authorized(self, args):
         if args.get("api_key") == API_KEY:
             return True
@@ -470,6 +495,8 @@ class Handler(BaseHTTPRequestHandler):
         alias(args, "offset", "start", "page[offset]")
         alias(args, "limit", "size", "page[limit]")
         alias(args, "page", "p")
+        if args.get("by_page") == "1" and "offset" not in args:
+            args.setdefault("page", str(int_arg(args, "base_page", 1)))
         paged = "page" in args and "offset" not in args
         if paged:
             limit = int_arg(args, "page_size", int_arg(args, "limit", 10))
@@ -496,6 +523,9 @@ class Handler(BaseHTTPRequestHandler):
         end = min(offset + limit, total)
         if offset == int_arg(args, "short_at", -1) and end > offset:
             end -= 1
+        self.page_range = (offset, end, total)
+        if "total_header" in args:
+            args["total"] = "omit"
         data = Raw("[" + ",".join(edited_json(kept[i]) if kept[i] + 1 in
                                   edit else record_json(kept[i])
                                   for i in range(offset, end)) + "]")

@@ -185,12 +185,17 @@ nostate() {
 	assert_file_not_exists "$OUT"
 }
 
-@test "a resource without a data_selector is 78 before any request" {
-	conf '{"name": "raw", "endpoint": {"path": "/v1/resource"}}'
+@test "a resource without a paginator or a data_selector syncs what both detect, as the pipeline does" {
+	conf '{"name": "image_analysis", "endpoint": {"path": "/v1/resource",
+		"params": {"require_key": 1, "by_page": 1, "base_page": 0,
+		"page_size": 100, "wrap": "results.list"}}}'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
-	assert_failure 78
-	assert_equal "$stderr" "rest-sync: $C: resource 'raw' has no data_selector: rest-sync selects the records of the pages it keeps with rest-select, which does not guess one"
-	assert_equal "$(requests)" 0
+	assert_success
+	assert_regex "$stderr" "detected paginator page_number with total_path 'total_pages'"
+	assert_equal "$(jq -r .id "$T" | sort -n)" "$(seq 1000)"
+	assert_equal "$(requests)" 10
+	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl" 2>/dev/null
+	assert_equal "$(cat "$T")" "$(cat "$BATS_TEST_TMPDIR/p/image_analysis.jsonl")"
 }
 
 @test "a merge without a primary key is 78 before any request" {
@@ -826,4 +831,22 @@ rest-sync: image_analysis: not synced (rest-merge exit 71): $T left as it was; t
 	assert_success
 	assert_equal "$(requests)" 0
 	assert_equal "$(wc -l <"$T")" 30
+}
+
+@test "a detected page_number paginator resumes by --page after a 75, detecting again on the page asked" {
+	conf '{"name": "image_analysis", "endpoint": {"path": "/v1/resource",
+		"params": {"require_key": 1, "by_page": 1, "base_page": 0,
+		"page_size": 100}}}'
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	server_faults '[{"path": "/v1/resource", "args": {"page": "4"},
+		"action": "status", "status": 503, "times": 1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_regex "$stderr" 'the next run resumes after the 4 pages fetched \(--page 4\)'
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(server_requests | jq -r .args.page | paste -sd' ')" \
+		'4 5 6 7 8 9'
+	assert_equal "$(jq -r .id "$T" | sort -n)" "$(seq 1000)"
 }
