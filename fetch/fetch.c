@@ -70,6 +70,9 @@ main(int argc, char *argv[])
 	if (http_next(h, &r, &e) == -1)
 		die_err(&e);
 	http_req_report(r);
+	if (r->ignored != NULL)
+		warnmsg("%s: taken as an empty response, nothing written",
+		    r->ignored);
 	status = r->result;
 	if (status == EX_OK && r->body.len > 0 &&
 	    fwrite(r->body.data, 1, r->body.len, stdout) != r->body.len)

@@ -17,6 +17,7 @@
 #include "file.h"
 #include "json.h"
 #include "opt.h"
+#include "placeholder.h"
 
 #define MAX_CONFIG	(16L * 1024 * 1024)
 
@@ -38,14 +39,26 @@ static const char *const client_keys[] = {
 	"auth", "base_url", "headers", "paginator", "session", NULL
 };
 static const char *const resource_keys[] = {
-	"columns", "endpoint", "include_from_parent", "max_table_nesting",
-	"merge_key", "name", "parallelized", "primary_key",
-	"processing_steps", "schema_contract", "selected", "table_format",
-	"table_name", "write_disposition", NULL
+	"columns", "endpoint", "file_format", "include_from_parent",
+	"max_table_nesting", "merge_key", "name", "nested_hints",
+	"parallelized", "parent_table_name", "primary_key",
+	"processing_steps", "references", "schema_contract", "selected",
+	"table_format", "table_name", "write_disposition", NULL
 };
 static const char *const endpoint_keys[] = {
-	"auth", "data_selector", "headers", "incremental", "json", "method",
+	"auth", "data", "data_selector", "headers", "incremental", "json",
+	"method",
 	"paginator", "params", "path", "response_actions", NULL
+};
+static const char *const action_keys[] = {
+	"action", "content", "status_code", NULL
+};
+
+/* dlt's endpoint methods (HTTPMethodBasic), spelt as dlt checks them. */
+static const struct name methods[] = {
+	{ "GET",	0 },
+	{ "POST",	1 },
+	{ NULL,		0 }
 };
 static const char *const offset_keys[] = {
 	"has_more_path", "limit", "limit_param", "maximum_offset", "offset",
@@ -150,10 +163,13 @@ join(char *out, size_t n, const char *path, const char *key)
 	snprintf(out, n, "%s.%s", path, key);
 }
 
-/* Warn of each key of object obj that is not in known. */
+/*
+ * Warn of each key of object obj that is not in known; or, with refuse,
+ * fail at the first.
+ */
 static int
-check_keys(struct reader *r, int obj, const char *path,
-    const char *const *known)
+keys_known(struct reader *r, int obj, const char *path,
+    const char *const *known, int refuse)
 {
 	int end, k, j;
 	struct buf key;
@@ -171,12 +187,39 @@ check_keys(struct reader *r, int obj, const char *path,
 		for (j = 0; known[j] != NULL; j++)
 			if (strcmp(known[j], key.data) == 0)
 				break;
+		if (known[j] == NULL && refuse) {
+			err_set(r->err, EX_CONFIG, "%s: %s: unknown key '%s' "
+			    "(at this level every key may change the rows)",
+			    r->file, path, key.data);
+			buf_free(&key);
+			return -1;
+		}
 		if (known[j] == NULL)
 			warnmsg("warning: %s: %s: unknown key '%s'", r->file,
 			    path, key.data);
 	}
 	buf_free(&key);
 	return 0;
+}
+
+/* Warn of each key of object obj that is not in known. */
+static int
+check_keys(struct reader *r, int obj, const char *path,
+    const char *const *known)
+{
+	return keys_known(r, obj, path, known, 0);
+}
+
+/*
+ * Refuse a key of object obj that is not in known: in the client, a
+ * resource and an endpoint, a misspelt key (dlt refuses it too) would
+ * leave out what it means, and load other rows.
+ */
+static int
+refuse_keys(struct reader *r, int obj, const char *path,
+    const char *const *known)
+{
+	return keys_known(r, obj, path, known, 1);
 }
 
 /* A resource member, or the default's. */
@@ -269,13 +312,33 @@ resource_name(struct reader *r, int res, const char *path)
 	return string_at(r, i, p);
 }
 
+/*
+ * Refuse a second resource named name, at path, among the n before it:
+ * dlt refuses it too, and which one a name means would be a guess.
+ */
+static int
+check_unique(struct reader *r, char **seen, int n, const char *name,
+    const char *path, int res)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		if (strcmp(seen[k], name) == 0)
+			return err_set(r->err, EX_CONFIG, "%s: %s%s: a second "
+			    "resource named '%s' (the first is "
+			    "$.resources[%d])", r->file, path,
+			    json_is_object(&r->js, res) ? ".name" : "", name,
+			    k);
+	return 0;
+}
+
 static int
 choose_resource(struct reader *r, struct config *c, const char *want)
 {
 	int list = get(r, 0, "resources"), end, i, n = 0, rc = 0;
 	struct buf names;
 	char path[64];
-	char *name;
+	char *name, **seen;
 
 	if (list < 0)
 		return bad(r, "$", "no resources");
@@ -283,28 +346,38 @@ choose_resource(struct reader *r, struct config *c, const char *want)
 		return bad(r, "$.resources", "expected an array");
 	buf_init(&names, 0);
 	end = json_skip(&r->js, list);
+	seen = xcalloc((size_t)r->js.tok[list].size + 1, sizeof(*seen));
 	r->res = -1;
 	for (i = list + 1; i < end; i = json_skip(&r->js, i), n++) {
 		snprintf(path, sizeof(path), "$.resources[%d]", n);
-		if ((name = resource_name(r, i, path)) == NULL) {
-			buf_free(&names);
-			return -1;
+		if ((name = resource_name(r, i, path)) == NULL ||
+		    check_unique(r, seen, n, name, path, i) == -1) {
+			free(name);
+			rc = -1;
+			break;
 		}
+		seen[n] = name;
 		if (n > 0)
 			buf_adds(&names, ", ");
 		buf_adds(&names, name);
 		if (want == NULL ? n == 0 : strcmp(want, name) == 0) {
 			if (r->res < 0) {
 				r->res = i;
-				c->name = name;
+				c->name = xstrdup(name);
 				snprintf(r->respath, sizeof(r->respath), "%s",
 				    path);
-				continue;
 			}
 		}
-		free(name);
 	}
+	while (n > 0)
+		free(seen[--n]);
+	free(seen);
+	n = r->js.tok[list].size;
 	buf_str(&names);
+	if (rc == -1) {
+		buf_free(&names);
+		return -1;
+	}
 	if (n == 0)
 		rc = bad(r, "$.resources", "no resources");
 	else if (want == NULL && n > 1)
@@ -347,6 +420,179 @@ join_url(struct reader *r, const char *path)
 	return buf_str(&u);
 }
 
+/* Whether the file has a resource named name. */
+static int
+resource_exists(struct reader *r, const char *name)
+{
+	int list = get(r, 0, "resources"), end, i, found = 0;
+	char *s;
+
+	end = json_skip(&r->js, list);
+	for (i = list + 1; !found && i < end; i = json_skip(&r->js, i)) {
+		/* choose_resource() checked every name. */
+		if ((s = resource_name(r, i, "$.resources")) == NULL)
+			continue;
+		found = strcmp(s, name) == 0;
+		free(s);
+	}
+	return found;
+}
+
+/*
+ * Refuse placeholder {f} at path, which restpipe does not fill in: dlt
+ * fills {resources.NAME.FIELD} from a parent resource and {incremental.*}
+ * from incremental state, binds a plain name in the path only, and
+ * refuses the rest.  Sent as written, any of them would ask for
+ * something else.
+ */
+static int
+refuse_field(struct reader *r, const char *path, const char *name,
+    size_t n, int in_path)
+{
+	char *f = xstrndup(name, n), *res, *dot;
+	int rc;
+
+	if (strncmp(f, "resources.", 10) == 0) {
+		res = xstrdup(f + 10);
+		if ((dot = strchr(res, '.')) == NULL || dot == res ||
+		    dot[1] == '\0')
+			rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder "
+			    "'{%s}': expected {resources.NAME.FIELD}",
+			    r->file, path, f);
+		else if (*dot = '\0', !resource_exists(r, res))
+			rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder "
+			    "'{%s}': no resource '%s'", r->file, path, f, res);
+		else
+			rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder "
+			    "'{%s}' takes a value from resource '%s': child "
+			    "resources are not supported yet", r->file, path,
+			    f, res);
+		free(res);
+	} else if (strncmp(f, "incremental.", 12) == 0) {
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "incremental loading is not supported yet", r->file, path,
+		    f);
+	} else if ((dot = strchr(f, '.')) != NULL) {
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "unknown context '%.*s' (there are resources and "
+		    "incremental)", r->file, path, f, (int)(dot - f), f);
+	} else if (in_path) {
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}' "
+		    "has no value in endpoint.params", r->file, path, f);
+	} else {
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "only the path binds parameters (write '{{' and '}}' for "
+		    "braces)", r->file, path, f);
+	}
+	free(f);
+	return rc;
+}
+
+/* Append the n bytes at s percent-encoded: all but RFC 3986's unreserved. */
+static void
+add_encoded(struct buf *b, const char *s, size_t n, int plus)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char ch;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ch = (unsigned char)s[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~", ch) != NULL) {
+			buf_addc(b, (char)ch);
+		} else if (plus && ch == ' ') {
+			buf_addc(b, '+');
+		} else {
+			buf_addc(b, '%');
+			buf_addc(b, hex[ch >> 4]);
+			buf_addc(b, hex[ch & 15]);
+		}
+	}
+}
+
+/*
+ * The n bytes at s (at path) as dlt sends them into out: "{{" and "}}"
+ * as braces, and, in the path (c set), each {name} as the value of the
+ * parameter name of c, percent-encoded, marking it in bound.  Any other
+ * placeholder is refused.
+ */
+static int
+expand_text(struct reader *r, const char *s, size_t n, const char *path,
+    struct buf *out, struct config *c, char *bound)
+{
+	struct ph_scan sc = { s, n, 0 };
+	const char *p;
+	size_t len, i;
+	enum ph_kind k;
+
+	while ((k = placeholder_next(&sc, &p, &len)) != PH_END) {
+		if (k == PH_ERROR)
+			return err_set(r->err, EX_CONFIG, "%s: %s: %s", r->file,
+			    path, p);
+		if (k == PH_TEXT) {
+			buf_add(out, p, len);
+			continue;
+		}
+		for (i = 0; c != NULL && i < c->nparams; i++)
+			if (c->params[i].namelen == len &&
+			    memcmp(c->params[i].name, p, len) == 0)
+				break;
+		if (c == NULL || i == c->nparams)
+			return refuse_field(r, path, p, len, c != NULL);
+		add_encoded(out, c->params[i].value, c->params[i].valuelen, 0);
+		bound[i] = 1;
+	}
+	return 0;
+}
+
+/* Replace the string *s (at path) with its expansion, braces unescaped. */
+static int
+unbrace(struct reader *r, char **s, const char *path)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (expand_text(r, *s, strlen(*s), path, &b, NULL, NULL) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	free(*s);
+	*s = buf_str(&b);
+	return 0;
+}
+
+/*
+ * Bind the placeholders of the path s (at path) from c's parameters, as
+ * dlt does: a parameter bound is not sent as a query parameter too.
+ */
+static char *
+bind_path(struct reader *r, struct config *c, const char *s,
+    const char *path)
+{
+	char *bound = xcalloc(c->nparams + 1, 1);
+	size_t i, j;
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (expand_text(r, s, strlen(s), path, &b, c, bound) == -1) {
+		buf_free(&b);
+		free(bound);
+		return NULL;
+	}
+	for (i = j = 0; i < c->nparams; i++) {
+		if (bound[i]) {
+			free(c->params[i].name);
+			free(c->params[i].value);
+		} else {
+			c->params[j++] = c->params[i];
+		}
+	}
+	c->nparams = j;
+	free(bound);
+	return buf_str(&b);
+}
+
 /* Add a pair to the n of v, taking name and value. */
 static void
 add_pair(struct pair **v, size_t *n, char *name, size_t namelen, char *value,
@@ -362,21 +608,59 @@ add_pair(struct pair **v, size_t *n, char *name, size_t namelen, char *value,
 	p->valuelen = valuelen;
 }
 
-/* A scalar as a parameter: strings unescaped, numbers and bools as are. */
+/*
+ * Refuse parameter object v (at vp): dlt's resolve parameter makes a
+ * child resource, its incremental one incremental loading, neither of
+ * which restpipe has yet; a resolve names a resource that must exist.
+ */
+static int
+param_object(struct reader *r, int v, const char *vp)
+{
+	char tp[256], *type = NULL, *res = NULL;
+	int i, rc;
+
+	snprintf(tp, sizeof(tp), "%s.type", vp);
+	if (!json_is_object(&r->js, v) || (i = get(r, v, "type")) < 0 ||
+	    !json_is_string(&r->js, i) || (type = string_at(r, i, tp)) == NULL)
+		rc = bad(r, vp, "expected a string, number or boolean");
+	else if (strcmp(type, "incremental") == 0)
+		rc = bad(r, vp, "incremental loading is not supported yet");
+	else if (strcmp(type, "resolve") != 0)
+		rc = bad(r, tp, "expected resolve or incremental");
+	else if (snprintf(tp, sizeof(tp), "%s.resource", vp),
+	    (i = get(r, v, "resource")) < 0)
+		rc = bad(r, vp, "a resolve parameter needs a resource");
+	else if ((res = string_at(r, i, tp)) == NULL)
+		rc = -1;
+	else if (!resource_exists(r, res))
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: no resource '%s'",
+		    r->file, tp, res);
+	else
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: resolves from "
+		    "resource '%s': child resources are not supported yet",
+		    r->file, vp, res);
+	free(type);
+	free(res);
+	return rc;
+}
+
+/*
+ * A scalar as a parameter: strings unescaped, numbers and bools as are;
+ * braces as dlt expands them.
+ */
 static int
 add_param(struct reader *r, struct config *c, int k, int v, const char *path)
 {
-	struct buf key, val;
+	struct buf key, val, ek, ev;
+	char vp[192];
+	int rc;
 
 	buf_init(&key, 0);
 	json_unescape(&r->js, k, &key);
+	snprintf(vp, sizeof(vp), "%s.%s", path, buf_str(&key));
 	if (json_is_object(&r->js, v) || json_is_array(&r->js, v)) {
-		char vp[192];
-
-		snprintf(vp, sizeof(vp), "%s.%s", path, buf_str(&key));
 		buf_free(&key);
-		return bad(r, vp, "expected a string, number or boolean "
-		    "(incremental parameters are not supported)");
+		return param_object(r, v, vp);
 	}
 	if (json_is_null(&r->js, v)) {
 		buf_free(&key);
@@ -384,9 +668,21 @@ add_param(struct reader *r, struct config *c, int k, int v, const char *path)
 	}
 	buf_init(&val, 0);
 	json_unescape(&r->js, v, &val);
-	add_pair(&c->params, &c->nparams, buf_str(&key), key.len,
-	    buf_str(&val), val.len);
-	return 0;
+	buf_init(&ek, 0);
+	buf_init(&ev, 0);
+	rc = expand_text(r, key.data != NULL ? key.data : "", key.len, vp,
+	    &ek, NULL, NULL) == -1 || expand_text(r, val.data != NULL ?
+	    val.data : "", val.len, vp, &ev, NULL, NULL) == -1 ? -1 : 0;
+	if (rc == 0)
+		add_pair(&c->params, &c->nparams, buf_str(&ek), ek.len,
+		    buf_str(&ev), ev.len);
+	else {
+		buf_free(&ek);
+		buf_free(&ev);
+	}
+	buf_free(&key);
+	buf_free(&val);
+	return rc;
 }
 
 /*
@@ -407,6 +703,57 @@ member_wins(struct reader *r, int later, int k)
 	    key.len) >= 0;
 	buf_free(&key);
 	return !found;
+}
+
+/*
+ * Refuse a placeholder in a string of the member at token k and its value
+ * (at path), as in any string dlt expands.
+ */
+static int
+check_strings(struct reader *r, int k, const char *path)
+{
+	int end = json_skip(&r->js, k + 1), j, rc = 0;
+	struct buf b, out;
+
+	buf_init(&b, 0);
+	buf_init(&out, 0);
+	for (j = k; rc == 0 && j < end; j++) {
+		if (!json_is_string(&r->js, j))
+			continue;
+		buf_reset(&b);
+		buf_reset(&out);
+		json_unescape(&r->js, j, &b);
+		rc = expand_text(r, b.data != NULL ? b.data : "", b.len, path,
+		    &out, NULL, NULL);
+	}
+	buf_free(&b);
+	buf_free(&out);
+	return rc;
+}
+
+/*
+ * "{{" and "}}" in the strings of the compact JSON text b as braces; the
+ * strings were checked, so every other brace in them is structure.
+ */
+static void
+unbrace_json(struct buf *b)
+{
+	size_t i, j;
+	int in = 0;
+	char ch;
+
+	for (i = j = 0; i < b->len; i++) {
+		ch = b->data[j++] = b->data[i];
+		if (in && ch == '\\' && i + 1 < b->len)
+			b->data[j++] = b->data[++i];
+		else if (ch == '"')
+			in = !in;
+		else if (in && (ch == '{' || ch == '}') && i + 1 < b->len &&
+		    b->data[i + 1] == ch)
+			i++;
+	}
+	b->len = j;
+	buf_str(b);
 }
 
 /* endpoint.params as pairs into c, or endpoint.json as an object to out. */
@@ -435,14 +782,18 @@ merged_members(struct reader *r, const char *key, struct config *c,
 					return -1;
 				continue;
 			}
+			if (check_strings(r, k, path) == -1)
+				return -1;
 			buf_addc(out, out->len == 0 ? '{' : ',');
 			json_compact(&r->js, k, out);
 			buf_addc(out, ':');
 			json_compact(&r->js, k + 1, out);
 		}
 	}
-	if (c == NULL && out->len > 0)
+	if (c == NULL && out->len > 0) {
 		buf_addc(out, '}');
+		unbrace_json(out);
+	}
 	return 0;
 }
 
@@ -708,20 +1059,21 @@ read_auth(struct reader *r, struct config *c)
  * NULL on a fault.
  */
 static char *
-resource_path(struct reader *r, struct config *c)
+resource_path(struct reader *r, struct config *c, char *path, size_t n)
 {
-	char path[128];
 	int e, i;
 
+	snprintf(path, n, "%s%s", r->respath,
+	    json_is_string(&r->js, r->res) ? "" : ".name");
 	if (json_is_string(&r->js, r->res) ||
 	    (e = get(r, r->res, "endpoint")) < 0)
 		return xstrdup(c->name);
 	if (json_is_string(&r->js, e)) {
-		snprintf(path, sizeof(path), "%s.endpoint", r->respath);
+		snprintf(path, n, "%s.endpoint", r->respath);
 		return string_at(r, e, path);
 	}
 	if ((i = get(r, e, "path")) >= 0) {
-		snprintf(path, sizeof(path), "%s.endpoint.path", r->respath);
+		snprintf(path, n, "%s.endpoint.path", r->respath);
 		return string_at(r, i, path);
 	}
 	return xstrdup(c->name);
@@ -740,12 +1092,19 @@ read_headers(struct reader *r, struct config *c, int h, const char *hp)
 	for (k = h + 1; k < end; k = json_skip(&r->js, k + 1)) {
 		if ((name = string_at(r, k, hp)) == NULL)
 			return -1;
+		if (unbrace(r, &name, hp) == -1) {
+			free(name);
+			return -1;
+		}
 		snprintf(vp, sizeof(vp), "%s.%s", hp, name);
 		value = NULL;
 		if (*name == '\0' || strpbrk(name, ": \t\r\n") != NULL)
 			bad(r, vp, "not a valid header name");
 		else if ((value = string_at(r, k + 1, vp)) != NULL &&
-		    strpbrk(value, "\r\n") != NULL) {
+		    unbrace(r, &value, vp) == -1) {
+			free(value);
+			value = NULL;
+		} else if (value != NULL && strpbrk(value, "\r\n") != NULL) {
 			bad(r, vp, "a line break in a header");
 			free(value);
 			value = NULL;
@@ -760,30 +1119,204 @@ read_headers(struct reader *r, struct config *c, int h, const char *hp)
 	return 0;
 }
 
+/* Response action a (at path): which responses to ignore, into c. */
+static int
+read_action(struct reader *r, struct config *c, int a, const char *path)
+{
+	struct response_action *ra;
+	char fp[192], *s;
+	int i;
+	long long status = 0;
+
+	if (!json_is_object(&r->js, a))
+		return bad(r, path, "expected an object (a Python callable "
+		    "is not expressible here)");
+	if (refuse_keys(r, a, path, action_keys) == -1)
+		return -1;
+	snprintf(fp, sizeof(fp), "%s.action", path);
+	if ((i = get(r, a, "action")) < 0 || json_is_null(&r->js, i))
+		return bad(r, path, "no action (ignore is supported)");
+	if (!json_is_string(&r->js, i))
+		return bad(r, fp, "actions that are Python callables are not "
+		    "supported (ignore is)");
+	if ((s = string_at(r, i, fp)) == NULL)
+		return -1;
+	if (strcmp(s, "ignore") != 0) {
+		free(s);
+		return bad(r, fp, "only ignore is supported");
+	}
+	free(s);
+	c->actions = xrealloc(c->actions, (c->nactions + 1) *
+	    sizeof(*c->actions));
+	ra = &c->actions[c->nactions++];
+	memset(ra, 0, sizeof(*ra));
+	snprintf(fp, sizeof(fp), "%s.status_code", path);
+	if ((i = get(r, a, "status_code")) >= 0 && !json_is_null(&r->js, i)) {
+		if (json_is_string(&r->js, i))
+			return bad(r, fp, "expected a number: dlt compares a "
+			    "string with the status number, which never "
+			    "matches");
+		if (json_long(&r->js, i, &status) == -1 || status < 100 ||
+		    status > 599)
+			return bad(r, fp, "expected an HTTP status (100 to "
+			    "599)");
+		ra->status = (long)status;
+	}
+	snprintf(fp, sizeof(fp), "%s.content", path);
+	if ((i = get(r, a, "content")) >= 0 && !json_is_null(&r->js, i)) {
+		if ((ra->content = string_at(r, i, fp)) == NULL)
+			return -1;
+		if (*ra->content == '\0')
+			return bad(r, fp, "an empty content matches every "
+			    "response");
+	}
+	if (ra->status == 0 && ra->content == NULL)
+		return bad(r, path, "an action needs a status_code or a "
+		    "content");
+	return 0;
+}
+
+/* endpoint.response_actions: the responses to take as empty pages. */
+static int
+read_response_actions(struct reader *r, struct config *c)
+{
+	char path[128], ap[160];
+	int l, a, n, end;
+
+	if ((l = ep_get(r, "response_actions", path, sizeof(path))) < 0 ||
+	    json_is_null(&r->js, l))
+		return 0;
+	if (!json_is_array(&r->js, l))
+		return bad(r, path, "expected a list");
+	end = json_skip(&r->js, l);
+	for (a = l + 1, n = 0; a < end; a = json_skip(&r->js, a), n++) {
+		snprintf(ap, sizeof(ap), "%s[%d]", path, n);
+		if (read_action(r, c, a, ap) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The form field name=value (at path) added to the form in b. */
+static int
+add_field(struct reader *r, struct buf *b, const char *name, int v,
+    const char *path)
+{
+	struct buf val, ev;
+	int rc;
+
+	if (json_is_null(&r->js, v))
+		return 0;
+	if (json_is_object(&r->js, v) || json_is_array(&r->js, v))
+		return bad(r, path, "expected a string, number, boolean or a "
+		    "list of them");
+	buf_init(&val, 0);
+	buf_init(&ev, 0);
+	json_unescape(&r->js, v, &val);
+	if ((rc = expand_text(r, val.data != NULL ? val.data : "", val.len,
+	    path, &ev, NULL, NULL)) == 0) {
+		if (b->len > 0)
+			buf_addc(b, '&');
+		add_encoded(b, name, strlen(name), 1);
+		buf_addc(b, '=');
+		add_encoded(b, ev.data != NULL ? ev.data : "", ev.len, 1);
+	}
+	buf_free(&val);
+	buf_free(&ev);
+	return rc;
+}
+
+/*
+ * endpoint.data as dlt's requests sends it: an object as form fields
+ * (a list as the field repeated, null left out), a string as it is.
+ */
+static int
+read_data(struct reader *r, struct config *c)
+{
+	char path[128], fp[256], *name;
+	int d, k, v, end, rc = 0;
+	struct buf b;
+
+	if ((d = ep_get(r, "data", path, sizeof(path))) < 0 ||
+	    json_is_null(&r->js, d))
+		return 0;
+	if (json_is_string(&r->js, d)) {
+		if ((c->data = string_at(r, d, path)) == NULL)
+			return -1;
+		return unbrace(r, &c->data, path);
+	}
+	if (!json_is_object(&r->js, d))
+		return bad(r, path, "expected an object (form fields) or a "
+		    "string");
+	buf_init(&b, 0);
+	end = json_skip(&r->js, d);
+	for (k = d + 1; rc == 0 && k < end; k = json_skip(&r->js, k + 1)) {
+		if ((name = string_at(r, k, path)) == NULL ||
+		    unbrace(r, &name, path) == -1) {
+			free(name);
+			rc = -1;
+			break;
+		}
+		snprintf(fp, sizeof(fp), "%s.%s", path, name);
+		if (!json_is_array(&r->js, k + 1))
+			rc = add_field(r, &b, name, k + 1, fp);
+		for (v = k + 2; json_is_array(&r->js, k + 1) && rc == 0 &&
+		    v < json_skip(&r->js, k + 1); v = json_skip(&r->js, v))
+			rc = add_field(r, &b, name, v, fp);
+		free(name);
+	}
+	c->data = buf_str(&b);
+	c->data_form = 1;
+	return rc;
+}
+
+/*
+ * The method, one of dlt's; without one, GET as in dlt, even with a
+ * body (restpipe's own default is POST then).
+ */
+static int
+read_method(struct reader *r, struct config *c)
+{
+	char path[128];
+	int i, v;
+
+	if ((i = ep_get(r, "method", path, sizeof(path))) >= 0 &&
+	    !json_is_null(&r->js, i)) {
+		if (name_at(r, i, path, methods, &v) == -1)
+			return -1;
+		c->method = xstrdup(name_of(methods, v));
+	} else if (c->json != NULL || c->data != NULL) {
+		c->method = xstrdup("GET");
+	}
+	return 0;
+}
+
 static int
 read_request(struct reader *r, struct config *c)
 {
-	char path[128], hp[128], *s;
-	int i, h;
+	char path[128], hp[128], *s, *bound;
+	int h;
 	struct buf b;
 
-	if (check_keys(r, r->client, "$.client", client_keys) == -1 ||
-	    (s = resource_path(r, c)) == NULL)
+	if (refuse_keys(r, r->client, "$.client", client_keys) == -1)
 		return -1;
-	c->url = join_url(r, s);
+	/* The path binds parameters, which are then not sent as such. */
+	if (merged_members(r, "params", c, NULL) == -1 ||
+	    (s = resource_path(r, c, path, sizeof(path))) == NULL)
+		return -1;
+	bound = bind_path(r, c, s, path);
 	free(s);
-	if (c->url == NULL)
+	if (bound == NULL)
 		return -1;
-	if ((i = ep_get(r, "method", path, sizeof(path))) >= 0 &&
-	    take_string(r, i, path, &c->method) == -1)
+	c->url = join_url(r, bound);
+	free(bound);
+	if (c->url == NULL)
 		return -1;
 	if ((h = get(r, r->client, "headers")) >= 0 &&
 	    read_headers(r, c, h, "$.client.headers") == -1)
 		return -1;
 	if ((h = ep_get(r, "headers", hp, sizeof(hp))) >= 0 &&
 	    read_headers(r, c, h, hp) == -1)
-		return -1;
-	if (merged_members(r, "params", c, NULL) == -1)
 		return -1;
 	buf_init(&b, 0);
 	if (merged_members(r, "json", NULL, &b) == -1) {
@@ -793,6 +1326,13 @@ read_request(struct reader *r, struct config *c)
 	c->json = b.len > 0 ? buf_str(&b) : NULL;
 	if (c->json == NULL)
 		buf_free(&b);
+	if (read_data(r, c) == -1)
+		return -1;
+	if (c->json != NULL && c->data != NULL)
+		return bad(r, path, "endpoint.json and endpoint.data together: "
+		    "dlt would send the data and drop the json; give one");
+	if (read_method(r, c) == -1 || read_response_actions(r, c) == -1)
+		return -1;
 	return read_auth(r, c);
 }
 
@@ -902,6 +1442,25 @@ read_stops(struct reader *r, struct config *c, int p, const char *path)
 #undef FIELD
 }
 
+/*
+ * Refuse paging that no rule would stop (dlt would page forever): no
+ * total, no stop at an empty page, no maximum and no has_more.
+ */
+static int
+check_stops(struct reader *r, struct config *c, const char *path)
+{
+	int page = c->pager == PAGER_PAGE_NUMBER;
+
+	if (!c->total_path_set || (c->total_path != NULL &&
+	    *c->total_path != '\0') || c->stop_after_empty != 0 ||
+	    c->maximum >= 0 || c->has_more_path != NULL)
+		return 0;
+	return err_set(r->err, EX_CONFIG, "%s: %s: paging would never stop: "
+	    "with no total_path and stop_after_empty_page false, give %s or "
+	    "has_more_path", r->file, path, page ? "maximum_page" :
+	    "maximum_offset");
+}
+
 static int
 read_pager_object(struct reader *r, struct config *c, int p,
     const char *path)
@@ -938,7 +1497,9 @@ read_pager_object(struct reader *r, struct config *c, int p,
 		rc = unsupported_pager(r, fp, type);
 	}
 	free(type);
-	return rc == -1 ? -1 : read_stops(r, c, p, path);
+	if (rc == -1 || read_stops(r, c, p, path) == -1)
+		return -1;
+	return check_stops(r, c, path);
 }
 
 /* Whether paginator p is "auto" or {"type": "auto", ...}. */
@@ -993,14 +1554,36 @@ read_pager(struct reader *r, struct config *c)
 	return read_pager_object(r, c, p, path);
 }
 
+/*
+ * The hints of column col in columns, an object of them by name or, as
+ * dlt also takes them, a list of columns with a name; or -1.
+ */
+static int
+column_of(struct reader *r, int columns, const char *col)
+{
+	int end, k, nm;
+
+	if (columns < 0)
+		return -1;
+	if (json_is_object(&r->js, columns))
+		return json_get(&r->js, columns, col, strlen(col));
+	if (!json_is_array(&r->js, columns))
+		return -1;
+	end = json_skip(&r->js, columns);
+	for (k = columns + 1; k < end; k = json_skip(&r->js, k))
+		if ((nm = get(r, k, "name")) >= 0 &&
+		    json_streq(&r->js, nm, col, strlen(col)))
+			return k;
+	return -1;
+}
+
 /* Whether the resource's columns give column col the hint, even false. */
 static int
 own_hint(struct reader *r, int columns, const char *col, const char *hint)
 {
 	int o;
 
-	if (columns < 0 || !json_is_object(&r->js, columns) ||
-	    (o = json_get(&r->js, columns, col, strlen(col))) < 0)
+	if ((o = column_of(r, columns, col)) < 0)
 		return 0;
 	return get(r, o, hint) >= 0;
 }
@@ -1039,6 +1622,33 @@ read_hints(struct reader *r, struct config *c, int h, const char *col,
 	return 0;
 }
 
+/* The columns given as a list (objs[i], of base), as read_columns(). */
+static int
+read_column_list(struct reader *r, struct config *c, const int *objs,
+    int i, const char *base)
+{
+	char path[256], np[272], *col;
+	int end, k, n, nm, rc;
+
+	end = json_skip(&r->js, objs[i]);
+	for (k = objs[i] + 1, n = 0; k < end; k = json_skip(&r->js, k), n++) {
+		snprintf(path, sizeof(path), "%s.columns[%d]", base, n);
+		if (!json_is_object(&r->js, k))
+			return bad(r, path, "expected a column (an object with "
+			    "a name)");
+		if ((nm = get(r, k, "name")) < 0)
+			return bad(r, path, "a column needs a name");
+		snprintf(np, sizeof(np), "%s.name", path);
+		if ((col = string_at(r, nm, np)) == NULL)
+			return -1;
+		rc = read_hints(r, c, k, col, path, objs[1], i);
+		free(col);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* The first column of columns (merged) whose hint is set. */
 static int
 read_columns(struct reader *r, struct config *c)
@@ -1056,8 +1666,13 @@ read_columns(struct reader *r, struct config *c)
 		if (objs[i] < 0)
 			continue;
 		snprintf(path, sizeof(path), "%s.columns", base);
+		if (json_is_array(&r->js, objs[i])) {
+			if (read_column_list(r, c, objs, i, base) == -1)
+				return -1;
+			continue;
+		}
 		if (!json_is_object(&r->js, objs[i]))
-			return bad(r, path, "expected an object");
+			return bad(r, path, "expected an object or a list");
 		end = json_skip(&r->js, objs[i]);
 		for (k = objs[i] + 1; k < end; k = json_skip(&r->js, k + 1)) {
 			if ((col = string_at(r, k, path)) == NULL)
@@ -1180,12 +1795,36 @@ check_endpoints(struct reader *r, int parts)
 		if (i == 1 && !json_is_object(&r->js, e))
 			return bad(r, path, "expected an object or a string");
 		if (parts & CONFIG_REQUEST) {
-			if (check_keys(r, e, path, endpoint_keys) == -1)
+			if (refuse_keys(r, e, path, endpoint_keys) == -1)
 				return -1;
 		} else if (!json_is_object(&r->js, e)) {
 			return bad(r, path, "expected an object");
 		}
 	}
+	return 0;
+}
+
+/*
+ * Refuse what dlt would do to the rows that restpipe cannot: processing
+ * steps (Python callables) and, until it is implemented, incremental
+ * loading.  Either, ignored, would load other rows than dlt's.
+ */
+static int
+refuse_unsupported(struct reader *r, int parts)
+{
+	char path[128];
+	int i;
+
+	if ((i = res_get(r, "processing_steps", path, sizeof(path))) >= 0 &&
+	    !json_is_null(&r->js, i) && !(json_is_array(&r->js, i) &&
+	    r->js.tok[i].size == 0))
+		return bad(r, path, "processing steps are Python callables "
+		    "that restpipe cannot run: filter or map the records "
+		    "between the stages (rest-select, jq) instead");
+	if ((parts & CONFIG_REQUEST) &&
+	    (i = ep_get(r, "incremental", path, sizeof(path))) >= 0 &&
+	    !json_is_null(&r->js, i))
+		return bad(r, path, "incremental loading is not supported yet");
 	return 0;
 }
 
@@ -1203,11 +1842,13 @@ read_parts(struct reader *r, struct config *c, const char *resource,
 	if (r->client >= 0 && !json_is_object(&r->js, r->client))
 		return bad(r, "$.client", "expected an object");
 	r->defaults = get(r, 0, "resource_defaults");
-	if (check_keys(r, r->defaults, "$.resource_defaults",
+	if (refuse_keys(r, r->defaults, "$.resource_defaults",
 	    resource_keys) == -1 || choose_resource(r, c, resource) == -1)
 		return -1;
 	if (json_is_object(&r->js, r->res) &&
-	    check_keys(r, r->res, r->respath, resource_keys) == -1)
+	    refuse_keys(r, r->res, r->respath, resource_keys) == -1)
+		return -1;
+	if (refuse_unsupported(r, parts) == -1)
 		return -1;
 	if (check_endpoints(r, parts) == -1)
 		return -1;
@@ -1219,7 +1860,11 @@ read_parts(struct reader *r, struct config *c, const char *resource,
 	    (i = ep_get(r, "data_selector", path, sizeof(path))) >= 0 &&
 	    take_string(r, i, path, &c->data_selector) == -1)
 		return -1;
-	if ((parts & CONFIG_TABLE) && read_table(r, c) == -1)
+	/*
+	 * Every program checks the table's settings, so that a pipeline
+	 * whose last stage would refuse them stops before its first request.
+	 */
+	if (read_table(r, c) == -1)
 		return -1;
 	return 0;
 }
@@ -1304,6 +1949,7 @@ free_pairs(struct pair *v, size_t n)
 void
 config_free(struct config *c)
 {
+	size_t k;
 	int i;
 
 	free(c->name);
@@ -1312,6 +1958,10 @@ config_free(struct config *c)
 	free_pairs(c->headers, c->nheaders);
 	free_pairs(c->params, c->nparams);
 	free(c->json);
+	free(c->data);
+	for (k = 0; k < c->nactions; k++)
+		free(c->actions[k].content);
+	free(c->actions);
 	free(c->key_name);
 	free(c->secret);
 	free(c->secret_env);

@@ -48,6 +48,16 @@ struct pair {
 	size_t	 valuelen;
 };
 
+/*
+ * One of dlt's response_actions, all "ignore": a response with this
+ * status (0: any) whose body holds content (NULL: any) is taken as an
+ * empty page.
+ */
+struct response_action {
+	long	 status;
+	char	*content;
+};
+
 struct config {
 	char			*name;		/* the resource's */
 	/* CONFIG_REQUEST */
@@ -58,6 +68,10 @@ struct config {
 	struct pair		*params;	/* endpoint.params, merged */
 	size_t			 nparams;
 	char			*json;		/* endpoint.json, compact */
+	char			*data;		/* endpoint.data, as sent */
+	int			 data_form;	/* 1: form fields */
+	struct response_action	*actions;	/* endpoint.response_actions */
+	size_t			 nactions;
 	int			 auth;		/* enum auth_type, -1: unset */
 	char			*key_name;
 	int			 key_location;	/* enum key_location, -1 */

@@ -505,6 +505,7 @@ http_req_free(struct http_req *r)
 	free(r->url);
 	free(r->shown);
 	free(r->failure);
+	free(r->ignored);
 	buf_free(&r->body);
 	free(r);
 }
@@ -650,6 +651,57 @@ transport_status(const struct http_req *r, CURLcode rc)
 	}
 }
 
+/* Whether the n bytes at s hold the string t. */
+static int
+holds(const char *s, size_t n, const char *t)
+{
+	size_t m = strlen(t), i;
+
+	for (i = 0; m <= n && i <= n - m; i++)
+		if (memcmp(s + i, t, m) == 0)
+			return 1;
+	return 0;
+}
+
+/* The rule of o->ignore response r matches, or NULL. */
+static const struct http_ignore *
+ignored_by(const struct http_opts *o, const struct http_req *r)
+{
+	const struct http_ignore *g;
+	size_t i;
+
+	for (i = 0; i < o->nignore; i++) {
+		g = &o->ignore[i];
+		if ((g->status == 0 || g->status == r->status) &&
+		    (g->content == NULL || holds(r->body.data, r->body.len,
+		    g->content)))
+			return g;
+	}
+	return NULL;
+}
+
+/* Take response r as an empty page, as rule g asks. */
+static void
+ignore(struct http *h, struct http_req *r, const struct http_ignore *g)
+{
+	struct buf line;
+
+	buf_init(&line, 0);
+	buf_printf(&line, "%s %s: HTTP %ld ignored (it matches ",
+	    method_name(h->o), r->shown, r->status);
+	if (g->status != 0)
+		buf_printf(&line, "status %ld%s", g->status,
+		    g->content != NULL ? " and " : "");
+	if (g->content != NULL)
+		buf_printf(&line, "content '%s'", g->content);
+	buf_adds(&line, ")");
+	free(r->ignored);
+	r->ignored = hidden(h, buf_str(&line));
+	buf_free(&line);
+	buf_reset(&r->body);
+	r->result = EX_OK;
+}
+
 static int
 retry_status(const struct http_opts *o, long status)
 {
@@ -721,6 +773,11 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	}
 
 	/* Describe the outcome; decide between success, retry and failure. */
+	if (rc == CURLE_OK && ignored_by(o, r) != NULL) {
+		ignore(h, r, ignored_by(o, r));
+		buf_free(&msg);
+		return 1;
+	}
 	if (rc == CURLE_OK) {
 		buf_printf(&msg, "HTTP %ld", r->status);
 		if (r->status >= 300 && r->status < 400 && !follows_redirects(o))

@@ -17,6 +17,15 @@
 
 #define HTTP_MAX_RETRY_STATUS	32
 
+/*
+ * A response taken as an empty page, as dlt's response_actions "ignore":
+ * one with this status (0: any) whose body holds content (NULL: any).
+ */
+struct http_ignore {
+	long		 status;
+	const char	*content;
+};
+
 struct http_opts {
 	const char		*method;	/* NULL: GET, or POST with a body */
 	struct curl_slist	*headers;	/* "Name: value" as given */
@@ -47,6 +56,8 @@ struct http_opts {
 	int			 verbose;
 	int			 silent;
 	int			 dry_run;	/* describe, send nothing */
+	struct http_ignore	*ignore;	/* responses taken as empty */
+	size_t			 nignore;
 };
 
 struct http_req {
@@ -57,6 +68,7 @@ struct http_req {
 	long		 status;	/* HTTP status of the last attempt */
 	int		 result;	/* EX_OK, or why it failed for good */
 	char		*failure;	/* then what to say, secrets hidden */
+	char		*ignored;	/* or why it was taken as empty */
 	int		 attempts;
 	/* Private to http.c. */
 	CURL		*easy;
@@ -98,7 +110,8 @@ void	http_submit(struct http *, struct http_req *);
  * Drive the queued requests until one is finished, into *r: done with a
  * 2xx status (result EX_OK), or failed for good after its retries, in
  * which case result holds the exit status and http_req_report() says
- * why.  Retries are reported as they happen.  Returns 1 with *r set, 0
+ * why.  A response the options ignore, whatever its status and before
+ * any retry, is done with result EX_OK, an empty body and ignored set.  Retries are reported as they happen.  Returns 1 with *r set, 0
  * when nothing is queued, or -1 with e set when libcurl fails.
  */
 int	http_next(struct http *, struct http_req **r, struct err *e);

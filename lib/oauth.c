@@ -101,6 +101,9 @@ oauth_new(const struct http_opts *o)
 	/* A 307 would take the form, and the secret, to another host. */
 	q->no_redirects = 1;
 	q->dry_run = 0;
+	/* The endpoint's response_actions are not the token URL's. */
+	q->ignore = NULL;
+	q->nignore = 0;
 	return a;
 }
 

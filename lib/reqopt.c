@@ -25,6 +25,8 @@ const struct option reqopt_options[] = {
 	{ "data",		required_argument,	NULL, 'd' },
 	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 	{ "header",		required_argument,	NULL, 'H' },
+	{ "ignore-content",	required_argument,	NULL, OPT_IGNORE_CONTENT },
+	{ "ignore-status",	required_argument,	NULL, OPT_IGNORE_STATUS },
 	{ "insecure",		no_argument,		NULL, 'k' },
 	{ "json",		required_argument,	NULL, OPT_JSON },
 	{ "key-location",	required_argument,	NULL, OPT_KEY_LOCATION },
@@ -187,6 +189,15 @@ add_field(struct http_opts *o, const char *name, const char *value)
 	buf_free(&f);
 }
 
+/* Add a rule to take responses as empty pages: status (0: any), content. */
+static void
+add_ignore(struct http_opts *o, long status, const char *content)
+{
+	o->ignore = xrealloc(o->ignore, (o->nignore + 1) * sizeof(*o->ignore));
+	o->ignore[o->nignore].status = status;
+	o->ignore[o->nignore++].content = content;
+}
+
 void
 reqopt_config(struct reqopt *ro, const struct config *c)
 {
@@ -214,6 +225,16 @@ reqopt_config(struct reqopt *ro, const struct config *c)
 		o->headers = curl_slist_append(o->headers,
 		    "Content-Type: application/json");
 	}
+	if (c->data != NULL) {
+		/* libcurl would call a raw body a form; requests does not. */
+		o->body = xstrdup(c->data);
+		o->bodylen = strlen(c->data);
+		o->headers = curl_slist_append(o->headers, c->data_form ?
+		    "Content-Type: application/x-www-form-urlencoded" :
+		    "Content-Type:");
+	}
+	for (i = 0; i < c->nactions; i++)
+		add_ignore(o, c->actions[i].status, c->actions[i].content);
 	if (c->auth >= 0)
 		o->auth = (enum auth_type)c->auth;
 	if (c->key_name != NULL)
@@ -254,6 +275,21 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 	case 'k':
 		o->insecure = 1;
 		break;
+	case OPT_IGNORE_CONTENT:
+		if (*arg == '\0')
+			return err_set(e, EX_CONFIG, "--ignore-content: empty "
+			    "text would match every response");
+		add_ignore(o, 0, arg);
+		break;
+	case OPT_IGNORE_STATUS: {
+		long status;
+
+		if (parse_long("--ignore-status", arg, 100, 599, &status, e) ==
+		    -1)
+			return -1;
+		add_ignore(o, status, NULL);
+		break;
+	}
 	case 'q':
 		return add_query(o, arg, e) == -1 ? -1 : 1;
 	case 's':
@@ -444,6 +480,7 @@ reqopt_free(struct reqopt *ro)
 
 	curl_slist_free_all(o->headers);
 	curl_slist_free_all(o->token_data);
+	free(o->ignore);
 	free(o->query);
 	free(o->body);
 	if (o->secret != NULL) {

@@ -22,7 +22,8 @@ enum {
 	OPT_CONNECT_TIMEOUT, OPT_DRY_RUN, OPT_JSON, OPT_KEY_LOCATION,
 	OPT_KEY_NAME, OPT_MAX_RETRY_DELAY, OPT_MAX_SIZE, OPT_RETRIES,
 	OPT_RETRY_STATUS, OPT_SECRET_ENV, OPT_SECRET_FILE, OPT_TIMEOUT,
-	OPT_CLIENT_ID, OPT_TOKEN_DATA, OPT_TOKEN_EXPIRATION, OPT_TOKEN_URL
+	OPT_CLIENT_ID, OPT_TOKEN_DATA, OPT_TOKEN_EXPIRATION, OPT_TOKEN_URL,
+	OPT_IGNORE_STATUS, OPT_IGNORE_CONTENT
 };
 
 /* The request options' lines of a usage message, for a struct cli. */
@@ -58,6 +59,10 @@ enum {
 "      --cacert FILE          trust the certificates in FILE\n" \
 "  -k, --insecure             do not verify the server's certificate\n" \
 "      --max-size BYTES       refuse larger response bodies (268435456)\n" \
+"      --ignore-status N      take a response of status N as empty " \
+"(repeatable)\n" \
+"      --ignore-content TEXT  take a response holding TEXT as empty " \
+"(repeatable)\n" \
 "  -s, --silent               do not report retries\n" \
 "  -v, --verbose              report every attempt\n"
 

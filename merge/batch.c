@@ -88,21 +88,29 @@ is_delete(const struct opts *o, const struct json *j)
 /* Whether a record with dedup-sort value sv beats the one kept so far. */
 static int
 wins(const struct opts *o, const struct batch *b, const struct rec *kept,
-    const struct buf *sv)
+    const char *sv, size_t slen)
 {
 	int c;
 
 	if (o->dedup_sort == NULL)
 		return 1;
 	/* A record without the value loses to one with it, either way. */
-	if (sv->len == 0 || kept->slen == 0)
+	if (slen == 0 || kept->slen == 0)
 		return kept->slen == 0;
-	c = sort_cmp(sv->data, sv->len, b->sort.data + kept->soff, kept->slen);
+	c = sort_cmp(sv, slen, b->sort.data + kept->soff, kept->slen);
 	return o->dedup_desc ? c >= 0 : c <= 0;
 }
 
-static struct rec *
-new_rec(struct batch *b)
+size_t
+batch_memory(const struct batch *b)
+{
+	return b->text.cap + b->sort.cap + b->keys.bytes.cap +
+	    b->keys.nslot * (sizeof(*b->keys.slot) + sizeof(*b->keys.end) / 2) +
+	    b->cap * sizeof(*b->rec);
+}
+
+struct rec *
+batch_new(struct batch *b)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 1024;
@@ -110,6 +118,31 @@ new_rec(struct batch *b)
 	}
 	b->rec[b->n].done = 0;
 	return &b->rec[b->n++];
+}
+
+struct rec *
+batch_claim(struct batch *b, const struct opts *o, const char *key,
+    size_t klen, const char *sv, size_t slen, int *added)
+{
+	struct rec *r;
+	size_t id;
+
+	*added = 1;
+	if (o->wd != WRITE_MERGE)
+		r = batch_new(b);
+	else {
+		id = strtab_add(&b->keys, key, klen, added);
+		if (*added)
+			r = batch_new(b);
+		else if (wins(o, b, &b->rec[id], sv, slen))
+			r = &b->rec[id];
+		else
+			return NULL;
+	}
+	r->soff = b->sort.len;
+	r->slen = (uint32_t)slen;
+	buf_add(&b->sort, sv, slen);
+	return r;
 }
 
 /*
@@ -130,14 +163,14 @@ cut_short(struct json *j, const struct lines *in, const char *line,
 
 int
 batch_read(struct batch *b, const struct opts *o, struct schema *s,
-    struct err *e)
+    struct spill *sp, struct err *e)
 {
 	struct buf key, sv;
 	struct lines in;
 	struct json j;
 	struct rec *r;
 	const char *line;
-	size_t len, id;
+	size_t len;
 	int t, del, added, more, status = -1;
 
 	lines_init(&in, STDIN_FILENO, "<stdin>");
@@ -174,27 +207,24 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s,
 				goto out;
 		}
 
-		if (o->wd != WRITE_MERGE)
-			r = new_rec(b);
-		else {
-			id = strtab_add(&b->keys, key.data, key.len, &added);
-			if (added)
-				r = new_rec(b);
-			else if (wins(o, b, &b->rec[id], &sv))
-				r = &b->rec[id];
-			else
-				continue;
-		}
+		if ((r = batch_claim(b, o, key.data, key.len, sv.data, sv.len,
+		    &added)) == NULL)
+			continue;
 		r->del = (unsigned char)del;
 		r->off = b->text.len;
 		json_compact(&j, 0, &b->text);
 		r->len = (uint32_t)(b->text.len - r->off);
-		r->soff = b->sort.len;
-		r->slen = (uint32_t)sv.len;
-		buf_add(&b->sort, sv.data, sv.len);
+		if (sp != NULL && batch_memory(b) > sp->budget &&
+		    spill_batch(sp, b, e) == -1)
+			goto out;
 	}
-	if (more != -1)
-		status = 0;
+	if (more == -1)
+		goto out;
+	/* Once some records are out, all go: the join reads them there. */
+	if (sp != NULL && sp->in.nflush > 0 && b->n > 0 &&
+	    spill_batch(sp, b, e) == -1)
+		goto out;
+	status = 0;
 out:
 	buf_free(&key);
 	buf_free(&sv);

@@ -1,10 +1,12 @@
 /* rest-merge: merge JSON Lines records into a flat file by primary key. */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +25,11 @@
 
 #define GROUP	32		/* rows of FILE looked up at once */
 
+#define MEMORY		((size_t)64 << 20)	/* the default budget */
+#define MEMORY_MIN	((size_t)64 << 10)
+
 enum { OPT_ALLOW_EMPTY = OPT_PROGRAM, OPT_DEDUP_SORT, OPT_HARD_DELETE,
-	OPT_PRUNE, OPT_RUN_ID, OPT_SCHEMA };
+	OPT_MEMORY, OPT_PRUNE, OPT_RUN_ID, OPT_SCHEMA };
 
 /* The formats, as -f and FILE's extension name them. */
 static const struct name formats[] = {
@@ -37,6 +42,9 @@ static const struct name formats[] = {
 struct run {
 	const struct opts *o;
 	struct batch	 b;
+	struct spill	 sp;		/* the input past the budget */
+	int		 spilled;	/* the input went there */
+	int		 collecting;	/* the first of two reads of FILE */
 	struct schema	 s;
 	FILE		*out;
 	struct json	 j;
@@ -133,9 +141,10 @@ config(void *cmdline, const struct config *c)
 	for (i = 0; i < c->nprimary_key; i++)
 		add_key(o, c->primary_key[i]);
 	cl->config_keys = 1;
-	if (c->write_disposition != NULL)
-		o->wd = (enum write_disposition)name_value(write_dispositions,
-		    c->write_disposition);
+	/* A resource without write_disposition appends, as in dlt. */
+	o->wd = c->write_disposition == NULL ? WRITE_APPEND :
+	    (enum write_disposition)name_value(write_dispositions,
+	    c->write_disposition);
 	if (c->hard_delete != NULL)
 		o->hard_delete = new_path("--hard-delete", c->hard_delete);
 	if (c->dedup_sort != NULL) {
@@ -180,11 +189,10 @@ free_path(struct path *p)
 	}
 }
 
-/* Append rec to out as a row of FILE, with its line end. */
+/* Append the record text[0..len) to out as a row of FILE, with its line end. */
 static void
-render_rec(struct run *r, const struct rec *rec, struct buf *out)
+render_text(struct run *r, const char *text, size_t len, struct buf *out)
 {
-	const char *text = r->b.text.data + rec->off;
 	const jsmntok_t *t;
 	struct json_error err;
 	struct err e = { 0 };
@@ -192,11 +200,11 @@ render_rec(struct run *r, const struct rec *rec, struct buf *out)
 	int v;
 
 	if (r->o->fmt == FMT_JSONL) {
-		buf_add(out, text, rec->len);
+		buf_add(out, text, len);
 		buf_addc(out, '\n');
 		return;
 	}
-	if (json_parse_shallow(&r->j, text, rec->len, JSON_ALL_LEVELS,
+	if (json_parse_shallow(&r->j, text, len, JSON_ALL_LEVELS,
 	    &err) == -1)
 		die(EX_SOFTWARE, "a record kept went bad: %s", err.msg);
 	for (i = 0; i < r->ncells; i++)
@@ -218,6 +226,12 @@ render_rec(struct run *r, const struct rec *rec, struct buf *out)
 		cell_add(out, r->o->fmt, r->cell.data, r->cell.len);
 	}
 	buf_adds(out, r->eol);
+}
+
+static void
+render_rec(struct run *r, const struct rec *rec, struct buf *out)
+{
+	render_text(r, r->b.text.data + rec->off, rec->len, out);
 }
 
 /*
@@ -249,9 +263,22 @@ hit(struct run *r, size_t id, const char *old, size_t n)
 static void
 write_new(struct run *r)
 {
-	size_t i;
+	struct err e = { 0 };
+	const char *text;
+	size_t i, len;
+	int more;
 
-	for (i = 0; i < r->b.n; i++)
+	if (r->collecting)
+		return;
+	while (r->spilled && (more = spill_new(&r->sp, &text, &len, &e)) != 0) {
+		if (more == -1)
+			fail(&e);
+		buf_reset(&r->line);
+		render_text(r, text, len, &r->line);
+		fwrite(r->line.data, 1, r->line.len, r->out);
+		r->inserted++;
+	}
+	for (i = 0; !r->spilled && i < r->b.n; i++)
 		if (!r->b.rec[i].done && !r->b.rec[i].del) {
 			buf_reset(&r->line);
 			render_rec(r, &r->b.rec[i], &r->line);
@@ -277,6 +304,35 @@ struct group {
 	size_t		 n;
 };
 
+/*
+ * Look up the keys of n rows of FILE: ids[i] is the record of the batch
+ * that row i becomes, or -1.  Past the budget, FILE is read twice: the
+ * first time its keys are only collected (the ids are -1), the second
+ * they are found in the order they were collected.
+ */
+static void
+lookup(struct run *r, const char *const *key, const size_t *len, size_t n,
+    long *ids)
+{
+	struct err e = { 0 };
+	size_t i;
+
+	if (!r->spilled) {
+		strtab_find_many(&r->b.keys, key, len, n, ids);
+		return;
+	}
+	if (!r->collecting) {
+		if (spill_find(&r->sp, &r->b, n, ids, &e) == -1)
+			fail(&e);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (spill_row(&r->sp, key[i], len[i], &e) == -1)
+			fail(&e);
+		ids[i] = -1;
+	}
+}
+
 static void
 flush_group(struct run *r, struct group *g)
 {
@@ -288,8 +344,8 @@ flush_group(struct run *r, struct group *g)
 		key[i] = g->keys.data + g->koff[i];
 		len[i] = g->koff[i + 1] - g->koff[i];
 	}
-	strtab_find_many(&r->b.keys, key, len, g->n, id);
-	for (i = 0; i < g->n; i++)
+	lookup(r, key, len, g->n, id);
+	for (i = 0; i < g->n && !r->collecting; i++)
 		if (id[i] != -1)
 			hit(r, (size_t)id[i], g->rows.data + g->roff[i],
 			    g->roff[i + 1] - g->roff[i]);
@@ -509,7 +565,8 @@ stream_flat(struct run *r, int fd)
 				cell = row_cell(&row, r->keypos[k], &n);
 				key_part(&r->key, o->nkey, cell, n);
 			}
-			id = strtab_find(&r->b.keys, r->key.data, r->key.len);
+			lookup(r, (const char *const *)&r->key.data,
+			    &r->key.len, 1, &id);
 			if (id != -1) {
 				render_row(r, &row);
 				hit(r, (size_t)id, r->old.data, r->old.len);
@@ -558,6 +615,7 @@ static void
 run_free(struct run *r)
 {
 	batch_free(&r->b);
+	spill_free(&r->sp);
 	schema_free(&r->s);
 	json_free(&r->j);
 	buf_free(&r->key);
@@ -616,6 +674,36 @@ committed_before(const struct run *r)
 	return same;
 }
 
+/*
+ * Read FILE a first time past the budget, as the second read will, for
+ * the keys of its rows alone; then rewind it.
+ */
+static void
+collect(struct run *r, int fd)
+{
+	FILE *out = r->out;
+
+	if ((r->out = fopen("/dev/null", "w")) == NULL)
+		die(EX_OSERR, "/dev/null: cannot open:");
+	r->collecting = 1;
+	if (r->o->fmt == FMT_JSONL)
+		stream_jsonl(r, fd);
+	else
+		stream_flat(r, fd);
+	r->collecting = 0;
+	fclose(r->out);
+	r->out = out;
+	r->inserted = r->updated = r->deleted = r->unchanged = r->kept = 0;
+	free(r->hdr);
+	free(r->keypos);
+	free(r->cells);
+	r->hdr = r->keypos = NULL;
+	r->cells = NULL;
+	r->nhdr = r->nold = r->ncells = 0;
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		die(EX_IOERR, "%s: cannot read it again:", r->o->file);
+}
+
 /* Write FILE and the sidecar; with -n, only go through the motions. */
 static void
 merge(struct run *r)
@@ -646,12 +734,17 @@ merge(struct run *r)
 	if (r->out == NULL)
 		die(EX_IOERR, "%s: cannot create a temporary file:", o->file);
 
+	if (r->spilled && o->wd == WRITE_MERGE && fd != -1)
+		collect(r, fd);
+	if (r->spilled && spill_join(&r->sp, &e) == -1)
+		fail(&e);
 	if (o->fmt == FMT_JSONL)
 		stream_jsonl(r, fd);
 	else
 		stream_flat(r, fd);
 	if (fd != -1)
 		close(fd);
+	spill_free(&r->sp);
 	if (r->kept > 0)
 		schema_kept_rows(&r->s);
 	r->warn_schema = r->kept > 0 && !had_schema;
@@ -756,6 +849,7 @@ on_kill(void)
 	size_t n = said_once_len;
 	ssize_t w;
 
+	spill_forget();
 	if (committed)
 		return;
 	if (stop_requested()) {
@@ -834,6 +928,38 @@ report(const struct run *r)
 		    interrupted(o));
 }
 
+/*
+ * Parse s as a size in bytes, with K, M or G for KiB, MiB or GiB, of at
+ * least min.  Returns 0, or -1 with e set to EX_CONFIG.
+ */
+static int
+parse_size(const char *opt, const char *s, size_t min, size_t *v,
+    struct err *e)
+{
+	static const char units[] = "KMG";
+	const char *u;
+	unsigned long long n;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (*end != '\0' && end[1] == '\0' &&
+	    (u = strchr(units, toupper((unsigned char)*end))) != NULL) {
+		shift = 10 * (int)(u - units + 1);
+		end++;
+	}
+	if (*s < '0' || *s > '9' || *end != '\0' || errno == ERANGE ||
+	    n > (SIZE_MAX >> 2) >> shift)
+		return err_set(e, EX_CONFIG, "%s: '%s' is not a size (bytes, "
+		    "or a number with K, M or G)", opt, s);
+	*v = (size_t)n << shift;
+	if (*v < min)
+		return err_set(e, EX_CONFIG, "%s: %s is less than the least "
+		    "budget, %zuK", opt, s, min >> 10);
+	return 0;
+}
+
 static int
 option(void *cmdline, int opt, const char *arg, struct err *e)
 {
@@ -883,6 +1009,9 @@ option(void *cmdline, int opt, const char *arg, struct err *e)
 		free_path(o->hard_delete);
 		o->hard_delete = new_path("--hard-delete", arg);
 		break;
+	case OPT_MEMORY:
+		return parse_size("--memory", arg, MEMORY_MIN, &o->memory, e) ==
+		    -1 ? -1 : 1;
 	case OPT_SCHEMA:
 		o->schema = arg;
 		break;
@@ -898,6 +1027,7 @@ static const struct option own[] = {
 	{ "dry-run",		no_argument,	   NULL, 'n' },
 	{ "format",		required_argument, NULL, 'f' },
 	{ "hard-delete",	required_argument, NULL, OPT_HARD_DELETE },
+	{ "memory",		required_argument, NULL, OPT_MEMORY },
 	{ "primary-key",	required_argument, NULL, 'k' },
 	{ "prune",		no_argument,	   NULL, OPT_PRUNE },
 	{ "run-id",		required_argument, NULL, OPT_RUN_ID },
@@ -913,7 +1043,8 @@ static const struct cli program = {
 	.flags = CLI_DEFER_STOP,
 	.synopsis = "usage: rest-merge [-hns] [--allow-empty] "
 	    "[--dedup-sort field[:asc|:desc]]\n"
-	    "                  [-f format] [--hard-delete field] [-k field]\n"
+	    "                  [-f format] [--hard-delete field] [-k field] "
+	    "[--memory size]\n"
 	    "                  [--prune] [--run-id id] [--schema file] "
 	    "[--version]\n"
 	    "                  [-w disposition] FILE\n"
@@ -931,6 +1062,9 @@ static const struct cli program = {
 	    "      --dedup-sort FIELD[:asc|:desc]\n"
 	    "                             of one key's records keep the "
 	    "highest (desc)\n"
+	    "      --memory SIZE          hold at most SIZE (K, M, G) of the "
+	    "input; spill the\n"
+	    "                             rest beside FILE (64M)\n"
 	    "      --prune                merge: delete the rows whose key "
 	    "the input lacks\n"
 	    "      --run-id ID            record the run in the sidecar; a "
@@ -1003,6 +1137,7 @@ run_init(struct run *r, const struct opts *o)
 	memset(r, 0, sizeof(*r));
 	r->o = o;
 	batch_init(&r->b);
+	spill_init(&r->sp, o, o->memory);
 	schema_init(&r->s, o->fmt);
 	json_init(&r->j);
 	buf_init(&r->key, 0);
@@ -1029,7 +1164,8 @@ cmdline_free(struct cmdline *cl)
 int
 main(int argc, char *argv[])
 {
-	struct cmdline cl = { .o = { .wd = WRITE_MERGE, .fmt = FMT_JSONL } };
+	struct cmdline cl = { .o = { .wd = WRITE_MERGE, .fmt = FMT_JSONL,
+	    .memory = MEMORY } };
 	const struct opts *o = &cl.o;
 	struct config cfg;
 	struct err e = { 0 };
@@ -1040,9 +1176,11 @@ main(int argc, char *argv[])
 	settle(&cl, argc, argv, &cfg);
 	catch_signals(o);
 	run_init(&r, o);
-	if (batch_read(&r.b, o, &r.s, &e) == -1)
+	if (batch_read(&r.b, o, &r.s, &r.sp, &e) == -1)
 		fail(&e);
-	if (o->wd == WRITE_REPLACE && r.b.n == 0 && !o->allow_empty)
+	r.spilled = r.sp.in.nflush > 0;
+	if (o->wd == WRITE_REPLACE && r.b.n == 0 && r.sp.nrec == 0 &&
+	    !o->allow_empty)
 		die(EX_DATAERR, "%s: no records in the input: a replace would "
 		    "empty it; --allow-empty allows that", o->file);
 	merge(&r);

@@ -42,6 +42,7 @@ struct opts {
 	const char	*run_id;	/* recorded in the sidecar, or NULL */
 	int		 dry_run;
 	int		 silent;
+	size_t		 memory;	/* the budget, in bytes; 0: none */
 };
 
 /* lines.c: the lines of a file descriptor, read in big blocks. */
@@ -201,18 +202,38 @@ struct batch {
 	size_t		 n, cap;
 };
 
+struct spill;
+
 void	batch_init(struct batch *);
 void	batch_free(struct batch *);
+
+/* The bytes the batch holds, its buffers' unused room included. */
+size_t	batch_memory(const struct batch *);
+
+/* A new record at the end of the batch, its fields for the caller. */
+struct rec *batch_new(struct batch *);
+
+/*
+ * The record a record of key[0..klen), with dedup-sort value sv[0..slen),
+ * is to be kept in, its sort value set: a new one if the key is new (or
+ * without merge), *added set; else the key's, if the record wins over it;
+ * else NULL.  The caller sets del, off and len.
+ */
+struct rec *batch_claim(struct batch *, const struct opts *,
+	    const char *key, size_t klen, const char *sv, size_t slen,
+	    int *added);
 
 /*
  * Read JSON Lines from stdin: check every record, type it into s, and
  * keep it (merge: only the winner of each key, in first-seen order of
- * the keys).  Returns 0; or -1 with e set, EX_DATAERR naming the line of
- * a bad record (or EX_IOERR for a read error); a last line cut short
- * after a deferred signal (stop.h) is skipped with a warning instead.
+ * the keys).  With sp, past sp's budget the records kept go to sp's
+ * file, and all of them once one has.  Returns 0; or -1 with e set,
+ * EX_DATAERR naming the line of a bad record (or EX_IOERR for a read
+ * error, or a failed write of sp's); a last line cut short after a
+ * deferred signal (stop.h) is skipped with a warning instead.
  */
 int	batch_read(struct batch *, const struct opts *, struct schema *s,
-	    struct err *e);
+	    struct spill *sp, struct err *e);
 
 /*
  * Parse line number lineno of where as a record: a JSON object.  nl says
@@ -228,6 +249,94 @@ int	record_parse(struct json *, const char *where, unsigned long lineno,
  */
 int	record_key(const struct opts *, const struct json *j, struct buf *b,
 	    const char *where, unsigned long lineno, struct err *e);
+
+/*
+ * spill.c: a merge past the memory budget, through one temporary file
+ * beside FILE (see spill.c for how).  The calls come in this order:
+ * spill_init(); spill_batch() for each batch the input fills; with -w
+ * merge, spill_row() for the key of each row of FILE that merge.c looks
+ * up; spill_join(); then spill_find() as FILE's rows are read again, in
+ * the same order; then spill_new() to the end.  The functions that return
+ * int return 0 (spill_new(): 1, or 0 at the end), or -1 with e set:
+ * EX_IOERR when the temporary file cannot be made, written or read.
+ */
+#define SPILL_BUCKETS	4096		/* key buckets; parts take a range */
+
+struct spool {			/* entries of a kind, by key bucket */
+	uint64_t	*table;		/* flush i's bucket table is here */
+	size_t		 nflush;
+	uint64_t	*bytes;		/* bucket b's bytes, over the flushes */
+};
+
+struct src {			/* a sorted run, read back */
+	uint64_t	 off, end;	/* what is left of it in the file */
+	char		*buf;
+	size_t		 pos, len, cap;
+	uint64_t	 no;		/* its head: row or place, */
+	int		 del;		/* whether it deletes, */
+	struct buf	 text;		/* and its record */
+};
+
+struct runs {			/* sorted runs, merged by number */
+	struct src	*src;
+	size_t		 n;
+	size_t		*heap;		/* sources with a head, least first */
+	size_t		 nheap;
+};
+
+struct spill {
+	const struct opts *o;
+	size_t		 budget;	/* bytes of memory */
+	int		 fd;		/* the temporary file, or -1 */
+	uint64_t	 written;	/* its size */
+	struct buf	 w;		/* bytes not written yet */
+	size_t		 wmax;
+	size_t		 nbucket;	/* SPILL_BUCKETS, or 1 without merge */
+	struct spool	 in;		/* the input's records */
+	struct spool	 keys;		/* FILE's keys */
+	uint64_t	 nrec;		/* records written */
+	uint64_t	 nrow;		/* rows of FILE keyed */
+	uint64_t	 looked;	/* rows of FILE looked up again */
+	struct buf	 rows;		/* FILE's keys not yet written */
+	size_t		*rowoff;
+	uint16_t	*rowbucket;
+	size_t		 nrows, rowcap;
+	struct runs	 hits;		/* rows of FILE that change */
+	struct runs	 news;		/* the new records */
+	struct buf	 out;		/* what spill_new() returned */
+};
+
+void	spill_init(struct spill *, const struct opts *, size_t budget);
+
+/* Close the file and free the memory; the spill is unused again. */
+void	spill_free(struct spill *);
+
+/* Write the batch's records out and empty it. */
+int	spill_batch(struct spill *, struct batch *, struct err *e);
+
+/* Write out the key of the next row of FILE. */
+int	spill_row(struct spill *, const char *key, size_t n, struct err *e);
+
+/* Join the records written with the keys, for what follows. */
+int	spill_join(struct spill *, struct err *e);
+
+/*
+ * Look up the next n rows of FILE: ids[i] is the record of b that row i
+ * becomes (a delete if its del is set), or -1 if the input lacks its key.
+ * b is emptied first.
+ */
+int	spill_find(struct spill *, struct batch *b, size_t n, long *ids,
+	    struct err *e);
+
+/* Point *text at the next new record, in the input's order of keys. */
+int	spill_new(struct spill *, const char **text, size_t *len,
+	    struct err *e);
+
+/*
+ * Remove the temporary file if a signal comes in the moment it has a
+ * name.  Async-signal-safe: call it from the handler.
+ */
+void	spill_forget(void);
 
 /* flat.c: csv and tsv. */
 

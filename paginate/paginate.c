@@ -742,6 +742,24 @@ take_page(struct pager *pg, struct http_req *r)
 	return 1;
 }
 
+/*
+ * A response ignored as response_actions or --ignore-* ask: as dlt does,
+ * paging stops there, as after an empty page.  Nothing is written and
+ * the resume position stays at that page, so a resume asks for it again.
+ */
+static int
+take_ignored(struct pager *pg, const struct http_req *r)
+{
+	if (pg->o->page_param != NULL)
+		warnmsg("page %ld: %s: paging stops there, as after an "
+		    "empty page", pg->pos, r->ignored);
+	else
+		warnmsg("page at offset %ld: %s: paging stops there, as "
+		    "after an empty page", pg->pos, r->ignored);
+	check_count(pg);
+	return 0;
+}
+
 static struct http_req *
 page_request(struct http *h, struct pager *pg, long pos)
 {
@@ -803,7 +821,9 @@ static void
 run(struct pager *pg)
 {
 	const struct http_opts *o = &pg->o->req.http;
-	struct http_req **window, *r;
+	/* Static: fail() exits from inside, and the window is not a leak. */
+	static struct http_req **window;
+	struct http_req *r;
 	long scheduled = pg->pos, slot, end;
 	struct err e = { 0 };
 	struct http *h;
@@ -858,7 +878,10 @@ run(struct pager *pg)
 				http_req_free(r);
 				fail(pg, status);
 			}
-			go = take_page(pg, r);
+			if (r->ignored != NULL)
+				go = take_ignored(pg, r);
+			else
+				go = take_page(pg, r);
 			http_req_free(r);
 			pg->pos += pg->step;
 			if (pg->o->progress)

@@ -118,6 +118,11 @@ fingerprint(const struct config *c)
 		field(&b, c->params[i].value, c->params[i].valuelen);
 	}
 	sfield(&b, c->json);
+	sfield(&b, c->data);
+	for (i = 0; i < c->nactions; i++) {
+		buf_printf(&b, "ignore %ld\n", c->actions[i].status);
+		sfield(&b, c->actions[i].content);
+	}
 	buf_printf(&b, "%d %d %d %ld %ld %ld %ld %ld %d %d\n", c->auth,
 	    c->key_location, (int)c->pager, c->limit, c->offset, c->maximum,
 	    c->base_page, c->page, c->total_path_set, c->stop_after_empty);
@@ -164,7 +169,7 @@ check(const struct sync_opts *o, const struct config *c, size_t i,
 {
 	struct buf side;
 
-	r->wd = c->write_disposition == NULL ? WRITE_MERGE :
+	r->wd = c->write_disposition == NULL ? WRITE_APPEND :
 	    name_value(write_dispositions, c->write_disposition);
 	r->fingerprint = fingerprint(c);
 	if (o->prune && r->wd == WRITE_MERGE && incremental(o->config, i))

@@ -6,14 +6,19 @@
 # order as rest-merge does.  Each runs BENCH_REPS times (3), rest-merge on
 # a fresh copy of the file each time, and every run with the disk synced
 # first; the three must write the same rows before any time is printed.
-# ROWS=n for other sizes; BENCH_QUICK=1: 2,000 rows, once each, rows only.
+# rest-merge runs within its default memory budget (spilling past it), and
+# once more with a budget that holds the whole batch, for the difference.
+# Then rest-merge alone merges 3,000,000 records into 3,000,000 rows, once
+# (BIG_ROWS=n for another size, BIG_ROWS=0 to skip), its rows checked.
+# ROWS=n for other sizes; BENCH_QUICK=1: 2,000 rows, once each, rows only,
+# rest-merge also past a budget of 64K; no 3M run.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 quick=${BENCH_QUICK:-}
 if [ -n "$quick" ]; then
-	rows=${ROWS:-2000} reps=1
+	rows=${ROWS:-2000} reps=1 big=0
 else
-	rows=${ROWS:-1000000} reps=${BENCH_REPS:-3}
+	rows=${ROWS:-1000000} reps=${BENCH_REPS:-3} big=${BIG_ROWS:-3000000}
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -56,6 +61,24 @@ out=$(measure -s "cp '$dir/start.jsonl' '$dir/ours.jsonl' &&
     rest-merge -s -k id "$dir/ours.jsonl")
 set -- $out
 ours_t=$1 ours_cpu=$2 ours_rss=$3
+# The same with the whole batch in memory: a budget of 4G.
+out=$(measure -s "cp '$dir/start.jsonl' '$dir/held.jsonl' &&
+    cp '$dir/start.jsonl.schema.json' '$dir/held.jsonl.schema.json' && sync" \
+    -i "$dir/new.jsonl" -r "$dir/held.jsonl" -- \
+    rest-merge -s --memory 4G -k id "$dir/held.jsonl")
+set -- $out
+held_t=$1 held_cpu=$2 held_rss=$3
+if [ -n "$quick" ]; then
+	measure -s "cp '$dir/start.jsonl' '$dir/spill.jsonl' &&
+	    cp '$dir/start.jsonl.schema.json' '$dir/spill.jsonl.schema.json'" \
+	    -i "$dir/new.jsonl" -r "$dir/spill.jsonl" -- \
+	    rest-merge -s --memory 64K -k id "$dir/spill.jsonl" >/dev/null
+	cmp "$dir/ours.jsonl" "$dir/spill.jsonl" >&2 || {
+		echo "bench-merge: past --memory 64K rest-merge wrote other" \
+		    "rows" >&2
+		exit 1
+	}
+fi
 out=$(measure -s sync -o "$dir/reduce.jsonl" -- \
     jq -n -c "$reduce" "$dir/old.jsonl" "$dir/new.jsonl")
 set -- $out
@@ -68,7 +91,7 @@ group_t=$1 group_cpu=$2 group_rss=$3
 # The same rows from all three, all of them, or no timing at all.  The
 # ids ascend, so first-seen order and group_by's order agree.
 want=$((rows / 2 + rows))
-for other in reduce group; do
+for other in reduce group held; do
 	if ! cmp "$dir/ours.jsonl" "$dir/$other.jsonl" >&2; then
 		echo "bench-merge: rest-merge and jq $other wrote different" \
 		    "rows" >&2
@@ -80,8 +103,9 @@ if [ "$(wc -l <"$dir/ours.jsonl")" -ne "$want" ]; then
 	exit 1
 fi
 if [ -n "$quick" ]; then
-	echo "bench-merge: $rows rows + $rows records: rest-merge, jq reduce" \
-	    "and jq group_by wrote the same $want rows"
+	echo "bench-merge: $rows rows + $rows records: rest-merge (past" \
+	    "--memory 64K too), jq reduce and jq group_by wrote the same" \
+	    "$want rows"
 	exit 0
 fi
 
@@ -95,9 +119,11 @@ echo "bench-merge: $rows rows ($(mb "$dir/old.jsonl") MB) + $rows records" \
 awk -v ot="$ours_t" -v oc="$ours_cpu" -v or="$ours_rss" \
     -v rt="$reduce_t" -v rc="$reduce_cpu" -v rr="$reduce_rss" \
     -v gt="$group_t" -v gc="$group_cpu" -v gr="$group_rss" \
+    -v ht="$held_t" -v hc="$held_cpu" -v hr="$held_rss" \
     -v batch="$new_mb" 'BEGIN {
 	f = "  %-34s %7.2f s wall %7.2f s CPU %8.1f MB\n"
 	printf f, "rest-merge -k id", ot, oc, or / 1024
+	printf f, "rest-merge --memory 4G (in memory)", ht, hc, hr / 1024
 	printf f, "jq reduce, first-seen order", rt, rc, rr / 1024
 	printf f, "jq -s group_by(.id) | map(last)", gt, gc, gr / 1024
 	printf "  rest-merge is %.1fx faster than jq reduce, %.1fx than " \
@@ -106,4 +132,28 @@ awk -v ot="$ours_t" -v oc="$ours_cpu" -v or="$ours_rss" \
 	printf "  rest-merge peak RSS is %.2fx the input batch (%s MB); " \
 	    "jq needs %.1fx and %.1fx\n", or / 1024 / batch, batch,
 	    rr / 1024 / batch, gr / 1024 / batch
+}'
+
+# 3M records into 3M rows: rest-merge alone, once, its rows checked as the
+# jq runs check them above: ids ascend, so the merge is the first half of
+# the old rows and then every new record.
+[ "$big" -gt 0 ] || exit 0
+rm -f "$dir"/*.jsonl "$dir"/*.schema.json
+gen 1 "$big" cat >"$dir/old.jsonl"
+gen $((big / 2 + 1)) "$big" dog >"$dir/new.jsonl"
+rest-merge -s -w replace -k id "$dir/start.jsonl" <"$dir/old.jsonl"
+rm "$dir/old.jsonl"
+out=$(measure -n 1 -s "sync" -i "$dir/new.jsonl" \
+    -r "$dir/start.jsonl" -- rest-merge -s -k id "$dir/start.jsonl")
+set -- $out
+big_t=$1 big_cpu=$2 big_rss=$3
+{ gen 1 $((big / 2)) cat; cat "$dir/new.jsonl"; } | cmp - "$dir/start.jsonl" >&2 || {
+	echo "bench-merge: rest-merge wrote other rows at $big records" >&2
+	exit 1
+}
+echo "bench-merge: $big rows + $big records ($(mb "$dir/new.jsonl") MB)," \
+    "$((big / 2)) of them updates, once; the rows checked"
+awk -v t="$big_t" -v c="$big_cpu" -v r="$big_rss" 'BEGIN {
+	printf "  %-34s %7.2f s wall %7.2f s CPU %8.1f MB\n",
+	    "rest-merge -k id", t, c, r / 1024
 }'

@@ -62,7 +62,7 @@ row() {
 		;;
 	rest-merge)
 		SYNOPSIS='usage: rest-merge [-hns] [--allow-empty] [--dedup-sort field[:asc|:desc]]
-                  [-f format] [--hard-delete field] [-k field]
+                  [-f format] [--hard-delete field] [-k field] [--memory size]
                   [--prune] [--run-id id] [--schema file] [--version]
                   [-w disposition] FILE
        rest-merge -c config [-r resource] [options] [FILE]'

@@ -655,15 +655,16 @@ rest-paginate: resume with --offset 0"
 @test "rest-merge: primary_key as a string and as a list" {
 	printf '%s\n' '{"id":1,"k":"a","v":1}' '{"id":1,"k":"b","v":2}' \
 		'{"id":1,"k":"a","v":3}' >in.jsonl
-	echo '{"resources": [{"name": "t", "primary_key": "id"}]}' >one.json
+	echo '{"resources": [{"name": "t", "primary_key": "id",
+		"write_disposition": "merge"}]}' >one.json
 	run --separate-stderr rest-merge -c one.json <in.jsonl
 	assert_success
 	assert_output ''
 	assert_equal "$stderr" \
 		'rest-merge: t.jsonl: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 1 rows'
 	assert_equal "$(<t.jsonl)" '{"id":1,"k":"a","v":3}'
-	echo '{"resources": [{"name": "t2", "primary_key": ["id", "k"]}]}' \
-		>two.json
+	echo '{"resources": [{"name": "t2", "primary_key": ["id", "k"],
+		"write_disposition": "merge"}]}' >two.json
 	run --separate-stderr rest-merge -c two.json <in.jsonl
 	assert_success
 	assert_equal "$stderr" \
@@ -712,7 +713,7 @@ merge: 2,1'
 
 @test "rest-merge: columns hints dedup_sort and hard_delete, merged deeply" {
 	cat >c.json <<-'EOF'
-	{"resource_defaults": {"primary_key": "id",
+	{"resource_defaults": {"primary_key": "id", "write_disposition": "merge",
 	   "columns": {"v": {"dedup_sort": "asc"},
 	     "gone": {"hard_delete": true}, "del": {"hard_delete": true}}},
 	 "resources": [{"name": "t",
@@ -793,31 +794,50 @@ merge: 2,1'
 	TOKEN=$KEY run --separate-stderr rest-fetch -c "$cfg"
 	assert_success
 	assert_equal "$stderr" "rest-fetch: warning: $cfg: \$: unknown key 'source'
-rest-fetch: warning: $cfg: \$.resource_defaults: unknown key 'primary_keys'
-rest-fetch: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'
-rest-fetch: warning: $cfg: \$.resource_defaults.endpoint: unknown key 'param'
-rest-fetch: warning: $cfg: \$.resources[0].endpoint: unknown key 'data_selecter'
-rest-fetch: warning: $cfg: \$.client: unknown key 'header'
-rest-fetch: warning: $cfg: \$.client.auth: unknown key 'tokn'"
+rest-fetch: warning: $cfg: \$.client.auth: unknown key 'tokn'
+rest-fetch: warning: $cfg: \$.resources[0].write_disposition: unknown key 'strateg'"
 	# rest-paginate reads the paginator too.
 	TOKEN=$KEY run --separate-stderr rest-paginate -c "$cfg" --single-page \
 		--data-selector data
 	assert_success
-	assert_equal "${stderr_lines[7]}" \
+	assert_equal "${stderr_lines[2]}" \
 		"rest-paginate: warning: $cfg: \$.resources[0].endpoint.paginator: unknown key 'max_offset'"
-	assert_equal "${#stderr_lines[@]}" 8
+	assert_equal "${#stderr_lines[@]}" 4
 	# rest-select and rest-merge warn of the levels every program reads.
 	run --separate-stderr rest-select -c "$cfg" <<<'{"data":[1]}'
 	assert_success
 	assert_output 1
 	assert_equal "$stderr" "rest-select: warning: $cfg: \$: unknown key 'source'
-rest-select: warning: $cfg: \$.resource_defaults: unknown key 'primary_keys'
-rest-select: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'"
+rest-select: warning: $cfg: \$.resources[0].write_disposition: unknown key 'strateg'"
 	run --separate-stderr rest-merge -s -c "$cfg" -k id <<<'{"id":1}'
 	assert_success
-	assert_equal "${#stderr_lines[@]}" 3
-	assert_equal "${stderr_lines[2]}" \
-		"rest-merge: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'"
+	assert_equal "$stderr" "rest-merge: warning: $cfg: \$: unknown key 'source'
+rest-merge: warning: $cfg: \$.resources[0].write_disposition: unknown key 'strateg'"
+}
+
+@test "an unknown key in the client, a resource or an endpoint is 78, before any request" {
+	local edit prog
+	for edit in '.client.header = {}:$.client: unknown key '"'header'" \
+		'.resource_defaults.primary_keys = "id":$.resource_defaults: unknown key '"'primary_keys'" \
+		'.resources[0].write_dispositon = "replace":$.resources[0]: unknown key '"'write_dispositon'" \
+		'.resource_defaults.endpoint.param = {}:$.resource_defaults.endpoint: unknown key '"'param'" \
+		'.resources[0].endpoint.data_selecter = "data":$.resources[0].endpoint: unknown key '"'data_selecter'"; do
+		jq "${edit%%:\$*}" "$(fixture config-catalog.json)" >bad.json
+		for prog in rest-fetch rest-paginate; do
+			run --separate-stderr "$prog" -c bad.json -r image_analysis
+			assert_failure 78
+			assert_output ''
+			assert_equal "$stderr" "$prog: bad.json: \$${edit#*:\$} (at this level every key may change the rows)"
+		done
+	done
+	assert_equal "$(queries)" ''
+	# rest-select and rest-merge read the resource levels too.
+	jq '.resources[0].write_dispositon = "replace"' \
+		"$(fixture config-catalog.json)" >bad.json
+	run --separate-stderr rest-merge -c bad.json -r image_analysis x.jsonl </dev/null
+	assert_failure 78
+	assert_equal "$stderr" "rest-merge: bad.json: \$.resources[0]: unknown key 'write_dispositon' (at this level every key may change the rows)"
+	assert_file_not_exists x.jsonl
 }
 
 @test "invalid JSON is 78 with the file, line and column, in every program" {
@@ -868,7 +888,7 @@ rest-select: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'"
 	bad_config rest-fetch '.resources[0].endpoint.method = 1' \
 		'$.resources[0].endpoint.method: expected a string'
 	bad_config rest-fetch '.resources[0].endpoint.params = {"since": {"cursor_path": "t"}}' \
-		'$.resources[0].endpoint.params.since: expected a string, number or boolean (incremental parameters are not supported)'
+		'$.resources[0].endpoint.params.since: expected a string, number or boolean'
 	bad_config rest-fetch '.resource_defaults.endpoint.params = [1]' \
 		'$.resource_defaults.endpoint.params: expected an object'
 	bad_config rest-paginate '.resource_defaults.endpoint.paginator.limit = "10"' \
@@ -893,8 +913,14 @@ rest-select: warning: $cfg: \$.resources[0]: unknown key 'write_dispositon'"
 		'$.resource_defaults.write_disposition: expected merge, append or replace'
 	bad_config rest-merge '.resource_defaults.write_disposition = {"strategy": "upsert"}' \
 		'$.resource_defaults.write_disposition: no disposition'
-	bad_config rest-merge '.resources[0].columns = []' \
-		'$.resources[0].columns: expected an object'
+	bad_config rest-merge '.resources[0].columns = 5' \
+		'$.resources[0].columns: expected an object or a list'
+	bad_config rest-merge '.resources[0].columns = [5]' \
+		'$.resources[0].columns[0]: expected a column (an object with a name)'
+	bad_config rest-merge '.resources[0].columns = [{"data_type": "text"}]' \
+		'$.resources[0].columns[0]: a column needs a name'
+	bad_config rest-merge '.resources[0].columns = [{"name": "x", "hard_delete": 1}]' \
+		'$.resources[0].columns[0].hard_delete: expected true or false'
 	bad_config rest-merge '.resources[0].columns = {"del": {"hard_delete": "yes"}}' \
 		'$.resources[0].columns.del.hard_delete: expected true or false'
 	bad_config rest-merge '.resource_defaults.columns = {"v": {"dedup_sort": "up"}}' \

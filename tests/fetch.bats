@@ -964,16 +964,16 @@ restpipe-test"
 	assert_success
 	run jq -r '.method, .path, .query, .body, .headers."Content-Type"' \
 		<<<"$output"
-	assert_output "PUT
+	assert_output "POST
 /echo
 limit=2&q=a%20b&api_key=$KEY
 {\"a\":1}
 application/json"
-	run rest-fetch -c "$cfg" -r echo -X POST -q x=1 --key-name key \
+	run rest-fetch -c "$cfg" -r echo -X PUT -q x=1 --key-name key \
 		"$BASE/echo?z=1"
 	assert_success
 	run jq -r '.method, .path, .query' <<<"$output"
-	assert_output "POST
+	assert_output "PUT
 /echo
 z=1&limit=2&q=a%20b&x=1&key=$KEY"
 }

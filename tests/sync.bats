@@ -199,7 +199,7 @@ nostate() {
 }
 
 @test "a merge without a primary key is 78 before any request" {
-	DEFAULTS='{}'
+	DEFAULTS='{"write_disposition": "merge"}'
 	conf
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 78
@@ -457,6 +457,26 @@ every_page_slow() {
 	done
 }
 
+# group_gone PGID: wait up to 5 s until no process is left in group PGID.
+group_gone() {
+	python3 -c '
+import os, sys, time
+def alive(g):
+	for p in os.listdir("/proc"):
+		try:
+			with open("/proc/%s/stat" % p) as f:
+				if int(f.read().rsplit(")", 1)[1].split()[2]) == g:
+					return True
+		except (OSError, ValueError, IndexError):
+			pass
+	return False
+for _ in range(500):
+	if not alive(int(sys.argv[1])):
+		sys.exit(0)
+	time.sleep(0.01)
+sys.exit(1)' "$1"
+}
+
 @test "kill -9 of the group at random moments: the next run completes the table" {
 	local n delay used pid clean
 	conf
@@ -471,6 +491,9 @@ every_page_slow() {
 		sleep "$delay"
 		kill -KILL -- -"$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+		# Its forked workers hold the table's lock until they are gone,
+		# and wait reaps rest-sync alone: wait for the whole group.
+		group_gone "$pid" || fail "the group of $pid outlived SIGKILL"
 		# A run that completed leaves the next one a whole re-sync.
 		clean=20
 		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
@@ -548,12 +571,12 @@ rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; t
 	assert_equal "$(jq -r 'select(.id == 10) | .note' "$T")" edited
 }
 
-@test "--prune refuses an incremental resource, 78 before any request" {
+@test "an incremental resource is 78 before any request (not supported yet)" {
 	conf "$(resource image_analysis '' '"endpoint": {"path": "/v1/resource",
 		"data_selector": "data", "incremental": {"cursor_path": "created_at"}}')"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" --prune
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: --prune: resource 'image_analysis' loads incrementally (endpoint.incremental): its input is never complete, so no key it lacks may be deleted"
+	assert_equal "$stderr" "rest-sync: $C: \$.resources[0].endpoint.incremental: incremental loading is not supported yet"
 	assert_equal "$(requests)" 0
 	assert_file_not_exists "$OUT"
 }
@@ -782,13 +805,13 @@ labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key
 # ---------------------------------------------------------- and more
 
 @test "a warning that every program prints is said once" {
-	DEFAULTS='{"primary_key": "id", "write_disposition": "merge", "primery_key": "x"}'
+	DEFAULTS='{"primary_key": "id", "write_disposition": {"disposition": "merge", "strateg": "upsert"}}'
 	conf "$(resource image_analysis '"records": 30')" \
-		"$(resource labels '"records": 30' '"colums": {}')"
+		"$(resource labels '"records": 30' '"write_disposition": {"disposition": "merge", "colums": {}}')"
 	run --separate-stderr rest-sync -s -c "$C" -C "$OUT" -j 2
 	assert_success
-	assert_equal "$stderr" "rest-sync: warning: $C: \$.resource_defaults: unknown key 'primery_key'
-rest-sync: warning: $C: \$.resources[1]: unknown key 'colums'"
+	assert_equal "$stderr" "rest-sync: warning: $C: \$.resource_defaults.write_disposition: unknown key 'strateg'
+rest-sync: warning: $C: \$.resources[1].write_disposition: unknown key 'colums'"
 }
 
 @test "a signal to rest-sync alone finishes the resources under way and starts no other" {

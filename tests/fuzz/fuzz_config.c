@@ -243,7 +243,7 @@ static const struct glyph text_glyphs[] = {
 	{ "\\u0041", "A" }, { "%", "%" }, { "&", "&" }, { "=", "=" },
 	{ "~", "~" }, { "-", "-" }, { ":", ":" }, { "\\t", "\t" },
 	{ "\\ud83d\\ude00", "\xf0\x9f\x98\x80" }, { ".", "." },
-	{ "$", "$" }, { "{", "{" }, { "}", "}" }, { "_", "_" },
+	{ "$", "$" }, { "(", "(" }, { ")", ")" }, { "_", "_" },
 };
 
 #define NGLYPHS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -440,6 +440,10 @@ gen_pager(struct gen *g, struct buf *b, struct config *w)
 	if (pick(g, 2)) {
 		member(b, "stop_after_empty_page");
 		w->stop_after_empty = (int)pick(g, 2);
+		/* Without a total or a maximum, false would never stop. */
+		if (w->total_path_set && (w->total_path == NULL ||
+		    *w->total_path == '\0') && w->maximum < 0)
+			w->stop_after_empty = 1;
 		buf_adds(b, w->stop_after_empty ? "true" : "false");
 	}
 	if (pick(g, 3) == 1) {
@@ -821,7 +825,11 @@ gen_endpoint(struct gen *g, struct buf *b, struct gendpoint *e,
 	if (pick(g, 2)) {
 		e->has_method = 1;
 		g->quiet = quiet || (over != NULL && over->has_method);
-		e->method = gen_string_member(g, b, "method");
+		member(b, "method");
+		e->method = xstrdup(pick(g, 2) ? "GET" : "POST");
+		buf_addc(b, '"');
+		buf_adds(b, e->method);
+		buf_addc(b, '"');
 	}
 	if (pick(g, 2)) {
 		e->has_selector = 1;
@@ -1233,6 +1241,9 @@ gen_config(struct gen *g, struct buf *text, struct config *w, char **want)
 		    dep.nheaders);
 	merged(&dep.params, &rep.params, w);
 	w->json = merged(&dep.json, &rep.json, NULL);
+	/* dlt's method, GET, even with a body. */
+	if (w->method == NULL && w->json != NULL)
+		w->method = xstrdup("GET");
 	take_pager(w, rep.has_pager ? &rep.pager : dep.has_pager ?
 	    &dep.pager : &cpager);
 	w->data_selector = dup_or_null(rep.has_selector ? rep.selector :
@@ -1331,7 +1342,22 @@ check_request(const struct config *c)
 		check(o->bodylen == strlen(c->json) &&
 		    strcmp(o->body, c->json) == 0);
 	}
+	if (c->data != NULL) {
+		check(c->json == NULL);
+		check(l != NULL && strcmp(l->data, c->data_form ?
+		    "Content-Type: application/x-www-form-urlencoded" :
+		    "Content-Type:") == 0);
+		l = l->next;
+		check(o->bodylen == strlen(c->data) &&
+		    strcmp(o->body, c->data) == 0);
+	}
 	check(l == NULL);
+	check(o->nignore == c->nactions);
+	for (i = 0; i < c->nactions; i++)
+		check(o->ignore[i].status == c->actions[i].status &&
+		    o->ignore[i].content == c->actions[i].content &&
+		    (c->actions[i].status != 0 ||
+		    c->actions[i].content != NULL));
 	check(same(o->method, c->method));
 	/* Where the secret will come from, as the configuration says. */
 	check(ro.secret.literal == c->secret &&

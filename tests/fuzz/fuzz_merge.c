@@ -5,6 +5,9 @@
  * rows, when it answers, agrees with the full parser; and every string of
  * the record written as a csv or tsv row reads back as the same cells.
  * Bad records come back as errors, as they do to rest-merge's main.
+ * Then the input's lines are merged as records in memory and past a
+ * small memory budget (spill.c), the keys of all of them also the rows of
+ * FILE: the rows that change and the new records must be the same.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +21,30 @@
 #include "merge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* A merge on "id", deleting on "del", keeping the highest "ts". */
+static const struct opts *
+merge_opts(void)
+{
+	static struct opts o;
+	static struct path key, del, ts;
+
+	if (o.key == NULL) {
+		if (path_parse(&key, "id") == -1 ||
+		    path_parse(&del, "del") == -1 ||
+		    path_parse(&ts, "ts") == -1)
+			abort();
+		o.key = &key;
+		o.nkey = 1;
+		o.hard_delete = &del;
+		o.dedup_sort = &ts;
+		o.dedup_desc = 1;
+		o.wd = WRITE_MERGE;
+		o.fmt = FMT_JSONL;
+		o.file = "fuzz-merge.jsonl";
+	}
+	return &o;
+}
 
 static struct opts *
 keys(int which)
@@ -101,6 +128,113 @@ round_trip(const struct json *j, enum format fmt)
 	err_free(&e);
 }
 
+/* The keys of the records among the lines of text, back to back. */
+static size_t
+line_keys(const struct opts *o, const char *text, size_t size,
+    struct buf *keys, size_t *end, size_t max)
+{
+	const char *p = text, *nl, *stop = text + size;
+	struct err e = { 0 };
+	struct json j;
+	size_t n = 0;
+
+	json_init(&j);
+	for (; p < stop && n < max; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(stop - p))) == NULL)
+			nl = stop;
+		if (record_parse(&j, "<fuzz>", 1, 1, p, (size_t)(nl - p),
+		    &e) == 0 && record_key(o, &j, keys, "<fuzz>", 1, &e) == 0)
+			end[n++] = keys->len;
+	}
+	json_free(&j);
+	err_free(&e);
+	return n;
+}
+
+static void
+same(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an != bn || (an > 0 && memcmp(a, b, an) != 0))
+		__builtin_trap();
+}
+
+/*
+ * Merge the lines as records in memory and past a budget of 40K to 64K,
+ * through spill.c, whose file is written out even if the budget held.
+ */
+static void
+spill_differs(const uint8_t *data, size_t size)
+{
+	const struct opts *o = merge_opts();
+	struct batch mem, got;
+	struct schema s;
+	struct spill sp;
+	struct buf keys;
+	struct err e = { 0 };
+	struct rec *r;
+	const char *text;
+	size_t end[512], nrow, i, k, len, at;
+	long id;
+	FILE *fp;
+	int ok;
+
+	/* batch_read() reads the standard input. */
+	if ((fp = tmpfile()) == NULL || write(fileno(fp), data, size) !=
+	    (ssize_t)size || dup2(fileno(fp), 0) == -1)
+		abort();
+	fclose(fp);
+	lseek(0, 0, SEEK_SET);
+	batch_init(&mem);
+	schema_init(&s, FMT_JSONL);
+	ok = batch_read(&mem, o, &s, NULL, &e) == 0;
+	schema_free(&s);
+	batch_init(&got);
+	buf_init(&keys, 0);
+	spill_init(&sp, o, ((size_t)40 + (size > 0 ? data[0] % 4 : 0) * 8) << 10);
+	lseek(0, 0, SEEK_SET);
+	schema_init(&s, FMT_JSONL);
+	if (!ok || batch_read(&got, o, &s, &sp, &e) == -1 ||
+	    (sp.in.nflush == 0 && spill_batch(&sp, &got, &e) == -1))
+		goto out;
+	nrow = line_keys(o, (const char *)data, size, &keys, end, 512);
+	for (i = 0, at = 0; i < nrow; at = end[i++])
+		if (spill_row(&sp, keys.data + at, end[i] - at, &e) == -1)
+			__builtin_trap();
+	if (spill_join(&sp, &e) == -1)
+		__builtin_trap();
+	/* The rows of FILE as hit() in merge.c makes them. */
+	for (i = 0, at = 0; i < nrow; at = end[i++]) {
+		if (spill_find(&sp, &got, 1, &id, &e) == -1)
+			__builtin_trap();
+		k = (size_t)strtab_find(&mem.keys, keys.data + at,
+		    end[i] - at);
+		r = &mem.rec[k];
+		if (id == -1 || got.rec[id].del != (r->done || r->del))
+			__builtin_trap();
+		if (!got.rec[id].del)
+			same(mem.text.data + r->off, r->len,
+			    got.text.data + got.rec[id].off, got.rec[id].len);
+		r->done = 1;
+	}
+	for (i = 0; i < mem.n; i++) {
+		r = &mem.rec[i];
+		if (r->done || r->del)
+			continue;
+		if (spill_new(&sp, &text, &len, &e) != 1)
+			__builtin_trap();
+		same(mem.text.data + r->off, r->len, text, len);
+	}
+	if (spill_new(&sp, &text, &len, &e) != 0)
+		__builtin_trap();
+out:
+	spill_free(&sp);
+	schema_free(&s);
+	batch_free(&mem);
+	batch_free(&got);
+	buf_free(&keys);
+	err_free(&e);
+}
+
 /* Type the record as each format does; a bad name is an error, no more. */
 static void
 type(const struct json *j)
@@ -153,6 +287,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		round_trip(&j, FMT_CSV);
 		round_trip(&j, FMT_TSV);
 	}
+	spill_differs(data, size);
 	buf_free(&full);
 	buf_free(&light);
 	json_free(&j);
