@@ -523,3 +523,14 @@ Authorization: Bearer *** (an access token from $BASE/oauth/token)"
 	assert_failure 78
 	assert_equal "$stderr" "rest-fetch: --token-data: '=x' is not NAME=VALUE"
 }
+
+@test "oauth2: the endpoint's response_actions do not apply to the token URL" {
+	oauth_config
+	jq '.client.auth.access_token_url |= sub("/oauth/token"; "/oauth/none")
+	  | .resources[0].endpoint.response_actions =
+	    [{"status_code": 404, "action": "ignore"}]' o.json >i.json
+	CLIENT_SECRET=$CLIENT_KEY run --separate-stderr rest-fetch -c i.json
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "rest-fetch: access token: POST $BASE/oauth/none: HTTP 404: {\"error\":\"not found\"}"
+}
