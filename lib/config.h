@@ -81,6 +81,11 @@ struct config {
 	char			*secret_env;	/* or the variable to read */
 	const char		*secret_key;	/* its .dlt/secrets.toml key */
 	char			*username;	/* http_basic */
+	char			*token_url;	/* oauth2_client_credentials */
+	char			*client_id;
+	struct pair		*token_data;	/* access_token_request_data */
+	size_t			 ntoken_data;
+	long			 token_expiration;	/* -1: unset */
 	/* CONFIG_PAGER; numbers are -1 and strings NULL when not given. */
 	enum pager_type		 pager;
 	long			 limit, offset, maximum;

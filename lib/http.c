@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "http.h"
+#include "oauth.h"
 #include "secret.h"
 
 struct http {
@@ -21,6 +22,7 @@ struct http {
 	struct curl_slist	*headers;	/* the options' and the auth's */
 	struct curl_slist	*plain;		/* the options' alone */
 	char			*user, *password;
+	struct oauth		*oauth;		/* the access token's source */
 	char			**hide;		/* what no message shows */
 	size_t			 nhide;
 	struct http_req		*queue;		/* waiting to start, by due */
@@ -144,6 +146,9 @@ http_new(const struct http_opts *o, struct err *e)
 		h->password = xstrdup(colon + 1);
 		/* A server may quote the password, or the header it came in. */
 		hide_more(h, h->password, strlen(h->password));
+		break;
+	case AUTH_OAUTH2:
+		h->oauth = oauth_new(o);
 		break;
 	case AUTH_NONE:
 		break;
@@ -426,7 +431,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 static int
 follows_redirects(const struct http_opts *o)
 {
-	return !(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
+	return !o->no_redirects && !(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
 	    strcasecmp(o->key_name, "Authorization") != 0);
 }
 
@@ -467,6 +472,9 @@ setup_easy(struct http *h, struct http_req *r, int flags)
 			curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->plain);
 	} else if (h->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	/* libcurl sends the token only to the host of the URL, as a password. */
+	if (h->oauth != NULL && !(flags & HTTP_BARE))
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 	if (h->user != NULL && !(flags & HTTP_BARE)) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, h->user);
@@ -621,6 +629,12 @@ http_req_describe(const struct http *h, const struct http_req *r, FILE *fp)
 	}
 	if (h->user != NULL && !(r->flags & HTTP_BARE))
 		fprintf(fp, "Authorization: Basic ***\n");
+	if (h->oauth != NULL && !(r->flags & HTTP_BARE)) {
+		s = hidden(h, h->o->token_url);
+		fprintf(fp, "Authorization: Bearer *** (an access token from "
+		    "%s)\n", s);
+		free(s);
+	}
 	if (r->reqbody != NULL)
 		fprintf(fp, "\n%s\n", r->reqbody);
 	else if (h->o->body != NULL)
@@ -746,6 +760,33 @@ retry_status(const struct http_opts *o, long status)
 }
 
 /*
+ * The access token r was sent with was refused (msg says how): fetch a
+ * new one and send r again at once, once, as an attempt of its own.
+ */
+static void
+refresh(struct http *h, struct http_req *r, struct buf *msg)
+{
+	struct buf line;
+
+	oauth_refused(h->oauth, r->token_gen);
+	r->reauth = 1;
+	r->attempts--;
+	if (!h->o->silent) {
+		buf_init(&line, 0);
+		buf_printf(&line, "%s %s: ", method_name(h->o), r->shown);
+		buf_add(&line, msg->data, msg->len);
+		buf_adds(&line, "; sending it again with a new access token");
+		say(h, &line);
+		buf_free(&line);
+	}
+	buf_reset(&r->body);
+	r->too_big = 0;
+	r->retry_after = -1;
+	r->due = clock_now();
+	enqueue(h, r);
+}
+
+/*
  * Decide what a finished attempt means: 1 if it is done (r->result set,
  * the failure described in r->failure), 0 if it was queued again.
  */
@@ -755,7 +796,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	const struct http_opts *o = h->o;
 	struct buf msg;
 	double delay, ms = 0;
-	int ok = 0, retry = 0, final = 0;
+	int ok = 0, retry = 0, final = 0, reauth = 0;
 	curl_off_t t = 0;
 
 	r->attempts++;
@@ -791,6 +832,9 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		body_excerpt(h, &msg, &r->body);
 		if (r->status >= 200 && r->status < 300)
 			ok = 1;
+		else if (r->status == 401 && h->oauth != NULL && !r->reauth &&
+		    !(r->flags & HTTP_BARE))
+			reauth = 1;
 		else if (retry_status(o, r->status))
 			retry = 1;
 		else if (r->status == 401 || r->status == 403)
@@ -815,6 +859,11 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		buf_free(&msg);
 		r->result = EX_OK;
 		return 1;
+	}
+	if (reauth) {
+		refresh(h, r, &msg);
+		buf_free(&msg);
+		return 0;
 	}
 	if (retry && r->attempts > o->retries) {
 		buf_printf(&msg, " (gave up after %d attempt%s)", r->attempts,
@@ -865,6 +914,40 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	return 0;
 }
 
+/* Put r, done, at the end of the list http_next() returns from. */
+static void
+finish(struct http *h, struct http_req *r)
+{
+	struct http_req **tail;
+
+	for (tail = &h->done; *tail != NULL; tail = &(*tail)->next)
+		;
+	r->next = NULL;
+	*tail = r;
+}
+
+/*
+ * Give r the access token, fetched if it must be; or fail r for good as
+ * the token request failed.
+ */
+static int
+authorize(struct http *h, struct http_req *r)
+{
+	struct err e = { 0 };
+	const char *token;
+
+	if ((token = oauth_token(h->oauth, &r->token_gen, &e)) == NULL) {
+		r->result = e.status;
+		free(r->failure);
+		r->failure = hidden(h, e.msg);
+		err_free(&e);
+		return -1;
+	}
+	hide_more(h, token, strlen(token));
+	curl_easy_setopt(r->easy, CURLOPT_XOAUTH2_BEARER, token);
+	return 0;
+}
+
 static int
 start_due(struct http *h, struct err *e)
 {
@@ -872,6 +955,12 @@ start_due(struct http *h, struct err *e)
 	struct http_req *r;
 
 	while ((r = h->queue) != NULL && r->due <= t) {
+		if (h->oauth != NULL && !(r->flags & HTTP_BARE) &&
+		    authorize(h, r) == -1) {
+			h->queue = r->next;
+			finish(h, r);
+			continue;
+		}
 		if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
 			return err_set(e, EX_SOFTWARE, "cannot start a "
 			    "transfer");
@@ -888,7 +977,7 @@ start_due(struct http *h, struct err *e)
 static void
 collect(struct http *h)
 {
-	struct http_req *r, **pp, **tail;
+	struct http_req *r, **pp;
 	CURLcode rc;
 	CURLMsg *m;
 	int left;
@@ -905,10 +994,7 @@ collect(struct http *h)
 		h->running--;
 		if (!settle(h, r, rc, r->errbuf))
 			continue;
-		for (tail = &h->done; *tail != NULL; tail = &(*tail)->next)
-			;
-		r->next = NULL;
-		*tail = r;
+		finish(h, r);
 	}
 }
 
@@ -1005,6 +1091,7 @@ http_free(struct http *h)
 		http_req_free(r);
 	}
 	curl_multi_cleanup(h->multi);
+	oauth_free(h->oauth);
 	curl_slist_free_all(h->headers);
 	curl_slist_free_all(h->plain);
 	while (h->nhide > 0) {

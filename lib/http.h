@@ -37,6 +37,12 @@ struct http_opts {
 	enum key_location	 key_location;
 	char			*secret;	/* NULL without auth */
 	const char		*secret_var;	/* advice names it: API_KEY */
+	/* oauth2_client_credentials; the secret is the client secret. */
+	const char		*token_url;
+	const char		*client_id;
+	struct curl_slist	*token_data;	/* extra form fields, N=V */
+	double			 token_expiration;	/* s, if none given */
+	int			 no_redirects;
 	long			 retries;
 	double			 backoff_factor;
 	long			 retry_status[HTTP_MAX_RETRY_STATUS];
@@ -72,6 +78,8 @@ struct http_req {
 	double		 due;
 	double		 retry_after;
 	int		 too_big;
+	unsigned	 token_gen;	/* the access token's it was sent */
+	int		 reauth;	/* sent again after a 401 */
 	char		 errbuf[CURL_ERROR_SIZE];
 	struct http_req	*next;
 };

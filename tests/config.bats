@@ -866,10 +866,12 @@ rest-merge: warning: $cfg: \$.resources[0].write_disposition: unknown key 'strat
 		'$.client.headers.X-A: a line break in a header'
 	bad_config rest-fetch '.client.headers = {"X A": "a"}' \
 		'$.client.headers.X A: not a valid header name'
-	bad_config rest-fetch '.client.auth = "api_key"' \
-		'$.client.auth: expected an object'
-	bad_config rest-fetch '.client.auth.type = "oauth2_client_credentials"' \
-		'$.client.auth.type: expected api_key, bearer or http_basic'
+	bad_config rest-fetch '.client.auth = 5' \
+		'$.client.auth: expected an object, a type name or null'
+	bad_config rest-fetch '.client.auth = "oauth1"' \
+		'$.client.auth: expected api_key, bearer, http_basic or oauth2_client_credentials'
+	bad_config rest-fetch '.client.auth.type = "oauth1"' \
+		'$.client.auth.type: expected api_key, bearer, http_basic or oauth2_client_credentials'
 	bad_config rest-fetch '.client.auth.location = "body"' \
 		'$.client.auth.location: expected header, query or cookie'
 	bad_config rest-fetch '.resources = {}' '$.resources: expected an array'

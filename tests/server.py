@@ -27,6 +27,8 @@ and, for a server whose data changed since the last sync:
 /v2/links pages by a link or a cursor each page gives (json, nested,
 relative, odata, header, cursor, header_cursor: see links_page), and
 POST /v2/search by a cursor, offset or page in the JSON body.
+/oauth/token is an OAuth2 token endpoint (client credentials grant) and
+require_token=1 makes /v1/resource ask for one of its tokens.
 /raw?body=TEXT answers TEXT, with each $offset in it replaced by the offset
 asked, so that a page can differ from the one before.
 
@@ -54,6 +56,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 API_KEY = "sekrit-key-123"
+CLIENT_ID = "restpipe-client"
+CLIENT_SECRET = "client-sekrit-456"
+TOKEN_GRACE = 5  # seconds a token stays good past its expires_in
 LABELS = ["cat", "dog", "bird", "café", "東京"]
 EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 ACTIONS = {"status", "drop", "truncate", "slow", "reset"}
@@ -206,6 +211,7 @@ class Server(ThreadingHTTPServer):
             self.faults = []
             self.log = []
             self.connections = 0
+            self.tokens = {}
             self.generation = getattr(self, "generation", 0) + 1
 
     def record(self, handler, entry):
@@ -382,6 +388,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.links_page(args, cut)
             if path == "/v2/search":
                 return self.search_page(req, args, cut)
+            if path == "/oauth/token":
+                return self.token(req, args, cut)
             if path not in ("/v1/resource", "/raw") and \
                     not path.startswith("/bytes/"):
                 return self.send_json(404, {"error": "not found"}, cut=cut)
@@ -400,6 +408,9 @@ class Handler(BaseHTTPRequestHandler):
                                  chunked=args.get("chunked") == "1", cut=cut)
             if args.get("require_key") == "1" and not self.authorized(args):
                 return self.send_json(401, {"error": "unauthorized"}, cut=cut)
+            if args.get("require_token") == "1" and not self.token_valid():
+                return self.send_json(401, {"error": "invalid token"},
+                                      cut=cut)
             big = int_arg(args, "big_header", 0)
             body = self.resource_page(args)
             headers = {"X-Big": "x" * big} if big else {}
@@ -407,6 +418,60 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, body, cut=cut, headers=headers)
         except BadRequest as err:
             return self.send_json(400, {"error": str(err)}, cut=cut)
+
+    def token(self, req, args, cut):
+        """POST /oauth/token: OAuth2's client credentials grant.
+
+        The form must hold grant_type=client_credentials and the client id
+        and secret; need_NAME=VALUE knobs require more fields.  Knobs:
+        expires_in=N|omit (default 3600), expires_value=JSON (written as
+        given), reject=1 (always 401), no_token=1 (no access_token).  A
+        wrong secret is echoed in the error, as careless servers do.
+        """
+        if req["method"] != "POST":
+            return self.send_json(405, {"error": "method not allowed"},
+                                  headers={"Allow": "POST"}, cut=cut)
+        form = dict(parse_qsl(req["body"], keep_blank_values=True))
+        if form.get("grant_type") != "client_credentials":
+            return self.send_json(400, {"error": "unsupported_grant_type"},
+                                  cut=cut)
+        for key, value in args.items():
+            if key.startswith("need_") and form.get(key[5:]) != value:
+                return self.send_json(400, {"error": "invalid_request",
+                                            "missing": key[5:]}, cut=cut)
+        if (args.get("reject") == "1" or form.get("client_id") != CLIENT_ID
+                or form.get("client_secret") != CLIENT_SECRET):
+            return self.send_json(401, {
+                "error": "invalid_client",
+                "error_description": "no client %r with secret %r" % (
+                    form.get("client_id"), form.get("client_secret"))},
+                cut=cut)
+        life = args.get("expires_in", "3600")
+        with self.server.lock:
+            token = "access-tok-%04d" % (len(self.server.tokens) + 1)
+            expiry = int(life) if INT_RE.match(life) else 3600
+            self.server.tokens[token] = time.monotonic() + expiry + \
+                TOKEN_GRACE
+        answer = {"token_type": "bearer"}
+        if args.get("no_token") == "1":
+            answer["accessToken"] = token
+        else:
+            answer["access_token"] = token
+        text = compact(answer)
+        if "expires_value" in args:
+            text = text[:-1] + ',"expires_in":' + args["expires_value"] + "}"
+        elif life != "omit":
+            text = text[:-1] + ',"expires_in":' + life + "}"
+        return self.send(200, text, cut=cut)
+
+    def token_valid(self):
+        """Whether the request carries a bearer token that is good now."""
+        header = self.headers.get("Authorization") or ""
+        if not header.startswith("Bearer "):
+            return False
+        with self.server.lock:
+            expiry = self.server.tokens.get(header[7:])
+        return expiry is not None and time.monotonic() < expiry
 
     def total_headers(self, args):
         """The total as a header only (total_header=count|range|unknown),
