@@ -36,7 +36,7 @@ LIBSRC	:= $(wildcard lib/*.c)
 # lib/ builds two archives: the request code over libcurl (NETSRC), which
 # only the programs that make requests (NETPROGS) link, with libcurl; and
 # the rest, which every program links.
-NETSRC	:= lib/http.c lib/reqopt.c
+NETSRC	:= lib/http.c lib/oauth.c lib/reqopt.c
 NETPROGS := fetch paginate
 LIBOBJ	:= $(filter-out $(NETSRC:%.c=$(O)/obj/%.o),$(LIBSRC:%.c=$(O)/obj/%.o))
 NETOBJ	:= $(NETSRC:%.c=$(O)/obj/%.o)

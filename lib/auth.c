@@ -6,6 +6,7 @@ const struct name auth_names[] = {
 	{ "api_key",	AUTH_API_KEY },
 	{ "bearer",	AUTH_BEARER },
 	{ "http_basic",	AUTH_BASIC },
+	{ "oauth2_client_credentials", AUTH_OAUTH2 },
 	{ NULL,		0 }
 };
 

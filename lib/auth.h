@@ -7,10 +7,15 @@
 
 #include "opt.h"
 
-enum auth_type { AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC };
+enum auth_type {
+	AUTH_NONE, AUTH_API_KEY, AUTH_BEARER, AUTH_BASIC, AUTH_OAUTH2
+};
 enum key_location { KEY_HEADER, KEY_QUERY, KEY_COOKIE };
 
-/* The names of the auth types: api_key, bearer, http_basic. */
+/*
+ * The names of the auth types: api_key, bearer, http_basic,
+ * oauth2_client_credentials.
+ */
 extern const struct name auth_names[];
 
 /* The names of the key locations: header, query (or param), cookie. */

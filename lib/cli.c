@@ -25,9 +25,10 @@ cli_usage(const struct cli *p, int status)
 
 	fputs(p->synopsis, fp);
 	if (status == EX_OK)
-		fprintf(fp, "%s"
+		fprintf(fp, "%s%s"
 		    "  -h, --help                 show this help\n"
-		    "      --version              show the version\n", p->help);
+		    "      --version              show the version\n", p->help,
+		    p->more != NULL ? p->more : "");
 	exit(status);
 }
 

@@ -43,6 +43,11 @@ struct cli {
 	int		 flags;		/* START_* and CLI_DEFER_STOP */
 	const char	*synopsis;	/* the usage lines */
 	const char	*help;		/* the lines -h adds, before -h's own */
+	/*
+	 * More lines after help, or NULL: C17 promises string literals of
+	 * 4095 bytes only.
+	 */
+	const char	*more;
 	const char	*shortopts;	/* besides "c:hr:" */
 	/* Tables of long options besides cli's, each ending in a zero entry. */
 	const struct option *const *longopts;

@@ -46,7 +46,8 @@ static const char *const resource_keys[] = {
 	"table_format", "table_name", "write_disposition", NULL
 };
 static const char *const endpoint_keys[] = {
-	"data", "data_selector", "headers", "incremental", "json", "method",
+	"auth", "data", "data_selector", "headers", "incremental", "json",
+	"method",
 	"paginator", "params", "path", "response_actions", NULL
 };
 static const char *const action_keys[] = {
@@ -60,13 +61,28 @@ static const struct name methods[] = {
 	{ NULL,		0 }
 };
 static const char *const offset_keys[] = {
-	"has_more_path", "limit", "limit_param", "maximum_offset", "offset",
-	"offset_param", "stop_after_empty_page", "total_header", "total_path",
-	"type", NULL
+	"has_more_path", "limit", "limit_body_path", "limit_param",
+	"maximum_offset", "offset", "offset_body_path", "offset_param",
+	"stop_after_empty_page", "total_header", "total_path", "type", NULL
 };
 static const char *const page_keys[] = {
-	"base_page", "has_more_path", "maximum_page", "page", "page_param",
-	"stop_after_empty_page", "total_header", "total_path", "type", NULL
+	"base_page", "has_more_path", "maximum_page", "page", "page_body_path",
+	"page_param", "stop_after_empty_page", "total_header", "total_path",
+	"type", NULL
+};
+/* allow_other_host is restpipe's, not dlt's. */
+static const char *const json_link_keys[] = {
+	"allow_other_host", "next_url_path", "type", NULL
+};
+static const char *const header_link_keys[] = {
+	"allow_other_host", "links_next_key", "type", NULL
+};
+static const char *const cursor_keys[] = {
+	"cursor_body_path", "cursor_param", "cursor_path", "has_more_path",
+	"stop_after_empty_page", "type", NULL
+};
+static const char *const header_cursor_keys[] = {
+	"cursor_key", "cursor_param", "type", NULL
 };
 static const char *const api_key_keys[] = {
 	"api_key", "location", "name", "type", NULL
@@ -74,6 +90,10 @@ static const char *const api_key_keys[] = {
 static const char *const bearer_keys[] = { "token", "type", NULL };
 static const char *const basic_keys[] = {
 	"password", "type", "username", NULL
+};
+static const char *const oauth2_keys[] = {
+	"access_token_request_data", "access_token_url", "client_id",
+	"client_secret", "default_token_expiration", "type", NULL
 };
 static const char *const disposition_keys[] = {
 	"disposition", "strategy", NULL
@@ -821,63 +841,178 @@ name_at(struct reader *r, int i, const char *path, const struct name *t,
 	return *v == -1 ? bad_name(r, path, t) : 0;
 }
 
-/* The auth's own members; the field holding its secret to *field. */
-static int
-read_auth_type(struct reader *r, struct config *c, int a, const char **field)
+/* name in upper case, a new string: dlt.secrets' variable for a field. */
+static char *
+upper(const char *name)
 {
-	static const char *const fields[] = {
-		[AUTH_API_KEY] = "api_key", [AUTH_BEARER] = "token",
-		[AUTH_BASIC] = "password"
-	};
-	static const char *const *const keys[] = {
-		[AUTH_API_KEY] = api_key_keys, [AUTH_BEARER] = bearer_keys,
-		[AUTH_BASIC] = basic_keys
-	};
-	const char *path = "$.client.auth";
+	char *up = xstrdup(name), *q;
+
+	for (q = up; *q != '\0'; q++)
+		*q = (char)toupper((unsigned char)*q);
+	return up;
+}
+
+/*
+ * A value of the auth left out of the file, as dlt.secrets resolves it:
+ * the variable of its name in upper case, else .dlt/secrets.toml.
+ */
+static char *
+resolve_field(const char *name)
+{
+	char *var = upper(name), *v = getenv(var);
+
+	free(var);
+	if (v != NULL && *v != '\0')
+		return xstrdup(v);
+	return config_secrets_toml(name);
+}
+
+/* The string member key of auth a at path into *s, when it is there. */
+static int
+auth_string(struct reader *r, int a, const char *path, const char *key,
+    char **s)
+{
+	char fp[192];
 	int i;
 
-	c->auth = AUTH_BEARER;
-	if ((i = get(r, a, "type")) >= 0 &&
-	    name_at(r, i, "$.client.auth.type", auth_names, &c->auth) == -1)
-		return -1;
-	*field = fields[c->auth];
-	if (check_keys(r, a, path, keys[c->auth]) == -1)
-		return -1;
-	if (c->auth == AUTH_API_KEY) {
-		if ((i = get(r, a, "name")) >= 0 &&
-		    take_string(r, i, "$.client.auth.name", &c->key_name) == -1)
-			return -1;
-		if ((i = get(r, a, "location")) >= 0 &&
-		    name_at(r, i, "$.client.auth.location", key_location_names,
-		    &c->key_location) == -1)
-			return -1;
-	} else if (c->auth == AUTH_BASIC) {
-		if ((i = get(r, a, "username")) < 0)
-			return bad(r, path, "http_basic needs a username");
-		if (take_string(r, i, "$.client.auth.username",
-		    &c->username) == -1)
-			return -1;
+	if ((i = get(r, a, key)) < 0)
+		return 0;
+	snprintf(fp, sizeof(fp), "%s.%s", path, key);
+	return take_string(r, i, fp, s);
+}
+
+/* The form fields of access_token_request_data, at token d. */
+static int
+read_token_data(struct reader *r, struct config *c, int d, const char *path)
+{
+	char fp[192], vp[256];
+	struct buf key, val;
+	int k, end;
+
+	snprintf(fp, sizeof(fp), "%s.access_token_request_data", path);
+	if (!json_is_object(&r->js, d))
+		return bad(r, fp, "expected an object");
+	end = json_skip(&r->js, d);
+	for (k = d + 1; k < end; k = json_skip(&r->js, k + 1)) {
+		buf_init(&key, 0);
+		json_unescape(&r->js, k, &key);
+		buf_str(&key);
+		if (json_is_object(&r->js, k + 1) ||
+		    json_is_array(&r->js, k + 1)) {
+			snprintf(vp, sizeof(vp), "%s.%s", fp, key.data);
+			buf_free(&key);
+			return bad(r, vp, "expected a string, number or "
+			    "boolean");
+		}
+		if (json_is_null(&r->js, k + 1)) {
+			buf_free(&key);
+			continue;
+		}
+		buf_init(&val, 0);
+		json_unescape(&r->js, k + 1, &val);
+		add_pair(&c->token_data, &c->ntoken_data, buf_str(&key),
+		    key.len, buf_str(&val), val.len);
 	}
 	return 0;
 }
 
+/*
+ * The members of an oauth2_client_credentials auth a (-1: a bare type
+ * name) at path; the token URL and the client id left out are resolved
+ * as dlt resolves them, and checked once the command line is read.
+ */
 static int
-read_auth(struct reader *r, struct config *c)
+read_oauth2(struct reader *r, struct config *c, int a, const char *path)
 {
-	int a = get(r, r->client, "auth"), i;
-	const char *field = NULL;
-	char p[64];
+	char fp[192];
+	int i;
 
-	if (a < 0)
-		return 0;
-	if (!json_is_object(&r->js, a))
-		return bad(r, "$.client.auth", "expected an object");
-	if (read_auth_type(r, c, a, &field) == -1)
+	if (auth_string(r, a, path, "access_token_url", &c->token_url) == -1 ||
+	    auth_string(r, a, path, "client_id", &c->client_id) == -1)
 		return -1;
+	if ((i = get(r, a, "default_token_expiration")) >= 0) {
+		snprintf(fp, sizeof(fp), "%s.default_token_expiration", path);
+		if (long_at(r, i, fp, &c->token_expiration) == -1)
+			return -1;
+	}
+	if ((i = get(r, a, "access_token_request_data")) >= 0 &&
+	    read_token_data(r, c, i, path) == -1)
+		return -1;
+	if (c->token_url == NULL)
+		c->token_url = resolve_field("access_token_url");
+	if (c->client_id == NULL)
+		c->client_id = resolve_field("client_id");
+	return 0;
+}
+
+/*
+ * The auth's own members, of object a at path, or of none (a is -1) for
+ * a bare type name, whose type is set already.
+ */
+static int
+read_auth_type(struct reader *r, struct config *c, int a, const char *path)
+{
+	static const char *const *const keys[] = {
+		[AUTH_API_KEY] = api_key_keys, [AUTH_BEARER] = bearer_keys,
+		[AUTH_BASIC] = basic_keys, [AUTH_OAUTH2] = oauth2_keys
+	};
+	char fp[192];
+	int i;
+
+	if (a >= 0) {
+		c->auth = AUTH_BEARER;
+		snprintf(fp, sizeof(fp), "%s.type", path);
+		if ((i = get(r, a, "type")) >= 0 &&
+		    name_at(r, i, fp, auth_names, &c->auth) == -1)
+			return -1;
+		if (check_keys(r, a, path, keys[c->auth]) == -1)
+			return -1;
+	}
+	switch (c->auth) {
+	case AUTH_API_KEY:
+		if (auth_string(r, a, path, "name", &c->key_name) == -1)
+			return -1;
+		snprintf(fp, sizeof(fp), "%s.location", path);
+		if ((i = get(r, a, "location")) >= 0 &&
+		    name_at(r, i, fp, key_location_names,
+		    &c->key_location) == -1)
+			return -1;
+		break;
+	case AUTH_BASIC:
+		/*
+		 * A bare "http_basic" finds its username where dlt would, in
+		 * .dlt/secrets.toml; else the secret is user:password.
+		 */
+		if (a < 0) {
+			c->username = config_secrets_toml("username");
+			break;
+		}
+		if (get(r, a, "username") < 0)
+			return bad(r, path, "http_basic needs a username");
+		return auth_string(r, a, path, "username", &c->username);
+	case AUTH_OAUTH2:
+		return read_oauth2(r, c, a, path);
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* The secret of auth a at path: in the file, a variable, or looked up. */
+static int
+read_secret(struct reader *r, struct config *c, int a, const char *path)
+{
+	static const char *const fields[] = {
+		[AUTH_API_KEY] = "api_key", [AUTH_BEARER] = "token",
+		[AUTH_BASIC] = "password", [AUTH_OAUTH2] = "client_secret"
+	};
+	const char *field = fields[c->auth];
+	char p[192];
+	int i;
 
 	/* dlt.secrets resolves a left-out secret from FIELD in upper case. */
 	c->secret_key = field;
-	snprintf(p, sizeof(p), "$.client.auth.%s", field);
+	snprintf(p, sizeof(p), "%s.%s", path, field);
 	if ((i = get(r, a, field)) >= 0) {
 		char *v = string_at(r, i, p);
 		size_t n;
@@ -895,14 +1030,41 @@ read_auth(struct reader *r, struct config *c)
 			c->secret = v;
 		}
 	}
-	if (c->secret == NULL && c->secret_env == NULL) {
-		char *up = xstrdup(field), *q;
-
-		for (q = up; *q != '\0'; q++)
-			*q = (char)toupper((unsigned char)*q);
-		c->secret_env = up;
-	}
+	if (c->secret == NULL && c->secret_env == NULL)
+		c->secret_env = upper(field);
 	return 0;
+}
+
+/*
+ * The auth as dlt chooses it: the endpoint's (or the default endpoint's),
+ * else the client's.  null is no auth, even over the client's; a bare
+ * type name is the type with every member left out.
+ */
+static int
+read_auth(struct reader *r, struct config *c)
+{
+	char path[128];
+	int a;
+
+	if ((a = ep_get(r, "auth", path, sizeof(path))) < 0) {
+		snprintf(path, sizeof(path), "$.client.auth");
+		if ((a = get(r, r->client, "auth")) < 0)
+			return 0;
+	}
+	if (json_is_null(&r->js, a)) {
+		c->auth = AUTH_NONE;
+		return 0;
+	}
+	if (json_is_string(&r->js, a)) {
+		if (name_at(r, a, path, auth_names, &c->auth) == -1)
+			return -1;
+		a = -1;
+	} else if (!json_is_object(&r->js, a)) {
+		return bad(r, path, "expected an object, a type name or null");
+	}
+	if (read_auth_type(r, c, a, path) == -1)
+		return -1;
+	return read_secret(r, c, a, path);
 }
 
 /*
@@ -1190,6 +1352,110 @@ read_request(struct reader *r, struct config *c)
 	return read_auth(r, c);
 }
 
+/*
+ * The optional string member key of paginator p at path into *s: a name
+ * or a path, never empty.  Returns 0 or -1.
+ */
+static int
+opt_string(struct reader *r, int p, const char *path, const char *key,
+    char **s)
+{
+	char fp[160];
+	int i;
+
+	snprintf(fp, sizeof(fp), "%s.%s", path, key);
+	if ((i = get(r, p, key)) < 0 || json_is_null(&r->js, i))
+		return 0;
+	if (take_string(r, i, fp, s) == -1)
+		return -1;
+	if (**s == '\0')
+		return bad(r, fp, "expected a name, not an empty string");
+	return 0;
+}
+
+/*
+ * The body path key of p into *s, which the parameter param must not be
+ * given with (dlt refuses both).  Returns 0 or -1.
+ */
+static int
+body_path(struct reader *r, int p, const char *path, const char *key,
+    const char *param, char **s)
+{
+	char fp[160];
+	const char *dot;
+
+	if (opt_string(r, p, path, key, s) == -1)
+		return -1;
+	if (*s == NULL)
+		return 0;
+	snprintf(fp, sizeof(fp), "%s.%s", path, key);
+	if (get(r, p, param) >= 0 && !json_is_null(&r->js, get(r, p, param)))
+		return bad(r, fp, param[0] == 'c' ? "give cursor_param or "
+		    "cursor_body_path, not both" : "give the parameter or the "
+		    "body path, not both");
+	for (dot = *s; (dot = strchr(dot, '.')) != NULL; dot++)
+		if (dot == *s || dot[1] == '\0' || dot[1] == '.')
+			return bad(r, fp, "an empty key in a dotted path");
+	if ((*s)[strlen(*s) - 1] == '.')
+		return bad(r, fp, "an empty key in a dotted path");
+	return 0;
+}
+
+/* The restpipe key allow_other_host of p at path. */
+static int
+read_other_host(struct reader *r, struct config *c, int p, const char *path)
+{
+	char fp[160];
+	int i;
+
+	snprintf(fp, sizeof(fp), "%s.allow_other_host", path);
+	if ((i = get(r, p, "allow_other_host")) >= 0)
+		return bool_at(r, i, fp, &c->allow_other_host);
+	return 0;
+}
+
+/* The members of the link and cursor paginators p at path. */
+static int
+read_ref(struct reader *r, struct config *c, int p, const char *path)
+{
+	char fp[160];
+	int i;
+
+	switch (c->pager) {
+	case PAGER_JSON_LINK:
+		if (check_keys(r, p, path, json_link_keys) == -1 ||
+		    opt_string(r, p, path, "next_url_path",
+		    &c->next_url_path) == -1)
+			return -1;
+		return read_other_host(r, c, p, path);
+	case PAGER_HEADER_LINK:
+		if (check_keys(r, p, path, header_link_keys) == -1 ||
+		    opt_string(r, p, path, "links_next_key",
+		    &c->links_next_key) == -1)
+			return -1;
+		return read_other_host(r, c, p, path);
+	case PAGER_CURSOR:
+		if (check_keys(r, p, path, cursor_keys) == -1 ||
+		    opt_string(r, p, path, "cursor_path", &c->cursor_path) ==
+		    -1 || opt_string(r, p, path, "cursor_param",
+		    &c->cursor_param) == -1 || body_path(r, p, path,
+		    "cursor_body_path", "cursor_param", &c->cursor_body_path) ==
+		    -1)
+			return -1;
+		snprintf(fp, sizeof(fp), "%s.stop_after_empty_page", path);
+		if ((i = get(r, p, "stop_after_empty_page")) >= 0 &&
+		    bool_at(r, i, fp, &c->stop_after_empty) == -1)
+			return -1;
+		return opt_string(r, p, path, "has_more_path",
+		    &c->has_more_path);
+	default:
+		if (check_keys(r, p, path, header_cursor_keys) == -1 ||
+		    opt_string(r, p, path, "cursor_key", &c->cursor_key) == -1)
+			return -1;
+		return opt_string(r, p, path, "cursor_param", &c->cursor_param);
+	}
+}
+
 /* The members of the offset paginator p at path. */
 static int
 read_offset(struct reader *r, struct config *c, int p, const char *path)
@@ -1199,6 +1465,9 @@ read_offset(struct reader *r, struct config *c, int p, const char *path)
 
 #define FIELD(name) (snprintf(fp, sizeof(fp), "%s.%s", path, name), \
 	get(r, p, name))
+	if (p < 0)
+		return bad(r, path, "the offset paginator needs a limit: write "
+		    "it as {\"type\": \"offset\", \"limit\": N}");
 	if (check_keys(r, p, path, offset_keys) == -1)
 		return -1;
 	if ((i = FIELD("limit")) < 0)
@@ -1218,7 +1487,11 @@ read_offset(struct reader *r, struct config *c, int p, const char *path)
 	if ((i = FIELD("maximum_offset")) >= 0 &&
 	    long_at(r, i, fp, &c->maximum) == -1)
 		return -1;
-	return 0;
+	if (body_path(r, p, path, "offset_body_path", "offset_param",
+	    &c->offset_body_path) == -1)
+		return -1;
+	return body_path(r, p, path, "limit_body_path", "limit_param",
+	    &c->limit_body_path);
 }
 
 /* The members of the page number paginator p at path. */
@@ -1241,13 +1514,18 @@ read_page_number(struct reader *r, struct config *c, int p, const char *path)
 	if ((i = FIELD("maximum_page")) >= 0 &&
 	    long_at(r, i, fp, &c->maximum) == -1)
 		return -1;
-	return 0;
+	return body_path(r, p, path, "page_body_path", "page_param",
+	    &c->page_body_path);
 }
 
 const struct name paginators[] = {
 	{ "offset",		PAGER_OFFSET },
 	{ "page_number",	PAGER_PAGE_NUMBER },
 	{ "single_page",	PAGER_SINGLE },
+	{ "json_link",		PAGER_JSON_LINK },
+	{ "header_link",	PAGER_HEADER_LINK },
+	{ "cursor",		PAGER_CURSOR },
+	{ "header_cursor",	PAGER_HEADER_CURSOR },
 	{ "auto",		PAGER_AUTO },
 	{ NULL,			0 }
 };
@@ -1289,27 +1567,17 @@ read_stops(struct reader *r, struct config *c, int p, const char *path)
 	if ((i = FIELD("has_more_path")) >= 0 && !json_is_null(&r->js, i) &&
 	    take_string(r, i, fp, &c->has_more_path) == -1)
 		return -1;
+	if (c->total_path_set && (c->total_path == NULL ||
+	    *c->total_path == '\0') && c->total_header == NULL &&
+	    c->stop_after_empty == 0 && c->maximum < 0 &&
+	    c->has_more_path == NULL)
+		return err_set(r->err, EX_CONFIG, "%s: %s: paging would never "
+		    "stop: total_path is null and stop_after_empty_page false; "
+		    "give a total_path, %s or has_more_path", r->file, path,
+		    c->pager == PAGER_OFFSET ? "maximum_offset" :
+		    "maximum_page");
 	return 0;
 #undef FIELD
-}
-
-/*
- * Refuse paging that no rule would stop (dlt would page forever): no
- * total, no stop at an empty page, no maximum and no has_more.
- */
-static int
-check_stops(struct reader *r, struct config *c, const char *path)
-{
-	int page = c->pager == PAGER_PAGE_NUMBER;
-
-	if (!c->total_path_set || (c->total_path != NULL &&
-	    *c->total_path != '\0') || c->stop_after_empty != 0 ||
-	    c->maximum >= 0 || c->has_more_path != NULL)
-		return 0;
-	return err_set(r->err, EX_CONFIG, "%s: %s: paging would never stop: "
-	    "with no total_path and stop_after_empty_page false, give %s or "
-	    "has_more_path", r->file, path, page ? "maximum_page" :
-	    "maximum_offset");
 }
 
 static int
@@ -1321,8 +1589,14 @@ read_pager_object(struct reader *r, struct config *c, int p,
 	int i, rc;
 
 	snprintf(fp, sizeof(fp), "%s.type", path);
-	if ((i = get(r, p, "type")) < 0)
+	if (json_is_string(&r->js, p)) {
+		/* A bare type name: every member left out, as dlt allows. */
+		snprintf(fp, sizeof(fp), "%s", path);
+		i = p;
+		p = -1;
+	} else if ((i = get(r, p, "type")) < 0) {
 		return bad(r, path, "a paginator needs a type");
+	}
 	if ((type = string_at(r, i, fp)) == NULL)
 		return -1;
 	switch (name_value(paginators, type)) {
@@ -1338,13 +1612,20 @@ read_pager_object(struct reader *r, struct config *c, int p,
 		c->pager = PAGER_SINGLE;
 		free(type);
 		return 0;
+	case PAGER_JSON_LINK:
+	case PAGER_HEADER_LINK:
+	case PAGER_CURSOR:
+	case PAGER_HEADER_CURSOR:
+		c->pager = (enum pager_type)name_value(paginators, type);
+		free(type);
+		return read_ref(r, c, p, path);
 	default:
 		rc = unsupported_pager(r, fp, type);
 	}
 	free(type);
 	if (rc == -1 || read_stops(r, c, p, path) == -1)
 		return -1;
-	return check_stops(r, c, path);
+	return 0;
 }
 
 /* Whether paginator p is "auto" or {"type": "auto", ...}. */
@@ -1362,25 +1643,30 @@ is_auto(struct reader *r, int p, const char *path)
 	return 1;
 }
 
+/*
+ * The paginator as dlt chooses it: the endpoint's, the defaults', the
+ * client's.  An endpoint's "auto" or null is no paginator there, so the
+ * client's applies; null is none given, as in dlt: an endpoint's hides
+ * the defaults' but not the client's.
+ */
 static int
 read_pager(struct reader *r, struct config *c)
 {
 	char path[128];
-	char *s;
-	int p, v, rc = 0, detect = 0;
+	int p, cp = get(r, r->client, "paginator"), detect = 0;
 
-	/*
-	 * dlt's precedence: the endpoint's, the defaults', the client's.  An
-	 * endpoint's "auto" is no paginator there, so the client's applies.
-	 */
 	if ((p = ep_get(r, "paginator", path, sizeof(path))) >= 0 &&
-	    is_auto(r, p, path)) {
-		detect = 1;
+	    json_is_null(&r->js, p) && cp >= 0 && !json_is_null(&r->js, cp))
+		warnmsg("warning: %s: %s: null takes the client's paginator, "
+		    "as in dlt; write \"single_page\" for one page", r->file,
+		    path);
+	if (p >= 0 && (json_is_null(&r->js, p) || is_auto(r, p, path))) {
+		detect = !json_is_null(&r->js, p);
 		p = -1;
 	}
 	if (p < 0) {
 		snprintf(path, sizeof(path), "$.client.paginator");
-		if ((p = get(r, r->client, "paginator")) < 0) {
+		if ((p = cp) < 0 || json_is_null(&r->js, p)) {
 			c->pager = detect ? PAGER_AUTO : PAGER_NONE;
 			return 0;
 		}
@@ -1389,26 +1675,9 @@ read_pager(struct reader *r, struct config *c)
 		c->pager = PAGER_AUTO;
 		return 0;
 	}
-	if (json_is_object(&r->js, p))
-		return read_pager_object(r, c, p, path);
-	if (!json_is_string(&r->js, p))
+	if (!json_is_object(&r->js, p) && !json_is_string(&r->js, p))
 		return bad(r, path, "expected an object or a string");
-	if ((s = string_at(r, p, path)) == NULL)
-		return -1;
-	switch ((v = name_value(paginators, s))) {
-	case PAGER_PAGE_NUMBER:
-	case PAGER_SINGLE:
-		c->pager = (enum pager_type)v;
-		break;
-	case PAGER_OFFSET:
-		rc = bad(r, path, "the offset paginator needs a limit: write "
-		    "it as {\"type\": \"offset\", \"limit\": N}");
-		break;
-	default:
-		rc = unsupported_pager(r, path, s);
-	}
-	free(s);
-	return rc;
+	return read_pager_object(r, c, p, path);
 }
 
 /*
@@ -1966,6 +2235,8 @@ config_load(struct config *c, const char *file, const char *resource,
 	c->key_location = -1;
 	c->limit = c->offset = c->maximum = c->base_page = c->page = -1;
 	c->stop_after_empty = -1;
+	c->allow_other_host = -1;
+	c->token_expiration = -1;
 	buf_init(&r.text, MAX_CONFIG);
 	json_init(&r.js);
 	if ((rc = read_file(&r, file)) == 0)
@@ -2050,12 +2321,24 @@ config_free(struct config *c)
 	free(c->secret);
 	free(c->secret_env);
 	free(c->username);
+	free(c->token_url);
+	free(c->client_id);
+	free_pairs(c->token_data, c->ntoken_data);
 	free(c->offset_param);
 	free(c->limit_param);
 	free(c->page_param);
 	free(c->total_path);
 	free(c->total_header);
 	free(c->has_more_path);
+	free(c->offset_body_path);
+	free(c->limit_body_path);
+	free(c->page_body_path);
+	free(c->next_url_path);
+	free(c->links_next_key);
+	free(c->cursor_path);
+	free(c->cursor_param);
+	free(c->cursor_body_path);
+	free(c->cursor_key);
 	free(c->data_selector);
 	for (i = 0; i < c->nprimary_key; i++)
 		free(c->primary_key[i]);

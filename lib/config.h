@@ -24,10 +24,12 @@
  * PAGER_NONE: no paginator anywhere; PAGER_AUTO: "auto" where none else
  * applies.  Both are dlt's detection from the first response.
  */
-enum pager_type { PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE,
-	PAGER_AUTO };
+enum pager_type {
+	PAGER_NONE, PAGER_OFFSET, PAGER_PAGE_NUMBER, PAGER_SINGLE, PAGER_AUTO,
+	PAGER_JSON_LINK, PAGER_HEADER_LINK, PAGER_CURSOR, PAGER_HEADER_CURSOR
+};
 
-/* The paginator types by their names (--paginator's too). */
+/* dlt's paginator types, and their names (--paginator's too). */
 extern const struct name paginators[];
 
 /* dlt's write dispositions, and their names (the option -w's too). */
@@ -80,6 +82,11 @@ struct config {
 	char			*secret_env;	/* or the variable to read */
 	const char		*secret_key;	/* its .dlt/secrets.toml key */
 	char			*username;	/* http_basic */
+	char			*token_url;	/* oauth2_client_credentials */
+	char			*client_id;
+	struct pair		*token_data;	/* access_token_request_data */
+	size_t			 ntoken_data;
+	long			 token_expiration;	/* -1: unset */
 	/* CONFIG_PAGER; numbers are -1 and strings NULL when not given. */
 	enum pager_type		 pager;
 	long			 limit, offset, maximum;
@@ -90,6 +97,15 @@ struct config {
 	char			*total_header;	/* restpipe's, not dlt's */
 	int			 stop_after_empty;	/* -1: unset */
 	char			*has_more_path;
+	char			*offset_body_path, *limit_body_path;
+	char			*page_body_path;
+	char			*next_url_path;		/* json_link */
+	char			*links_next_key;	/* header_link */
+	char			*cursor_path;		/* cursor */
+	char			*cursor_param;		/* cursor, header_ */
+	char			*cursor_body_path;	/* cursor */
+	char			*cursor_key;		/* header_cursor */
+	int			 allow_other_host;	/* restpipe's, -1 */
 	/* CONFIG_SELECT */
 	char			*data_selector;
 	/* CONFIG_TABLE */

@@ -13,13 +13,16 @@
 #include "clock.h"
 #include "diag.h"
 #include "http.h"
+#include "oauth.h"
 #include "secret.h"
 
 struct http {
 	const struct http_opts	*o;
 	CURLM			*multi;
 	struct curl_slist	*headers;	/* the options' and the auth's */
+	struct curl_slist	*plain;		/* the options' alone */
 	char			*user, *password;
+	struct oauth		*oauth;		/* the access token's source */
 	char			**hide;		/* what no message shows */
 	size_t			 nhide;
 	struct http_req		*queue;		/* waiting to start, by due */
@@ -107,8 +110,10 @@ http_new(const struct http_opts *o, struct err *e)
 	if (o->secret != NULL)
 		hide_more(h, o->secret, strlen(o->secret));
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	for (l = o->headers; l != NULL; l = l->next)
+	for (l = o->headers; l != NULL; l = l->next) {
 		h->headers = curl_slist_append(h->headers, l->data);
+		h->plain = curl_slist_append(h->plain, l->data);
+	}
 	switch (o->auth) {
 	case AUTH_API_KEY:
 		if (o->key_location == KEY_HEADER) {
@@ -141,6 +146,9 @@ http_new(const struct http_opts *o, struct err *e)
 		h->password = xstrdup(colon + 1);
 		/* A server may quote the password, or the header it came in. */
 		hide_more(h, h->password, strlen(h->password));
+		break;
+	case AUTH_OAUTH2:
+		h->oauth = oauth_new(o);
 		break;
 	case AUTH_NONE:
 		break;
@@ -324,7 +332,7 @@ warn_url_secret(const struct http *h, const struct names *names)
  * message, raw and decoded.  The caller frees.
  */
 static char *
-hide_url(struct http *h, const char *url)
+hide_url(struct http *h, const char *url, int warn)
 {
 	struct names names;
 	struct buf u;
@@ -332,12 +340,19 @@ hide_url(struct http *h, const char *url)
 	names.n = 0;
 	buf_init(&u, 0);
 	hide_query(h, hide_userinfo(h, url, &u, &names), &u, &names);
-	warn_url_secret(h, &names);
+	if (warn)
+		warn_url_secret(h, &names);
 	return buf_str(&u);
 }
 
+/*
+ * The URL of a request for base: with extra and the options' query
+ * added, or as it is (a server's link); with the key in the query unless
+ * bare; the secrets as "***" if shown.
+ */
 static char *
-build_url(struct http *h, const char *base, const char *extra, int shown)
+build_url(struct http *h, const char *base, const char *extra, int shown,
+    int flags)
 {
 	const struct http_opts *o = h->o;
 	const char *frag = strchr(base, '#');
@@ -346,18 +361,21 @@ build_url(struct http *h, const char *base, const char *extra, int shown)
 	buf_init(&u, 0);
 	buf_add(&u, base, frag != NULL ? (size_t)(frag - base) : strlen(base));
 	buf_str(&u);
-	append_query(&u, extra);
-	buf_str(&u);
-	append_query(&u, o->query);
+	if (!(flags & HTTP_AS_IS)) {
+		append_query(&u, extra);
+		buf_str(&u);
+		append_query(&u, o->query);
+	}
 	if (shown) {
-		char *s = hide_url(h, buf_str(&u));
+		char *s = hide_url(h, buf_str(&u), !(flags & HTTP_AS_IS));
 
 		buf_reset(&u);
 		buf_adds(&u, s);
 		free(s);
 	}
 	buf_str(&u);
-	if (o->auth == AUTH_API_KEY && o->key_location == KEY_QUERY) {
+	if (o->auth == AUTH_API_KEY && o->key_location == KEY_QUERY &&
+	    !(flags & HTTP_BARE)) {
 		char *name = curl_easy_escape(NULL, o->key_name, 0);
 		char *val = shown ? NULL : curl_easy_escape(NULL, o->secret, 0);
 
@@ -413,12 +431,12 @@ on_header(char *p, size_t size, size_t n, void *arg)
 static int
 follows_redirects(const struct http_opts *o)
 {
-	return !(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
+	return !o->no_redirects && !(o->auth == AUTH_API_KEY && o->key_location == KEY_HEADER &&
 	    strcasecmp(o->key_name, "Authorization") != 0);
 }
 
 static void
-setup_easy(struct http *h, struct http_req *r)
+setup_easy(struct http *h, struct http_req *r, int flags)
 {
 	const struct http_opts *o = h->o;
 	const char *method = o->method;
@@ -449,9 +467,15 @@ setup_easy(struct http *h, struct http_req *r)
 	if (o->max_size > 0)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 		    (curl_off_t)o->max_size);
-	if (h->headers != NULL)
+	if (flags & HTTP_BARE) {
+		if (h->plain != NULL)
+			curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->plain);
+	} else if (h->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
-	if (h->user != NULL) {
+	/* libcurl sends the token only to the host of the URL, as a password. */
+	if (h->oauth != NULL && !(flags & HTTP_BARE))
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+	if (h->user != NULL && !(flags & HTTP_BARE)) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, h->user);
 		curl_easy_setopt(e, CURLOPT_PASSWORD, h->password);
@@ -475,17 +499,42 @@ setup_easy(struct http *h, struct http_req *r)
 	}
 }
 
-struct http_req *
-http_req_new(struct http *h, const char *base, const char *extra)
+static struct http_req *
+new_req(struct http *h, const char *base, const char *extra, int flags)
 {
 	struct http_req *r = xcalloc(1, sizeof(*r));
 
-	r->url = build_url(h, base, extra, 0);
-	r->shown = build_url(h, base, extra, 1);
+	r->url = build_url(h, base, extra, 0, flags);
+	r->shown = build_url(h, base, extra, 1, flags);
+	r->flags = flags;
 	buf_init(&r->body, h->o->max_size > 0 ? (size_t)h->o->max_size : 0);
 	r->retry_after = -1;
-	setup_easy(h, r);
+	setup_easy(h, r, flags);
 	return r;
+}
+
+struct http_req *
+http_req_new(struct http *h, const char *base, const char *extra)
+{
+	return new_req(h, base, extra, 0);
+}
+
+struct http_req *
+http_req_link(struct http *h, const char *url, int flags)
+{
+	return new_req(h, url, NULL, flags | HTTP_AS_IS);
+}
+
+void
+http_req_body(struct http_req *r, const char *body, size_t n)
+{
+	free(r->reqbody);
+	r->reqbody = xmalloc(n + 1);
+	memcpy(r->reqbody, body, n);
+	r->reqbody[n] = '\0';
+	r->reqbodylen = n;
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->reqbody);
 }
 
 void
@@ -498,6 +547,7 @@ http_req_free(struct http_req *r)
 	free(r->shown);
 	free(r->failure);
 	free(r->ignored);
+	free(r->reqbody);
 	buf_free(&r->body);
 	free(r);
 }
@@ -569,15 +619,25 @@ http_req_describe(const struct http *h, const struct http_req *r, FILE *fp)
 	const struct curl_slist *l;
 	char *s;
 
-	fprintf(fp, "%s %s\n", method_name(h->o), r->shown);
-	for (l = h->headers; l != NULL; l = l->next) {
+	fprintf(fp, "%s %s\n", r->reqbody != NULL && h->o->method == NULL ?
+	    "POST" : method_name(h->o), r->shown);
+	for (l = r->flags & HTTP_BARE ? h->plain : h->headers; l != NULL;
+	    l = l->next) {
 		s = hidden(h, l->data);
 		fprintf(fp, "%s\n", s);
 		free(s);
 	}
-	if (h->user != NULL)
+	if (h->user != NULL && !(r->flags & HTTP_BARE))
 		fprintf(fp, "Authorization: Basic ***\n");
-	if (h->o->body != NULL)
+	if (h->oauth != NULL && !(r->flags & HTTP_BARE)) {
+		s = hidden(h, h->o->token_url);
+		fprintf(fp, "Authorization: Bearer *** (an access token from "
+		    "%s)\n", s);
+		free(s);
+	}
+	if (r->reqbody != NULL)
+		fprintf(fp, "\n%s\n", r->reqbody);
+	else if (h->o->body != NULL)
 		fprintf(fp, "\n(a body of %zu bytes)\n", h->o->bodylen);
 }
 
@@ -700,6 +760,33 @@ retry_status(const struct http_opts *o, long status)
 }
 
 /*
+ * The access token r was sent with was refused (msg says how): fetch a
+ * new one and send r again at once, once, as an attempt of its own.
+ */
+static void
+refresh(struct http *h, struct http_req *r, struct buf *msg)
+{
+	struct buf line;
+
+	oauth_refused(h->oauth, r->token_gen);
+	r->reauth = 1;
+	r->attempts--;
+	if (!h->o->silent) {
+		buf_init(&line, 0);
+		buf_printf(&line, "%s %s: ", method_name(h->o), r->shown);
+		buf_add(&line, msg->data, msg->len);
+		buf_adds(&line, "; sending it again with a new access token");
+		say(h, &line);
+		buf_free(&line);
+	}
+	buf_reset(&r->body);
+	r->too_big = 0;
+	r->retry_after = -1;
+	r->due = clock_now();
+	enqueue(h, r);
+}
+
+/*
  * Decide what a finished attempt means: 1 if it is done (r->result set,
  * the failure described in r->failure), 0 if it was queued again.
  */
@@ -709,7 +796,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	const struct http_opts *o = h->o;
 	struct buf msg;
 	double delay, ms = 0;
-	int ok = 0, retry = 0, final = 0;
+	int ok = 0, retry = 0, final = 0, reauth = 0;
 	curl_off_t t = 0;
 
 	r->attempts++;
@@ -745,6 +832,9 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		body_excerpt(h, &msg, &r->body);
 		if (r->status >= 200 && r->status < 300)
 			ok = 1;
+		else if (r->status == 401 && h->oauth != NULL && !r->reauth &&
+		    !(r->flags & HTTP_BARE))
+			reauth = 1;
 		else if (retry_status(o, r->status))
 			retry = 1;
 		else if (r->status == 401 || r->status == 403)
@@ -769,6 +859,11 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		buf_free(&msg);
 		r->result = EX_OK;
 		return 1;
+	}
+	if (reauth) {
+		refresh(h, r, &msg);
+		buf_free(&msg);
+		return 0;
 	}
 	if (retry && r->attempts > o->retries) {
 		buf_printf(&msg, " (gave up after %d attempt%s)", r->attempts,
@@ -819,6 +914,40 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	return 0;
 }
 
+/* Put r, done, at the end of the list http_next() returns from. */
+static void
+finish(struct http *h, struct http_req *r)
+{
+	struct http_req **tail;
+
+	for (tail = &h->done; *tail != NULL; tail = &(*tail)->next)
+		;
+	r->next = NULL;
+	*tail = r;
+}
+
+/*
+ * Give r the access token, fetched if it must be; or fail r for good as
+ * the token request failed.
+ */
+static int
+authorize(struct http *h, struct http_req *r)
+{
+	struct err e = { 0 };
+	const char *token;
+
+	if ((token = oauth_token(h->oauth, &r->token_gen, &e)) == NULL) {
+		r->result = e.status;
+		free(r->failure);
+		r->failure = hidden(h, e.msg);
+		err_free(&e);
+		return -1;
+	}
+	hide_more(h, token, strlen(token));
+	curl_easy_setopt(r->easy, CURLOPT_XOAUTH2_BEARER, token);
+	return 0;
+}
+
 static int
 start_due(struct http *h, struct err *e)
 {
@@ -826,6 +955,12 @@ start_due(struct http *h, struct err *e)
 	struct http_req *r;
 
 	while ((r = h->queue) != NULL && r->due <= t) {
+		if (h->oauth != NULL && !(r->flags & HTTP_BARE) &&
+		    authorize(h, r) == -1) {
+			h->queue = r->next;
+			finish(h, r);
+			continue;
+		}
 		if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
 			return err_set(e, EX_SOFTWARE, "cannot start a "
 			    "transfer");
@@ -842,7 +977,7 @@ start_due(struct http *h, struct err *e)
 static void
 collect(struct http *h)
 {
-	struct http_req *r, **pp, **tail;
+	struct http_req *r, **pp;
 	CURLcode rc;
 	CURLMsg *m;
 	int left;
@@ -859,10 +994,7 @@ collect(struct http *h)
 		h->running--;
 		if (!settle(h, r, rc, r->errbuf))
 			continue;
-		for (tail = &h->done; *tail != NULL; tail = &(*tail)->next)
-			;
-		r->next = NULL;
-		*tail = r;
+		finish(h, r);
 	}
 }
 
@@ -959,7 +1091,9 @@ http_free(struct http *h)
 		http_req_free(r);
 	}
 	curl_multi_cleanup(h->multi);
+	oauth_free(h->oauth);
 	curl_slist_free_all(h->headers);
+	curl_slist_free_all(h->plain);
 	while (h->nhide > 0) {
 		char *d = h->hide[--h->nhide];
 
@@ -971,4 +1105,13 @@ http_free(struct http *h)
 	free(h->password);
 	free(h);
 	curl_global_cleanup();
+}
+
+char *
+http_redact(struct http *h, const char *s)
+{
+	char *url = hide_url(h, s, 0), *text = hidden(h, url);
+
+	free(url);
+	return text;
 }

@@ -37,6 +37,12 @@ struct http_opts {
 	enum key_location	 key_location;
 	char			*secret;	/* NULL without auth */
 	const char		*secret_var;	/* advice names it: API_KEY */
+	/* oauth2_client_credentials; the secret is the client secret. */
+	const char		*token_url;
+	const char		*client_id;
+	struct curl_slist	*token_data;	/* extra form fields, N=V */
+	double			 token_expiration;	/* s, if none given */
+	int			 no_redirects;
 	long			 retries;
 	double			 backoff_factor;
 	long			 retry_status[HTTP_MAX_RETRY_STATUS];
@@ -64,11 +70,16 @@ struct http_req {
 	char		*failure;	/* then what to say, secrets hidden */
 	char		*ignored;	/* or why it was taken as empty */
 	int		 attempts;
+	int		 flags;		/* HTTP_AS_IS, HTTP_BARE */
+	char		*reqbody;	/* http_req_body()'s, or NULL */
+	size_t		 reqbodylen;
 	/* Private to http.c. */
 	CURL		*easy;
 	double		 due;
 	double		 retry_after;
 	int		 too_big;
+	unsigned	 token_gen;	/* the access token's it was sent */
+	int		 reauth;	/* sent again after a 401 */
 	char		 errbuf[CURL_ERROR_SIZE];
 	struct http_req	*next;
 };
@@ -94,6 +105,33 @@ struct http_req	*http_req_new(struct http *, const char *base,
 	    const char *extra);
 
 void	http_req_free(struct http_req *);
+
+/* Flags of http_req_link(). */
+#define HTTP_AS_IS	0x01	/* the URL as given: no options' query */
+#define HTTP_BARE	0x02	/* no credential: no key, token or password */
+
+/*
+ * A new request for url, a server's link to the next page: sent as it
+ * is, without the options' query (as dlt drops the request's params
+ * then), with the key added in the query unless flags hold HTTP_BARE,
+ * which sends no credential at all (the options' headers still go).
+ */
+struct http_req	*http_req_link(struct http *, const char *url, int flags);
+
+/*
+ * Give request r, not yet submitted, its own body of n bytes (copied),
+ * instead of the options'; without a method it is a POST.
+ */
+void	http_req_body(struct http_req *r, const char *body, size_t n);
+
+/*
+ * Text s (a URL or a cursor) as messages may show it, in a string the
+ * caller frees: every secret messages hide as "***" (in any form a
+ * server may echo it), and, read as a URL, a password and the values of
+ * query parameters named like secrets (api_key, token, --key-name...).
+ * It differs from s when s could carry a secret.
+ */
+char	*http_redact(struct http *, const char *s);
 
 /* Queue a request; it starts at the next http_next(). */
 void	http_submit(struct http *, struct http_req *);

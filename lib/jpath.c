@@ -12,7 +12,8 @@
 #include "json.h"
 
 const char jpath_syntax[] =
-    "data, $.data, $.data[*], $, a.b, a[0].b, a[-1], $['odd.key']";
+    "data, $.data, $.data[*], $, a.b, a[0].b, a[-1], $['odd.key'], "
+    "@odata.nextLink";
 
 struct step {
 	const char	*key;	/* NULL for an index step */
@@ -179,6 +180,14 @@ jpath_compile(const char *selector, const char **err)
 	jp->nstep = 0;
 	jp->keys = out = xmalloc(n);
 
+	/* OData's annotations ("@odata.nextLink") are one key, dots and all. */
+	if (*p == '@' && namechar((unsigned char)p[1])) {
+		memcpy(out, p, n);
+		jp->step[0].key = out;
+		jp->step[0].len = n;
+		jp->nstep = 1;
+		return jp;
+	}
 	if (*p == '$')
 		p++;
 	else if (*p == '*') {

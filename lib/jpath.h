@@ -1,7 +1,7 @@
 /*
  * jpath.h: dlt's data_selector, the JSONPath subset people write:
  * data, $.data, $.data[*], $, results.items, a[0].b, a[-1], $['odd.key'],
- * $["odd key"].
+ * $["odd key"], and OData's annotations as one key: @odata.nextLink.
  */
 #ifndef JPATH_H
 #define JPATH_H

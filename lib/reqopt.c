@@ -20,6 +20,7 @@ const struct option reqopt_options[] = {
 	{ "auth",		required_argument,	NULL, OPT_AUTH },
 	{ "backoff-factor",	required_argument,	NULL, OPT_BACKOFF_FACTOR },
 	{ "cacert",		required_argument,	NULL, OPT_CACERT },
+	{ "client-id",		required_argument,	NULL, OPT_CLIENT_ID },
 	{ "connect-timeout",	required_argument,	NULL, OPT_CONNECT_TIMEOUT },
 	{ "data",		required_argument,	NULL, 'd' },
 	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
@@ -40,6 +41,10 @@ const struct option reqopt_options[] = {
 	{ "secret-file",	required_argument,	NULL, OPT_SECRET_FILE },
 	{ "silent",		no_argument,		NULL, 's' },
 	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
+	{ "token-data",		required_argument,	NULL, OPT_TOKEN_DATA },
+	{ "token-expiration",	required_argument,	NULL,
+	    OPT_TOKEN_EXPIRATION },
+	{ "token-url",		required_argument,	NULL, OPT_TOKEN_URL },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ NULL,			0,			NULL, 0 }
 };
@@ -66,6 +71,7 @@ reqopt_init(struct reqopt *ro)
 	o->timeout = 60;
 	o->connect_timeout = 10;
 	o->max_size = 256LL * 1024 * 1024;
+	o->token_expiration = 3600;
 }
 
 /* The body of -d or --json: text, @FILE or @- (stdin). */
@@ -171,6 +177,18 @@ parse_statuses(struct http_opts *o, const char *arg, struct err *e)
 	return rc;
 }
 
+/* Add the form field name=value to the token request. */
+static void
+add_field(struct http_opts *o, const char *name, const char *value)
+{
+	struct buf f;
+
+	buf_init(&f, 0);
+	buf_printf(&f, "%s=%s", name, value);
+	o->token_data = curl_slist_append(o->token_data, buf_str(&f));
+	buf_free(&f);
+}
+
 /* Add a rule to take responses as empty pages: status (0: any), content. */
 static void
 add_ignore(struct http_opts *o, long status, const char *content)
@@ -225,6 +243,14 @@ reqopt_config(struct reqopt *ro, const struct config *c)
 		o->key_location = (enum key_location)c->key_location;
 	if (c->secret_env != NULL)
 		ro->secret.env = c->secret_env;
+	if (c->token_url != NULL)
+		o->token_url = c->token_url;
+	if (c->client_id != NULL)
+		o->client_id = c->client_id;
+	for (i = 0; i < c->ntoken_data; i++)
+		add_field(o, c->token_data[i].name, c->token_data[i].value);
+	if (c->token_expiration >= 0)
+		o->token_expiration = (double)c->token_expiration;
 	ro->secret.literal = c->secret;
 	ro->secret.toml_key = c->secret_key;
 	ro->secret.username = c->username;
@@ -344,6 +370,21 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 	case OPT_TIMEOUT:
 		return parse_double("--timeout", arg, 0.001, 86400,
 		    &o->timeout, e) == -1 ? -1 : 1;
+	case OPT_CLIENT_ID:
+		o->client_id = arg;
+		break;
+	case OPT_TOKEN_DATA:
+		if (strchr(arg, '=') == NULL || arg[0] == '=')
+			return err_set(e, EX_CONFIG, "--token-data: '%s' is not "
+			    "NAME=VALUE", arg);
+		o->token_data = curl_slist_append(o->token_data, arg);
+		break;
+	case OPT_TOKEN_EXPIRATION:
+		return parse_double("--token-expiration", arg, 0, 1e9,
+		    &o->token_expiration, e) == -1 ? -1 : 1;
+	case OPT_TOKEN_URL:
+		o->token_url = arg;
+		break;
 	default:
 		return 0;
 	}
@@ -417,6 +458,14 @@ reqopt_finish(struct reqopt *ro, struct err *e)
 	o->secret_var = ro->secret.env;
 	if (o->auth == AUTH_NONE)
 		return 0;
+	if (o->auth == AUTH_OAUTH2 && o->token_url == NULL)
+		return err_set(e, EX_CONFIG, "--auth oauth2_client_credentials "
+		    "needs a token URL: --token-url, or access_token_url in "
+		    "the configuration");
+	if (o->auth == AUTH_OAUTH2 && o->client_id == NULL)
+		return err_set(e, EX_CONFIG, "--auth oauth2_client_credentials "
+		    "needs a client id: --client-id, or client_id in the "
+		    "configuration");
 	if (reqopt_secret(&ro->secret, o->auth, &o->secret, e) == -1)
 		return -1;
 	/* A core dump held the key four times over. */
@@ -430,6 +479,7 @@ reqopt_free(struct reqopt *ro)
 	struct http_opts *o = &ro->http;
 
 	curl_slist_free_all(o->headers);
+	curl_slist_free_all(o->token_data);
 	free(o->ignore);
 	free(o->query);
 	free(o->body);

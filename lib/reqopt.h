@@ -22,6 +22,7 @@ enum {
 	OPT_CONNECT_TIMEOUT, OPT_DRY_RUN, OPT_JSON, OPT_KEY_LOCATION,
 	OPT_KEY_NAME, OPT_MAX_RETRY_DELAY, OPT_MAX_SIZE, OPT_RETRIES,
 	OPT_RETRY_STATUS, OPT_SECRET_ENV, OPT_SECRET_FILE, OPT_TIMEOUT,
+	OPT_CLIENT_ID, OPT_TOKEN_DATA, OPT_TOKEN_EXPIRATION, OPT_TOKEN_URL,
 	OPT_IGNORE_STATUS, OPT_IGNORE_CONTENT
 };
 
@@ -35,12 +36,20 @@ enum {
 "  -d, --data BODY            request body; @FILE reads a file, @- stdin\n" \
 "      --dry-run              print the (first) request, send nothing\n" \
 "      --json BODY            JSON request body (sets Content-Type)\n" \
-"      --auth TYPE            api_key, bearer or http_basic\n" \
+"      --auth TYPE            api_key, bearer, http_basic or\n" \
+"                             oauth2_client_credentials\n" \
 "      --key-name NAME        api_key name (Authorization)\n" \
 "      --key-location WHERE   api_key in header, query or cookie " \
 "(header)\n" \
 "      --secret-env VAR       read the secret from VAR (API_KEY)\n" \
 "      --secret-file FILE     read the secret from FILE's first line\n" \
+"      --token-url URL        oauth2: where the access token comes from\n" \
+"      --client-id ID         oauth2: the client id (the secret is its " \
+"secret)\n" \
+"      --token-data NAME=VALUE  oauth2: add a form field to the token " \
+"request\n" \
+"      --token-expiration S   oauth2: a token's life without expires_in " \
+"(3600)\n" \
 "      --retries N            retries of a failed request (3)\n" \
 "      --backoff-factor F     wait F * 2^(n-1) s before retry n (2)\n" \
 "      --retry-status LIST    statuses to retry (429,500,502,503,504)\n" \

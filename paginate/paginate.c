@@ -23,12 +23,14 @@
 #include "config.h"
 #include "detect.h"
 #include "diag.h"
+#include "file.h"
 #include "http.h"
 #include "incr.h"
 #include "jpath.h"
 #include "json.h"
 #include "name.h"
 #include "opt.h"
+#include "pager.h"
 #include "reqopt.h"
 #include "stop.h"
 
@@ -40,75 +42,14 @@ enum {
 	OPT_LIMIT_PARAM, OPT_MAX_OFFSET, OPT_NO_STOP_EMPTY, OPT_OFFSET,
 	OPT_OFFSET_PARAM, OPT_PROGRESS, OPT_TOTAL_PATH, OPT_BASE_PAGE,
 	OPT_MAX_PAGE, OPT_PAGE, OPT_PAGE_PARAM, OPT_SINGLE_PAGE, OPT_ALLOW_SHORT,
-	OPT_POSITION_FD, OPT_PAGINATOR, OPT_TOTAL_HEADER, OPT_TABLE,
-	OPT_FULL_REFRESH
+	OPT_POSITION_FD, OPT_PAGINATOR, OPT_NEXT_URL_PATH, OPT_LINKS_NEXT_KEY,
+	OPT_CURSOR_PATH, OPT_CURSOR_PARAM, OPT_CURSOR_BODY_PATH, OPT_CURSOR_KEY,
+	OPT_NEXT_URL, OPT_CURSOR, OPT_ALLOW_OTHER_HOST, OPT_OFFSET_BODY_PATH,
+	OPT_LIMIT_BODY_PATH, OPT_PAGE_BODY_PATH, OPT_STOP_EMPTY, OPT_TOTAL_HEADER,
+	OPT_TABLE, OPT_FULL_REFRESH
 };
 
-/* The largest offset (or page) paging may reach, as the options allow. */
-#define POS_MAX	(LONG_MAX / 2)
-
-/*
- * What the user asked for, by options and a configuration: settled before
- * paging starts, and never changed by it.
- */
-struct pager_opts {
-	struct reqopt	 req;
-	const char	*url;
-	long		 limit;
-	long		 start;		/* --offset; a configuration's page */
-	long		 page;		/* --page, or -1 */
-	const char	*offset_param;
-	const char	*limit_param;
-	const char	*total_path;	/* NULL: totals are off */
-	int		 total_explicit;
-	const char	*total_header;	/* the total from this header */
-	long		 maximum;	/* --max-offset, --max-page; -1: none */
-	const char	*page_param;	/* page-number paging when set */
-	long		 base;		/* the first page's number, or 0 */
-	int		 single;	/* one page only */
-	int		 stop_after_empty;
-	int		 allow_short;	/* short pages are warnings */
-	const char	*has_more_path;
-	const char	*data_selector;	/* NULL: detect on the first page */
-	int		 autodetect;	/* AUTO_*: detect the paginator */
-	const char	*kind_option;	/* an option that chose a paginator */
-	long		 parallel;
-	int		 position_fd;	/* -1, or where each resume goes */
-	int		 progress;	/* -1: when stderr is a terminal */
-	const char	*table;		/* --table: whose state to read */
-	int		 full_refresh;	/* ignore the incremental state */
-	const char	*resource;	/* the configuration's, or NULL */
-	const struct incremental *incr;	/* the configuration's, or NULL */
-	char		*incr_start;	/* the incremental start, or NULL */
-};
-
-/*
- * Where paging is.  A position is an offset, or a page number when
- * paging by page number (o->page_param set).
- */
-struct pager {
-	const struct pager_opts *o;
-	long		 step;		/* from a page's position to the next */
-	long		 pos;		/* of the next page to write */
-	long		 first;		/* the position paging began at */
-	struct jpath	*records, *total, *has_more;
-	long		 known_total;	/* -1 until a page says */
-	long		 header_total;	/* records, as a header says; or -1 */
-	int		 warned_total;
-	long		 short_offset;	/* a short page not yet known last */
-	long		 short_count;
-	long		 first_count;	/* records on the first page, or -1 */
-	struct buf	 prev;		/* the page before, to catch a repeat */
-	struct pager_opts *settle;	/* to settle an "auto" paginator */
-	char		*found_selector; /* the records' selector detected */
-	struct detected	 detected;
-	int		 records_list;	/* the records are an array */
-	long		 pages, nrecords;
-	double		 started, shown_at;
-	struct json	 json;
-};
-
-static struct jpath *
+struct jpath *
 compile(const char *opt, const char *path)
 {
 	const char *err;
@@ -126,14 +67,36 @@ compile(const char *opt, const char *path)
  * end, so that a run resumed there asks again for the records a full page
  * would have held.
  */
-static noreturn void
+#define NO_SAFE_RESUME	"no resume position is safe to print (it could " \
+	"carry the secret); rerun from the start"
+
+noreturn void
 fail(struct pager *pg, int status)
 {
 	fflush(stdout);
+	if (pg->o->ref != PAGER_NONE) {
+		if (!pg->resume_safe)
+			warnmsg(NO_SAFE_RESUME);
+		else if (pg->resume.len == 0)
+			warnmsg("resume: rerun from the start");
+		else
+			warnmsg("resume with %s", buf_str(&pg->resume));
+		exit(status);
+	}
 	warnmsg("resume with --%s %ld", pg->o->page_param != NULL ? "page" :
 	    "offset", pg->short_offset >= 0 ? pg->short_offset +
 	    pg->short_count : pg->pos);
 	exit(status);
+}
+
+const char *
+where(const struct pager *pg)
+{
+	static char s[64];
+
+	snprintf(s, sizeof(s), pg->o->ref != PAGER_NONE ? "page %ld" :
+	    "page at offset %ld", pg->pos);
+	return s;
 }
 
 /*
@@ -262,7 +225,7 @@ header_total(struct pager *pg, const struct http_req *r)
 }
 
 /* 1 if the page says there is more, 0 if not. */
-static int
+int
 read_has_more(struct pager *pg)
 {
 	static const char *const yes[] = { "true", "yes", "1", NULL };
@@ -288,12 +251,12 @@ read_has_more(struct pager *pg)
 		if (answer != -1)
 			return answer;
 	}
-	warnmsg("page at offset %ld: %s at '%s'", pg->pos,
+	warnmsg("%s: %s at '%s'", where(pg),
 	    i < 0 ? "nothing" : "no true or false", pg->o->has_more_path);
 	fail(pg, EX_DATAERR);
 }
 
-static void
+void
 show_progress(struct pager *pg, int last)
 {
 	double t = clock_now(), rate, pos, speed;
@@ -332,7 +295,7 @@ show_progress(struct pager *pg, int last)
  * are held while a page is written, so the line always names the first
  * page not on stdout, and no page is ever cut in half.
  */
-static char resume_line[128];
+static char resume_line[4096];
 static size_t resume_len;
 static sigset_t stop_signals;
 
@@ -372,6 +335,57 @@ on_stop(int sig)
 	raise(sig);
 }
 
+/* Append s to b as one shell word, quoted unless it needs no quotes. */
+static void
+shell_word(struct buf *b, const char *s)
+{
+	if (*s != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+	    "nopqrstuvwxyz0123456789-_./:=@%+,") == strlen(s)) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (; *s != '\0'; s++)
+		if (*s == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *s);
+	buf_addc(b, '\'');
+}
+
+/*
+ * Make position ("--cursor abc", or NULL at the start) what a signal and
+ * fail() say to resume with, or, when it is not safe, that nothing is.
+ */
+void
+set_resume_ref(struct pager *pg, const char *position, int safe)
+{
+	const char *sp;
+	int n;
+
+	buf_reset(&pg->resume);
+	pg->resume_safe = safe;
+	if (position != NULL && safe) {
+		sp = strchr(position, ' ');
+		buf_add(&pg->resume, position, (size_t)(sp - position + 1));
+		shell_word(&pg->resume, sp + 1);
+	}
+	if (!safe)
+		n = snprintf(resume_line, sizeof(resume_line), "%s: %s\n",
+		    getprog(), NO_SAFE_RESUME);
+	else if (pg->resume.len == 0)
+		n = snprintf(resume_line, sizeof(resume_line), "%s: resume: "
+		    "rerun from the start\n", getprog());
+	else
+		n = snprintf(resume_line, sizeof(resume_line), "%s: resume "
+		    "with %s\n", getprog(), buf_str(&pg->resume));
+	if (n < 0 || (size_t)n >= sizeof(resume_line))
+		n = snprintf(resume_line, sizeof(resume_line), "%s: the resume "
+		    "position is too long to print; rerun from the start\n",
+		    getprog());
+	resume_len = n > 0 && (size_t)n < sizeof(resume_line) ? (size_t)n : 0;
+}
+
 static void
 set_resume(const struct pager *pg, long next)
 {
@@ -401,8 +415,26 @@ tell_position(struct pager *pg, long next)
 	}
 }
 
+/* Write line, and a line break, to --position-fd. */
 static void
-catch_stops(const struct pager *pg)
+tell_line(const struct pager_opts *o, const char *line)
+{
+	struct buf b;
+
+	if (o->position_fd < 0)
+		return;
+	buf_init(&b, 0);
+	buf_adds(&b, line);
+	buf_addc(&b, '\n');
+	if (write(o->position_fd, b.data, b.len) != (ssize_t)b.len) {
+		warnmsg("--position-fd %d: write failed:", o->position_fd);
+		exit(EX_IOERR);
+	}
+	buf_free(&b);
+}
+
+static void
+catch_stops(struct pager *pg)
 {
 	struct sigaction sa;
 
@@ -412,7 +444,10 @@ catch_stops(const struct pager *pg)
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
-	set_resume(pg, pg->pos);
+	if (pg->o->ref != PAGER_NONE)
+		set_resume_ref(pg, NULL, 1);
+	else
+		set_resume(pg, pg->pos);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -443,6 +478,26 @@ write_page(struct pager *pg, const struct buf *body, long count)
 	    pg->pos + count : pg->pos + pg->step;
 	set_resume(pg, next);
 	tell_position(pg, next);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+}
+
+void
+write_ref_page(struct pager *pg, const struct buf *body, const char *position,
+    int safe)
+{
+	sigset_t saved;
+
+	sigprocmask(SIG_BLOCK, &stop_signals, &saved);
+	if (fwrite(body->data, 1, body->len, stdout) != body->len ||
+	    putchar('\n') == EOF || fflush(stdout) == EOF) {
+		int gone = errno == EPIPE, status = finish_stdout();
+
+		if (gone)
+			exit(status);
+		fail(pg, status);
+	}
+	set_resume_ref(pg, position, safe);
+	tell_line(pg->o, position);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
@@ -660,35 +715,33 @@ settle(struct pager *pg, const struct http_req *r, long count, int list)
  * Check and write the page at pg->pos, then apply the stop rules in
  * dlt's order.  Returns 1 to go on, 0 to stop.
  */
-static int
-take_page(struct pager *pg, struct http_req *r)
+long
+parse_page(struct pager *pg, struct http_req *r)
 {
 	const struct pager_opts *o = pg->o;
 	struct buf *body = &r->body;
 	struct json_error err;
-	struct buf swap;
-	long count, total = -1, next, per;
 	size_t line, col;
-	int i, stop, more;
+	long count;
+	int i;
 
 	if (body->len == 0) {
-		warnmsg("page at offset %ld: empty body", pg->pos);
+		warnmsg("%s: empty body", where(pg));
 		fail(pg, EX_DATAERR);
 	}
 	if (json_parse_shallow(&pg->json, body->data, body->len,
 	    JSON_ALL_LEVELS, &err) == -1) {
 		json_linecol(body->data, err.off, &line, &col);
-		warnmsg("page at offset %ld: invalid JSON at %zu:%zu: %s",
-		    pg->pos, line, col, err.msg);
+		warnmsg("%s: invalid JSON at %zu:%zu: %s", where(pg), line, col,
+		    err.msg);
 		fail(pg, EX_DATAERR);
 	}
 	if (pg->records == NULL)
 		detect_selector(pg);
 	i = jpath_eval(pg->records, &pg->json, 0);
 	if (i < 0) {
-		warnmsg("page at offset %ld: data selector '%s' matched "
-		    "nothing", pg->pos, o->data_selector != NULL ?
-		    o->data_selector : "(detected)");
+		warnmsg("%s: data selector '%s' matched nothing", where(pg),
+		    o->data_selector != NULL ? o->data_selector : "(detected)");
 		fail(pg, EX_DATAERR);
 	}
 	if (json_is_array(&pg->json, i))
@@ -699,6 +752,19 @@ take_page(struct pager *pg, struct http_req *r)
 		settle(pg, r, count, json_is_array(&pg->json, i));
 	check_records(pg);
 	flatten(body);
+	return count;
+}
+
+static int
+take_page(struct pager *pg, struct http_req *r)
+{
+	const struct pager_opts *o = pg->o;
+	struct buf *body = &r->body;
+	struct buf swap;
+	long count, total = -1, next, per;
+	int stop, more;
+
+	count = parse_page(pg, r);
 	check_repeat(pg, body, count);
 	stop = count == 0 && o->stop_after_empty;
 	if (!stop && pg->total != NULL && (total = read_total(pg)) >= 0)
@@ -768,6 +834,61 @@ take_ignored(struct pager *pg, const struct http_req *r)
 	return 0;
 }
 
+/*
+ * Give r a body: the options' with value at path, and value2 at path2
+ * when path2 is not NULL.
+ */
+static void
+set_body(struct http_req *r, const struct pager_opts *o, const char *opt,
+    const char *path, const char *value, const char *path2,
+    const char *value2)
+{
+	struct buf body;
+
+	buf_init(&body, 0);
+	if (o->req.http.body != NULL)
+		buf_add(&body, o->req.http.body, o->req.http.bodylen);
+	body_set(&body, opt, path, value);
+	if (path2 != NULL)
+		body_set(&body, "--limit-body-path", path2, value2);
+	http_req_body(r, body.data, body.len);
+	buf_free(&body);
+}
+
+/*
+ * The request of the offset paginator at pos when the offset or the
+ * limit (or both) go into the body, the other into the query.
+ */
+static struct http_req *
+offset_body_request(struct http *h, const struct pager_opts *o, long pos,
+    long limit)
+{
+	char extra[256], v1[32], v2[32], *p;
+	struct http_req *r;
+
+	snprintf(v1, sizeof(v1), "%ld", pos);
+	snprintf(v2, sizeof(v2), "%ld", limit);
+	extra[0] = '\0';
+	if (o->offset_body_path == NULL || o->limit_body_path == NULL) {
+		p = curl_easy_escape(NULL, o->offset_body_path == NULL ?
+		    o->offset_param : o->limit_param, 0);
+		if (p == NULL)
+			die(EX_OSERR, "out of memory");
+		snprintf(extra, sizeof(extra), "%s=%s", p,
+		    o->offset_body_path == NULL ? v1 : v2);
+		curl_free(p);
+	}
+	r = http_req_new(h, o->url, extra[0] != '\0' ? extra : NULL);
+	if (o->offset_body_path != NULL)
+		set_body(r, o, "--offset-body-path", o->offset_body_path, v1,
+		    o->limit_body_path, v2);
+	else
+		set_body(r, o, "--limit-body-path", o->limit_body_path, v2,
+		    NULL, NULL);
+	r->udata = (void *)(intptr_t)pos;
+	return r;
+}
+
 static struct http_req *
 page_request(struct http *h, struct pager *pg, long pos)
 {
@@ -785,6 +906,14 @@ page_request(struct http *h, struct pager *pg, long pos)
 		r->udata = (void *)(intptr_t)pos;
 		return r;
 	}
+	if (o->page_param != NULL && o->page_body_path != NULL) {
+		r = http_req_new(h, o->url, NULL);
+		snprintf(extra, sizeof(extra), "%ld", pos);
+		set_body(r, o, "--page-body-path", o->page_body_path, extra,
+		    NULL, NULL);
+		r->udata = (void *)(intptr_t)pos;
+		return r;
+	}
 	if (o->page_param != NULL) {
 		if ((op = curl_easy_escape(NULL, o->page_param, 0)) == NULL)
 			die(EX_OSERR, "out of memory");
@@ -798,6 +927,8 @@ page_request(struct http *h, struct pager *pg, long pos)
 	/* The last page of a range asks only for what lies inside it. */
 	if (o->maximum >= 0 && o->maximum - pos < limit)
 		limit = o->maximum - pos;
+	if (o->offset_body_path != NULL || o->limit_body_path != NULL)
+		return offset_body_request(h, o, pos, limit);
 	op = curl_easy_escape(NULL, o->offset_param, 0);
 	lp = curl_easy_escape(NULL, o->limit_param, 0);
 	if (op == NULL || lp == NULL)
@@ -839,6 +970,11 @@ run(struct pager *pg)
 
 	if ((h = http_new(o, &e)) == NULL)
 		die_err(&e);
+	if (pg->o->ref != PAGER_NONE) {
+		run_links(pg, h);
+		http_free(h);
+		return;
+	}
 
 	if (o->dry_run) {
 		r = page_request(h, pg, pg->pos);
@@ -847,7 +983,9 @@ run(struct pager *pg)
 		http_free(h);
 		return;
 	}
-	window = xcalloc((size_t)pg->o->parallel, sizeof(*window));
+	/* Kept in pg, where a leak checker sees it when fail() exits. */
+	window = pg->window = xcalloc((size_t)pg->o->parallel,
+	    sizeof(*window));
 	pg->started = pg->shown_at = clock_now();
 	pg->first = pg->pos;
 	pg->known_total = -1;
@@ -902,6 +1040,32 @@ run(struct pager *pg)
 	http_free(h);
 }
 
+/* The keys of the body paths and of link and cursor paging. */
+static void
+config_refs(struct pager_opts *o, const struct config *c)
+{
+	if (c->offset_body_path != NULL)
+		o->offset_body_path = c->offset_body_path;
+	if (c->limit_body_path != NULL)
+		o->limit_body_path = c->limit_body_path;
+	if (c->page_body_path != NULL)
+		o->page_body_path = c->page_body_path;
+	if (c->next_url_path != NULL)
+		o->next_url_path = c->next_url_path;
+	if (c->links_next_key != NULL)
+		o->links_next_key = c->links_next_key;
+	if (c->cursor_path != NULL)
+		o->cursor_path = c->cursor_path;
+	if (c->cursor_param != NULL)
+		o->cursor_param = c->cursor_param;
+	if (c->cursor_body_path != NULL)
+		o->cursor_body_path = c->cursor_body_path;
+	if (c->cursor_key != NULL)
+		o->cursor_key = c->cursor_key;
+	if (c->allow_other_host >= 0)
+		o->allow_other_host = c->allow_other_host;
+}
+
 /* Paging settings of a configuration, before the command line's. */
 static void
 config(void *opts, const struct config *c)
@@ -932,23 +1096,62 @@ config(void *opts, const struct config *c)
 	case PAGER_SINGLE:
 		o->single = 1;
 		break;
+	case PAGER_JSON_LINK:
+	case PAGER_HEADER_LINK:
+	case PAGER_CURSOR:
+	case PAGER_HEADER_CURSOR:
+		o->ref = c->pager;
+		break;
 	case PAGER_NONE:
 	case PAGER_AUTO:
 		o->autodetect = AUTO_CONFIG;
 		break;
 	}
+	config_refs(o, c);
 	if (c->total_path_set) {
 		o->total_path = c->total_path;
 		o->total_explicit = 1;
 	}
 	if (c->total_header != NULL)
 		o->total_header = c->total_header;
-	if (c->stop_after_empty >= 0)
+	if (c->stop_after_empty >= 0) {
 		o->stop_after_empty = c->stop_after_empty;
+		o->stop_empty_set = 1;
+	}
 	if (c->has_more_path != NULL)
 		o->has_more_path = c->has_more_path;
 	if (c->data_selector != NULL)
 		o->data_selector = c->data_selector;
+}
+
+/* Read a resume value: as given, or @FILE's first line (@- stdin). */
+static int
+resume_option(struct pager_opts *o, const char *opt, const char *arg,
+    struct err *e)
+{
+	struct err fe = { 0 };
+	struct buf b;
+	char *nl;
+	int rc;
+
+	if (arg[0] != '@') {
+		o->start_ref = arg;
+		return 0;
+	}
+	buf_init(&b, 1024 * 1024);
+	rc = strcmp(arg, "@-") == 0 ? fd_read(STDIN_FILENO, "<stdin>",
+	    1024 * 1024, &b, &fe) : file_read(arg + 1, 1024 * 1024, &b, &fe);
+	if (rc == -1) {
+		err_set(e, fe.status, "%s: %s", opt, fe.msg);
+		err_free(&fe);
+		buf_free(&b);
+		return -1;
+	}
+	if ((nl = memchr(buf_str(&b), '\n', b.len)) != NULL)
+		*nl = '\0';
+	free(o->start_buf);
+	o->start_ref = o->start_buf = b.data;
+	return 0;
 }
 
 /*
@@ -989,6 +1192,7 @@ set_paginator(struct pager_opts *o, const char *arg, struct err *e)
 		return -1;
 	o->autodetect = AUTO_OFF;
 	o->single = 0;
+	o->ref = PAGER_NONE;
 	switch (type) {
 	case PAGER_AUTO:
 		o->autodetect = AUTO_OPTION;
@@ -1003,6 +1207,65 @@ set_paginator(struct pager_opts *o, const char *arg, struct err *e)
 		break;
 	default:
 		o->page_param = NULL;
+		if (type >= PAGER_JSON_LINK)
+			o->ref = (enum pager_type)type;
+	}
+	return 0;
+}
+
+/*
+ * The options of the body paths and of link and cursor paging.  Their
+ * keys alone choose their paginator.  Returns 0, or -1 with e set.
+ */
+static int
+ref_option(struct pager_opts *o, int opt, const char *arg, struct err *e)
+{
+	switch (opt) {
+	case OPT_PAGINATOR:
+		return set_paginator(o, arg, e);
+	case OPT_NEXT_URL_PATH:
+		o->next_url_path = arg;
+		o->ref = PAGER_JSON_LINK;
+		break;
+	case OPT_LINKS_NEXT_KEY:
+		o->links_next_key = arg;
+		o->ref = PAGER_HEADER_LINK;
+		break;
+	case OPT_CURSOR_PATH:
+		o->cursor_path = arg;
+		o->ref = PAGER_CURSOR;
+		break;
+	case OPT_CURSOR_PARAM:
+		o->cursor_param = arg;
+		if (o->ref != PAGER_HEADER_CURSOR)
+			o->ref = PAGER_CURSOR;
+		break;
+	case OPT_CURSOR_BODY_PATH:
+		o->cursor_body_path = arg;
+		o->ref = PAGER_CURSOR;
+		break;
+	case OPT_CURSOR_KEY:
+		o->cursor_key = arg;
+		o->ref = PAGER_HEADER_CURSOR;
+		break;
+	case OPT_NEXT_URL:
+	case OPT_CURSOR:
+		return resume_option(o, opt == OPT_NEXT_URL ? "--next-url" :
+		    "--cursor", arg, e);
+	case OPT_ALLOW_OTHER_HOST:
+		o->allow_other_host = 1;
+		break;
+	case OPT_OFFSET_BODY_PATH:
+		o->offset_body_path = arg;
+		break;
+	case OPT_LIMIT_BODY_PATH:
+		o->limit_body_path = arg;
+		break;
+	case OPT_PAGE_BODY_PATH:
+		o->page_body_path = arg;
+		if (o->page_param == NULL)
+			o->page_param = "page";
+		break;
 	}
 	return 0;
 }
@@ -1023,6 +1286,20 @@ option(void *opts, int opt, const char *arg, struct err *e)
 		break;
 	case OPT_ALLOW_SHORT:
 		o->allow_short = 1;
+		break;
+	case OPT_NEXT_URL_PATH:
+	case OPT_LINKS_NEXT_KEY:
+	case OPT_CURSOR_PATH:
+	case OPT_CURSOR_PARAM:
+	case OPT_CURSOR_BODY_PATH:
+	case OPT_CURSOR_KEY:
+	case OPT_NEXT_URL:
+	case OPT_CURSOR:
+	case OPT_ALLOW_OTHER_HOST:
+	case OPT_OFFSET_BODY_PATH:
+	case OPT_LIMIT_BODY_PATH:
+	case OPT_PAGE_BODY_PATH:
+		rc = ref_option(o, opt, arg, e);
 		break;
 	case OPT_BASE_PAGE:
 		rc = parse_long("--base-page", arg, 0, POS_MAX, &o->base, e);
@@ -1045,7 +1322,9 @@ option(void *opts, int opt, const char *arg, struct err *e)
 		    "--max-offset", arg, 0, POS_MAX, &o->maximum, e);
 		break;
 	case OPT_NO_STOP_EMPTY:
-		o->stop_after_empty = 0;
+	case OPT_STOP_EMPTY:
+		o->stop_after_empty = opt == OPT_STOP_EMPTY;
+		o->stop_empty_set = 1;
 		break;
 	case OPT_OFFSET:
 		rc = parse_long("--offset", arg, 0, POS_MAX, &o->start, e);
@@ -1093,25 +1372,38 @@ option(void *opts, int opt, const char *arg, struct err *e)
 }
 
 static const struct option own[] = {
+	{ "allow-other-host",	no_argument,	   NULL, OPT_ALLOW_OTHER_HOST },
 	{ "allow-short",	no_argument,	   NULL, OPT_ALLOW_SHORT },
 	{ "base-page",		required_argument, NULL, OPT_BASE_PAGE },
+	{ "cursor",		required_argument, NULL, OPT_CURSOR },
+	{ "cursor-body-path",	required_argument, NULL, OPT_CURSOR_BODY_PATH },
+	{ "cursor-key",		required_argument, NULL, OPT_CURSOR_KEY },
+	{ "cursor-param",	required_argument, NULL, OPT_CURSOR_PARAM },
+	{ "cursor-path",	required_argument, NULL, OPT_CURSOR_PATH },
 	{ "data-selector",	required_argument, NULL, OPT_DATA_SELECTOR },
 	{ "full-refresh",	no_argument,	   NULL, OPT_FULL_REFRESH },
 	{ "has-more-path",	required_argument, NULL, OPT_HAS_MORE_PATH },
 	{ "limit",		required_argument, NULL, OPT_LIMIT },
+	{ "limit-body-path",	required_argument, NULL, OPT_LIMIT_BODY_PATH },
 	{ "limit-param",	required_argument, NULL, OPT_LIMIT_PARAM },
+	{ "links-next-key",	required_argument, NULL, OPT_LINKS_NEXT_KEY },
 	{ "max-offset",		required_argument, NULL, OPT_MAX_OFFSET },
 	{ "max-page",		required_argument, NULL, OPT_MAX_PAGE },
+	{ "next-url",		required_argument, NULL, OPT_NEXT_URL },
+	{ "next-url-path",	required_argument, NULL, OPT_NEXT_URL_PATH },
 	{ "no-stop-after-empty-page", no_argument, NULL, OPT_NO_STOP_EMPTY },
 	{ "offset",		required_argument, NULL, OPT_OFFSET },
+	{ "offset-body-path",	required_argument, NULL, OPT_OFFSET_BODY_PATH },
 	{ "offset-param",	required_argument, NULL, OPT_OFFSET_PARAM },
 	{ "page",		required_argument, NULL, OPT_PAGE },
+	{ "page-body-path",	required_argument, NULL, OPT_PAGE_BODY_PATH },
 	{ "page-param",		required_argument, NULL, OPT_PAGE_PARAM },
 	{ "paginator",		required_argument, NULL, OPT_PAGINATOR },
 	{ "parallel",		required_argument, NULL, 'P' },
 	{ "position-fd",	required_argument, NULL, OPT_POSITION_FD },
 	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
 	{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
+	{ "stop-after-empty-page", no_argument,	   NULL, OPT_STOP_EMPTY },
 	{ "table",		required_argument, NULL, OPT_TABLE },
 	{ "total-header",	required_argument, NULL, OPT_TOTAL_HEADER },
 	{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
@@ -1144,10 +1436,37 @@ static const struct cli program = {
 	    "      --base-page N          number of the first page (0)\n"
 	    "      --max-page N           stop before page N\n"
 	    "      --single-page          fetch one page only\n"
-	    "      --paginator TYPE       auto, offset, page_number or "
-	    "single_page\n"
+	    "      --paginator TYPE       auto, offset, page_number, "
+	    "single_page,\n"
+	    "                             json_link, header_link, cursor or\n"
+	    "                             header_cursor\n"
 	    "      --allow-short          warn, not fail, when pages are "
 	    "short\n"
+	    "      --stop-after-empty-page\n"
+	    "                             stop at an empty page (cursor "
+	    "paging)\n"
+	    "      --offset-body-path PATH\n"
+	    "                             put the offset into the JSON body\n"
+	    "      --limit-body-path PATH put the limit into the JSON body\n"
+	    "      --page-body-path PATH  put the page into the JSON body\n"
+	    "link and cursor paging:\n"
+	    "      --next-url-path PATH   json_link: where the next URL is "
+	    "(next)\n"
+	    "      --links-next-key REL   header_link: the Link rel to follow "
+	    "(next)\n"
+	    "      --cursor-path PATH     cursor: where it is (cursors.next)\n"
+	    "      --cursor-param NAME    the query parameter it goes in "
+	    "(cursor)\n"
+	    "      --cursor-body-path PATH\n"
+	    "                             put it into the JSON body instead\n"
+	    "      --cursor-key NAME      header_cursor: the header it is in "
+	    "(next)\n"
+	    "      --next-url URL         resume at URL (@FILE: its first "
+	    "line)\n"
+	    "      --cursor VALUE         resume at cursor VALUE (@FILE too)\n"
+	    "      --allow-other-host     follow links to another host, "
+	    "without\n"
+	    "                             credentials\n"
 	    "      --position-fd FD       after each page, write the "
 	    "option that\n"
 	    "                             resumes after it to FD\n"
@@ -1159,14 +1478,63 @@ static const struct cli program = {
 	    "(start over)\n"
 	    CLI_CONFIG_USAGE
 	    "  -P, --parallel N           fetch up to N pages at once (1)\n"
-	    "      --progress             show progress on stderr\n"
-	    REQOPT_USAGE,
+	    "      --progress             show progress on stderr\n",
+	.more = REQOPT_USAGE,
 	.shortopts = "P:" REQOPT_SHORT,
 	.longopts = longopts,
 	.parts = CONFIG_REQUEST | CONFIG_PAGER | CONFIG_SELECT,
 	.config = config,
 	.option = option
 };
+
+/* Check the options of link and cursor paging, and fill in dlt's defaults. */
+static void
+check_refs(struct pager_opts *o)
+{
+	if (o->ref == PAGER_NONE) {
+		if (o->start_ref != NULL)
+			die(EX_USAGE, "--next-url and --cursor resume link and "
+			    "cursor paging: give its paginator too");
+		if (o->offset_body_path != NULL && o->page_param != NULL)
+			die(EX_USAGE, "--offset-body-path is for offset "
+			    "paging, not page numbers");
+		return;
+	}
+	if (o->autodetect == AUTO_OPTION)
+		die(EX_USAGE, "--paginator auto and link or cursor options: "
+		    "give one or the other");
+	o->autodetect = AUTO_OFF;
+	if (o->single || o->page_param != NULL)
+		die(EX_USAGE, "link and cursor paging do not go with page "
+		    "numbers or --single-page");
+	if (o->offset_body_path != NULL || o->limit_body_path != NULL ||
+	    o->page_body_path != NULL)
+		die(EX_USAGE, "the body paths of offsets and pages do not go "
+		    "with link and cursor paging");
+	if (o->next_url_path == NULL)
+		o->next_url_path = "next";
+	if (o->links_next_key == NULL)
+		o->links_next_key = "next";
+	if (o->cursor_path == NULL)
+		o->cursor_path = "cursors.next";
+	if (o->cursor_key == NULL)
+		o->cursor_key = "next";
+	if (o->cursor_param == NULL)
+		o->cursor_param = "cursor";
+	if (o->ref == PAGER_CURSOR && o->cursor_body_path != NULL &&
+	    o->cursor_param != NULL && strcmp(o->cursor_param, "cursor") != 0)
+		die(EX_USAGE, "give --cursor-param or --cursor-body-path, not "
+		    "both");
+	if (*o->cursor_param == '\0' || *o->cursor_key == '\0' ||
+	    *o->links_next_key == '\0')
+		die(EX_CONFIG, "the paging parameters need names");
+	if (o->parallel > 1) {
+		warnmsg("warning: --parallel %ld: link and cursor paging is "
+		    "sequential (each page names the next): fetching one page "
+		    "at a time", o->parallel);
+		o->parallel = 1;
+	}
+}
 
 /*
  * Check the options together, take the URL (the operand, else the
@@ -1191,7 +1559,7 @@ check_options(struct pager_opts *o, int argc, char *argv[],
 		die(EX_CONFIG, "--page: %ld is below --base-page %ld", o->page,
 		    o->base);
 	if (o->total_path == NULL && !o->stop_after_empty && !o->single &&
-	    o->maximum < 0 && o->has_more_path == NULL)
+	    o->maximum < 0 && o->has_more_path == NULL && o->ref == PAGER_NONE)
 		die(EX_USAGE, "paging would never stop: give --total-path, "
 		    "--max-offset or --has-more-path, or stop after an empty "
 		    "page");
@@ -1212,6 +1580,7 @@ check_options(struct pager_opts *o, int argc, char *argv[],
 			    "one or the other");
 		o->total_path = NULL;
 	}
+	check_refs(o);
 	if (o->progress == -1)
 		o->progress = isatty(STDERR_FILENO);
 	if (o->req.http.silent)
@@ -1323,6 +1692,14 @@ pager_init(struct pager *pg, struct pager_opts *o)
 		pg->total = compile("--total-path", o->total_path);
 	if (o->has_more_path != NULL)
 		pg->has_more = compile("--has-more-path", o->has_more_path);
+	strtab_init(&pg->seen);
+	buf_init(&pg->resume, 0);
+	buf_init(&pg->resume_base, 0);
+	pg->resume_safe = 1;
+	if (o->ref == PAGER_JSON_LINK)
+		pg->ref_path = compile("--next-url-path", o->next_url_path);
+	else if (o->ref == PAGER_CURSOR)
+		pg->ref_path = compile("--cursor-path", o->cursor_path);
 }
 
 static void
@@ -1333,6 +1710,10 @@ pager_free(struct pager *pg)
 	jpath_free(pg->records);
 	jpath_free(pg->total);
 	jpath_free(pg->has_more);
+	jpath_free(pg->ref_path);
+	strtab_free(&pg->seen);
+	buf_free(&pg->resume);
+	buf_free(&pg->resume_base);
 	free(pg->found_selector);
 	detected_free(&pg->detected);
 }
@@ -1363,6 +1744,7 @@ main(int argc, char *argv[])
 	free(o.incr_start);
 	pager_free(&pg);
 	reqopt_free(&o.req);
+	free(o.start_buf);
 	config_free(&cfg);
 	return finish_stdout();
 }

@@ -290,7 +290,7 @@ state_write(const struct state *st, const char *dir, int sync,
 	buf_init(&tmp, 0);
 	buf_printf(&tmp, "%s.tmp", path.data);
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0666);
+	    O_CLOEXEC, 0600);
 	if (fd != -1) {
 		while ((w = write(fd, text.data, text.len)) == -1 &&
 		    errno == EINTR)

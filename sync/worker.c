@@ -52,6 +52,21 @@
 
 enum { PAGES, POSITIONS, TOSELECT, RECORDS, TOMERGE, DIAG, NFD };
 
+/*
+ * A position as messages show it: a link or a cursor may carry the
+ * secret (a server that echoes the key into its links), so only its
+ * option is shown.
+ */
+static const char *
+shown_position(const char *pos)
+{
+	if (strncmp(pos, "--next-url ", 11) == 0)
+		return "--next-url, not shown";
+	if (strncmp(pos, "--cursor ", 9) == 0)
+		return "--cursor, not shown";
+	return pos;
+}
+
 /* A page end or a position that the other has not yet caught up with. */
 struct mark {
 	uint64_t	 length, sum;
@@ -746,7 +761,7 @@ begin(struct run *run, const char *fp)
 		return EX_CANTCREAT;
 	}
 	run->log = open(run->logpath, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (run->log == -1) {
 		warnmsg("%s: cannot create:", run->logpath);
 		return EX_CANTCREAT;
@@ -766,7 +781,7 @@ static int
 open_log(struct run *run)
 {
 	run->log = open(run->logpath, O_WRONLY | O_CREAT | O_APPEND |
-	    O_NOFOLLOW | O_CLOEXEC, 0666);
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (run->log == -1 || ftruncate(run->log, (off_t)run->st.logend) ==
 	    -1) {
 		warnmsg("%s: cannot open:", run->logpath);
@@ -850,9 +865,10 @@ result(struct run *run, int status, int resultfd)
 	if (status != 0 && run->st.run_id != NULL &&
 	    access(run->statepath, F_OK) == 0)
 		json_quote(&b, run->st.fetched ? "commit" :
-		    run->st.position != NULL ? run->st.position : "start",
-		    strlen(run->st.fetched ? "commit" : run->st.position !=
-		    NULL ? run->st.position : "start"));
+		    run->st.position != NULL ? shown_position(run->st.position) :
+		    "start", strlen(run->st.fetched ? "commit" :
+		    run->st.position != NULL ? shown_position(run->st.position) :
+		    "start"));
 	else
 		buf_adds(&b, "null");
 	buf_adds(&b, "}\n");
@@ -906,7 +922,7 @@ summary(struct run *run, int status)
 			    "fetched", st->fetched ? "commits" :
 			    "resumes after", st->pages);
 		if (!st->fetched)
-			buf_printf(&next, " (%s)", st->position);
+			buf_printf(&next, " (%s)", shown_position(st->position));
 	}
 	warnmsg("%s: %s left as it was%s", buf_str(&why), run->r->file,
 	    buf_str(&next));

@@ -132,7 +132,8 @@ refused_names() {
 	run -0 complete_last rest-fetch --auth ''
 	assert_output 'api_key
 bearer
-http_basic'
+http_basic
+oauth2_client_credentials'
 	run -0 complete_last rest-paginate --auth b
 	assert_output 'bearer'
 	run -0 complete_last rest-paginate --key-location ''
@@ -161,7 +162,8 @@ tsv'
 	run -0 complete_last rest-fetch --auth =
 	assert_output 'api_key
 bearer
-http_basic'
+http_basic
+oauth2_client_credentials'
 	run -0 complete_last rest-fetch --key-location=q
 	assert_output '--key-location=query'
 	run -0 complete_last rest-merge -c "$CONFIG" --resource=e

@@ -443,21 +443,18 @@ rest-paginate: resume with --offset 0"
 	assert_equal "$(queries)" ''
 }
 
-@test "json_link, header_link, cursor: 78 naming them; rest-fetch ignores them" {
-	local type
-	for type in json_link header_link cursor; do
-		pager "{\"type\": \"$type\", \"cursor_path\": \"next\"}"
-		run --separate-stderr rest-paginate -c c.json
-		assert_failure 78
-		assert_output ''
-		assert_equal "$stderr" \
-			"rest-paginate: c.json: \$.resources[0].endpoint.paginator.type: paginator '$type' is not supported (offset, page_number, single_page and auto are)"
-		pager "\"$type\""
-		run --separate-stderr rest-paginate -c c.json
-		assert_failure 78
-		assert_equal "$stderr" \
-			"rest-paginate: c.json: \$.resources[0].endpoint.paginator: paginator '$type' is not supported (offset, page_number, single_page and auto are)"
-	done
+@test "an unknown paginator type is 78 naming dlt's; rest-fetch ignores it" {
+	pager '{"type": "my_custom", "cursor_path": "next"}'
+	run --separate-stderr rest-paginate -c c.json
+	assert_failure 78
+	assert_output ''
+	assert_equal "$stderr" \
+		"rest-paginate: c.json: \$.resources[0].endpoint.paginator.type: paginator 'my_custom' is not supported (offset, page_number, single_page, json_link, header_link, cursor, header_cursor and auto are)"
+	pager '"my_custom"'
+	run --separate-stderr rest-paginate -c c.json
+	assert_failure 78
+	assert_equal "$stderr" \
+		"rest-paginate: c.json: \$.resources[0].endpoint.paginator: paginator 'my_custom' is not supported (offset, page_number, single_page, json_link, header_link, cursor, header_cursor and auto are)"
 	assert_equal "$(queries)" ''
 	run --separate-stderr rest-fetch -c c.json
 	assert_success
@@ -869,10 +866,12 @@ rest-merge: warning: $cfg: \$.resources[0].write_disposition: unknown key 'strat
 		'$.client.headers.X-A: a line break in a header'
 	bad_config rest-fetch '.client.headers = {"X A": "a"}' \
 		'$.client.headers.X A: not a valid header name'
-	bad_config rest-fetch '.client.auth = "api_key"' \
-		'$.client.auth: expected an object'
-	bad_config rest-fetch '.client.auth.type = "oauth2_client_credentials"' \
-		'$.client.auth.type: expected api_key, bearer or http_basic'
+	bad_config rest-fetch '.client.auth = 5' \
+		'$.client.auth: expected an object, a type name or null'
+	bad_config rest-fetch '.client.auth = "oauth1"' \
+		'$.client.auth: expected api_key, bearer, http_basic or oauth2_client_credentials'
+	bad_config rest-fetch '.client.auth.type = "oauth1"' \
+		'$.client.auth.type: expected api_key, bearer, http_basic or oauth2_client_credentials'
 	bad_config rest-fetch '.client.auth.location = "body"' \
 		'$.client.auth.location: expected header, query or cookie'
 	bad_config rest-fetch '.resources = {}' '$.resources: expected an array'

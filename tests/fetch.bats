@@ -479,7 +479,7 @@ $KEY"
 	run --separate-stderr rest-fetch --auth foo "$BASE/echo"
 	assert_failure 78
 	assert_equal "$stderr" \
-		"rest-fetch: --auth: 'foo' is not api_key, bearer or http_basic"
+		"rest-fetch: --auth: 'foo' is not api_key, bearer, http_basic or oauth2_client_credentials"
 	run --separate-stderr rest-fetch --auth api_key --key-location body \
 		"$BASE/echo"
 	assert_failure 78

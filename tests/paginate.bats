@@ -1114,7 +1114,7 @@ single_warning() {
 	server_reset
 	run --separate-stderr rest-paginate --paginator nope "$R"
 	assert_failure 78
-	assert_equal "$stderr" "rest-paginate: --paginator: 'nope' is not offset, page_number, single_page or auto"
+	assert_equal "$stderr" "rest-paginate: --paginator: 'nope' is not offset, page_number, single_page, json_link, header_link, cursor, header_cursor or auto"
 	run --separate-stderr rest-paginate --paginator auto --limit 5 "$R"
 	assert_failure 64
 	assert_equal "$stderr" 'rest-paginate: --paginator auto and --limit: give one or the other'

@@ -306,10 +306,10 @@ a=1'
 @test "paging that would never stop is 78 naming the configuration's keys" {
 	conf '"path": "v1/resource", "data_selector": "data",
 		"paginator": {"type": "offset", "limit": 10, "total_path": null, "stop_after_empty_page": false}'
-	refused rest-paginate "\$.resources[0].endpoint.paginator: paging would never stop: with no total_path and stop_after_empty_page false, give maximum_offset or has_more_path"
+	refused rest-paginate "\$.resources[0].endpoint.paginator: paging would never stop: total_path is null and stop_after_empty_page false; give a total_path, maximum_offset or has_more_path"
 	conf '"path": "v1/resource", "data_selector": "data",
 		"paginator": {"type": "page_number", "total_path": null, "stop_after_empty_page": false}'
-	refused rest-paginate "\$.resources[0].endpoint.paginator: paging would never stop: with no total_path and stop_after_empty_page false, give maximum_page or has_more_path"
+	refused rest-paginate "\$.resources[0].endpoint.paginator: paging would never stop: total_path is null and stop_after_empty_page false; give a total_path, maximum_page or has_more_path"
 	# A maximum stops it.
 	conf '"path": "v1/resource", "data_selector": "data", "params": {"records": 25},
 		"paginator": {"type": "offset", "limit": 10, "total_path": null, "stop_after_empty_page": false, "maximum_offset": 20}'

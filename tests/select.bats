@@ -13,7 +13,7 @@ bats_load_library bats-assert
 bats_load_library bats-file
 
 SUPPORTED="supported: data, \$.data, \$.data[*], \$, a.b, a[0].b, a[-1],"
-SUPPORTED+=" \$['odd.key']"
+SUPPORTED+=" \$['odd.key'], @odata.nextLink"
 
 # sel INPUT ARG...: run rest-select ARG... with INPUT (no newline added)
 # on its standard input.

@@ -24,6 +24,11 @@ and, for a server whose data changed since the last sync:
   skip_ids=LIST     the records of these ids (1,5,9) are gone: pages and
                     total are made of the others
   edit_ids=LIST     the records of these ids have the note "edited"
+/v2/links pages by a link or a cursor each page gives (json, nested,
+relative, odata, header, cursor, header_cursor: see links_page), and
+POST /v2/search by a cursor, offset or page in the JSON body.
+/oauth/token is an OAuth2 token endpoint (client credentials grant) and
+require_token=1 makes /v1/resource ask for one of its tokens.
 /raw?body=TEXT answers TEXT, with each $offset in it replaced by the offset
 asked, so that a page can differ from the one before.
 
@@ -48,9 +53,12 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 API_KEY = "sekrit-key-123"
+CLIENT_ID = "restpipe-client"
+CLIENT_SECRET = "client-sekrit-456"
+TOKEN_GRACE = 5  # seconds a token stays good past its expires_in
 LABELS = ["cat", "dog", "bird", "café", "東京"]
 EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 ACTIONS = {"status", "drop", "truncate", "slow", "reset"}
@@ -109,6 +117,16 @@ def serialize(node):
         return node
     return "{" + ",".join(compact(k) + ":" + serialize(v)
                           for k, v in node.items()) + "}"
+
+
+def serialize_any(node):
+    """serialize() for trees that may hold plain JSON values too."""
+    if isinstance(node, Raw):
+        return node
+    if isinstance(node, dict):
+        return "{" + ",".join(compact(k) + ":" + serialize_any(v)
+                              for k, v in node.items()) + "}"
+    return compact(node)
 
 
 def put(tree, dotted, value):
@@ -193,6 +211,7 @@ class Server(ThreadingHTTPServer):
             self.faults = []
             self.log = []
             self.connections = 0
+            self.tokens = {}
             self.generation = getattr(self, "generation", 0) + 1
 
     def record(self, handler, entry):
@@ -365,6 +384,12 @@ class Handler(BaseHTTPRequestHandler):
                     message = "Unknown"
                 return self.send_json(code, {"status": code,
                                              "message": message}, cut=cut)
+            if path == "/v2/links":
+                return self.links_page(args, cut)
+            if path == "/v2/search":
+                return self.search_page(req, args, cut)
+            if path == "/oauth/token":
+                return self.token(req, args, cut)
             if path == "/v1/posts" and method == "GET":
                 return self.send(200, self.posts_page(args), cut=cut)
             if path not in ("/v1/resource", "/raw") and \
@@ -385,6 +410,9 @@ class Handler(BaseHTTPRequestHandler):
                                  chunked=args.get("chunked") == "1", cut=cut)
             if args.get("require_key") == "1" and not self.authorized(args):
                 return self.send_json(401, {"error": "unauthorized"}, cut=cut)
+            if args.get("require_token") == "1" and not self.token_valid():
+                return self.send_json(401, {"error": "invalid token"},
+                                      cut=cut)
             big = int_arg(args, "big_header", 0)
             body = self.resource_page(args)
             headers = {"X-Big": "x" * big} if big else {}
@@ -392,6 +420,60 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, body, cut=cut, headers=headers)
         except BadRequest as err:
             return self.send_json(400, {"error": str(err)}, cut=cut)
+
+    def token(self, req, args, cut):
+        """POST /oauth/token: OAuth2's client credentials grant.
+
+        The form must hold grant_type=client_credentials and the client id
+        and secret; need_NAME=VALUE knobs require more fields.  Knobs:
+        expires_in=N|omit (default 3600), expires_value=JSON (written as
+        given), reject=1 (always 401), no_token=1 (no access_token).  A
+        wrong secret is echoed in the error, as careless servers do.
+        """
+        if req["method"] != "POST":
+            return self.send_json(405, {"error": "method not allowed"},
+                                  headers={"Allow": "POST"}, cut=cut)
+        form = dict(parse_qsl(req["body"], keep_blank_values=True))
+        if form.get("grant_type") != "client_credentials":
+            return self.send_json(400, {"error": "unsupported_grant_type"},
+                                  cut=cut)
+        for key, value in args.items():
+            if key.startswith("need_") and form.get(key[5:]) != value:
+                return self.send_json(400, {"error": "invalid_request",
+                                            "missing": key[5:]}, cut=cut)
+        if (args.get("reject") == "1" or form.get("client_id") != CLIENT_ID
+                or form.get("client_secret") != CLIENT_SECRET):
+            return self.send_json(401, {
+                "error": "invalid_client",
+                "error_description": "no client %r with secret %r" % (
+                    form.get("client_id"), form.get("client_secret"))},
+                cut=cut)
+        life = args.get("expires_in", "3600")
+        with self.server.lock:
+            token = "access-tok-%04d" % (len(self.server.tokens) + 1)
+            expiry = int(life) if INT_RE.match(life) else 3600
+            self.server.tokens[token] = time.monotonic() + expiry + \
+                TOKEN_GRACE
+        answer = {"token_type": "bearer"}
+        if args.get("no_token") == "1":
+            answer["accessToken"] = token
+        else:
+            answer["access_token"] = token
+        text = compact(answer)
+        if "expires_value" in args:
+            text = text[:-1] + ',"expires_in":' + args["expires_value"] + "}"
+        elif life != "omit":
+            text = text[:-1] + ',"expires_in":' + life + "}"
+        return self.send(200, text, cut=cut)
+
+    def token_valid(self):
+        """Whether the request carries a bearer token that is good now."""
+        header = self.headers.get("Authorization") or ""
+        if not header.startswith("Bearer "):
+            return False
+        with self.server.lock:
+            expiry = self.server.tokens.get(header[7:])
+        return expiry is not None and time.monotonic() < expiry
 
     def total_headers(self, args):
         """The total as a header only (total_header=count|range|unknown),
@@ -490,6 +572,146 @@ class Handler(BaseHTTPRequestHandler):
         if args.get("pretty") == "1":
             text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
         return text
+
+    # -- link and cursor paging ----------------------------------------------
+
+    def records_at(self, args, at):
+        """The records from at, limit of them, of records=N, as JSON text."""
+        total = int_arg(args, "records", self.server.records)
+        limit = int_arg(args, "limit", 10)
+        end = min(at + limit, total)
+        return Raw("[" + ",".join(record_json(i)
+                                  for i in range(at, end)) + "]"), end, total
+
+    def links_page(self, args, cut):
+        """GET /v2/links: paging by a reference each page gives.
+
+        style=json (next URL in "next"), nested (links.next), relative
+        (a relative link), relpath (an absolute path), odata
+        (value, @odata.nextLink), header (a Link header), cursor
+        (cursors.next, read back from cursor= or cparam=NAME), number
+        (a numeric cursor in next_cursor), header_cursor (a "next"
+        header or hname=NAME).  at=K is where a page starts.  Knobs:
+        end=null|empty|omit says how the last page has no next; loop=A:B,
+        the page at A names the page at B; other_host=A, the page at A
+        names its next on localhost instead; has_more=1 adds has_more;
+        require_key=1 needs the key.
+        """
+        style = args.get("style", "json")
+        cparam = args.get("cparam", "cursor")
+        if style in ("cursor", "header_cursor"):
+            c = args.get(cparam, "c0")
+            if not c.startswith("c") or not INT_RE.match(c[1:]):
+                raise BadRequest("bad cursor %r" % c)
+            at = int(c[1:])
+        elif style == "number":
+            at = int_arg(args, cparam, 0)
+        else:
+            at = int_arg(args, "at", 0)
+        if args.get("require_key") == "1" and not self.authorized(args):
+            return self.send_json(401, {"error": "unauthorized"}, cut=cut)
+        data, end, total = self.records_at(args, at)
+        nxt = end if end < total else None
+        loop = args.get("loop", "")
+        if loop:
+            a, b = (int(x) for x in loop.split(":"))
+            if at == a:
+                nxt = b
+        host = self.headers.get("Host", "")
+        if args.get("other_host") == str(at) and nxt is not None:
+            host = "localhost:" + host.rsplit(":", 1)[-1]
+        keep = [(k, v) for k, v in parse_qsl(urlsplit(self.path).query,
+                                             keep_blank_values=True)
+                if k not in ("at", cparam)]
+        query = urlencode(keep + [("at", nxt)])
+        link = None
+        if nxt is not None:
+            link = {"relative": "links?" + query,
+                    "relpath": "/v2/links?" + query}.get(
+                style, "http://%s/v2/links?%s" % (host, query))
+        ending = args.get("end", "null")
+        headers = {}
+        tree = {"data": data}
+        if style in ("json", "relative", "relpath"):
+            tree["next"] = link
+        elif style == "nested":
+            tree["links"] = {"self": "http://%s%s" % (host, self.path),
+                             "next": link}
+        elif style == "odata":
+            tree = {"value": data, "@odata.nextLink": link}
+        elif style == "cursor":
+            tree["cursors"] = {"next": None if nxt is None else "c%d" % nxt}
+        elif style == "number":
+            tree["next_cursor"] = nxt
+        elif style == "header":
+            links = ['<http://%s/v2/links?%s>; rel="first"' % (
+                host, urlencode(keep + [("at", 0)]))]
+            if link is not None:
+                links.insert(0, '<%s>; rel="next"' % link)
+            headers["Link"] = ", ".join(links)
+        elif style == "header_cursor":
+            if nxt is not None:
+                headers[args.get("hname", "next")] = "c%d" % nxt
+        else:
+            raise BadRequest("unknown style")
+        for key in ("next", "@odata.nextLink"):
+            if key in tree and tree[key] is None:
+                if ending == "omit":
+                    del tree[key]
+                elif ending == "empty":
+                    tree[key] = ""
+        if args.get("has_more") == "1":
+            tree["has_more"] = nxt is not None
+        if style in ("header", "header_cursor"):
+            return self.send(200, data, headers=headers, cut=cut)
+        return self.send(200, serialize_any(tree), headers=headers, cut=cut)
+
+    def search_page(self, req, args, cut):
+        """POST /v2/search: the position in the JSON body.
+
+        mode=cursor reads the cursor at the body's dotted path
+        cursor_at (cursor) and gives the next in next_cursor; mode=offset
+        reads offset_at and limit_at (offset, limit); mode=page reads
+        page_at (page, from 1) and takes limit= from the query.
+        """
+        if req["method"] != "POST":
+            return self.send_json(405, {"error": "method not allowed"},
+                                  headers={"Allow": "POST"}, cut=cut)
+        try:
+            body = json.loads(req["body"] or "{}")
+        except ValueError:
+            raise BadRequest("the body is not JSON")
+
+        def at_path(name, default):
+            node = body
+            for part in args.get(name, default).split("."):
+                if not isinstance(node, dict) or part not in node:
+                    return None
+                node = node[part]
+            return node
+        mode = args.get("mode", "cursor")
+        args = dict(args)
+        if mode == "cursor":
+            c = at_path("cursor_at", "cursor") or "c0"
+            if not isinstance(c, str) or not c.startswith("c"):
+                raise BadRequest("bad cursor %r" % (c,))
+            at = int(c[1:])
+        elif mode == "offset":
+            at = at_path("offset_at", "offset")
+            limit = at_path("limit_at", "limit")
+            if not isinstance(at, int) or not isinstance(limit, int):
+                raise BadRequest("offset and limit must be numbers")
+            args["limit"] = str(limit)
+        else:
+            page = at_path("page_at", "page")
+            if not isinstance(page, int) or page < 1:
+                raise BadRequest("page must be a number from 1")
+            at = (page - 1) * int_arg(args, "limit", 10)
+        data, end, total = self.records_at(args, at)
+        tree = {"data": data, "total": total}
+        if mode == "cursor":
+            tree["next_cursor"] = "c%d" % end if end < total else None
+        return self.send(200, serialize_any(tree), cut=cut)
 
     def posts_page(self, args):
         """GET /v1/posts: posts=N (23) posts, each with updated_at (day

@@ -146,16 +146,19 @@ check_invariants(const struct config *c)
 	}
 
 	/* A secret comes from one place, and only with an auth type. */
-	if (c->auth == -1) {
+	if (c->auth == -1 || c->auth == AUTH_NONE) {
 		check(c->key_name == NULL && c->key_location == -1);
 		check(c->secret == NULL && c->secret_env == NULL);
 		check(c->secret_key == NULL && c->username == NULL);
 	} else {
 		check(c->auth == AUTH_API_KEY || c->auth == AUTH_BEARER ||
-		    c->auth == AUTH_BASIC);
+		    c->auth == AUTH_BASIC || c->auth == AUTH_OAUTH2);
 		check((c->secret == NULL) != (c->secret_env == NULL));
 		check(c->secret_key != NULL);
-		check((c->username != NULL) == (c->auth == AUTH_BASIC));
+		check(c->username == NULL || c->auth == AUTH_BASIC);
+		check(c->auth == AUTH_OAUTH2 || (c->token_url == NULL &&
+		    c->client_id == NULL && c->ntoken_data == 0 &&
+		    c->token_expiration == -1));
 		check(c->auth == AUTH_API_KEY || (c->key_name == NULL &&
 		    c->key_location == -1));
 		check(c->key_location == -1 || c->key_location == KEY_HEADER ||

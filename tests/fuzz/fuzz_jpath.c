@@ -2,7 +2,8 @@
  * libFuzzer: the data_selector grammar, against a second implementation.
  *
  * The input is a selector.  A reference parser written here from the
- * grammar of rest-select(1) must accept exactly what jpath_compile()
+ * grammar of rest-select(1) (and OData's "@odata.nextLink", one key) must
+ * accept exactly what jpath_compile()
  * accepts, with as many steps as jpath_depth() says.  For an accepted
  * selector the harness builds documents from the reference's steps:
  *   - one where the path leads to a marked value, past decoys (longer and
@@ -109,6 +110,15 @@ ref_parse(const char *s, struct ref *r)
 		abort();
 	if (n == 0)
 		return -1;
+	/* OData's annotations: the whole selector is one key. */
+	if (s[0] == '@' && s[1] != '\0' && is_namechar((unsigned char)s[1])) {
+		memcpy(r->keys, s, n);
+		r->step[0].is_key = 1;
+		r->step[0].key = r->keys;
+		r->step[0].len = n;
+		r->n = 1;
+		return 0;
+	}
 	if (s[0] == '$') {
 		i = 1;
 		first = 0;

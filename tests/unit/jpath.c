@@ -66,7 +66,7 @@ static const char doc[] =
     "{\"data\":[1,2],\"results\":{\"items\":[{\"id\":7}]},"
     "\"odd.key\":{\"x\":1},\"odd key\":\"sp\",\"it's\":5,"
     "\"a\":[{\"b\":\"first\"},{\"b\":\"last\"}],\"a-b_c\":true,"
-    "\"\xc3\xbcn\":\"u\",\"0\":\"zero\"}";
+    "\"\xc3\xbcn\":\"u\",\"0\":\"zero\",\"@odata.nextLink\":\"n\"}";
 
 static const struct {
 	const char	*selector;
@@ -102,6 +102,8 @@ static const struct {
 	{ "a[-3]", 2, "" },
 	{ "missing", 1, "" },
 	{ "data.x", 2, "" },
+	{ "@odata.nextLink", 1, "\"n\"" },	/* OData's: one key */
+	{ "@odata", 1, "" },
 };
 
 static void

@@ -26,8 +26,9 @@ static const struct {
 	const struct name	*t;
 	const char		*list, *join;
 } lists[] = {
-	{ "auth types", auth_names, "api_key, bearer or http_basic",
-	    "api_key, bearer and http_basic" },
+	{ "auth types", auth_names,
+	    "api_key, bearer, http_basic or oauth2_client_credentials",
+	    "api_key, bearer, http_basic and oauth2_client_credentials" },
 	/* "param" is a second name of query: lists give the first only. */
 	{ "key locations", key_location_names, "header, query or cookie",
 	    "header, query and cookie" },
@@ -46,6 +47,7 @@ static const struct {
 	{ auth_names, "api_key", AUTH_API_KEY },
 	{ auth_names, "bearer", AUTH_BEARER },
 	{ auth_names, "http_basic", AUTH_BASIC },
+	{ auth_names, "oauth2_client_credentials", AUTH_OAUTH2 },
 	{ auth_names, "basic", -1 },
 	{ auth_names, "API_KEY", -1 },
 	{ auth_names, "", -1 },

@@ -48,7 +48,7 @@ specs() {
 
 @test "zsh: enumerated values, files, directories" {
 	run -0 specs rest-fetch
-	assert_line "(--auth)--auth=[api_key, bearer or http_basic]:type:(api_key bearer http_basic)"
+	assert_line "(--auth)--auth=[api_key, bearer, http_basic or oauth2_client_credentials]:type:(api_key bearer http_basic oauth2_client_credentials)"
 	assert_line "(--key-location)--key-location=[api_key in header, query or cookie (header)]:where:(header query cookie)"
 	assert_line "(-c --config)-c+[read a dlt REST API source configuration]:file:_files"
 	assert_line "(-r --resource)-r+[the resource to read from it]:name:{_restpipe_resources}"
@@ -115,7 +115,8 @@ zcomplete() {
 	run -0 zcomplete 'rest-fetch --auth '
 	assert_output 'api_key
 bearer
-http_basic'
+http_basic
+oauth2_client_credentials'
 	run -0 zcomplete 'rest-merge -w '
 	assert_output 'append
 merge

@@ -1,0 +1,451 @@
+/*
+ * links.c: paging by a reference to the next page that each page gives:
+ * a URL in the body (json_link) or in the Link header (header_link), a
+ * cursor in the body (cursor) or in a header (header_cursor).  Pages come
+ * one at a time, as each names the next.  As dlt's paginators do, paging
+ * stops when the reference is missing, null or empty; unlike them, a
+ * reference already followed in this run is an error (the links go round
+ * in a loop), and so is a link to another host unless asked for, when it
+ * is followed without any credential.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "diag.h"
+#include "hash.h"
+#include "http.h"
+#include "jpath.h"
+#include "json.h"
+#include "link.h"
+#include "pager.h"
+
+/* 1 for the paginators whose reference is a URL. */
+static int
+is_link(const struct pager_opts *o)
+{
+	return o->ref == PAGER_JSON_LINK || o->ref == PAGER_HEADER_LINK;
+}
+
+/*
+ * The scheme, host and port of an absolute URL, as "scheme://host:port"
+ * into out, the port spelled out when it is the scheme's default.
+ * Returns 0, or -1 when url is not an absolute URL.
+ */
+static int
+origin(const char *url, struct buf *out)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	CURLU *u;
+	int rc = -1;
+
+	if ((u = curl_url()) == NULL)
+		die(EX_OSERR, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
+	    CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK) {
+		buf_printf(out, "%s://%s:%s", scheme, host, port);
+		for (size_t i = 0; i < out->len; i++)
+			if (out->data[i] >= 'A' && out->data[i] <= 'Z')
+				out->data[i] += 'a' - 'A';
+		rc = 0;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/*
+ * ref resolved against base as RFC 3986 says, in a string the caller
+ * frees; NULL when it cannot be.
+ */
+static char *
+resolve(const char *base, const char *ref)
+{
+	char *url = NULL, *s;
+	CURLU *u;
+
+	if ((u = curl_url()) == NULL)
+		die(EX_OSERR, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME) ==
+	    CURLUE_OK && curl_url_set(u, CURLUPART_URL, ref,
+	    CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK) {
+		s = xstrdup(url);
+		curl_free(url);
+		curl_url_cleanup(u);
+		return s;
+	}
+	curl_url_cleanup(u);
+	return NULL;
+}
+
+/* The name of the reference, for messages. */
+static const char *
+ref_name(const struct pager_opts *o)
+{
+	return is_link(o) ? "next link" : "cursor";
+}
+
+/*
+ * The cursor or next URL at the page's o->next_url_path or cursor_path,
+ * in a string the caller frees, and in *json its JSON text (a string
+ * quoted, a number as it is); NULL when missing, null, empty or, for a
+ * cursor, false or 0 (as dlt reads a falsy value).
+ */
+static char *
+ref_in_body(struct pager *pg, struct buf *json)
+{
+	const struct pager_opts *o = pg->o;
+	const struct json *js = &pg->json;
+	const char *path = is_link(o) ? o->next_url_path : o->cursor_path;
+	struct buf v;
+	int i, b;
+
+	i = jpath_eval(pg->ref_path, js, 0);
+	if (i < 0 || json_is_null(js, i))
+		return NULL;
+	if (json_is_bool(js, i, &b) && !b && !is_link(o))
+		return NULL;
+	buf_init(&v, 0);
+	if (json_is_string(js, i)) {
+		json_unescape(js, i, &v);
+		buf_add(json, js->text + js->tok[i].start - 1,
+		    (size_t)(js->tok[i].end - js->tok[i].start + 2));
+	} else if (json_is_number(js, i) && !is_link(o)) {
+		buf_add(&v, js->text + js->tok[i].start,
+		    (size_t)(js->tok[i].end - js->tok[i].start));
+		buf_add(json, v.data, v.len);
+		if (strtod(buf_str(&v), NULL) == 0) {
+			buf_free(&v);
+			return NULL;
+		}
+	} else {
+		buf_free(&v);
+		warnmsg("%s: the %s at '%s' is not a %s", where(pg),
+		    ref_name(o), path, is_link(o) ? "string" :
+		    "string or a number");
+		fail(pg, EX_DATAERR);
+	}
+	if (v.len == 0 || memchr(buf_str(&v), '\0', v.len) != NULL) {
+		buf_free(&v);
+		return NULL;
+	}
+	return buf_str(&v);
+}
+
+/* The reference in the response's headers, or NULL. */
+static char *
+ref_in_headers(struct pager *pg, const struct http_req *r)
+{
+	const struct pager_opts *o = pg->o;
+	struct buf value, target;
+	char *s = NULL;
+
+	buf_init(&value, 0);
+	if (http_req_header(r, o->ref == PAGER_HEADER_LINK ? "Link" :
+	    o->cursor_key, &value) == 0 || value.len == 0) {
+		buf_free(&value);
+		return NULL;
+	}
+	if (o->ref == PAGER_HEADER_CURSOR)
+		return buf_str(&value);
+	buf_init(&target, 0);
+	if (link_find(value.data, value.len, o->links_next_key, &target) &&
+	    target.len > 0)
+		s = buf_str(&target);
+	else
+		buf_free(&target);
+	buf_free(&value);
+	return s;
+}
+
+/*
+ * The request for the page at ref (a URL or a cursor; NULL: the first
+ * page), with no credential when bare.
+ */
+static struct http_req *
+ref_request(struct http *h, const struct pager *pg, const char *ref,
+    const char *json, int bare)
+{
+	const struct pager_opts *o = pg->o;
+	struct http_req *r;
+	struct buf body, extra;
+	char *p;
+
+	if (ref == NULL)
+		return http_req_new(h, o->url, NULL);
+	if (is_link(o))
+		return http_req_link(h, ref, bare ? HTTP_BARE : 0);
+	if (o->cursor_body_path == NULL) {
+		buf_init(&extra, 0);
+		if ((p = curl_easy_escape(NULL, o->cursor_param, 0)) == NULL)
+			die(EX_OSERR, "out of memory");
+		buf_adds(&extra, p);
+		curl_free(p);
+		if ((p = curl_easy_escape(NULL, ref, 0)) == NULL)
+			die(EX_OSERR, "out of memory");
+		buf_addc(&extra, '=');
+		buf_adds(&extra, p);
+		curl_free(p);
+		r = http_req_new(h, o->url, buf_str(&extra));
+		buf_free(&extra);
+		return r;
+	}
+	r = http_req_new(h, o->url, NULL);
+	buf_init(&body, 0);
+	if (o->req.http.body != NULL)
+		buf_add(&body, o->req.http.body, o->req.http.bodylen);
+	body_set(&body, "--cursor-body-path", o->cursor_body_path, json);
+	http_req_body(r, body.data, body.len);
+	buf_free(&body);
+	return r;
+}
+
+/* A reference as JSON text for a body: a string unless json says. */
+static void
+ref_json(const char *ref, const char *json, struct buf *out)
+{
+	buf_reset(out);
+	if (json != NULL && *json != '\0')
+		buf_adds(out, json);
+	else
+		json_quote(out, ref, strlen(ref));
+}
+
+/* The option and value that resume at ref: "--cursor abc". */
+static void
+position(const struct pager_opts *o, const char *ref, struct buf *out)
+{
+	buf_reset(out);
+	buf_adds(out, is_link(o) ? "--next-url " : "--cursor ");
+	buf_adds(out, ref != NULL ? ref : "");
+	buf_str(out);
+}
+
+/* 1 if ref could carry the secret, or cannot be written on a line. */
+static int
+unsafe(struct http *h, const char *ref)
+{
+	char *shown = http_redact(h, ref);
+	int bad = strcmp(shown, ref) != 0 || strpbrk(ref, "\r\n") != NULL;
+
+	free(shown);
+	return bad;
+}
+
+/*
+ * Stop at a reference followed before in this run: the pages would come
+ * round again, for ever.
+ */
+static void
+check_loop(struct pager *pg, struct http *h, const char *ref)
+{
+	const struct pager_opts *o = pg->o;
+	char *shown;
+	int added;
+
+	strtab_add(&pg->seen, ref, strlen(ref), &added);
+	if (added)
+		return;
+	shown = http_redact(h, ref);
+	warnmsg("%s: the %s '%s' was followed before in this run: the "
+	    "pages go round in a loop; check that %s names the next page "
+	    "(not this one)%s", where(pg), ref_name(o), shown,
+	    o->ref == PAGER_JSON_LINK ? "--next-url-path (next_url_path)" :
+	    o->ref == PAGER_HEADER_LINK ? "--links-next-key (links_next_key)" :
+	    o->ref == PAGER_CURSOR ? "--cursor-path (cursor_path)" :
+	    "--cursor-key (cursor_key)", is_link(o) ? "" :
+	    " and that the server reads the cursor where it is sent");
+	free(shown);
+	fflush(stdout);
+	exit(EX_DATAERR);
+}
+
+/*
+ * Whether the next link url may be followed with the credentials: 1 if
+ * it goes to the first request's scheme, host and port; 0 if it goes
+ * elsewhere and --allow-other-host lets it go without them; else exit.
+ */
+static int
+same_host(struct pager *pg, struct http *h, const char *first,
+    const char *url)
+{
+	struct buf there;
+	char *shown;
+	int same;
+
+	buf_init(&there, 0);
+	same = origin(url, &there) == 0 && strcmp(buf_str(&there), first) == 0;
+	buf_free(&there);
+	if (same)
+		return 1;
+	shown = http_redact(h, url);
+	if (pg->o->allow_other_host && strcmp(shown, url) == 0) {
+		free(shown);
+		return 0;
+	}
+	if (pg->o->allow_other_host) {
+		warnmsg("%s: the next link goes to another scheme, host or "
+		    "port than the first request (%s), and carries the secret "
+		    "in its URL, which must not go there: '%s'", where(pg),
+		    first, shown);
+		free(shown);
+		fail(pg, EX_UNAVAILABLE);
+	}
+	warnmsg("%s: the next link goes to another scheme, host or port than "
+	    "the first request (%s), where the credentials must not go: '%s'; "
+	    "give --allow-other-host (allow_other_host) to follow it without "
+	    "them", where(pg), first, shown);
+	free(shown);
+	fail(pg, EX_UNAVAILABLE);
+}
+
+/* The next reference after the page of request r, or NULL: the last. */
+static char *
+next_ref(struct pager *pg, const struct http_req *r, long count,
+    struct buf *json)
+{
+	const struct pager_opts *o = pg->o;
+	char *ref, *abs;
+	int more;
+
+	buf_reset(json);
+	if (o->ref == PAGER_JSON_LINK || o->ref == PAGER_CURSOR)
+		ref = ref_in_body(pg, json);
+	else
+		ref = ref_in_headers(pg, r);
+	if (o->stop_empty_set && o->stop_after_empty && count == 0) {
+		free(ref);
+		return NULL;
+	}
+	if (o->has_more_path != NULL) {
+		more = read_has_more(pg);
+		if (!more) {
+			free(ref);
+			return NULL;
+		}
+		if (ref == NULL) {
+			warnmsg("%s: '%s' says there is more, but there is no "
+			    "%s", where(pg), o->has_more_path, ref_name(o));
+			fail(pg, EX_DATAERR);
+		}
+	}
+	if (ref == NULL || !is_link(o))
+		return ref;
+	/* dlt joins a link without a scheme to the request's URL. */
+	abs = resolve(pg->resume_base.data, ref);
+	if (abs == NULL) {
+		warnmsg("%s: the next link is not a URL", where(pg));
+		free(ref);
+		fail(pg, EX_DATAERR);
+	}
+	free(ref);
+	return abs;
+}
+
+void
+run_links(struct pager *pg, struct http *h)
+{
+	const struct pager_opts *o = pg->o;
+	struct http_req *r;
+	struct err e = { 0 };
+	struct buf first, pos, json, bodyjson;
+	char *ref = NULL, *next = NULL;
+	int bare = 0, status;
+	long count;
+
+	buf_init(&first, 0);
+	buf_init(&pos, 0);
+	buf_init(&json, 0);
+	buf_init(&bodyjson, 0);
+	if (origin(o->url, &first) == -1)
+		die(EX_USAGE, "%s: not an absolute http or https URL", o->url);
+	buf_adds(&pg->resume_base, o->url);
+	buf_str(&pg->resume_base);
+	if (is_link(o)) {
+		/* A link back to the first page is a loop too. */
+		buf_reset(&pos);
+		buf_adds(&pos, o->url);
+		if (o->req.http.query != NULL)
+			buf_printf(&pos, "%c%s", strchr(o->url, '?') != NULL ?
+			    '&' : '?', o->req.http.query);
+		if ((next = resolve(o->url, buf_str(&pos))) != NULL)
+			strtab_add(&pg->seen, next, strlen(next), NULL);
+		free(next);
+	}
+	if (o->start_ref != NULL) {
+		if (*o->start_ref == '\0')
+			goto done;	/* the run before saw the last page */
+		ref = is_link(o) ? resolve(o->url, o->start_ref) :
+		    xstrdup(o->start_ref);
+		if (ref == NULL)
+			die(EX_USAGE, "--next-url: '%s' is not a URL",
+			    o->start_ref);
+		if (is_link(o))
+			bare = !same_host(pg, h, first.data, ref);
+		position(o, ref, &pos);
+		set_resume_ref(pg, pos.data, !unsafe(h, ref));
+		strtab_add(&pg->seen, ref, strlen(ref), NULL);
+	}
+	pg->started = pg->shown_at = clock_now();
+	for (pg->pos = 1;; pg->pos++) {
+		if (ref != NULL && is_link(o)) {
+			buf_reset(&pg->resume_base);
+			buf_adds(&pg->resume_base, ref);
+			buf_str(&pg->resume_base);
+		}
+		if (ref != NULL && !is_link(o))
+			ref_json(ref, json.len > 0 ? buf_str(&json) : NULL,
+			    &bodyjson);
+		r = ref_request(h, pg, ref, buf_str(&bodyjson), bare);
+		if (o->req.http.dry_run) {
+			http_req_describe(h, r, stdout);
+			http_req_free(r);
+			break;
+		}
+		http_submit(h, r);
+		if ((status = http_next(h, &r, &e)) == -1)
+			die_err(&e);
+		if (r->result != EX_OK) {
+			http_req_report(r);
+			status = r->result;
+			http_req_free(r);
+			fail(pg, status);
+		}
+		count = parse_page(pg, r);
+		next = next_ref(pg, r, count, &json);
+		if (next != NULL) {
+			check_loop(pg, h, next);
+			if (is_link(o))
+				bare = !same_host(pg, h, first.data, next);
+		}
+		position(o, next, &pos);
+		write_ref_page(pg, &r->body, pos.data, next == NULL ||
+		    !unsafe(h, next));
+		http_req_free(r);
+		pg->pages++;
+		pg->nrecords += count;
+		if (o->progress)
+			show_progress(pg, next == NULL);
+		free(ref);
+		if ((ref = next) == NULL)
+			break;
+	}
+done:
+	free(ref);
+	buf_free(&first);
+	buf_free(&pos);
+	buf_free(&json);
+	buf_free(&bodyjson);
+}
