@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "diag.h"
+#include "incr.h"
 #include "opt.h"
 
 /* The parts of a configuration a program reads. */
@@ -115,6 +116,8 @@ struct config {
 	char			*dedup_order;	/* "asc" or "desc" */
 	char			*hard_delete;	/* a column hinted hard_delete */
 	char			*table;		/* table_name, else name */
+	/* Every part: endpoint.incremental or an incremental parameter. */
+	struct incremental	*incr;		/* NULL: none */
 };
 
 /*

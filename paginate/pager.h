@@ -64,6 +64,12 @@ struct pager_opts {
 	char		*start_buf;	/* start_ref read from @FILE */
 	int		 stop_empty_set; /* stop_after_empty was given */
 	int		 allow_other_host;
+	/* Incremental loading: the state of the table fed. */
+	const char	*table;		/* --table: whose state to read */
+	int		 full_refresh;	/* ignore the incremental state */
+	const char	*resource;	/* the configuration's, or NULL */
+	const struct incremental *incr;	/* the configuration's, or NULL */
+	char		*incr_start;	/* the incremental start, or NULL */
 };
 
 /*

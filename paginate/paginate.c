@@ -25,8 +25,10 @@
 #include "diag.h"
 #include "file.h"
 #include "http.h"
+#include "incr.h"
 #include "jpath.h"
 #include "json.h"
+#include "name.h"
 #include "opt.h"
 #include "pager.h"
 #include "reqopt.h"
@@ -43,7 +45,8 @@ enum {
 	OPT_POSITION_FD, OPT_PAGINATOR, OPT_NEXT_URL_PATH, OPT_LINKS_NEXT_KEY,
 	OPT_CURSOR_PATH, OPT_CURSOR_PARAM, OPT_CURSOR_BODY_PATH, OPT_CURSOR_KEY,
 	OPT_NEXT_URL, OPT_CURSOR, OPT_ALLOW_OTHER_HOST, OPT_OFFSET_BODY_PATH,
-	OPT_LIMIT_BODY_PATH, OPT_PAGE_BODY_PATH, OPT_STOP_EMPTY, OPT_TOTAL_HEADER
+	OPT_LIMIT_BODY_PATH, OPT_PAGE_BODY_PATH, OPT_STOP_EMPTY, OPT_TOTAL_HEADER,
+	OPT_TABLE, OPT_FULL_REFRESH
 };
 
 struct jpath *
@@ -1069,6 +1072,8 @@ config(void *opts, const struct config *c)
 {
 	struct pager_opts *o = opts;
 
+	o->incr = c->incr;
+	o->resource = c->name;
 	reqopt_config(&o->req, c);
 	switch (c->pager) {
 	case PAGER_OFFSET:
@@ -1344,6 +1349,12 @@ option(void *opts, int opt, const char *arg, struct err *e)
 	case OPT_PROGRESS:
 		o->progress = 1;
 		break;
+	case OPT_FULL_REFRESH:
+		o->full_refresh = 1;
+		break;
+	case OPT_TABLE:
+		o->table = arg;
+		break;
 	case OPT_SINGLE_PAGE:
 		o->single = 1;
 		break;
@@ -1370,6 +1381,7 @@ static const struct option own[] = {
 	{ "cursor-param",	required_argument, NULL, OPT_CURSOR_PARAM },
 	{ "cursor-path",	required_argument, NULL, OPT_CURSOR_PATH },
 	{ "data-selector",	required_argument, NULL, OPT_DATA_SELECTOR },
+	{ "full-refresh",	no_argument,	   NULL, OPT_FULL_REFRESH },
 	{ "has-more-path",	required_argument, NULL, OPT_HAS_MORE_PATH },
 	{ "limit",		required_argument, NULL, OPT_LIMIT },
 	{ "limit-body-path",	required_argument, NULL, OPT_LIMIT_BODY_PATH },
@@ -1392,6 +1404,7 @@ static const struct option own[] = {
 	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
 	{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
 	{ "stop-after-empty-page", no_argument,	   NULL, OPT_STOP_EMPTY },
+	{ "table",		required_argument, NULL, OPT_TABLE },
 	{ "total-header",	required_argument, NULL, OPT_TOTAL_HEADER },
 	{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
 	{ NULL,			0,		   NULL, 0 }
@@ -1457,6 +1470,12 @@ static const struct cli program = {
 	    "      --position-fd FD       after each page, write the "
 	    "option that\n"
 	    "                             resumes after it to FD\n"
+	    "      --table FILE           read the incremental state of "
+	    "FILE\n"
+	    "                             (TABLE.jsonl, as rest-merge -c "
+	    "writes it)\n"
+	    "      --full-refresh         ignore the incremental state "
+	    "(start over)\n"
 	    CLI_CONFIG_USAGE
 	    "  -P, --parallel N           fetch up to N pages at once (1)\n"
 	    "      --progress             show progress on stderr\n",
@@ -1568,6 +1587,79 @@ check_options(struct pager_opts *o, int argc, char *argv[],
 		o->progress = 0;
 }
 
+/* A parameter of the request, NAME=VALUE, as -q adds it. */
+static void
+add_query(struct pager_opts *o, const char *name, const char *v)
+{
+	struct buf q;
+	struct err e = { 0 };
+
+	buf_init(&q, 0);
+	buf_printf(&q, "%s=", name);
+	incr_param_value(v, &q);
+	if (reqopt_parse(&o->req, 'q', buf_str(&q), &e) == -1)
+		die_err(&e);
+	buf_free(&q);
+}
+
+/*
+ * The start of an incremental run: the state of the table it feeds
+ * (--table, else the file rest-merge -c writes), as dlt binds it to
+ * start_param and end_param.
+ */
+static void
+settle_incremental(struct pager_opts *o, const struct config *c)
+{
+	const struct incremental *inc = o->incr;
+	struct incr_state st;
+	struct err e = { 0 };
+	struct buf t;
+	char *file, *statefile;
+	int had = 0;
+
+	if (inc == NULL) {
+		if (o->full_refresh || o->table != NULL)
+			die(EX_USAGE, "%s: the resource loads no increments",
+			    o->full_refresh ? "--full-refresh" : "--table");
+		return;
+	}
+	buf_init(&t, 0);
+	if (o->table != NULL)
+		buf_adds(&t, o->table);
+	else if (normalize(c->table, strlen(c->table), &t) == -1)
+		die(EX_CONFIG, "table name '%s' gives no file name", c->table);
+	else
+		buf_adds(&t, ".jsonl");
+	file = buf_str(&t);
+	statefile = incr_state_file(file);
+	if (!o->full_refresh &&
+	    (had = incr_state_load(&st, statefile, o->resource, inc, &e)) == -1)
+		die_err(&e);
+	if (incr_start(inc, had ? &st : NULL, &o->incr_start, &e) == -1)
+		die_err(&e);
+	if (had)
+		incr_state_free(&st);
+	if (inc->start_param != NULL && o->incr_start != NULL)
+		add_query(o, inc->start_param, o->incr_start);
+	if (inc->end_param != NULL && inc->end != NULL)
+		add_query(o, inc->end_param, inc->end);
+	free(statefile);
+	buf_free(&t);
+}
+
+/*
+ * Tell rest-merge that every page came, and the start value they were
+ * asked from.
+ */
+static void
+end_incremental(const struct pager_opts *o)
+{
+	if (o->incr == NULL)
+		return;
+	printf("%s%s}\n", INCR_END_MARK, o->incr_start != NULL ?
+	    o->incr_start : "null");
+}
+
 /*
  * Set pg to start where o says: at --page, else at --offset (in page
  * mode never below the base page), with o's paths compiled.
@@ -1642,11 +1734,14 @@ main(int argc, char *argv[])
 	reqopt_init(&o.req);
 	cli_start(&program, &argc, &argv, &cfg, &o);
 	check_options(&o, argc, argv, &cfg);
+	settle_incremental(&o, &cfg);
 	pager_init(&pg, &o);
 	if (reqopt_finish(&o.req, &e) == -1)
 		die_err(&e);
 	catch_stops(&pg);
 	run(&pg);
+	end_incremental(&o);
+	free(o.incr_start);
 	pager_free(&pg);
 	reqopt_free(&o.req);
 	free(o.start_buf);

@@ -18,6 +18,7 @@ struct sync_opts {
 	long		 jobs;		/* -j N */
 	const char	*parallel;	/* -P N for rest-paginate, or NULL */
 	int		 prune;
+	int		 full_refresh;	/* ignore the incremental states */
 	int		 json;
 	int		 status;
 	int		 dry_run;
@@ -35,6 +36,7 @@ struct resource {
 	char		*prefix;	/* "rest-sync: NAME", for messages */
 	int		 wd;		/* enum write_disposition */
 	int		 prune;		/* --prune applies to it */
+	int		 incremental;	/* it loads increments */
 	char		*fingerprint;	/* of what it fetches (resource.c) */
 };
 

@@ -602,6 +602,8 @@ start(struct run *run)
 	arg(&a, run->st.run_id);
 	if (r->prune)
 		arg(&a, "--prune");
+	if (r->incremental && o->full_refresh)
+		arg(&a, "--full-refresh");
 	/* A whole extract with no records is what the API has. */
 	if (r->wd == WRITE_REPLACE)
 		arg(&a, "--allow-empty");
@@ -631,6 +633,13 @@ start(struct run *run)
 		}
 		arg(&a, "--position-fd");
 		arg(&a, "3");
+		/* The state of the table this run feeds. */
+		if (r->incremental) {
+			arg(&a, "--table");
+			arg(&a, r->file);
+		}
+		if (r->incremental && o->full_refresh)
+			arg(&a, "--full-refresh");
 		/* "--offset N": two words. */
 		space = run->st.position != NULL ? strchr(run->st.position,
 		    ' ') : NULL;

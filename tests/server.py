@@ -390,6 +390,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.search_page(req, args, cut)
             if path == "/oauth/token":
                 return self.token(req, args, cut)
+            if path == "/v1/posts" and method == "GET":
+                return self.send(200, self.posts_page(args), cut=cut)
             if path not in ("/v1/resource", "/raw") and \
                     not path.startswith("/bytes/"):
                 return self.send_json(404, {"error": "not found"}, cut=cut)
@@ -710,6 +712,46 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "cursor":
             tree["next_cursor"] = "c%d" % end if end < total else None
         return self.send(200, serialize_any(tree), cut=cut)
+
+    def posts_page(self, args):
+        """GET /v1/posts: posts=N (23) posts, each with updated_at (day
+        N of January 2024, noon) and seq (10 * id), those since=TEXT
+        (updated_at >= TEXT) and until=TEXT (<), since_seq=N (seq >= N),
+        offset/limit paged (10) with a total.  bump_ids=LIST: those
+        posts were updated on 2024-02-01; no_cursor_ids=LIST: those have
+        no updated_at; null_cursor_ids=LIST: null there."""
+        n = int_arg(args, "posts", 23)
+        bump = id_list(args, "bump_ids")
+        gone = id_list(args, "no_cursor_ids")
+        null = id_list(args, "null_cursor_ids")
+        posts = []
+        for i in range(1, n + 1):
+            post = {"id": i, "title": "post %d" % i, "seq": 10 * i}
+            day = "2024-02-01T00:00:00Z" if i in bump else \
+                "2024-01-%02dT12:00:00Z" % min(i, 31)
+            if i > 31:
+                day = "2024-03-01T00:%02d:%02dZ" % (i // 60 % 60, i % 60)
+            if i in null:
+                post["updated_at"] = None
+            elif i not in gone:
+                post["updated_at"] = day
+            if i in bump:
+                post["title"] += " (edited)"
+            posts.append(post)
+        since, until = args.get("since"), args.get("until")
+        if since is not None:
+            posts = [p for p in posts if p.get("updated_at") is None or
+                     p["updated_at"] >= since]
+        if until is not None:
+            posts = [p for p in posts if p.get("updated_at") is None or
+                     p["updated_at"] < until]
+        if "since_seq" in args:
+            posts = [p for p in posts if p["seq"] >= int_arg(
+                args, "since_seq", 0)]
+        offset = int_arg(args, "offset", 0)
+        limit = int_arg(args, "limit", 10)
+        return compact({"data": posts[offset:offset + limit],
+                        "total": len(posts)})
 
     def control(self, path, body):
         server, method = self.server, self.command
