@@ -133,6 +133,17 @@ int	config_load(struct config *c, const char *file, const char *resource,
 void	config_free(struct config *);
 
 /*
+ * Fill in the {incremental.*} placeholders of c's request (path, params,
+ * headers, json, data) with start, the start value of the run (compact
+ * JSON, or NULL: none), and the end and initial values of c->incr, as
+ * dlt's paginate_resource() does.  Returns 0, or -1 with e set:
+ * EX_CONFIG when a value is needed and there is none, EX_DATAERR when a
+ * header would hold a line break.
+ */
+int	config_bind_incremental(struct config *c, const char *start,
+	    struct err *e);
+
+/*
  * The names of FILE's resources, in order, in a new array of n new
  * strings the caller frees.  Returns 0, or -1 with e set as
  * config_load() sets it.
