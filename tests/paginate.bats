@@ -1114,8 +1114,8 @@ single_warning() {
 	assert_success
 	assert_equal "$(ids <<<"$output")" "$(seq 11 25)"
 	assert_equal "$stderr" ''
-	printf 'c20\n' >cur
-	run --separate-stderr rest-paginate --paginator auto --cursor @cur \
+	printf 'c20\n' >"$BATS_TEST_TMPDIR/cur"
+	run --separate-stderr rest-paginate --paginator auto --cursor "@$BATS_TEST_TMPDIR/cur" \
 		"$BASE/v2/links?style=cursor&records=25"
 	assert_success
 	assert_equal "$(ids <<<"$output")" "$(seq 21 25)"
