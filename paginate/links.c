@@ -361,12 +361,18 @@ void
 run_links(struct pager *pg, struct http *h, struct http_req *first_page)
 {
 	const struct pager_opts *o = pg->o;
-	struct http_req *r;
+	/*
+	 * Static: check_loop(), same_host() and fail() exit from inside,
+	 * and what these hold is then no leak to a leak checker.
+	 */
+	static struct http_req *r;
+	static char *ref, *next;
 	struct err e = { 0 };
 	struct buf first, pos, json, bodyjson;
-	char *ref = NULL, *next = NULL;
 	int bare = 0, status;
 	long count;
+
+	ref = next = NULL;
 
 	buf_init(&first, 0);
 	buf_init(&pos, 0);
