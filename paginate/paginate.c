@@ -646,11 +646,45 @@ describe(const struct detected *d, struct buf *b)
 }
 
 /*
+ * A detected link or cursor paginator, as dlt's detector makes it: the
+ * next link in the Link header with rel "next", or at the detected path
+ * of the body; a cursor at the detected path, sent back as "cursor".
+ */
+static void
+settle_ref(struct pager *pg, struct pager_opts *o, struct buf *what)
+{
+	const struct detected *d = &pg->detected;
+
+	o->ref = d->kind == DETECT_HEADER_LINK ? PAGER_HEADER_LINK :
+	    d->kind == DETECT_JSON_LINK ? PAGER_JSON_LINK : PAGER_CURSOR;
+	o->links_next_key = "next";
+	o->cursor_param = "cursor";
+	o->cursor_key = "next";
+	o->next_url_path = o->cursor_path = d->path;
+	jpath_free(pg->ref_path);
+	pg->ref_path = d->path != NULL ? compile(o->ref == PAGER_CURSOR ?
+	    "cursor_path" : "next_url_path", d->path) : NULL;
+	jpath_free(pg->total);
+	pg->total = NULL;
+	if (o->start_ref != NULL)
+		return;
+	warnmsg("warning: detected paginator %s from the first response: a "
+	    "guess, as dlt's; check it, and set the paginator in the "
+	    "configuration", buf_str(what));
+	if (o->parallel > 1)
+		warnmsg("warning: --parallel %ld: link and cursor paging is "
+		    "sequential (each page names the next): fetching one page "
+		    "at a time", o->parallel);
+}
+
+/*
  * Settle an "auto" paginator from the first response r, with count
  * records, a list or not, as dlt's detector does (lib/detect.h).  Page numbers go
  * on from page 1, as dlt's detected page_number paginator counts from
- * 0; a single page stops; the link and cursor paginators are not here
- * yet, and are refused before the page is written.
+ * 0; a single page stops; a link or a cursor is followed from this page
+ * on by links.c, with dlt's defaults for what the detector leaves out.
+ * A resume by --next-url or --cursor must find the same family again,
+ * or no next page at all (the last page).
  */
 static void
 settle(struct pager *pg, const struct http_req *r, long count, int list)
@@ -670,6 +704,14 @@ settle(struct pager *pg, const struct http_req *r, long count, int list)
 		warnmsg("detected paginator %s and data_selector '%s'",
 		    buf_str(&what), o->data_selector != NULL ?
 		    o->data_selector : pg->found_selector);
+	if (o->ref != PAGER_NONE && d->kind != DETECT_SINGLE &&
+	    (d->kind == DETECT_CURSOR) != (o->ref == PAGER_CURSOR)) {
+		warnmsg("%s: resumed by %s, but the response shows a %s now "
+		    "(%s detected)", where(pg), o->ref == PAGER_CURSOR ?
+		    "--cursor" : "--next-url", d->kind == DETECT_CURSOR ?
+		    "cursor" : "next link", buf_str(&what));
+		fail(pg, EX_DATAERR);
+	}
 	if (d->kind != DETECT_PAGE_NUMBER && o->page >= 0) {
 		warnmsg("page %ld: resumed by page number, but the response "
 		    "shows no count of pages now (%s detected)", pg->pos,
@@ -694,7 +736,12 @@ settle(struct pager *pg, const struct http_req *r, long count, int list)
 		o->single = 1;
 		jpath_free(pg->total);
 		pg->total = NULL;
-		if (list)
+		/* A resumed link or cursor paging: the last page. */
+		jpath_free(pg->ref_path);
+		pg->ref_path = NULL;
+		if (o->ref != PAGER_NONE && o->req.http.verbose)
+			warnmsg("page %ld shows no next page: the last", pg->pos);
+		if (list && o->ref == PAGER_NONE)
 			warnmsg("warning: no paginator detected: the first "
 			    "response (%ld records) is taken as the only "
 			    "page; if the API pages, set a paginator (dlt's "
@@ -703,10 +750,8 @@ settle(struct pager *pg, const struct http_req *r, long count, int list)
 			    "and a count of pages)", count);
 		break;
 	default:
-		warnmsg("detected paginator %s from the first response: not "
-		    "supported yet; set a paginator in the configuration "
-		    "(offset, page_number or single_page)", buf_str(&what));
-		exit(EX_CONFIG);
+		settle_ref(pg, o, &what);
+		break;
 	}
 	buf_free(&what);
 }
@@ -765,6 +810,9 @@ take_page(struct pager *pg, struct http_req *r)
 	int stop, more;
 
 	count = parse_page(pg, r);
+	/* A link or cursor detected: links.c takes this page on. */
+	if (o->ref != PAGER_NONE)
+		return 2;
 	check_repeat(pg, body, count);
 	stop = count == 0 && o->stop_after_empty;
 	if (!stop && pg->total != NULL && (total = read_total(pg)) >= 0)
@@ -971,7 +1019,7 @@ run(struct pager *pg)
 	if ((h = http_new(o, &e)) == NULL)
 		die_err(&e);
 	if (pg->o->ref != PAGER_NONE) {
-		run_links(pg, h);
+		run_links(pg, h, NULL);
 		http_free(h);
 		return;
 	}
@@ -999,7 +1047,8 @@ run(struct pager *pg)
 		 */
 		end = horizon(pg);
 		while (scheduled < pg->pos + pg->o->parallel * pg->step &&
-		    (scheduled == pg->pos || (end >= 0 && scheduled < end))) {
+		    (scheduled == pg->pos || (pg->settle == NULL && end >= 0 &&
+		    scheduled < end))) {
 			http_submit(h, page_request(h, pg, scheduled));
 			scheduled += pg->step;
 		}
@@ -1026,8 +1075,13 @@ run(struct pager *pg)
 			}
 			if (r->ignored != NULL)
 				go = take_ignored(pg, r);
-			else
-				go = take_page(pg, r);
+			else if ((go = take_page(pg, r)) == 2) {
+				free(window);
+				pg->window = window = NULL;
+				run_links(pg, h, r);
+				http_free(h);
+				return;
+			}
 			http_req_free(r);
 			pg->pos += pg->step;
 			if (pg->o->progress)
@@ -1145,6 +1199,7 @@ resume_option(struct pager_opts *o, const char *opt, const char *arg,
 	char *nl;
 	int rc;
 
+	o->start_cursor = strcmp(opt, "--cursor") == 0;
 	if (arg[0] != '@') {
 		o->start_ref = arg;
 		return 0;
@@ -1506,6 +1561,12 @@ static const struct cli program = {
 static void
 check_refs(struct pager_opts *o)
 {
+	/* A resume of a detected link or cursor paginator detects again. */
+	int resumed = o->ref == PAGER_NONE && o->start_ref != NULL &&
+	    o->autodetect != AUTO_OFF;
+
+	if (resumed)
+		o->ref = o->start_cursor ? PAGER_CURSOR : PAGER_JSON_LINK;
 	if (o->ref == PAGER_NONE) {
 		if (o->start_ref != NULL)
 			die(EX_USAGE, "--next-url and --cursor resume link and "
@@ -1515,10 +1576,11 @@ check_refs(struct pager_opts *o)
 			    "paging, not page numbers");
 		return;
 	}
-	if (o->autodetect == AUTO_OPTION)
+	if (o->autodetect == AUTO_OPTION && !resumed)
 		die(EX_USAGE, "--paginator auto and link or cursor options: "
 		    "give one or the other");
-	o->autodetect = AUTO_OFF;
+	if (!resumed)
+		o->autodetect = AUTO_OFF;
 	if (o->single || o->page_param != NULL)
 		die(EX_USAGE, "link and cursor paging do not go with page "
 		    "numbers or --single-page");

@@ -53,21 +53,6 @@
 
 enum { PAGES, POSITIONS, TOSELECT, RECORDS, TOMERGE, DIAG, NFD };
 
-/*
- * A position as messages show it: a link or a cursor may carry the
- * secret (a server that echoes the key into its links), so only its
- * option is shown.
- */
-static const char *
-shown_position(const char *pos)
-{
-	if (strncmp(pos, "--next-url ", 11) == 0)
-		return "--next-url, not shown";
-	if (strncmp(pos, "--cursor ", 9) == 0)
-		return "--cursor, not shown";
-	return pos;
-}
-
 /* A page end or a position that the other has not yet caught up with. */
 struct mark {
 	uint64_t	 length, sum;
@@ -579,8 +564,18 @@ start(struct run *run)
 	const struct resource *r = run->r;
 	struct args a = { .n = 0 };
 	int pages[2], pos[2], sel[2], rec[2], mrg[2], diag[2], null, i;
-	char *space;
+	struct buf opt, val;
+	struct err e = { 0 };
 
+	/*
+	 * Before any program starts: rest-merge would commit what it had if
+	 * this process ended.  A link or a cursor goes through a file.
+	 */
+	buf_init(&opt, 0);
+	buf_init(&val, 0);
+	if (!run->st.fetched && run->st.position != NULL &&
+	    state_resume_args(&run->st, r->statedir, &opt, &val, &e) == -1)
+		die_err(&e);
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		die(EX_OSERR, "/dev/null:");
 	xpipe(sel);
@@ -641,23 +636,19 @@ start(struct run *run)
 		}
 		if (r->incremental && o->full_refresh)
 			arg(&a, "--full-refresh");
-		/* "--offset N": two words. */
-		space = run->st.position != NULL ? strchr(run->st.position,
-		    ' ') : NULL;
-		if (space != NULL) {
-			*space = '\0';
-			arg(&a, run->st.position);
-			arg(&a, space + 1);
+		if (opt.len > 0) {
+			arg(&a, opt.data);
+			arg(&a, val.data);
 		}
 		run->paginate = child_start(a.v, null, pages[1], diag[1],
 		    pos[1], SIGTERM);
-		if (space != NULL)
-			*space = ' ';
 		run->fd[PAGES] = pages[0];
 		run->fd[POSITIONS] = pos[0];
 		close(pages[1]);
 		close(pos[1]);
 	}
+	buf_free(&opt);
+	buf_free(&val);
 	run->fd[DIAG] = diag[0];
 	close(diag[1]);
 	close(null);
@@ -683,6 +674,9 @@ clean(struct run *run)
 	unlink(run->logpath);
 	unlink(tmp.data);
 	unlink(run->statepath);
+	buf_reset(&tmp);
+	buf_printf(&tmp, "%s/position", run->r->statedir);
+	unlink(tmp.data);
 	rmdir(run->r->statedir);
 	buf_free(&tmp);
 }
@@ -912,9 +906,9 @@ result(struct run *run, int status, int resultfd)
 	if (status != 0 && run->st.run_id != NULL &&
 	    access(run->statepath, F_OK) == 0)
 		json_quote(&b, run->st.fetched ? "commit" :
-		    run->st.position != NULL ? shown_position(run->st.position) :
+		    run->st.position != NULL ? state_shown(run->st.position) :
 		    "start", strlen(run->st.fetched ? "commit" :
-		    run->st.position != NULL ? shown_position(run->st.position) :
+		    run->st.position != NULL ? state_shown(run->st.position) :
 		    "start"));
 	else
 		buf_adds(&b, "null");
@@ -973,7 +967,7 @@ summary(struct run *run, int status)
 			    "fetched", st->fetched ? "commits" :
 			    "resumes after", logged);
 		if (!st->fetched)
-			buf_printf(&next, " (%s)", shown_position(st->position));
+			buf_printf(&next, " (%s)", state_shown(st->position));
 	}
 	warnmsg("%s: %s left as it was%s", buf_str(&why), run->r->file,
 	    buf_str(&next));
