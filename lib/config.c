@@ -182,6 +182,18 @@ join(char *out, size_t n, const char *path, const char *key)
 	snprintf(out, n, "%s.%s", path, key);
 }
 
+/* Whether s[0..n) holds a byte below ' ' (a line break, a NUL). */
+static int
+has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < ' ')
+			return 1;
+	return 0;
+}
+
 /*
  * Warn of each key of object obj that is not in known; or, with refuse,
  * fail at the first.
@@ -191,13 +203,14 @@ keys_known(struct reader *r, int obj, const char *path,
     const char *const *known, int refuse)
 {
 	int end, k, j;
-	struct buf key;
+	struct buf key, shown;
 
 	if (obj < 0)
 		return 0;
 	if (!json_is_object(&r->js, obj))
 		return bad(r, path, "expected an object");
 	buf_init(&key, 0);
+	buf_init(&shown, 0);
 	end = json_skip(&r->js, obj);
 	for (k = obj + 1; k < end; k = json_skip(&r->js, k + 1)) {
 		buf_reset(&key);
@@ -206,18 +219,29 @@ keys_known(struct reader *r, int obj, const char *path,
 		for (j = 0; known[j] != NULL; j++)
 			if (strcmp(known[j], key.data) == 0)
 				break;
-		if (known[j] == NULL && refuse) {
+		if (known[j] != NULL)
+			continue;
+		/* A key with a line break or a NUL is shown escaped. */
+		buf_reset(&shown);
+		if (has_control(key.data, key.len)) {
+			json_quote(&shown, key.data, key.len);
+			buf_reset(&key);
+			buf_add(&key, shown.data + 1, shown.len - 2);
+			buf_str(&key);
+		}
+		if (refuse) {
 			err_set(r->err, EX_CONFIG, "%s: %s: unknown key '%s' "
 			    "(at this level every key may change the rows)",
 			    r->file, path, key.data);
 			buf_free(&key);
+			buf_free(&shown);
 			return -1;
 		}
-		if (known[j] == NULL)
-			warnmsg("warning: %s: %s: unknown key '%s'", r->file,
-			    path, key.data);
+		warnmsg("warning: %s: %s: unknown key '%s'", r->file, path,
+		    key.data);
 	}
 	buf_free(&key);
+	buf_free(&shown);
 	return 0;
 }
 

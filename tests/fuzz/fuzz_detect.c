@@ -9,7 +9,8 @@
  * three keys deep.  Both must agree, and the selector must compile and
  * reach that very token.  detect_paginator()'s path must reach a value
  * of the kind found (a link that starts with "http" or "/", a scalar),
- * and header_link needs a Link value with "next" in it.
+ * and header_link needs a Link value with "next" in it, in any case (a
+ * rel is case-insensitive, RFC 8288).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,22 @@
 #include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Whether s holds "next" in any case. */
+static int
+has_next(const char *s)
+{
+	size_t i;
+
+	for (; *s != '\0'; s++) {
+		for (i = 0; i < 4 && s[i] != '\0' &&
+		    (s[i] | 0x20) == "next"[i]; i++)
+			;
+		if (i == 4)
+			return 1;
+	}
+	return 0;
+}
 
 static const char *const record_keys[] = {
 	"data", "items", "results", "entries", "records", "rows", "entities",
@@ -136,7 +153,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check((d.path != NULL) == (d.kind == DETECT_JSON_LINK ||
 		    d.kind == DETECT_CURSOR || d.kind == DETECT_PAGE_NUMBER));
 		check(d.kind != DETECT_HEADER_LINK || (link != NULL &&
-		    strstr(link, "next") != NULL));
+		    has_next(link)));
 		if (d.path != NULL) {
 			i = reach(&js, d.path);
 			check(i > 0 && (json_is_string(&js, i) ||
