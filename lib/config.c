@@ -488,11 +488,29 @@ resource_exists(struct reader *r, const char *name)
  * refuses the rest.  Sent as written, any of them would ask for
  * something else.
  */
+/*
+ * The n bytes of a placeholder's name as a message shows it, a new
+ * string: escaped as in JSON when it holds a line break or a NUL.
+ */
+static char *
+field_shown(const char *name, size_t n)
+{
+	struct buf b;
+
+	if (!has_control(name, n))
+		return xstrndup(name, n);
+	buf_init(&b, 0);
+	json_quote(&b, name, n);
+	b.data[b.len - 1] = '\0';
+	memmove(b.data, b.data + 1, b.len - 1);
+	return b.data;
+}
+
 static int
 refuse_field(struct reader *r, const char *path, const char *name,
     size_t n, int in_path)
 {
-	char *f = xstrndup(name, n), *res, *dot;
+	char *f = field_shown(name, n), *res, *dot;
 	int rc;
 
 	if (strncmp(f, "resources.", 10) == 0) {
@@ -575,7 +593,7 @@ static int
 incr_field(struct reader *r, const char *path, const char *name, size_t n,
     struct buf *out)
 {
-	char *f = xstrndup(name, n);
+	char *f = field_shown(name, n);
 	int v = name_value(incr_fields, f), rc = 0;
 
 	if (r->incr_off)
