@@ -1,0 +1,450 @@
+/*
+ * parents.c: a child resource (a resolve parameter or a
+ * {resources.PARENT.FIELD} placeholder), as dlt's transformer runs it:
+ * one run of rest-paginate per record of the parent resource, each run
+ * with that record (config_parent_record()) and the pages it writes
+ * added to stdout whole, in the parents' order, however many run at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "diag.h"
+#include "pager.h"
+
+/* One run for one parent record. */
+struct run {
+	pid_t		 pid;		/* 0: the slot is free */
+	int		 fd;		/* its stdout, -1 at its end */
+	long		 index;		/* the record's, from 0 */
+	char		*key;		/* "id=4", for messages */
+	struct buf	 out;		/* its pages, until they are whole */
+};
+
+static volatile sig_atomic_t stopped;
+
+static void
+on_stop(int sig)
+{
+	stopped = sig;
+}
+
+/* The values of the fields the requests take, as "id=4, slug=x". */
+static char *
+record_key(const struct config *c, const char *rec, size_t n)
+{
+	struct buf b, v;
+	size_t k;
+
+	buf_init(&b, 0);
+	buf_init(&v, 0);
+	for (k = 0; k < c->nparent_fields; k++) {
+		buf_reset(&v);
+		if (k > 0)
+			buf_adds(&b, ", ");
+		buf_adds(&b, c->parent_fields[k]);
+		buf_addc(&b, '=');
+		if (config_parent_value(rec, n, c->parent_fields[k], 1,
+		    &v) == 0)
+			buf_add(&b, v.data, v.len);
+		else
+			buf_adds(&b, "(none)");
+	}
+	buf_free(&v);
+	return buf_str(&b);
+}
+
+/*
+ * The arguments of a run for one parent: this command line without the
+ * options that only this process takes.
+ */
+static char **
+run_args(char *const args[])
+{
+	static const char *const drop[] = {
+		"--parents", "--parent-start", "--parallel", "--position-fd",
+		NULL
+	};
+	size_t n = 0, i, k, len;
+	char **v;
+
+	while (args[n] != NULL)
+		n++;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = k = 0; i < n; i++) {
+		const char *const *d;
+		int skip = 0;
+
+		if (strcmp(args[i], "--") == 0) {
+			while (i < n)
+				v[k++] = args[i++];
+			break;
+		}
+		if (strcmp(args[i], "--progress") == 0)
+			continue;
+		if (strncmp(args[i], "-P", 2) == 0) {
+			if (args[i][2] == '\0')
+				i++;
+			continue;
+		}
+		for (d = drop; *d != NULL && !skip; d++) {
+			len = strlen(*d);
+			if (strncmp(args[i], *d, len) != 0)
+				continue;
+			if (args[i][len] == '\0') {
+				i++;
+				skip = 1;
+			} else if (args[i][len] == '=')
+				skip = 1;
+		}
+		if (!skip)
+			v[k++] = args[i];
+	}
+	return v;
+}
+
+/* Start exe with args, stdout to *fd; the record, if any, in env. */
+static pid_t
+spawn(const char *exe, char *const args[], int in, int *fd, const char *rec)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) == -1)
+		die(EX_OSERR, "pipe:");
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		die(EX_OSERR, "cannot fork:");
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (in >= 0 && dup2(in, STDIN_FILENO) == -1)
+			_exit(EX_OSERR);
+		if (dup2(p[1], STDOUT_FILENO) == -1)
+			_exit(EX_OSERR);
+		close(p[0]);
+		close(p[1]);
+		if (rec != NULL && setenv(PARENT_RECORD_ENV, rec, 1) == -1)
+			_exit(EX_OSERR);
+		execvp(exe, args);
+		warnmsg("cannot run %s:", exe);
+		_exit(EX_OSERR);
+	}
+	close(p[1]);
+	if (in >= 0)
+		close(in);
+	*fd = p[0];
+	return pid;
+}
+
+/* The exit status of pid, as a shell gives it. */
+static int
+reap(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return EX_OSERR;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* The program beside this one, else the one on PATH. */
+static char *
+sibling(const char *name)
+{
+	char self[4096], *slash;
+	struct buf b;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			slash[1] = '\0';
+			buf_init(&b, 0);
+			buf_adds(&b, self);
+			buf_adds(&b, name);
+			if (access(buf_str(&b), X_OK) == 0)
+				return buf_str(&b);
+			buf_free(&b);
+		}
+	}
+	return xstrdup(name);
+}
+
+/*
+ * The parent's records, one a line: the file (- for stdin), or a
+ * pipeline rest-paginate -c F -r PARENT | rest-select -c F -r PARENT
+ * with its two process ids in pids.
+ */
+static FILE *
+open_parents(const struct parent_opts *po, const struct config *c,
+    pid_t pids[2])
+{
+	char *paginate, *select, *args[6];
+	int fd;
+	FILE *fp;
+
+	pids[0] = pids[1] = 0;
+	if (po->file != NULL) {
+		if (strcmp(po->file, "-") == 0)
+			return stdin;
+		if ((fp = fopen(po->file, "r")) == NULL)
+			die(EX_NOINPUT, "--parents: %s:", po->file);
+		return fp;
+	}
+	paginate = sibling("rest-paginate");
+	select = sibling("rest-select");
+	args[1] = "-c";
+	args[2] = (char *)po->config;
+	args[3] = "-r";
+	args[4] = c->parent;
+	args[5] = NULL;
+	args[0] = paginate;
+	pids[0] = spawn(paginate, args, -1, &fd, NULL);
+	args[0] = select;
+	pids[1] = spawn(select, args, fd, &fd, NULL);
+	free(paginate);
+	free(select);
+	if ((fp = fdopen(fd, "r")) == NULL)
+		die(EX_OSERR, "fdopen:");
+	return fp;
+}
+
+/* End the runs still going. */
+static void
+stop_runs(struct run *runs, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (runs[i].pid > 0)
+			kill(runs[i].pid, SIGTERM);
+	for (i = 0; i < n; i++)
+		if (runs[i].pid > 0) {
+			reap(runs[i].pid);
+			runs[i].pid = 0;
+		}
+}
+
+/* Read what the runs write, until the oldest one's output ends. */
+static void
+drain(struct run *runs, long n, struct run *oldest)
+{
+	struct pollfd *pfd = xcalloc((size_t)n, sizeof(*pfd));
+	char chunk[65536];
+	ssize_t got;
+	long i;
+
+	while (oldest->fd >= 0 && !stopped) {
+		for (i = 0; i < n; i++) {
+			pfd[i].fd = runs[i].pid > 0 ? runs[i].fd : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, (nfds_t)n, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			die(EX_OSERR, "poll:");
+		}
+		for (i = 0; i < n; i++) {
+			if (pfd[i].fd < 0 || pfd[i].revents == 0)
+				continue;
+			got = read(runs[i].fd, chunk, sizeof(chunk));
+			if (got > 0) {
+				buf_add(&runs[i].out, chunk, (size_t)got);
+			} else if (got == 0 || errno != EINTR) {
+				close(runs[i].fd);
+				runs[i].fd = -1;
+			}
+		}
+	}
+	free(pfd);
+}
+
+int
+parents_run(const struct parent_opts *po, const struct config *c,
+    const struct pager_opts *o, char *const args[])
+{
+	struct run *runs;
+	struct sigaction sa;
+	char **cargs, *line = NULL, *exe;
+	size_t cap = 0;
+	ssize_t len;
+	long n = o->parallel, i, index = 0, next = po->start, head = 0;
+	long started = 0;
+	pid_t pids[2];
+	int status, eof = 0;
+	FILE *fp;
+	char pos[64];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	runs = xcalloc((size_t)n, sizeof(*runs));
+	for (i = 0; i < n; i++)
+		buf_init(&runs[i].out, 0);
+	cargs = run_args(args);
+	exe = sibling("rest-paginate");
+	cargs[0] = exe;
+	fp = open_parents(po, c, pids);
+	for (;;) {
+		/* Start a run for each parent record, up to -P at once. */
+		while (!eof && !stopped && started - head < n) {
+			if ((len = getline(&line, &cap, fp)) == -1) {
+				eof = 1;
+				break;
+			}
+			while (len > 0 && (line[len - 1] == '\n' ||
+			    line[len - 1] == '\r'))
+				line[--len] = '\0';
+			if (len == 0)
+				continue;
+			if (index++ < po->start)
+				continue;
+			if (line[0] != '{') {
+				stop_runs(runs, n);
+				warnmsg("resource '%s': parent record %ld: not "
+				    "a JSON object; resume with --parent-start "
+				    "%ld", c->name, index - 1, next);
+				exit(EX_DATAERR);
+			}
+			struct run *r = &runs[started % n];
+			r->index = index - 1;
+			r->key = record_key(c, line, (size_t)len);
+			buf_reset(&r->out);
+			r->pid = spawn(exe, cargs, -1, &r->fd, line);
+			started++;
+		}
+		if (stopped)
+			break;
+		if (head == started)
+			break;
+		/* Write the oldest run's pages once it has ended well. */
+		struct run *r = &runs[head % n];
+		drain(runs, n, r);
+		if (stopped)
+			break;
+		status = reap(r->pid);
+		r->pid = 0;
+		if (status != 0) {
+			stop_runs(runs, n);
+			warnmsg("resource '%s': the run for parent record %ld "
+			    "(%s of '%s') failed (exit %d); resume with "
+			    "--parent-start %ld", c->name, r->index, r->key,
+			    c->parent, status, r->index);
+			exit(status > 125 ? EX_SOFTWARE : status);
+		}
+		if (r->out.len > 0 && (fwrite(r->out.data, 1, r->out.len,
+		    stdout) != r->out.len || fflush(stdout) == EOF))
+			exit(finish_stdout());
+		next = r->index + 1;
+		if (o->position_fd >= 0) {
+			snprintf(pos, sizeof(pos), "--parent-start %ld\n", next);
+			(void)!write(o->position_fd, pos, strlen(pos));
+		}
+		free(r->key);
+		r->key = NULL;
+		head++;
+	}
+	if (stopped) {
+		stop_runs(runs, n);
+		warnmsg("interrupted: resume with --parent-start %ld", next);
+		signal(stopped, SIG_DFL);
+		raise(stopped);
+	}
+	if (fp != stdin)
+		fclose(fp);
+	for (i = 0; i < 2; i++) {
+		if (pids[i] > 0 && (status = reap(pids[i])) != 0) {
+			warnmsg("resource '%s': its parent resource '%s' failed "
+			    "(exit %d); resume with --parent-start %ld", c->name,
+			    c->parent, status, next);
+			exit(status > 125 ? EX_SOFTWARE : status);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		buf_free(&runs[i].out);
+		free(runs[i].key);
+	}
+	free(runs);
+	free(cargs);
+	free(exe);
+	free(line);
+	return 0;
+}
+
+void
+parents_include(const struct config *c, const char *rec, struct buf *cols)
+{
+	struct buf v;
+	size_t k;
+
+	buf_init(&v, 0);
+	for (k = 0; k < c->ninclude; k++) {
+		buf_reset(&v);
+		if (config_parent_value(rec, strlen(rec), c->include[k], 1,
+		    &v) == -1)
+			die(EX_DATAERR, "resource '%s': include_from_parent: "
+			    "the record of resource '%s' has no field '%s'",
+			    c->name, c->parent, c->include[k]);
+		if (cols->len > 0)
+			buf_addc(cols, ',');
+		buf_addc(cols, '"');
+		buf_addc(cols, '_');
+		buf_adds(cols, c->parent);
+		buf_addc(cols, '_');
+		buf_adds(cols, c->include[k]);
+		buf_adds(cols, "\":");
+		buf_add(cols, v.data, v.len);
+	}
+	buf_free(&v);
+	buf_str(cols);
+}
+
+/* Object token j of the page with cols added before its closing brace. */
+static void
+add_columns(const struct json *js, int j, const struct buf *cols,
+    struct buf *out, size_t *from)
+{
+	size_t end = (size_t)js->tok[j].end - 1;
+
+	buf_add(out, js->text + *from, end - *from);
+	if (js->tok[j].size > 0)
+		buf_addc(out, ',');
+	buf_add(out, cols->data, cols->len);
+	*from = end;
+}
+
+void
+parents_add_columns(const struct json *js, int i, const struct buf *cols,
+    struct buf *out)
+{
+	size_t from = 0;
+	int j, end;
+
+	if (json_is_object(js, i)) {
+		add_columns(js, i, cols, out, &from);
+	} else if (json_is_array(js, i)) {
+		end = json_skip(js, i);
+		for (j = i + 1; j < end; j = json_skip(js, j))
+			if (json_is_object(js, j))
+				add_columns(js, j, cols, out, &from);
+	}
+	buf_add(out, js->text + from, js->len - from);
+}
