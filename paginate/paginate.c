@@ -1685,7 +1685,7 @@ main(int argc, char *argv[])
 	struct err e = { 0 };
 	struct pager pg;
 	char **args, *rec;
-	int i;
+	int i, one_parent;
 
 	/* A run for one parent record of a child resource (parents.c). */
 	if ((rec = getenv(PARENT_RECORD_ENV)) != NULL) {
@@ -1714,13 +1714,16 @@ main(int argc, char *argv[])
 		return finish_stdout();
 	}
 	free(args);
-	if (rec != NULL)
+	if ((one_parent = rec != NULL))
 		parents_include(&cfg, rec, &o.columns);
 	free(rec);
 	pager_init(&pg, &o);
 	if (reqopt_finish(&o.req, &e) == -1)
 		die_err(&e);
 	catch_stops(&pg);
+	/* A run for one parent: the process that started it handles stops. */
+	if (one_parent)
+		signal(SIGINT, SIG_IGN);
 	run(&pg);
 	pager_free(&pg);
 	reqopt_free(&o.req);

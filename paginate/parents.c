@@ -25,9 +25,11 @@
 struct run {
 	pid_t		 pid;		/* 0: the slot is free */
 	int		 fd;		/* its stdout, -1 at its end */
+	int		 posfd;		/* its --position-fd, -1 at its end */
 	long		 index;		/* the record's, from 0 */
 	char		*key;		/* "id=4", for messages */
 	struct buf	 out;		/* its pages, until they are whole */
+	struct buf	 pos;		/* its positions, one a page */
 };
 
 static volatile sig_atomic_t stopped;
@@ -68,19 +70,22 @@ record_key(const struct config *c, const char *rec, size_t n)
  * options that only this process takes.
  */
 static char **
-run_args(char *const args[])
+run_args(char *const args[], int resume)
 {
 	static const char *const drop[] = {
 		"--parents", "--parent-start", "--parallel", "--position-fd",
-		NULL
+		NULL, "--offset", "--page", "--next-url", "--cursor", NULL
 	};
 	size_t n = 0, i, k, len;
 	char **v;
 
 	while (args[n] != NULL)
 		n++;
-	v = xcalloc(n + 1, sizeof(*v));
-	for (i = k = 0; i < n; i++) {
+	v = xcalloc(n + 3, sizeof(*v));
+	v[0] = args[0];
+	v[1] = "--position-fd";
+	v[2] = "3";
+	for (i = 1, k = 3; i < n; i++) {
 		const char *const *d;
 		int skip = 0;
 
@@ -96,7 +101,10 @@ run_args(char *const args[])
 				i++;
 			continue;
 		}
-		for (d = drop; *d != NULL && !skip; d++) {
+		for (d = drop; (*d != NULL || (!resume && d == drop + 4)) &&
+		    !skip; d++) {
+			if (*d == NULL)
+				continue;
 			len = strlen(*d);
 			if (strncmp(args[i], *d, len) != 0)
 				continue;
@@ -114,12 +122,13 @@ run_args(char *const args[])
 
 /* Start exe with args, stdout to *fd; the record, if any, in env. */
 static pid_t
-spawn(const char *exe, char *const args[], int in, int *fd, const char *rec)
+spawn(const char *exe, char *const args[], int in, int *fd, int *posfd,
+    const char *rec)
 {
-	int p[2];
+	int p[2], q[2] = { -1, -1 }, out, pw;
 	pid_t pid;
 
-	if (pipe(p) == -1)
+	if (pipe(p) == -1 || (posfd != NULL && pipe(q) == -1))
 		die(EX_OSERR, "pipe:");
 	fflush(stdout);
 	fflush(stderr);
@@ -128,12 +137,23 @@ spawn(const char *exe, char *const args[], int in, int *fd, const char *rec)
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		/* Out of the way of descriptors 0, 1 and 3 first. */
+		out = fcntl(p[1], F_DUPFD, 10);
+		pw = posfd != NULL ? fcntl(q[1], F_DUPFD, 10) : -1;
 		if (in >= 0 && dup2(in, STDIN_FILENO) == -1)
-			_exit(EX_OSERR);
-		if (dup2(p[1], STDOUT_FILENO) == -1)
 			_exit(EX_OSERR);
 		close(p[0]);
 		close(p[1]);
+		if (posfd != NULL) {
+			close(q[0]);
+			close(q[1]);
+		}
+		if (out == -1 || dup2(out, STDOUT_FILENO) == -1 ||
+		    (posfd != NULL && (pw == -1 || dup2(pw, 3) == -1)))
+			_exit(EX_OSERR);
+		close(out);
+		if (pw != -1)
+			close(pw);
 		if (rec != NULL && setenv(PARENT_RECORD_ENV, rec, 1) == -1)
 			_exit(EX_OSERR);
 		execvp(exe, args);
@@ -143,6 +163,10 @@ spawn(const char *exe, char *const args[], int in, int *fd, const char *rec)
 	close(p[1]);
 	if (in >= 0)
 		close(in);
+	if (posfd != NULL) {
+		close(q[1]);
+		*posfd = q[0];
+	}
 	*fd = p[0];
 	return pid;
 }
@@ -214,9 +238,9 @@ open_parents(const struct parent_opts *po, const struct config *c,
 	args[4] = c->parent;
 	args[5] = NULL;
 	args[0] = paginate;
-	pids[0] = spawn(paginate, args, -1, &fd, NULL);
+	pids[0] = spawn(paginate, args, -1, &fd, NULL, NULL);
 	args[0] = select;
-	pids[1] = spawn(select, args, fd, &fd, NULL);
+	pids[1] = spawn(select, args, fd, &fd, NULL, NULL);
 	free(paginate);
 	free(select);
 	if ((fp = fdopen(fd, "r")) == NULL)
@@ -224,7 +248,7 @@ open_parents(const struct parent_opts *po, const struct config *c,
 	return fp;
 }
 
-/* End the runs still going. */
+/* End the runs still going: their pages are not written. */
 static void
 stop_runs(struct run *runs, long n)
 {
@@ -232,9 +256,13 @@ stop_runs(struct run *runs, long n)
 
 	for (i = 0; i < n; i++)
 		if (runs[i].pid > 0)
-			kill(runs[i].pid, SIGTERM);
+			kill(runs[i].pid, SIGKILL);
 	for (i = 0; i < n; i++)
 		if (runs[i].pid > 0) {
+			if (runs[i].fd >= 0)
+				close(runs[i].fd);
+			if (runs[i].posfd >= 0)
+				close(runs[i].posfd);
 			reap(runs[i].pid);
 			runs[i].pid = 0;
 		}
@@ -244,35 +272,76 @@ stop_runs(struct run *runs, long n)
 static void
 drain(struct run *runs, long n, struct run *oldest)
 {
-	struct pollfd *pfd = xcalloc((size_t)n, sizeof(*pfd));
+	struct pollfd *pfd = xcalloc((size_t)n * 2, sizeof(*pfd));
 	char chunk[65536];
 	ssize_t got;
 	long i;
+	int *fd;
 
-	while (oldest->fd >= 0 && !stopped) {
-		for (i = 0; i < n; i++) {
-			pfd[i].fd = runs[i].pid > 0 ? runs[i].fd : -1;
+	while ((oldest->fd >= 0 || oldest->posfd >= 0) && !stopped) {
+		for (i = 0; i < n * 2; i++) {
+			fd = i % 2 == 0 ? &runs[i / 2].fd : &runs[i / 2].posfd;
+			pfd[i].fd = runs[i / 2].pid > 0 ? *fd : -1;
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		if (poll(pfd, (nfds_t)n, -1) == -1) {
+		if (poll(pfd, (nfds_t)n * 2, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			die(EX_OSERR, "poll:");
 		}
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n * 2; i++) {
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
-			got = read(runs[i].fd, chunk, sizeof(chunk));
+			fd = i % 2 == 0 ? &runs[i / 2].fd : &runs[i / 2].posfd;
+			got = read(*fd, chunk, sizeof(chunk));
 			if (got > 0) {
-				buf_add(&runs[i].out, chunk, (size_t)got);
+				buf_add(i % 2 == 0 ? &runs[i / 2].out :
+				    &runs[i / 2].pos, chunk, (size_t)got);
 			} else if (got == 0 || errno != EINTR) {
-				close(runs[i].fd);
-				runs[i].fd = -1;
+				close(*fd);
+				*fd = -1;
 			}
 		}
 	}
 	free(pfd);
+}
+
+/*
+ * Write the pages of run r, each followed on fd (unless -1) by the
+ * position that resumes after it: --parent-start N and the run's own
+ * position within parent N, or --parent-start N+1 after its last page.
+ */
+static void
+put_pages(const struct run *r, int fd)
+{
+	const char *page = r->out.data, *pos = r->pos.data, *pe, *qe;
+	const char *end = r->out.data + r->out.len;
+	const char *pend = r->pos.data + r->pos.len;
+	struct buf line;
+
+	buf_init(&line, 0);
+	while (page != NULL && page < end) {
+		pe = memchr(page, '\n', (size_t)(end - page));
+		pe = pe != NULL ? pe + 1 : end;
+		if (fwrite(page, 1, (size_t)(pe - page), stdout) !=
+		    (size_t)(pe - page) || fflush(stdout) == EOF)
+			exit(finish_stdout());
+		qe = pos != NULL && pos < pend ? memchr(pos, '\n',
+		    (size_t)(pend - pos)) : NULL;
+		buf_reset(&line);
+		if (pe == end || qe == NULL || qe == pos)
+			buf_printf(&line, "--parent-start %ld\n", r->index + 1);
+		else
+			buf_printf(&line, "--parent-start %ld %.*s\n",
+			    r->index, (int)(qe - pos), pos);
+		if (qe != NULL)
+			pos = qe + 1;
+		if (fd >= 0)
+			(void)!write(fd, line.data, line.len);
+		page = pe;
+	}
+	buf_free(&line);
 }
 
 int
@@ -281,7 +350,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 {
 	struct run *runs;
 	struct sigaction sa;
-	char **cargs, *line = NULL, *exe;
+	char **cargs, **first, *line = NULL, *exe;
 	size_t cap = 0;
 	ssize_t len;
 	long n = o->parallel, i, index = 0, next = po->start, head = 0;
@@ -289,19 +358,20 @@ parents_run(const struct parent_opts *po, const struct config *c,
 	pid_t pids[2];
 	int status, eof = 0;
 	FILE *fp;
-	char pos[64];
-
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	runs = xcalloc((size_t)n, sizeof(*runs));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		buf_init(&runs[i].out, 0);
-	cargs = run_args(args);
+		buf_init(&runs[i].pos, 0);
+	}
+	cargs = run_args(args, 0);
+	first = run_args(args, po->start_set);
 	exe = sibling("rest-paginate");
-	cargs[0] = exe;
+	cargs[0] = first[0] = exe;
 	fp = open_parents(po, c, pids);
 	for (;;) {
 		/* Start a run for each parent record, up to -P at once. */
@@ -328,7 +398,9 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			r->index = index - 1;
 			r->key = record_key(c, line, (size_t)len);
 			buf_reset(&r->out);
-			r->pid = spawn(exe, cargs, -1, &r->fd, line);
+			buf_reset(&r->pos);
+			r->pid = spawn(exe, r->index == po->start ? first :
+			    cargs, -1, &r->fd, &r->posfd, line);
 			started++;
 		}
 		if (stopped)
@@ -350,14 +422,8 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			    c->parent, status, r->index);
 			exit(status > 125 ? EX_SOFTWARE : status);
 		}
-		if (r->out.len > 0 && (fwrite(r->out.data, 1, r->out.len,
-		    stdout) != r->out.len || fflush(stdout) == EOF))
-			exit(finish_stdout());
+		put_pages(r, o->position_fd);
 		next = r->index + 1;
-		if (o->position_fd >= 0) {
-			snprintf(pos, sizeof(pos), "--parent-start %ld\n", next);
-			(void)!write(o->position_fd, pos, strlen(pos));
-		}
 		free(r->key);
 		r->key = NULL;
 		head++;
@@ -380,10 +446,12 @@ parents_run(const struct parent_opts *po, const struct config *c,
 	}
 	for (i = 0; i < n; i++) {
 		buf_free(&runs[i].out);
+		buf_free(&runs[i].pos);
 		free(runs[i].key);
 	}
 	free(runs);
 	free(cargs);
+	free(first);
 	free(exe);
 	free(line);
 	return 0;

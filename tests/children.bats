@@ -196,3 +196,37 @@ paths() {
 	assert_failure 65
 	assert_equal "$(head -1 <<<"$stderr")" "rest-paginate: resource 'comments': include_from_parent: the record of resource 'posts' has no field 'slug'"
 }
+
+@test "--position-fd names the parent and the position in it; a resume from one goes on there" {
+	conf "$resolve" '"include_from_parent": ["title"]'
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments --position-fd 3 3>pos'
+	assert_success
+	local all=$output
+	assert_equal "$(paste -sd' ' - <pos)" '--parent-start 1 --parent-start 2 --parent-start 2 --offset 2 --parent-start 3 --parent-start 3 --offset 2 --parent-start 4 --parent-start 4 --offset 2 --parent-start 4 --offset 4 --parent-start 5'
+	# After the first page of post 4 (record 3): the rest of post 4, then post 5.
+	server_reset
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parent-start 3 --offset 2
+	assert_success
+	assert_equal "$output" "$(tail -4 <<<"$all")"
+	assert_equal "$(paths | grep comments | paste -sd' ' -)" \
+		'/blog/posts/4/comments?offset=2&limit=2 /blog/posts/5/comments?offset=0&limit=2 /blog/posts/5/comments?offset=2&limit=2 /blog/posts/5/comments?offset=4&limit=2'
+}
+
+@test "SIGINT mid-parents: whole parents written, the hint names the next parent, a resume completes it" {
+	conf "$resolve"', "params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}, "delay": "0.3"}' \
+		'"include_from_parent": ["title"]'
+	timeout 60 rest-paginate -c c.json -r comments >out 2>err &
+	local pid=$! status=0 n
+	sleep 1.5
+	kill -INT "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" 130
+	run tail -1 err
+	assert_output --regexp "^rest-paginate: interrupted: resume with --parent-start [1-4]$"
+	n=${output##* }
+	assert_equal "$(wc -l <err)" 1
+	timeout 60 rest-paginate -c c.json -r comments --parent-start "$n" >>out
+	run bash -c 'timeout 60 rest-select -c c.json -r comments out'
+	assert_success
+	assert_equal "$output" "$(expected_comments)"
+}
