@@ -108,6 +108,9 @@ struct pager {
  */
 #define PARENT_RECORD_ENV	"RESTPIPE_PARENT_RECORD"
 
+/* The resources whose parents are being fetched: "/a//b/". */
+#define PARENT_CHAIN_ENV	"RESTPIPE_PARENT_CHAIN"
+
 /* How a child resource's parents come. */
 struct parent_opts {
 	const char	*config;	/* -c FILE */

@@ -1705,6 +1705,17 @@ main(int argc, char *argv[])
 		die(EX_USAGE, "--parents and --parent-start are for a child "
 		    "resource (one with a resolve parameter or a "
 		    "{resources.NAME.FIELD} placeholder)");
+	if (cfg.parent != NULL && rec == NULL && o.req.http.dry_run &&
+	    parent_opts.file == NULL) {
+		/* The parent's requests would not be a dry run. */
+		printf("# resource '%s' is a child of resource '%s': one "
+		    "request sequence for each of its records (--parents FILE "
+		    "shows them)\n", cfg.name, cfg.parent);
+		config_free(&cfg);
+		free(args);
+		reqopt_free(&o.req);
+		return finish_stdout();
+	}
 	if (cfg.parent != NULL && rec == NULL) {
 		parent_opts.config = cli_config_file;
 		parents_run(&parent_opts, &cfg, &o, args);

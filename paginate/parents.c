@@ -219,17 +219,32 @@ open_parents(const struct parent_opts *po, const struct config *c,
     pid_t pids[2])
 {
 	char *paginate, *select, *args[6];
+	const char *seen;
+	struct buf chain, key;
 	int fd;
 	FILE *fp;
 
 	pids[0] = pids[1] = 0;
+	if (po->file != NULL && strcmp(po->file, "-") == 0)
+		return stdin;
 	if (po->file != NULL) {
-		if (strcmp(po->file, "-") == 0)
-			return stdin;
 		if ((fp = fopen(po->file, "r")) == NULL)
 			die(EX_NOINPUT, "--parents: %s:", po->file);
 		return fp;
 	}
+	/* A chain of parents that comes round again would never end. */
+	buf_init(&chain, 0);
+	if ((seen = getenv(PARENT_CHAIN_ENV)) != NULL)
+		buf_adds(&chain, seen);
+	buf_printf(&chain, "/%s/", c->name);
+	buf_init(&key, 0);
+	buf_printf(&key, "/%s/", c->parent);
+	if (strstr(buf_str(&chain), buf_str(&key)) != NULL)
+		die(EX_CONFIG, "%s: resource '%s': its parent '%s' is its "
+		    "child too", po->config, c->name, c->parent);
+	buf_free(&key);
+	setenv(PARENT_CHAIN_ENV, chain.data, 1);
+	buf_free(&chain);
 	paginate = sibling("rest-paginate");
 	select = sibling("rest-select");
 	args[1] = "-c";

@@ -283,6 +283,11 @@ resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
 			continue;
 		}
 		place(o, &c, &r[i]);
+		/* As dlt: selected: false only drives its children. */
+		if (!c.selected && nnames == 0)
+			want[i] = 0;
+		if (c.parent != NULL)
+			r[i].parent = xstrdup(c.parent);
 		if (want[i])
 			check(o, &c, i, &r[i]);
 		config_free(&c);
@@ -313,6 +318,7 @@ resources_free(struct resource *r, size_t n)
 		free(r[i].lockfile);
 		free(r[i].prefix);
 		free(r[i].fingerprint);
+		free(r[i].parent);
 		memset(&r[i], 0, sizeof(r[i]));
 	}
 }

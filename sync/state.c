@@ -90,12 +90,25 @@ state_free(struct state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* A position as rest-paginate --position-fd tells it. */
+/*
+ * A position as rest-paginate --position-fd tells it; of a child resource,
+ * "--parent-start N", maybe followed by one of the others.
+ */
 static int
 valid_position(const char *s)
 {
 	const char *d;
+	size_t n;
 
+	if (strncmp(s, "--parent-start ", 15) == 0) {
+		d = s + 15;
+		n = strspn(d, "0123456789");
+		if (n == 0 || n > 18)
+			return 0;
+		return d[n] == '\0' || (d[n] == ' ' &&
+		    strncmp(d + n + 1, "--parent-start", 14) != 0 &&
+		    valid_position(d + n + 1));
+	}
 	if (strncmp(s, "--offset ", 9) == 0)
 		d = s + 9;
 	else if (strncmp(s, "--page ", 7) == 0)

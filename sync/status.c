@@ -173,7 +173,7 @@ resume_args(const struct resource *r, char **args, struct state *st)
 {
 	struct err e = { 0 };
 	char *space;
-	int rc;
+	int rc, i;
 
 	rc = state_read(st, r->statedir, &e);
 	err_free(&e);
@@ -182,10 +182,12 @@ resume_args(const struct resource *r, char **args, struct state *st)
 		return 0;
 	if (st->fetched)
 		return 1;
-	space = strchr(st->position, ' ');
-	*space = '\0';
+	/* Up to four words: --parent-start N --offset M. */
 	args[0] = st->position;
-	args[1] = space + 1;
+	for (i = 1; i < 4 && (space = strchr(args[i - 1], ' ')) != NULL; i++) {
+		*space = '\0';
+		args[i] = space + 1;
+	}
 	return 0;
 }
 
@@ -212,7 +214,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 	size_t i;
 	int status = 0, rc;
 	char *argv[] = { "rest-paginate", "-c", NULL, "-r", NULL,
-	    "--dry-run", NULL, NULL, NULL };
+	    "--dry-run", NULL, NULL, NULL, NULL, NULL };
 
 	argv[2] = (char *)o->config;
 	buf_init(&out, 0);
@@ -222,7 +224,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 		buf_init(&rl.line, 0);
 		buf_reset(&out);
 		argv[4] = r[i].name;
-		argv[6] = argv[7] = NULL;
+		argv[6] = argv[7] = argv[8] = argv[9] = NULL;
 		memset(&st, 0, sizeof(st));
 		if (resume_args(&r[i], &argv[6], &st))
 			printf("%s: no request: the pages of the run %s are all "

@@ -36,6 +36,7 @@ struct resource {
 	int		 wd;		/* enum write_disposition */
 	int		 prune;		/* --prune applies to it */
 	char		*fingerprint;	/* of what it fetches (resource.c) */
+	char		*parent;	/* of a child resource, or NULL */
 };
 
 /* resource.c */

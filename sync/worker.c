@@ -578,7 +578,7 @@ start(struct run *run)
 	const struct resource *r = run->r;
 	struct args a = { .n = 0 };
 	int pages[2], pos[2], sel[2], rec[2], mrg[2], diag[2], null, i;
-	char *space;
+	char *space, *next, *words;
 
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		die(EX_OSERR, "/dev/null:");
@@ -631,18 +631,17 @@ start(struct run *run)
 		}
 		arg(&a, "--position-fd");
 		arg(&a, "3");
-		/* "--offset N": two words. */
-		space = run->st.position != NULL ? strchr(run->st.position,
-		    ' ') : NULL;
-		if (space != NULL) {
-			*space = '\0';
-			arg(&a, run->st.position);
-			arg(&a, space + 1);
+		/* "--offset N", "--parent-start N --page M": words. */
+		words = run->st.position != NULL ?
+		    xstrdup(run->st.position) : NULL;
+		for (space = words; space != NULL; space = next) {
+			if ((next = strchr(space, ' ')) != NULL)
+				*next++ = '\0';
+			arg(&a, space);
 		}
 		run->paginate = child_start(a.v, null, pages[1], diag[1],
 		    pos[1], SIGTERM);
-		if (space != NULL)
-			*space = ' ';
+		free(words);
 		run->fd[PAGES] = pages[0];
 		run->fd[POSITIONS] = pos[0];
 		close(pages[1]);

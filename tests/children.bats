@@ -230,3 +230,55 @@ paths() {
 	assert_success
 	assert_equal "$output" "$(expected_comments)"
 }
+
+# sync_conf [COMMENTS_MORE]: posts not selected, comments merged by id.
+sync_conf() {
+	conf "$resolve"', "params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}'"${2:+, $2}"'}' \
+		'"include_from_parent": ["title"], "primary_key": "id", "write_disposition": "merge"'"${1:+, $1}"
+	jq '.resources[0].selected = false' c.json >c2.json && mv c2.json c.json
+}
+
+@test "rest-sync: selected: false parents drive their children and get no table; parents before children" {
+	sync_conf
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments -r likes -r author
+	assert_success
+	assert_file_not_exists out/posts.jsonl
+	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
+	assert_equal "$(wc -l <out/likes.jsonl)" 30
+	assert_equal "$(wc -l <out/author.jsonl)" 5
+	# Syncing all: posts is not selected, so no table for it either.
+	rm -rf out
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -j 2
+	assert_success
+	assert_file_not_exists out/posts.jsonl
+	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
+	assert_equal "$(wc -l <out/likes.jsonl)" 30
+}
+
+@test "rest-sync: a child whose parent failed is not synced (69 for the parent, 69 for the child)" {
+	sync_conf
+	jq '.resources[0].selected = true | .resources[0].endpoint.path = "nowhere"' c.json >c2.json && mv c2.json c.json
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r posts -r comments
+	assert_failure 69
+	assert_equal "$(grep -c "comments: not synced: its parent resource 'posts' failed" <<<"$stderr")" 1
+	assert_file_not_exists out/comments.jsonl
+	assert_equal "$(server_requests | jq -r .path | grep -c comments)" 0
+}
+
+@test "rest-sync after an interrupt mid-parents resumes from the parent and page it stopped at" {
+	sync_conf '' '"delay": "0.3"'
+	timeout 60 rest-sync -c c.json -C out -r comments >log 2>err &
+	local pid=$! status=0
+	sleep 2
+	kill -INT "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" 130
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments --status
+	assert_output --regexp 'parent-start [0-9]'
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments
+	assert_success
+	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
+	# The resumed run does not ask again for post 1's comments.
+	assert_equal "$(server_requests | jq -r .path | grep -c '^/blog/posts/1/comments')" 0
+}
