@@ -91,7 +91,8 @@ start_job(const struct sync_opts *o, const struct resource *r,
 			if (jobs[i].pid > 0 && &jobs[i] != j)
 				close(jobs[i].fd);
 		close(fd[0]);
-		status = sync_resource(o, r, fd[1]);
+		status = r->drive_only ? sync_drive(o, r) :
+		    sync_resource(o, r, fd[1]);
 		fflush(stderr);
 		/* Killed by the signal, as the shell expects to see it. */
 		stop_finish();
@@ -140,7 +141,7 @@ finish_job(const struct sync_opts *o, struct job *j)
 	}
 	if (j->out.len == 0 || j->out.data[j->out.len - 1] != '\n')
 		make_result(j->r, status, &j->out);
-	if (o->json)
+	if (o->json && !j->r->drive_only)
 		fwrite(j->out.data, 1, j->out.len, stdout);
 	buf_free(&j->out);
 	j->pid = 0;
@@ -263,6 +264,10 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 			fwrite(b.data, 1, b.len, stdout);
 	}
 	buf_free(&b);
+	/* The records parents kept for their children. */
+	for (k = 0; k < n; k++)
+		if (r[k].records != NULL)
+			unlink(r[k].records);
 	free(done);
 	free(jobs);
 	return status;

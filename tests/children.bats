@@ -248,11 +248,17 @@ sync_conf() {
 	assert_equal "$(wc -l <out/author.jsonl)" 5
 	# Syncing all: posts is not selected, so no table for it either.
 	rm -rf out
+	server_reset
 	run --separate-stderr timeout 60 rest-sync -c c.json -C out -j 2
 	assert_success
 	assert_file_not_exists out/posts.jsonl
 	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
 	assert_equal "$(wc -l <out/likes.jsonl)" 30
+	# Each parent fetched once: the children read the records of the run.
+	assert_equal "$(server_requests | jq -r .path | sed 's/[0-9][0-9]*/N/g' | sort | uniq -c | awk '{print $1, $2}' | paste -sd' ' -)" \
+		'15 /blog/comments/N/likes 3 /blog/posts 5 /blog/posts/N/author 9 /blog/posts/N/comments'
+	run ls -A out
+	refute_output --partial records
 }
 
 @test "rest-sync: a child whose parent failed is not synced (69 for the parent, 69 for the child)" {
