@@ -288,3 +288,20 @@ sync_conf() {
 	# The resumed run does not ask again for post 1's comments.
 	assert_equal "$(server_requests | jq -r .path | grep -c '^/blog/posts/1/comments')" 0
 }
+
+@test "examples/github.json: issue comments are a child of issues, one request sequence per issue" {
+	printf '{"id":11,"number":7,"title":"a"}\n{"id":12,"number":9,"title":"b"}\n' >issues.jsonl
+	run --separate-stderr env TOKEN=secret-token timeout 60 rest-paginate \
+		-c "$BATS_TEST_DIRNAME/../examples/github.json" -r issue_comments \
+		--parents issues.jsonl --dry-run
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(grep ^GET <<<"$output" | paste -sd' ' -)" \
+		'GET https://api.github.com/repos/dlt-hub/dlt/issues/7/comments?per_page=100 GET https://api.github.com/repos/dlt-hub/dlt/issues/9/comments?per_page=100'
+	refute_output --partial secret-token
+	# Without parents, a dry run sends nothing, and says why.
+	run --separate-stderr env TOKEN=secret-token timeout 60 rest-paginate \
+		-c "$BATS_TEST_DIRNAME/../examples/github.json" -r issue_comments --dry-run
+	assert_success
+	assert_output "# resource 'issue_comments' is a child of resource 'issues': one request sequence for each of its records (--parents FILE shows them)"
+}
