@@ -22,6 +22,7 @@ command -v openssl >/dev/null || need="$need openssl"
 command -v parallel >/dev/null || need="$need parallel"
 [ -f /usr/share/bash-completion/bash_completion ] || need="$need bash-completion"
 python3 -c 'import yaml' 2>/dev/null || need="$need python3-yaml"
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need="$need nginx"
 [ -z "$need" ] && exit 0
 
 echo "deps: installing$need" >&2
