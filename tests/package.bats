@@ -96,6 +96,7 @@ Architecture: $ARCH"
 ./usr/share/doc/restpipe/changelog.gz
 ./usr/share/doc/restpipe/copyright
 ./usr/share/doc/restpipe/examples/Makefile
+./usr/share/doc/restpipe/examples/github.json
 ./usr/share/doc/restpipe/examples/k8s-indexed-job.yaml
 ./usr/share/man/man1/rest-fetch.1.gz
 ./usr/share/man/man1/rest-merge.1.gz
