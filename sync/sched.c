@@ -219,12 +219,13 @@ int
 sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 {
 	size_t njobs = (size_t)o->jobs, running = 0, i, k, left = n;
-	struct job *jobs = xcalloc(njobs, sizeof(*jobs));
-	int *done = xcalloc(n, sizeof(*done));
+	struct job *jobs;
 	struct buf b;
-	int status = 0;
+	int status = 0, *done;
 
 	make_dir(o->dir);
+	jobs = xcalloc(njobs, sizeof(*jobs));
+	done = xcalloc(n, sizeof(*done));
 	/* Parents before their children, -j at once. */
 	while (left > 0 || running > 0) {
 		for (k = 0; k < n && !stop_requested(); k++) {
