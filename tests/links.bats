@@ -263,6 +263,19 @@ rest-paginate: resume: rerun from the start"
 	assert_equal "$(ids <<<"$output")" "$ALL"
 	! server_requests | grep -F "localhost:$PORT" | grep -qF "$KEY"
 	assert_equal "$(server_requests | grep -c "$KEY")" 1
+	# Nor an OAuth2 access token: it goes to the first host alone, and
+	# the other host's pages fetch no token either.
+	server_reset
+	API_KEY=client-sekrit-456 run --separate-stderr rest-paginate \
+		--auth oauth2_client_credentials --token-url "$BASE/oauth/token" \
+		--client-id restpipe-client --paginator json_link \
+		--allow-other-host "$L?other_host=0"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$ALL"
+	assert_equal "$(server_requests | jq -r 'select(.path != "/oauth/token") |
+		.headers.Authorization // "none"' | paste -sd' ' -)" \
+		'Bearer access-tok-0001 none none'
+	assert_equal "$(server_requests | jq -r .path | grep -c /oauth/token)" 1
 }
 
 @test "a failure says the option that resumes, or that none is safe" {
