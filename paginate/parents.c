@@ -76,7 +76,9 @@ run_args(char *const args[], int resume)
 		"--parents", "--parent-start", "--parallel", "--position-fd",
 		NULL, "--offset", "--page", "--next-url", "--cursor", NULL
 	};
+	const char *const *d;
 	size_t n = 0, i, k, len;
+	int skip;
 	char **v;
 
 	while (args[n] != NULL)
@@ -86,8 +88,7 @@ run_args(char *const args[], int resume)
 	v[1] = "--position-fd";
 	v[2] = "3";
 	for (i = 1, k = 3; i < n; i++) {
-		const char *const *d;
-		int skip = 0;
+		skip = 0;
 
 		if (strcmp(args[i], "--") == 0) {
 			while (i < n)
@@ -363,7 +364,7 @@ int
 parents_run(const struct parent_opts *po, const struct config *c,
     const struct pager_opts *o, char *const args[])
 {
-	struct run *runs;
+	struct run *runs, *r;
 	struct sigaction sa;
 	char **cargs, **first, *line = NULL, *exe;
 	size_t cap = 0;
@@ -409,7 +410,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 				    "%ld", c->name, index - 1, next);
 				exit(EX_DATAERR);
 			}
-			struct run *r = &runs[started % n];
+			r = &runs[started % n];
 			r->index = index - 1;
 			r->key = record_key(c, line, (size_t)len);
 			buf_reset(&r->out);
@@ -423,7 +424,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 		if (head == started)
 			break;
 		/* Write the oldest run's pages once it has ended well. */
-		struct run *r = &runs[head % n];
+		r = &runs[head % n];
 		drain(runs, n, r);
 		if (stopped)
 			break;
