@@ -184,6 +184,18 @@ join(char *out, size_t n, const char *path, const char *key)
 	snprintf(out, n, "%s.%s", path, key);
 }
 
+/* Whether s[0..n) holds a byte below ' ' (a line break, a NUL). */
+static int
+has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < ' ')
+			return 1;
+	return 0;
+}
+
 /*
  * Warn of each key of object obj that is not in known; or, with refuse,
  * fail at the first.
@@ -193,13 +205,14 @@ keys_known(struct reader *r, int obj, const char *path,
     const char *const *known, int refuse)
 {
 	int end, k, j;
-	struct buf key;
+	struct buf key, shown;
 
 	if (obj < 0)
 		return 0;
 	if (!json_is_object(&r->js, obj))
 		return bad(r, path, "expected an object");
 	buf_init(&key, 0);
+	buf_init(&shown, 0);
 	end = json_skip(&r->js, obj);
 	for (k = obj + 1; k < end; k = json_skip(&r->js, k + 1)) {
 		buf_reset(&key);
@@ -208,18 +221,29 @@ keys_known(struct reader *r, int obj, const char *path,
 		for (j = 0; known[j] != NULL; j++)
 			if (strcmp(known[j], key.data) == 0)
 				break;
-		if (known[j] == NULL && refuse) {
+		if (known[j] != NULL)
+			continue;
+		/* A key with a line break or a NUL is shown escaped. */
+		buf_reset(&shown);
+		if (has_control(key.data, key.len)) {
+			json_quote(&shown, key.data, key.len);
+			buf_reset(&key);
+			buf_add(&key, shown.data + 1, shown.len - 2);
+			buf_str(&key);
+		}
+		if (refuse) {
 			err_set(r->err, EX_CONFIG, "%s: %s: unknown key '%s' "
 			    "(at this level every key may change the rows)",
 			    r->file, path, key.data);
 			buf_free(&key);
+			buf_free(&shown);
 			return -1;
 		}
-		if (known[j] == NULL)
-			warnmsg("warning: %s: %s: unknown key '%s'", r->file,
-			    path, key.data);
+		warnmsg("warning: %s: %s: unknown key '%s'", r->file, path,
+		    key.data);
 	}
 	buf_free(&key);
+	buf_free(&shown);
 	return 0;
 }
 
@@ -596,7 +620,8 @@ refuse_field(struct reader *r, const char *path, const char *name,
 		    "expected {resources.NAME.FIELD}", r->file, path, f);
 	} else if (strncmp(f, "incremental.", 12) == 0) {
 		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
-		    "incremental loading is not supported yet", r->file, path,
+		    "incremental placeholders are not supported yet (bind the "
+		    "values with start_param and end_param)", r->file, path,
 		    f);
 	} else if ((dot = strchr(f, '.')) != NULL) {
 		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
@@ -756,7 +781,7 @@ param_object(struct reader *r, int v, const char *vp, struct buf *key)
 	    !json_is_string(&r->js, i) || (type = string_at(r, i, tp)) == NULL)
 		rc = bad(r, vp, "expected a string, number or boolean");
 	else if (strcmp(type, "incremental") == 0)
-		rc = bad(r, vp, "incremental loading is not supported yet");
+		rc = 0;		/* read_incremental() read it */
 	else if (strcmp(type, "resolve") != 0)
 		rc = bad(r, tp, "expected resolve or incremental");
 	else if (snprintf(tp, sizeof(tp), "%s.resource", vp),
@@ -2101,10 +2126,239 @@ check_endpoints(struct reader *r, int parts)
 	return 0;
 }
 
+static const char *const incremental_keys[] = {
+	"allow_external_schedulers", "convert", "cursor_path", "end_param",
+	"end_value", "initial_value", "lag", "last_value_func",
+	"on_cursor_value_missing", "primary_key", "range_end", "range_start",
+	"row_order", "start_param", "transform", "type", NULL
+};
+
+static const struct name last_value_funcs[] = {
+	{ "max",	0 },
+	{ "min",	1 },
+	{ NULL,		0 }
+};
+
+static const struct name cursor_missing[] = {
+	{ "raise",	INCR_RAISE },
+	{ "include",	INCR_INCLUDE },
+	{ "exclude",	INCR_EXCLUDE },
+	{ NULL,		0 }
+};
+
+/* The value at member key of o, compact, into *v (NULL if none or null). */
+static int
+incr_value(struct reader *r, int o, const char *key, const char *path,
+    char **v)
+{
+	char kp[256];
+	int i;
+	struct buf b;
+
+	*v = NULL;
+	if ((i = get(r, o, key)) < 0 || json_is_null(&r->js, i))
+		return 0;
+	snprintf(kp, sizeof(kp), "%s.%s", path, key);
+	if (json_is_object(&r->js, i) || json_is_array(&r->js, i))
+		return bad(r, kp, "expected a string or a number");
+	buf_init(&b, 0);
+	json_compact(&r->js, i, &b);
+	*v = buf_str(&b);
+	return 0;
+}
+
+/* The name of member key of o, one of t's, into *v (dflt if none). */
+static int
+incr_name(struct reader *r, int o, const char *key, const char *path,
+    const struct name *t, int *v)
+{
+	char kp[256], *s;
+	int i;
+
+	if ((i = get(r, o, key)) < 0 || json_is_null(&r->js, i))
+		return 0;
+	snprintf(kp, sizeof(kp), "%s.%s", path, key);
+	if ((s = string_at(r, i, kp)) == NULL)
+		return -1;
+	*v = name_value(t, s);
+	free(s);
+	return *v == -1 ? bad_name(r, kp, t) : 0;
+}
+
+/*
+ * Refuse what dlt's incremental o (at path) holds that restpipe cannot
+ * honour: a Python callable, or a range other than dlt's default.
+ */
+static int
+incr_refuse(struct reader *r, int o, const char *path)
+{
+	char kp[256];
+	int i;
+
+	if (((i = get(r, o, "convert")) >= 0 ||
+	    (i = get(r, o, "transform")) >= 0) && !json_is_null(&r->js, i)) {
+		snprintf(kp, sizeof(kp), "%s.%s", path, get(r, o, "convert") >=
+		    0 ? "convert" : "transform");
+		return bad(r, kp, "a Python callable that restpipe cannot "
+		    "run");
+	}
+	if ((i = get(r, o, "range_start")) >= 0 &&
+	    !json_streq(&r->js, i, "closed", 6)) {
+		snprintf(kp, sizeof(kp), "%s.range_start", path);
+		return bad(r, kp, "only \"closed\" (dlt's default) is "
+		    "supported");
+	}
+	if ((i = get(r, o, "range_end")) >= 0 &&
+	    !json_streq(&r->js, i, "open", 4)) {
+		snprintf(kp, sizeof(kp), "%s.range_end", path);
+		return bad(r, kp, "only \"open\" (dlt's default) is supported");
+	}
+	return 0;
+}
+
+/* The incremental object o at path into c; param names the parameter form. */
+static int
+incr_object(struct reader *r, struct config *c, int o, const char *path,
+    const char *param)
+{
+	struct incremental *inc;
+	char kp[256];
+	int i, v, later;
+
+	if (!json_is_object(&r->js, o))
+		return bad(r, path, "expected an object");
+	if (check_keys(r, o, path, incremental_keys) == -1 ||
+	    incr_refuse(r, o, path) == -1)
+		return -1;
+	if (param != NULL && (((i = get(r, o, "end_value")) >= 0 &&
+	    !json_is_null(&r->js, i)) || ((i = get(r, o, "end_param")) >= 0 &&
+	    !json_is_null(&r->js, i))))
+		return bad(r, path, "an incremental parameter takes no "
+		    "end_value or end_param (as in dlt): give them in "
+		    "endpoint.incremental");
+	c->incr = inc = xcalloc(1, sizeof(*inc));
+	inc->dedup = 1;
+	snprintf(kp, sizeof(kp), "%s.cursor_path", path);
+	if ((i = get(r, o, "cursor_path")) < 0)
+		return bad(r, path, "no cursor_path");
+	if (take_string(r, i, kp, &inc->cursor_path) == -1)
+		return -1;
+	if (!incr_plain_path(inc->cursor_path))
+		return bad(r, kp, "expected a plain path: field names joined "
+		    "by dots, such as updated_at or meta.updated");
+	if (incr_value(r, o, "initial_value", path, &inc->initial) == -1 ||
+	    incr_value(r, o, "end_value", path, &inc->end) == -1)
+		return -1;
+	if (param != NULL)
+		inc->start_param = xstrdup(param);
+	else if (((i = get(r, o, "start_param")) >= 0 &&
+	    !json_is_null(&r->js, i) && (snprintf(kp, sizeof(kp),
+	    "%s.start_param", path), take_string(r, i, kp,
+	    &inc->start_param) == -1)) || ((i = get(r, o, "end_param")) >= 0 &&
+	    !json_is_null(&r->js, i) && (snprintf(kp, sizeof(kp),
+	    "%s.end_param", path), take_string(r, i, kp,
+	    &inc->end_param) == -1)))
+		return -1;
+	v = 0;
+	if (incr_name(r, o, "last_value_func", path, last_value_funcs,
+	    &v) == -1)
+		return -1;
+	inc->min = v;
+	v = INCR_RAISE;
+	if (incr_name(r, o, "on_cursor_value_missing", path, cursor_missing,
+	    &v) == -1)
+		return -1;
+	inc->missing = v;
+	if ((i = get(r, o, "lag")) >= 0 && !json_is_null(&r->js, i)) {
+		snprintf(kp, sizeof(kp), "%s.lag", path);
+		if (!json_is_number(&r->js, i) ||
+		    r->js.text[r->js.tok[i].start] == '-')
+			return bad(r, kp, "expected a number, not negative");
+		incr_value(r, o, "lag", path, &inc->lag);
+	}
+	if ((i = get(r, o, "primary_key")) >= 0 && json_is_array(&r->js, i) &&
+	    r->js.tok[i].size == 0)
+		inc->dedup = 0;
+	if (inc->end != NULL && inc->initial == NULL) {
+		snprintf(kp, sizeof(kp), "%s.end_value", path);
+		return bad(r, kp, "an end value without a start: give "
+		    "initial_value too (as dlt asks)");
+	}
+	if (inc->end != NULL) {
+		snprintf(kp, sizeof(kp), "%s.end_value", path);
+		later = incr_later(inc, inc->end, inc->initial);
+		if (!later)
+			return bad(r, kp, inc->min ? "expected a value below "
+			    "initial_value (last_value_func min)" : "expected a "
+			    "value above initial_value");
+	}
+	return 0;
+}
+
+/*
+ * dlt's incremental loading: endpoint.incremental, or one parameter of
+ * type incremental, never both nor two.
+ */
+static int
+read_incremental(struct reader *r, struct config *c)
+{
+	char path[256], first[256], ip[128];
+	int objs[2], i, k, end, t, found = -1, inc;
+	struct buf name;
+
+	objs[0] = get(r, endpoint_of(r, r->defaults), "params");
+	objs[1] = get(r, endpoint_of(r, r->res), "params");
+	buf_init(&name, 0);
+	for (i = 0; i < 2; i++) {
+		if (objs[i] < 0 || !json_is_object(&r->js, objs[i]))
+			continue;
+		end = json_skip(&r->js, objs[i]);
+		for (k = objs[i] + 1; k < end; k = json_skip(&r->js, k + 1)) {
+			if (i == 0 && !member_wins(r, objs[1], k))
+				continue;
+			if (!json_is_object(&r->js, k + 1) ||
+			    (t = get(r, k + 1, "type")) < 0 ||
+			    !json_streq(&r->js, t, "incremental", 11))
+				continue;
+			buf_reset(&name);
+			json_unescape(&r->js, k, &name);
+			snprintf(path, sizeof(path), "%s.endpoint.params.%s",
+			    i == 0 ? "$.resource_defaults" : r->respath,
+			    buf_str(&name));
+			if (found >= 0) {
+				buf_free(&name);
+				return err_set(r->err, EX_CONFIG, "%s: %s: a "
+				    "second incremental parameter (dlt allows "
+				    "one per endpoint; the first is %s)",
+				    r->file, path, first);
+			}
+			found = k;
+			memcpy(first, path, sizeof(first));
+		}
+	}
+	inc = ep_get(r, "incremental", ip, sizeof(ip));
+	if (inc >= 0 && json_is_null(&r->js, inc))
+		inc = -1;
+	if (found >= 0 && inc >= 0) {
+		buf_free(&name);
+		return err_set(r->err, EX_CONFIG, "%s: %s: an incremental "
+		    "parameter and %s together: give one", r->file, first, ip);
+	}
+	if (found >= 0) {
+		buf_reset(&name);
+		json_unescape(&r->js, found, &name);
+		k = incr_object(r, c, found + 1, first, buf_str(&name));
+	} else {
+		k = inc >= 0 ? incr_object(r, c, inc, ip, NULL) : 0;
+	}
+	buf_free(&name);
+	return k;
+}
+
 /*
  * Refuse what dlt would do to the rows that restpipe cannot: processing
- * steps (Python callables) and, until it is implemented, incremental
- * loading.  Either, ignored, would load other rows than dlt's.
+ * steps (Python callables).  Ignored, they would load other rows than
+ * dlt's.
  */
 static int
 refuse_unsupported(struct reader *r, int parts)
@@ -2118,10 +2372,7 @@ refuse_unsupported(struct reader *r, int parts)
 		return bad(r, path, "processing steps are Python callables "
 		    "that restpipe cannot run: filter or map the records "
 		    "between the stages (rest-select, jq) instead");
-	if ((parts & CONFIG_REQUEST) &&
-	    (i = ep_get(r, "incremental", path, sizeof(path))) >= 0 &&
-	    !json_is_null(&r->js, i))
-		return bad(r, path, "incremental loading is not supported yet");
+	(void)parts;
 	return 0;
 }
 
@@ -2177,6 +2428,8 @@ read_parts(struct reader *r, struct config *c, const char *resource,
 	if (refuse_unsupported(r, parts) == -1)
 		return -1;
 	if (check_endpoints(r, parts) == -1)
+		return -1;
+	if (read_incremental(r, c) == -1)
 		return -1;
 	if ((parts & CONFIG_REQUEST) && read_request(r, c) == -1)
 		return -1;
@@ -2328,6 +2581,7 @@ config_free(struct config *c)
 	free(c->dedup_order);
 	free(c->hard_delete);
 	free(c->table);
+	incr_free(c->incr);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "diag.h"
+#include "incr.h"
 #include "opt.h"
 
 /* The parts of a configuration a program reads. */
@@ -127,6 +128,8 @@ struct config {
 	char			**include;	/* include_from_parent */
 	size_t			 ninclude;
 	int			 selected;	/* 0: selected: false */
+	/* Every part: endpoint.incremental or an incremental parameter. */
+	struct incremental	*incr;		/* NULL: none */
 };
 
 /*

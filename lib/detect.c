@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "detect.h"
 #include "json.h"
+#include "link.h"
 #include "opt.h"
 
 const struct name detect_kinds[] = {
@@ -325,67 +326,22 @@ starts(const struct json *js, int i, const char *prefix)
 	    memcmp(js->text + js->tok[i].start, prefix, n) == 0;
 }
 
-/* Skip the characters of set at *p. */
-static const char *
-span(const char *p, const char *end, const char *set)
-{
-	while (p < end && strchr(set, *p) != NULL && *p != '\0')
-		p++;
-	return p;
-}
-
-/* The bytes of [p, end) with the characters of set stripped each side. */
-static int
-stripped_is(const char *p, const char *end, const char *set,
-    const char *want)
-{
-	p = span(p, end, set);
-	while (end > p && strchr(set, end[-1]) != NULL && end[-1] != '\0')
-		end--;
-	return (size_t)(end - p) == strlen(want) &&
-	    memcmp(p, want, strlen(want)) == 0;
-}
-
 /*
- * As requests reads a Link header (parse_header_links()): links split at
- * ", <", each a URL and parameters after ';', each parameter "key=value"
- * with spaces and quotes stripped; a parameter without exactly one '='
- * ends the link's parameters.
+ * lib/link's reader, the one rest-paginate's header_link paginator
+ * follows: a detected header_link always finds its next link.
  */
 int
 detect_link_next(const char *link)
 {
-	const char *p, *q, *end, *semi, *param, *pend, *eq;
+	struct buf target;
+	int found;
 
 	if (link == NULL)
 		return 0;
-	for (p = link; *p != '\0'; p = end) {
-		/* The next ", *<" ends this link. */
-		for (end = p; *end != '\0'; end++) {
-			for (q = end + 1; *end == ',' && *q == ' '; q++)
-				;
-			if (*end == ',' && *q == '<')
-				break;
-		}
-		semi = memchr(p, ';', (size_t)(end - p));
-		for (param = semi; param != NULL && param < end;
-		    param = pend) {
-			param++;
-			pend = memchr(param, ';', (size_t)(end - param));
-			if (pend == NULL)
-				pend = end;
-			if ((eq = memchr(param, '=', (size_t)(pend - param))) ==
-			    NULL || memchr(eq + 1, '=', (size_t)(pend - eq -
-			    1)) != NULL)
-				break;
-			if (stripped_is(param, eq, " '\"", "rel") &&
-			    stripped_is(eq + 1, pend, " '\"", "next"))
-				return 1;
-		}
-		if (*end == ',')
-			end++;
-	}
-	return 0;
+	buf_init(&target, 0);
+	found = link_find(link, strlen(link), "next", &target);
+	buf_free(&target);
+	return found;
 }
 
 void

@@ -59,7 +59,10 @@ void	detect_paginator(const struct json *js, const char *link,
 
 void	detected_free(struct detected *);
 
-/* 1 if the Link header value link has a link whose rel is "next". */
+/*
+ * 1 if the Link header value link has a link whose rel is "next", as
+ * lib/link reads it.
+ */
 int	detect_link_next(const char *link);
 
 #endif

@@ -186,6 +186,12 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s,
 			    "incomplete; skipped", in.name, in.lineno);
 			break;
 		}
+		if (o->incr != NULL && (t = incr_mark(o->incr, line, len,
+		    in.name, in.lineno, e)) != 0) {
+			if (t == -1)
+				goto out;
+			continue;
+		}
 		if (record_parse(&j, in.name, in.lineno, in.nl, line, len,
 		    e) == -1)
 			goto out;
@@ -193,6 +199,12 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s,
 		if (o->nkey > 0 &&
 		    record_key(o, &j, &key, in.name, in.lineno, e) == -1)
 			goto out;
+		if (o->incr != NULL && (t = incr_keep(o->incr, &j, key.data,
+		    key.len, in.name, in.lineno, e)) != 1) {
+			if (t == -1)
+				goto out;
+			continue;
+		}
 		if (o->wd == WRITE_MERGE)
 			strtab_prefetch(&b->keys, key.data, key.len);
 		buf_reset(&sv);

@@ -29,7 +29,7 @@
 #define MEMORY_MIN	((size_t)64 << 10)
 
 enum { OPT_ALLOW_EMPTY = OPT_PROGRAM, OPT_DEDUP_SORT, OPT_HARD_DELETE,
-	OPT_MEMORY, OPT_PRUNE, OPT_RUN_ID, OPT_SCHEMA };
+	OPT_MEMORY, OPT_PRUNE, OPT_RUN_ID, OPT_SCHEMA, OPT_FULL_REFRESH };
 
 /* The formats, as -f and FILE's extension name them. */
 static const struct name formats[] = {
@@ -68,6 +68,10 @@ struct cmdline {
 	const char	*format;	/* -f, or NULL: FILE's extension's */
 	int		 config_keys;	/* o.key holds the configuration's */
 	char		*table, *schema, *journal;
+	const struct incremental *incr;	/* the configuration's, or NULL */
+	const char	*resource;
+	int		 full_refresh;
+	struct incr_run	 ir;
 };
 
 /*
@@ -141,6 +145,8 @@ config(void *cmdline, const struct config *c)
 	for (i = 0; i < c->nprimary_key; i++)
 		add_key(o, c->primary_key[i]);
 	cl->config_keys = 1;
+	cl->incr = c->incr;
+	cl->resource = c->name;
 	/* A resource without write_disposition appends, as in dlt. */
 	o->wd = c->write_disposition == NULL ? WRITE_APPEND :
 	    (enum write_disposition)name_value(write_dispositions,
@@ -709,9 +715,9 @@ static void
 merge(struct run *r)
 {
 	const struct opts *o = r->o;
-	struct atomic file, side, *both[2];
+	struct atomic file, side, state, *both[3];
 	struct err e = { 0 };
-	int fd, had_schema = 0;
+	int fd, had_schema = 0, nfile = 2;
 
 	if (!o->dry_run)
 		lock(o);
@@ -770,7 +776,23 @@ merge(struct run *r)
 	}
 	both[0] = &side;
 	both[1] = &file;
-	switch (atomic_commit_all(both, 2, o->journal)) {
+	if (o->incr != NULL && incr_writes(o->incr)) {
+		if (atomic_open(&state, o->incr->path) == -1) {
+			atomic_abort(&file);
+			atomic_abort(&side);
+			die(EX_IOERR, "%s: cannot create a temporary file:",
+			    o->incr->path);
+		}
+		incr_run_write(o->incr, state.fp);
+		if (atomic_close(&state) == -1) {
+			atomic_abort(&file);
+			atomic_abort(&side);
+			atomic_abort(&state);
+			die(EX_IOERR, "%s: write failed:", o->incr->path);
+		}
+		both[nfile++] = &state;
+	}
+	switch (atomic_commit_all(both, (size_t)nfile, o->journal)) {
 	case -1:
 		die(EX_IOERR, "%s: cannot commit:", o->file);
 	case 1:
@@ -905,6 +927,24 @@ interrupted(const struct opts *o)
 	    "before the input ended)";
 }
 
+/* What became of the incremental state. */
+static void
+incr_report(const struct opts *o)
+{
+	const struct incr_run *ir = o->incr;
+
+	if (ir->inc->end != NULL)
+		return;
+	if (!ir->complete)
+		warnmsg("%s: the input did not end with rest-paginate's end "
+		    "of a whole run: the incremental state stays at %s",
+		    o->file, ir->had && ir->old.last != NULL ? ir->old.last :
+		    "its start");
+	else if (!o->silent && !o->dry_run)
+		warnmsg("%s: incremental state: last %s %s", o->file,
+		    ir->inc->cursor_path, ir->last != NULL ? ir->last : "null");
+}
+
 /* What the run did, on stderr: the schema's news and the summary. */
 static void
 report(const struct run *r)
@@ -920,6 +960,8 @@ report(const struct run *r)
 		warnmsg("%s: no schema %s: the types describe only this run's "
 		    "records", o->file, o->schema);
 	schema_report(&r->s, o->file);
+	if (o->incr != NULL)
+		incr_report(o);
 	if (!o->silent)
 		warnmsg("%s: %lu inserted, %lu updated, %lu deleted, "
 		    "%lu unchanged, %lu rows%s", o->file, r->inserted,
@@ -995,6 +1037,9 @@ option(void *cmdline, int opt, const char *arg, struct err *e)
 	case OPT_PRUNE:
 		o->prune = 1;
 		break;
+	case OPT_FULL_REFRESH:
+		cl->full_refresh = 1;
+		break;
 	case OPT_RUN_ID:
 		if (*arg == '\0' || strpbrk(arg, "\r\n") != NULL)
 			return err_set(e, EX_CONFIG, "--run-id: '%s' is not an "
@@ -1026,6 +1071,7 @@ static const struct option own[] = {
 	{ "dedup-sort",		required_argument, NULL, OPT_DEDUP_SORT },
 	{ "dry-run",		no_argument,	   NULL, 'n' },
 	{ "format",		required_argument, NULL, 'f' },
+	{ "full-refresh",	no_argument,	   NULL, OPT_FULL_REFRESH },
 	{ "hard-delete",	required_argument, NULL, OPT_HARD_DELETE },
 	{ "memory",		required_argument, NULL, OPT_MEMORY },
 	{ "primary-key",	required_argument, NULL, 'k' },
@@ -1045,9 +1091,9 @@ static const struct cli program = {
 	    "[--dedup-sort field[:asc|:desc]]\n"
 	    "                  [-f format] [--hard-delete field] [-k field] "
 	    "[--memory size]\n"
-	    "                  [--prune] [--run-id id] [--schema file] "
-	    "[--version]\n"
-	    "                  [-w disposition] FILE\n"
+	    "                  [--full-refresh] [--prune] [--run-id id] "
+	    "[--schema file]\n"
+	    "                  [--version] [-w disposition] FILE\n"
 	    "       rest-merge -c config [-r resource] [options] [FILE]\n",
 	.help = "  -k, --primary-key FIELD    primary key field; repeat for a "
 	    "compound key\n"
@@ -1059,6 +1105,8 @@ static const struct cli program = {
 	    "empty FILE\n"
 	    "      --hard-delete FIELD    a record with FIELD true or set "
 	    "deletes its key\n"
+	    "      --full-refresh         ignore the incremental state "
+	    "(start over)\n"
 	    "      --dedup-sort FIELD[:asc|:desc]\n"
 	    "                             of one key's records keep the "
 	    "highest (desc)\n"
@@ -1129,6 +1177,15 @@ settle(struct cmdline *cl, int argc, char *argv[], const struct config *c)
 	if (o->wd == WRITE_MERGE && o->nkey == 0)
 		key_from_schema(o);
 	o->journal = cl->journal = suffixed(o->file, ".journal");
+	if (cl->incr == NULL && cl->full_refresh)
+		die(EX_USAGE, "--full-refresh: the resource loads no "
+		    "increments");
+	if (cl->incr != NULL) {
+		if (incr_run_init(&cl->ir, cl->incr, cl->resource, o->file,
+		    cl->full_refresh, &e) == -1)
+			die_err(&e);
+		o->incr = &cl->ir;
+	}
 }
 
 static void
@@ -1159,6 +1216,8 @@ cmdline_free(struct cmdline *cl)
 	free(cl->table);
 	free(cl->schema);
 	free(cl->journal);
+	if (cl->o.incr != NULL)
+		incr_run_free(cl->o.incr);
 }
 
 int

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "diag.h"
 #include "hash.h"
+#include "jpath.h"
 #include "json.h"
 #include "name.h"
 
@@ -43,7 +44,55 @@ struct opts {
 	int		 dry_run;
 	int		 silent;
 	size_t		 memory;	/* the budget, in bytes; 0: none */
+	struct incr_run	*incr;		/* incremental loading, or NULL */
 };
+
+/* incr.c: a run of dlt's incremental loading. */
+struct incr_run {
+	const struct incremental *inc;
+	const char	*resource;
+	char		*path;		/* FILE.state.json */
+	char		*start;		/* compact JSON, or NULL */
+	struct incr_state old;		/* the state read */
+	int		 had;		/* 1: there was one */
+	struct jpath	*cursor;
+	struct strtab	 seen;		/* the old boundary records' hashes */
+	char		*last;		/* the last value so far */
+	struct strtab	 bound;		/* the hashes of records at last */
+	int		 dedup;		/* boundary records are deduplicated */
+	int		 complete;	/* rest-paginate's end mark came */
+	unsigned long	 skipped;	/* records out of the range */
+};
+
+/*
+ * Start a run for resource's table file: its state read (unless
+ * full_refresh), its start value settled.  Returns 0, or -1 with e set.
+ */
+int	incr_run_init(struct incr_run *, const struct incremental *,
+	    const char *resource, const char *file, int full_refresh,
+	    struct err *e);
+
+/*
+ * 1 if line is rest-paginate's end mark (the input is whole), 0 if it is
+ * not one, -1 with e set (EX_DATAERR) if it started from another value.
+ */
+int	incr_mark(struct incr_run *, const char *line, size_t len,
+	    const char *where, unsigned long lineno, struct err *e);
+
+/*
+ * Whether to keep the record j (key: its key identity, or keylen 0):
+ * 1, 0 if it is outside the range or a boundary record seen before, -1
+ * with e set (EX_DATAERR) for a cursor missing or of another type.
+ */
+int	incr_keep(struct incr_run *, const struct json *j, const char *key,
+	    size_t keylen, const char *where, unsigned long lineno,
+	    struct err *e);
+
+/* 1 if the run commits a new state: its input was whole, with no end. */
+int	incr_writes(const struct incr_run *);
+
+void	incr_run_write(const struct incr_run *, FILE *);
+void	incr_run_free(struct incr_run *);
 
 /* lines.c: the lines of a file descriptor, read in big blocks. */
 struct lines {

@@ -112,6 +112,9 @@ ref_in_body(struct pager *pg, struct buf *json)
 	struct buf v;
 	int i, b;
 
+	/* No path: a detected paginator found no next page. */
+	if (pg->ref_path == NULL)
+		return NULL;
 	i = jpath_eval(pg->ref_path, js, 0);
 	if (i < 0 || json_is_null(js, i))
 		return NULL;
@@ -355,15 +358,21 @@ next_ref(struct pager *pg, const struct http_req *r, long count,
 }
 
 void
-run_links(struct pager *pg, struct http *h)
+run_links(struct pager *pg, struct http *h, struct http_req *first_page)
 {
 	const struct pager_opts *o = pg->o;
-	struct http_req *r;
+	/*
+	 * Static: check_loop(), same_host() and fail() exit from inside,
+	 * and what these hold is then no leak to a leak checker.
+	 */
+	static struct http_req *r;
+	static char *ref, *next;
 	struct err e = { 0 };
 	struct buf first, pos, json, bodyjson;
-	char *ref = NULL, *next = NULL;
 	int bare = 0, status;
 	long count;
+
+	ref = next = NULL;
 
 	buf_init(&first, 0);
 	buf_init(&pos, 0);
@@ -408,15 +417,19 @@ run_links(struct pager *pg, struct http *h)
 		if (ref != NULL && !is_link(o))
 			ref_json(ref, json.len > 0 ? buf_str(&json) : NULL,
 			    &bodyjson);
-		r = ref_request(h, pg, ref, buf_str(&bodyjson), bare);
-		if (o->req.http.dry_run) {
-			http_req_describe(h, r, stdout);
-			http_req_free(r);
-			break;
+		if ((r = first_page) != NULL)
+			first_page = NULL;
+		else {
+			r = ref_request(h, pg, ref, buf_str(&bodyjson), bare);
+			if (o->req.http.dry_run) {
+				http_req_describe(h, r, stdout);
+				http_req_free(r);
+				break;
+			}
+			http_submit(h, r);
+			if ((status = http_next(h, &r, &e)) == -1)
+				die_err(&e);
 		}
-		http_submit(h, r);
-		if ((status = http_next(h, &r, &e)) == -1)
-			die_err(&e);
 		if (r->result != EX_OK) {
 			http_req_report(r);
 			status = r->result;

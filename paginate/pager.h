@@ -61,11 +61,18 @@ struct pager_opts {
 	const char	*cursor_body_path; /* cursor, instead of the param */
 	const char	*cursor_key;	/* header_cursor: the header */
 	const char	*start_ref;	/* --next-url or --cursor, or NULL */
+	int		 start_cursor;	/* start_ref is a --cursor */
 	char		*start_buf;	/* start_ref read from @FILE */
 	int		 stop_empty_set; /* stop_after_empty was given */
 	int		 allow_other_host;
 	/* A child resource's run for one parent: its include_from_parent. */
 	struct buf	 columns;	/* "_posts_title":"..." or empty */
+	/* Incremental loading: the state of the table fed. */
+	const char	*table;		/* --table: whose state to read */
+	int		 full_refresh;	/* ignore the incremental state */
+	const char	*resource;	/* the configuration's, or NULL */
+	const struct incremental *incr;	/* the configuration's, or NULL */
+	char		*incr_start;	/* the incremental start, or NULL */
 };
 
 /*
@@ -186,7 +193,11 @@ void	show_progress(struct pager *, int last);
 void	body_set(struct buf *body, const char *opt, const char *path,
 	    const char *value);
 
-/* Page by links or cursors (o->ref) through client h until the end. */
-void	run_links(struct pager *, struct http *h);
+/*
+ * Page by links or cursors (o->ref) through client h until the end,
+ * from first, the first page's response already fetched (freed here),
+ * or NULL to fetch it.
+ */
+void	run_links(struct pager *, struct http *h, struct http_req *first);
 
 #endif

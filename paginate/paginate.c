@@ -25,8 +25,10 @@
 #include "diag.h"
 #include "file.h"
 #include "http.h"
+#include "incr.h"
 #include "jpath.h"
 #include "json.h"
+#include "name.h"
 #include "opt.h"
 #include "pager.h"
 #include "reqopt.h"
@@ -43,7 +45,8 @@ enum {
 	OPT_POSITION_FD, OPT_PAGINATOR, OPT_NEXT_URL_PATH, OPT_LINKS_NEXT_KEY,
 	OPT_CURSOR_PATH, OPT_CURSOR_PARAM, OPT_CURSOR_BODY_PATH, OPT_CURSOR_KEY,
 	OPT_NEXT_URL, OPT_CURSOR, OPT_ALLOW_OTHER_HOST, OPT_OFFSET_BODY_PATH,
-	OPT_LIMIT_BODY_PATH, OPT_PAGE_BODY_PATH, OPT_STOP_EMPTY, OPT_TOTAL_HEADER
+	OPT_LIMIT_BODY_PATH, OPT_PAGE_BODY_PATH, OPT_STOP_EMPTY, OPT_TOTAL_HEADER,
+	OPT_TABLE, OPT_FULL_REFRESH
 };
 
 /* Child resources (parents.c). */
@@ -670,11 +673,45 @@ describe(const struct detected *d, struct buf *b)
 }
 
 /*
+ * A detected link or cursor paginator, as dlt's detector makes it: the
+ * next link in the Link header with rel "next", or at the detected path
+ * of the body; a cursor at the detected path, sent back as "cursor".
+ */
+static void
+settle_ref(struct pager *pg, struct pager_opts *o, struct buf *what)
+{
+	const struct detected *d = &pg->detected;
+
+	o->ref = d->kind == DETECT_HEADER_LINK ? PAGER_HEADER_LINK :
+	    d->kind == DETECT_JSON_LINK ? PAGER_JSON_LINK : PAGER_CURSOR;
+	o->links_next_key = "next";
+	o->cursor_param = "cursor";
+	o->cursor_key = "next";
+	o->next_url_path = o->cursor_path = d->path;
+	jpath_free(pg->ref_path);
+	pg->ref_path = d->path != NULL ? compile(o->ref == PAGER_CURSOR ?
+	    "cursor_path" : "next_url_path", d->path) : NULL;
+	jpath_free(pg->total);
+	pg->total = NULL;
+	if (o->start_ref != NULL)
+		return;
+	warnmsg("warning: detected paginator %s from the first response: a "
+	    "guess, as dlt's; check it, and set the paginator in the "
+	    "configuration", buf_str(what));
+	if (o->parallel > 1)
+		warnmsg("warning: --parallel %ld: link and cursor paging is "
+		    "sequential (each page names the next): fetching one page "
+		    "at a time", o->parallel);
+}
+
+/*
  * Settle an "auto" paginator from the first response r, with count
  * records, a list or not, as dlt's detector does (lib/detect.h).  Page numbers go
  * on from page 1, as dlt's detected page_number paginator counts from
- * 0; a single page stops; the link and cursor paginators are not here
- * yet, and are refused before the page is written.
+ * 0; a single page stops; a link or a cursor is followed from this page
+ * on by links.c, with dlt's defaults for what the detector leaves out.
+ * A resume by --next-url or --cursor must find the same family again,
+ * or no next page at all (the last page).
  */
 static void
 settle(struct pager *pg, const struct http_req *r, long count, int list)
@@ -694,6 +731,14 @@ settle(struct pager *pg, const struct http_req *r, long count, int list)
 		warnmsg("detected paginator %s and data_selector '%s'",
 		    buf_str(&what), o->data_selector != NULL ?
 		    o->data_selector : pg->found_selector);
+	if (o->ref != PAGER_NONE && d->kind != DETECT_SINGLE &&
+	    (d->kind == DETECT_CURSOR) != (o->ref == PAGER_CURSOR)) {
+		warnmsg("%s: resumed by %s, but the response shows a %s now "
+		    "(%s detected)", where(pg), o->ref == PAGER_CURSOR ?
+		    "--cursor" : "--next-url", d->kind == DETECT_CURSOR ?
+		    "cursor" : "next link", buf_str(&what));
+		fail(pg, EX_DATAERR);
+	}
 	if (d->kind != DETECT_PAGE_NUMBER && o->page >= 0) {
 		warnmsg("page %ld: resumed by page number, but the response "
 		    "shows no count of pages now (%s detected)", pg->pos,
@@ -718,7 +763,12 @@ settle(struct pager *pg, const struct http_req *r, long count, int list)
 		o->single = 1;
 		jpath_free(pg->total);
 		pg->total = NULL;
-		if (list)
+		/* A resumed link or cursor paging: the last page. */
+		jpath_free(pg->ref_path);
+		pg->ref_path = NULL;
+		if (o->ref != PAGER_NONE && o->req.http.verbose)
+			warnmsg("page %ld shows no next page: the last", pg->pos);
+		if (list && o->ref == PAGER_NONE)
 			warnmsg("warning: no paginator detected: the first "
 			    "response (%ld records) is taken as the only "
 			    "page; if the API pages, set a paginator (dlt's "
@@ -727,10 +777,8 @@ settle(struct pager *pg, const struct http_req *r, long count, int list)
 			    "and a count of pages)", count);
 		break;
 	default:
-		warnmsg("detected paginator %s from the first response: not "
-		    "supported yet; set a paginator in the configuration "
-		    "(offset, page_number or single_page)", buf_str(&what));
-		exit(EX_CONFIG);
+		settle_ref(pg, o, &what);
+		break;
 	}
 	buf_free(&what);
 }
@@ -790,6 +838,9 @@ take_page(struct pager *pg, struct http_req *r)
 	int stop, more;
 
 	count = parse_page(pg, r);
+	/* A link or cursor detected: links.c takes this page on. */
+	if (o->ref != PAGER_NONE)
+		return 2;
 	check_repeat(pg, body, count);
 	stop = count == 0 && o->stop_after_empty;
 	if (!stop && !o->single && pg->total != NULL &&
@@ -997,7 +1048,7 @@ run(struct pager *pg)
 	if ((h = http_new(o, &e)) == NULL)
 		die_err(&e);
 	if (pg->o->ref != PAGER_NONE) {
-		run_links(pg, h);
+		run_links(pg, h, NULL);
 		http_free(h);
 		return;
 	}
@@ -1025,7 +1076,8 @@ run(struct pager *pg)
 		 */
 		end = horizon(pg);
 		while (scheduled < pg->pos + pg->o->parallel * pg->step &&
-		    (scheduled == pg->pos || (end >= 0 && scheduled < end))) {
+		    (scheduled == pg->pos || (pg->settle == NULL && end >= 0 &&
+		    scheduled < end))) {
 			http_submit(h, page_request(h, pg, scheduled));
 			scheduled += pg->step;
 		}
@@ -1052,8 +1104,13 @@ run(struct pager *pg)
 			}
 			if (r->ignored != NULL)
 				go = take_ignored(pg, r);
-			else
-				go = take_page(pg, r);
+			else if ((go = take_page(pg, r)) == 2) {
+				free(window);
+				pg->window = window = NULL;
+				run_links(pg, h, r);
+				http_free(h);
+				return;
+			}
 			http_req_free(r);
 			pg->pos += pg->step;
 			if (pg->o->progress)
@@ -1098,6 +1155,8 @@ config(void *opts, const struct config *c)
 {
 	struct pager_opts *o = opts;
 
+	o->incr = c->incr;
+	o->resource = c->name;
 	reqopt_config(&o->req, c);
 	switch (c->pager) {
 	case PAGER_OFFSET:
@@ -1158,6 +1217,7 @@ resume_option(struct pager_opts *o, const char *opt, const char *arg,
 	char *nl;
 	int rc;
 
+	o->start_cursor = strcmp(opt, "--cursor") == 0;
 	if (arg[0] != '@') {
 		o->start_ref = arg;
 		return 0;
@@ -1381,6 +1441,12 @@ option(void *opts, int opt, const char *arg, struct err *e)
 	case OPT_PROGRESS:
 		o->progress = 1;
 		break;
+	case OPT_FULL_REFRESH:
+		o->full_refresh = 1;
+		break;
+	case OPT_TABLE:
+		o->table = arg;
+		break;
 	case OPT_SINGLE_PAGE:
 		o->single = 1;
 		break;
@@ -1407,6 +1473,7 @@ static const struct option own[] = {
 	{ "cursor-param",	required_argument, NULL, OPT_CURSOR_PARAM },
 	{ "cursor-path",	required_argument, NULL, OPT_CURSOR_PATH },
 	{ "data-selector",	required_argument, NULL, OPT_DATA_SELECTOR },
+	{ "full-refresh",	no_argument,	   NULL, OPT_FULL_REFRESH },
 	{ "has-more-path",	required_argument, NULL, OPT_HAS_MORE_PATH },
 	{ "limit",		required_argument, NULL, OPT_LIMIT },
 	{ "limit-body-path",	required_argument, NULL, OPT_LIMIT_BODY_PATH },
@@ -1431,6 +1498,7 @@ static const struct option own[] = {
 	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
 	{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
 	{ "stop-after-empty-page", no_argument,	   NULL, OPT_STOP_EMPTY },
+	{ "table",		required_argument, NULL, OPT_TABLE },
 	{ "total-header",	required_argument, NULL, OPT_TOTAL_HEADER },
 	{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
 	{ NULL,			0,		   NULL, 0 }
@@ -1496,6 +1564,12 @@ static const struct cli program = {
 	    "      --position-fd FD       after each page, write the "
 	    "option that\n"
 	    "                             resumes after it to FD\n"
+	    "      --table FILE           read the incremental state of "
+	    "FILE\n"
+	    "                             (TABLE.jsonl, as rest-merge -c "
+	    "writes it)\n"
+	    "      --full-refresh         ignore the incremental state "
+	    "(start over)\n"
 	    CLI_CONFIG_USAGE
 	    "  -P, --parallel N           fetch up to N pages at once (1); of a\n"
 	    "                             child resource, up to N parents\n"
@@ -1518,6 +1592,12 @@ static const struct cli program = {
 static void
 check_refs(struct pager_opts *o)
 {
+	/* A resume of a detected link or cursor paginator detects again. */
+	int resumed = o->ref == PAGER_NONE && o->start_ref != NULL &&
+	    o->autodetect != AUTO_OFF;
+
+	if (resumed)
+		o->ref = o->start_cursor ? PAGER_CURSOR : PAGER_JSON_LINK;
 	if (o->ref == PAGER_NONE) {
 		if (o->start_ref != NULL)
 			die(EX_USAGE, "--next-url and --cursor resume link and "
@@ -1527,10 +1607,11 @@ check_refs(struct pager_opts *o)
 			    "paging, not page numbers");
 		return;
 	}
-	if (o->autodetect == AUTO_OPTION)
+	if (o->autodetect == AUTO_OPTION && !resumed)
 		die(EX_USAGE, "--paginator auto and link or cursor options: "
 		    "give one or the other");
-	o->autodetect = AUTO_OFF;
+	if (!resumed)
+		o->autodetect = AUTO_OFF;
 	if (o->single || o->page_param != NULL)
 		die(EX_USAGE, "link and cursor paging do not go with page "
 		    "numbers or --single-page");
@@ -1612,6 +1693,79 @@ check_options(struct pager_opts *o, int argc, char *argv[],
 		o->progress = isatty(STDERR_FILENO);
 	if (o->req.http.silent)
 		o->progress = 0;
+}
+
+/* A parameter of the request, NAME=VALUE, as -q adds it. */
+static void
+add_query(struct pager_opts *o, const char *name, const char *v)
+{
+	struct buf q;
+	struct err e = { 0 };
+
+	buf_init(&q, 0);
+	buf_printf(&q, "%s=", name);
+	incr_param_value(v, &q);
+	if (reqopt_parse(&o->req, 'q', buf_str(&q), &e) == -1)
+		die_err(&e);
+	buf_free(&q);
+}
+
+/*
+ * The start of an incremental run: the state of the table it feeds
+ * (--table, else the file rest-merge -c writes), as dlt binds it to
+ * start_param and end_param.
+ */
+static void
+settle_incremental(struct pager_opts *o, const struct config *c)
+{
+	const struct incremental *inc = o->incr;
+	struct incr_state st;
+	struct err e = { 0 };
+	struct buf t;
+	char *file, *statefile;
+	int had = 0;
+
+	if (inc == NULL) {
+		if (o->full_refresh || o->table != NULL)
+			die(EX_USAGE, "%s: the resource loads no increments",
+			    o->full_refresh ? "--full-refresh" : "--table");
+		return;
+	}
+	buf_init(&t, 0);
+	if (o->table != NULL)
+		buf_adds(&t, o->table);
+	else if (normalize(c->table, strlen(c->table), &t) == -1)
+		die(EX_CONFIG, "table name '%s' gives no file name", c->table);
+	else
+		buf_adds(&t, ".jsonl");
+	file = buf_str(&t);
+	statefile = incr_state_file(file);
+	if (!o->full_refresh &&
+	    (had = incr_state_load(&st, statefile, o->resource, inc, &e)) == -1)
+		die_err(&e);
+	if (incr_start(inc, had ? &st : NULL, &o->incr_start, &e) == -1)
+		die_err(&e);
+	if (had)
+		incr_state_free(&st);
+	if (inc->start_param != NULL && o->incr_start != NULL)
+		add_query(o, inc->start_param, o->incr_start);
+	if (inc->end_param != NULL && inc->end != NULL)
+		add_query(o, inc->end_param, inc->end);
+	free(statefile);
+	buf_free(&t);
+}
+
+/*
+ * Tell rest-merge that every page came, and the start value they were
+ * asked from.
+ */
+static void
+end_incremental(const struct pager_opts *o)
+{
+	if (o->incr == NULL)
+		return;
+	printf("%s%s}\n", INCR_END_MARK, o->incr_start != NULL ?
+	    o->incr_start : "null");
 }
 
 /*
@@ -1728,6 +1882,7 @@ main(int argc, char *argv[])
 	if ((one_parent = rec != NULL))
 		parents_include(&cfg, rec, &o.columns);
 	free(rec);
+	settle_incremental(&o, &cfg);
 	pager_init(&pg, &o);
 	if (reqopt_finish(&o.req, &e) == -1)
 		die_err(&e);
@@ -1736,6 +1891,8 @@ main(int argc, char *argv[])
 	if (one_parent)
 		signal(SIGINT, SIG_IGN);
 	run(&pg);
+	end_incremental(&o);
+	free(o.incr_start);
 	pager_free(&pg);
 	reqopt_free(&o.req);
 	free(o.start_buf);

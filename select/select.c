@@ -19,6 +19,7 @@
 #include "detect.h"
 #include "diag.h"
 #include "jpath.h"
+#include "incr.h"
 #include "json.h"
 #include "stop.h"
 
@@ -226,6 +227,14 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 	size_t line, col;
 	int t;
 
+	/* rest-paginate's end of an incremental run goes on to rest-merge. */
+	if (end - r->vstart > sizeof(INCR_END_MARK) - 1 &&
+	    memcmp(r->buf + r->vstart, INCR_END_MARK,
+	    sizeof(INCR_END_MARK) - 1) == 0) {
+		fwrite(r->buf + r->vstart, 1, end - r->vstart, stdout);
+		putchar('\n');
+		return 0;
+	}
 	/* Detection looks at arrays three keys deep at most. */
 	if (json_parse_shallow(j, r->buf + r->vstart, end - r->vstart,
 	    sel->path != NULL ? jpath_depth(sel->path) + 1 : 4, &err) == -1) {

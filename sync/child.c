@@ -322,8 +322,13 @@ relay_line(struct relay *r, const char *s, size_t n)
 		if (r->silent)
 			return;
 	}
-	/* rest-sync says itself how the next run resumes. */
-	if (starts(s, n, "rest-paginate: resume with --"))
+	/*
+	 * rest-sync says itself how the next run resumes, a link or a
+	 * cursor kept in its state, not shown.
+	 */
+	if (starts(s, n, "rest-paginate: resume with --") ||
+	    starts(s, n, "rest-paginate: resume: rerun from the start") ||
+	    starts(s, n, "rest-paginate: no resume position is safe to print"))
 		return;
 	if (merge_summary(r, s, n) || repeated(s, n))
 		return;

@@ -172,7 +172,8 @@ check(const struct sync_opts *o, const struct config *c, size_t i,
 	r->wd = c->write_disposition == NULL ? WRITE_APPEND :
 	    name_value(write_dispositions, c->write_disposition);
 	r->fingerprint = fingerprint(c);
-	if (o->prune && r->wd == WRITE_MERGE && incremental(o->config, i))
+	r->incremental = c->incr != NULL || incremental(o->config, i);
+	if (o->prune && r->wd == WRITE_MERGE && r->incremental)
 		die(EX_CONFIG, "--prune: resource '%s' loads incrementally "
 		    "(endpoint.incremental): its input is never complete, so "
 		    "no key it lacks may be deleted", c->name);

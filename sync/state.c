@@ -27,6 +27,7 @@
 
 #define STATE_MAGIC	"restpipe sync state 1"
 #define STATE_MAX	65536
+#define POSITION_MAX	32768	/* a link or a cursor, with its option */
 
 /* A multiplier with good bit spread (the golden ratio's). */
 #define MIX	UINT64_C(0x9e3779b97f4a7c15)
@@ -91,8 +92,9 @@ state_free(struct state *st)
 }
 
 /*
- * A position as rest-paginate --position-fd tells it; of a child resource,
- * "--parent-start N", maybe followed by one of the others.
+ * A position as rest-paginate --position-fd tells it.  A link or a
+ * cursor is any text on one line, empty after the last page.  Of a child
+ * resource, "--parent-start N", maybe followed by one of the others.
  */
 static int
 valid_position(const char *s)
@@ -109,6 +111,9 @@ valid_position(const char *s)
 		    strncmp(d + n + 1, "--parent-start", 14) != 0 &&
 		    valid_position(d + n + 1));
 	}
+	if (strncmp(s, "--next-url ", 11) == 0 ||
+	    strncmp(s, "--cursor ", 9) == 0)
+		return strlen(s) <= POSITION_MAX && strpbrk(s, "\r\n") == NULL;
 	if (strncmp(s, "--offset ", 9) == 0)
 		d = s + 9;
 	else if (strncmp(s, "--page ", 7) == 0)
@@ -170,11 +175,11 @@ read_log(struct state *st, const char *path)
 {
 	struct err e = { 0 };
 	struct buf text;
-	char *line, *next, pos[64];
+	char *line, *next, *pos;
 	unsigned long long len;
 	uint64_t sum;
 	long n;
-	int end;
+	int at;
 
 	buf_init(&text, 0);
 	if (file_read(path, STATE_MAX * 1024, &text, &e) == -1) {
@@ -185,10 +190,11 @@ read_log(struct state *st, const char *path)
 	for (line = buf_str(&text); (next = strchr(line, '\n')) != NULL;
 	    line = next + 1) {
 		*next = '\0';
-		end = 0;
-		if (sscanf(line, "%ld %llu %" SCNx64 " %63[^\n]%n", &n, &len,
-		    &sum, pos, &end) != 4 || end != (int)(next - line) ||
-		    n != st->pages + 1 || !valid_position(pos))
+		at = 0;
+		/* The position is the rest of the line. */
+		if (sscanf(line, "%ld %llu %" SCNx64 " %n", &n, &len, &sum,
+		    &at) != 3 || at == 0 || n != st->pages + 1 ||
+		    !valid_position(pos = line + at))
 			break;
 		st->pages = n;
 		st->length = len;
@@ -338,9 +344,110 @@ state_describe(const struct state *st, struct buf *b)
 		    st->pages, s);
 	else if (st->position != NULL)
 		buf_printf(b, "%ld page%s fetched, to resume with %s",
-		    st->pages, s, st->position);
+		    st->pages, s, state_shown(st->position));
 	else
 		buf_adds(b, "no page fetched");
+}
+
+const char *
+state_shown(const char *pos)
+{
+	if (strncmp(pos, "--next-url ", 11) == 0)
+		return "--next-url, not shown";
+	if (strncmp(pos, "--cursor ", 9) == 0)
+		return "--cursor, not shown";
+	return pos;
+}
+
+/*
+ * Of a child resource, "--parent-start N" alone, or with the position in
+ * parent N as two words that getopt takes whole: "--parent-start=N"
+ * "--offset=M" (or "--next-url=@FILE").
+ */
+static int
+parent_resume_args(const struct state *st, const char *dir, struct buf *opt,
+    struct buf *val, struct err *e)
+{
+	const char *n = st->position + 15;
+	size_t k = strspn(n, "0123456789");
+	struct state sub = *st;
+	struct buf o2;
+
+	buf_reset(opt);
+	buf_reset(val);
+	if (n[k] == '\0') {
+		buf_adds(opt, "--parent-start");
+		buf_add(val, n, k);
+		buf_str(opt);
+		buf_str(val);
+		return 0;
+	}
+	sub.position = (char *)n + k + 1;
+	buf_init(&o2, 0);
+	if (state_resume_args(&sub, dir, &o2, val, e) == -1) {
+		buf_free(&o2);
+		return -1;
+	}
+	buf_printf(opt, "--parent-start=%.*s", (int)k, n);
+	buf_adds(&o2, "=");
+	buf_add(&o2, val->data, val->len);
+	buf_reset(val);
+	buf_add(val, o2.data, o2.len);
+	buf_str(val);
+	buf_free(&o2);
+	return 0;
+}
+
+int
+state_resume_args(const struct state *st, const char *dir, struct buf *opt,
+    struct buf *val, struct err *e)
+{
+	const char *space = strchr(st->position, ' ');
+	struct buf path, tmp;
+	ssize_t w;
+	size_t len;
+	int fd, rc = -1;
+
+	if (strncmp(st->position, "--parent-start ", 15) == 0)
+		return parent_resume_args(st, dir, opt, val, e);
+	buf_reset(opt);
+	buf_reset(val);
+	buf_add(opt, st->position, (size_t)(space - st->position));
+	buf_str(opt);
+	if (strcmp(opt->data, "--next-url") != 0 &&
+	    strcmp(opt->data, "--cursor") != 0) {
+		buf_adds(val, space + 1);
+		buf_str(val);
+		return 0;
+	}
+	buf_init(&path, 0);
+	buf_printf(&path, "%s/position", dir);
+	buf_init(&tmp, 0);
+	buf_printf(&tmp, "%s.tmp", path.data);
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd != -1) {
+		len = strlen(space + 1);
+		while ((w = write(fd, space + 1, len)) == -1 && errno == EINTR)
+			;
+		if (w == (ssize_t)len && write(fd, "\n", 1) == 1 &&
+		    close(fd) == 0) {
+			fd = -1;
+			if (rename(tmp.data, path.data) == 0)
+				rc = 0;
+		}
+	}
+	if (rc == -1) {
+		err_set(e, EX_IOERR, "%s: cannot write:", path.data);
+		if (fd != -1)
+			close(fd);
+		unlink(tmp.data);
+	} else
+		buf_printf(val, "@%s", path.data);
+	buf_str(val);
+	buf_free(&path);
+	buf_free(&tmp);
+	return rc;
 }
 
 const char *

@@ -110,7 +110,8 @@ pending(const struct resource *r, struct buf *words, struct buf *json)
 	if (st.fetched)
 		buf_adds(json, "\"commit\"");
 	else
-		json_quote(json, st.position, strlen(st.position));
+		json_quote(json, state_shown(st.position),
+		    strlen(state_shown(st.position)));
 	state_free(&st);
 }
 
@@ -164,16 +165,18 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 }
 
 /*
- * The options that the next run would resume with, into args, if a run
- * is pending for this configuration: "--offset" "N".  Returns 1 if the
- * pending run has all its pages (no request is due), else 0.
+ * The options that the next run would resume with, into args (their
+ * text in opt and val), if a run is pending for this configuration:
+ * "--offset" "N", or "--next-url" "@FILE" as state_resume_args() writes
+ * it.  Returns 1 if the pending run has all its pages (no request is
+ * due), else 0.
  */
 static int
-resume_args(const struct resource *r, char **args, struct state *st)
+resume_args(const struct resource *r, char **args, struct state *st,
+    struct buf *opt, struct buf *val)
 {
 	struct err e = { 0 };
-	char *space;
-	int rc, i;
+	int rc;
 
 	rc = state_read(st, r->statedir, &e);
 	err_free(&e);
@@ -182,12 +185,13 @@ resume_args(const struct resource *r, char **args, struct state *st)
 		return 0;
 	if (st->fetched)
 		return 1;
-	/* Up to four words: --parent-start N --offset M. */
-	args[0] = st->position;
-	for (i = 1; i < 4 && (space = strchr(args[i - 1], ' ')) != NULL; i++) {
-		*space = '\0';
-		args[i] = space + 1;
+	if (state_resume_args(st, r->statedir, opt, val, &e) == -1) {
+		warnmsg("%s", e.msg);
+		err_free(&e);
+		return 0;
 	}
+	args[0] = opt->data;
+	args[1] = val->data;
 	return 0;
 }
 
@@ -210,7 +214,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 {
 	struct relay rl;
 	struct state st;
-	struct buf out;
+	struct buf out, opt, val;
 	size_t i;
 	int status = 0, rc;
 	char *argv[] = { "rest-paginate", "-c", NULL, "-r", NULL,
@@ -218,6 +222,8 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 
 	argv[2] = (char *)o->config;
 	buf_init(&out, 0);
+	buf_init(&opt, 0);
+	buf_init(&val, 0);
 	for (i = 0; i < n; i++) {
 		memset(&rl, 0, sizeof(rl));
 		rl.prefix = r[i].prefix;
@@ -226,7 +232,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 		argv[4] = r[i].name;
 		argv[6] = argv[7] = argv[8] = argv[9] = NULL;
 		memset(&st, 0, sizeof(st));
-		if (resume_args(&r[i], &argv[6], &st))
+		if (resume_args(&r[i], &argv[6], &st, &opt, &val))
 			printf("%s: no request: the pages of the run %s are all "
 			    "fetched; the next run commits them\n", r[i].name,
 			    st.run_id);
@@ -238,5 +244,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 		buf_free(&rl.line);
 	}
 	buf_free(&out);
+	buf_free(&opt);
+	buf_free(&val);
 	return status;
 }

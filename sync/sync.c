@@ -18,7 +18,8 @@
 #include "sync.h"
 
 enum {
-	OPT_DRY_RUN = OPT_PROGRAM, OPT_FORMAT, OPT_JSON, OPT_PRUNE, OPT_STATUS
+	OPT_DRY_RUN = OPT_PROGRAM, OPT_FORMAT, OPT_JSON, OPT_PRUNE, OPT_STATUS,
+	OPT_FULL_REFRESH
 };
 
 static const struct name formats[] = {
@@ -86,6 +87,9 @@ option(void *ctx, int c, const char *arg, struct err *e)
 			return -1;
 		o->ext = formats[fmt].name;
 		return 1;
+	case OPT_FULL_REFRESH:
+		o->full_refresh = 1;
+		return 1;
 	case OPT_JSON:
 		o->json = 1;
 		return 1;
@@ -103,6 +107,7 @@ static const struct option own[] = {
 	{ "directory",	required_argument, NULL, 'C' },
 	{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
 	{ "format",	required_argument, NULL, OPT_FORMAT },
+	{ "full-refresh", no_argument,	   NULL, OPT_FULL_REFRESH },
 	{ "jobs",	required_argument, NULL, 'j' },
 	{ "json",	no_argument,	   NULL, OPT_JSON },
 	{ "parallel",	required_argument, NULL, 'P' },
@@ -119,7 +124,7 @@ static const struct cli program = {
 	.flags = START_STDOUT | CLI_OWN_CONFIG,
 	.synopsis = "usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] "
 	    "[--format format] [-j jobs]\n"
-	    "                 [--json] [-P count] [--prune] [-r name]... "
+	    "                 [--full-refresh] [--json] [-P count] [--prune] [-r name]... "
 	    "[--status] [--version]\n",
 	.help =
 	    "  -c, --config FILE          the dlt REST API source "
@@ -132,6 +137,8 @@ static const struct cli program = {
 	    "resource at once (1)\n"
 	    "      --format FORMAT        tables as jsonl (default), "
 	    "csv or tsv\n"
+	    "      --full-refresh         ignore the incremental states "
+	    "once (start over)\n"
 	    "      --prune                delete the rows a complete "
 	    "merge no longer sees\n"
 	    "      --json                 one JSON object per resource "

@@ -18,6 +18,7 @@ struct sync_opts {
 	long		 jobs;		/* -j N */
 	const char	*parallel;	/* -P N for rest-paginate, or NULL */
 	int		 prune;
+	int		 full_refresh;	/* ignore the incremental states */
 	int		 json;
 	int		 status;
 	int		 dry_run;
@@ -35,6 +36,7 @@ struct resource {
 	char		*prefix;	/* "rest-sync: NAME", for messages */
 	int		 wd;		/* enum write_disposition */
 	int		 prune;		/* --prune applies to it */
+	int		 incremental;	/* it loads increments */
 	char		*fingerprint;	/* of what it fetches (resource.c) */
 	char		*parent;	/* of a child resource, or NULL */
 	/*
@@ -136,7 +138,7 @@ struct state {
 	char		*run_id;
 	int		 fetched;	/* every page is in the spool */
 	long		 pages;		/* whole pages in the spool */
-	char		*position;	/* "--offset N", "--page N", or NULL */
+	char		*position;	/* "--offset N", "--next-url URL"..., or NULL */
 	uint64_t	 length;	/* bytes of those pages */
 	uint64_t	 sum;		/* their checksum */
 	char		*started;	/* when the run began, UTC */
@@ -175,6 +177,22 @@ void	state_free(struct state *);
 
 /* Append what st waits for, in words: "7 pages fetched, to resume ...". */
 void	state_describe(const struct state *st, struct buf *b);
+
+/*
+ * A position as messages show it: a link or a cursor may carry the
+ * secret (a server that echoes the key into its links), so only its
+ * option is shown ("--cursor, not shown").  Static storage, or pos.
+ */
+const char *state_shown(const char *pos);
+
+/*
+ * The option and the value that resume after st's last page, into opt
+ * and val: "--offset" "N"; for a link or a cursor, which is never put on
+ * a command line, "--next-url" "@DIR/position", that file (mode 0600)
+ * written first.  Returns 0, or -1 with e set (EX_IOERR).
+ */
+int	state_resume_args(const struct state *st, const char *dir,
+	    struct buf *opt, struct buf *val, struct err *e);
 
 /* The UTC time now as ISO 8601, "2026-11-26T10:00:00Z", static storage. */
 const char *utc_now(void);

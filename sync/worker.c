@@ -52,21 +52,6 @@
 
 enum { PAGES, POSITIONS, TOSELECT, RECORDS, TOMERGE, DIAG, NFD };
 
-/*
- * A position as messages show it: a link or a cursor may carry the
- * secret (a server that echoes the key into its links), so only its
- * option is shown.
- */
-static const char *
-shown_position(const char *pos)
-{
-	if (strncmp(pos, "--next-url ", 11) == 0)
-		return "--next-url, not shown";
-	if (strncmp(pos, "--cursor ", 9) == 0)
-		return "--cursor, not shown";
-	return pos;
-}
-
 /* A page end or a position that the other has not yet caught up with. */
 struct mark {
 	uint64_t	 length, sum;
@@ -650,8 +635,18 @@ start(struct run *run)
 	const struct resource *r = run->r;
 	struct args a = { .n = 0 };
 	int pages[2], pos[2], sel[2], rec[2], mrg[2], diag[2], null, i;
-	char *space, *next, *words;
+	struct buf opt, val;
+	struct err e = { 0 };
 
+	/*
+	 * Before any program starts: rest-merge would commit what it had if
+	 * this process ended.  A link or a cursor goes through a file.
+	 */
+	buf_init(&opt, 0);
+	buf_init(&val, 0);
+	if (!run->st.fetched && run->st.position != NULL &&
+	    state_resume_args(&run->st, r->statedir, &opt, &val, &e) == -1)
+		die_err(&e);
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		die(EX_OSERR, "/dev/null:");
 	xpipe(sel);
@@ -674,6 +669,8 @@ start(struct run *run)
 	arg(&a, run->st.run_id);
 	if (r->prune)
 		arg(&a, "--prune");
+	if (r->incremental && o->full_refresh)
+		arg(&a, "--full-refresh");
 	/* A whole extract with no records is what the API has. */
 	if (r->wd == WRITE_REPLACE)
 		arg(&a, "--allow-empty");
@@ -707,22 +704,26 @@ start(struct run *run)
 			arg(&a, "--parents");
 			arg(&a, r->parents);
 		}
-		/* "--offset N", "--parent-start N --page M": words. */
-		words = run->st.position != NULL ?
-		    xstrdup(run->st.position) : NULL;
-		for (space = words; space != NULL; space = next) {
-			if ((next = strchr(space, ' ')) != NULL)
-				*next++ = '\0';
-			arg(&a, space);
+		/* The state of the table this run feeds. */
+		if (r->incremental) {
+			arg(&a, "--table");
+			arg(&a, r->file);
+		}
+		if (r->incremental && o->full_refresh)
+			arg(&a, "--full-refresh");
+		if (opt.len > 0) {
+			arg(&a, opt.data);
+			arg(&a, val.data);
 		}
 		run->paginate = child_start(a.v, null, pages[1], diag[1],
 		    pos[1], SIGTERM);
-		free(words);
 		run->fd[PAGES] = pages[0];
 		run->fd[POSITIONS] = pos[0];
 		close(pages[1]);
 		close(pos[1]);
 	}
+	buf_free(&opt);
+	buf_free(&val);
 	run->fd[DIAG] = diag[0];
 	close(diag[1]);
 	close(null);
@@ -748,6 +749,9 @@ clean(struct run *run)
 	unlink(run->logpath);
 	unlink(tmp.data);
 	unlink(run->statepath);
+	buf_reset(&tmp);
+	buf_printf(&tmp, "%s/position", run->r->statedir);
+	unlink(tmp.data);
 	rmdir(run->r->statedir);
 	buf_free(&tmp);
 }
@@ -931,9 +935,9 @@ result(struct run *run, int status, int resultfd)
 	if (status != 0 && run->st.run_id != NULL &&
 	    access(run->statepath, F_OK) == 0)
 		json_quote(&b, run->st.fetched ? "commit" :
-		    run->st.position != NULL ? shown_position(run->st.position) :
+		    run->st.position != NULL ? state_shown(run->st.position) :
 		    "start", strlen(run->st.fetched ? "commit" :
-		    run->st.position != NULL ? shown_position(run->st.position) :
+		    run->st.position != NULL ? state_shown(run->st.position) :
 		    "start"));
 	else
 		buf_adds(&b, "null");
@@ -988,7 +992,7 @@ summary(struct run *run, int status)
 			    "fetched", st->fetched ? "commits" :
 			    "resumes after", st->pages);
 		if (!st->fetched)
-			buf_printf(&next, " (%s)", shown_position(st->position));
+			buf_printf(&next, " (%s)", state_shown(st->position));
 	}
 	warnmsg("%s: %s left as it was%s", buf_str(&why), run->r->file,
 	    buf_str(&next));

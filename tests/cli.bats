@@ -63,8 +63,8 @@ row() {
 	rest-merge)
 		SYNOPSIS='usage: rest-merge [-hns] [--allow-empty] [--dedup-sort field[:asc|:desc]]
                   [-f format] [--hard-delete field] [-k field] [--memory size]
-                  [--prune] [--run-id id] [--schema file] [--version]
-                  [-w disposition] FILE
+                  [--full-refresh] [--prune] [--run-id id] [--schema file]
+                  [--version] [-w disposition] FILE
        rest-merge -c config [-r resource] [options] [FILE]'
 		HELP=('-k, --primary-key FIELD')
 		ARGS=(-k id t.jsonl)
@@ -75,7 +75,7 @@ row() {
 		;;
 	rest-sync)
 		SYNOPSIS='usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]
-                 [--json] [-P count] [--prune] [-r name]... [--status] [--version]'
+                 [--full-refresh] [--json] [-P count] [--prune] [-r name]... [--status] [--version]'
 		HELP=('  -j, --jobs N' '      --prune')
 		ARGS=(-c sync.json)
 		FLAG=--prune

@@ -835,6 +835,11 @@ rest-merge: warning: $cfg: \$.resources[0].write_disposition: unknown key 'strat
 	assert_failure 78
 	assert_equal "$stderr" "rest-merge: bad.json: \$.resources[0]: unknown key 'write_dispositon' (at this level every key may change the rows)"
 	assert_file_not_exists x.jsonl
+	# A key with a line break is named on one line, escaped.
+	jq '.client["\nheaders"] = {}' "$(fixture config-catalog.json)" >bad.json
+	run --separate-stderr rest-paginate -c bad.json -r image_analysis
+	assert_failure 78
+	assert_equal "$stderr" "rest-paginate: bad.json: \$.client: unknown key '\\u000aheaders' (at this level every key may change the rows)"
 }
 
 @test "invalid JSON is 78 with the file, line and column, in every program" {

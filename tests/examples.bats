@@ -2,7 +2,8 @@
 # The batch job of examples/Makefile against the local test API: the
 # mirror by rest-sync and the full load (byte for byte the same table), the
 # sharded load (the same again), a failed shard that leaves the previous
-# table intact, and the shard arithmetic.
+# table intact, and the shard arithmetic; the PokeAPI-like and GitHub-like
+# configurations of examples/ against the test API's look-alikes.
 
 bats_require_minimum_version 1.5.0
 
@@ -154,4 +155,54 @@ $synopsis"
 	assert_equal "$(wc -l <"$OUT/image_analysis.jsonl")" 948
 	run jq -e 'select(.id == 7 or .id == 8)' "$OUT/image_analysis.jsonl"
 	assert_failure
+}
+
+@test "examples/pokeapi.json: every resource, every page by the next URL in the body, as the mirror job runs it" {
+	local config=$BATS_TEST_TMPDIR/pokeapi.json kind
+	jq --arg base "$BASE/api/v2/" '.client.base_url = $base' \
+		"$EX/pokeapi.json" >"$config"
+	run "${JOB[@]}" CONFIG="$config" mirror
+	assert_success
+	assert_output ''
+	for kind in pokemon berry location; do
+		assert_equal "$(jq -r .name "$OUT/$kind.jsonl" | sort -V)" \
+			"$(seq -f "$kind-%g" 950)"
+	done
+	# Ten pages a resource, each link followed once.
+	assert_equal "$(server_requests | jq -r '.path + " " + (.args.offset // "-")' | sort -u | wc -l)" 30
+	assert_equal "$(server_requests | wc -l)" 30
+	# With no paginator at all, dlt's detector finds the same link.
+	jq 'del(.client.paginator)' "$config" >"$config.auto"
+	rm -r "$OUT"
+	run --separate-stderr rest-sync -c "$config.auto" -C "$OUT" -r pokemon
+	assert_success
+	assert_regex "$stderr" "detected paginator json_link with next_url_path 'next'"
+	assert_equal "$(wc -l <"$OUT/pokemon.jsonl")" 950
+}
+
+@test "examples/github.json: every page by the Link header, the token sent as a bearer and never shown" {
+	local config=$BATS_TEST_TMPDIR/github.json
+	jq --arg base "$BASE/github/" '.client.base_url = $base' \
+		"$EX/github.json" >"$config"
+	TOKEN=$API_KEY run --separate-stderr rest-sync -c "$config" -C "$OUT" -r issues
+	assert_success
+	assert_regex "$stderr" "^rest-sync: issues: $OUT/issues.jsonl: 950 records from 10 pages \\(10 requests\\): 950 inserted"
+	assert_equal "$(jq -r .number "$OUT/issues.jsonl" | sort -n)" "$(seq 950)"
+	assert_equal "$(server_requests | jq -r .args.page | paste -sd' ')" \
+		'null 2 3 4 5 6 7 8 9 10'
+	assert_equal "$(server_requests | jq -r .headers.Authorization | sort -u)" \
+		"Bearer $API_KEY"
+	# A token the API refuses: 77, the table as it was, no token shown.
+	cp "$OUT/issues.jsonl" "$BATS_TEST_TMPDIR/before"
+	TOKEN=wrong run --separate-stderr rest-sync -c "$config" -C "$OUT" -r issues
+	assert_failure 77
+	assert_regex "$stderr" 'HTTP 401: \{"message":"Bad credentials"\}'
+	[[ $stderr != *wrong* ]]
+	cmp "$BATS_TEST_TMPDIR/before" "$OUT/issues.jsonl"
+	# No token at all: 78 before any request.
+	server_reset
+	run --separate-stderr env -u TOKEN rest-sync -c "$config" -C "$OUT" -r issues
+	assert_failure 78
+	assert_regex "$stderr" 'bearer needs a secret: set TOKEN'
+	assert_equal "$(server_requests | wc -l)" 0
 }

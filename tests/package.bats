@@ -98,6 +98,7 @@ Architecture: $ARCH"
 ./usr/share/doc/restpipe/examples/Makefile
 ./usr/share/doc/restpipe/examples/github.json
 ./usr/share/doc/restpipe/examples/k8s-indexed-job.yaml
+./usr/share/doc/restpipe/examples/pokeapi.json
 ./usr/share/man/man1/rest-fetch.1.gz
 ./usr/share/man/man1/rest-merge.1.gz
 ./usr/share/man/man1/rest-paginate.1.gz

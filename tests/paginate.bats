@@ -1067,25 +1067,64 @@ single_warning() {
 		'rest-paginate: page 1 repeats the first page byte for byte: the API seems to count pages from 1, where the detected paginator counts from 0 (dlt'\''s would load that page twice); set the paginator {"type": "page_number", "base_page": 1, "total_path": "total_pages"}'
 }
 
-@test "--paginator auto: a next link, a cursor or a Link header detected is 78 before any page is written" {
-	local body kind
-	for body in '{"data":[1],"next":"http://x/2"}#json_link with next_url_path '\''next'\''' \
-		'{"data":[1],"links":{"next":{"href":"/v1/2"}}}#json_link with next_url_path '\''links.next.href'\''' \
-		'{"data":[1],"meta":{"next_cursor":"abc"}}#cursor with cursor_path '\''meta.next_cursor'\'''; do
-		kind=${body#*#}
+@test "--paginator auto: a next link, a cursor or a Link header detected is followed to the last page, with a warning saying what" {
+	local case style kind
+	for case in "json#json_link with next_url_path 'next'" \
+		"nested#json_link with next_url_path 'links.next'" \
+		"relpath#json_link with next_url_path 'next'" \
+		'header#header_link' \
+		"cursor#cursor with cursor_path 'cursors.next'" \
+		"number#cursor with cursor_path 'next_cursor'"; do
+		style=${case%%#*} kind=${case#*#}
+		server_reset
 		run --separate-stderr rest-paginate --paginator auto \
-			-q "body=${body%%#*}" "$BASE/raw"
-		assert_failure 78
-		assert_output ''
-		assert_equal "$stderr" "rest-paginate: detected paginator $kind from the first response: not supported yet; set a paginator in the configuration (offset, page_number or single_page)"
+			"$BASE/v2/links?style=$style&records=25"
+		assert_success
+		assert_equal "$(jq -r '(.data? // .)[].id' <<<"$output")" \
+			"$(seq 25)"
+		assert_equal "${#lines[@]}" 3
+		assert_equal "$stderr" "rest-paginate: warning: detected paginator $kind from the first response: a guess, as dlt's; check it, and set the paginator in the configuration"
+		# The first request bare, as dlt's; then the links or cursors.
+		assert_equal "$(server_requests | wc -l)" 3
 	done
-	server_faults '[{"path": "/v1/resource", "action": "status",
-		"status": 200, "body": "{\"data\": [1, 2]}",
-		"headers": {"Link": "<http://x/?page=2>; rel=\"next\""}}]'
-	run --separate-stderr rest-paginate --paginator auto "$R"
-	assert_failure 78
+}
+
+@test "--paginator auto: a detected link or cursor is sequential under -P, stops at a loop, and -v names it" {
+	run --separate-stderr rest-paginate --paginator auto -P 4 \
+		"$BASE/v2/links?style=json&records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 25)"
+	assert_equal "$(sed -n 2p <<<"$stderr")" "rest-paginate: warning: --parallel 4: link and cursor paging is sequential (each page names the next): fetching one page at a time"
+	run --separate-stderr rest-paginate --paginator auto -v \
+		"$BASE/v2/links?style=cursor&records=25"
+	assert_success
+	assert_regex "$stderr" "detected paginator cursor with cursor_path 'cursors.next' and data_selector 'data'"
+	# A loop is 65, as with the paginator set.
+	run --separate-stderr rest-paginate --paginator auto \
+		"$BASE/v2/links?style=json&records=40&loop=20:0"
+	assert_failure 65
+	assert_equal "$(ids <<<"$output")" "$(seq 30)"
+	assert_regex "$stderr" "page 4: the next link '.*at=10' was followed before in this run: the pages go round in a loop"
+}
+
+@test "--paginator auto resumes with --next-url or --cursor (also @FILE): detected again, the rest of the pages; a resume that finds another family is 65" {
+	run --separate-stderr rest-paginate --paginator auto \
+		--next-url "$BASE/v2/links?style=json&records=25&at=10" \
+		"$BASE/v2/links?style=json&records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 11 25)"
+	assert_equal "$stderr" ''
+	printf 'c20\n' >"$BATS_TEST_TMPDIR/cur"
+	run --separate-stderr rest-paginate --paginator auto --cursor "@$BATS_TEST_TMPDIR/cur" \
+		"$BASE/v2/links?style=cursor&records=25"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$(seq 21 25)"
+	assert_equal "$stderr" ''
+	run --separate-stderr rest-paginate --paginator auto --cursor c10 \
+		"$BASE/v2/links?style=json&records=25"
+	assert_failure 65
 	assert_output ''
-	assert_equal "$stderr" "rest-paginate: detected paginator header_link from the first response: not supported yet; set a paginator in the configuration (offset, page_number or single_page)"
+	assert_equal "$(head -1 <<<"$stderr")" "rest-paginate: page 1: resumed by --cursor, but the response shows a next link now (json_link with next_url_path 'next' detected)"
 }
 
 @test "--paginator auto: a single entity is one record on one page, quietly; -v says what was detected" {

@@ -369,10 +369,20 @@ detected() {
 	assert_success
 	assert_output 42
 	assert_equal "$stderr" ''
-	detected '{"body": "{{\"id\": 1, \"next\": \"/raw?page=2\"}}"}' raw
-	assert_failure 78
-	assert_output ''
-	assert_equal "$stderr" "rest-paginate: detected paginator json_link with next_url_path 'next' from the first response: not supported yet; set a paginator in the configuration (offset, page_number or single_page)"
+	# PokeAPI-like (a next URL in the body), GitHub-like (a Link
+	# header), a cursor: every page, as dlt follows them.
+	detected '{"records": 25, "style": "json"}' v2/links
+	assert_success
+	assert_output "$(seq 25)"
+	assert_equal "$stderr" "rest-paginate: warning: detected paginator json_link with next_url_path 'next' from the first response: a guess, as dlt's; check it, and set the paginator in the configuration"
+	detected '{"records": 25, "style": "header"}' v2/links
+	assert_success
+	assert_output "$(seq 25)"
+	assert_equal "$stderr" "rest-paginate: warning: detected paginator header_link from the first response: a guess, as dlt's; check it, and set the paginator in the configuration"
+	detected '{"records": 25, "style": "cursor"}' v2/links
+	assert_success
+	assert_output "$(seq 25)"
+	assert_equal "$stderr" "rest-paginate: warning: detected paginator cursor with cursor_path 'cursors.next' from the first response: a guess, as dlt's; check it, and set the paginator in the configuration"
 	detected '{"records": 25, "by_page": 1}'
 	assert_failure 65
 	assert_output "$(seq 10)"

@@ -98,7 +98,7 @@ x=%7By%7D'
 	conf '"path": "echo/{last_run.value}"'
 	refused rest-fetch "\$.resources[0].endpoint.path: placeholder '{last_run.value}': unknown context 'last_run' (there are resources and incremental)"
 	conf '"path": "echo/{incremental.start_value}"'
-	refused rest-paginate "\$.resources[0].endpoint.path: placeholder '{incremental.start_value}': incremental loading is not supported yet"
+	refused rest-paginate "\$.resources[0].endpoint.path: placeholder '{incremental.start_value}': incremental placeholders are not supported yet (bind the values with start_param and end_param)"
 	conf '"path": "echo/{resources.r.id}/posts"'
 	refused rest-fetch "\$.resources[0].endpoint.path: resource 'r' cannot be its own parent"
 	conf '"path": "echo/{resources.nope.id}/posts"'
@@ -111,7 +111,7 @@ x=%7By%7D'
 	refused rest-fetch "\$.resources[0].endpoint.path: a single '}' (write '}}' for a brace)"
 	# Outside the path, in parameters, headers, json and data.
 	conf '"path": "echo", "params": {"since": "{incremental.start_value}"}'
-	refused rest-fetch "\$.resources[0].endpoint.params.since: placeholder '{incremental.start_value}': incremental loading is not supported yet"
+	refused rest-fetch "\$.resources[0].endpoint.params.since: placeholder '{incremental.start_value}': incremental placeholders are not supported yet (bind the values with start_param and end_param)"
 	conf '"path": "echo", "params": {"a": 1, "b": "{a}"}'
 	refused rest-fetch "\$.resources[0].endpoint.params.b: placeholder '{a}': only the path binds parameters (write '{{' and '}}' for braces)"
 	conf '"path": "echo", "headers": {"X-Since": "{last_run.value}"}'
@@ -122,15 +122,15 @@ x=%7By%7D'
 	refused rest-fetch "\$.resources[0].endpoint.data.q: placeholder '{id}': only the path binds parameters (write '{{' and '}}' for braces)"
 }
 
-@test "incremental parameters are 78; a resolve to no resource says so" {
+@test "invalid incremental parameters are 78; a resolve to no resource says so" {
 	conf '"path": "echo/{id}", "params": {"id": {"type": "resolve", "resource": "nope", "field": "id"}}'
 	refused rest-fetch "\$.resources[0].endpoint.params.id.resource: no resource 'nope'"
 	conf '"path": "echo/{id}", "params": {"id": {"type": "resolve", "resource": "users"}}'
 	refused rest-fetch "\$.resources[0].endpoint.params.id: a resolve parameter needs a field"
 	conf '"path": "echo/{id}", "params": {"id": {"type": "resolve", "resource": "users", "field": "id"}}'
 	refused rest-fetch "resource 'r' is a child of resource 'users' (one request for each of its records): run it with rest-paginate"
-	conf '"path": "echo", "params": {"since": {"type": "incremental", "cursor_path": "t"}}'
-	refused rest-paginate "\$.resources[0].endpoint.params.since: incremental loading is not supported yet"
+	conf '"path": "echo", "params": {"since": {"type": "incremental", "cursor_path": "items[*].t"}}'
+	refused rest-paginate "\$.resources[0].endpoint.params.since.cursor_path: expected a plain path: field names joined by dots, such as updated_at or meta.updated"
 	conf '"path": "echo", "params": {"since": {"type": "other"}}'
 	refused rest-fetch "\$.resources[0].endpoint.params.since.type: expected resolve or incremental"
 }
@@ -273,7 +273,7 @@ a=1'
 
 # ---------------------------------------------------------- refusals
 
-@test "processing_steps, endpoint.incremental and scd2 are 78 before any request" {
+@test "processing_steps, an end value without a start and scd2 are 78 before any request" {
 	conf '"path": "v1/resource", "data_selector": "data"' \
 		'"processing_steps": [{"filter": "lambda x: x"}]'
 	refused rest-paginate "\$.resources[0].processing_steps: processing steps are Python callables that restpipe cannot run: filter or map the records between the stages (rest-select, jq) instead"
@@ -284,8 +284,8 @@ a=1'
 	assert_success
 	server_reset
 	conf '"path": "v1/resource", "data_selector": "data",
-		"incremental": {"cursor_path": "created_at", "initial_value": "2026-01-01"}'
-	refused rest-paginate "\$.resources[0].endpoint.incremental: incremental loading is not supported yet"
+		"incremental": {"cursor_path": "created_at", "end_value": "2026-01-01"}'
+	refused rest-paginate "\$.resources[0].endpoint.incremental.end_value: an end value without a start: give initial_value too (as dlt asks)"
 	# scd2 stops rest-paginate too, not only rest-merge after every page.
 	conf '"path": "v1/resource", "data_selector": "data"' \
 		'"primary_key": "id", "write_disposition": {"disposition": "merge", "strategy": "scd2"}'

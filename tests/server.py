@@ -27,6 +27,9 @@ and, for a server whose data changed since the last sync:
 /v2/links pages by a link or a cursor each page gives (json, nested,
 relative, odata, header, cursor, header_cursor: see links_page), and
 POST /v2/search by a cursor, offset or page in the JSON body.
+/api/v2/KIND is PokeAPI-like (a next URL in the body) and
+/github/repos/OWNER/REPO/issues GitHub-like (a Link header, a bearer
+token), for the configurations of examples/.
 /oauth/token is an OAuth2 token endpoint (client credentials grant) and
 require_token=1 makes /v1/resource ask for one of its tokens.
 /raw?body=TEXT answers TEXT, with each $offset in it replaced by the offset
@@ -386,12 +389,18 @@ class Handler(BaseHTTPRequestHandler):
                                              "message": message}, cut=cut)
             if path == "/v2/links":
                 return self.links_page(args, cut)
+            if path.startswith("/api/v2/"):
+                return self.pokeapi_page(path, args, cut)
+            if path.startswith("/github/repos/"):
+                return self.github_page(path, args, cut)
             if path == "/v2/search":
                 return self.search_page(req, args, cut)
             if path == "/oauth/token":
                 return self.token(req, args, cut)
             if path.startswith("/blog/"):
                 return self.blog(path, args, cut)
+            if path == "/v1/posts" and method == "GET":
+                return self.send(200, self.posts_page(args), cut=cut)
             if path not in ("/v1/resource", "/raw") and \
                     not path.startswith("/bytes/"):
                 return self.send_json(404, {"error": "not found"}, cut=cut)
@@ -707,6 +716,66 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, data, headers=headers, cut=cut)
         return self.send(200, serialize_any(tree), headers=headers, cut=cut)
 
+    # -- the examples' APIs ------------------------------------------------
+
+    def pokeapi_page(self, path, args, cut):
+        """GET /api/v2/KIND: a PokeAPI-like list, offset and limit (20),
+        {"count", "next" (an absolute URL or null), "previous",
+        "results": [{"name", "url"}]}; records=N of them."""
+        kind = path[len("/api/v2/"):].strip("/")
+        if not kind or "/" in kind:
+            return self.send_json(404, {"detail": "Not found."}, cut=cut)
+        total = int_arg(args, "records", self.server.records)
+        offset = int_arg(args, "offset", 0)
+        limit = int_arg(args, "limit", 20)
+        end = min(offset + limit, total)
+        base = "http://%s/api/v2/%s/" % (self.headers.get("Host", ""), kind)
+
+        def page(at):
+            return "%s?offset=%d&limit=%d" % (base, at, limit)
+
+        results = [{"name": "%s-%d" % (kind, i + 1),
+                    "url": "%s%d/" % (base, i + 1)}
+                   for i in range(offset, end)]
+        return self.send_json(200, {
+            "count": total, "next": page(end) if end < total else None,
+            "previous": page(max(offset - limit, 0)) if offset > 0 else None,
+            "results": results}, cut=cut)
+
+    def github_page(self, path, args, cut):
+        """GET /github/repos/OWNER/REPO/issues: a GitHub-like list, the
+        token required as a bearer; page (1) and per_page (30), a Link
+        header with next and last while there are more; records=N."""
+        parts = path.split("/")
+        if len(parts) != 6 or parts[5] != "issues":
+            return self.send_json(404, {"message": "Not Found"}, cut=cut)
+        if self.headers.get("Authorization") != "Bearer " + API_KEY:
+            return self.send_json(401, {"message": "Bad credentials"},
+                                  cut=cut)
+        total = int_arg(args, "records", self.server.records)
+        page = int_arg(args, "page", 1)
+        per = int_arg(args, "per_page", 30)
+        if page < 1 or per < 1:
+            raise BadRequest("bad page")
+        at = (page - 1) * per
+        issues = [{"id": 1000 + i, "number": i + 1,
+                   "title": "issue %d" % (i + 1),
+                   "state": "open" if i % 3 else "closed"}
+                  for i in range(at, min(at + per, total))]
+        keep = [(k, v) for k, v in parse_qsl(urlsplit(self.path).query,
+                                             keep_blank_values=True)
+                if k != "page"]
+        base = "http://%s%s" % (self.headers.get("Host", ""), path)
+        last = max((total + per - 1) // per, 1)
+        links = []
+        if page < last:
+            links.append('<%s?%s>; rel="next"' % (
+                base, urlencode(keep + [("page", page + 1)])))
+        links.append('<%s?%s>; rel="last"' % (
+            base, urlencode(keep + [("page", last)])))
+        return self.send(200, compact(issues),
+                         headers={"Link": ", ".join(links)}, cut=cut)
+
     def search_page(self, req, args, cut):
         """POST /v2/search: the position in the JSON body.
 
@@ -753,6 +822,46 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "cursor":
             tree["next_cursor"] = "c%d" % end if end < total else None
         return self.send(200, serialize_any(tree), cut=cut)
+
+    def posts_page(self, args):
+        """GET /v1/posts: posts=N (23) posts, each with updated_at (day
+        N of January 2024, noon) and seq (10 * id), those since=TEXT
+        (updated_at >= TEXT) and until=TEXT (<), since_seq=N (seq >= N),
+        offset/limit paged (10) with a total.  bump_ids=LIST: those
+        posts were updated on 2024-02-01; no_cursor_ids=LIST: those have
+        no updated_at; null_cursor_ids=LIST: null there."""
+        n = int_arg(args, "posts", 23)
+        bump = id_list(args, "bump_ids")
+        gone = id_list(args, "no_cursor_ids")
+        null = id_list(args, "null_cursor_ids")
+        posts = []
+        for i in range(1, n + 1):
+            post = {"id": i, "title": "post %d" % i, "seq": 10 * i}
+            day = "2024-02-01T00:00:00Z" if i in bump else \
+                "2024-01-%02dT12:00:00Z" % min(i, 31)
+            if i > 31:
+                day = "2024-03-01T00:%02d:%02dZ" % (i // 60 % 60, i % 60)
+            if i in null:
+                post["updated_at"] = None
+            elif i not in gone:
+                post["updated_at"] = day
+            if i in bump:
+                post["title"] += " (edited)"
+            posts.append(post)
+        since, until = args.get("since"), args.get("until")
+        if since is not None:
+            posts = [p for p in posts if p.get("updated_at") is None or
+                     p["updated_at"] >= since]
+        if until is not None:
+            posts = [p for p in posts if p.get("updated_at") is None or
+                     p["updated_at"] < until]
+        if "since_seq" in args:
+            posts = [p for p in posts if p["seq"] >= int_arg(
+                args, "since_seq", 0)]
+        offset = int_arg(args, "offset", 0)
+        limit = int_arg(args, "limit", 10)
+        return compact({"data": posts[offset:offset + limit],
+                        "total": len(posts)})
 
     def control(self, path, body):
         server, method = self.server, self.command

@@ -571,12 +571,12 @@ rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; t
 	assert_equal "$(jq -r 'select(.id == 10) | .note' "$T")" edited
 }
 
-@test "an incremental resource is 78 before any request (not supported yet)" {
+@test "--prune of an incremental resource is 78 before any request" {
 	conf "$(resource image_analysis '' '"endpoint": {"path": "/v1/resource",
 		"data_selector": "data", "incremental": {"cursor_path": "created_at"}}')"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" --prune
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: $C: \$.resources[0].endpoint.incremental: incremental loading is not supported yet"
+	assert_equal "$stderr" "rest-sync: --prune: resource 'image_analysis' loads incrementally (endpoint.incremental): its input is never complete, so no key it lacks may be deleted"
 	assert_equal "$(requests)" 0
 	assert_file_not_exists "$OUT"
 }
@@ -872,4 +872,102 @@ rest-sync: image_analysis: not synced (rest-merge exit 71): $T left as it was; t
 	assert_equal "$(server_requests | jq -r .args.page | paste -sd' ')" \
 		'4 5 6 7 8 9'
 	assert_equal "$(jq -r .id "$T" | sort -n)" "$(seq 1000)"
+}
+
+# ---------------------------------------------------------- links, cursors
+
+# A resource of the test API paged by a link or a cursor each page gives
+# (style json or cursor), 50 records a page, the key required: the
+# server echoes it into its next links.
+LINKS_STYLE_PAGER='{"json": "json_link", "cursor": "cursor"}'
+link_resource() {
+	echo "{\"name\": \"image_analysis\", \"endpoint\": {\"path\": \"/v2/links\",
+		\"params\": {\"require_key\": 1, \"style\": \"$1\", \"limit\": 50},
+		\"data_selector\": \"data\",
+		\"paginator\": {\"type\": \"$(jq -r ".$1" <<<"$LINKS_STYLE_PAGER")\"}}}"
+}
+
+# argv_log: rest-paginate runs through a shim that logs its arguments.
+argv_log() {
+	shim rest-paginate 'printf "%s\n" "$*" >>"$BATS_TEST_TMPDIR/argv"
+exec "$real" --retries 0 "$@"'
+}
+
+@test "Ctrl-C at a page of a link resource: the next run goes on from that page by a file, the key in no argument or message" {
+	conf "$(link_resource json)"
+	clean_table want
+	argv_log
+	server_faults '[{"path": "/v2/links", "args": {"at": "500"},
+		"action": "slow", "delay": 2}]'
+	run --separate-stderr interrupt --ready 0 --requests 11 -- rest-sync -c "$C" -C "$OUT"
+	assert_output 130
+	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--next-url, not shown)"
+	assert_file_not_exists "$T"
+	run rest-sync -c "$C" -C "$OUT" --status
+	assert_success
+	assert_output --regexp "^image_analysis: $T: 0 rows, never synced, pending: the run [0-9TZ-]+, 10 pages fetched, to resume with --next-url, not shown\$"
+	run rest-sync -c "$C" -C "$OUT" --status --json
+	assert_success
+	[[ $output != *$API_KEY* ]]
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	[[ $stderr != *$API_KEY* ]]
+	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: 10 pages fetched, to resume with --next-url, not shown
+rest-sync: image_analysis: $T: 1000 records from 20 pages \\(10 requests\\)"
+	# Only the page in flight is fetched again, from its link.
+	assert_equal "$(server_requests | jq -r .args.at | paste -sd' ')" \
+		'500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+	# The link went by a file, never on a command line.
+	run cat "$BATS_TEST_TMPDIR/argv"
+	[[ $output != *$API_KEY* ]]
+	assert_line --index 1 --regexp " --next-url @$OUT/\\.image_analysis\\.sync/position\$"
+	nostate
+}
+
+@test "a 75 in the middle of a cursor resource: the next run goes on after the last whole page, byte for byte a clean run" {
+	conf "$(link_resource cursor)"
+	clean_table want
+	argv_log
+	server_faults '[{"path": "/v2/links", "args": {"cursor": "c350"},
+		"action": "status", "status": 503, "times": -1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_regex "$stderr" "rest-sync: image_analysis: not synced \\(rest-paginate exit 75\\): $T left as it was; the next run resumes after the 7 pages fetched \\(--cursor, not shown\\)\$"
+	assert_equal "$(stat -c %a "$OUT/.image_analysis.sync/pages")" 600
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" "resuming the run [0-9TZ-]+: 7 pages fetched, to resume with --cursor, not shown"
+	assert_equal "$(server_requests | jq -r .args.cursor | paste -sd' ')" \
+		'c350 c400 c450 c500 c550 c600 c650 c700 c750 c800 c850 c900 c950'
+	cmp want "$T"
+	run cat "$BATS_TEST_TMPDIR/argv"
+	assert_line --index 1 --regexp " --cursor @$OUT/\\.image_analysis\\.sync/position\$"
+	refute_output --partial c350
+	nostate
+}
+
+@test "a detected json_link resource resumes after a 75 by its link, detecting again on the page asked" {
+	conf '{"name": "image_analysis", "endpoint": {"path": "/v2/links",
+		"params": {"require_key": 1, "limit": 100}}}'
+	argv_log
+	server_faults '[{"path": "/v2/links", "args": {"at": "400"},
+		"action": "status", "status": 503, "times": 1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_regex "$stderr" 'detected paginator json_link with next_url_path .next.'
+	assert_regex "$stderr" 'the next run resumes after the 4 pages fetched \(--next-url, not shown\)$'
+	[[ $stderr != *$API_KEY* ]]
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	[[ $stderr != *$API_KEY* ]]
+	assert_equal "$(server_requests | jq -r .args.at | paste -sd' ')" \
+		'400 500 600 700 800 900'
+	assert_equal "$(jq -r .id "$T" | sort -n)" "$(seq 1000)"
+	run cat "$BATS_TEST_TMPDIR/argv"
+	[[ $output != *$API_KEY* ]]
+	nostate
 }

@@ -368,7 +368,7 @@ gen_pager(struct gen *g, struct buf *b, struct config *w)
 
 	if (plant(g, F_PAGINATOR)) {
 		buf_adds(b, pick(g, 2) ? "\"offset\"" :
-		    "{\"type\":\"cursor\"}");
+		    "{\"type\":\"scroll\"}");
 		return;
 	}
 	if (form == 4 || form == 5) {

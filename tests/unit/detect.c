@@ -52,9 +52,15 @@ static const struct {
 	    "header_link", NULL },
 	{ "[]", "<http://x/9>; rel=\"last\", <http://x/2>; rel=\"next\"",
 	    "header_link", NULL },
-	{ "[]", "<http://x/9>; rel=\"prev next\"", "single_page", NULL },
-	{ "[]", "<http://x/9>; title=a=b; rel=\"next\"", "single_page",
+	/*
+	 * lib/link's reading, which the header_link paginator follows, not
+	 * requests': one of several rels, a parameter with two '=' before
+	 * the rel.
+	 */
+	{ "[]", "<http://x/9>; rel=\"prev next\"", "header_link", NULL },
+	{ "[]", "<http://x/9>; title=a=b; rel=\"next\"", "header_link",
 	    NULL },
+	{ "[]", "<http://x/9>; rel=\"nextpage\"", "single_page", NULL },
 	{ "[]", "", "single_page", NULL },
 	{ "{\"next\":\"https://x/2\",\"data\":[]}", NULL, "json_link",
 	    "next" },
