@@ -41,6 +41,7 @@
 #include "config.h"
 #include "diag.h"
 #include "hash.h"
+#include "incr.h"
 #include "json.h"
 #include "stop.h"
 #include "sync.h"
@@ -901,15 +902,61 @@ prepare(struct run *run, const char *fp)
 	return begin(run, fp);
 }
 
+/*
+ * 1 if the spool ends with rest-paginate's end of an incremental run: a
+ * line the counts of pages, requests and records leave out.
+ */
+static int
+end_marked(const struct run *run)
+{
+	char tail[1024];
+	size_t n = sizeof(tail), i;
+
+	if (!run->r->incremental || run->spool < 0 || run->written == 0)
+		return 0;
+	if (run->written < n)
+		n = (size_t)run->written;
+	if (pread(run->spool, tail, n, (off_t)(run->written - n)) !=
+	    (ssize_t)n || tail[n - 1] != '\n')
+		return 0;
+	for (i = n - 1; i > 0 && tail[i - 1] != '\n'; i--)
+		;
+	if (i == 0 && n < run->written)
+		return 0;
+	return n - i > sizeof(INCR_END_MARK) - 1 && memcmp(tail + i,
+	    INCR_END_MARK, sizeof(INCR_END_MARK) - 1) == 0;
+}
+
+/*
+ * The pages, requests and records of the run as the API gave them, the
+ * end line left out: it came from the pages fetched by this run, or
+ * with those of a run resumed.
+ */
+static void
+counts(const struct run *run, long *fetched, long *pages, long *requests,
+    unsigned long *records)
+{
+	int mark = end_marked(run);
+	int ours = mark && run->fetched_pages > 0;
+
+	*fetched = run->fetched_pages - ours;
+	*pages = run->resumed_pages + run->fetched_pages - mark;
+	*requests = run->fetched_pages + run->rl.retries - ours;
+	*records = run->nrecords - (mark && run->nrecords > 0);
+}
+
 /* The result as a JSON object, to the parent and into --json. */
 static void
 result(struct run *run, int status, int resultfd)
 {
 	const unsigned long *c = run->rl.counts;
 	int counted = run->rl.merged;
+	unsigned long records;
+	long fetched, pages, requests;
 	struct buf b;
 	ssize_t w;
 
+	counts(run, &fetched, &pages, &requests, &records);
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"resource\":");
 	json_quote(&b, run->r->name, strlen(run->r->name));
@@ -918,9 +965,9 @@ result(struct run *run, int status, int resultfd)
 	buf_adds(&b, ",\"file\":");
 	json_quote(&b, run->r->file, strlen(run->r->file));
 	buf_printf(&b, ",\"status\":%d,\"pages\":%ld,\"records\":", status,
-	    run->fetched_pages);
+	    fetched);
 	if (run->committing)
-		buf_printf(&b, "%lu", run->nrecords);
+		buf_printf(&b, "%lu", records);
 	else
 		buf_adds(&b, "null");
 	if (counted)
@@ -931,7 +978,7 @@ result(struct run *run, int status, int resultfd)
 		buf_adds(&b, ",\"inserted\":null,\"updated\":null,"
 		    "\"unchanged\":null,\"deleted\":null,\"rows\":null");
 	buf_printf(&b, ",\"requests\":%ld,\"seconds\":%.3f,\"pending\":",
-	    run->fetched_pages + run->rl.retries, clock_now() - run->started);
+	    requests, clock_now() - run->started);
 	if (status != 0 && run->st.run_id != NULL &&
 	    access(run->statepath, F_OK) == 0)
 		json_quote(&b, run->st.fetched ? "commit" :
@@ -956,9 +1003,11 @@ summary(struct run *run, int status)
 {
 	const struct state *st = &run->st;
 	const unsigned long *c = run->rl.counts;
-	long pages = run->resumed_pages + run->fetched_pages;
-	long requests = run->fetched_pages + run->rl.retries;
+	unsigned long records;
+	long fetched, pages, requests, logged;
 	struct buf why, next;
+
+	counts(run, &fetched, &pages, &requests, &records);
 
 	if (status == 0 && run->rl.already) {
 		warnmsg("%s: the run %s had committed it already",
@@ -970,7 +1019,7 @@ summary(struct run *run, int status)
 			warnmsg("%s: %lu records from %ld page%s (%ld "
 			    "request%s): %lu inserted, %lu updated, %lu "
 			    "deleted, %lu unchanged, %lu rows; %.2f s",
-			    run->r->file, run->nrecords, pages, pages == 1 ?
+			    run->r->file, records, pages, pages == 1 ?
 			    "" : "s", requests, requests == 1 ? "" : "s",
 			    c[0], c[1], c[2], c[3], c[4], clock_now() -
 			    run->started);
@@ -984,13 +1033,15 @@ summary(struct run *run, int status)
 		buf_printf(&why, "not synced (%s exit %d)", run->failed !=
 		    NULL ? run->failed : "rest-sync", status);
 	if (st->run_id != NULL && access(run->statepath, F_OK) == 0) {
-		if (st->pages == 1)
+		/* Only a run fetched whole has the end line. */
+		logged = st->pages - (st->fetched && end_marked(run));
+		if (logged == 1)
 			buf_printf(&next, "; the next run %s the page fetched",
 			    st->fetched ? "commits" : "resumes after");
 		else
 			buf_printf(&next, "; the next run %s the %ld pages "
 			    "fetched", st->fetched ? "commits" :
-			    "resumes after", st->pages);
+			    "resumes after", logged);
 		if (!st->fetched)
 			buf_printf(&next, " (%s)", state_shown(st->position));
 	}

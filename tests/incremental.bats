@@ -259,3 +259,15 @@ refused() {
 	conf '"path": "posts", "params": {"s": "{incremental.start_value}"}'
 	refused rest-paginate "\$.resources[0].endpoint.params.s: placeholder '{incremental.start_value}': incremental placeholders are not supported yet (bind the values with start_param and end_param)"
 }
+
+@test "rest-sync counts the records and pages of the API, not the end line" {
+	conf "$PARAM"
+	mkdir out
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out
+	assert_success
+	has_line "rest-sync: posts: out/posts.jsonl: 9 records from 1 page (1 request): 9 inserted, 0 updated, 0 deleted, 0 unchanged, 9 rows" --partial
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --json
+	assert_success
+	assert_equal "$(jq -c '[.pages, .records, .requests, .rows]' <<<"$output")" '[1,1,1,9]'
+}
