@@ -180,13 +180,38 @@ PARAM='"params": {"since": {"type": "incremental", "cursor_path": "updated_at", 
 	cmp before posts.jsonl.state.json
 }
 
-@test "an interrupted run (SIGINT to the pipeline) leaves the state where it was" {
+@test "an interrupted run (SIGINT to the pipeline's group) leaves the state where it was" {
+	local pipe
+	pipe=(rest-paginate -c c.json -r posts '|' rest-select -c c.json -r posts
+		'|' rest-merge -c c.json -r posts)
+	# The first run is whole: posts 15 to 60, the last at 2024-03-01T00:01:00Z.
 	conf '"params": {"posts": "60", "since": {"type": "incremental", "cursor_path": "updated_at", "initial_value": "2024-01-15"}}'
+	load_posts
+	assert_success
+	assert_equal "$(jq -r .last_value posts.jsonl.state.json)" "2024-03-01T00:01:00Z"
+	cp posts.jsonl.state.json state.before
+	# The second finds posts 60 to 90 (4 pages), and Ctrl-C comes while
+	# its third page is fetched.
+	conf '"params": {"posts": "90", "since": {"type": "incremental", "cursor_path": "updated_at", "initial_value": "2024-01-15"}}'
+	server_reset
 	server_faults '[{"path": "/v1/posts", "args": {"offset": "20"}, "action": "slow", "delay": 5, "times": -1}]'
-	timeout 60 bash -c 'set -m; { rest-paginate -c c.json -r posts |
-	    rest-select -c c.json -r posts |
-	    rest-merge -c c.json -r posts; } 2>err & sleep 1.5; kill -INT -$!; wait' || true
-	assert_file_not_exists posts.jsonl.state.json
+	run --separate-stderr timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" \
+		--ready 1 --ready 2 --requests 3 -- "${pipe[@]}"
+	assert_output '130 130 130'
+	assert_equal "$(args since)" "2024-03-01T00:01:00Z"
+	has_line 'rest-merge: posts.jsonl: the input did not end with rest-paginate'"'"'s end of a whole run: the incremental state stays at "2024-03-01T00:01:00Z"'
+	# rest-merge committed the records it had (pages 1 and 2), not the state.
+	has_line "rest-merge: posts.jsonl: 19 inserted, 0 updated, 0 deleted, 0 unchanged, 65 rows (interrupted: committed the records read before the input ended)"
+	cmp state.before posts.jsonl.state.json
+	# The third run starts from the same value and completes.
+	server_reset
+	server_faults '[]'
+	load_posts
+	assert_success
+	assert_equal "$(args since)" "2024-03-01T00:01:00Z"
+	has_line "rest-merge: posts.jsonl: 11 inserted, 0 updated, 0 deleted, 19 unchanged, 76 rows"
+	assert_equal "$(jq -s 'map(.id) | [length, min, max, (unique | length)]' -c posts.jsonl)" '[76,15,90,76]'
+	assert_equal "$(jq -r .last_value posts.jsonl.state.json)" "2024-03-01T00:01:30Z"
 }
 
 @test "--full-refresh ignores the state once, in the plain tools and rest-sync" {
