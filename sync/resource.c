@@ -173,6 +173,8 @@ check(const struct sync_opts *o, const struct config *c, size_t i,
 	    name_value(write_dispositions, c->write_disposition);
 	r->fingerprint = fingerprint(c);
 	r->incremental = c->incr != NULL || incremental(o->config, i);
+	if (c->incr != NULL)
+		r->cursor_path = xstrdup(c->incr->cursor_path);
 	if (o->prune && r->wd == WRITE_MERGE && r->incremental)
 		die(EX_CONFIG, "--prune: resource '%s' loads incrementally "
 		    "(endpoint.incremental): its input is never complete, so "
@@ -370,6 +372,7 @@ resources_free(struct resource *r, size_t n)
 		free(r[i].statedir);
 		free(r[i].lockfile);
 		free(r[i].prefix);
+		free(r[i].cursor_path);
 		free(r[i].fingerprint);
 		free(r[i].parent);
 		free(r[i].records);

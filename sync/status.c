@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "file.h"
+#include "incr.h"
 #include "json.h"
 #include "sync.h"
 
@@ -84,6 +85,46 @@ last_sync(const char *file)
 	return s;
 }
 
+/*
+ * The last value of an incremental resource, as its state beside the
+ * table holds it, in words and as --json has it.
+ */
+static void
+last_value(const struct resource *r, struct buf *words, struct buf *json)
+{
+	struct incremental inc = { 0 };
+	struct incr_state st;
+	struct err e = { 0 };
+	char *path;
+	int rc;
+
+	if (r->cursor_path == NULL) {
+		buf_adds(json, "null");
+		return;
+	}
+	inc.cursor_path = r->cursor_path;
+	path = incr_state_file(r->file);
+	buf_adds(json, "{\"cursor_path\":");
+	json_quote(json, r->cursor_path, strlen(r->cursor_path));
+	buf_adds(json, ",\"last_value\":");
+	if ((rc = incr_state_load(&st, path, r->name, &inc, &e)) == -1) {
+		buf_printf(words, ", last %s unreadable: %s", r->cursor_path,
+		    e.msg);
+		buf_adds(json, "\"unreadable\"");
+		err_free(&e);
+	} else if (rc == 0 || st.last == NULL) {
+		buf_printf(words, ", last %s none yet", r->cursor_path);
+		buf_adds(json, "null");
+	} else {
+		buf_printf(words, ", last %s %s", r->cursor_path, st.last);
+		buf_adds(json, st.last);
+	}
+	buf_addc(json, '}');
+	if (rc == 1)
+		incr_state_free(&st);
+	free(path);
+}
+
 /* What waits for the next run, in words and as --json has it. */
 static void
 pending(const struct resource *r, struct buf *words, struct buf *json)
@@ -118,7 +159,7 @@ pending(const struct resource *r, struct buf *words, struct buf *json)
 int
 show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 {
-	struct buf words, json;
+	struct buf words, json, lwords, ljson;
 	size_t i;
 	long rows;
 	char *at;
@@ -126,15 +167,20 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 
 	buf_init(&words, 0);
 	buf_init(&json, 0);
+	buf_init(&lwords, 0);
+	buf_init(&ljson, 0);
 	for (i = 0; i < n; i++) {
 		buf_reset(&words);
 		buf_reset(&json);
+		buf_reset(&lwords);
+		buf_reset(&ljson);
 		if ((rows = count_rows(r[i].file, o->ext)) == -1) {
 			warnmsg("%s: cannot read:", r[i].file);
 			status = worse(status, EX_NOINPUT);
 			continue;
 		}
 		at = last_sync(r[i].file);
+		last_value(&r[i], &lwords, &ljson);
 		pending(&r[i], &words, &json);
 		if (o->json) {
 			fputs("{\"resource\":", stdout);
@@ -150,17 +196,19 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 				json_quote(&words, at, strlen(at));
 			else
 				buf_adds(&words, "null");
-			printf("%s,\"pending\":%s}\n", buf_str(&words),
-			    buf_str(&json));
+			printf("%s,\"incremental\":%s,\"pending\":%s}\n",
+			    buf_str(&words), buf_str(&ljson), buf_str(&json));
 		} else
-			printf("%s: %s: %ld row%s, %s%s%s\n", r[i].name,
+			printf("%s: %s: %ld row%s, %s%s%s%s\n", r[i].name,
 			    r[i].file, rows, rows == 1 ? "" : "s", at != NULL ?
 			    "last synced " : "never synced", at != NULL ? at :
-			    "", buf_str(&words));
+			    "", buf_str(&lwords), buf_str(&words));
 		free(at);
 	}
 	buf_free(&words);
 	buf_free(&json);
+	buf_free(&lwords);
+	buf_free(&ljson);
 	return status;
 }
 

@@ -37,6 +37,7 @@ struct resource {
 	int		 wd;		/* enum write_disposition */
 	int		 prune;		/* --prune applies to it */
 	int		 incremental;	/* it loads increments */
+	char		*cursor_path;	/* of its incremental, or NULL */
 	char		*fingerprint;	/* of what it fetches (resource.c) */
 	char		*parent;	/* of a child resource, or NULL */
 	/*

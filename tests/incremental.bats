@@ -296,3 +296,36 @@ refused() {
 	assert_success
 	assert_equal "$(jq -c '[.pages, .records, .requests, .rows]' <<<"$output")" '[1,1,1,9]'
 }
+
+@test "rest-sync --status shows each incremental resource's cursor path and last value" {
+	conf "$PARAM"
+	mkdir out
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status
+	assert_success
+	assert_output "posts: out/posts.jsonl: 0 rows, never synced, last updated_at none yet"
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status --json
+	assert_success
+	assert_equal "$(jq -c .incremental <<<"$output")" '{"cursor_path":"updated_at","last_value":null}'
+	run --separate-stderr timeout 60 rest-sync -s -c c.json -C out
+	assert_success
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status
+	assert_success
+	assert_output --regexp '^posts: out/posts.jsonl: 9 rows, last synced [0-9TZ:-]+, last updated_at "2024-01-23T12:00:00Z"$'
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status --json
+	assert_success
+	assert_equal "$(jq -c '[.rows, .incremental, .pending]' <<<"$output")" '[9,{"cursor_path":"updated_at","last_value":"2024-01-23T12:00:00Z"},null]'
+	# A resource without incremental loading has none.
+	cat >c.json <<-EOF
+	{"client": {"base_url": "$BASE/v1/"},
+	 "resources": [{"name": "posts", "endpoint": {"path": "posts", "data_selector": "data"}}]}
+	EOF
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status --json
+	assert_success
+	assert_equal "$(jq -c .incremental <<<"$output")" null
+	# A state file that is not rest-merge's is named.
+	conf "$PARAM"
+	echo garbage >out/posts.jsonl.state.json
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status
+	assert_success
+	assert_output --regexp ', last updated_at unreadable: out/posts.jsonl.state.json: not a state file rest-merge wrote$'
+}
