@@ -332,6 +332,14 @@ relay_line(struct relay *r, const char *s, size_t n)
 		return;
 	if (merge_summary(r, s, n) || repeated(s, n))
 		return;
+	/* Its note of the new incremental state is part of the summary. */
+	buf_init(&b, 0);
+	buf_printf(&b, "rest-merge: %s: incremental state: last ", r->file);
+	if (r->silent && starts(s, n, b.data)) {
+		buf_free(&b);
+		return;
+	}
+	buf_free(&b);
 	buf_init(&b, 0);
 	buf_printf(&b, "%s: ", r->prefix);
 	buf_add(&b, s, n);

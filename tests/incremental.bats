@@ -295,6 +295,10 @@ refused() {
 	run --separate-stderr timeout 60 rest-sync -c c.json -C out --json
 	assert_success
 	assert_equal "$(jq -c '[.pages, .records, .requests, .rows]' <<<"$output")" '[1,1,1,9]'
+	# -s: no summary, and no note of the new state either.
+	run --separate-stderr timeout 60 rest-sync -s -c c.json -C out
+	assert_success
+	assert_equal "$stderr" ""
 }
 
 @test "rest-sync --status shows each incremental resource's cursor path and last value" {
