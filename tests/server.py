@@ -24,6 +24,8 @@ and, for a server whose data changed since the last sync:
   skip_ids=LIST     the records of these ids (1,5,9) are gone: pages and
                     total are made of the others
   edit_ids=LIST     the records of these ids have the note "edited"
+and, for incremental loading (see updated_page): updated=1,
+changed_every=N, updated_since=TEXT.
 /v2/links pages by a link or a cursor each page gives (json, nested,
 relative, odata, header, cursor, header_cursor: see links_page), and
 POST /v2/search by a cursor, offset or page in the JSON body.
@@ -64,6 +66,7 @@ CLIENT_SECRET = "client-sekrit-456"
 TOKEN_GRACE = 5  # seconds a token stays good past its expires_in
 LABELS = ["cat", "dog", "bird", "café", "東京"]
 EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+CHANGED_AT = "2027-01-01T00:00:00Z"
 ACTIONS = {"status", "drop", "truncate", "slow", "reset"}
 CHUNK = 8192
 MAX_BYTES = 1 << 30
@@ -583,6 +586,9 @@ class Handler(BaseHTTPRequestHandler):
         if args.get("ignore_offset") == "1":
             offset = 0
 
+        if "updated" in args or "changed_every" in args or \
+                "updated_since" in args:
+            return self.updated_page(args, offset, limit, total)
         skip = id_list(args, "skip_ids")
         edit = id_list(args, "edit_ids")
         kept = range(total)
@@ -622,6 +628,45 @@ class Handler(BaseHTTPRequestHandler):
         if args.get("pretty") == "1":
             text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
         return text
+
+    def updated_page(self, args, offset, limit, total):
+        """A /v1/resource page whose records have an updated_at: their
+        created_at, or 2027-01-01T00:00:00Z for every Nth record
+        (changed_every=N: ids N, 2N, ...), edited then; updated_since=TEXT
+        keeps the records updated at TEXT or later, paged and counted,
+        in id order.  The records a page skips are never built."""
+        every = int_arg(args, "changed_every", 0)
+        since = args.get("updated_since")
+        first = 0
+        changed = CHANGED_AT
+        if since is not None:
+            try:
+                at = datetime.datetime.fromisoformat(since)
+            except ValueError:
+                raise BadRequest("updated_since: not an ISO 8601 datetime")
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=datetime.timezone.utc)
+            first = max(0, math.ceil((at - EPOCH).total_seconds() / 60))
+            if at > datetime.datetime.fromisoformat(changed):
+                every = 0
+        first = min(first, total)
+        # The changed records before first, then every one from first.
+        low = list(range(every - 1, first, every)) if every > 0 else []
+        count = len(low) + total - first
+        page = low[offset:offset + limit]
+        start = first + max(0, offset - len(low))
+        page += range(start, min(start + limit - len(page), total))
+        rows = []
+        for i in page:
+            if every > 0 and (i + 1) % every == 0:
+                text, stamp = edited_json(i), changed
+            else:
+                text = record_json(i)
+                stamp = (EPOCH + datetime.timedelta(minutes=i)).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ")
+            rows.append(text[:-1] + ',"updated_at":"%s"}' % stamp)
+        return serialize({"data": Raw("[" + ",".join(rows) + "]"),
+                          "total": Raw(count)})
 
     # -- link and cursor paging ----------------------------------------------
 
