@@ -54,6 +54,10 @@ main(int argc, char *argv[])
 
 	reqopt_init(&o);
 	cli_start(&program, &argc, &argv, &cfg, &o);
+	if (cfg.parent != NULL)
+		die(EX_CONFIG, "%s: resource '%s' is a child of resource '%s' "
+		    "(one request for each of its records): run it with "
+		    "rest-paginate", cli_config_file, cfg.name, cfg.parent);
 	if (argc > 1 || (argc == 0 && cfg.url == NULL))
 		cli_usage(&program, EX_USAGE);
 	if (reqopt_finish(&o, &e) == -1)

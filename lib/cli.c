@@ -70,6 +70,8 @@ options(const struct cli *p)
 	return all;
 }
 
+const char *cli_config_file;
+
 /*
  * Find -c FILE and -r NAME before the other options are read, and load
  * FILE's parts for p into c.  Returns 1 if it was read, else 0 with c
@@ -104,6 +106,7 @@ load_config(const struct cli *p, int argc, char *argv[],
 		die(EX_USAGE, "--resource needs --config");
 	if (file == NULL)
 		return 0;
+	cli_config_file = file;
 	if (config_load(c, file, resource, p->parts, &e) == -1)
 		die_err(&e);
 	return 1;

@@ -69,6 +69,9 @@ struct cli {
 	const int	*early;
 };
 
+/* The FILE of -c FILE once cli_start() has read it, else NULL. */
+extern const char *cli_config_file;
+
 /*
  * Start program p: startup(p->name, its START_* flags), deferring stops
  * with CLI_DEFER_STOP, and argv[0] set to the name for getopt's

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "diag.h"
 #include "file.h"
+#include "jpath.h"
 #include "json.h"
 #include "opt.h"
 #include "placeholder.h"
@@ -34,7 +35,12 @@ struct reader {
 	struct incremental *incr;	/* endpoint.incremental, or NULL */
 	char		*incr_param;	/* the path of a parameter's, or NULL */
 	int		 incr_off;	/* not here: the client's headers */
+	struct config	*cfg;		/* the configuration being read */
 };
+
+/* The parent record config_load() fills a child's requests from. */
+static char	*parent_rec;
+static size_t	 parent_reclen;
 
 static const char *const top_keys[] = {
 	"client", "resource_defaults", "resources", NULL
@@ -481,6 +487,123 @@ resource_exists(struct reader *r, const char *name)
 	return found;
 }
 
+void
+config_parent_record(const char *json, size_t n)
+{
+	free(parent_rec);
+	parent_rec = NULL;
+	parent_reclen = 0;
+	if (json != NULL) {
+		parent_rec = xstrndup(json, n);
+		parent_reclen = n;
+	}
+}
+
+int
+config_parent_value(const char *json, size_t n, const char *field, int raw,
+    struct buf *b)
+{
+	struct json_error err;
+	struct jpath *jp;
+	struct json js;
+	const char *msg;
+	int i = -1;
+
+	if ((jp = jpath_compile(field, &msg)) == NULL)
+		return -1;
+	json_init(&js);
+	if (json_parse(&js, json, n, &err) == 0 && json_is_object(&js, 0))
+		i = jpath_eval(jp, &js, 0);
+	if (i >= 0) {
+		if (!raw && json_is_string(&js, i))
+			json_unescape(&js, i, b);
+		else
+			json_compact(&js, i, b);
+	}
+	json_free(&js);
+	jpath_free(jp);
+	return i >= 0 ? 0 : -1;
+}
+
+/* Append the n bytes at s percent-encoded: all but RFC 3986's unreserved. */
+static void	add_encoded(struct buf *, const char *, size_t, int);
+
+/*
+ * Take field of resource res (at path) as this child's: res is its one
+ * parent, not itself.  With a parent record, append the field's value to
+ * out, percent-encoded when enc is set; a record without it is EX_DATAERR.
+ */
+static int
+take_parent(struct reader *r, const char *path, const char *res,
+    const char *field, struct buf *out, int enc)
+{
+	struct config *c = r->cfg;
+	struct jpath *jp;
+	const char *msg;
+	struct buf v;
+	size_t k;
+	int rc = 0;
+
+	if (c->name != NULL && strcmp(res, c->name) == 0)
+		return err_set(r->err, EX_CONFIG, "%s: %s: resource '%s' "
+		    "cannot be its own parent", r->file, path, res);
+	if (c->parent != NULL && strcmp(c->parent, res) != 0)
+		return err_set(r->err, EX_CONFIG, "%s: %s: takes values from "
+		    "resources '%s' and '%s': a child resource has one parent",
+		    r->file, path, c->parent, res);
+	if ((jp = jpath_compile(field, &msg)) == NULL)
+		return err_set(r->err, EX_CONFIG, "%s: %s: field '%s': %s",
+		    r->file, path, field, msg);
+	jpath_free(jp);
+	if (c->parent == NULL)
+		c->parent = xstrdup(res);
+	for (k = 0; k < c->nparent_fields; k++)
+		if (strcmp(c->parent_fields[k], field) == 0)
+			break;
+	if (k == c->nparent_fields) {
+		c->parent_fields = xrealloc(c->parent_fields,
+		    (k + 1) * sizeof(*c->parent_fields));
+		c->parent_fields[c->nparent_fields++] = xstrdup(field);
+	}
+	if (parent_rec == NULL)
+		return 0;
+	buf_init(&v, 0);
+	if (config_parent_value(parent_rec, parent_reclen, field, 0, &v) == -1)
+		rc = err_set(r->err, EX_DATAERR, "%s: %s: the record of "
+		    "resource '%s' has no field '%s'", r->file, path, res,
+		    field);
+	else if (enc)
+		add_encoded(out, v.data != NULL ? v.data : "", v.len, 0);
+	else
+		buf_add(out, v.data != NULL ? v.data : "", v.len);
+	buf_free(&v);
+	return rc;
+}
+
+/*
+ * The placeholder {resources.NAME.FIELD} (the n bytes at f, at path),
+ * filled as take_parent() fills it.
+ */
+static int
+parent_field(struct reader *r, const char *path, const char *f, size_t n,
+    struct buf *out, int enc)
+{
+	char *s = xstrndup(f, n), *res = s + 10, *dot;
+	int rc;
+
+	if ((dot = strchr(res, '.')) == NULL || dot == res || dot[1] == '\0')
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "expected {resources.NAME.FIELD}", r->file, path, s);
+	else if (*dot = '\0', !resource_exists(r, res))
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder "
+		    "'{%s.%s}': no resource '%s'", r->file, path, s, dot + 1,
+		    res);
+	else
+		rc = take_parent(r, path, res, dot + 1, out, enc);
+	free(s);
+	return rc;
+}
+
 /*
  * Refuse placeholder {f} at path, which restpipe does not fill in: dlt
  * fills {resources.NAME.FIELD} from a parent resource and {incremental.*}
@@ -510,25 +633,13 @@ static int
 refuse_field(struct reader *r, const char *path, const char *name,
     size_t n, int in_path)
 {
-	char *f = field_shown(name, n), *res, *dot;
+	char *f = field_shown(name, n), *dot;
 	int rc;
 
 	if (strncmp(f, "resources.", 10) == 0) {
-		res = xstrdup(f + 10);
-		if ((dot = strchr(res, '.')) == NULL || dot == res ||
-		    dot[1] == '\0')
-			rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder "
-			    "'{%s}': expected {resources.NAME.FIELD}",
-			    r->file, path, f);
-		else if (*dot = '\0', !resource_exists(r, res))
-			rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder "
-			    "'{%s}': no resource '%s'", r->file, path, f, res);
-		else
-			rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder "
-			    "'{%s}' takes a value from resource '%s': child "
-			    "resources are not supported yet", r->file, path,
-			    f, res);
-		free(res);
+		/* expand_text() fills the others. */
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "expected {resources.NAME.FIELD}", r->file, path, f);
 	} else if ((dot = strchr(f, '.')) != NULL) {
 		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
 		    "unknown context '%.*s' (there are resources and "
@@ -662,6 +773,11 @@ expand_text(struct reader *r, const char *s, size_t n, const char *path,
 				return -1;
 			continue;
 		}
+		if (len > 10 && strncmp(p, "resources.", 10) == 0) {
+			if (parent_field(r, path, p, len, out, c != NULL) == -1)
+				return -1;
+			continue;
+		}
 		for (i = 0; c != NULL && i < c->nparams; i++)
 			if (c->params[i].namelen == len &&
 			    memcmp(c->params[i].name, p, len) == 0)
@@ -742,9 +858,10 @@ add_pair(struct pair **v, size_t *n, char *name, size_t namelen, char *value,
  * which restpipe has yet; a resolve names a resource that must exist.
  */
 static int
-param_object(struct reader *r, int v, const char *vp)
+param_object(struct reader *r, int v, const char *vp, struct buf *key)
 {
-	char tp[256], *type = NULL, *res = NULL;
+	char tp[256], *type = NULL, *res = NULL, *field = NULL;
+	struct buf val;
 	int i, rc;
 
 	snprintf(tp, sizeof(tp), "%s.type", vp);
@@ -763,12 +880,24 @@ param_object(struct reader *r, int v, const char *vp)
 	else if (!resource_exists(r, res))
 		rc = err_set(r->err, EX_CONFIG, "%s: %s: no resource '%s'",
 		    r->file, tp, res);
-	else
-		rc = err_set(r->err, EX_CONFIG, "%s: %s: resolves from "
-		    "resource '%s': child resources are not supported yet",
-		    r->file, vp, res);
+	else if (snprintf(tp, sizeof(tp), "%s.field", vp),
+	    (i = get(r, v, "field")) < 0)
+		rc = bad(r, vp, "a resolve parameter needs a field");
+	else if ((field = string_at(r, i, tp)) == NULL)
+		rc = -1;
+	else {
+		buf_init(&val, 0);
+		rc = take_parent(r, vp, res, field, &val, 0);
+		if (rc == 0)
+			add_pair(&r->cfg->params, &r->cfg->nparams,
+			    xstrndup(key->data != NULL ? key->data : "",
+			    key->len), key->len, buf_str(&val), val.len);
+		else
+			buf_free(&val);
+	}
 	free(type);
 	free(res);
+	free(field);
 	return rc;
 }
 
@@ -787,8 +916,9 @@ add_param(struct reader *r, struct config *c, int k, int v, const char *path)
 	json_unescape(&r->js, k, &key);
 	snprintf(vp, sizeof(vp), "%s.%s", path, buf_str(&key));
 	if (json_is_object(&r->js, v) || json_is_array(&r->js, v)) {
+		rc = param_object(r, v, vp, &key);
 		buf_free(&key);
-		return param_object(r, v, vp);
+		return rc;
 	}
 	if (json_is_null(&r->js, v)) {
 		buf_free(&key);
@@ -833,72 +963,128 @@ member_wins(struct reader *r, int later, int k)
 	return !found;
 }
 
-/*
- * Refuse a placeholder in a string of the member at token k and its value
- * (at path), as in any string dlt expands.
- */
+/* Whether the n bytes at s are one placeholder {resources.NAME.FIELD}. */
 static int
-check_strings(struct reader *r, int k, const char *path)
+whole_field(const char *s, size_t n)
 {
-	int end = json_skip(&r->js, k + 1), j, rc = 0;
-	struct buf b, out;
+	struct ph_scan sc = { s, n, 0 };
+	const char *p;
+	size_t len;
 
-	buf_init(&b, 0);
-	buf_init(&out, 0);
-	for (j = k; rc == 0 && j < end; j++) {
-		if (!json_is_string(&r->js, j))
-			continue;
-		buf_reset(&b);
-		buf_reset(&out);
-		json_unescape(&r->js, j, &b);
-		rc = expand_text(r, b.data != NULL ? b.data : "", b.len, path,
-		    &out, NULL, NULL);
-	}
-	buf_free(&b);
-	buf_free(&out);
-	return rc;
+	return n > 12 && strncmp(s, "{resources.", 11) == 0 &&
+	    placeholder_next(&sc, &p, &len) == PH_FIELD &&
+	    placeholder_next(&sc, &p, &len) == PH_END;
 }
 
 /*
- * "{{" and "}}" in the strings of the compact JSON text b as braces, and
- * an {incremental.*} placeholder as its mark; the strings were checked,
- * so every other brace in them is structure.
+ * The placeholder resources.NAME.FIELD (n bytes at f, at path) into out
+ * as the JSON value the parent record holds, or "" without a record.
  */
 static int
-unbrace_json(struct reader *r, struct buf *b, const char *path)
+parent_json(struct reader *r, const char *path, const char *f, size_t n,
+    struct buf *out)
 {
-	const char *close;
-	size_t i, j;
-	int in = 0, v;
-	char ch, *f;
+	struct buf v;
+	size_t k;
+	char *field;
 
-	for (i = j = 0; i < b->len; i++) {
-		ch = b->data[j++] = b->data[i];
-		if (in && ch == '\\' && i + 1 < b->len)
-			b->data[j++] = b->data[++i];
-		else if (ch == '"')
-			in = !in;
-		else if (in && (ch == '{' || ch == '}') && i + 1 < b->len &&
-		    b->data[i + 1] == ch)
-			i++;
-		else if (in && ch == '{' && (close = memchr(b->data + i, '}',
-		    b->len - i)) != NULL) {
-			/* The mark is shorter than the placeholder. */
-			f = xstrndup(b->data + i + 1,
-			    (size_t)(close - b->data) - i - 1);
-			v = name_value(incr_fields, f);
-			free(f);
-			if (v == -1)
-				return bad(r, path, "a placeholder written with "
-				    "escapes");
-			b->data[j - 1] = INCR_PLACEHOLDER;
-			b->data[j++] = (char)v;
-			i = (size_t)(close - b->data);
+	buf_init(&v, 0);
+	if (parent_field(r, path, f, n, &v, 0) == -1) {
+		buf_free(&v);
+		return -1;
+	}
+	buf_free(&v);
+	/* parent_field() checked it: the field follows the second dot. */
+	field = xstrndup(f, n);
+	k = strcspn(field + 10, ".") + 11;
+	if (parent_rec == NULL)
+		buf_adds(out, "\"\"");
+	else
+		config_parent_value(parent_rec, parent_reclen, field + k, 1,
+		    out);
+	free(field);
+	return 0;
+}
+
+/*
+ * The string x quoted as JSON into out, the marks of {incremental.*}
+ * placeholders left as they are, for config_bind_incremental().
+ */
+static void
+quote_marked(struct buf *out, const struct buf *x)
+{
+	const char *p = x->data != NULL ? x->data : "", *end = p + x->len, *m;
+	struct buf q;
+
+	buf_init(&q, 0);
+	buf_addc(out, '"');
+	while (p < end) {
+		if ((m = memchr(p, INCR_PLACEHOLDER, (size_t)(end - p))) ==
+		    NULL || m + 1 >= end)
+			m = end;
+		buf_reset(&q);
+		json_quote(&q, p, (size_t)(m - p));
+		buf_add(out, q.data + 1, q.len - 2);
+		if (m == end)
+			break;
+		buf_add(out, m, 2);
+		p = m + 2;
+	}
+	buf_addc(out, '"');
+	buf_free(&q);
+}
+
+/*
+ * The value at token i as compact JSON into out, each string (a key too)
+ * expanded as dlt expands it.
+ */
+static int
+compact_expanded(struct reader *r, int i, const char *path, struct buf *out)
+{
+	struct buf s, x;
+	int obj, end, j, n = 0, rc = 0;
+
+	if (json_is_string(&r->js, i)) {
+		buf_init(&s, 0);
+		buf_init(&x, 0);
+		json_unescape(&r->js, i, &s);
+		if (s.data == NULL)
+			buf_str(&s);
+		rc = placeholder_any(s.data, s.len);
+		if (rc == 0)
+			json_compact(&r->js, i, out);
+		else if (rc == 1 && whole_field(s.data, s.len) &&
+		    strncmp(s.data + 1, "incremental.", 12) != 0)
+			/* dlt keeps the type of a value that is one placeholder. */
+			rc = parent_json(r, path, s.data + 1, s.len - 2, out);
+		else if (rc == 1 && (rc = expand_text(r, s.data, s.len, path,
+		    &x, NULL, NULL)) == 0)
+			quote_marked(out, &x);
+		else if (rc == -1)
+			rc = expand_text(r, s.data, s.len, path, &x, NULL, NULL);
+		buf_free(&s);
+		buf_free(&x);
+		return rc == -1 ? -1 : 0;
+	}
+	if (!json_is_object(&r->js, i) && !json_is_array(&r->js, i)) {
+		json_compact(&r->js, i, out);
+		return 0;
+	}
+	obj = json_is_object(&r->js, i);
+	buf_addc(out, obj ? '{' : '[');
+	end = json_skip(&r->js, i);
+	for (j = i + 1; rc == 0 && j < end;
+	    j = json_skip(&r->js, obj ? j + 1 : j)) {
+		if (n++ > 0)
+			buf_addc(out, ',');
+		rc = compact_expanded(r, j, path, out);
+		if (obj && rc == 0) {
+			buf_addc(out, ':');
+			rc = compact_expanded(r, j + 1, path, out);
 		}
 	}
-	b->len = j;
-	buf_str(b);
-	return 0;
+	buf_addc(out, obj ? '}' : ']');
+	return rc;
 }
 
 /* endpoint.params as pairs into c, or endpoint.json as an object to out. */
@@ -927,18 +1113,16 @@ merged_members(struct reader *r, const char *key, struct config *c,
 					return -1;
 				continue;
 			}
-			if (check_strings(r, k, path) == -1)
-				return -1;
 			buf_addc(out, out->len == 0 ? '{' : ',');
-			json_compact(&r->js, k, out);
+			if (compact_expanded(r, k, path, out) == -1)
+				return -1;
 			buf_addc(out, ':');
-			json_compact(&r->js, k + 1, out);
+			if (compact_expanded(r, k + 1, path, out) == -1)
+				return -1;
 		}
 	}
-	if (c == NULL && out->len > 0) {
+	if (c == NULL && out->len > 0)
 		buf_addc(out, '}');
-		return unbrace_json(r, out, path);
-	}
 	return 0;
 }
 
@@ -2313,6 +2497,35 @@ refuse_unsupported(struct reader *r, int parts)
 	return 0;
 }
 
+/* include_from_parent and selected, which every program reads. */
+static int
+read_child(struct reader *r, struct config *c)
+{
+	char path[128], ip[160];
+	int i, end, k;
+
+	if ((i = res_get(r, "selected", path, sizeof(path))) >= 0 &&
+	    !json_is_null(&r->js, i) && !json_is_bool(&r->js, i, &c->selected))
+		return bad(r, path, "expected true or false");
+	if ((i = res_get(r, "include_from_parent", path, sizeof(path))) < 0 ||
+	    json_is_null(&r->js, i))
+		return 0;
+	if (!json_is_array(&r->js, i))
+		return bad(r, path, "expected an array of field names");
+	end = json_skip(&r->js, i);
+	for (k = i + 1; k < end; k = json_skip(&r->js, k)) {
+		snprintf(ip, sizeof(ip), "%s[%zu]", path, c->ninclude);
+		c->include = xrealloc(c->include, (c->ninclude + 1) *
+		    sizeof(*c->include));
+		if (take_string(r, k, ip, &c->include[c->ninclude]) == -1)
+			return -1;
+		c->ninclude++;
+		if (*c->include[c->ninclude - 1] == '\0')
+			return bad(r, ip, "expected a field name");
+	}
+	return 0;
+}
+
 /* Read the parts asked for, once the file is parsed. */
 static int
 read_parts(struct reader *r, struct config *c, const char *resource,
@@ -2353,17 +2566,18 @@ read_parts(struct reader *r, struct config *c, const char *resource,
 	 */
 	if (read_table(r, c) == -1)
 		return -1;
-	return 0;
+	return read_child(r, c);
 }
 
 int
 config_load(struct config *c, const char *file, const char *resource,
     int parts, struct err *e)
 {
-	struct reader r = { .file = file, .err = e };
+	struct reader r = { .file = file, .err = e, .cfg = c };
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->selected = 1;
 	c->auth = -1;
 	c->key_location = -1;
 	c->limit = c->offset = c->maximum = c->base_page = c->page = -1;
@@ -2558,6 +2772,13 @@ config_free(struct config *c)
 
 	free(c->name);
 	free(c->url);
+	free(c->parent);
+	for (k = 0; k < c->nparent_fields; k++)
+		free(c->parent_fields[k]);
+	free(c->parent_fields);
+	for (k = 0; k < c->ninclude; k++)
+		free(c->include[k]);
+	free(c->include);
 	free(c->method);
 	free_pairs(c->headers, c->nheaders);
 	free_pairs(c->params, c->nparams);

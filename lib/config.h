@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "diag.h"
 #include "incr.h"
 #include "opt.h"
@@ -116,6 +117,17 @@ struct config {
 	char			*dedup_order;	/* "asc" or "desc" */
 	char			*hard_delete;	/* a column hinted hard_delete */
 	char			*table;		/* table_name, else name */
+	/*
+	 * A child resource (every part): the parent resource, the fields
+	 * of its records the requests take (resolve fields and
+	 * {resources.PARENT.FIELD} placeholders), include_from_parent.
+	 */
+	char			*parent;	/* NULL: not a child */
+	char			**parent_fields;
+	size_t			 nparent_fields;
+	char			**include;	/* include_from_parent */
+	size_t			 ninclude;
+	int			 selected;	/* 0: selected: false */
 	/* Every part: endpoint.incremental or an incremental parameter. */
 	struct incremental	*incr;		/* NULL: none */
 };
@@ -142,6 +154,24 @@ void	config_free(struct config *);
  */
 int	config_bind_incremental(struct config *c, const char *start,
 	    struct err *e);
+
+/*
+ * The record (n bytes of JSON, an object) of the parent resource that
+ * config_load() fills a child resource's requests from, or NULL for none:
+ * then the placeholders and resolve parameters are left empty, and only
+ * c->parent and c->parent_fields tell that the resource is a child.  A
+ * field the record lacks makes config_load() fail with EX_DATAERR.
+ */
+void	config_parent_record(const char *json, size_t n);
+
+/*
+ * The value of field (a JSON path) in the parent record json of n bytes
+ * into b: a string unescaped, anything else as compact JSON; for
+ * include_from_parent, with raw set, always as JSON.  Returns 0, or -1
+ * when the record is not an object or lacks the field.
+ */
+int	config_parent_value(const char *json, size_t n, const char *field,
+	    int raw, struct buf *b);
 
 /*
  * The names of FILE's resources, in order, in a new array of n new

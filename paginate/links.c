@@ -436,6 +436,13 @@ run_links(struct pager *pg, struct http *h, struct http_req *first_page)
 			http_req_free(r);
 			fail(pg, status);
 		}
+		if (r->ignored != NULL) {
+			/* As response_actions ask: paging stops, as dlt's. */
+			warnmsg("page %ld: %s: paging stops there, as after an "
+			    "empty page", pg->pos, r->ignored);
+			http_req_free(r);
+			break;
+		}
 		count = parse_page(pg, r);
 		next = next_ref(pg, r, count, &json);
 		if (next != NULL) {

@@ -65,6 +65,8 @@ struct pager_opts {
 	char		*start_buf;	/* start_ref read from @FILE */
 	int		 stop_empty_set; /* stop_after_empty was given */
 	int		 allow_other_host;
+	/* A child resource's run for one parent: its include_from_parent. */
+	struct buf	 columns;	/* "_posts_title":"..." or empty */
 	/* Incremental loading: the state of the table fed. */
 	const char	*table;		/* --table: whose state to read */
 	int		 full_refresh;	/* ignore the incremental state */
@@ -104,7 +106,49 @@ struct pager {
 	struct buf	 resume;	/* the option that resumes, or empty */
 	struct buf	 resume_base;	/* the URL relative links start from */
 	int		 resume_safe;	/* 0: it could hold the secret */
+	int		 rec_tok;	/* the page's records, in json */
 };
+
+/*
+ * The variable that hands a run for one parent (parents.c) the parent's
+ * record, a JSON object on one line.
+ */
+#define PARENT_RECORD_ENV	"RESTPIPE_PARENT_RECORD"
+
+/* The resources whose parents are being fetched: "/a//b/". */
+#define PARENT_CHAIN_ENV	"RESTPIPE_PARENT_CHAIN"
+
+/* How a child resource's parents come. */
+struct parent_opts {
+	const char	*config;	/* -c FILE */
+	const char	*file;		/* --parents FILE (- stdin), or NULL */
+	long		 start;		/* --parent-start: records to skip */
+	int		 start_set;
+};
+
+/*
+ * Run the child resource c: its pages for each record of its parent, in
+ * the records' order, up to o->parallel runs of rest-paginate at once,
+ * each with args (this command line, without the options of this
+ * process) and the record in PARENT_RECORD_ENV.  Writes --parent-start N
+ * to o->position_fd after the pages of each parent.  Returns 0 or exits.
+ */
+int	parents_run(const struct parent_opts *, const struct config *c,
+	    const struct pager_opts *o, char *const args[]);
+
+/*
+ * The include_from_parent columns of c from the record rec, as JSON
+ * members into cols ("_posts_title":"x"); exits 65 when one is missing.
+ */
+void	parents_include(const struct config *c, const char *rec,
+	    struct buf *cols);
+
+/*
+ * The page parsed in js into out, with cols added to each record (the
+ * object at token i, or the objects of the array at i).
+ */
+void	parents_add_columns(const struct json *js, int i,
+	    const struct buf *cols, struct buf *out);
 
 
 /* Compile path, the value of option opt, or exit 78 naming both. */

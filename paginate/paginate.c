@@ -49,6 +49,12 @@ enum {
 	OPT_TABLE, OPT_FULL_REFRESH
 };
 
+/* Child resources (parents.c). */
+enum { OPT_PARENTS = OPT_PROGRAM + 100, OPT_PARENT_START };
+
+/* How a child resource's parents come: --parents, --parent-start. */
+static struct parent_opts parent_opts;
+
 struct jpath *
 compile(const char *opt, const char *path)
 {
@@ -453,6 +459,27 @@ catch_stops(struct pager *pg)
 }
 
 /*
+ * Write the page in body on one line, with a child resource's
+ * include_from_parent columns added to its records.  Returns 0, or EOF.
+ */
+static int
+put_page(const struct pager *pg, const struct buf *body)
+{
+	struct buf out;
+	int rc = 0;
+
+	if (pg->o->columns.len == 0)
+		return fwrite(body->data, 1, body->len, stdout) != body->len ?
+		    EOF : 0;
+	buf_init(&out, 0);
+	parents_add_columns(&pg->json, pg->rec_tok, &pg->o->columns, &out);
+	if (fwrite(out.data, 1, out.len, stdout) != out.len)
+		rc = EOF;
+	buf_free(&out);
+	return rc;
+}
+
+/*
  * Write a page already flattened to one line, holding count records.  A
  * signal waits until the page is whole on stdout, and then resumes where
  * the next page starts; after a short page, where its records end, since
@@ -465,7 +492,7 @@ write_page(struct pager *pg, const struct buf *body, long count)
 	long next;
 
 	sigprocmask(SIG_BLOCK, &stop_signals, &saved);
-	if (fwrite(body->data, 1, body->len, stdout) != body->len ||
+	if (put_page(pg, body) == EOF ||
 	    putchar('\n') == EOF || fflush(stdout) == EOF) {
 		/* A reader gone needs no resume line; a full disk does. */
 		int gone = errno == EPIPE, status = finish_stdout();
@@ -488,7 +515,7 @@ write_ref_page(struct pager *pg, const struct buf *body, const char *position,
 	sigset_t saved;
 
 	sigprocmask(SIG_BLOCK, &stop_signals, &saved);
-	if (fwrite(body->data, 1, body->len, stdout) != body->len ||
+	if (put_page(pg, body) == EOF ||
 	    putchar('\n') == EOF || fflush(stdout) == EOF) {
 		int gone = errno == EPIPE, status = finish_stdout();
 
@@ -789,6 +816,7 @@ parse_page(struct pager *pg, struct http_req *r)
 		    o->data_selector != NULL ? o->data_selector : "(detected)");
 		fail(pg, EX_DATAERR);
 	}
+	pg->rec_tok = i;
 	if (json_is_array(&pg->json, i))
 		count = pg->json.tok[i].size;
 	else
@@ -815,7 +843,8 @@ take_page(struct pager *pg, struct http_req *r)
 		return 2;
 	check_repeat(pg, body, count);
 	stop = count == 0 && o->stop_after_empty;
-	if (!stop && pg->total != NULL && (total = read_total(pg)) >= 0)
+	if (!stop && !o->single && pg->total != NULL &&
+	    (total = read_total(pg)) >= 0)
 		pg->known_total = total;
 	if (!stop && o->total_header != NULL &&
 	    (total = header_total(pg, r)) >= 0) {
@@ -1407,6 +1436,14 @@ option(void *opts, int opt, const char *arg, struct err *e)
 	case OPT_PAGINATOR:
 		rc = set_paginator(o, arg, e);
 		break;
+	case OPT_PARENTS:
+		parent_opts.file = arg;
+		break;
+	case OPT_PARENT_START:
+		rc = parse_long("--parent-start", arg, 0, LONG_MAX,
+		    &parent_opts.start, e);
+		parent_opts.start_set = 1;
+		break;
 	case OPT_POSITION_FD:
 		if ((rc = parse_long("--position-fd", arg, 3, 1023, &fd, e)) ==
 		    0)
@@ -1466,6 +1503,8 @@ static const struct option own[] = {
 	{ "page-param",		required_argument, NULL, OPT_PAGE_PARAM },
 	{ "paginator",		required_argument, NULL, OPT_PAGINATOR },
 	{ "parallel",		required_argument, NULL, 'P' },
+	{ "parent-start",	required_argument, NULL, OPT_PARENT_START },
+	{ "parents",		required_argument, NULL, OPT_PARENTS },
 	{ "position-fd",	required_argument, NULL, OPT_POSITION_FD },
 	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
 	{ "single-page",	no_argument,	   NULL, OPT_SINGLE_PAGE },
@@ -1547,8 +1586,15 @@ static const struct cli program = {
 	    "      --full-refresh         ignore the incremental state "
 	    "(start over)\n"
 	    CLI_CONFIG_USAGE
-	    "  -P, --parallel N           fetch up to N pages at once (1)\n"
-	    "      --progress             show progress on stderr\n",
+	    "  -P, --parallel N           fetch up to N pages at once (1); of a\n"
+	    "                             child resource, up to N parents\n"
+	    "      --progress             show progress on stderr\n"
+	    "child resources:\n"
+	    "      --parents FILE         the parent's records, one a line (-: "
+	    "stdin),\n"
+	    "                             instead of fetching them\n"
+	    "      --parent-start N       skip the first N parent records "
+	    "(resume)\n",
 	.more = REQOPT_USAGE,
 	.shortopts = "P:" REQOPT_SHORT,
 	.longopts = longopts,
@@ -1814,21 +1860,65 @@ main(int argc, char *argv[])
 	struct config cfg;
 	struct err e = { 0 };
 	struct pager pg;
+	char **args, *rec;
+	int i, one_parent;
 
+	/* A run for one parent record of a child resource (parents.c). */
+	if ((rec = getenv(PARENT_RECORD_ENV)) != NULL) {
+		rec = xstrdup(rec);
+		unsetenv(PARENT_RECORD_ENV);
+		config_parent_record(rec, strlen(rec));
+	}
+	args = xcalloc((size_t)argc + 1, sizeof(*args));
+	for (i = 0; i < argc; i++)
+		args[i] = argv[i];
 	reqopt_init(&o.req);
+	buf_init(&o.columns, 0);
 	cli_start(&program, &argc, &argv, &cfg, &o);
 	check_options(&o, argc, argv, &cfg);
+	if (cfg.parent == NULL && (parent_opts.file != NULL ||
+	    parent_opts.start_set))
+		die(EX_USAGE, "--parents and --parent-start are for a child "
+		    "resource (one with a resolve parameter or a "
+		    "{resources.NAME.FIELD} placeholder)");
+	if (cfg.parent != NULL && rec == NULL && o.req.http.dry_run &&
+	    parent_opts.file == NULL) {
+		/* The parent's requests would not be a dry run. */
+		printf("# resource '%s' is a child of resource '%s': one "
+		    "request sequence for each of its records (--parents FILE "
+		    "shows them)\n", cfg.name, cfg.parent);
+		config_free(&cfg);
+		free(args);
+		reqopt_free(&o.req);
+		return finish_stdout();
+	}
+	if (cfg.parent != NULL && rec == NULL) {
+		parent_opts.config = cli_config_file;
+		parents_run(&parent_opts, &cfg, &o, args);
+		free(args);
+		reqopt_free(&o.req);
+		config_free(&cfg);
+		return finish_stdout();
+	}
+	free(args);
+	if ((one_parent = rec != NULL))
+		parents_include(&cfg, rec, &o.columns);
+	free(rec);
 	settle_incremental(&o);
 	pager_init(&pg, &o);
 	if (reqopt_finish(&o.req, &e) == -1)
 		die_err(&e);
 	catch_stops(&pg);
+	/* A run for one parent: the process that started it handles stops. */
+	if (one_parent)
+		signal(SIGINT, SIG_IGN);
 	run(&pg);
 	end_incremental(&o);
 	free(o.incr_start);
 	pager_free(&pg);
 	reqopt_free(&o.req);
 	free(o.start_buf);
+	buf_free(&o.columns);
 	config_free(&cfg);
 	return finish_stdout();
 }

@@ -253,6 +253,56 @@ check_tables(const struct sync_opts *o, const struct resource *r,
 		}
 }
 
+/*
+ * The parents of the resources to sync that are not synced themselves
+ * (selected: false, or not named) are fetched for them, once: want 2.
+ */
+static void
+drive_parents(struct resource *r, int *want, size_t n)
+{
+	size_t k, p;
+	int more = 1;
+
+	while (more) {
+		more = 0;
+		for (k = 0; k < n; k++) {
+			if (!want[k] || r[k].parent == NULL)
+				continue;
+			for (p = 0; p < n; p++)
+				if (r[p].name != NULL &&
+				    strcmp(r[p].name, r[k].parent) == 0)
+					break;
+			if (p < n && !want[p]) {
+				want[p] = 2;
+				r[p].drive_only = 1;
+				more = 1;
+			}
+		}
+	}
+}
+
+/*
+ * A child synced with its parent reads the parent's records of the run,
+ * DIR/.TABLE.records, instead of fetching them again.
+ */
+static void
+link_parents(const struct sync_opts *o, struct resource *r, size_t n)
+{
+	size_t k, p;
+
+	for (k = 0; k < n; k++) {
+		for (p = 0; r[k].parent != NULL && p < n; p++)
+			if (strcmp(r[p].name, r[k].parent) == 0)
+				break;
+		if (r[k].parent == NULL || p == n)
+			continue;
+		if (r[p].records == NULL)
+			r[p].records = in_dir(o->dir, ".%s.records",
+			    r[p].table, "");
+		r[k].parents = xstrdup(r[p].records);
+	}
+}
+
 struct resource *
 resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
     size_t *nres)
@@ -286,11 +336,17 @@ resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
 			continue;
 		}
 		place(o, &c, &r[i]);
+		/* As dlt: selected: false only drives its children. */
+		if (!c.selected && nnames == 0)
+			want[i] = 0;
+		if (c.parent != NULL)
+			r[i].parent = xstrdup(c.parent);
 		if (want[i])
 			check(o, &c, i, &r[i]);
 		config_free(&c);
 	}
 	check_tables(o, r, want, nall);
+	drive_parents(r, want, nall);
 	for (i = 0; i < nall; i++) {
 		if (want[i])
 			r[n++] = r[i];
@@ -300,6 +356,7 @@ resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
 	}
 	free(all);
 	free(want);
+	link_parents(o, r, n);
 	*nres = n;
 	return r;
 }
@@ -317,6 +374,9 @@ resources_free(struct resource *r, size_t n)
 		free(r[i].prefix);
 		free(r[i].cursor_path);
 		free(r[i].fingerprint);
+		free(r[i].parent);
+		free(r[i].records);
+		free(r[i].parents);
 		memset(&r[i], 0, sizeof(r[i]));
 	}
 }

@@ -47,8 +47,12 @@ worse(int a, int b)
 	return rank(b) < rank(a) ? b : a;
 }
 
+/* Where each resource is. */
+enum { DONE_WAITING, DONE_RUNNING, DONE_OK, DONE_FAILED };
+
 struct job {
 	const struct resource *r;
+	size_t		 index;		/* of r */
 	pid_t		 pid;
 	int		 fd;		/* its result, read */
 	struct buf	 out;
@@ -87,7 +91,8 @@ start_job(const struct sync_opts *o, const struct resource *r,
 			if (jobs[i].pid > 0 && &jobs[i] != j)
 				close(jobs[i].fd);
 		close(fd[0]);
-		status = sync_resource(o, r, fd[1]);
+		status = r->drive_only ? sync_drive(o, r) :
+		    sync_resource(o, r, fd[1]);
 		fflush(stderr);
 		/* Killed by the signal, as the shell expects to see it. */
 		stop_finish();
@@ -136,7 +141,7 @@ finish_job(const struct sync_opts *o, struct job *j)
 	}
 	if (j->out.len == 0 || j->out.data[j->out.len - 1] != '\n')
 		make_result(j->r, status, &j->out);
-	if (o->json)
+	if (o->json && !j->r->drive_only)
 		fwrite(j->out.data, 1, j->out.len, stdout);
 	buf_free(&j->out);
 	j->pid = 0;
@@ -146,12 +151,13 @@ finish_job(const struct sync_opts *o, struct job *j)
 /* Read what the running workers said; returns the worst status so far. */
 static int
 collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
-    size_t *running, int status)
+    size_t *running, int status, int *done)
 {
 	struct pollfd *p = xcalloc(njobs, sizeof(*p));
 	char chunk[4096];
 	ssize_t got;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < njobs; i++) {
 		p[i].fd = jobs[i].pid > 0 ? jobs[i].fd : -1;
@@ -170,41 +176,100 @@ collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
 		}
 		if (got == -1 && errno == EINTR)
 			continue;
-		status = worse(status, finish_job(o, &jobs[i]));
+		rc = finish_job(o, &jobs[i]);
+		done[jobs[i].index] = rc == 0 ? DONE_OK : DONE_FAILED;
+		status = worse(status, rc);
 		(*running)--;
 	}
 	free(p);
 	return status;
 }
 
+/*
+ * Whether resource k may start: it has no parent among r, or the parent
+ * is done.  A parent that failed makes k fail with EX_UNAVAILABLE.
+ */
+static int
+ready(const struct sync_opts *o, const struct resource *r, size_t n,
+    size_t k, int *done, int *status)
+{
+	struct buf b;
+	size_t p;
+
+	for (p = 0; r[k].parent != NULL && p < n; p++)
+		if (strcmp(r[p].name, r[k].parent) == 0)
+			break;
+	if (r[k].parent == NULL || p == n || done[p] == DONE_OK)
+		return 1;
+	if (done[p] != DONE_FAILED)
+		return 0;
+	warnmsg("%s: not synced: its parent resource '%s' failed",
+	    r[k].name, r[p].name);
+	buf_init(&b, 0);
+	make_result(&r[k], EX_UNAVAILABLE, &b);
+	if (o->json)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+	done[k] = DONE_FAILED;
+	*status = worse(*status, EX_UNAVAILABLE);
+	return 0;
+}
+
 int
 sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 {
-	size_t njobs = (size_t)o->jobs, next = 0, running = 0, i;
-	struct job *jobs = xcalloc(njobs, sizeof(*jobs));
+	size_t njobs = (size_t)o->jobs, running = 0, i, k, left = n;
+	struct job *jobs;
 	struct buf b;
-	int status = 0;
+	int status = 0, *done;
 
 	make_dir(o->dir);
-	while (next < n || running > 0) {
-		for (i = 0; i < njobs && next < n && !stop_requested(); i++)
-			if (jobs[i].pid == 0) {
-				start_job(o, &r[next++], &jobs[i], jobs, njobs);
-				running++;
-			}
+	jobs = xcalloc(njobs, sizeof(*jobs));
+	done = xcalloc(n, sizeof(*done));
+	/* Parents before their children, -j at once. */
+	while (left > 0 || running > 0) {
+		for (k = 0; k < n && !stop_requested(); k++) {
+			if (done[k] != DONE_WAITING ||
+			    !ready(o, r, n, k, done, &status))
+				continue;
+			for (i = 0; i < njobs && jobs[i].pid != 0; i++)
+				;
+			if (i == njobs)
+				break;
+			start_job(o, &r[k], &jobs[i], jobs, njobs);
+			jobs[i].index = k;
+			done[k] = DONE_RUNNING;
+			running++;
+		}
+		for (left = 0, k = 0; k < n; k++)
+			left += done[k] == DONE_WAITING;
 		if (running > 0)
-			status = collect(o, jobs, njobs, &running, status);
-		else if (stop_requested())
+			status = collect(o, jobs, njobs, &running, status,
+			    done);
+		else if (stop_requested() || left > 0)
 			break;
 	}
-	/* Those an interrupt kept from starting. */
+	/* Those an interrupt, or a cycle of parents, kept from starting. */
 	buf_init(&b, 0);
-	for (; next < n; next++) {
-		make_result(&r[next], 128 + stop_requested(), &b);
+	for (k = 0; k < n; k++) {
+		if (done[k] != DONE_WAITING)
+			continue;
+		if (!stop_requested()) {
+			warnmsg("%s: not synced: its parent resource '%s' is "
+			    "its child too", r[k].name, r[k].parent);
+			status = worse(status, EX_CONFIG);
+		}
+		make_result(&r[k], stop_requested() ? 128 + stop_requested() :
+		    EX_CONFIG, &b);
 		if (o->json)
 			fwrite(b.data, 1, b.len, stdout);
 	}
 	buf_free(&b);
+	/* The records parents kept for their children. */
+	for (k = 0; k < n; k++)
+		if (r[k].records != NULL)
+			unlink(r[k].records);
+	free(done);
 	free(jobs);
 	return status;
 }

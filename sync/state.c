@@ -93,13 +93,24 @@ state_free(struct state *st)
 
 /*
  * A position as rest-paginate --position-fd tells it.  A link or a
- * cursor is any text on one line, empty after the last page.
+ * cursor is any text on one line, empty after the last page.  Of a child
+ * resource, "--parent-start N", maybe followed by one of the others.
  */
 static int
 valid_position(const char *s)
 {
 	const char *d;
+	size_t n;
 
+	if (strncmp(s, "--parent-start ", 15) == 0) {
+		d = s + 15;
+		n = strspn(d, "0123456789");
+		if (n == 0 || n > 18)
+			return 0;
+		return d[n] == '\0' || (d[n] == ' ' &&
+		    strncmp(d + n + 1, "--parent-start", 14) != 0 &&
+		    valid_position(d + n + 1));
+	}
 	if (strncmp(s, "--next-url ", 11) == 0 ||
 	    strncmp(s, "--cursor ", 9) == 0)
 		return strlen(s) <= POSITION_MAX && strpbrk(s, "\r\n") == NULL;
@@ -348,6 +359,45 @@ state_shown(const char *pos)
 	return pos;
 }
 
+/*
+ * Of a child resource, "--parent-start N" alone, or with the position in
+ * parent N as two words that getopt takes whole: "--parent-start=N"
+ * "--offset=M" (or "--next-url=@FILE").
+ */
+static int
+parent_resume_args(const struct state *st, const char *dir, struct buf *opt,
+    struct buf *val, struct err *e)
+{
+	const char *n = st->position + 15;
+	size_t k = strspn(n, "0123456789");
+	struct state sub = *st;
+	struct buf o2;
+
+	buf_reset(opt);
+	buf_reset(val);
+	if (n[k] == '\0') {
+		buf_adds(opt, "--parent-start");
+		buf_add(val, n, k);
+		buf_str(opt);
+		buf_str(val);
+		return 0;
+	}
+	sub.position = (char *)n + k + 1;
+	buf_init(&o2, 0);
+	if (state_resume_args(&sub, dir, &o2, val, e) == -1) {
+		buf_free(&o2);
+		return -1;
+	}
+	buf_printf(opt, "--parent-start=%.*s", (int)k, n);
+	buf_adds(&o2, "=");
+	buf_add(&o2, val->data, val->len);
+	buf_reset(val);
+	buf_add(val, o2.data, o2.len);
+	buf_str(val);
+	buf_free(&o2);
+	return 0;
+}
+
 int
 state_resume_args(const struct state *st, const char *dir, struct buf *opt,
     struct buf *val, struct err *e)
@@ -358,6 +408,8 @@ state_resume_args(const struct state *st, const char *dir, struct buf *opt,
 	size_t len;
 	int fd, rc = -1;
 
+	if (strncmp(st->position, "--parent-start ", 15) == 0)
+		return parent_resume_args(st, dir, opt, val, e);
 	buf_reset(opt);
 	buf_reset(val);
 	buf_add(opt, st->position, (size_t)(space - st->position));

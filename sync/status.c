@@ -266,7 +266,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 	size_t i;
 	int status = 0, rc;
 	char *argv[] = { "rest-paginate", "-c", NULL, "-r", NULL,
-	    "--dry-run", NULL, NULL, NULL };
+	    "--dry-run", NULL, NULL, NULL, NULL, NULL };
 
 	argv[2] = (char *)o->config;
 	buf_init(&out, 0);
@@ -278,7 +278,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 		buf_init(&rl.line, 0);
 		buf_reset(&out);
 		argv[4] = r[i].name;
-		argv[6] = argv[7] = NULL;
+		argv[6] = argv[7] = argv[8] = argv[9] = NULL;
 		memset(&st, 0, sizeof(st));
 		if (resume_args(&r[i], &argv[6], &st, &opt, &val))
 			printf("%s: no request: the pages of the run %s are all "

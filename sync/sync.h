@@ -39,6 +39,14 @@ struct resource {
 	int		 incremental;	/* it loads increments */
 	char		*cursor_path;	/* of its incremental, or NULL */
 	char		*fingerprint;	/* of what it fetches (resource.c) */
+	char		*parent;	/* of a child resource, or NULL */
+	/*
+	 * DIR/.TABLE.records: the records of a parent synced in this run,
+	 * which its children read (--parents) instead of fetching them.
+	 */
+	char		*records;	/* a parent's, to write; or NULL */
+	char		*parents;	/* a child's, to read; or NULL */
+	int		 drive_only;	/* a parent not to sync, only to read */
 };
 
 /* resource.c */
@@ -207,6 +215,13 @@ int	lock_take(const char *path, struct err *e);
  * Sync one resource, in a process of its own: returns the exit status,
  * having written its result as a JSON object on a line to resultfd.
  */
+/*
+ * Fetch the records of r, a parent not synced itself (selected: false,
+ * or not named), into r->records for its children: rest-paginate |
+ * rest-select, no table.  Returns the worse exit status of the two.
+ */
+int	sync_drive(const struct sync_opts *, const struct resource *r);
+
 int	sync_resource(const struct sync_opts *, const struct resource *,
 	    int resultfd);
 

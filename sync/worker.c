@@ -73,6 +73,7 @@ struct run {
 	int		 fd[NFD];
 	int		 spool;
 	int		 log;		/* the page log, appended */
+	int		 tee;		/* r->records, or -1 */
 	uint64_t	 written;	/* bytes in the spool */
 	uint64_t	 fed;		/* of them, given to rest-select */
 	struct sum	 sum;		/* of the spool's bytes so far */
@@ -357,6 +358,24 @@ read_records(struct run *run)
 	b->len += (size_t)got;
 }
 
+/* Write all n bytes at p to fd; returns 0 or -1. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static void
 write_records(struct run *run)
 {
@@ -365,6 +384,12 @@ write_records(struct run *run)
 
 	w = write(run->fd[TOMERGE], b->data + run->records_off, b->len -
 	    run->records_off);
+	/* A parent's records, for its children too. */
+	if (w > 0 && run->tee >= 0 && write_all(run->tee, b->data +
+	    run->records_off, (size_t)w) == -1) {
+		warnmsg("%s: write failed:", run->r->records);
+		fail(run, EX_IOERR, NULL);
+	}
 	if (w > 0)
 		run->records_off += (size_t)w;
 	else if (w == -1 && errno != EAGAIN && errno != EINTR)
@@ -556,6 +581,53 @@ arg(struct args *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
+int
+sync_drive(const struct sync_opts *o, const struct resource *r)
+{
+	struct args a = { .n = 0 };
+	int p[2], out, s1, s2;
+	pid_t pg, sel;
+
+	setprog(r->prefix);
+	if ((out = open(r->records, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		warnmsg("%s: cannot create:", r->records);
+		return EX_CANTCREAT;
+	}
+	xpipe(p);
+	arg(&a, "rest-paginate");
+	arg(&a, "-c");
+	arg(&a, o->config);
+	arg(&a, "-r");
+	arg(&a, r->name);
+	if (o->verbose)
+		arg(&a, "-v");
+	if (r->parents != NULL) {
+		arg(&a, "--parents");
+		arg(&a, r->parents);
+	}
+	pg = child_start(a.v, -1, p[1], -1, -1, SIGTERM);
+	a.n = 0;
+	arg(&a, "rest-select");
+	arg(&a, "-c");
+	arg(&a, o->config);
+	arg(&a, "-r");
+	arg(&a, r->name);
+	sel = child_start(a.v, p[0], out, -1, -1, SIGTERM);
+	close(p[0]);
+	close(p[1]);
+	close(out);
+	while (waitpid(pg, &s1, 0) == -1)
+		if (errno != EINTR)
+			return EX_OSERR;
+	while (waitpid(sel, &s2, 0) == -1)
+		if (errno != EINTR)
+			return EX_OSERR;
+	s1 = exit_of(s1);
+	s2 = exit_of(s2);
+	return s1 != 0 ? s1 : s2;
+}
+
 /* Start the three programs, joined through this process. */
 static void
 start(struct run *run)
@@ -629,6 +701,10 @@ start(struct run *run)
 		}
 		arg(&a, "--position-fd");
 		arg(&a, "3");
+		if (r->parents != NULL) {
+			arg(&a, "--parents");
+			arg(&a, r->parents);
+		}
 		/* The state of the table this run feeds. */
 		if (r->incremental) {
 			arg(&a, "--table");
@@ -1024,6 +1100,8 @@ queue_free(struct queue *q)
 static void
 run_free(struct run *run)
 {
+	if (run->tee >= 0)
+		close(run->tee);
 	queue_free(&run->ends);
 	queue_free(&run->positions);
 	buf_free(&run->pages);
@@ -1049,7 +1127,7 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	int status, lock;
 
 	memset(&run, 0, sizeof(run));
-	run.spool = run.log = -1;
+	run.spool = run.log = run.tee = -1;
 	run.o = o;
 	run.r = r;
 	run.started = clock_now();
@@ -1063,6 +1141,14 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	setprog(r->prefix);
 	signal(SIGPIPE, SIG_IGN);
 	atexit(kill_merge);
+	if (r->records != NULL && (run.tee = open(r->records, O_WRONLY |
+	    O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		warnmsg("%s: cannot create:", r->records);
+		status = EX_CANTCREAT;
+		result(&run, status, resultfd);
+		run_free(&run);
+		return status;
+	}
 	if ((lock = lock_take(r->lockfile, &e)) == -1) {
 		warnmsg("%s", e.msg);
 		status = e.status;

@@ -184,7 +184,7 @@ $synopsis"
 	local config=$BATS_TEST_TMPDIR/github.json
 	jq --arg base "$BASE/github/" '.client.base_url = $base' \
 		"$EX/github.json" >"$config"
-	TOKEN=$API_KEY run --separate-stderr rest-sync -c "$config" -C "$OUT"
+	TOKEN=$API_KEY run --separate-stderr rest-sync -c "$config" -C "$OUT" -r issues
 	assert_success
 	assert_regex "$stderr" "^rest-sync: issues: $OUT/issues.jsonl: 950 records from 10 pages \\(10 requests\\): 950 inserted"
 	assert_equal "$(jq -r .number "$OUT/issues.jsonl" | sort -n)" "$(seq 950)"
@@ -194,14 +194,14 @@ $synopsis"
 		"Bearer $API_KEY"
 	# A token the API refuses: 77, the table as it was, no token shown.
 	cp "$OUT/issues.jsonl" "$BATS_TEST_TMPDIR/before"
-	TOKEN=wrong run --separate-stderr rest-sync -c "$config" -C "$OUT"
+	TOKEN=wrong run --separate-stderr rest-sync -c "$config" -C "$OUT" -r issues
 	assert_failure 77
 	assert_regex "$stderr" 'HTTP 401: \{"message":"Bad credentials"\}'
 	[[ $stderr != *wrong* ]]
 	cmp "$BATS_TEST_TMPDIR/before" "$OUT/issues.jsonl"
 	# No token at all: 78 before any request.
 	server_reset
-	run --separate-stderr env -u TOKEN rest-sync -c "$config" -C "$OUT"
+	run --separate-stderr env -u TOKEN rest-sync -c "$config" -C "$OUT" -r issues
 	assert_failure 78
 	assert_regex "$stderr" 'bearer needs a secret: set TOKEN'
 	assert_equal "$(server_requests | wc -l)" 0

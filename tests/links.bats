@@ -364,3 +364,17 @@ rest-paginate: resume: rerun from the start"
 	assert_regex "$stderr" 'give a total_path, maximum_page or has_more_path$'
 	assert_equal "$(server_requests | wc -l)" 0
 }
+
+@test "an ignored response stops link paging as an empty page, said on stderr" {
+	server_faults '[{"path": "/v2/links", "action": "status", "status": 404, "skip": 1}]'
+	run --separate-stderr rest-paginate --paginator json_link \
+		--ignore-status 404 "$L"
+	assert_success
+	assert_equal "$(ids <<<"$output")" '1 2 3 4 5 6 7 8 9 10'
+	assert_regex "$stderr" '^rest-paginate: page 2: .*paging stops there, as after an empty page$'
+	# Without the action the same 404 is a failure, with the resume.
+	server_reset
+	server_faults '[{"path": "/v2/links", "action": "status", "status": 404, "skip": 1}]'
+	run --separate-stderr rest-paginate --paginator json_link "$L"
+	assert_failure 69
+}

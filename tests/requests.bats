@@ -99,8 +99,8 @@ x=%7By%7D'
 	refused rest-fetch "\$.resources[0].endpoint.path: placeholder '{last_run.value}': unknown context 'last_run' (there are resources and incremental)"
 	conf '"path": "echo/{incremental.start_value}"'
 	refused rest-paginate "\$.resources[0].endpoint.path: placeholder '{incremental.start_value}': no incremental definition (endpoint.incremental) to fill it"
-	conf '"path": "echo/{resources.users.id}/posts"'
-	refused rest-fetch "\$.resources[0].endpoint.path: placeholder '{resources.users.id}' takes a value from resource 'users': child resources are not supported yet"
+	conf '"path": "echo/{resources.r.id}/posts"'
+	refused rest-fetch "\$.resources[0].endpoint.path: resource 'r' cannot be its own parent"
 	conf '"path": "echo/{resources.nope.id}/posts"'
 	refused rest-fetch "\$.resources[0].endpoint.path: placeholder '{resources.nope.id}': no resource 'nope'"
 	conf '"path": "echo/{resources.users}"'
@@ -116,17 +116,19 @@ x=%7By%7D'
 	refused rest-fetch "\$.resources[0].endpoint.params.b: placeholder '{a}': only the path binds parameters (write '{{' and '}}' for braces)"
 	conf '"path": "echo", "headers": {"X-Since": "{last_run.value}"}'
 	refused rest-fetch "\$.resources[0].endpoint.headers.X-Since: placeholder '{last_run.value}': unknown context 'last_run' (there are resources and incremental)"
-	conf '"path": "echo", "method": "POST", "json": {"q": {"id": "{resources.users.id}"}}'
-	refused rest-fetch "\$.resources[0].endpoint.json: placeholder '{resources.users.id}' takes a value from resource 'users': child resources are not supported yet"
+	conf '"path": "echo", "method": "POST", "json": {"q": {"id": "{resources.nope.id}"}}'
+	refused rest-fetch "\$.resources[0].endpoint.json: placeholder '{resources.nope.id}': no resource 'nope'"
 	conf '"path": "echo", "method": "POST", "data": {"q": "{id}"}'
 	refused rest-fetch "\$.resources[0].endpoint.data.q: placeholder '{id}': only the path binds parameters (write '{{' and '}}' for braces)"
 }
 
-@test "resolve parameters and invalid incremental ones are 78; a resolve to no resource says so" {
+@test "invalid incremental parameters are 78; a resolve to no resource says so" {
 	conf '"path": "echo/{id}", "params": {"id": {"type": "resolve", "resource": "nope", "field": "id"}}'
 	refused rest-fetch "\$.resources[0].endpoint.params.id.resource: no resource 'nope'"
+	conf '"path": "echo/{id}", "params": {"id": {"type": "resolve", "resource": "users"}}'
+	refused rest-fetch "\$.resources[0].endpoint.params.id: a resolve parameter needs a field"
 	conf '"path": "echo/{id}", "params": {"id": {"type": "resolve", "resource": "users", "field": "id"}}'
-	refused rest-fetch "\$.resources[0].endpoint.params.id: resolves from resource 'users': child resources are not supported yet"
+	refused rest-fetch "resource 'r' is a child of resource 'users' (one request for each of its records): run it with rest-paginate"
 	conf '"path": "echo", "params": {"since": {"type": "incremental", "cursor_path": "items[*].t"}}'
 	refused rest-paginate "\$.resources[0].endpoint.params.since.cursor_path: expected a plain path: field names joined by dots, such as updated_at or meta.updated"
 	conf '"path": "echo", "params": {"since": {"type": "other"}}'

@@ -400,6 +400,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.search_page(req, args, cut)
             if path == "/oauth/token":
                 return self.token(req, args, cut)
+            if path.startswith("/blog/"):
+                return self.blog(path, args, cut)
             if path == "/v1/posts" and method == "GET":
                 return self.send(200, self.posts_page(args), cut=cut)
             if path.startswith("/v1/posts/"):
@@ -432,6 +434,47 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, body, cut=cut, headers=headers)
         except BadRequest as err:
             return self.send_json(400, {"error": str(err)}, cut=cut)
+
+    def blog(self, path, args, cut):
+        """Parent and child resources (issue 13): 5 posts (offset paging,
+        with a total), post N has N comments (offset paging), each comment
+        2 likes (one list, no paging), each post one author object.  The
+        comments of the posts in ?gone=a,b are 404; ?delay=S waits S
+        seconds before answering the comments."""
+        parts = path.strip("/").split("/")
+        offset = int_arg(args, "offset", 0)
+        limit = int_arg(args, "limit", 100)
+
+        def page(items):
+            return self.send_json(200, {"total": len(items),
+                                        "data": items[offset:offset + limit]},
+                                  cut=cut)
+        if parts == ["blog", "posts"]:
+            return page([{"id": i, "title": "post %d" % i, "userId": 10 + i}
+                         for i in range(1, 6)])
+        if len(parts) == 4 and parts[1] == "posts" and parts[2].isdigit():
+            post = int(parts[2])
+            if not 1 <= post <= 5:
+                return self.send_json(404, {"error": "no such post"}, cut=cut)
+            if parts[3] == "author":
+                return self.send_json(200, {"postId": post,
+                                            "name": "author %d" % post},
+                                      cut=cut)
+            if parts[3] == "comments":
+                if str(post) in args.get("gone", "").split(","):
+                    return self.send_json(404, {"error": "post gone"},
+                                          cut=cut)
+                time.sleep(float(args.get("delay", "0")))
+                return page([{"id": post * 100 + k, "postId": post,
+                              "body": "comment %d of post %d" % (k, post)}
+                             for k in range(1, post + 1)])
+        if len(parts) == 4 and parts[1] == "comments" and \
+                parts[2].isdigit() and parts[3] == "likes":
+            comment = int(parts[2])
+            return self.send_json(200, [{"id": comment * 10 + k,
+                                         "commentId": comment}
+                                        for k in (1, 2)], cut=cut)
+        return self.send_json(404, {"error": "not found"}, cut=cut)
 
     def token(self, req, args, cut):
         """POST /oauth/token: OAuth2's client credentials grant.

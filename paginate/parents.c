@@ -1,0 +1,534 @@
+/*
+ * parents.c: a child resource (a resolve parameter or a
+ * {resources.PARENT.FIELD} placeholder), as dlt's transformer runs it:
+ * one run of rest-paginate per record of the parent resource, each run
+ * with that record (config_parent_record()) and the pages it writes
+ * added to stdout whole, in the parents' order, however many run at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "diag.h"
+#include "pager.h"
+
+/* One run for one parent record. */
+struct run {
+	pid_t		 pid;		/* 0: the slot is free */
+	int		 fd;		/* its stdout, -1 at its end */
+	int		 posfd;		/* its --position-fd, -1 at its end */
+	long		 index;		/* the record's, from 0 */
+	char		*key;		/* "id=4", for messages */
+	struct buf	 out;		/* its pages, until they are whole */
+	struct buf	 pos;		/* its positions, one a page */
+};
+
+static volatile sig_atomic_t stopped;
+
+static void
+on_stop(int sig)
+{
+	stopped = sig;
+}
+
+/* The values of the fields the requests take, as "id=4, slug=x". */
+static char *
+record_key(const struct config *c, const char *rec, size_t n)
+{
+	struct buf b, v;
+	size_t k;
+
+	buf_init(&b, 0);
+	buf_init(&v, 0);
+	for (k = 0; k < c->nparent_fields; k++) {
+		buf_reset(&v);
+		if (k > 0)
+			buf_adds(&b, ", ");
+		buf_adds(&b, c->parent_fields[k]);
+		buf_addc(&b, '=');
+		if (config_parent_value(rec, n, c->parent_fields[k], 1,
+		    &v) == 0)
+			buf_add(&b, v.data, v.len);
+		else
+			buf_adds(&b, "(none)");
+	}
+	buf_free(&v);
+	return buf_str(&b);
+}
+
+/*
+ * The arguments of a run for one parent: this command line without the
+ * options that only this process takes.
+ */
+static char **
+run_args(char *const args[], int resume)
+{
+	static const char *const drop[] = {
+		"--parents", "--parent-start", "--parallel", "--position-fd",
+		NULL, "--offset", "--page", "--next-url", "--cursor", NULL
+	};
+	const char *const *d;
+	size_t n = 0, i, k, len;
+	int skip;
+	char **v;
+
+	while (args[n] != NULL)
+		n++;
+	v = xcalloc(n + 3, sizeof(*v));
+	v[0] = args[0];
+	v[1] = "--position-fd";
+	v[2] = "3";
+	for (i = 1, k = 3; i < n; i++) {
+		skip = 0;
+
+		if (strcmp(args[i], "--") == 0) {
+			while (i < n)
+				v[k++] = args[i++];
+			break;
+		}
+		if (strcmp(args[i], "--progress") == 0)
+			continue;
+		if (strncmp(args[i], "-P", 2) == 0) {
+			if (args[i][2] == '\0')
+				i++;
+			continue;
+		}
+		for (d = drop; (*d != NULL || (!resume && d == drop + 4)) &&
+		    !skip; d++) {
+			if (*d == NULL)
+				continue;
+			len = strlen(*d);
+			if (strncmp(args[i], *d, len) != 0)
+				continue;
+			if (args[i][len] == '\0') {
+				i++;
+				skip = 1;
+			} else if (args[i][len] == '=')
+				skip = 1;
+		}
+		if (!skip)
+			v[k++] = args[i];
+	}
+	return v;
+}
+
+/* Start exe with args, stdout to *fd; the record, if any, in env. */
+static pid_t
+spawn(const char *exe, char *const args[], int in, int *fd, int *posfd,
+    const char *rec)
+{
+	int p[2], q[2] = { -1, -1 }, out, pw;
+	pid_t pid;
+
+	if (pipe(p) == -1 || (posfd != NULL && pipe(q) == -1))
+		die(EX_OSERR, "pipe:");
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		die(EX_OSERR, "cannot fork:");
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		/* Out of the way of descriptors 0, 1 and 3 first. */
+		out = fcntl(p[1], F_DUPFD, 10);
+		pw = posfd != NULL ? fcntl(q[1], F_DUPFD, 10) : -1;
+		if (in >= 0 && dup2(in, STDIN_FILENO) == -1)
+			_exit(EX_OSERR);
+		close(p[0]);
+		close(p[1]);
+		if (posfd != NULL) {
+			close(q[0]);
+			close(q[1]);
+		}
+		if (out == -1 || dup2(out, STDOUT_FILENO) == -1 ||
+		    (posfd != NULL && (pw == -1 || dup2(pw, 3) == -1)))
+			_exit(EX_OSERR);
+		close(out);
+		if (pw != -1)
+			close(pw);
+		if (rec != NULL && setenv(PARENT_RECORD_ENV, rec, 1) == -1)
+			_exit(EX_OSERR);
+		execvp(exe, args);
+		warnmsg("cannot run %s:", exe);
+		_exit(EX_OSERR);
+	}
+	close(p[1]);
+	if (in >= 0)
+		close(in);
+	if (posfd != NULL) {
+		close(q[1]);
+		*posfd = q[0];
+	}
+	*fd = p[0];
+	return pid;
+}
+
+/* The exit status of pid, as a shell gives it. */
+static int
+reap(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return EX_OSERR;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* The program beside this one, else the one on PATH. */
+static char *
+sibling(const char *name)
+{
+	char self[4096], *slash;
+	struct buf b;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			slash[1] = '\0';
+			buf_init(&b, 0);
+			buf_adds(&b, self);
+			buf_adds(&b, name);
+			if (access(buf_str(&b), X_OK) == 0)
+				return buf_str(&b);
+			buf_free(&b);
+		}
+	}
+	return xstrdup(name);
+}
+
+/*
+ * The parent's records, one a line: the file (- for stdin), or a
+ * pipeline rest-paginate -c F -r PARENT | rest-select -c F -r PARENT
+ * with its two process ids in pids.
+ */
+static FILE *
+open_parents(const struct parent_opts *po, const struct config *c,
+    pid_t pids[2])
+{
+	char *paginate, *select, *args[6];
+	const char *seen;
+	struct buf chain, key;
+	int fd;
+	FILE *fp;
+
+	pids[0] = pids[1] = 0;
+	if (po->file != NULL && strcmp(po->file, "-") == 0)
+		return stdin;
+	if (po->file != NULL) {
+		if ((fp = fopen(po->file, "r")) == NULL)
+			die(EX_NOINPUT, "--parents: %s:", po->file);
+		return fp;
+	}
+	/* A chain of parents that comes round again would never end. */
+	buf_init(&chain, 0);
+	if ((seen = getenv(PARENT_CHAIN_ENV)) != NULL)
+		buf_adds(&chain, seen);
+	buf_printf(&chain, "/%s/", c->name);
+	buf_init(&key, 0);
+	buf_printf(&key, "/%s/", c->parent);
+	if (strstr(buf_str(&chain), buf_str(&key)) != NULL)
+		die(EX_CONFIG, "%s: resource '%s': its parent '%s' is its "
+		    "child too", po->config, c->name, c->parent);
+	buf_free(&key);
+	setenv(PARENT_CHAIN_ENV, chain.data, 1);
+	buf_free(&chain);
+	paginate = sibling("rest-paginate");
+	select = sibling("rest-select");
+	args[1] = "-c";
+	args[2] = (char *)po->config;
+	args[3] = "-r";
+	args[4] = c->parent;
+	args[5] = NULL;
+	args[0] = paginate;
+	pids[0] = spawn(paginate, args, -1, &fd, NULL, NULL);
+	args[0] = select;
+	pids[1] = spawn(select, args, fd, &fd, NULL, NULL);
+	free(paginate);
+	free(select);
+	if ((fp = fdopen(fd, "r")) == NULL)
+		die(EX_OSERR, "fdopen:");
+	return fp;
+}
+
+/* End the runs still going: their pages are not written. */
+static void
+stop_runs(struct run *runs, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (runs[i].pid > 0)
+			kill(runs[i].pid, SIGKILL);
+	for (i = 0; i < n; i++)
+		if (runs[i].pid > 0) {
+			if (runs[i].fd >= 0)
+				close(runs[i].fd);
+			if (runs[i].posfd >= 0)
+				close(runs[i].posfd);
+			reap(runs[i].pid);
+			runs[i].pid = 0;
+		}
+}
+
+/* Read what the runs write, until the oldest one's output ends. */
+static void
+drain(struct run *runs, long n, struct run *oldest)
+{
+	struct pollfd *pfd = xcalloc((size_t)n * 2, sizeof(*pfd));
+	char chunk[65536];
+	ssize_t got;
+	long i;
+	int *fd;
+
+	while ((oldest->fd >= 0 || oldest->posfd >= 0) && !stopped) {
+		for (i = 0; i < n * 2; i++) {
+			fd = i % 2 == 0 ? &runs[i / 2].fd : &runs[i / 2].posfd;
+			pfd[i].fd = runs[i / 2].pid > 0 ? *fd : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, (nfds_t)n * 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			die(EX_OSERR, "poll:");
+		}
+		for (i = 0; i < n * 2; i++) {
+			if (pfd[i].fd < 0 || pfd[i].revents == 0)
+				continue;
+			fd = i % 2 == 0 ? &runs[i / 2].fd : &runs[i / 2].posfd;
+			got = read(*fd, chunk, sizeof(chunk));
+			if (got > 0) {
+				buf_add(i % 2 == 0 ? &runs[i / 2].out :
+				    &runs[i / 2].pos, chunk, (size_t)got);
+			} else if (got == 0 || errno != EINTR) {
+				close(*fd);
+				*fd = -1;
+			}
+		}
+	}
+	free(pfd);
+}
+
+/*
+ * Write the pages of run r, each followed on fd (unless -1) by the
+ * position that resumes after it: --parent-start N and the run's own
+ * position within parent N, or --parent-start N+1 after its last page.
+ */
+static void
+put_pages(const struct run *r, int fd)
+{
+	const char *page = r->out.data, *pos = r->pos.data, *pe, *qe;
+	const char *end = r->out.data + r->out.len;
+	const char *pend = r->pos.data + r->pos.len;
+	struct buf line;
+
+	buf_init(&line, 0);
+	while (page != NULL && page < end) {
+		pe = memchr(page, '\n', (size_t)(end - page));
+		pe = pe != NULL ? pe + 1 : end;
+		if (fwrite(page, 1, (size_t)(pe - page), stdout) !=
+		    (size_t)(pe - page) || fflush(stdout) == EOF)
+			exit(finish_stdout());
+		qe = pos != NULL && pos < pend ? memchr(pos, '\n',
+		    (size_t)(pend - pos)) : NULL;
+		buf_reset(&line);
+		if (pe == end || qe == NULL || qe == pos)
+			buf_printf(&line, "--parent-start %ld\n", r->index + 1);
+		else
+			buf_printf(&line, "--parent-start %ld %.*s\n",
+			    r->index, (int)(qe - pos), pos);
+		if (qe != NULL)
+			pos = qe + 1;
+		if (fd >= 0)
+			(void)!write(fd, line.data, line.len);
+		page = pe;
+	}
+	buf_free(&line);
+}
+
+int
+parents_run(const struct parent_opts *po, const struct config *c,
+    const struct pager_opts *o, char *const args[])
+{
+	struct run *runs, *r;
+	struct sigaction sa;
+	char **cargs, **first, *line = NULL, *exe;
+	size_t cap = 0;
+	ssize_t len;
+	long n = o->parallel, i, index = 0, next = po->start, head = 0;
+	long started = 0;
+	pid_t pids[2];
+	int status, eof = 0;
+	FILE *fp;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	runs = xcalloc((size_t)n, sizeof(*runs));
+	for (i = 0; i < n; i++) {
+		buf_init(&runs[i].out, 0);
+		buf_init(&runs[i].pos, 0);
+	}
+	cargs = run_args(args, 0);
+	first = run_args(args, po->start_set);
+	exe = sibling("rest-paginate");
+	cargs[0] = first[0] = exe;
+	fp = open_parents(po, c, pids);
+	for (;;) {
+		/* Start a run for each parent record, up to -P at once. */
+		while (!eof && !stopped && started - head < n) {
+			if ((len = getline(&line, &cap, fp)) == -1) {
+				eof = 1;
+				break;
+			}
+			while (len > 0 && (line[len - 1] == '\n' ||
+			    line[len - 1] == '\r'))
+				line[--len] = '\0';
+			if (len == 0)
+				continue;
+			if (index++ < po->start)
+				continue;
+			if (line[0] != '{') {
+				stop_runs(runs, n);
+				warnmsg("resource '%s': parent record %ld: not "
+				    "a JSON object; resume with --parent-start "
+				    "%ld", c->name, index - 1, next);
+				exit(EX_DATAERR);
+			}
+			r = &runs[started % n];
+			r->index = index - 1;
+			r->key = record_key(c, line, (size_t)len);
+			buf_reset(&r->out);
+			buf_reset(&r->pos);
+			r->pid = spawn(exe, r->index == po->start ? first :
+			    cargs, -1, &r->fd, &r->posfd, line);
+			started++;
+		}
+		if (stopped)
+			break;
+		if (head == started)
+			break;
+		/* Write the oldest run's pages once it has ended well. */
+		r = &runs[head % n];
+		drain(runs, n, r);
+		if (stopped)
+			break;
+		status = reap(r->pid);
+		r->pid = 0;
+		if (status != 0) {
+			stop_runs(runs, n);
+			warnmsg("resource '%s': the run for parent record %ld "
+			    "(%s of '%s') failed (exit %d); resume with "
+			    "--parent-start %ld", c->name, r->index, r->key,
+			    c->parent, status, r->index);
+			exit(status > 125 ? EX_SOFTWARE : status);
+		}
+		put_pages(r, o->position_fd);
+		next = r->index + 1;
+		free(r->key);
+		r->key = NULL;
+		head++;
+	}
+	if (stopped) {
+		stop_runs(runs, n);
+		warnmsg("interrupted: resume with --parent-start %ld", next);
+		signal(stopped, SIG_DFL);
+		raise(stopped);
+	}
+	if (fp != stdin)
+		fclose(fp);
+	for (i = 0; i < 2; i++) {
+		if (pids[i] > 0 && (status = reap(pids[i])) != 0) {
+			warnmsg("resource '%s': its parent resource '%s' failed "
+			    "(exit %d); resume with --parent-start %ld", c->name,
+			    c->parent, status, next);
+			exit(status > 125 ? EX_SOFTWARE : status);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		buf_free(&runs[i].out);
+		buf_free(&runs[i].pos);
+		free(runs[i].key);
+	}
+	free(runs);
+	free(cargs);
+	free(first);
+	free(exe);
+	free(line);
+	return 0;
+}
+
+void
+parents_include(const struct config *c, const char *rec, struct buf *cols)
+{
+	struct buf v;
+	size_t k;
+
+	buf_init(&v, 0);
+	for (k = 0; k < c->ninclude; k++) {
+		buf_reset(&v);
+		if (config_parent_value(rec, strlen(rec), c->include[k], 1,
+		    &v) == -1)
+			die(EX_DATAERR, "resource '%s': include_from_parent: "
+			    "the record of resource '%s' has no field '%s'",
+			    c->name, c->parent, c->include[k]);
+		if (cols->len > 0)
+			buf_addc(cols, ',');
+		buf_addc(cols, '"');
+		buf_addc(cols, '_');
+		buf_adds(cols, c->parent);
+		buf_addc(cols, '_');
+		buf_adds(cols, c->include[k]);
+		buf_adds(cols, "\":");
+		buf_add(cols, v.data, v.len);
+	}
+	buf_free(&v);
+	buf_str(cols);
+}
+
+/* Object token j of the page with cols added before its closing brace. */
+static void
+add_columns(const struct json *js, int j, const struct buf *cols,
+    struct buf *out, size_t *from)
+{
+	size_t end = (size_t)js->tok[j].end - 1;
+
+	buf_add(out, js->text + *from, end - *from);
+	if (js->tok[j].size > 0)
+		buf_addc(out, ',');
+	buf_add(out, cols->data, cols->len);
+	*from = end;
+}
+
+void
+parents_add_columns(const struct json *js, int i, const struct buf *cols,
+    struct buf *out)
+{
+	size_t from = 0;
+	int j, end;
+
+	if (json_is_object(js, i)) {
+		add_columns(js, i, cols, out, &from);
+	} else if (json_is_array(js, i)) {
+		end = json_skip(js, i);
+		for (j = i + 1; j < end; j = json_skip(js, j))
+			if (json_is_object(js, j))
+				add_columns(js, j, cols, out, &from);
+	}
+	buf_add(out, js->text + from, js->len - from);
+}

@@ -1,0 +1,307 @@
+#!/usr/bin/env bats
+# Parent and child resources (issue 13): a resolve parameter or a
+# {resources.PARENT.FIELD} placeholder makes one run of the child's
+# requests per parent record, as dlt's transformers do.  The test server's
+# /blog routes: 5 posts, post N with N comments, each comment 2 likes,
+# each post one author object.
+
+bats_require_minimum_version 1.5.0
+
+load server
+bats_load_library bats-file
+
+setup_file() {
+	server_start
+}
+
+teardown_file() {
+	server_stop
+}
+
+setup() {
+	server_reset
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# conf COMMENTS_ENDPOINT [COMMENTS_MORE]: c.json with posts, comments (its
+# endpoint members given), likes (a child of comments) and author.
+conf() {
+	cat >c.json <<-EOF
+	{"client": {"base_url": "$BASE/blog/",
+	   "paginator": {"type": "offset", "limit": 2}},
+	 "resources": [
+	   {"name": "posts", "endpoint": {"path": "posts",
+	     "data_selector": "data"}},
+	   {"name": "comments", "endpoint": {$1}${2:+, $2}},
+	   {"name": "likes", "endpoint": {
+	     "path": "comments/{resources.comments.id}/likes",
+	     "paginator": {"type": "single_page"}, "data_selector": "$"},
+	    "include_from_parent": ["id", "_posts_title"]},
+	   {"name": "author", "endpoint": {
+	     "path": "posts/{resources.posts.id}/author",
+	     "paginator": {"type": "single_page"}, "data_selector": "$"},
+	    "include_from_parent": ["title"]}]}
+	EOF
+}
+
+resolve='"path": "posts/{post_id}/comments", "data_selector": "data",
+	"params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}}'
+placeholder='"path": "posts/{resources.posts.id}/comments", "data_selector": "data"'
+
+# The 15 comments as rest-select gives them, with the title of their post.
+expected_comments() {
+	local p k
+	for p in 1 2 3 4 5; do
+		for ((k = 1; k <= p; k++)); do
+			printf '{"id":%d,"postId":%d,"body":"comment %d of post %d","_posts_title":"post %d"}\n' \
+				$((p * 100 + k)) "$p" "$k" "$p" "$p"
+		done
+	done
+}
+
+requests() {
+	server_stats | jq .requests
+}
+
+paths() {
+	server_requests | jq -r '.path + "?" + .query'
+}
+
+@test "a resolve parameter: one child run per post, include_from_parent as _posts_title" {
+	conf "$resolve" '"include_from_parent": ["title"]'
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$output" "$(expected_comments)"
+	# The posts' pages, then each post's comments page by page.
+	assert_equal "$(paths | head -6 | paste -sd' ' -)" \
+		'/blog/posts?offset=0&limit=2 /blog/posts?offset=2&limit=2 /blog/posts?offset=4&limit=2 /blog/posts/1/comments?offset=0&limit=2 /blog/posts/2/comments?offset=0&limit=2 /blog/posts/3/comments?offset=0&limit=2'
+	assert_equal "$(requests)" 12
+}
+
+@test "a {resources.posts.id} placeholder in the path, params, headers and JSON body" {
+	conf "$placeholder"',
+		"params": {"post": "{resources.posts.id}"},
+		"headers": {"X-Post": "p-{resources.posts.id}"},
+		"json": {"post": "{resources.posts.id}", "s": "n{resources.posts.title}"},
+		"method": "GET"' '"include_from_parent": ["title"]'
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$output" "$(expected_comments)"
+	run server_requests
+	assert_equal "$(jq -r 'select(.path == "/blog/posts/4/comments") | .query' <<<"$output" | paste -sd' ' -)" \
+		'offset=0&limit=2&post=4 offset=2&limit=2&post=4'
+	assert_equal "$(jq -r 'select(.path == "/blog/posts/4/comments") | .headers["X-Post"]' <<<"$output" | sort -u)" 'p-4'
+	# A value that is one placeholder keeps its JSON type, as in dlt.
+	assert_equal "$(jq -r 'select(.path == "/blog/posts/4/comments") | .body' <<<"$output" | sort -u)" \
+		'{"post":4,"s":"npost 4"}'
+}
+
+@test "a chain of three levels: likes of comments of posts, with the parent's parent's column" {
+	conf "$resolve" '"include_from_parent": ["title"]'
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r likes | timeout 60 rest-select -c c.json -r likes'
+	assert_success
+	assert_equal "${#lines[@]}" 30
+	assert_equal "${lines[0]}" '{"id":1011,"commentId":101,"_comments_id":101,"_comments__posts_title":"post 1"}'
+	assert_equal "${lines[29]}" '{"id":5052,"commentId":505,"_comments_id":505,"_comments__posts_title":"post 5"}'
+	assert_equal "$(paths | grep -c likes)" 15
+}
+
+@test "a child endpoint returning one object: one record per parent" {
+	conf "$resolve"
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r author | timeout 60 rest-select -c c.json -r author'
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 5
+	assert_equal "${lines[2]}" '{"postId":3,"name":"author 3","_posts_title":"post 3"}'
+}
+
+@test "--parents FILE and - (stdin): parent records drive the child without fetching them" {
+	conf "$resolve" '"include_from_parent": ["title"]'
+	printf '{"id":2,"title":"two"}\n{"id":5,"title":"five"}\n' >posts.jsonl
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents posts.jsonl
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	assert_equal "${lines[0]}" '{"total":2,"data":[{"id":201,"postId":2,"body":"comment 1 of post 2","_posts_title":"two"},{"id":202,"postId":2,"body":"comment 2 of post 2","_posts_title":"two"}]}'
+	assert_equal "$(paths | grep -c /blog/posts?)" 0
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments --parents - <posts.jsonl'
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	# Not a child resource: the options are a usage error.
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r posts --parents posts.jsonl
+	assert_failure 64
+	assert_equal "$stderr" "rest-paginate: --parents and --parent-start are for a child resource (one with a resolve parameter or a {resources.NAME.FIELD} placeholder)"
+}
+
+@test "-P 3 spreads child runs across parents; the output is the same, in parent order" {
+	conf "$resolve"
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_success
+	local one=$output
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments -P 3
+	assert_success
+	assert_equal "$output" "$one"
+	assert_equal "${#lines[@]}" 9
+}
+
+@test "a child 404 for one parent: an error naming the parent's key; ignored with response_actions" {
+	conf "$resolve"', "params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}, "gone": "4"}'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_failure 69
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$(tail -1 <<<"$stderr")" "rest-paginate: resource 'comments': the run for parent record 3 (id=4 of 'posts') failed (exit 69); resume with --parent-start 3"
+	conf "$resolve"', "params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}, "gone": "4"},
+		"response_actions": [{"status_code": 404, "action": "ignore"}]'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_success
+	assert_equal "${#lines[@]}" 7
+	refute_output --partial '"postId":4'
+}
+
+@test "invalid child configurations: 78 naming the path, before any request" {
+	conf '"path": "posts/{id}/comments", "params": {"id": {"type": "resolve", "resource": "nope", "field": "id"}}'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_failure 78
+	assert_equal "$stderr" "rest-paginate: c.json: \$.resources[1].endpoint.params.id.resource: no resource 'nope'"
+	conf '"path": "posts/{resources.nope.id}/comments"'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_failure 78
+	assert_equal "$stderr" "rest-paginate: c.json: \$.resources[1].endpoint.path: placeholder '{resources.nope.id}': no resource 'nope'"
+	conf '"path": "posts/{resources.posts.id}/{resources.author.postId}"'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_failure 78
+	assert_equal "$stderr" "rest-paginate: c.json: \$.resources[1].endpoint.path: takes values from resources 'posts' and 'author': a child resource has one parent"
+	assert_equal "$(requests)" 0
+	# rest-fetch does one request: a child resource is not one.
+	conf "$resolve"
+	run --separate-stderr timeout 60 rest-fetch -c c.json -r comments
+	assert_failure 78
+	assert_equal "$stderr" "rest-fetch: c.json: resource 'comments' is a child of resource 'posts' (one request for each of its records): run it with rest-paginate"
+	assert_equal "$(requests)" 0
+}
+
+@test "a resolve field the parent's records lack is 65 naming it, after the first parent page" {
+	conf '"path": "posts/{post_id}/comments", "data_selector": "data",
+		"params": {"post_id": {"type": "resolve", "resource": "posts", "field": "post_id"}}'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_failure 65
+	assert_output ''
+	assert_equal "$(head -1 <<<"$stderr")" "rest-paginate: c.json: \$.resources[1].endpoint.params.post_id: the record of resource 'posts' has no field 'post_id'"
+	assert_equal "$(tail -1 <<<"$stderr")" "rest-paginate: resource 'comments': the run for parent record 0 (post_id=(none) of 'posts') failed (exit 65); resume with --parent-start 0"
+	assert_equal "$(paths | grep -c comments)" 0
+	# An include_from_parent field too.
+	conf "$resolve" '"include_from_parent": ["slug"]'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_failure 65
+	assert_equal "$(head -1 <<<"$stderr")" "rest-paginate: resource 'comments': include_from_parent: the record of resource 'posts' has no field 'slug'"
+}
+
+@test "--position-fd names the parent and the position in it; a resume from one goes on there" {
+	conf "$resolve" '"include_from_parent": ["title"]'
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments --position-fd 3 3>pos'
+	assert_success
+	local all=$output
+	assert_equal "$(paste -sd' ' - <pos)" '--parent-start 1 --parent-start 2 --parent-start 2 --offset 2 --parent-start 3 --parent-start 3 --offset 2 --parent-start 4 --parent-start 4 --offset 2 --parent-start 4 --offset 4 --parent-start 5'
+	# After the first page of post 4 (record 3): the rest of post 4, then post 5.
+	server_reset
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parent-start 3 --offset 2
+	assert_success
+	assert_equal "$output" "$(tail -4 <<<"$all")"
+	assert_equal "$(paths | grep comments | paste -sd' ' -)" \
+		'/blog/posts/4/comments?offset=2&limit=2 /blog/posts/5/comments?offset=0&limit=2 /blog/posts/5/comments?offset=2&limit=2 /blog/posts/5/comments?offset=4&limit=2'
+}
+
+@test "SIGINT mid-parents: whole parents written, the hint names the next parent, a resume completes it" {
+	conf "$resolve"', "params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}, "delay": "0.3"}' \
+		'"include_from_parent": ["title"]'
+	timeout 60 rest-paginate -c c.json -r comments >out 2>err &
+	local pid=$! status=0 n
+	sleep 1.5
+	kill -INT "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" 130
+	run tail -1 err
+	assert_output --regexp "^rest-paginate: interrupted: resume with --parent-start [1-4]$"
+	n=${output##* }
+	assert_equal "$(wc -l <err)" 1
+	timeout 60 rest-paginate -c c.json -r comments --parent-start "$n" >>out
+	run bash -c 'timeout 60 rest-select -c c.json -r comments out'
+	assert_success
+	assert_equal "$output" "$(expected_comments)"
+}
+
+# sync_conf [COMMENTS_MORE]: posts not selected, comments merged by id.
+sync_conf() {
+	conf "$resolve"', "params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}'"${2:+, $2}"'}' \
+		'"include_from_parent": ["title"], "primary_key": "id", "write_disposition": "merge"'"${1:+, $1}"
+	jq '.resources[0].selected = false' c.json >c2.json && mv c2.json c.json
+}
+
+@test "rest-sync: selected: false parents drive their children and get no table; parents before children" {
+	sync_conf
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments -r likes -r author
+	assert_success
+	assert_file_not_exists out/posts.jsonl
+	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
+	assert_equal "$(wc -l <out/likes.jsonl)" 30
+	assert_equal "$(wc -l <out/author.jsonl)" 5
+	# Syncing all: posts is not selected, so no table for it either.
+	rm -rf out
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -j 2
+	assert_success
+	assert_file_not_exists out/posts.jsonl
+	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
+	assert_equal "$(wc -l <out/likes.jsonl)" 30
+	# Each parent fetched once: the children read the records of the run.
+	assert_equal "$(server_requests | jq -r .path | sed 's/[0-9][0-9]*/N/g' | sort | uniq -c | awk '{print $1, $2}' | paste -sd' ' -)" \
+		'15 /blog/comments/N/likes 3 /blog/posts 5 /blog/posts/N/author 9 /blog/posts/N/comments'
+	run ls -A out
+	refute_output --partial records
+}
+
+@test "rest-sync: a child whose parent failed is not synced (69 for the parent, 69 for the child)" {
+	sync_conf
+	jq '.resources[0].selected = true | .resources[0].endpoint.path = "nowhere"' c.json >c2.json && mv c2.json c.json
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r posts -r comments
+	assert_failure 69
+	assert_equal "$(grep -c "comments: not synced: its parent resource 'posts' failed" <<<"$stderr")" 1
+	assert_file_not_exists out/comments.jsonl
+	assert_equal "$(server_requests | jq -r .path | grep -c comments)" 0
+}
+
+@test "rest-sync after an interrupt mid-parents resumes from the parent and page it stopped at" {
+	sync_conf '' '"delay": "0.3"'
+	timeout 60 rest-sync -c c.json -C out -r comments >log 2>err &
+	local pid=$! status=0
+	sleep 2
+	kill -INT "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" 130
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments --status
+	assert_output --regexp 'parent-start [0-9]'
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments
+	assert_success
+	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
+	# The resumed run does not ask again for post 1's comments.
+	assert_equal "$(server_requests | jq -r .path | grep -c '^/blog/posts/1/comments')" 0
+}
+
+@test "examples/github.json: issue comments are a child of issues, one request sequence per issue" {
+	printf '{"id":11,"number":7,"title":"a"}\n{"id":12,"number":9,"title":"b"}\n' >issues.jsonl
+	run --separate-stderr env TOKEN=secret-token timeout 60 rest-paginate \
+		-c "$BATS_TEST_DIRNAME/../examples/github.json" -r issue_comments \
+		--parents issues.jsonl --dry-run
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(grep ^GET <<<"$output" | paste -sd' ' -)" \
+		'GET https://api.github.com/repos/dlt-hub/dlt/issues/7/comments?per_page=100 GET https://api.github.com/repos/dlt-hub/dlt/issues/9/comments?per_page=100'
+	refute_output --partial secret-token
+	# Without parents, a dry run sends nothing, and says why.
+	run --separate-stderr env TOKEN=secret-token timeout 60 rest-paginate \
+		-c "$BATS_TEST_DIRNAME/../examples/github.json" -r issue_comments --dry-run
+	assert_success
+	assert_output "# resource 'issue_comments' is a child of resource 'issues': one request sequence for each of its records (--parents FILE shows them)"
+}
