@@ -20,6 +20,10 @@ option(void *req, int opt, const char *arg, struct err *e)
 static void
 config(void *req, const struct config *c)
 {
+	if (c->incr != NULL && c->incr->placeholders)
+		die(EX_CONFIG, "resource '%s': its {incremental.*} "
+		    "placeholders take the values of a run, from the state of "
+		    "its table: rest-paginate fills them in", c->name);
 	reqopt_config(req, c);
 }
 

@@ -79,9 +79,11 @@ const char *cli_config_file;
  */
 static int
 load_config(const struct cli *p, int argc, char *argv[],
-    const char *shortopts, const struct option *longopts, struct config *c)
+    const char *shortopts, const struct option *longopts, struct config *c,
+    void *ctx)
 {
 	const char *file = NULL, *resource = NULL;
+	const int *early;
 	int opt, saved = opterr;
 	struct err e = { 0 };
 
@@ -93,6 +95,10 @@ load_config(const struct cli *p, int argc, char *argv[],
 			file = optarg;
 		else if (opt == 'r')
 			resource = optarg;
+		for (early = p->early; early != NULL && *early != 0; early++)
+			if (opt == *early && p->option(ctx, opt, optarg,
+			    &e) == -1)
+				die_err(&e);
 	}
 	opterr = saved;
 	optind = 0;	/* glibc: start over, reinitializing */
@@ -125,7 +131,7 @@ cli_start(const struct cli *p, int *argc, char ***argv, struct config *c,
 	if (p->flags & CLI_OWN_CONFIG)
 		memset(c, 0, sizeof(*c));
 	else if (load_config(p, *argc, *argv, buf_str(&shortopts), longopts,
-	    c) && p->config != NULL)
+	    c, ctx) && p->config != NULL)
 		p->config(ctx, c);
 	while ((opt = getopt_long(*argc, *argv, shortopts.data, longopts,
 	    NULL)) != -1) {

@@ -61,6 +61,12 @@ struct cli {
 	 */
 	int		(*option)(void *ctx, int opt, const char *arg,
 			    struct err *e);
+	/*
+	 * Codes of options the first reading hands to option() already,
+	 * before config() (which they change), ending with 0; or NULL.
+	 * They are handed over again in order, so must bear that.
+	 */
+	const int	*early;
 };
 
 /* The FILE of -c FILE once cli_start() has read it, else NULL. */

@@ -31,6 +31,10 @@ struct reader {
 	int		 defaults;	/* resource_defaults, or -1 */
 	int		 client;	/* client, or -1 */
 	char		 respath[64];	/* "$.resources[N]" */
+	/* What {incremental.*} placeholders may name, read_incremental()'s. */
+	struct incremental *incr;	/* endpoint.incremental, or NULL */
+	char		*incr_param;	/* the path of a parameter's, or NULL */
+	int		 incr_off;	/* not here: the client's headers */
 	struct config	*cfg;		/* the configuration being read */
 };
 
@@ -607,22 +611,35 @@ parent_field(struct reader *r, const char *path, const char *f, size_t n,
  * refuses the rest.  Sent as written, any of them would ask for
  * something else.
  */
+/*
+ * The n bytes of a placeholder's name as a message shows it, a new
+ * string: escaped as in JSON when it holds a line break or a NUL.
+ */
+static char *
+field_shown(const char *name, size_t n)
+{
+	struct buf b;
+
+	if (!has_control(name, n))
+		return xstrndup(name, n);
+	buf_init(&b, 0);
+	json_quote(&b, name, n);
+	b.data[b.len - 1] = '\0';
+	memmove(b.data, b.data + 1, b.len - 1);
+	return b.data;
+}
+
 static int
 refuse_field(struct reader *r, const char *path, const char *name,
     size_t n, int in_path)
 {
-	char *f = xstrndup(name, n), *dot;
+	char *f = field_shown(name, n), *dot;
 	int rc;
 
 	if (strncmp(f, "resources.", 10) == 0) {
 		/* expand_text() fills the others. */
 		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
 		    "expected {resources.NAME.FIELD}", r->file, path, f);
-	} else if (strncmp(f, "incremental.", 12) == 0) {
-		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
-		    "incremental placeholders are not supported yet (bind the "
-		    "values with start_param and end_param)", r->file, path,
-		    f);
 	} else if ((dot = strchr(f, '.')) != NULL) {
 		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
 		    "unknown context '%.*s' (there are resources and "
@@ -649,6 +666,12 @@ add_encoded(struct buf *b, const char *s, size_t n, int plus)
 
 	for (i = 0; i < n; i++) {
 		ch = (unsigned char)s[i];
+		/* A placeholder's mark stays, for its value to be encoded. */
+		if (ch == INCR_PLACEHOLDER && i + 1 < n) {
+			buf_add(b, s + i, 2);
+			i++;
+			continue;
+		}
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		    (ch >= '0' && ch <= '9') || strchr("-._~", ch) != NULL) {
 			buf_addc(b, (char)ch);
@@ -662,11 +685,67 @@ add_encoded(struct buf *b, const char *s, size_t n, int plus)
 	}
 }
 
+/* dlt's Incremental values a placeholder names, and their marks. */
+static const struct name incr_fields[] = {
+	{ "incremental.start_value",	's' },
+	{ "incremental.last_value",	'l' },
+	{ "incremental.end_value",	'e' },
+	{ "incremental.initial_value",	'i' },
+	{ NULL,				0 }
+};
+
+/*
+ * The placeholder {f} (n bytes) at path, one of dlt's Incremental values:
+ * its mark into out, for config_bind_incremental() to fill in.  dlt
+ * offers them with endpoint.incremental only; a value the definition
+ * cannot have is refused here, where dlt would send "None".
+ */
+static int
+incr_field(struct reader *r, const char *path, const char *name, size_t n,
+    struct buf *out)
+{
+	char *f = field_shown(name, n);
+	int v = name_value(incr_fields, f), rc = 0;
+
+	if (r->incr_off)
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "dlt fills incremental placeholders in the endpoint's "
+		    "path, params, json, data and headers, not the client's",
+		    r->file, path, f);
+	else if (r->incr == NULL && r->incr_param != NULL)
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "dlt fills incremental placeholders from "
+		    "endpoint.incremental only, not from the incremental "
+		    "parameter %s", r->file, path, f, r->incr_param);
+	else if (r->incr == NULL)
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "no incremental definition (endpoint.incremental) to "
+		    "fill it", r->file, path, f);
+	else if (v == -1)
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "expected incremental.start_value, last_value, end_value "
+		    "or initial_value", r->file, path, f);
+	else if (v == 'e' && r->incr->end == NULL)
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "endpoint.incremental has no end_value", r->file, path, f);
+	else if (v == 'i' && r->incr->initial == NULL)
+		rc = err_set(r->err, EX_CONFIG, "%s: %s: placeholder '{%s}': "
+		    "endpoint.incremental has no initial_value", r->file, path,
+		    f);
+	if (rc == 0) {
+		buf_addc(out, INCR_PLACEHOLDER);
+		buf_addc(out, (char)v);
+		r->incr->placeholders = 1;
+	}
+	free(f);
+	return rc;
+}
+
 /*
  * The n bytes at s (at path) as dlt sends them into out: "{{" and "}}"
  * as braces, and, in the path (c set), each {name} as the value of the
- * parameter name of c, percent-encoded, marking it in bound.  Any other
- * placeholder is refused.
+ * parameter name of c, percent-encoded, marking it in bound.  An
+ * {incremental.*} placeholder leaves its mark; any other is refused.
  */
 static int
 expand_text(struct reader *r, const char *s, size_t n, const char *path,
@@ -682,7 +761,16 @@ expand_text(struct reader *r, const char *s, size_t n, const char *path,
 			return err_set(r->err, EX_CONFIG, "%s: %s: %s", r->file,
 			    path, p);
 		if (k == PH_TEXT) {
+			/* The byte that marks a placeholder is not text. */
+			if (memchr(p, INCR_PLACEHOLDER, len) != NULL)
+				return err_set(r->err, EX_CONFIG, "%s: %s: the "
+				    "control character U+0001", r->file, path);
 			buf_add(out, p, len);
+			continue;
+		}
+		if (len > 12 && memcmp(p, "incremental.", 12) == 0) {
+			if (incr_field(r, path, p, len, out) == -1)
+				return -1;
 			continue;
 		}
 		if (len > 10 && strncmp(p, "resources.", 10) == 0) {
@@ -919,6 +1007,34 @@ parent_json(struct reader *r, const char *path, const char *f, size_t n,
 }
 
 /*
+ * The string x quoted as JSON into out, the marks of {incremental.*}
+ * placeholders left as they are, for config_bind_incremental().
+ */
+static void
+quote_marked(struct buf *out, const struct buf *x)
+{
+	const char *p = x->data != NULL ? x->data : "", *end = p + x->len, *m;
+	struct buf q;
+
+	buf_init(&q, 0);
+	buf_addc(out, '"');
+	while (p < end) {
+		if ((m = memchr(p, INCR_PLACEHOLDER, (size_t)(end - p))) ==
+		    NULL || m + 1 >= end)
+			m = end;
+		buf_reset(&q);
+		json_quote(&q, p, (size_t)(m - p));
+		buf_add(out, q.data + 1, q.len - 2);
+		if (m == end)
+			break;
+		buf_add(out, m, 2);
+		p = m + 2;
+	}
+	buf_addc(out, '"');
+	buf_free(&q);
+}
+
+/*
  * The value at token i as compact JSON into out, each string (a key too)
  * expanded as dlt expands it.
  */
@@ -937,12 +1053,13 @@ compact_expanded(struct reader *r, int i, const char *path, struct buf *out)
 		rc = placeholder_any(s.data, s.len);
 		if (rc == 0)
 			json_compact(&r->js, i, out);
-		else if (rc == 1 && whole_field(s.data, s.len))
+		else if (rc == 1 && whole_field(s.data, s.len) &&
+		    strncmp(s.data + 1, "incremental.", 12) != 0)
 			/* dlt keeps the type of a value that is one placeholder. */
 			rc = parent_json(r, path, s.data + 1, s.len - 2, out);
 		else if (rc == 1 && (rc = expand_text(r, s.data, s.len, path,
 		    &x, NULL, NULL)) == 0)
-			json_quote(out, x.data != NULL ? x.data : "", x.len);
+			quote_marked(out, &x);
 		else if (rc == -1)
 			rc = expand_text(r, s.data, s.len, path, &x, NULL, NULL);
 		buf_free(&s);
@@ -1524,9 +1641,11 @@ read_request(struct reader *r, struct config *c)
 	free(bound);
 	if (c->url == NULL)
 		return -1;
+	r->incr_off = 1;
 	if ((h = get(r, r->client, "headers")) >= 0 &&
 	    read_headers(r, c, h, "$.client.headers") == -1)
 		return -1;
+	r->incr_off = 0;
 	if ((h = ep_get(r, "headers", hp, sizeof(hp))) >= 0 &&
 	    read_headers(r, c, h, hp) == -1)
 		return -1;
@@ -2348,8 +2467,10 @@ read_incremental(struct reader *r, struct config *c)
 		buf_reset(&name);
 		json_unescape(&r->js, found, &name);
 		k = incr_object(r, c, found + 1, first, buf_str(&name));
+		r->incr_param = xstrdup(first);
 	} else {
 		k = inc >= 0 ? incr_object(r, c, inc, ip, NULL) : 0;
+		r->incr = c->incr;
 	}
 	buf_free(&name);
 	return k;
@@ -2469,9 +2590,125 @@ config_load(struct config *c, const char *file, const char *resource,
 		rc = read_parts(&r, c, resource, parts);
 	json_free(&r.js);
 	buf_free(&r.text);
+	free(r.incr_param);
 	if (rc == -1)
 		config_free(c);
 	return rc;
+}
+
+/*
+ * Append the value v (compact JSON) to b as it goes where how says: into
+ * a URL or form fields percent-encoded, as text into a JSON string, or
+ * as it is.
+ */
+enum { BIND_RAW, BIND_URL, BIND_FORM, BIND_JSON };
+
+static void
+bind_value(struct buf *b, const char *v, int how)
+{
+	struct buf t, q;
+
+	buf_init(&t, 0);
+	buf_init(&q, 0);
+	incr_param_value(v, &t);
+	buf_str(&t);
+	if (how == BIND_URL || how == BIND_FORM) {
+		add_encoded(b, t.data, t.len, how == BIND_FORM);
+	} else if (how == BIND_JSON) {
+		/* Inside a string already: without its quotes. */
+		json_quote(&q, t.data, t.len);
+		buf_add(b, q.data + 1, q.len - 2);
+	} else {
+		buf_add(b, t.data, t.len);
+	}
+	buf_free(&t);
+	buf_free(&q);
+}
+
+/*
+ * The string *s with its marks filled in from c's incremental and start,
+ * as how says; in JSON, a string that is one placeholder alone becomes
+ * the value itself, of its type, as dlt's preserve_value_type does.
+ */
+static int
+bind_marks(const struct config *c, const char *start, char **s, int how,
+    struct err *e)
+{
+	const char *p = *s, *v;
+	struct buf b;
+	size_t n;
+
+	if (p == NULL || strchr(p, INCR_PLACEHOLDER) == NULL)
+		return 0;
+	buf_init(&b, 0);
+	for (; *p != '\0'; p++) {
+		if (*p != INCR_PLACEHOLDER || p[1] == '\0') {
+			buf_addc(&b, *p);
+			continue;
+		}
+		v = p[1] == 'e' ? c->incr->end : p[1] == 'i' ?
+		    c->incr->initial : start;
+		if (v == NULL) {
+			buf_free(&b);
+			return err_set(e, EX_CONFIG, "{incremental.%s_value}: "
+			    "no value: no initial_value and no state yet",
+			    p[1] == 's' ? "start" : "last");
+		}
+		n = b.len;
+		if (how == BIND_JSON && n > 0 && b.data[n - 1] == '"' &&
+		    p[2] == '"') {
+			b.len--;
+			buf_adds(&b, v);
+			p += 2;
+		} else {
+			bind_value(&b, v, how);
+			p++;
+		}
+	}
+	free(*s);
+	*s = buf_str(&b);
+	return 1;
+}
+
+int
+config_bind_incremental(struct config *c, const char *start, struct err *e)
+{
+	size_t i;
+	int n, v;
+
+	if (c->incr == NULL || !c->incr->placeholders)
+		return 0;
+	if (bind_marks(c, start, &c->url, BIND_URL, e) == -1 ||
+	    bind_marks(c, start, &c->json, BIND_JSON, e) == -1 ||
+	    bind_marks(c, start, &c->data, c->data_form ? BIND_FORM :
+	    BIND_RAW, e) == -1)
+		return -1;
+	/* Only a string with a mark has its length taken again. */
+	for (i = 0; i < c->nparams; i++) {
+		if ((n = bind_marks(c, start, &c->params[i].name, BIND_RAW,
+		    e)) == -1 || (v = bind_marks(c, start,
+		    &c->params[i].value, BIND_RAW, e)) == -1)
+			return -1;
+		if (n)
+			c->params[i].namelen = strlen(c->params[i].name);
+		if (v)
+			c->params[i].valuelen = strlen(c->params[i].value);
+	}
+	for (i = 0; i < c->nheaders; i++) {
+		if ((n = bind_marks(c, start, &c->headers[i].name, BIND_RAW,
+		    e)) == -1 || (v = bind_marks(c, start,
+		    &c->headers[i].value, BIND_RAW, e)) == -1)
+			return -1;
+		if (v && strpbrk(c->headers[i].value, "\r\n") != NULL)
+			return err_set(e, EX_DATAERR, "header %s: the "
+			    "incremental value holds a line break",
+			    c->headers[i].name);
+		if (n)
+			c->headers[i].namelen = strlen(c->headers[i].name);
+		if (v)
+			c->headers[i].valuelen = strlen(c->headers[i].value);
+	}
+	return 0;
 }
 
 int

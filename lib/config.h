@@ -145,6 +145,17 @@ int	config_load(struct config *c, const char *file, const char *resource,
 void	config_free(struct config *);
 
 /*
+ * Fill in the {incremental.*} placeholders of c's request (path, params,
+ * headers, json, data) with start, the start value of the run (compact
+ * JSON, or NULL: none), and the end and initial values of c->incr, as
+ * dlt's paginate_resource() does.  Returns 0, or -1 with e set:
+ * EX_CONFIG when a value is needed and there is none, EX_DATAERR when a
+ * header would hold a line break.
+ */
+int	config_bind_incremental(struct config *c, const char *start,
+	    struct err *e);
+
+/*
  * The record (n bytes of JSON, an object) of the parent resource that
  * config_load() fills a child resource's requests from, or NULL for none:
  * then the placeholders and resolve parameters are left empty, and only

@@ -28,7 +28,17 @@ struct incremental {
 	char	*lag;		/* a JSON number, or NULL */
 	int	 missing;	/* enum incr_missing */
 	int	 dedup;		/* 0: primary_key [] turned it off */
+	int	 placeholders;	/* {incremental.*} marks wait for values */
 };
+
+/*
+ * The byte that marks an {incremental.*} placeholder in a request the
+ * configuration read, followed by a letter: s(tart), l(ast), e(nd) or
+ * i(nitial) value.  config_bind_incremental() fills them in; the
+ * configuration may not hold the byte itself.
+ */
+#define INCR_PLACEHOLDER	'\001'
+
 
 /* The state of one resource and cursor path, kept beside its table. */
 struct incr_state {

@@ -1149,14 +1149,25 @@ config_refs(struct pager_opts *o, const struct config *c)
 		o->allow_other_host = c->allow_other_host;
 }
 
+static void	start_incremental(struct pager_opts *, const struct config *);
+
 /* Paging settings of a configuration, before the command line's. */
 static void
 config(void *opts, const struct config *c)
 {
 	struct pager_opts *o = opts;
+	struct err e = { 0 };
 
 	o->incr = c->incr;
 	o->resource = c->name;
+	if (c->incr != NULL) {
+		/* --table and --full-refresh came first (early). */
+		start_incremental(o, c);
+		/* It is main's: its placeholders are filled in once, here. */
+		if (config_bind_incremental((struct config *)c, o->incr_start,
+		    &e) == -1)
+			die_err(&e);
+	}
 	reqopt_config(&o->req, c);
 	switch (c->pager) {
 	case PAGER_OFFSET:
@@ -1505,7 +1516,11 @@ static const struct option own[] = {
 };
 static const struct option *const longopts[] = { own, reqopt_options, NULL };
 
+/* The options the state of an incremental resource depends on. */
+static const int early[] = { OPT_TABLE, OPT_FULL_REFRESH, 0 };
+
 static const struct cli program = {
+	.early = early,
 	.name = "rest-paginate",
 	.flags = START_STDOUT,
 	.synopsis = "usage: rest-paginate [options] URL\n"
@@ -1712,11 +1727,10 @@ add_query(struct pager_opts *o, const char *name, const char *v)
 
 /*
  * The start of an incremental run: the state of the table it feeds
- * (--table, else the file rest-merge -c writes), as dlt binds it to
- * start_param and end_param.
+ * (--table, else the file rest-merge -c writes).
  */
 static void
-settle_incremental(struct pager_opts *o, const struct config *c)
+start_incremental(struct pager_opts *o, const struct config *c)
 {
 	const struct incremental *inc = o->incr;
 	struct incr_state st;
@@ -1725,12 +1739,6 @@ settle_incremental(struct pager_opts *o, const struct config *c)
 	char *file, *statefile;
 	int had = 0;
 
-	if (inc == NULL) {
-		if (o->full_refresh || o->table != NULL)
-			die(EX_USAGE, "%s: the resource loads no increments",
-			    o->full_refresh ? "--full-refresh" : "--table");
-		return;
-	}
 	buf_init(&t, 0);
 	if (o->table != NULL)
 		buf_adds(&t, o->table);
@@ -1747,12 +1755,26 @@ settle_incremental(struct pager_opts *o, const struct config *c)
 		die_err(&e);
 	if (had)
 		incr_state_free(&st);
+	free(statefile);
+	buf_free(&t);
+}
+
+/* The start and end values bound to start_param and end_param, as dlt. */
+static void
+settle_incremental(struct pager_opts *o)
+{
+	const struct incremental *inc = o->incr;
+
+	if (inc == NULL) {
+		if (o->full_refresh || o->table != NULL)
+			die(EX_USAGE, "%s: the resource loads no increments",
+			    o->full_refresh ? "--full-refresh" : "--table");
+		return;
+	}
 	if (inc->start_param != NULL && o->incr_start != NULL)
 		add_query(o, inc->start_param, o->incr_start);
 	if (inc->end_param != NULL && inc->end != NULL)
 		add_query(o, inc->end_param, inc->end);
-	free(statefile);
-	buf_free(&t);
 }
 
 /*
@@ -1882,7 +1904,7 @@ main(int argc, char *argv[])
 	if ((one_parent = rec != NULL))
 		parents_include(&cfg, rec, &o.columns);
 	free(rec);
-	settle_incremental(&o, &cfg);
+	settle_incremental(&o);
 	pager_init(&pg, &o);
 	if (reqopt_finish(&o.req, &e) == -1)
 		die_err(&e);

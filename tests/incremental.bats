@@ -282,7 +282,7 @@ refused() {
 	conf '"incremental": {"cursor_path": "t", "initial_value": 5, "end_value": 1}'
 	refused rest-select "\$.resources[0].endpoint.incremental.end_value: expected a value above initial_value"
 	conf '"path": "posts", "params": {"s": "{incremental.start_value}"}'
-	refused rest-paginate "\$.resources[0].endpoint.params.s: placeholder '{incremental.start_value}': incremental placeholders are not supported yet (bind the values with start_param and end_param)"
+	refused rest-paginate "\$.resources[0].endpoint.params.s: placeholder '{incremental.start_value}': no incremental definition (endpoint.incremental) to fill it"
 }
 
 @test "rest-sync counts the records and pages of the API, not the end line" {
@@ -332,4 +332,114 @@ refused() {
 	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status
 	assert_success
 	assert_output --regexp ', last updated_at unreadable: out/posts.jsonl.state.json: not a state file rest-merge wrote$'
+}
+
+# conf_ph ENDPOINT_MEMBERS: c.json with endpoint.incremental on updated_at
+# from 2024-01-15 (no start_param), and the members given.
+conf_ph() {
+	conf '"incremental": {"cursor_path": "updated_at", "initial_value": "2024-01-15"}, '"$1"
+}
+
+@test "{incremental.start_value} in the path, percent-encoded, over two runs" {
+	conf_ph '"path": "posts/since/{incremental.start_value}"'
+	sed -i 's|"path": "posts", ||' c.json
+	load_posts
+	assert_success
+	assert_equal "$(server_requests | jq -r .path)" "/v1/posts/since/2024-01-15"
+	assert_equal "$(jq -s 'map(.id) | join(",")' posts.jsonl)" '"15,16,17,18,19,20,21,22,23"'
+	server_reset
+	load_posts
+	assert_success
+	assert_equal "$(server_requests | jq -r .path)" "/v1/posts/since/2024-01-23T12%3A00%3A00Z"
+	has_line "rest-merge: posts.jsonl: 0 inserted, 0 updated, 0 deleted, 0 unchanged, 9 rows"
+}
+
+@test "{incremental.last_value} in params and headers, {incremental.end_value} and {incremental.initial_value}" {
+	conf '"incremental": {"cursor_path": "updated_at", "initial_value": "2024-01-15", "end_value": "2024-01-18"}, "params": {"since": "{incremental.last_value}", "until": "{incremental.end_value}"}, "headers": {"X-Range": "[{incremental.initial_value}, {incremental.end_value}) {{literal}}"}'
+	load_posts
+	assert_success
+	assert_equal "$(args since) $(args until)" "2024-01-15 2024-01-18"
+	assert_equal "$(server_requests | jq -r '.headers["X-Range"]')" "[2024-01-15, 2024-01-18) {literal}"
+	assert_equal "$(jq -s 'map(.id) | join(",")' posts.jsonl)" '"15,16,17"'
+	# start_value and last_value are one value, the state's on a second run.
+	conf_ph '"params": {"since": "{incremental.start_value}", "s2": "{incremental.last_value}"}'
+	rm posts.jsonl*
+	load_posts
+	assert_success
+	server_reset
+	load_posts
+	assert_success
+	assert_equal "$(args since) $(args s2)" "2024-01-23T12:00:00Z 2024-01-23T12:00:00Z"
+}
+
+@test "{incremental.start_value} in a JSON body: alone it keeps its type, in text it is text" {
+	conf '"incremental": {"cursor_path": "seq", "initial_value": 150}, "path": "posts/search", "method": "POST", "json": {"since_seq": "{incremental.start_value}", "note": "from {incremental.start_value} {{on}}"}'
+	load_posts
+	assert_success
+	assert_equal "$(server_requests | jq -c '.body | fromjson')" '{"since_seq":150,"note":"from 150 {on}"}'
+	assert_equal "$(jq -s 'map(.id) | join(",")' posts.jsonl)" '"15,16,17,18,19,20,21,22,23"'
+	server_reset
+	load_posts
+	assert_success
+	assert_equal "$(server_requests | jq -c '.body | fromjson')" '{"since_seq":230,"note":"from 230 {on}"}'
+	# A string value goes into the body as a JSON string, escaped.
+	conf '"incremental": {"cursor_path": "updated_at", "initial_value": "2024-01-20 \"q\""}, "path": "posts/search", "method": "POST", "json": {"since": "{incremental.start_value}", "f": {"t": "a {incremental.start_value}"}}'
+	rm posts.jsonl*
+	server_reset
+	load_posts
+	assert_success
+	assert_equal "$(server_requests | jq -c '.body | fromjson')" '{"since":"2024-01-20 \"q\"","f":{"t":"a 2024-01-20 \"q\""}}'
+}
+
+@test "--dry-run shows the placeholders filled in from the state" {
+	conf_ph '"params": {"since": "{incremental.start_value}"}'
+	load_posts
+	assert_success
+	server_reset
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r posts --dry-run
+	assert_success
+	assert_output --partial "since=2024-01-23T12%3A00%3A00Z"
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r posts --dry-run --full-refresh
+	assert_success
+	assert_output --partial "since=2024-01-15"
+	assert_equal "$(server_stats | jq .requests)" 0
+}
+
+@test "invalid {incremental.*} placeholders are 78 naming the path, before any request" {
+	conf '"params": {"since": {"type": "incremental", "cursor_path": "updated_at"}, "s": "{incremental.start_value}"}'
+	refused rest-paginate "\$.resources[0].endpoint.params.s: placeholder '{incremental.start_value}': dlt fills incremental placeholders from endpoint.incremental only, not from the incremental parameter \$.resources[0].endpoint.params.since"
+	conf_ph '"params": {"s": "{incremental.next_value}"}'
+	refused rest-paginate "\$.resources[0].endpoint.params.s: placeholder '{incremental.next_value}': expected incremental.start_value, last_value, end_value or initial_value"
+	conf_ph '"headers": {"X-End": "{incremental.end_value}"}'
+	refused rest-paginate "\$.resources[0].endpoint.headers.X-End: placeholder '{incremental.end_value}': endpoint.incremental has no end_value"
+	conf '"incremental": {"cursor_path": "updated_at"}, "json": {"a": "{incremental.initial_value}"}'
+	refused rest-paginate "\$.resources[0].endpoint.json: placeholder '{incremental.initial_value}': endpoint.incremental has no initial_value"
+	conf_ph '"params": {"s": "x\u0001s"}'
+	refused rest-paginate "\$.resources[0].endpoint.params.s: the control character U+0001"
+	conf_ph '"params": {"s": "{incremental.start_value}"}'
+	run --separate-stderr timeout 60 rest-fetch -c c.json -r posts
+	assert_failure 78
+	assert_equal "$stderr" "rest-fetch: resource 'posts': its {incremental.*} placeholders take the values of a run, from the state of its table: rest-paginate fills them in"
+	# No initial value and no state: no value to send (dlt sends "None").
+	conf '"incremental": {"cursor_path": "updated_at"}, "params": {"s": "{incremental.start_value}"}'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r posts
+	assert_failure 78
+	assert_equal "$stderr" "rest-paginate: {incremental.start_value}: no value: no initial_value and no state yet"
+	assert_equal "$(server_stats | jq .requests)" 0
+}
+
+@test "rest-sync fills the placeholders from the state of its table" {
+	conf_ph '"params": {"since": "{incremental.start_value}"}'
+	mkdir out
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out
+	assert_success
+	assert_equal "$(args since)" "2024-01-15"
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out
+	assert_success
+	assert_equal "$(args since)" "2024-01-23T12:00:00Z"
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --full-refresh
+	assert_success
+	assert_equal "$(args since)" "2024-01-15"
 }

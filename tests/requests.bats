@@ -98,7 +98,7 @@ x=%7By%7D'
 	conf '"path": "echo/{last_run.value}"'
 	refused rest-fetch "\$.resources[0].endpoint.path: placeholder '{last_run.value}': unknown context 'last_run' (there are resources and incremental)"
 	conf '"path": "echo/{incremental.start_value}"'
-	refused rest-paginate "\$.resources[0].endpoint.path: placeholder '{incremental.start_value}': incremental placeholders are not supported yet (bind the values with start_param and end_param)"
+	refused rest-paginate "\$.resources[0].endpoint.path: placeholder '{incremental.start_value}': no incremental definition (endpoint.incremental) to fill it"
 	conf '"path": "echo/{resources.r.id}/posts"'
 	refused rest-fetch "\$.resources[0].endpoint.path: resource 'r' cannot be its own parent"
 	conf '"path": "echo/{resources.nope.id}/posts"'
@@ -111,7 +111,7 @@ x=%7By%7D'
 	refused rest-fetch "\$.resources[0].endpoint.path: a single '}' (write '}}' for a brace)"
 	# Outside the path, in parameters, headers, json and data.
 	conf '"path": "echo", "params": {"since": "{incremental.start_value}"}'
-	refused rest-fetch "\$.resources[0].endpoint.params.since: placeholder '{incremental.start_value}': incremental placeholders are not supported yet (bind the values with start_param and end_param)"
+	refused rest-fetch "\$.resources[0].endpoint.params.since: placeholder '{incremental.start_value}': no incremental definition (endpoint.incremental) to fill it"
 	conf '"path": "echo", "params": {"a": 1, "b": "{a}"}'
 	refused rest-fetch "\$.resources[0].endpoint.params.b: placeholder '{a}': only the path binds parameters (write '{{' and '}}' for braces)"
 	conf '"path": "echo", "headers": {"X-Since": "{last_run.value}"}'

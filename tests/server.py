@@ -58,7 +58,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 API_KEY = "sekrit-key-123"
 CLIENT_ID = "restpipe-client"
@@ -404,6 +404,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.blog(path, args, cut)
             if path == "/v1/posts" and method == "GET":
                 return self.send(200, self.posts_page(args), cut=cut)
+            if path.startswith("/v1/posts/"):
+                return self.posts_filtered(req, args, cut)
             if path not in ("/v1/resource", "/raw") and \
                     not path.startswith("/bytes/"):
                 return self.send_json(404, {"error": "not found"}, cut=cut)
@@ -907,6 +909,29 @@ class Handler(BaseHTTPRequestHandler):
         limit = int_arg(args, "limit", 10)
         return compact({"data": posts[offset:offset + limit],
                         "total": len(posts)})
+
+    def posts_filtered(self, req, args, cut):
+        """GET /v1/posts/since/TEXT: /v1/posts?since=TEXT; POST
+        /v1/posts/search with a JSON object body: its since (a string)
+        and since_seq (a number, not a string) as those parameters."""
+        path, args = req["path"], dict(args)
+        if path.startswith("/v1/posts/since/") and req["method"] == "GET":
+            args["since"] = unquote(path[len("/v1/posts/since/"):])
+            return self.send(200, self.posts_page(args), cut=cut)
+        if path != "/v1/posts/search" or req["method"] != "POST":
+            return self.send_json(404, {"error": "not found"}, cut=cut)
+        try:
+            body = json.loads(req["body"])
+        except ValueError:
+            return self.send_json(400, {"error": "not JSON"}, cut=cut)
+        if "since" in body:
+            args["since"] = body["since"]
+        if "since_seq" in body:
+            if not isinstance(body["since_seq"], int):
+                return self.send_json(400, {"error": "since_seq: not a "
+                                            "number"}, cut=cut)
+            args["since_seq"] = str(body["since_seq"])
+        return self.send(200, self.posts_page(args), cut=cut)
 
     def control(self, path, body):
         server, method = self.server, self.command
