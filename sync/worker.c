@@ -581,6 +581,19 @@ arg(struct args *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
+/* Start a over as PROG -c CONFIG -r NAME: one of the programs for r. */
+static void
+command(struct args *a, const char *prog, const struct sync_opts *o,
+    const struct resource *r)
+{
+	a->n = 0;
+	arg(a, prog);
+	arg(a, "-c");
+	arg(a, o->config);
+	arg(a, "-r");
+	arg(a, r->name);
+}
+
 int
 sync_drive(const struct sync_opts *o, const struct resource *r)
 {
@@ -595,11 +608,7 @@ sync_drive(const struct sync_opts *o, const struct resource *r)
 		return EX_CANTCREAT;
 	}
 	xpipe(p);
-	arg(&a, "rest-paginate");
-	arg(&a, "-c");
-	arg(&a, o->config);
-	arg(&a, "-r");
-	arg(&a, r->name);
+	command(&a, "rest-paginate", o, r);
 	if (o->verbose)
 		arg(&a, "-v");
 	if (r->parents != NULL) {
@@ -607,12 +616,7 @@ sync_drive(const struct sync_opts *o, const struct resource *r)
 		arg(&a, r->parents);
 	}
 	pg = child_start(a.v, -1, p[1], -1, -1, SIGTERM);
-	a.n = 0;
-	arg(&a, "rest-select");
-	arg(&a, "-c");
-	arg(&a, o->config);
-	arg(&a, "-r");
-	arg(&a, r->name);
+	command(&a, "rest-select", o, r);
 	sel = child_start(a.v, p[0], out, -1, -1, SIGTERM);
 	close(p[0]);
 	close(p[1]);
@@ -654,18 +658,9 @@ start(struct run *run)
 	xpipe(rec);
 	xpipe(mrg);
 	xpipe(diag);
-	arg(&a, "rest-select");
-	arg(&a, "-c");
-	arg(&a, o->config);
-	arg(&a, "-r");
-	arg(&a, r->name);
+	command(&a, "rest-select", o, r);
 	run->select = child_start(a.v, sel[0], rec[1], diag[1], -1, SIGTERM);
-	a.n = 0;
-	arg(&a, "rest-merge");
-	arg(&a, "-c");
-	arg(&a, o->config);
-	arg(&a, "-r");
-	arg(&a, r->name);
+	command(&a, "rest-merge", o, r);
 	arg(&a, "--run-id");
 	arg(&a, run->st.run_id);
 	if (r->prune)
@@ -687,12 +682,7 @@ start(struct run *run)
 	if (!run->st.fetched) {
 		xpipe(pages);
 		xpipe(pos);
-		a.n = 0;
-		arg(&a, "rest-paginate");
-		arg(&a, "-c");
-		arg(&a, o->config);
-		arg(&a, "-r");
-		arg(&a, r->name);
+		command(&a, "rest-paginate", o, r);
 		if (o->verbose)
 			arg(&a, "-v");
 		if (o->parallel != NULL) {
