@@ -24,16 +24,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* Whether s holds "next" in any case. */
+/*
+ * Whether s holds "next" in any case once every backslash is taken out:
+ * a quoted rel may spell it with quoted pairs, "nex\t" (RFC 9110).
+ */
 static int
 has_next(const char *s)
 {
 	size_t i;
+	const char *p;
 
 	for (; *s != '\0'; s++) {
-		for (i = 0; i < 4 && s[i] != '\0' &&
-		    (s[i] | 0x20) == "next"[i]; i++)
-			;
+		for (i = 0, p = s; i < 4 && *p != '\0'; p++) {
+			if (*p == '\\')
+				continue;
+			if ((*p | 0x20) != "next"[i])
+				break;
+			i++;
+		}
 		if (i == 4)
 			return 1;
 	}
