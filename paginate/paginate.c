@@ -68,6 +68,12 @@ compile(const char *opt, const char *path)
 }
 
 /*
+ * A run for one parent record says nothing of resuming: the run that
+ * started it knows the parent, and says where to.
+ */
+static int starter_resumes;
+
+/*
  * Say where to start again and exit; the pages before are on stdout.
  * After a short page that may not be the last, that is where its records
  * end, so that a run resumed there asks again for the records a full page
@@ -80,6 +86,8 @@ noreturn void
 fail(struct pager *pg, int status)
 {
 	fflush(stdout);
+	if (starter_resumes)
+		exit(status);
 	if (pg->o->ref != PAGER_NONE) {
 		if (!pg->resume_safe)
 			warnmsg(NO_SAFE_RESUME);
@@ -334,9 +342,11 @@ on_stop(int sig)
 	signal(SIGTERM, SIG_DFL);
 	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
 	if (stop_drain(STDOUT_FILENO) > 0) {
-		say(prog, strlen(prog));
-		say(lost, sizeof(lost) - 1);
-	} else
+		if (!starter_resumes) {
+			say(prog, strlen(prog));
+			say(lost, sizeof(lost) - 1);
+		}
+	} else if (!starter_resumes)
 		say(resume_line, resume_len);
 	raise(sig);
 }
@@ -1895,6 +1905,9 @@ main(int argc, char *argv[])
 	if (cfg.parent != NULL && rec == NULL) {
 		parent_opts.config = cli_config_file;
 		parents_run(&parent_opts, &cfg, &o, args);
+		/* Every parent's run ended well: the run is whole only now. */
+		end_incremental(&o);
+		free(o.incr_start);
 		free(args);
 		reqopt_free(&o.req);
 		config_free(&cfg);
@@ -1910,10 +1923,14 @@ main(int argc, char *argv[])
 		die_err(&e);
 	catch_stops(&pg);
 	/* A run for one parent: the process that started it handles stops. */
-	if (one_parent)
+	if (one_parent) {
 		signal(SIGINT, SIG_IGN);
+		starter_resumes = 1;
+	}
 	run(&pg);
-	end_incremental(&o);
+	/* A run for one parent is part of a run: its starter ends that. */
+	if (!one_parent)
+		end_incremental(&o);
 	free(o.incr_start);
 	pager_free(&pg);
 	reqopt_free(&o.req);

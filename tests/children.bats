@@ -159,6 +159,39 @@ paths() {
 	refute_output --partial '"postId":4'
 }
 
+@test "an incremental child: one end line for the whole run, and none when a parent's run failed" {
+	local inc='"since": {"type": "incremental", "cursor_path": "id", "initial_value": 100}'
+	local more='"primary_key": "id", "write_disposition": "merge"'
+	local pipeline='set -o pipefail; rest-paginate -c c.json -r comments | rest-select -c c.json -r comments | rest-merge -c c.json -r comments'
+	conf "$placeholder"', "params": {'"$inc"'}' "$more"
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
+	assert_success
+	assert_equal "$(grep -c _restpipe_incremental_end <<<"$output")" 1
+	assert_equal "${lines[-1]}" '{"_restpipe_incremental_end":100}'
+	# The run for post 4 fails: rest-merge keeps the rows of posts 1 to 3
+	# and no state, and only the run that started them says where to resume.
+	conf "$placeholder"', "params": {'"$inc"', "gone": "4"}' "$more"
+	run --separate-stderr timeout 60 bash -c "$pipeline"
+	assert_failure 69
+	assert_file_not_exists comments.jsonl.state.json
+	assert_equal "$(grep -c 'resume' <<<"$stderr")" 1
+	grep -qxF "rest-paginate: resource 'comments': the run for parent record 3 (id=4 of 'posts') failed (exit 69); resume with --parent-start 3" <<<"$stderr"
+	grep -qF "rest-merge: comments.jsonl: the input did not end with rest-paginate's end of a whole run" <<<"$stderr"
+	assert_equal "$(wc -l <comments.jsonl)" 6
+	# Whole: the state is the largest id, rest-sync counts the API's
+	# records and pages, and the next run asks from there for every post.
+	conf "$placeholder"', "params": {'"$inc"'}' "$more"
+	run --separate-stderr timeout 60 rest-sync -c c.json -r comments --json
+	assert_success
+	assert_equal "$(jq -r '"\(.records) \(.pages) \(.requests) \(.rows)"' <<<"$output")" '15 9 9 15'
+	assert_equal "$(jq .last_value comments.jsonl.state.json)" 505
+	server_reset
+	run --separate-stderr timeout 60 bash -c "$pipeline"
+	assert_success
+	assert_equal "$(paths | grep comments | sed 's/.*since=//' | sort -u)" 505
+	assert_equal "$(paths | grep -c comments)" 9
+}
+
 @test "invalid child configurations: 78 naming the path, before any request" {
 	conf '"path": "posts/{id}/comments", "params": {"id": {"type": "resolve", "resource": "nope", "field": "id"}}'
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
