@@ -245,23 +245,35 @@ paths() {
 		'/blog/posts/4/comments?offset=2&limit=2 /blog/posts/5/comments?offset=0&limit=2 /blog/posts/5/comments?offset=2&limit=2 /blog/posts/5/comments?offset=4&limit=2'
 }
 
-@test "SIGINT mid-parents: whole parents written, the hint names the next parent, a resume completes it" {
+@test "Ctrl-C mid-parents (SIGINT to the group): whole parents kept, the hint names the next parent, a resume completes the table once" {
 	conf "$resolve"', "params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}, "delay": "0.3"}' \
 		'"include_from_parent": ["title"]'
-	timeout 60 rest-paginate -c c.json -r comments >out 2>err &
-	local pid=$! status=0 n
-	sleep 1.5
-	kill -INT "$pid"
-	wait "$pid" || status=$?
-	assert_equal "$status" 130
-	run tail -1 err
-	assert_output --regexp "^rest-paginate: interrupted: resume with --parent-start [1-4]$"
-	n=${output##* }
-	assert_equal "$(wc -l <err)" 1
-	timeout 60 rest-paginate -c c.json -r comments --parent-start "$n" >>out
-	run bash -c 'timeout 60 rest-select -c c.json -r comments out'
+	local pipe=(rest-paginate -c c.json -r comments '|' rest-select -c c.json -r comments
+		'|' rest-merge -c c.json -r comments)
+	run --separate-stderr timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" \
+		--ready 0 --ready 1 --ready 2 --requests 7 -- "${pipe[@]}"
+	assert_output '130 130 130'
+	local hint n
+	hint=$(grep '^rest-paginate:' <<<"$stderr")
+	assert_equal "$(wc -l <<<"$hint")" 1
+	[[ $hint =~ ^rest-paginate:\ interrupted:\ resume\ with\ --parent-start\ ([1-4])$ ]] ||
+		fail "hint: $hint"
+	n=${BASH_REMATCH[1]}
+	# The table holds the comments of the parents before n, each once.
+	assert_equal "$(cat comments.jsonl)" "$(expected_comments | head -$((n * (n + 1) / 2)))"
+	server_reset
+	run --separate-stderr timeout 60 bash -c "set -o pipefail; rest-paginate -c c.json -r comments --parent-start $n |
+		rest-select -c c.json -r comments | rest-merge -c c.json -r comments"
 	assert_success
-	assert_equal "$output" "$(expected_comments)"
+	assert_equal "$(cat comments.jsonl)" "$(expected_comments)"
+	# It asks nothing again for the posts before n.
+	assert_equal "$(paths | awk -F/ -v n="$n" '$4 ~ /^comments/ && $3 <= n' | wc -l)" 0
+	# and asks each later post's pages once: post p has ceil(p / 2).
+	local p pages=0
+	for ((p = n + 1; p <= 5; p++)); do
+		pages=$((pages + (p + 1) / 2))
+	done
+	assert_equal "$(paths | grep -c comments)" "$pages"
 }
 
 # sync_conf [COMMENTS_MORE]: posts not selected, comments merged by id.
@@ -304,14 +316,11 @@ sync_conf() {
 	assert_equal "$(server_requests | jq -r .path | grep -c comments)" 0
 }
 
-@test "rest-sync after an interrupt mid-parents resumes from the parent and page it stopped at" {
+@test "rest-sync after Ctrl-C mid-parents (SIGINT to the group) resumes from the parent and page it stopped at" {
 	sync_conf '' '"delay": "0.3"'
-	timeout 60 rest-sync -c c.json -C out -r comments >log 2>err &
-	local pid=$! status=0
-	sleep 2
-	kill -INT "$pid"
-	wait "$pid" || status=$?
-	assert_equal "$status" 130
+	run --separate-stderr timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" \
+		--ready 0 --requests 7 -- rest-sync -c c.json -C out -r comments
+	assert_output 130
 	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments --status
 	assert_output --regexp 'parent-start [0-9]'
 	server_reset
