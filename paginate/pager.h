@@ -124,6 +124,8 @@ struct parent_opts {
 	const char	*file;		/* --parents FILE (- stdin), or NULL */
 	long		 start;		/* --parent-start: records to skip */
 	int		 start_set;
+	uint64_t	 check;		/* N:HASH: their keys, hashed */
+	int		 checked;	/* a HASH was given */
 };
 
 /*

@@ -1375,6 +1375,37 @@ ref_option(struct pager_opts *o, int opt, const char *arg, struct err *e)
 	return 0;
 }
 
+/*
+ * --parent-start N, or N:HASH as a run over the parents says it: HASH,
+ * 16 hex digits, is of the keys of the first N parent records.
+ */
+static int
+parse_parent_start(const char *arg, struct err *e)
+{
+	const char *colon = strchr(arg, ':');
+	char *n, *end;
+	int rc;
+
+	parent_opts.start_set = 1;
+	if (colon == NULL)
+		return parse_long("--parent-start", arg, 0, LONG_MAX,
+		    &parent_opts.start, e);
+	n = xstrndup(arg, (size_t)(colon - arg));
+	rc = parse_long("--parent-start", n, 0, LONG_MAX, &parent_opts.start,
+	    e);
+	free(n);
+	if (rc == -1)
+		return -1;
+	errno = 0;
+	parent_opts.check = strtoull(colon + 1, &end, 16);
+	if (strlen(colon + 1) != 16 || *end != '\0' || errno != 0 ||
+	    strspn(colon + 1, "0123456789abcdef") != 16)
+		return err_set(e, EX_CONFIG, "--parent-start: '%s': not N or "
+		    "N:HASH (16 hex digits) as a resume hint says it", arg);
+	parent_opts.checked = 1;
+	return 0;
+}
+
 static int
 option(void *opts, int opt, const char *arg, struct err *e)
 {
@@ -1450,9 +1481,7 @@ option(void *opts, int opt, const char *arg, struct err *e)
 		parent_opts.file = arg;
 		break;
 	case OPT_PARENT_START:
-		rc = parse_long("--parent-start", arg, 0, LONG_MAX,
-		    &parent_opts.start, e);
-		parent_opts.start_set = 1;
+		rc = parse_parent_start(arg, e);
 		break;
 	case OPT_POSITION_FD:
 		if ((rc = parse_long("--position-fd", arg, 3, 1023, &fd, e)) ==
@@ -1603,8 +1632,10 @@ static const struct cli program = {
 	    "      --parents FILE         the parent's records, one a line (-: "
 	    "stdin),\n"
 	    "                             instead of fetching them\n"
-	    "      --parent-start N       skip the first N parent records "
-	    "(resume)\n",
+	    "      --parent-start N[:HASH]\n"
+	    "                             skip the first N parent records "
+	    "(resume; HASH:\n"
+	    "                             check that they did not change)\n",
 	.more = REQOPT_USAGE,
 	.shortopts = "P:" REQOPT_SHORT,
 	.longopts = longopts,

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "config.h"
 #include "diag.h"
+#include "hash.h"
 #include "pager.h"
 
 /* One run for one parent record. */
@@ -27,12 +28,47 @@ struct run {
 	int		 fd;		/* its stdout, -1 at its end */
 	int		 posfd;		/* its --position-fd, -1 at its end */
 	long		 index;		/* the record's, from 0 */
+	uint64_t	 before;	/* the keys before it, hashed */
 	char		*key;		/* "id=4", for messages */
 	struct buf	 out;		/* its pages, until they are whole */
 	struct buf	 pos;		/* its positions, one a page */
 };
 
 static volatile sig_atomic_t stopped;
+
+/*
+ * The keys of the records before the next one, hashed in order: a resume
+ * at record N checks that the parent's first N records are still those
+ * the interrupted run had, for if one came or went before N, the records
+ * after it moved, and skipping N would skip the wrong ones.
+ */
+static uint64_t
+chain(uint64_t h, const char *key)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_add(&b, &h, sizeof(h));
+	buf_adds(&b, key);
+	h = hash_bytes(b.data, b.len);
+	buf_free(&b);
+	return h;
+}
+
+/*
+ * "N:HASH", the value of --parent-start that resumes at record n; "N"
+ * alone for the first record, or when h is not known.
+ */
+static const char *
+start_at(struct buf *b, long n, uint64_t h, int known)
+{
+	buf_reset(b);
+	if (n == 0 || !known)
+		buf_printf(b, "%ld", n);
+	else
+		buf_printf(b, "%ld:%016llx", n, (unsigned long long)h);
+	return buf_str(b);
+}
 
 static void
 on_stop(int sig)
@@ -334,9 +370,10 @@ put_pages(const struct run *r, int fd)
 	const char *page = r->out.data, *pos = r->pos.data, *pe, *qe;
 	const char *end = r->out.data + r->out.len;
 	const char *pend = r->pos.data + r->pos.len;
-	struct buf line;
+	struct buf line, at;
 
 	buf_init(&line, 0);
+	buf_init(&at, 0);
 	while (page != NULL && page < end) {
 		pe = memchr(page, '\n', (size_t)(end - page));
 		pe = pe != NULL ? pe + 1 : end;
@@ -347,10 +384,12 @@ put_pages(const struct run *r, int fd)
 		    (size_t)(pend - pos)) : NULL;
 		buf_reset(&line);
 		if (pe == end || qe == NULL || qe == pos)
-			buf_printf(&line, "--parent-start %ld\n", r->index + 1);
+			buf_printf(&line, "--parent-start %s\n", start_at(&at,
+			    r->index + 1, chain(r->before, r->key), 1));
 		else
-			buf_printf(&line, "--parent-start %ld %.*s\n",
-			    r->index, (int)(qe - pos), pos);
+			buf_printf(&line, "--parent-start %s %.*s\n",
+			    start_at(&at, r->index, r->before, 1),
+			    (int)(qe - pos), pos);
 		if (qe != NULL)
 			pos = qe + 1;
 		if (fd >= 0)
@@ -358,6 +397,33 @@ put_pages(const struct run *r, int fd)
 		page = pe;
 	}
 	buf_free(&line);
+	buf_free(&at);
+}
+
+/*
+ * At record n of the parent, h the hash of the keys before it: refuse a
+ * resume there if the parent's first n records are not what the run that
+ * said where to resume had.
+ */
+static void
+check_start(const struct parent_opts *po, const struct config *c, long n,
+    uint64_t h)
+{
+	struct buf at;
+
+	if (n == po->start && (!po->checked || h == po->check))
+		return;
+	buf_init(&at, 0);
+	if (n < po->start)
+		die(EX_DATAERR, "resource '%s': --parent-start %s: resource "
+		    "'%s' has %ld records now: no resume is safe; rerun "
+		    "from the start", c->name, start_at(&at, po->start,
+		    po->check, po->checked), c->parent, n);
+	die(EX_DATAERR, "resource '%s': --parent-start %s: the first %ld "
+	    "records of resource '%s' are not those of the run that said "
+	    "to resume there (a record came, went or moved before them): "
+	    "no resume is safe; rerun from the start", c->name,
+	    start_at(&at, po->start, po->check, 1), n, c->parent);
 }
 
 int
@@ -366,14 +432,18 @@ parents_run(const struct parent_opts *po, const struct config *c,
 {
 	struct run *runs, *r;
 	struct sigaction sa;
-	char **cargs, **first, *line = NULL, *exe;
+	struct buf at;
+	char **cargs, **first, *line = NULL, *exe, *key;
 	size_t cap = 0;
 	ssize_t len;
 	long n = o->parallel, i, index = 0, next = po->start, head = 0;
 	long started = 0;
+	uint64_t h = 0, next_h = po->check;
 	pid_t pids[2];
-	int status, eof = 0;
+	int status, eof = 0, known = po->checked || po->start == 0;
 	FILE *fp;
+
+	buf_init(&at, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
@@ -401,18 +471,30 @@ parents_run(const struct parent_opts *po, const struct config *c,
 				line[--len] = '\0';
 			if (len == 0)
 				continue;
-			if (index++ < po->start)
+			key = record_key(c, line, (size_t)len);
+			if (index++ < po->start) {
+				h = chain(h, key);
+				free(key);
 				continue;
+			}
+			if (index - 1 == po->start) {
+				check_start(po, c, po->start, h);
+				next_h = h;
+				known = 1;
+			}
 			if (line[0] != '{') {
 				stop_runs(runs, n);
 				warnmsg("resource '%s': parent record %ld: not "
 				    "a JSON object; resume with --parent-start "
-				    "%ld", c->name, index - 1, next);
+				    "%s", c->name, index - 1, start_at(&at, next,
+				    next_h, known));
 				exit(EX_DATAERR);
 			}
 			r = &runs[started % n];
 			r->index = index - 1;
-			r->key = record_key(c, line, (size_t)len);
+			r->key = key;
+			r->before = h;
+			h = chain(h, key);
 			buf_reset(&r->out);
 			buf_reset(&r->pos);
 			r->pid = spawn(exe, r->index == po->start ? first :
@@ -434,19 +516,22 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			stop_runs(runs, n);
 			warnmsg("resource '%s': the run for parent record %ld "
 			    "(%s of '%s') failed (exit %d); resume with "
-			    "--parent-start %ld", c->name, r->index, r->key,
-			    c->parent, status, r->index);
+			    "--parent-start %s", c->name, r->index, r->key,
+			    c->parent, status, start_at(&at, r->index,
+			    r->before, 1));
 			exit(status > 125 ? EX_SOFTWARE : status);
 		}
 		put_pages(r, o->position_fd);
 		next = r->index + 1;
+		next_h = chain(r->before, r->key);
 		free(r->key);
 		r->key = NULL;
 		head++;
 	}
 	if (stopped) {
 		stop_runs(runs, n);
-		warnmsg("interrupted: resume with --parent-start %ld", next);
+		warnmsg("interrupted: resume with --parent-start %s",
+		    start_at(&at, next, next_h, known));
 		signal(stopped, SIG_DFL);
 		raise(stopped);
 	}
@@ -455,11 +540,15 @@ parents_run(const struct parent_opts *po, const struct config *c,
 	for (i = 0; i < 2; i++) {
 		if (pids[i] > 0 && (status = reap(pids[i])) != 0) {
 			warnmsg("resource '%s': its parent resource '%s' failed "
-			    "(exit %d); resume with --parent-start %ld", c->name,
-			    c->parent, status, next);
+			    "(exit %d); resume with --parent-start %s", c->name,
+			    c->parent, status, start_at(&at, next, next_h,
+			    known));
 			exit(status > 125 ? EX_SOFTWARE : status);
 		}
 	}
+	if (index <= po->start)
+		check_start(po, c, index, h);
+	buf_free(&at);
 	for (i = 0; i < n; i++) {
 		buf_free(&runs[i].out);
 		buf_free(&runs[i].pos);

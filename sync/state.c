@@ -92,9 +92,28 @@ state_free(struct state *st)
 }
 
 /*
+ * The length of the N or N:HASH (16 hex digits) that s starts with, as
+ * rest-paginate's --parent-start takes it; 0 if it is neither.
+ */
+static size_t
+parent_start_len(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 18)
+		return 0;
+	if (s[n] != ':')
+		return n;
+	if (strspn(s + n + 1, "0123456789abcdef") != 16)
+		return 0;
+	return n + 17;
+}
+
+/*
  * A position as rest-paginate --position-fd tells it.  A link or a
  * cursor is any text on one line, empty after the last page.  Of a child
- * resource, "--parent-start N", maybe followed by one of the others.
+ * resource, "--parent-start N" or "N:HASH", maybe followed by one of the
+ * others.
  */
 static int
 valid_position(const char *s)
@@ -104,8 +123,7 @@ valid_position(const char *s)
 
 	if (strncmp(s, "--parent-start ", 15) == 0) {
 		d = s + 15;
-		n = strspn(d, "0123456789");
-		if (n == 0 || n > 18)
+		if ((n = parent_start_len(d)) == 0)
 			return 0;
 		return d[n] == '\0' || (d[n] == ' ' &&
 		    strncmp(d + n + 1, "--parent-start", 14) != 0 &&
@@ -369,7 +387,7 @@ parent_resume_args(const struct state *st, const char *dir, struct buf *opt,
     struct buf *val, struct err *e)
 {
 	const char *n = st->position + 15;
-	size_t k = strspn(n, "0123456789");
+	size_t k = parent_start_len(n);
 	struct state sub = *st;
 	struct buf o2;
 

@@ -80,6 +80,7 @@ struct run {
 	struct queue	 ends, positions;
 	long		 fetched_pages;	/* by this run */
 	long		 resumed_pages;	/* in the spool when it began */
+	int		 resumed;	/* it took up an earlier run's state */
 	int		 dirty;		/* pages logged since the last fsync */
 	double		 started, synced;
 	struct buf	 pages, records, poslines;
@@ -885,6 +886,7 @@ prepare(struct run *run, const char *fp)
 			    buf_str(&what));
 		buf_free(&what);
 		run->resumed_pages = run->st.pages;
+		run->resumed = 1;
 		run->synced = clock_now();
 		return 0;
 	}
@@ -1070,6 +1072,18 @@ load(struct run *run)
 	if (run->rl.merged || run->rl.already) {
 		clean(run);
 		return 0;
+	}
+	/*
+	 * A resumed run that rest-paginate found the data changed under (65:
+	 * a parent record came or went before the position, say) would fail
+	 * the same way again; starting over is never wrong.
+	 */
+	if (run->resumed && run->failure == EX_DATAERR && run->failed != NULL &&
+	    strcmp(run->failed, "rest-paginate") == 0) {
+		warnmsg("%s: the pending run %s cannot be resumed: discarded; "
+		    "the next run starts over", run->r->file, run->st.run_id);
+		clean(run);
+		return run->failure;
 	}
 	/* Nothing fetched and nothing pending: nothing to keep. */
 	if (run->st.pages == 0 && !run->st.fetched)

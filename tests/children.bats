@@ -150,7 +150,8 @@ paths() {
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
 	assert_failure 69
 	assert_equal "${#lines[@]}" 4
-	assert_equal "$(tail -1 <<<"$stderr")" "rest-paginate: resource 'comments': the run for parent record 3 (id=4 of 'posts') failed (exit 69); resume with --parent-start 3"
+	run tail -1 <<<"$stderr"
+	assert_output --regexp "^rest-paginate: resource 'comments': the run for parent record 3 \(id=4 of 'posts'\) failed \(exit 69\); resume with --parent-start 3:[0-9a-f]{16}\$"
 	conf "$resolve"', "params": {"post_id": {"type": "resolve", "resource": "posts", "field": "id"}, "gone": "4"},
 		"response_actions": [{"status_code": 404, "action": "ignore"}]'
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
@@ -175,7 +176,7 @@ paths() {
 	assert_failure 69
 	assert_file_not_exists comments.jsonl.state.json
 	assert_equal "$(grep -c 'resume' <<<"$stderr")" 1
-	grep -qxF "rest-paginate: resource 'comments': the run for parent record 3 (id=4 of 'posts') failed (exit 69); resume with --parent-start 3" <<<"$stderr"
+	grep -qxE "rest-paginate: resource 'comments': the run for parent record 3 \(id=4 of 'posts'\) failed \(exit 69\); resume with --parent-start 3:[0-9a-f]{16}" <<<"$stderr"
 	grep -qF "rest-merge: comments.jsonl: the input did not end with rest-paginate's end of a whole run" <<<"$stderr"
 	assert_equal "$(wc -l <comments.jsonl)" 6
 	# Whole: the state is the largest id, rest-sync counts the API's
@@ -235,7 +236,10 @@ paths() {
 	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments --position-fd 3 3>pos'
 	assert_success
 	local all=$output
-	assert_equal "$(paste -sd' ' - <pos)" '--parent-start 1 --parent-start 2 --parent-start 2 --offset 2 --parent-start 3 --parent-start 3 --offset 2 --parent-start 4 --parent-start 4 --offset 2 --parent-start 4 --offset 4 --parent-start 5'
+	# Each N past the first record carries the hash of the first N keys.
+	assert_equal "$(sed -E 's/ ([1-9]):[0-9a-f]{16}/ \1/' pos | paste -sd' ' -)" '--parent-start 1 --parent-start 2 --parent-start 2 --offset 2 --parent-start 3 --parent-start 3 --offset 2 --parent-start 4 --parent-start 4 --offset 2 --parent-start 4 --offset 4 --parent-start 5'
+	assert_equal "$(grep -cE '^--parent-start [1-5]:[0-9a-f]{16}( --offset [24])?$' pos)" 9
+	assert_equal "$(grep -- '--parent-start 4:' pos | cut -d' ' -f2 | sort -u | wc -l)" 1
 	# After the first page of post 4 (record 3): the rest of post 4, then post 5.
 	server_reset
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parent-start 3 --offset 2
@@ -243,6 +247,37 @@ paths() {
 	assert_equal "$output" "$(tail -4 <<<"$all")"
 	assert_equal "$(paths | grep comments | paste -sd' ' -)" \
 		'/blog/posts/4/comments?offset=2&limit=2 /blog/posts/5/comments?offset=0&limit=2 /blog/posts/5/comments?offset=2&limit=2 /blog/posts/5/comments?offset=4&limit=2'
+}
+
+@test "a resume whose parents changed before its position is 65, not a skip of the wrong parents" {
+	conf "$resolve"
+	timeout 60 rest-paginate -c c.json -r posts | timeout 60 rest-select -c c.json -r posts >parents.jsonl
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments --parents parents.jsonl --position-fd 3 3>pos'
+	assert_success
+	local all=$output at
+	at=$(sed -n 's/^--parent-start \(3:[0-9a-f]*\)$/\1/p' pos)
+	# The same parents: the resume goes on at post 4.
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents parents.jsonl --parent-start "$at"
+	assert_success
+	assert_equal "$output" "$(tail -5 <<<"$all")"
+	# A post come in front: post 3 would be the fourth record, and post 4
+	# was never fetched: skipping three records is wrong.
+	{ echo '{"id":6,"title":"post 6"}'; cat parents.jsonl; } >moved.jsonl
+	server_reset
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents moved.jsonl --parent-start "$at"
+	assert_failure 65
+	assert_output ''
+	assert_equal "$stderr" "rest-paginate: resource 'comments': --parent-start $at: the first 3 records of resource 'posts' are not those of the run that said to resume there (a record came, went or moved before them): no resume is safe; rerun from the start"
+	assert_equal "$(requests)" 0
+	# Fewer records than the position, with or without the hash.
+	head -2 parents.jsonl >fewer.jsonl
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents fewer.jsonl --parent-start 3
+	assert_failure 65
+	assert_equal "$stderr" "rest-paginate: resource 'comments': --parent-start 3: resource 'posts' has 2 records now: no resume is safe; rerun from the start"
+	# A hash that is not one.
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents parents.jsonl --parent-start 3:xyz
+	assert_failure 78
+	assert_equal "$stderr" "rest-paginate: --parent-start: '3:xyz': not N or N:HASH (16 hex digits) as a resume hint says it"
 }
 
 @test "Ctrl-C mid-parents (SIGINT to the group): whole parents kept, the hint names the next parent, a resume completes the table once" {
@@ -253,16 +288,16 @@ paths() {
 	run --separate-stderr timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" \
 		--ready 0 --ready 1 --ready 2 --requests 7 -- "${pipe[@]}"
 	assert_output '130 130 130'
-	local hint n
+	local hint at n
 	hint=$(grep '^rest-paginate:' <<<"$stderr")
 	assert_equal "$(wc -l <<<"$hint")" 1
-	[[ $hint =~ ^rest-paginate:\ interrupted:\ resume\ with\ --parent-start\ ([1-4])$ ]] ||
+	[[ $hint =~ ^rest-paginate:\ interrupted:\ resume\ with\ --parent-start\ (([1-4]):[0-9a-f]{16})$ ]] ||
 		fail "hint: $hint"
-	n=${BASH_REMATCH[1]}
+	at=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
 	# The table holds the comments of the parents before n, each once.
 	assert_equal "$(cat comments.jsonl)" "$(expected_comments | head -$((n * (n + 1) / 2)))"
 	server_reset
-	run --separate-stderr timeout 60 bash -c "set -o pipefail; rest-paginate -c c.json -r comments --parent-start $n |
+	run --separate-stderr timeout 60 bash -c "set -o pipefail; rest-paginate -c c.json -r comments --parent-start $at |
 		rest-select -c c.json -r comments | rest-merge -c c.json -r comments"
 	assert_success
 	assert_equal "$(cat comments.jsonl)" "$(expected_comments)"
@@ -329,6 +364,30 @@ sync_conf() {
 	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
 	# The resumed run does not ask again for post 1's comments.
 	assert_equal "$(server_requests | jq -r .path | grep -c '^/blog/posts/1/comments')" 0
+}
+
+@test "rest-sync: a pending run whose parents changed before its position is discarded; the next run starts over" {
+	sync_conf '' '"delay": "0.3"'
+	jq '.resources[0].endpoint.params = {"feed": "1"}' c.json >c2.json && mv c2.json c.json
+	run --separate-stderr timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" \
+		--ready 0 --requests 7 -- rest-sync -c c.json -C out -r comments
+	assert_output 130
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments --status
+	assert_output --regexp 'parent-start [1-4]:[0-9a-f]{16}'
+	# Post 6 comes in front of the list: every post moves one place on.
+	local posts='[{"id":6,"title":"post 6","userId":16},{"id":1,"title":"post 1","userId":11},{"id":2,"title":"post 2","userId":12},{"id":3,"title":"post 3","userId":13},{"id":4,"title":"post 4","userId":14},{"id":5,"title":"post 5","userId":15}]'
+	server_reset
+	server_faults "$(jq -nc --argjson p "$posts" '[range(0; 8; 2) as $o | {path: "/blog/posts", args: {feed: "1", offset: ($o | tostring)}, action: "status", status: 200, times: -1, body: ({total: 6, data: $p[$o:$o + 2]} | tojson)}]')"
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments
+	assert_failure 65
+	grep -qE "records of resource 'posts' are not those of the run that said to resume there .*: no resume is safe; rerun from the start$" <<<"$stderr"
+	grep -qE "^rest-sync: comments: .*comments.jsonl: the pending run [^ ]+ cannot be resumed: discarded; the next run starts over$" <<<"$stderr"
+	assert_file_not_exists out/comments.jsonl
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out -r comments
+	server_faults '[]'
+	assert_success
+	assert_equal "$(jq -r .id out/comments.jsonl | paste -sd' ' -)" \
+		'601 602 603 604 605 606 101 201 202 301 302 303 401 402 403 404 501 502 503 504 505'
 }
 
 @test "examples/github.json: issue comments are a child of issues, one request sequence per issue" {

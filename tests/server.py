@@ -437,7 +437,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def blog(self, path, args, cut):
         """Parent and child resources (issue 13): 5 posts (offset paging,
-        with a total), post N has N comments (offset paging), each comment
+        with a total; posts up to 9 answer, for a list a fault rewrites),
+        post N has N comments (offset paging), each comment
         2 likes (one list, no paging), each post one author object.  The
         comments of the posts in ?gone=a,b are 404; ?delay=S waits S
         seconds before answering the comments."""
@@ -454,7 +455,7 @@ class Handler(BaseHTTPRequestHandler):
                          for i in range(1, 6)])
         if len(parts) == 4 and parts[1] == "posts" and parts[2].isdigit():
             post = int(parts[2])
-            if not 1 <= post <= 5:
+            if not 1 <= post <= 9:
                 return self.send_json(404, {"error": "no such post"}, cut=cut)
             if parts[3] == "author":
                 return self.send_json(200, {"postId": post,
