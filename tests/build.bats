@@ -93,6 +93,8 @@ links_curl() {
 }
 
 @test "every mutant of tests/mutants/list applies to exactly one place" {
+	# Inside make mutants, one of them is applied: the list cannot apply.
+	[[ -z ${RESTPIPE_MUTANT-} ]] || skip "a mutant's tree"
 	run python3 "$BATS_TEST_DIRNAME/mutants.py" --check
 	assert_success
 	assert_output --regexp '^mutants: ([0-9]+) of \1 apply$'
