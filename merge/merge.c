@@ -237,7 +237,14 @@ render_text(struct run *r, const char *text, size_t len, struct buf *out)
 static void
 render_rec(struct run *r, const struct rec *rec, struct buf *out)
 {
-	render_text(r, r->b.text.data + rec->off, rec->len, out);
+	struct err e = { 0 };
+	const char *text;
+
+	if (!r->sp.spooled)
+		text = r->b.text.data + rec->off;
+	else if ((text = spill_text(&r->sp, rec->off, rec->len, &e)) == NULL)
+		fail(&e);
+	render_text(r, text, rec->len, out);
 }
 
 /*
