@@ -118,7 +118,7 @@ struct rec *
 batch_new(struct batch *b)
 {
 	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->cap = b->cap ? b->cap * 2 : 64;
 		b->rec = xrealloc(b->rec, b->cap * sizeof(*b->rec));
 	}
 	b->rec[b->n].done = 0;

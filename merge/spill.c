@@ -1,15 +1,29 @@
 /*
- * A merge past the memory budget, as a hash join in a temporary file
- * beside FILE.  The input goes out in flushes of at most the budget, each
- * sorted by a bucket of its key (SPILL_BUCKETS of them) and followed by a
- * table of where each bucket starts.  FILE's keys, with their row numbers,
- * go out the same way.  Then consecutive buckets are taken together as
- * parts small enough to hold in memory; each part's records are merged as
- * batch_read() merges them, its keys of FILE looked up, and out go two
- * sorted runs: the rows of FILE that change, by row number, and the new
- * records, by the place of their key in the input.  The last pass reads
- * FILE again and merges the runs in.  Every byte is written once and read
- * once or twice, whatever the sizes.
+ * A merge past the memory budget, through one temporary file beside
+ * FILE, in two steps.
+ *
+ * First only the text of the records, which is what is big, leaves
+ * memory: the batch's text is written to the file, and the text of the
+ * records that follow is appended as they come, while the index (the
+ * records' places, keys and dedup-sort values) stays in memory and the
+ * merge goes on as in memory.  The last pass reads each record's text
+ * back, through a window that reads further ahead while the offsets
+ * ascend, as they mostly do, and a little at a time when they do not.
+ *
+ * Once the index itself passes the budget, the merge becomes a hash join.
+ * The records held go out as flushes sorted by a bucket of their key
+ * (SPILL_BUCKETS of them), each followed by a table of where each bucket
+ * starts: the text written before is read back in stretches, in the
+ * order of the file, each stretch a flush.  The records that follow are
+ * held in memory and go out the same way each time they reach the budget.
+ * FILE's keys, with their row numbers, go out likewise.  Then consecutive
+ * buckets are taken together as parts small enough to hold in memory;
+ * each part's records are merged as batch_read() merges them, its keys of
+ * FILE looked up, and out go two sorted runs: the rows of FILE that
+ * change, by row number, and the new records, by the place of their key
+ * in the input.  The last pass reads FILE again and merges the runs in.
+ * Every byte is written once and read once or twice, whatever the sizes
+ * (the text, when it was spooled, once more).
  *
  * The file is unlinked as soon as it is made, so no exit, signal or crash
  * can leave it behind.
