@@ -234,17 +234,44 @@ render_text(struct run *r, const char *text, size_t len, struct buf *out)
 	buf_adds(out, r->eol);
 }
 
-static void
-render_rec(struct run *r, const struct rec *rec, struct buf *out)
+/* The compact text of record rec, valid until the next call. */
+static const char *
+rec_text(struct run *r, const struct rec *rec)
 {
 	struct err e = { 0 };
 	const char *text;
 
 	if (!r->sp.spooled)
-		text = r->b.text.data + rec->off;
-	else if ((text = spill_text(&r->sp, rec->off, rec->len, &e)) == NULL)
+		return r->b.text.data + rec->off;
+	if ((text = spill_text(&r->sp, rec->off, rec->len, &e)) == NULL)
 		fail(&e);
-	render_text(r, text, rec->len, out);
+	return text;
+}
+
+/*
+ * Write the row of the record text[0..len); with old, say whether it is
+ * the row old[0..n), newline included.
+ */
+static int
+put_row(struct run *r, const char *text, size_t len, const char *old,
+    size_t n)
+{
+	int same;
+
+	/* A jsonl row is the text itself: written without a copy. */
+	if (r->o->fmt == FMT_JSONL) {
+		same = old != NULL && n == len + 1 && memcmp(text, old,
+		    len) == 0 && old[len] == '\n';
+		fwrite(text, 1, len, r->out);
+		putc('\n', r->out);
+		return same;
+	}
+	buf_reset(&r->line);
+	render_text(r, text, len, &r->line);
+	same = old != NULL && r->line.len == n && memcmp(r->line.data, old,
+	    n) == 0;
+	fwrite(r->line.data, 1, r->line.len, r->out);
+	return same;
 }
 
 /*
@@ -264,13 +291,10 @@ hit(struct run *r, size_t id, const char *old, size_t n)
 		return;
 	}
 	rec->done = 1;
-	buf_reset(&r->line);
-	render_rec(r, rec, &r->line);
-	if (r->line.len == n && memcmp(r->line.data, old, n) == 0)
+	if (put_row(r, rec_text(r, rec), rec->len, old, n))
 		r->unchanged++;
 	else
 		r->updated++;
-	fwrite(r->line.data, 1, r->line.len, r->out);
 }
 
 static void
@@ -286,16 +310,13 @@ write_new(struct run *r)
 	while (r->spilled && (more = spill_new(&r->sp, &text, &len, &e)) != 0) {
 		if (more == -1)
 			fail(&e);
-		buf_reset(&r->line);
-		render_text(r, text, len, &r->line);
-		fwrite(r->line.data, 1, r->line.len, r->out);
+		put_row(r, text, len, NULL, 0);
 		r->inserted++;
 	}
 	for (i = 0; !r->spilled && i < r->b.n; i++)
 		if (!r->b.rec[i].done && !r->b.rec[i].del) {
-			buf_reset(&r->line);
-			render_rec(r, &r->b.rec[i], &r->line);
-			fwrite(r->line.data, 1, r->line.len, r->out);
+			put_row(r, rec_text(r, &r->b.rec[i]), r->b.rec[i].len,
+			    NULL, 0);
 			r->inserted++;
 		}
 }
