@@ -1,4 +1,5 @@
 /* rest-merge: merge JSON Lines records into a flat file by primary key. */
+#define _GNU_SOURCE		/* sync_file_range() */
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -24,6 +25,7 @@
 #include "stop.h"
 
 #define GROUP	32		/* rows of FILE looked up at once */
+#define BEHIND	((size_t)16 << 20)	/* bytes written between writebacks */
 
 #define MEMORY		((size_t)64 << 20)	/* the default budget */
 #define MEMORY_MIN	((size_t)64 << 10)
@@ -60,6 +62,7 @@ struct run {
 	const char	*eol;
 	int		 warn_schema;	/* FILE kept rows the sidecar lacks */
 	int		 already;	/* --run-id committed FILE before */
+	size_t		 behind;	/* bytes written since the last writeback */
 };
 
 /* The command line: the options, and the names made for them. */
@@ -249,6 +252,21 @@ rec_text(struct run *r, const struct rec *rec)
 }
 
 /*
+ * n more bytes went to the new FILE: every BEHIND of them, start writing
+ * them to the disk, so that the fsync of the commit finds little to do.
+ */
+static void
+wrote(struct run *r, size_t n)
+{
+	if ((r->behind += n) < BEHIND)
+		return;
+	r->behind = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fileno(r->out), 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+}
+
+/*
  * Write the row of the record text[0..len); with old, say whether it is
  * the row old[0..n), newline included.
  */
@@ -264,6 +282,7 @@ put_row(struct run *r, const char *text, size_t len, const char *old,
 		    len) == 0 && old[len] == '\n';
 		fwrite(text, 1, len, r->out);
 		putc('\n', r->out);
+		wrote(r, len + 1);
 		return same;
 	}
 	buf_reset(&r->line);
@@ -271,6 +290,7 @@ put_row(struct run *r, const char *text, size_t len, const char *old,
 	same = old != NULL && r->line.len == n && memcmp(r->line.data, old,
 	    n) == 0;
 	fwrite(r->line.data, 1, r->line.len, r->out);
+	wrote(r, r->line.len);
 	return same;
 }
 
@@ -326,6 +346,7 @@ copy_line(struct run *r, const char *line, size_t len)
 {
 	fwrite(line, 1, len, r->out);
 	putc('\n', r->out);
+	wrote(r, len + 1);
 }
 
 /*
@@ -388,6 +409,7 @@ flush_group(struct run *r, struct group *g)
 		else {
 			fwrite(g->rows.data + g->roff[i], 1,
 			    g->roff[i + 1] - g->roff[i], r->out);
+			wrote(r, g->roff[i + 1] - g->roff[i]);
 			r->kept++;
 		}
 	g->n = 0;
