@@ -16,7 +16,8 @@ batch_init(struct batch *b)
 	buf_init(&b->sort, 0);
 	strtab_init(&b->keys);
 	b->rec = NULL;
-	b->n = b->cap = 0;
+	b->soff = NULL;
+	b->n = b->cap = b->scap = 0;
 }
 
 void
@@ -26,8 +27,10 @@ batch_free(struct batch *b)
 	buf_free(&b->sort);
 	strtab_free(&b->keys);
 	free(b->rec);
+	free(b->soff);
 	b->rec = NULL;
-	b->n = b->cap = 0;
+	b->soff = NULL;
+	b->n = b->cap = b->scap = 0;
 }
 
 int
@@ -87,9 +90,10 @@ is_delete(const struct opts *o, const struct json *j)
 
 /* Whether a record with dedup-sort value sv beats the one kept so far. */
 static int
-wins(const struct opts *o, const struct batch *b, const struct rec *kept,
+wins(const struct opts *o, const struct batch *b, size_t id,
     const char *sv, size_t slen)
 {
+	const struct rec *kept = &b->rec[id];
 	int c;
 
 	if (o->dedup_sort == NULL)
@@ -97,7 +101,7 @@ wins(const struct opts *o, const struct batch *b, const struct rec *kept,
 	/* A record without the value loses to one with it, either way. */
 	if (slen == 0 || kept->slen == 0)
 		return kept->slen == 0;
-	c = sort_cmp(sv, slen, b->sort.data + kept->soff, kept->slen);
+	c = sort_cmp(sv, slen, b->sort.data + b->soff[id], kept->slen);
 	return o->dedup_desc ? c >= 0 : c <= 0;
 }
 
@@ -106,17 +110,19 @@ batch_memory(const struct batch *b)
 {
 	return b->text.cap + b->sort.cap + b->keys.bytes.cap +
 	    b->keys.nslot * (sizeof(*b->keys.slot) + sizeof(*b->keys.end) / 2) +
-	    b->cap * sizeof(*b->rec);
+	    b->cap * sizeof(*b->rec) +
+	    b->scap * sizeof(*b->soff);
 }
 
 struct rec *
 batch_new(struct batch *b)
 {
 	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->cap = b->cap ? b->cap * 2 : 64;
 		b->rec = xrealloc(b->rec, b->cap * sizeof(*b->rec));
 	}
 	b->rec[b->n].done = 0;
+	b->rec[b->n].slen = 0;
 	return &b->rec[b->n++];
 }
 
@@ -134,14 +140,21 @@ batch_claim(struct batch *b, const struct opts *o, const char *key,
 		id = strtab_add(&b->keys, key, klen, added);
 		if (*added)
 			r = batch_new(b);
-		else if (wins(o, b, &b->rec[id], sv, slen))
+		else if (wins(o, b, id, sv, slen))
 			r = &b->rec[id];
 		else
 			return NULL;
 	}
-	r->soff = b->sort.len;
-	r->slen = (uint32_t)slen;
-	buf_add(&b->sort, sv, slen);
+	if (o->dedup_sort != NULL) {
+		/* The offsets, only for a dedup sort, grow with rec. */
+		if (b->scap < b->cap) {
+			b->scap = b->cap;
+			b->soff = xrealloc(b->soff, b->scap * sizeof(*b->soff));
+		}
+		b->soff[r - b->rec] = b->sort.len;
+		buf_add(&b->sort, sv, slen);
+	}
+	r->slen = slen;
 	return r;
 }
 
@@ -169,6 +182,8 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s,
 	struct lines in;
 	struct json j;
 	struct rec *r;
+	struct buf *tb;
+	uint64_t base;
 	const char *line;
 	size_t len;
 	int t, del, added, more, status = -1;
@@ -223,11 +238,20 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s,
 		    &added)) == NULL)
 			continue;
 		r->del = (unsigned char)del;
-		r->off = b->text.len;
-		json_compact(&j, 0, &b->text);
-		r->len = (uint32_t)(b->text.len - r->off);
-		if (sp != NULL && batch_memory(b) > sp->budget &&
-		    spill_batch(sp, b, e) == -1)
+		if (sp != NULL && sp->spooled) {
+			tb = spill_text_buf(sp, &base);
+			r->off = (size_t)base + tb->len;
+			json_compact(&j, 0, tb);
+			r->len = (uint32_t)(tb->len - (r->off - base));
+			if (spill_text_done(sp, e) == -1)
+				goto out;
+		} else {
+			r->off = b->text.len;
+			json_compact(&j, 0, &b->text);
+			r->len = (uint32_t)(b->text.len - r->off);
+		}
+		if (sp != NULL && batch_memory(b) + spill_memory(sp) >
+		    sp->budget && spill_over(sp, b, e) == -1)
 			goto out;
 	}
 	if (more == -1)

@@ -1,4 +1,5 @@
 /* rest-merge: merge JSON Lines records into a flat file by primary key. */
+#define _GNU_SOURCE		/* sync_file_range() */
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -24,6 +25,7 @@
 #include "stop.h"
 
 #define GROUP	32		/* rows of FILE looked up at once */
+#define BEHIND	((size_t)16 << 20)	/* bytes written between writebacks */
 
 #define MEMORY		((size_t)64 << 20)	/* the default budget */
 #define MEMORY_MIN	((size_t)64 << 10)
@@ -60,6 +62,7 @@ struct run {
 	const char	*eol;
 	int		 warn_schema;	/* FILE kept rows the sidecar lacks */
 	int		 already;	/* --run-id committed FILE before */
+	size_t		 behind;	/* bytes written since the last writeback */
 };
 
 /* The command line: the options, and the names made for them. */
@@ -234,10 +237,61 @@ render_text(struct run *r, const char *text, size_t len, struct buf *out)
 	buf_adds(out, r->eol);
 }
 
-static void
-render_rec(struct run *r, const struct rec *rec, struct buf *out)
+/* The compact text of record rec, valid until the next call. */
+static const char *
+rec_text(struct run *r, const struct rec *rec)
 {
-	render_text(r, r->b.text.data + rec->off, rec->len, out);
+	struct err e = { 0 };
+	const char *text;
+
+	if (!r->sp.spooled)
+		return r->b.text.data + rec->off;
+	if ((text = spill_text(&r->sp, rec->off, rec->len, &e)) == NULL)
+		fail(&e);
+	return text;
+}
+
+/*
+ * n more bytes went to the new FILE: every BEHIND of them, start writing
+ * them to the disk, so that the fsync of the commit finds little to do.
+ */
+static void
+wrote(struct run *r, size_t n)
+{
+	if ((r->behind += n) < BEHIND)
+		return;
+	r->behind = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fileno(r->out), 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+}
+
+/*
+ * Write the row of the record text[0..len); with old, say whether it is
+ * the row old[0..n), newline included.
+ */
+static int
+put_row(struct run *r, const char *text, size_t len, const char *old,
+    size_t n)
+{
+	int same;
+
+	/* A jsonl row is the text itself: written without a copy. */
+	if (r->o->fmt == FMT_JSONL) {
+		same = old != NULL && n == len + 1 && memcmp(text, old,
+		    len) == 0 && old[len] == '\n';
+		fwrite(text, 1, len, r->out);
+		putc('\n', r->out);
+		wrote(r, len + 1);
+		return same;
+	}
+	buf_reset(&r->line);
+	render_text(r, text, len, &r->line);
+	same = old != NULL && r->line.len == n && memcmp(r->line.data, old,
+	    n) == 0;
+	fwrite(r->line.data, 1, r->line.len, r->out);
+	wrote(r, r->line.len);
+	return same;
 }
 
 /*
@@ -257,13 +311,10 @@ hit(struct run *r, size_t id, const char *old, size_t n)
 		return;
 	}
 	rec->done = 1;
-	buf_reset(&r->line);
-	render_rec(r, rec, &r->line);
-	if (r->line.len == n && memcmp(r->line.data, old, n) == 0)
+	if (put_row(r, rec_text(r, rec), rec->len, old, n))
 		r->unchanged++;
 	else
 		r->updated++;
-	fwrite(r->line.data, 1, r->line.len, r->out);
 }
 
 static void
@@ -279,16 +330,13 @@ write_new(struct run *r)
 	while (r->spilled && (more = spill_new(&r->sp, &text, &len, &e)) != 0) {
 		if (more == -1)
 			fail(&e);
-		buf_reset(&r->line);
-		render_text(r, text, len, &r->line);
-		fwrite(r->line.data, 1, r->line.len, r->out);
+		put_row(r, text, len, NULL, 0);
 		r->inserted++;
 	}
 	for (i = 0; !r->spilled && i < r->b.n; i++)
 		if (!r->b.rec[i].done && !r->b.rec[i].del) {
-			buf_reset(&r->line);
-			render_rec(r, &r->b.rec[i], &r->line);
-			fwrite(r->line.data, 1, r->line.len, r->out);
+			put_row(r, rec_text(r, &r->b.rec[i]), r->b.rec[i].len,
+			    NULL, 0);
 			r->inserted++;
 		}
 }
@@ -298,6 +346,7 @@ copy_line(struct run *r, const char *line, size_t len)
 {
 	fwrite(line, 1, len, r->out);
 	putc('\n', r->out);
+	wrote(r, len + 1);
 }
 
 /*
@@ -360,6 +409,7 @@ flush_group(struct run *r, struct group *g)
 		else {
 			fwrite(g->rows.data + g->roff[i], 1,
 			    g->roff[i + 1] - g->roff[i], r->out);
+			wrote(r, g->roff[i + 1] - g->roff[i]);
 			r->kept++;
 		}
 	g->n = 0;

@@ -234,21 +234,21 @@ void	schema_kept_rows(struct schema *);
 void	schema_write(const struct schema *, const struct opts *, FILE *fp);
 
 /* batch.c: the input records, held in memory and indexed by key. */
-struct rec {
+struct rec {			/* 16 bytes: a million take 16 MB */
 	size_t		 off;		/* compact text in batch.text */
-	size_t		 soff;		/* dedup-sort value in batch.sort */
 	uint32_t	 len;
-	uint32_t	 slen;		/* 0: no value, or null */
-	unsigned char	 del;		/* a hard delete */
-	unsigned char	 done;		/* FILE held the key */
+	unsigned	 slen : 30;	/* 0: no value, or null */
+	unsigned	 del : 1;	/* a hard delete */
+	unsigned	 done : 1;	/* FILE held the key */
 };
 
 struct batch {
 	struct buf	 text;		/* the records, compact, back to back */
 	struct buf	 sort;		/* their dedup-sort values */
+	size_t		*soff;		/* record i's in sort; NULL: none */
 	struct strtab	 keys;		/* merge: key id = index in rec */
 	struct rec	*rec;
-	size_t		 n, cap;
+	size_t		 n, cap, scap;
 };
 
 struct spill;
@@ -353,6 +353,11 @@ struct spill {
 	struct runs	 hits;		/* rows of FILE that change */
 	struct runs	 news;		/* the new records */
 	struct buf	 out;		/* what spill_new() returned */
+	int		 spooled;	/* the batch's text is in the file */
+	uint64_t	 spool;		/* where its text starts there */
+	struct buf	 win;		/* the text read back */
+	uint64_t	 wbase, wlast;	/* win's offset; the last text's end */
+	size_t		 wlen, wnext;	/* win's text; the next read's size */
 };
 
 void	spill_init(struct spill *, const struct opts *, size_t budget);
@@ -360,8 +365,35 @@ void	spill_init(struct spill *, const struct opts *, size_t budget);
 /* Close the file and free the memory; the spill is unused again. */
 void	spill_free(struct spill *);
 
-/* Write the batch's records out and empty it. */
+/*
+ * Write the batch's records out as a flush of the hash join and empty it
+ * (its text read back from the file if spooled).
+ */
 int	spill_batch(struct spill *, struct batch *, struct err *e);
+
+/*
+ * The batch passed the budget: spool its text to the file, keeping its
+ * index, if that is the first time; else spill_batch().
+ */
+int	spill_over(struct spill *, struct batch *, struct err *e);
+
+/* The memory the spool's buffers take while the batch is spooled. */
+size_t	spill_memory(const struct spill *);
+
+/*
+ * While spooled: the buffer a record's text is to be appended to, and
+ * the offset in the file its first byte stands for; then
+ * spill_text_done() once it is there.
+ */
+struct buf *spill_text_buf(struct spill *, uint64_t *base);
+int	spill_text_done(struct spill *, struct err *e);
+
+/*
+ * The text at off..off+len of a spooled batch, valid until the next
+ * call, or NULL with e set.  Read ahead when offsets ascend.
+ */
+const char *spill_text(struct spill *, uint64_t off, size_t len,
+	    struct err *e);
 
 /* Write out the key of the next row of FILE. */
 int	spill_row(struct spill *, const char *key, size_t n, struct err *e);

@@ -278,7 +278,11 @@ walk(struct schema *s, const struct json *j, int obj, int depth, int *cells,
 			continue;
 		}
 		col = &s->col[c];
-		col->type = join(col->type, classify(j, v));
+		/* What no value of the kind can widen is not looked at. */
+		if (col->type != T_JSON && (col->type != T_TEXT ||
+		    !json_is_string(j, v)) && (col->type != T_DOUBLE ||
+		    !json_is_number(j, v)))
+			col->type = join(col->type, classify(j, v));
 		if (col->stamp != s->typed) {
 			col->stamp = s->typed;
 			col->seen++;

@@ -30,18 +30,22 @@ no_temp() {
 	refute_line --regexp '^\.'
 }
 
-# gen SEED N KIND: N records of about N/2 keys (so duplicates), mixing
-# types; KIND in adds hard deletes, dedup-sort values and new nested
-# columns now and then.  The same SEED, the same records.
+# gen SEED N KIND [PAD]: N records of about N/2 keys (so duplicates) in
+# random order, mixing types; KIND in adds hard deletes, dedup-sort values
+# and new nested columns now and then; PAD, a string of about PAD bytes
+# in each.  The same SEED, the same records.
 gen() {
 	python3 - "$@" <<'EOF'
 import json, random, sys
 seed, n, kind = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+pad = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 random.seed(seed)
 for i in range(n):
     r = {"id": random.randrange(n // 2 + 1), "k2": random.randrange(3),
          "b": random.choice(["x", "y,z", 'q"t', None, 1]),
          "v": random.random()}
+    if pad:
+        r["p"] = "x" * random.randrange(pad // 2, pad * 3 // 2)
     if kind == "in":
         if random.random() < 0.1:
             r["del"] = random.choice([True, False, None, "z"])
@@ -51,6 +55,31 @@ for i in range(n):
             r["new%d" % random.randrange(3)] = {"n": random.randrange(5)}
     print(json.dumps(r, separators=(",", ":")))
 EOF
+}
+
+# traced FILE ARGS...: rest-merge ARGS (standard input and error as
+# given) under strace, and TIER set to how far past the budget it went:
+# "memory" (no temporary file); "spool" (only the text in the file, its
+# index kept: the file is read back only in windows of text, never in
+# the 8-byte entries of the bucket tables of the hash join); "join" (the
+# hash join, which reads them).  The trace goes to FILE.
+traced() {
+	local log=$1
+	shift
+	"${STRACE[@]}" -o "$log" -e trace=openat,pread64 rest-merge "$@" ||
+	    return
+	if ! grep -q '\.spill\.' "$log"; then
+		TIER=memory
+	elif grep -qE '^pread64\([0-9]+, .*, 8, [0-9]+\) = 8$' "$log"; then
+		TIER=join
+	else
+		TIER=spool
+	fi
+}
+
+can_trace() {
+	"${STRACE[@]}" -o /dev/null true 2> /dev/null ||
+	    skip 'strace cannot trace here'
 }
 
 # spilling PID: wait until rest-merge PID holds its spill file open (it is
@@ -124,10 +153,14 @@ EOF
 	assert_equal "$(cat "$F")" '{"id":1}'
 }
 
-@test "past --memory the output equals the merge in memory, byte for byte: table, sidecar, summary" {
-	local ext keys args n=0
-	gen 1 3000 old > old.jsonl
-	gen 2 4000 in > in.jsonl
+# same_as_memory WANT: merge in.jsonl into old.jsonl (replaced in) in
+# memory and past --memory 64K, jsonl, csv and tsv, with 9 sets of
+# options: table, sidecar and summary must be the same byte for byte.
+# Past the budget it must have gone as far as WANT (see traced), if
+# strace can tell.
+same_as_memory() {
+	local ext keys args n=0 trace=1
+	"${STRACE[@]}" -o /dev/null true 2> /dev/null || trace=
 	for ext in jsonl csv tsv; do
 		while IFS='|' read -r keys args; do
 			rm -f a.* b.*
@@ -139,14 +172,24 @@ EOF
 			# shellcheck disable=SC2086 # the options split on purpose
 			rest-merge $keys $args "a.$ext" < in.jsonl 2> a.err ||
 			    fail "$ext $args: in memory: $(cat a.err)"
-			# shellcheck disable=SC2086
-			rest-merge --memory 64K $keys $args "b.$ext" < in.jsonl \
-			    2> b.err ||
-			    fail "$ext $args: past the budget: $(cat b.err)"
+			if [ -n "$trace" ]; then
+				# shellcheck disable=SC2086
+				traced trace.log --memory 64K $keys $args "b.$ext" \
+				    < in.jsonl 2> b.err ||
+				    fail "$ext $args: past the budget: $(cat b.err)"
+				[ "$TIER" = "$1" ] ||
+				    fail "$ext $keys $args: $TIER, not $1"
+			else
+				# shellcheck disable=SC2086
+				rest-merge --memory 64K $keys $args "b.$ext" \
+				    < in.jsonl 2> b.err ||
+				    fail "$ext $args: past the budget: $(cat b.err)"
+			fi
 			cmp "a.$ext" "b.$ext" || fail "$ext $args: the tables differ"
 			cmp "a.$ext.schema.json" "b.$ext.schema.json" ||
 			    fail "$ext $args: the sidecars differ"
 			assert_equal "$(sed 's/ b\./ a./' b.err)" "$(cat a.err)"
+			rm -f trace.log
 			no_temp
 			n=$((n + 1))
 		done <<'EOF'
@@ -162,6 +205,25 @@ EOF
 EOF
 	done
 	assert_equal "$n" 27
+}
+
+# The index of 4000 records of 2000 keys, 6000 as pairs, passes 48K (64K
+# less the spool's two buffers of 8K): its 16-byte entries alone take 64K.
+@test "past --memory the output equals the merge in memory, byte for byte: table, sidecar, summary" {
+	gen 1 3000 old > old.jsonl
+	gen 2 4000 in > in.jsonl
+	same_as_memory join
+}
+
+# 300 records of about 480 bytes, 144K of text, pass 64K; their index
+# (at most 151 keys, 453 as pairs, 300 records without a key: 512
+# entries of 16 bytes, 1024 hash slots of 12, 8K of key bytes, 4K of
+# dedup-sort places) stays under 48K.  Their ids come in random order.
+@test "past --memory, the index within it: the text spools, the output equals the merge in memory" {
+	can_trace
+	gen 1 300 old 400 > old.jsonl
+	gen 2 300 in 400 > in.jsonl
+	same_as_memory spool
 }
 
 @test "past --memory: a new table, an empty input, and --dry-run are as in memory" {
@@ -312,5 +374,85 @@ EOF
 	assert_equal "$ST" 143
 	assert_equal "$(cat err)" "rest-merge: interrupted again: $F left as it was, so a resume offset printed before does not apply; rerun from the start"
 	assert_equal "$(sum "$F")" "$before"
+	no_temp
+}
+
+# spooling: the input of the tests below stays in the middle way, as a
+# whole run of it says: 600 records of about 480 bytes (288K of text, past
+# 128K), 301 keys, their index under 48K.
+spooling() {
+	can_trace
+	gen "$1" 600 in 400 > in.jsonl
+	cp "$F" t.jsonl
+	cp "$F.schema.json" t.jsonl.schema.json
+	traced trace.log -s --memory 64K -k id t.jsonl < in.jsonl
+	assert_equal "$TIER" spool
+	rm -f t.jsonl* trace.log
+}
+
+@test "the text spooled: a bad record is 65 naming its line, the size limit 74, FILE as it was, nothing left" {
+	gen 20 600 old 400 > old.jsonl
+	rest-merge -s -k id "$F" < old.jsonl
+	spooling 21
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	cp in.jsonl bad.jsonl
+	printf '{"id":1,"v":\n' >> bad.jsonl
+	run --separate-stderr rest-merge --memory 64K -k id "$F" < bad.jsonl
+	assert_failure 65
+	assert_equal "$stderr" "rest-merge: <stdin>:601:13: unexpected end of input"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+	# 128 KiB: the text spooled passes it before the table would.
+	run --separate-stderr bash -c '(ulimit -f 128; timeout 60 rest-merge --memory 64K -k id "$1" < in.jsonl)' _ "$F"
+	assert_failure 74
+	assert_equal "$stderr" "rest-merge: $F: temporary file beside it: write failed: File too large"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+}
+
+@test "the text spooled, SIGTERM: a replace stops at once, a merge commits what it read; nothing left" {
+	gen 22 600 old 400 > old.jsonl
+	rest-merge -s -k id "$F" < old.jsonl
+	spooling 23
+	local before schema
+	before=$(sum "$F")
+	schema=$(sum "$F.schema.json")
+	mkfifo in
+	bg in rest-merge --memory 64K -w replace -k id "$F"
+	exec 9> in
+	cat in.jsonl >&9
+	merge_pid
+	spilling "$PID"
+	kill -TERM "$PID"
+	ST=0
+	wait "$BG" || ST=$?
+	exec 9>&-
+	assert_equal "$ST" 143
+	assert_equal "$(cat err)" "rest-merge: interrupted: $F left as it was (a replace commits only a whole input); rerun from the start"
+	assert_equal "$(sum "$F")" "$before"
+	assert_equal "$(sum "$F.schema.json")" "$schema"
+	no_temp
+	# A merge reading a pipe commits the records read, then dies.
+	cp "$F" want.jsonl
+	cp "$F.schema.json" want.jsonl.schema.json
+	rest-merge -s -k id want.jsonl < in.jsonl
+	bg in rest-merge --memory 64K -k id "$F"
+	exec 9> in
+	cat in.jsonl >&9
+	merge_pid
+	spilling "$PID"
+	kill -TERM "$PID"
+	exec 9>&-
+	ST=0
+	wait "$BG" || ST=$?
+	assert_equal "$ST" 143
+	run cat err
+	assert_output --regexp "^rest-merge: $F: [0-9]+ inserted, [0-9]+ updated, 0 deleted, [0-9]+ unchanged, [0-9]+ rows \(interrupted: committed the records read before the input ended\)$"
+	cmp "$F" want.jsonl
+	cmp "$F.schema.json" want.jsonl.schema.json
 	no_temp
 }

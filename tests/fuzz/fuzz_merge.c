@@ -159,8 +159,11 @@ same(const char *a, size_t an, const char *b, size_t bn)
 }
 
 /*
- * Merge the lines as records in memory and past a budget of 40K to 64K,
- * through spill.c, whose file is written out even if the budget held.
+ * Merge the lines as records in memory and past a budget of 16K (where
+ * records of a hundred keys or so, whose text kept passes 8K, spool their
+ * text and keep their index) or of 40K to 64K, through spill.c: the text
+ * spooled reads back as in memory, in the order of the keys, and the hash
+ * join's file is written out even if the budget held.
  */
 static void
 spill_differs(const uint8_t *data, size_t size)
@@ -174,7 +177,7 @@ spill_differs(const uint8_t *data, size_t size)
 	struct rec *r;
 	const char *text;
 	size_t end[512], nrow, i, k, len, at;
-	long id;
+	long id, g;
 	FILE *fp;
 	int ok;
 
@@ -190,11 +193,23 @@ spill_differs(const uint8_t *data, size_t size)
 	schema_free(&s);
 	batch_init(&got);
 	buf_init(&keys, 0);
-	spill_init(&sp, o, ((size_t)40 + (size > 0 ? data[0] % 4 : 0) * 8) << 10);
+	k = size > 0 ? data[0] % 4 : 1;
+	spill_init(&sp, o, (k == 0 ? (size_t)16 : 32 + k * 8) << 10);
 	lseek(0, 0, SEEK_SET);
 	schema_init(&s, FMT_JSONL);
-	if (!ok || batch_read(&got, o, &s, &sp, &e) == -1 ||
-	    (sp.in.nflush == 0 && spill_batch(&sp, &got, &e) == -1))
+	if (!ok || batch_read(&got, o, &s, &sp, &e) == -1)
+		goto out;
+	for (i = 0; sp.spooled && i < mem.n; i++) {
+		r = &mem.rec[i];
+		text = strtab_str(&mem.keys, i, &len);
+		g = strtab_find(&got.keys, text, len);
+		if (g == -1 || got.rec[g].del != r->del ||
+		    (text = spill_text(&sp, got.rec[g].off, got.rec[g].len,
+		    &e)) == NULL)
+			__builtin_trap();
+		same(mem.text.data + r->off, r->len, text, got.rec[g].len);
+	}
+	if (sp.in.nflush == 0 && spill_batch(&sp, &got, &e) == -1)
 		goto out;
 	nrow = line_keys(o, (const char *)data, size, &keys, end, 512);
 	for (i = 0, at = 0; i < nrow; at = end[i++])
