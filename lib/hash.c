@@ -1,3 +1,5 @@
+#include <sys/mman.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,8 @@
 #include "hash.h"
 
 #define FIND_MANY	64	/* lookups whose memory fetches overlap */
+#define HUGE_PAGE	((size_t)2 << 20)
+#define HUGE_MIN	((size_t)4 << 20)	/* slots past this: huge pages */
 
 uint64_t
 hash_bytes(const void *s, size_t n)
@@ -144,6 +148,27 @@ strtab_prefetch(const struct strtab *t, const void *s, size_t n)
 		    (t->nslot - 1)]);
 }
 
+/*
+ * n empty slots.  Past a few MiB, lookups miss the TLB more than the
+ * cache: such tables are aligned to, and asked for in, huge pages.
+ */
+static struct slot *
+slots(size_t n)
+{
+	size_t size = n * sizeof(struct slot);
+	void *p;
+
+	if (size < HUGE_MIN)
+		return xcalloc(n, sizeof(struct slot));
+	if (posix_memalign(&p, HUGE_PAGE, size) != 0)
+		die(EX_OSERR, "out of memory");
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+	memset(p, 0, size);
+	return p;
+}
+
 /* Double the slots (at least 16) and put every string back. */
 static void
 rehash(struct strtab *t)
@@ -151,7 +176,7 @@ rehash(struct strtab *t)
 	size_t nslot = t->nslot ? t->nslot * 2 : 16, i, mask = nslot - 1;
 	struct slot *old = t->slot;
 
-	t->slot = xcalloc(nslot, sizeof(*t->slot));
+	t->slot = slots(nslot);
 	for (i = 0; i < t->nslot; i++) {
 		size_t j = old[i].hash & mask;
 
