@@ -11,14 +11,32 @@
 
 #define MAX_ABORT	4
 #define NSIGS		2
+#define SAME_STOP_NS	100000000L	/* a signal sooner after: the same */
 
 static const int sigs[NSIGS] = { SIGINT, SIGTERM };
 static struct sigaction before[NSIGS];
 static int changed[NSIGS];
 
 static volatile sig_atomic_t deferred;
+static struct timespec first;		/* when it came */
 static void (*abort_fn[MAX_ABORT])(void);
 static volatile sig_atomic_t nabort;
+
+/*
+ * Whether a signal now is the first one again: timeout(1) sends its
+ * signal to the process and then to its group, so that the process gets
+ * it twice at once, where the user meant one stop.
+ */
+static int
+same_stop(void)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 0;
+	return (now.tv_sec - first.tv_sec) * 1000000000L +
+	    (now.tv_nsec - first.tv_nsec) < SAME_STOP_NS;
+}
 
 static void
 on_signal(int sig)
@@ -27,10 +45,13 @@ on_signal(int sig)
 
 	if (deferred == 0) {
 		deferred = sig;
+		clock_gettime(CLOCK_MONOTONIC, &first);
 		/* A reader gone now is news to report, not a quiet end. */
 		signal(SIGPIPE, SIG_IGN);
 		return;
 	}
+	if (same_stop())
+		return;
 	for (i = nabort; i > 0; i--)
 		abort_fn[i - 1]();
 	signal(sig, SIG_DFL);

@@ -5,7 +5,8 @@
  * pipe must not lose that, or the resume offset would leave a gap: it
  * defers the signal, reads its input to the end (the stage before is
  * gone), finishes its work, and only then dies of the signal.  A second
- * signal stops it at once.
+ * signal stops it at once, unless it came within 0.1 s of the first, as
+ * timeout(1)'s two sends of one signal do.
  */
 #ifndef STOP_H
 #define STOP_H

@@ -412,6 +412,47 @@ every_page_slow() {
 	cmp want "$T"
 }
 
+@test "one signal twice at once, as timeout(1) sends it: rest-sync stops once and waits for its worker; the next run resumes" {
+	conf
+	clean_table want
+	slow 500 5
+	# setsid: a group of its own, as timeout(1) makes; SIGTERM, which a
+	# background job does not inherit ignored, as it does SIGINT.
+	setsid rest-sync -c "$C" -C "$OUT" >/dev/null 2>err &
+	local pid=$! st=0 i
+	for ((i = 0; i < 500; i++)); do
+		(($(requests) >= 11)) && break
+		sleep 0.02
+	done
+	# timeout(1) signals the process, then its group: here 10 ms apart,
+	# from one process, so that no fork under load stretches the gap.
+	python3 -c 'import os, signal, sys, time
+pid = int(sys.argv[1])
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.01)
+os.killpg(pid, signal.SIGTERM)' "$pid"
+	wait "$pid" || st=$?
+	assert_equal "$st" 143
+	# All was said, and every worker gone, when rest-sync ended.
+	assert_equal "$(cat err)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
+	run python3 -c '
+import os, sys
+for p in os.listdir("/proc"):
+	try:
+		with open("/proc/%s/stat" % p) as f:
+			if int(f.read().rsplit(")", 1)[1].split()[2]) == int(sys.argv[1]):
+				print(p)
+	except (OSError, ValueError, IndexError):
+		pass' "$pid"
+	assert_output ''
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+	nostate
+}
+
 @test "Ctrl-C with -w replace: the old table stays, and the next run replaces it whole" {
 	DEFAULTS='{"primary_key": "id", "write_disposition": "replace"}'
 	conf "$(resource image_analysis '"records": 300')"
