@@ -433,15 +433,19 @@ time.sleep(0.01)
 os.killpg(pid, signal.SIGTERM)' "$pid"
 	wait "$pid" || st=$?
 	assert_equal "$st" 143
-	# All was said, and every worker gone, when rest-sync ended.
+	# All was said, and every worker gone, when rest-sync ended.  (The
+	# suite's watchdogs, a bash each, may outlive their program a moment.)
 	assert_equal "$(cat err)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
 	run python3 -c '
 import os, sys
 for p in os.listdir("/proc"):
 	try:
 		with open("/proc/%s/stat" % p) as f:
-			if int(f.read().rsplit(")", 1)[1].split()[2]) == int(sys.argv[1]):
-				print(p)
+			stat = f.read()
+		comm = stat[stat.index("(") + 1:stat.rindex(")")]
+		if int(stat.rsplit(")", 1)[1].split()[2]) == int(sys.argv[1]) and \
+		    comm.startswith("rest-"):
+			print(p, comm)
 	except (OSError, ValueError, IndexError):
 		pass' "$pid"
 	assert_output ''
