@@ -316,10 +316,11 @@ EOF
 	no_temp
 }
 
-@test "SIGTERM mid-spill: a replace stops at once, a merge commits what it read; nothing left" {
-	gen 12 3000 old > old.jsonl
-	gen 13 3000 in > in.jsonl
-	rest-merge -s -k id "$F" < old.jsonl
+# term_mid_run: rest-merge --memory 64K of in.jsonl into $F, spilling,
+# killed by SIGTERM: a replace leaves $F and its sidecar as they were,
+# with nothing left beside; a merge reading a pipe commits the records it
+# read (want.jsonl: the same merge, whole) and dies.
+term_mid_run() {
 	local before schema
 	before=$(sum "$F")
 	schema=$(sum "$F.schema.json")
@@ -356,6 +357,13 @@ EOF
 	run cat err
 	assert_output --regexp "^rest-merge: $F: [0-9]+ inserted, [0-9]+ updated, 0 deleted, [0-9]+ unchanged, [0-9]+ rows \(interrupted: committed the records read before the input ended\)$"
 	cmp "$F" want.jsonl
+}
+
+@test "SIGTERM mid-spill: a replace stops at once, a merge commits what it read; nothing left" {
+	gen 12 3000 old > old.jsonl
+	gen 13 3000 in > in.jsonl
+	rest-merge -s -k id "$F" < old.jsonl
+	term_mid_run
 	no_temp
 	# A second signal stops it before the commit.
 	cp old.jsonl "$F"
@@ -418,41 +426,7 @@ spooling() {
 	gen 22 600 old 400 > old.jsonl
 	rest-merge -s -k id "$F" < old.jsonl
 	spooling 23
-	local before schema
-	before=$(sum "$F")
-	schema=$(sum "$F.schema.json")
-	mkfifo in
-	bg in rest-merge --memory 64K -w replace -k id "$F"
-	exec 9> in
-	cat in.jsonl >&9
-	merge_pid
-	spilling "$PID"
-	kill -TERM "$PID"
-	ST=0
-	wait "$BG" || ST=$?
-	exec 9>&-
-	assert_equal "$ST" 143
-	assert_equal "$(cat err)" "rest-merge: interrupted: $F left as it was (a replace commits only a whole input); rerun from the start"
-	assert_equal "$(sum "$F")" "$before"
-	assert_equal "$(sum "$F.schema.json")" "$schema"
-	no_temp
-	# A merge reading a pipe commits the records read, then dies.
-	cp "$F" want.jsonl
-	cp "$F.schema.json" want.jsonl.schema.json
-	rest-merge -s -k id want.jsonl < in.jsonl
-	bg in rest-merge --memory 64K -k id "$F"
-	exec 9> in
-	cat in.jsonl >&9
-	merge_pid
-	spilling "$PID"
-	kill -TERM "$PID"
-	exec 9>&-
-	ST=0
-	wait "$BG" || ST=$?
-	assert_equal "$ST" 143
-	run cat err
-	assert_output --regexp "^rest-merge: $F: [0-9]+ inserted, [0-9]+ updated, 0 deleted, [0-9]+ unchanged, [0-9]+ rows \(interrupted: committed the records read before the input ended\)$"
-	cmp "$F" want.jsonl
+	term_mid_run
 	cmp "$F.schema.json" want.jsonl.schema.json
 	no_temp
 }
