@@ -305,13 +305,52 @@ sync_dir(const char *path)
 	return rc;
 }
 
+/*
+ * Write text[0..len) as DIR/NAME, mode 0600, by a temporary file renamed
+ * over it; with sync, on the disk before and after the rename.  Returns
+ * 0, or -1 with e set (EX_IOERR) and nothing left behind.
+ */
+static int
+put_file(const char *dir, const char *name, const char *text, size_t len,
+    int sync, struct buf *path, struct err *e)
+{
+	struct buf tmp;
+	ssize_t w;
+	int fd, rc = -1;
+
+	buf_reset(path);
+	buf_printf(path, "%s/%s", dir, name);
+	buf_init(&tmp, 0);
+	buf_printf(&tmp, "%s.tmp", path->data);
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd != -1) {
+		while ((w = write(fd, text, len)) == -1 && errno == EINTR)
+			;
+		if (w == (ssize_t)len && (!sync || fsync(fd) == 0) &&
+		    close(fd) == 0) {
+			fd = -1;
+			if (rename(tmp.data, path->data) == 0 && (!sync ||
+			    sync_dir(path->data) == 0))
+				rc = 0;
+		}
+	}
+	if (rc == -1) {
+		err_set(e, EX_IOERR, "%s: cannot write:", path->data);
+		if (fd != -1)
+			close(fd);
+		unlink(tmp.data);
+	}
+	buf_free(&tmp);
+	return rc;
+}
+
 int
 state_write(const struct state *st, const char *dir, int sync,
     struct err *e)
 {
-	struct buf text, tmp, path;
-	ssize_t w;
-	int fd, rc = -1;
+	struct buf text, path;
+	int rc;
 
 	buf_init(&text, 0);
 	buf_printf(&text, "%s\nfingerprint=%s\nrun_id=%s\nstarted=%s\n"
@@ -323,31 +362,8 @@ state_write(const struct state *st, const char *dir, int sync,
 	buf_printf(&text, "length=%" PRIu64 "\nsum=%016" PRIx64 "\n",
 	    st->length, st->sum);
 	buf_init(&path, 0);
-	buf_printf(&path, "%s/state", dir);
-	buf_init(&tmp, 0);
-	buf_printf(&tmp, "%s.tmp", path.data);
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd != -1) {
-		while ((w = write(fd, text.data, text.len)) == -1 &&
-		    errno == EINTR)
-			;
-		if (w == (ssize_t)text.len && (!sync || fsync(fd) == 0) &&
-		    close(fd) == 0) {
-			fd = -1;
-			if (rename(tmp.data, path.data) == 0 && (!sync ||
-			    sync_dir(path.data) == 0))
-				rc = 0;
-		}
-	}
-	if (rc == -1) {
-		err_set(e, EX_IOERR, "%s: cannot write:", path.data);
-		if (fd != -1)
-			close(fd);
-		unlink(tmp.data);
-	}
+	rc = put_file(dir, "state", text.data, text.len, sync, &path, e);
 	buf_free(&path);
-	buf_free(&tmp);
 	buf_free(&text);
 	return rc;
 }
@@ -421,10 +437,8 @@ state_resume_args(const struct state *st, const char *dir, struct buf *opt,
     struct buf *val, struct err *e)
 {
 	const char *space = strchr(st->position, ' ');
-	struct buf path, tmp;
-	ssize_t w;
-	size_t len;
-	int fd, rc = -1;
+	struct buf path, line;
+	int rc;
 
 	if (strncmp(st->position, "--parent-start ", 15) == 0)
 		return parent_resume_args(st, dir, opt, val, e);
@@ -439,32 +453,14 @@ state_resume_args(const struct state *st, const char *dir, struct buf *opt,
 		return 0;
 	}
 	buf_init(&path, 0);
-	buf_printf(&path, "%s/position", dir);
-	buf_init(&tmp, 0);
-	buf_printf(&tmp, "%s.tmp", path.data);
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd != -1) {
-		len = strlen(space + 1);
-		while ((w = write(fd, space + 1, len)) == -1 && errno == EINTR)
-			;
-		if (w == (ssize_t)len && write(fd, "\n", 1) == 1 &&
-		    close(fd) == 0) {
-			fd = -1;
-			if (rename(tmp.data, path.data) == 0)
-				rc = 0;
-		}
-	}
-	if (rc == -1) {
-		err_set(e, EX_IOERR, "%s: cannot write:", path.data);
-		if (fd != -1)
-			close(fd);
-		unlink(tmp.data);
-	} else
+	buf_init(&line, 0);
+	buf_printf(&line, "%s\n", space + 1);
+	if ((rc = put_file(dir, "position", line.data, line.len, 0, &path,
+	    e)) == 0)
 		buf_printf(val, "@%s", path.data);
 	buf_str(val);
+	buf_free(&line);
 	buf_free(&path);
-	buf_free(&tmp);
 	return rc;
 }
 
