@@ -56,6 +56,24 @@ has_line() {
 	grep $how -- "$1" <<<"$stderr" || { echo "stderr: $stderr"; return 1; }
 }
 
+# three_syncs: rest-sync into out twice, then with --full-refresh: the
+# first and the last ask since the initial value, the second since the
+# last value loaded.
+three_syncs() {
+	mkdir out
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out
+	assert_success
+	assert_equal "$(args since)" "2024-01-15"
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out
+	assert_success
+	assert_equal "$(args since)" "2024-01-23T12:00:00Z"
+	server_reset
+	run --separate-stderr timeout 60 rest-sync -c c.json -C out --full-refresh
+	assert_success
+	assert_equal "$(args since)" "2024-01-15"
+}
+
 PARAM='"params": {"since": {"type": "incremental", "cursor_path": "updated_at", "initial_value": "2024-01-15"}}'
 
 @test "an incremental parameter: the second run asks since the largest updated_at loaded" {
@@ -224,18 +242,7 @@ PARAM='"params": {"since": {"type": "incremental", "cursor_path": "updated_at", 
 	assert_equal "$(args since)" "2024-01-15"
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r posts --full-refresh --dry-run
 	server_reset
-	mkdir out
-	run --separate-stderr timeout 60 rest-sync -c c.json -C out
-	assert_success
-	assert_equal "$(args since)" "2024-01-15"
-	server_reset
-	run --separate-stderr timeout 60 rest-sync -c c.json -C out
-	assert_success
-	assert_equal "$(args since)" "2024-01-23T12:00:00Z"
-	server_reset
-	run --separate-stderr timeout 60 rest-sync -c c.json -C out --full-refresh
-	assert_success
-	assert_equal "$(args since)" "2024-01-15"
+	three_syncs
 }
 
 @test "rest-paginate --table reads the state of another table" {
@@ -430,16 +437,5 @@ conf_ph() {
 
 @test "rest-sync fills the placeholders from the state of its table" {
 	conf_ph '"params": {"since": "{incremental.start_value}"}'
-	mkdir out
-	run --separate-stderr timeout 60 rest-sync -c c.json -C out
-	assert_success
-	assert_equal "$(args since)" "2024-01-15"
-	server_reset
-	run --separate-stderr timeout 60 rest-sync -c c.json -C out
-	assert_success
-	assert_equal "$(args since)" "2024-01-23T12:00:00Z"
-	server_reset
-	run --separate-stderr timeout 60 rest-sync -c c.json -C out --full-refresh
-	assert_success
-	assert_equal "$(args since)" "2024-01-15"
+	three_syncs
 }
