@@ -925,7 +925,7 @@ write_line(const char *s, size_t n, int spaced, FILE *fp)
 	return putc('\n', fp) == EOF ? -1 : 0;
 }
 
-int
+long
 json_write_lines(const struct json *j, int i, FILE *fp)
 {
 	const char *s;
@@ -938,14 +938,14 @@ json_write_lines(const struct json *j, int i, FILE *fp)
 	/* One look for whitespace in the whole value: usually there is none. */
 	spaced = has_space(s, n);
 	if (j->tok[i].type != JSMN_ARRAY)
-		return write_line(s, n, spaced, fp);
+		return write_line(s, n, spaced, fp) == -1 ? -1 : 1;
 	for (k = i + 1, left = j->tok[i].size; left > 0; left--) {
 		span(j, k, &s, &n);
 		if (write_line(s, n, spaced, fp) == -1)
 			return -1;
 		k = json_skip(j, k);
 	}
-	return 0;
+	return j->tok[i].size;
 }
 
 /*

@@ -133,9 +133,10 @@ int	json_write(const struct json *, int i, FILE *fp);
 /*
  * Write token i to fp as JSON Lines in compact form: each element of an
  * array on a line of its own (an empty array writes nothing), any other
- * value on one line.  Returns 0, or -1 (ferror).
+ * value on one line.  Returns the number of lines written, or -1
+ * (ferror).
  */
-int	json_write_lines(const struct json *, int i, FILE *fp);
+long	json_write_lines(const struct json *, int i, FILE *fp);
 
 
 /*

@@ -53,6 +53,8 @@ struct selection {
 	struct jpath	*path;		/* NULL: detect on the first value */
 	char		*detected;	/* the selector detected */
 	int		 allow_missing;
+	int		 verbose;	/* -v: say the counts at the end */
+	unsigned long	 values, records;
 	struct json	 json;
 };
 
@@ -225,6 +227,7 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 	struct json *j = &sel->json;
 	struct json_error err;
 	size_t line, col;
+	long n;
 	int t;
 
 	/* rest-paginate's end of an incremental run goes on to rest-merge. */
@@ -233,6 +236,7 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 	    sizeof(INCR_END_MARK) - 1) == 0) {
 		fwrite(r->buf + r->vstart, 1, end - r->vstart, stdout);
 		putchar('\n');
+		sel->records++;
 		return 0;
 	}
 	/* Detection looks at arrays three keys deep at most. */
@@ -258,8 +262,11 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 		die(EX_DATAERR, "%s:%zu: value %zu: selector '%s' matched "
 		    "nothing", r->name, line, ordinal, sel->selector);
 	}
-	if (!json_is_null(j, t) && json_write_lines(j, t, stdout) == -1)
-		output_failed();
+	if (!json_is_null(j, t)) {
+		if ((n = json_write_lines(j, t, stdout)) == -1)
+			output_failed();
+		sel->records += (unsigned long)n;
+	}
 	return 0;
 }
 
@@ -294,6 +301,7 @@ select_input(struct selection *sel, struct reader *r, const char *file)
 			continue;
 		}
 		ordinal++;
+		sel->values++;
 		if (ferror(stdout))
 			output_failed();
 	}
@@ -303,6 +311,7 @@ select_input(struct selection *sel, struct reader *r, const char *file)
 
 static const struct option own[] = {
 	{ "allow-missing",	no_argument,	NULL, 'm' },
+	{ "verbose",		no_argument,	NULL, 'v' },
 	{ NULL,			0,		NULL, 0 }
 };
 static const struct option *const longopts[] = { own, NULL };
@@ -312,23 +321,29 @@ option(void *sel, int opt, const char *arg, struct err *e)
 {
 	(void)arg;
 	(void)e;
-	if (opt != 'm')
+	if (opt == 'm')
+		((struct selection *)sel)->allow_missing = 1;
+	else if (opt == 'v')
+		((struct selection *)sel)->verbose = 1;
+	else
 		return 0;
-	((struct selection *)sel)->allow_missing = 1;
 	return 1;
 }
 
 static const struct cli program = {
 	.name = "rest-select",
 	.flags = START_STDOUT | CLI_DEFER_STOP,
-	.synopsis = "usage: rest-select [-hm] [--version] PATH [FILE ...]\n"
-	    "       rest-select -c CONFIG [-r RESOURCE] [-hm] [FILE ...]\n",
+	.synopsis = "usage: rest-select [-hmv] [--version] PATH [FILE ...]\n"
+	    "       rest-select -c CONFIG [-r RESOURCE] [-hmv] [FILE ...]\n",
 	.help = "  -m, --allow-missing        skip the values PATH matches "
 	    "nothing in\n"
+	    "  -v, --verbose              at the end, say how many records "
+	    "came from how\n"
+	    "                             many values\n"
 	    "  -c, --config FILE          PATH is this dlt configuration's "
 	    "data_selector\n"
 	    "  -r, --resource NAME        the resource to read from it\n",
-	.shortopts = "m",
+	.shortopts = "mv",
 	.longopts = longopts,
 	.parts = CONFIG_SELECT,
 	.option = option
@@ -385,5 +400,9 @@ main(int argc, char *argv[])
 		output_failed();
 	if ((c = finish_stdout()) == EX_OK)
 		stop_finish();
+	if (c == EX_OK && sel.verbose)
+		warnmsg("%lu record%s from %lu value%s", sel.records,
+		    sel.records == 1 ? "" : "s", sel.values, sel.values == 1 ?
+		    "" : "s");
 	return c;
 }

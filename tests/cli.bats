@@ -51,8 +51,8 @@ row() {
 		SPELLED=0
 		;;
 	rest-select)
-		SYNOPSIS='usage: rest-select [-hm] [--version] PATH [FILE ...]
-       rest-select -c CONFIG [-r RESOURCE] [-hm] [FILE ...]'
+		SYNOPSIS='usage: rest-select [-hmv] [--version] PATH [FILE ...]
+       rest-select -c CONFIG [-r RESOURCE] [-hmv] [FILE ...]'
 		HELP=('  -m, --allow-missing')
 		ARGS=(data)
 		FLAG=--allow-missing

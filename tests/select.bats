@@ -359,6 +359,42 @@ EOF
 	assert_output ''
 }
 
+@test "-v and --verbose count the records written and the values read, at the end" {
+	sel $'{"data":[1,{"a":2},"x"]}\n{"data":{"b":1}}\n{"data":null}\n{"data":[]}' -v data
+	assert_success
+	assert_output $'1\n{"a":2}\n"x"\n{"b":1}'
+	diag '4 records from 4 values'
+	# One of each, and files counted together.
+	local one=$BATS_TEST_TMPDIR/one.json
+	printf '{"data":[7]}' >"$one"
+	run --separate-stderr rest-select --verbose data "$one"
+	assert_success
+	assert_output 7
+	diag '1 record from 1 value'
+	run --separate-stderr rest-select -v data "$one" "$one"
+	diag '2 records from 2 values'
+	# Values skipped by -m are read, not selected.
+	sel $'{"data":[1]}\n{"total":0}' -mv data
+	assert_success
+	diag '1 record from 2 values'
+	# Nothing read, nothing written: still said.
+	sel '' -v data
+	assert_success
+	diag '0 records from 0 values'
+}
+
+@test "-v says nothing after an error, only the error" {
+	sel $'{"data":[1]}\n{"data":[2' -v data
+	assert_failure 65
+	assert_output 1
+	diag '<stdin>:2:11: unexpected end of input'
+	# Nor when the records could not all be written.
+	run --separate-stderr bash -c 'echo "{\"data\":[1]}" | rest-select -v data >/dev/full'
+	assert_failure 74
+	refute [ -z "$stderr" ]
+	refute_regex "$stderr" 'record'
+}
+
 @test "invalid JSON: exit 65 with file, line and column; earlier output stays" {
 	sel $'{"data":[1]}\n{"data":[2]}\n  {"data":[3,]}\n{"data":[4]}' data
 	assert_failure 65
