@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -311,6 +312,30 @@ merge_summary(struct relay *r, const char *s, size_t n)
 	return ok;
 }
 
+/* rest-select -v's "N records from M values": its count of records. */
+static int
+select_count(struct relay *r, const char *s, size_t n)
+{
+	char text[64], *p;
+	unsigned long records;
+
+	if (!starts(s, n, "rest-select: ") || n >= sizeof(text))
+		return 0;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	p = text + strlen("rest-select: ");
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	records = strtoul(p, &p, 10);
+	if (strncmp(p, " record", 7) != 0)
+		return 0;
+	p += 7 + (p[7] == 's');
+	if (strncmp(p, " from ", 6) != 0)
+		return 0;
+	r->records = records;
+	return 1;
+}
+
 /* Pass one line on, or eat it. */
 static void
 relay_line(struct relay *r, const char *s, size_t n)
@@ -330,7 +355,7 @@ relay_line(struct relay *r, const char *s, size_t n)
 	    starts(s, n, "rest-paginate: resume: rerun from the start") ||
 	    starts(s, n, "rest-paginate: no resume position is safe to print"))
 		return;
-	if (merge_summary(r, s, n) || repeated(s, n))
+	if (merge_summary(r, s, n) || select_count(r, s, n) || repeated(s, n))
 		return;
 	/* Its note of the new incremental state is part of the summary. */
 	buf_init(&b, 0);

@@ -71,6 +71,7 @@ struct relay {
 	int		 merged;	/* the summary of rest-merge came */
 	int		 already;	/* rest-merge: the run committed before */
 	unsigned long	 counts[5];	/* its inserted ... rows */
+	unsigned long	 records;	/* rest-select -v: records written */
 	const char	*file;		/* rest-merge's FILE */
 	struct buf	 line;		/* a line not yet whole */
 };

@@ -2,16 +2,21 @@
  * worker.c: one resource synced, in a process of its own.
  *
  * The pages rest-paginate writes come to rest-sync through a pipe, and
- * rest-sync appends them to the spool, DIR/.TABLE.sync/spool.  After each
- * page, rest-paginate says on --position-fd how to resume after it, and
- * rest-sync records that position, with the length and checksum of the
- * spool up to that page, in DIR/.TABLE.sync/state (replaced by rename).
- * The spool goes on to rest-select as it grows, and its records to
- * rest-merge through a pipe that only rest-sync writes: rest-merge
- * commits when that pipe ends, so rest-sync ends it only once every page
- * arrived, every record was selected, and the state says "fetched".  On
- * any failure or signal, rest-merge is killed before it saw the end of
- * its input, and nothing is committed.
+ * rest-sync appends them to the spool, DIR/.TABLE.sync/spool, in batches
+ * of SPOOL_BATCH bytes or SPOOL_HOLD seconds, whichever comes first.
+ * After each page, rest-paginate says on --position-fd how to resume
+ * after it, and once the page is in the spool, rest-sync records that
+ * position, with the length and checksum of the spool up to that page,
+ * in DIR/.TABLE.sync/pages and DIR/.TABLE.sync/state.
+ *
+ * The pages go on to rest-select as they come, and its records straight
+ * to rest-merge through a pipe that rest-sync holds open as well, without
+ * writing to it: rest-merge commits when that pipe ends, so rest-sync
+ * lets it end only once every page arrived, rest-select ended well, and
+ * the state says "fetched".  On any failure or signal, rest-merge is
+ * killed before it saw the end of its input, and nothing is committed.
+ * (The records of a parent resource, which its children read too, come
+ * through rest-sync instead, which writes them to both.)
  *
  * A run that finds a state resumes: the spool up to the length recorded
  * (checked against the checksum) goes to rest-select again, and
@@ -47,6 +52,9 @@
 #include "sync.h"
 
 #define CHUNK		(256 * 1024)	/* read at once */
+#define SPOOL_BATCH	(256 * 1024)	/* written to the spool at once */
+#define SPOOL_HOLD	0.005		/* seconds a page may wait for it */
+#define LINGER		0.001		/* seconds pages gather in their pipe */
 #define RECORDS_HIGH	(4 << 20)	/* records held for rest-merge */
 #define SYNC_EVERY	10.0		/* seconds between fsyncs of the spool */
 #define PIPE_SIZE	(1 << 20)	/* of the pipes the data goes through */
@@ -74,8 +82,11 @@ struct run {
 	int		 spool;
 	int		 log;		/* the page log, appended */
 	int		 tee;		/* r->records, or -1 */
-	uint64_t	 written;	/* bytes in the spool */
+	uint64_t	 written;	/* bytes of pages come */
+	uint64_t	 flushed;	/* of them, in the spool; the rest in pages */
 	uint64_t	 fed;		/* of them, given to rest-select */
+	double		 held;		/* when pages last became non-empty */
+	double		 lull;		/* until then, pages are not read */
 	struct sum	 sum;		/* of the spool's bytes so far */
 	struct queue	 ends, positions;
 	long		 fetched_pages;	/* by this run */
@@ -85,7 +96,6 @@ struct run {
 	double		 started, synced;
 	struct buf	 pages, records, poslines;
 	size_t		 records_off;
-	unsigned long	 nrecords;
 	pid_t		 paginate, select, merge;
 	int		 pstatus, sstatus, mstatus;
 	int		 fetch_done;	/* the pages are all in, or never come */
@@ -93,6 +103,9 @@ struct run {
 	int		 aborted;	/* rest-select and rest-merge killed */
 	int		 stopped;	/* rest-paginate told to stop */
 	int		 merge_died;	/* before the end of its input */
+	int		 select_lost;	/* rest-select failed after rest-merge
+					   left its input: which failed first
+					   is known when rest-merge ends */
 	int		 failure;	/* the first failure's exit status */
 	const char	*failed;	/* which program failed, or NULL */
 };
@@ -157,7 +170,8 @@ match(struct run *run)
 
 	buf_init(&lines, 0);
 	while (run->ends.head < run->ends.n &&
-	    run->positions.head < run->positions.n) {
+	    run->positions.head < run->positions.n &&
+	    run->ends.v[run->ends.head].length <= run->flushed) {
 		e = &run->ends.v[run->ends.head++];
 		p = &run->positions.v[run->positions.head++];
 		run->st.pages++;
@@ -181,6 +195,99 @@ match(struct run *run)
 	buf_free(&lines);
 }
 
+/*
+ * Write the pages held to the spool.  Returns 0, or -1 with the reason
+ * said; what was written is out of pages either way.
+ */
+static int
+spool_flush(struct run *run)
+{
+	struct buf *b = &run->pages;
+	size_t i;
+	ssize_t w;
+
+	for (i = 0; i < b->len; i += (size_t)w)
+		if ((w = write(run->spool, b->data + i, b->len - i)) == -1) {
+			if (errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			warnmsg("%s: write failed:", run->spoolpath);
+			break;
+		}
+	run->flushed += i;
+	memmove(b->data, b->data + i, b->len - i);
+	b->len -= i;
+	return b->len == 0 ? 0 : -1;
+}
+
+/* Take n bytes of pages into pages, noting where pages end. */
+static void
+take_pages(struct run *run, size_t n)
+{
+	const char *p = run->pages.data + run->pages.len, *nl, *end = p + n;
+
+	if (run->pages.len == 0)
+		run->held = clock_now();
+	run->pages.len += n;
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		sum_add(&run->sum, p, (size_t)(nl + 1 - p));
+		run->written += (uint64_t)(nl + 1 - p);
+		p = nl + 1;
+		push(&run->ends, run->written, sum_value(&run->sum), NULL);
+		run->fetched_pages++;
+	}
+	sum_add(&run->sum, p, (size_t)(end - p));
+	run->written += (uint64_t)(end - p);
+}
+
+static void
+close_fd(struct run *run, int i)
+{
+	if (run->fd[i] >= 0)
+		close(run->fd[i]);
+	run->fd[i] = -1;
+}
+
+static void
+read_pages(struct run *run)
+{
+	ssize_t got;
+
+	buf_grow(&run->pages, CHUNK);
+	got = read(run->fd[PAGES], run->pages.data + run->pages.len, CHUNK);
+	if (got == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (got <= 0) {
+		close_fd(run, PAGES);
+		return;
+	}
+	take_pages(run, (size_t)got);
+	/*
+	 * A wake-up for each page and each position costs more than the
+	 * copies: let a few gather in the pipes first.
+	 */
+	run->lull = clock_now() + LINGER;
+}
+
+/*
+ * Spool the pages held if there are enough of them, if they waited long
+ * enough, or (force) now.  A write that fails ends the fetch.
+ */
+static void
+spool(struct run *run, int force)
+{
+	if (run->pages.len == 0 || (!force && run->pages.len < SPOOL_BATCH &&
+	    clock_now() - run->held < SPOOL_HOLD))
+		return;
+	if (spool_flush(run) == -1) {
+		fail(run, EX_IOERR, NULL);
+		close_fd(run, PAGES);
+		if (run->paginate > 0)
+			kill(run->paginate, SIGTERM);
+	}
+}
+
 /* What save() does besides an fsync every SYNC_EVERY seconds. */
 #define SAVE_SYNC	1	/* fsync the spool and the page log now */
 #define SAVE_STATE	2	/* write the state (fsync'ed with SAVE_SYNC) */
@@ -200,6 +307,10 @@ save(struct run *run, int how)
 
 	if (run->dirty && clock_now() - run->synced >= SYNC_EVERY)
 		sync = 1;
+	if (sync) {
+		spool(run, 1);
+		match(run);
+	}
 	if (sync && (fsync(run->spool) == -1 || (run->log >= 0 &&
 	    fsync(run->log) == -1))) {
 		warnmsg("%s: cannot sync:", run->r->statedir);
@@ -215,64 +326,6 @@ save(struct run *run, int how)
 		warnmsg("%s", e.msg);
 		err_free(&e);
 		fail(run, EX_IOERR, NULL);
-	}
-}
-
-/* Append a piece of the pages to the spool, noting where pages end. */
-static int
-take_pages(struct run *run, const char *p, size_t n)
-{
-	const char *nl, *end = p + n;
-	ssize_t w;
-	size_t i;
-
-	for (i = 0; i < n; i += (size_t)w)
-		if ((w = write(run->spool, p + i, n - i)) == -1) {
-			if (errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			warnmsg("%s: write failed:", run->spoolpath);
-			return -1;
-		}
-	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		sum_add(&run->sum, p, (size_t)(nl + 1 - p));
-		run->written += (uint64_t)(nl + 1 - p);
-		p = nl + 1;
-		push(&run->ends, run->written, sum_value(&run->sum), NULL);
-		run->fetched_pages++;
-	}
-	sum_add(&run->sum, p, (size_t)(end - p));
-	run->written += (uint64_t)(end - p);
-	return 0;
-}
-
-static void
-close_fd(struct run *run, int i)
-{
-	if (run->fd[i] >= 0)
-		close(run->fd[i]);
-	run->fd[i] = -1;
-}
-
-static void
-read_pages(struct run *run)
-{
-	ssize_t got;
-
-	buf_grow(&run->pages, CHUNK);
-	got = read(run->fd[PAGES], run->pages.data, CHUNK);
-	if (got == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (got <= 0) {
-		close_fd(run, PAGES);
-		return;
-	}
-	if (take_pages(run, run->pages.data, (size_t)got) == -1) {
-		fail(run, EX_IOERR, NULL);
-		close_fd(run, PAGES);
-		if (run->paginate > 0)
-			kill(run->paginate, SIGTERM);
 	}
 }
 
@@ -301,15 +354,27 @@ read_positions(struct run *run)
 	b->len -= start;
 }
 
-/* Give rest-select what it has not had of the spool. */
+/*
+ * Give rest-select what it has not had of the pages: from those held,
+ * else from the spool.
+ */
 static void
 feed(struct run *run)
 {
 	char chunk[65536];
 	off_t off = (off_t)run->fed;
-	size_t n = run->written - run->fed;
+	size_t n = run->flushed - run->fed;
 	ssize_t got, w;
 
+	if (run->fed >= run->flushed) {
+		w = write(run->fd[TOSELECT], run->pages.data + (run->fed -
+		    run->flushed), run->written - run->fed);
+		if (w > 0)
+			run->fed += (uint64_t)w;
+		else if (w == -1 && errno != EAGAIN && errno != EINTR)
+			close_fd(run, TOSELECT);	/* rest-select is gone */
+		return;
+	}
 	if ((w = sendfile(run->fd[TOSELECT], run->spool, &off, n)) > 0) {
 		run->fed += (uint64_t)w;
 		return;
@@ -330,11 +395,11 @@ feed(struct run *run)
 		close_fd(run, TOSELECT);	/* rest-select is gone */
 }
 
+/* A parent's records, for rest-merge and for its children. */
 static void
 read_records(struct run *run)
 {
 	struct buf *b = &run->records;
-	const char *p, *end;
 	ssize_t got;
 
 	if (run->records_off > 0 && run->records_off == b->len) {
@@ -349,10 +414,6 @@ read_records(struct run *run)
 		close_fd(run, RECORDS);
 		return;
 	}
-	end = b->data + b->len + got;
-	for (p = b->data + b->len; (p = memchr(p, '\n', (size_t)(end - p))) !=
-	    NULL; p++)
-		run->nrecords++;
 	/* With rest-merge gone, the records only prove the pages good. */
 	if (run->merge_died)
 		return;
@@ -385,8 +446,7 @@ write_records(struct run *run)
 
 	w = write(run->fd[TOMERGE], b->data + run->records_off, b->len -
 	    run->records_off);
-	/* A parent's records, for its children too. */
-	if (w > 0 && run->tee >= 0 && write_all(run->tee, b->data +
+	if (w > 0 && write_all(run->tee, b->data +
 	    run->records_off, (size_t)w) == -1) {
 		warnmsg("%s: write failed:", run->r->records);
 		fail(run, EX_IOERR, NULL);
@@ -426,21 +486,29 @@ abort_load(struct run *run)
 	close_fd(run, TOSELECT);
 }
 
+/* 1 if rest-merge closed its input: the pipe to it has no reader. */
+static int
+merge_input_gone(const struct run *run)
+{
+	struct pollfd p = { .fd = run->fd[TOMERGE], .events = POLLOUT };
+
+	return p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 static void
 reap(struct run *run)
 {
+	int lost;
+
 	if (child_reaped(run->paginate, &run->pstatus)) {
 		run->paginate = 0;
 		if (exit_of(run->pstatus) != 0)
 			fail(run, exit_of(run->pstatus), "rest-paginate");
 	}
-	if (child_reaped(run->select, &run->sstatus)) {
-		run->select = 0;
-		if (exit_of(run->sstatus) != 0 && !run->aborted)
-			fail(run, exit_of(run->sstatus), "rest-select");
-	}
 	if (child_reaped(run->merge, &run->mstatus)) {
 		run->merge = merge_pid = 0;
+		lost = run->select_lost;
+		run->select_lost = 0;
 		if (exit_of(run->mstatus) != 0 && !run->aborted) {
 			fail(run, exit_of(run->mstatus), "rest-merge");
 			/*
@@ -452,6 +520,23 @@ reap(struct run *run)
 		if (run->merge_died) {
 			run->records.len = run->records_off = 0;
 			close_fd(run, TOMERGE);
+		} else if (lost) {
+			fail(run, exit_of(run->sstatus), "rest-select");
+		}
+	}
+	/*
+	 * rest-select writing to a rest-merge that left dies of that: the
+	 * failure is rest-merge's, whose status may come later.
+	 */
+	if (child_reaped(run->select, &run->sstatus)) {
+		run->select = 0;
+		if (exit_of(run->sstatus) != 0 && !run->aborted &&
+		    !run->merge_died) {
+			if (run->merge > 0 && run->tee < 0 &&
+			    merge_input_gone(run))
+				run->select_lost = 1;
+			else
+				fail(run, exit_of(run->sstatus), "rest-select");
 		}
 	}
 }
@@ -465,6 +550,10 @@ static void
 commit(struct run *run)
 {
 	if (stop_requested() || (run->failure != 0 && !run->merge_died)) {
+		abort_load(run);
+		return;
+	}
+	if (run->flushed != run->written) {	/* a write failed */
 		abort_load(run);
 		return;
 	}
@@ -490,6 +579,7 @@ advance(struct run *run)
 	if (!run->fetch_done && run->paginate == 0 &&
 	    run->fd[PAGES] < 0 && run->fd[POSITIONS] < 0) {
 		run->fetch_done = 1;
+		spool(run, 1);
 		match(run);
 		if (run->failure != 0 || stop_requested())
 			save(run, SAVE_SYNC);
@@ -499,7 +589,7 @@ advance(struct run *run)
 	if (run->fetch_done && !run->aborted && run->fed == run->written)
 		close_fd(run, TOSELECT);
 	if (run->fetch_done && !run->aborted && !run->committing &&
-	    run->select == 0 && run->fd[RECORDS] < 0 &&
+	    run->select == 0 && !run->select_lost && run->fd[RECORDS] < 0 &&
 	    run->records_off == run->records.len)
 		commit(run);
 	if (run->aborted) {
@@ -525,6 +615,8 @@ static void
 turn(struct run *run)
 {
 	struct pollfd p[NFD];
+	struct timespec timeout;
+	double now = clock_now(), until = 0, wait;
 	int i, n;
 
 	for (i = 0; i < NFD; i++) {
@@ -534,13 +626,24 @@ turn(struct run *run)
 	p[TOSELECT].events = POLLOUT;
 	if (run->fed == run->written)
 		p[TOSELECT].fd = -1;
+	if (now < run->lull && !stop_requested()) {
+		p[PAGES].fd = p[POSITIONS].fd = -1;
+		until = run->lull;
+	}
+	/* Pages held wait SPOOL_HOLD at most. */
+	if (run->pages.len > 0 && (until == 0 || run->held + SPOOL_HOLD <
+	    until))
+		until = run->held + SPOOL_HOLD;
+	wait = until > now ? until - now : 0;
+	timeout.tv_sec = (time_t)wait;
+	timeout.tv_nsec = (long)((wait - (double)timeout.tv_sec) * 1e9);
 	if (run->records.len - run->records_off >= RECORDS_HIGH)
 		p[RECORDS].fd = -1;
 	p[TOMERGE].events = POLLOUT;
 	if (run->records_off == run->records.len || run->aborted)
 		p[TOMERGE].fd = -1;
 	/* Signals and ended children come only while it waits. */
-	n = ppoll(p, NFD, NULL, signals_waitmask());
+	n = ppoll(p, NFD, until > 0 ? &timeout : NULL, signals_waitmask());
 	if (children_ended())
 		reap(run);
 	if (n == -1) {
@@ -554,12 +657,15 @@ turn(struct run *run)
 		read_pages(run);
 	if (p[POSITIONS].revents != 0)
 		read_positions(run);
-	match(run);
-	save(run, 0);
+	/* Pages just come go on at once, while they are held. */
 	if (p[TOSELECT].revents & (POLLERR | POLLHUP))
 		close_fd(run, TOSELECT);
-	else if (p[TOSELECT].revents != 0)
+	else if (run->fd[TOSELECT] >= 0 && run->fed < run->written &&
+	    !run->aborted)
 		feed(run);
+	spool(run, 0);
+	match(run);
+	save(run, 0);
 	if (p[RECORDS].revents != 0)
 		read_records(run);
 	if (p[TOMERGE].revents & (POLLERR | POLLHUP))
@@ -656,10 +762,15 @@ start(struct run *run)
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		die(EX_OSERR, "/dev/null:");
 	xpipe(sel);
-	xpipe(rec);
 	xpipe(mrg);
 	xpipe(diag);
+	/* A parent's records come through this process, for its children. */
+	if (run->tee >= 0)
+		xpipe(rec);
+	else
+		rec[0] = -1, rec[1] = mrg[1];
 	command(&a, "rest-select", o, r);
+	arg(&a, "-v");		/* the count of records, relayed */
 	run->select = child_start(a.v, sel[0], rec[1], diag[1], -1, SIGTERM);
 	command(&a, "rest-merge", o, r);
 	arg(&a, "--run-id");
@@ -676,9 +787,10 @@ start(struct run *run)
 	    SIGKILL);
 	run->fd[TOSELECT] = sel[1];
 	run->fd[RECORDS] = rec[0];
-	run->fd[TOMERGE] = mrg[1];
+	run->fd[TOMERGE] = mrg[1];	/* rest-merge's input ends with it */
 	close(sel[0]);
-	close(rec[1]);
+	if (run->tee >= 0)
+		close(rec[1]);
 	close(mrg[0]);
 	if (!run->st.fetched) {
 		xpipe(pages);
@@ -722,7 +834,9 @@ start(struct run *run)
 	for (i = 0; i < NFD; i++) {
 		if (run->fd[i] < 0)
 			continue;
-		nonblock(run->fd[i]);
+		/* Not rest-select's own output, which this shares. */
+		if (i != TOMERGE || run->tee >= 0)
+			nonblock(run->fd[i]);
 		/* Fewer, larger transfers: each wake-up of a relay costs. */
 		if (i != DIAG)
 			fcntl(run->fd[i], F_SETPIPE_SZ, PIPE_SIZE);
@@ -798,7 +912,7 @@ check_spool(struct run *run)
 			close(run->spool);
 		run->spool = -1;
 	}
-	run->written = st->length;
+	run->written = run->flushed = st->length;
 	return rc;
 }
 
@@ -829,7 +943,7 @@ begin(struct run *run, const char *fp)
 		return EX_CANTCREAT;
 	}
 	sum_init(&run->sum);
-	run->written = 0;
+	run->written = run->flushed = 0;
 	if (state_write(&run->st, run->r->statedir, 0, &e) == -1) {
 		warnmsg("%s", e.msg);
 		err_free(&e);
@@ -872,6 +986,8 @@ prepare(struct run *run, const char *fp)
 	if ((rc = state_read(&run->st, run->r->statedir, &e)) == -1) {
 		warnmsg("%s; starting over", e.msg);
 		err_free(&e);
+	} else if (rc == 1 && run->st.pages == 0 && !run->st.fetched) {
+		/* Stopped before its first page: nothing to take up. */
 	} else if (rc == 1 && strcmp(run->st.fingerprint, fp) != 0) {
 		buf_init(&what, 0);
 		state_describe(&run->st, &what);
@@ -904,7 +1020,8 @@ end_marked(const struct run *run)
 	char tail[1024];
 	size_t n = sizeof(tail), i;
 
-	if (!run->r->incremental || run->spool < 0 || run->written == 0)
+	if (!run->r->incremental || run->spool < 0 || run->flushed == 0 ||
+	    run->flushed != run->written)
 		return 0;
 	if (run->written < n)
 		n = (size_t)run->written;
@@ -934,7 +1051,7 @@ counts(const struct run *run, long *fetched, long *pages, long *requests,
 	*fetched = run->fetched_pages - ours;
 	*pages = run->resumed_pages + run->fetched_pages - mark;
 	*requests = run->fetched_pages + run->rl.retries - ours;
-	*records = run->nrecords - (mark && run->nrecords > 0);
+	*records = run->rl.records - (mark && run->rl.records > 0);
 }
 
 /* The result as a JSON object, to the parent and into --json. */

@@ -257,6 +257,16 @@ clean_table() {
 	server_reset
 }
 
+# pending_at_350: a run that the page at offset 350 fails with 503 (75),
+# leaving 7 pages pending; then the server as new.
+pending_at_350() {
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_failure 75
+	server_reset
+}
+
 # offsets: the offsets the server was asked for, in order, on one line.
 offsets() {
 	server_requests | jq -r .args.offset | paste -sd' ' -
@@ -320,11 +330,7 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 
 @test "a pending run whose configuration changed is discarded, with a message" {
 	conf
-	shim rest-paginate 'exec "$real" --retries 0 "$@"'
-	fails_at 350 503
-	run rest-sync -s -c "$C" -C "$OUT"
-	assert_failure 75
-	server_reset
+	pending_at_350
 	conf "$(resource image_analysis '"records": 400')"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
@@ -336,11 +342,7 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 
 @test "a spool that is not what the state says is discarded, never trusted" {
 	conf
-	shim rest-paginate 'exec "$real" --retries 0 "$@"'
-	fails_at 350 503
-	run rest-sync -s -c "$C" -C "$OUT"
-	assert_failure 75
-	server_reset
+	pending_at_350
 	# A byte of the spool changed, as a disk might.
 	printf 'X' | dd of="$OUT/.image_analysis.sync/spool" bs=1 seek=100 conv=notrunc status=none
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
@@ -494,6 +496,7 @@ for p in os.listdir("/proc"):
 		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
 		run rest-sync -s -c "$C" -C "$OUT"
 		assert_success
+		refute_output --partial 'starting over'
 		cmp want "$T"
 		nostate
 		# At most the page in flight was fetched twice.
@@ -544,12 +547,31 @@ sys.exit(1)' "$1"
 		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
 		run rest-sync -s -c "$C" -C "$OUT"
 		assert_success
+		# What the state records is in the spool, a kill or not.
+		refute_output --partial 'starting over'
 		cmp want "$T"
 		nostate
 		# The page in flight, and those in the pipe, unread when killed.
 		used=$(requests)
 		((used <= clean + 3)) || fail "at $delay s: $used requests, $clean in a clean run"
 	done
+}
+
+@test "kill -9 before the first page: the next run starts afresh, without a word" {
+	conf
+	slow 0 1
+	setsid rest-sync -s -c "$C" -C "$OUT" 2>/dev/null &
+	sleep 0.5
+	kill -KILL -- -$! 2>/dev/null || true
+	group_gone $! || fail "the group of $! outlived SIGKILL"
+	# Its state says the run began, and no more.
+	assert [ -e "$OUT/.image_analysis.sync/state" ]
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" '^rest-sync: image_analysis: [^ ]+: 1000 records from 20 pages \(20 requests\)'
+	assert_equal "${#stderr_lines[@]}" 1
+	nostate
 }
 
 @test "a crash between the commit and the removal of the state commits nothing twice" {
@@ -590,6 +612,28 @@ rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; t
 	assert_success
 	assert_regex "$stderr" ": 120 records from 3 pages \(0 requests\): 120 inserted, "
 	assert_equal "$(requests)" 0
+	nostate
+}
+
+@test "rest-merge ending before its input: its status, not rest-select's; the next run commits without a request" {
+	conf
+	# It leaves at once: rest-select, writing to it, dies of that.
+	shim rest-merge 'exec 0<&-; sleep 0.2; echo "rest-merge: $BASH_ARGV: no key" >&2; exit 65'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 65
+	assert_equal "$stderr" "rest-sync: image_analysis: rest-merge: $T: no key
+rest-sync: image_analysis: not synced (rest-merge exit 65): $T left as it was; the next run commits the 20 pages fetched"
+	assert [ ! -e "$T" ]
+	# The pages were fetched whole all the same.
+	assert_equal "$(requests)" 20
+	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ": 1000 records from 20 pages \(0 requests\): 1000 inserted, "
+	assert_equal "$(requests)" 0
+	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
+	cmp "$T" "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
 	nostate
 }
 
@@ -740,11 +784,7 @@ labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key
 
 @test "--dry-run shows the request a pending run resumes with" {
 	conf
-	shim rest-paginate 'exec "$real" --retries 0 "$@"'
-	fails_at 350 503
-	run rest-sync -s -c "$C" -C "$OUT"
-	assert_failure 75
-	server_reset
+	pending_at_350
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" --dry-run
 	assert_success
 	assert_output "image_analysis: GET $BASE/v1/resource?offset=350&limit=50&require_key=1&api_key=***"
