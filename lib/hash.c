@@ -30,6 +30,74 @@ hash_bytes(const void *s, size_t n)
 	return h;
 }
 
+/* A multiplier with good bit spread (the golden ratio's). */
+#define MIX	UINT64_C(0x9e3779b97f4a7c15)
+
+static inline uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * MIX;
+	return h ^ h >> 29;
+}
+
+/* One block of 32 bytes, a word to each lane: four chains, not one. */
+static inline void
+sum_block(struct sum *s, const unsigned char *b)
+{
+	uint64_t w[4];
+
+	memcpy(w, b, sizeof(w));
+	s->h[0] = mix(s->h[0], w[0]);
+	s->h[1] = mix(s->h[1], w[1]);
+	s->h[2] = mix(s->h[2], w[2]);
+	s->h[3] = mix(s->h[3], w[3]);
+}
+
+void
+sum_init(struct sum *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->h[0] = UINT64_C(0xcbf29ce484222325);
+	s->h[1] = s->h[0] + 1;
+	s->h[2] = s->h[0] + 2;
+	s->h[3] = s->h[0] + 3;
+}
+
+void
+sum_add(struct sum *s, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t have = s->n % 32, k;
+
+	s->n += n;
+	if (have > 0) {
+		k = n < 32 - have ? n : 32 - have;
+		memcpy(s->tail + have, b, k);
+		if (have + k < 32)
+			return;
+		sum_block(s, s->tail);
+		b += k;
+		n -= k;
+	}
+	for (; n >= 32; b += 32, n -= 32)
+		sum_block(s, b);
+	memcpy(s->tail, b, n);
+}
+
+uint64_t
+sum_value(const struct sum *s)
+{
+	struct sum t = *s;
+	size_t have = t.n % 32;
+	uint64_t h;
+
+	/* The count tells a zero padding from zeros that came. */
+	memset(t.tail + have, 0, 32 - have);
+	sum_block(&t, t.tail);
+	h = mix(mix(mix(t.h[0], t.h[1]), t.h[2]), t.h[3]);
+	return mix(h, t.n);
+}
+
 void
 strtab_init(struct strtab *t)
 {

@@ -25,61 +25,10 @@
 #include "file.h"
 #include "sync.h"
 
-#define STATE_MAGIC	"restpipe sync state 1"
+#define STATE_FORMAT	"restpipe sync state "	/* and its version: */
+#define STATE_MAGIC	STATE_FORMAT "2"	/* 2: four-lane checksums */
 #define STATE_MAX	65536
 #define POSITION_MAX	32768	/* a link or a cursor, with its option */
-
-/* A multiplier with good bit spread (the golden ratio's). */
-#define MIX	UINT64_C(0x9e3779b97f4a7c15)
-
-void
-sum_init(struct sum *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->h = UINT64_C(0xcbf29ce484222325);
-}
-
-static void
-mix(struct sum *s, uint64_t w)
-{
-	s->h = (s->h ^ w) * MIX;
-	s->h ^= s->h >> 29;
-}
-
-/* Eight bytes at a time, so that 100 MB sum in a few milliseconds. */
-void
-sum_add(struct sum *s, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t w;
-
-	s->n += n;
-	while (s->ntail > 0 && n > 0) {
-		s->tail |= (uint64_t)*b++ << (8 * s->ntail++);
-		n--;
-		if (s->ntail == 8) {
-			mix(s, s->tail);
-			s->tail = 0;
-			s->ntail = 0;
-		}
-	}
-	for (; n >= 8; b += 8, n -= 8) {
-		memcpy(&w, b, 8);
-		mix(s, w);
-	}
-	while (n-- > 0)
-		s->tail |= (uint64_t)*b++ << (8 * s->ntail++);
-}
-
-uint64_t
-sum_value(const struct sum *s)
-{
-	struct sum t = *s;
-
-	mix(&t, t.tail ^ ((uint64_t)t.ntail << 56));
-	mix(&t, t.n);
-	return t.h;
-}
 
 void
 state_free(struct state *st)
@@ -229,7 +178,7 @@ state_read(struct state *st, const char *dir, struct err *e)
 {
 	struct buf text, path;
 	char *line, *next, *eq;
-	int rc = 1, lineno = 0;
+	int rc = 1, lineno = 0, other = 0;
 
 	memset(st, 0, sizeof(*st));
 	buf_init(&path, 0);
@@ -252,6 +201,8 @@ state_read(struct state *st, const char *dir, struct err *e)
 		if (lineno++ == 0) {
 			if (strcmp(line, STATE_MAGIC) != 0)
 				rc = -1;
+			other = rc == -1 && strncmp(line, STATE_FORMAT,
+			    strlen(STATE_FORMAT)) == 0;
 			continue;
 		}
 		if ((eq = strchr(line, '=')) == NULL) {
@@ -266,7 +217,11 @@ state_read(struct state *st, const char *dir, struct err *e)
 	if (rc == 1 && (lineno == 0 || st->fingerprint == NULL ||
 	    st->run_id == NULL || (st->pages > 0 && st->position == NULL)))
 		rc = -1;
-	if (rc == -1) {
+	if (rc == -1 && other) {
+		state_free(st);
+		err_set(e, EX_DATAERR, "%s: a state another version of "
+		    "rest-sync wrote", path.data);
+	} else if (rc == -1) {
 		state_free(st);
 		err_set(e, EX_DATAERR, "%s: not a state rest-sync wrote",
 		    path.data);

@@ -147,15 +147,6 @@ struct state {
 	uint64_t	 logend;	/* bytes of the page log read */
 };
 
-/* A running checksum of the spool, fed in pieces of any size. */
-struct sum {
-	uint64_t	 h, tail, n;
-	unsigned	 ntail;
-};
-
-void	sum_init(struct sum *);
-void	sum_add(struct sum *, const void *, size_t);
-uint64_t sum_value(const struct sum *);
 
 /*
  * Read the state in dir into st, the page log's last whole line giving

@@ -364,6 +364,20 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 	nostate
 }
 
+@test "a state of another version of rest-sync is discarded, and says so" {
+	conf
+	pending_at_350
+	# The state of version 1, whose checksums were not these.
+	sed -i '1s/.*/restpipe sync state 1/' "$OUT/.image_analysis.sync/state"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/state: a state another version of rest-sync wrote; starting over"
+	assert_equal "$(requests)" 20
+	clean_table want
+	cmp want "$T"
+	nostate
+}
+
 # ---------------------------------------------------------- interrupts
 
 # interrupt OPTION... -- COMMAND...: tests/interrupt.py, bounded.
