@@ -95,9 +95,10 @@ sfield(struct buf *b, const char *s)
 
 /*
  * A hash of what decides which pages a run fetches and what it selects
- * of them: the request rest-paginate makes (less the secret), its
- * paginator and the data selector.  A pending resume is good only for a
- * configuration with the same.
+ * of them: the request rest-paginate makes (less the secret), who makes
+ * it, its paginator, the parent and the columns taken from it, the
+ * incremental cursor and the data selector.  A pending resume is good
+ * only for a configuration with the same.
  */
 static char *
 fingerprint(const struct config *c)
@@ -136,6 +137,39 @@ fingerprint(const struct config *c)
 		sfield(&b, c->total_header);
 	sfield(&b, c->has_more_path);
 	sfield(&b, c->data_selector);
+	/* Where the other paginators find and put their positions. */
+	sfield(&b, c->offset_body_path);
+	sfield(&b, c->limit_body_path);
+	sfield(&b, c->page_body_path);
+	sfield(&b, c->next_url_path);
+	sfield(&b, c->links_next_key);
+	sfield(&b, c->cursor_path);
+	sfield(&b, c->cursor_param);
+	sfield(&b, c->cursor_body_path);
+	sfield(&b, c->cursor_key);
+	buf_printf(&b, "%d %d\n", c->allow_other_host, c->data_form);
+	/* Another client may be shown other records (values may be secret). */
+	sfield(&b, c->token_url);
+	sfield(&b, c->client_id);
+	for (i = 0; i < c->ntoken_data; i++)
+		field(&b, c->token_data[i].name, c->token_data[i].namelen);
+	/* A child's pages carry columns of its parent's records. */
+	sfield(&b, c->parent);
+	for (i = 0; i < c->nparent_fields; i++)
+		sfield(&b, c->parent_fields[i]);
+	buf_adds(&b, "include\n");
+	for (i = 0; i < c->ninclude; i++)
+		sfield(&b, c->include[i]);
+	if (c->incr != NULL) {
+		sfield(&b, c->incr->cursor_path);
+		sfield(&b, c->incr->initial);
+		sfield(&b, c->incr->end);
+		sfield(&b, c->incr->start_param);
+		sfield(&b, c->incr->end_param);
+		sfield(&b, c->incr->lag);
+		buf_printf(&b, "%d %d %d\n", c->incr->min, c->incr->missing,
+		    c->incr->dedup);
+	}
 	buf_init(&hex, 0);
 	buf_printf(&hex, "%016" PRIx64, hash_bytes(b.data, b.len));
 	buf_free(&b);

@@ -260,7 +260,8 @@ clean_table() {
 # pending_at_350: a run that the page at offset 350 fails with 503 (75),
 # leaving 7 pages pending; then the server as new.
 pending_at_350() {
-	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	[[ -e $BATS_TEST_TMPDIR/bin/rest-paginate ]] ||
+		shim rest-paginate 'exec "$real" --retries 0 "$@"'
 	fails_at 350 503
 	run rest-sync -s -c "$C" -C "$OUT"
 	assert_failure 75
@@ -338,6 +339,23 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 	assert_equal "$(offsets)" '0 50 100 150 200 250 300 350'
 	assert_equal "$(wc -l <"$T")" 400
 	nostate
+}
+
+@test "a pending run is discarded when its incremental cursor came or changed, the request the same" {
+	local path
+	conf
+	for path in id image_id; do
+		pending_at_350
+		# The request stays the same: what is done with the records not.
+		conf "{\"name\": \"image_analysis\", \"endpoint\": {\"path\": \"/v1/resource\",
+			\"params\": {\"require_key\": 1}, \"data_selector\": \"data\",
+			\"paginator\": {\"type\": \"offset\", \"limit\": 50},
+			\"incremental\": {\"cursor_path\": \"$path\"}}}"
+		run --separate-stderr rest-sync -c "$C" -C "$OUT"
+		assert_success
+		assert_regex "${stderr_lines[0]}" ': discarding the pending run [0-9TZ-]+ \(7 pages fetched, to resume with --offset 350\): the configuration changed$'
+		assert_equal "$(offsets)" '0 50 100 150 200 250 300 350 400 450 500 550 600 650 700 750 800 850 900 950'
+	done
 }
 
 @test "a spool that is not what the state says is discarded, never trusted" {
