@@ -657,7 +657,7 @@ turn(struct run *run)
 		read_pages(run);
 	if (p[POSITIONS].revents != 0)
 		read_positions(run);
-	/* Pages just come go on at once, while they are held. */
+	/* Pages go on to rest-select as they come: from memory, mostly. */
 	if (p[TOSELECT].revents & (POLLERR | POLLHUP))
 		close_fd(run, TOSELECT);
 	else if (run->fd[TOSELECT] >= 0 && run->fed < run->written &&
