@@ -1559,6 +1559,8 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 	kill -INT "$PID"
 	exec 9>&-
 	wait_for ".${F##*/}.schema.json.*"
+	# Past 0.1 s: a second stop, not one signal sent twice (lib/stop.c).
+	sleep 0.2
 	kill -TERM "$PID"
 	job_status
 	assert_equal "$ST" 143
@@ -1644,6 +1646,7 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 	kill -INT "$PID"
 	exec 9>&-
 	wait_for "$F.journal"
+	sleep 0.2	# a second stop, as above
 	kill -TERM "$PID"
 	job_status
 	assert_equal "$ST" 143
