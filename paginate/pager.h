@@ -111,9 +111,11 @@ struct pager {
 
 /*
  * The variable that hands a run for one parent (parents.c) the parent's
- * record, a JSON object on one line.
+ * record, a JSON object on one line: the number of a descriptor to read
+ * it from.
  */
 #define PARENT_RECORD_ENV	"RESTPIPE_PARENT_RECORD"
+#define PARENT_RECORD_MAX	((size_t)1 << 30)	/* bytes */
 
 /* The resources whose parents are being fetched: "/a//b/". */
 #define PARENT_CHAIN_ENV	"RESTPIPE_PARENT_CHAIN"

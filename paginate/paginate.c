@@ -1889,6 +1889,32 @@ pager_free(struct pager *pg)
 	detected_free(&pg->detected);
 }
 
+/*
+ * The parent's record of a run for one parent: read from the descriptor
+ * that value (PARENT_RECORD_ENV) names, which is then closed.
+ */
+static char *
+parent_record(const char *value)
+{
+	struct err e = { 0 };
+	struct buf b;
+	char *end;
+	long fd;
+
+	errno = 0;
+	fd = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || fd < 0 ||
+	    fd > INT_MAX)
+		die(EX_SOFTWARE, "%s: not a descriptor: '%s'",
+		    PARENT_RECORD_ENV, value);
+	buf_init(&b, 0);
+	if (fd_read((int)fd, PARENT_RECORD_ENV, PARENT_RECORD_MAX, &b,
+	    &e) == -1)
+		die_err(&e);
+	close((int)fd);
+	return buf_str(&b);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1901,12 +1927,15 @@ main(int argc, char *argv[])
 	struct config cfg;
 	struct err e = { 0 };
 	struct pager pg;
-	char **args, *rec;
+	/* Static: reachable still when a check exits, for LeakSanitizer. */
+	static char **args;
+	char *rec;
 	int i, one_parent;
 
 	/* A run for one parent record of a child resource (parents.c). */
+	setprog(program.name);
 	if ((rec = getenv(PARENT_RECORD_ENV)) != NULL) {
-		rec = xstrdup(rec);
+		rec = parent_record(rec);
 		unsetenv(PARENT_RECORD_ENV);
 		config_parent_record(rec, strlen(rec));
 	}

@@ -5,6 +5,9 @@
  * with that record (config_parent_record()) and the pages it writes
  * added to stdout whole, in the parents' order, however many run at once.
  */
+#define _GNU_SOURCE		/* memfd_create */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -157,7 +160,34 @@ run_args(char *const args[], int resume)
 	return v;
 }
 
-/* Start exe with args, stdout to *fd; the record, if any, in env. */
+/*
+ * In a child about to exec: the record in a file in memory, whose
+ * descriptor PARENT_RECORD_ENV names.  Not the record itself: the
+ * environment holds no string over 128 KiB.  Returns 0 or -1.
+ */
+static int
+hand_record(const char *rec)
+{
+	char name[16];
+	size_t n = strlen(rec), off;
+	ssize_t w;
+	int fd, high;
+
+	if ((fd = memfd_create("parent-record", 0)) == -1)
+		return -1;
+	for (off = 0; off < n; off += (size_t)w)
+		if ((w = write(fd, rec + off, n - off)) == -1)
+			return -1;
+	/* Out of the way of the descriptors the run is given. */
+	if (lseek(fd, 0, SEEK_SET) == -1 ||
+	    (high = fcntl(fd, F_DUPFD, 10)) == -1)
+		return -1;
+	close(fd);
+	snprintf(name, sizeof(name), "%d", high);
+	return setenv(PARENT_RECORD_ENV, name, 1);
+}
+
+/* Start exe with args, stdout to *fd; the record, if any, handed on. */
 static pid_t
 spawn(const char *exe, char *const args[], int in, int *fd, int *posfd,
     const char *rec)
@@ -191,7 +221,7 @@ spawn(const char *exe, char *const args[], int in, int *fd, int *posfd,
 		close(out);
 		if (pw != -1)
 			close(pw);
-		if (rec != NULL && setenv(PARENT_RECORD_ENV, rec, 1) == -1)
+		if (rec != NULL && hand_record(rec) == -1)
 			_exit(EX_OSERR);
 		execvp(exe, args);
 		warnmsg("cannot run %s:", exe);

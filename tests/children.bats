@@ -79,6 +79,31 @@ paths() {
 	assert_equal "$(requests)" 12
 }
 
+@test "a parent record larger than the environment holds (200 KB) drives its children all the same" {
+	conf "$resolve" '"include_from_parent": ["title"]'
+	sed -i 's|"path": "posts",|"path": "posts", "params": {"pad": 200000},|' c.json
+	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$output" "$(expected_comments)"
+	# So does rest-sync, which hands each record on the same way.
+	run rest-sync -s -c c.json -r posts -r comments -C out
+	assert_success
+	assert_equal "$(cat out/comments.jsonl)" "$(expected_comments)"
+	assert_equal "$(jq -r '.pad | length' out/posts.jsonl | sort -u)" 200000
+}
+
+@test "RESTPIPE_PARENT_RECORD, by which a run gets its parent's record, must name a descriptor to read" {
+	conf "$resolve"
+	RESTPIPE_PARENT_RECORD=abc run --separate-stderr rest-paginate -c c.json -r comments
+	assert_failure 70
+	assert_equal "$stderr" "rest-paginate: RESTPIPE_PARENT_RECORD: not a descriptor: 'abc'"
+	RESTPIPE_PARENT_RECORD=57 run --separate-stderr rest-paginate -c c.json -r comments
+	assert_failure 74
+	assert_equal "$stderr" "rest-paginate: RESTPIPE_PARENT_RECORD: read error: Bad file descriptor"
+	assert_equal "$(requests)" 0
+}
+
 @test "a {resources.posts.id} placeholder in the path, params, headers and JSON body" {
 	conf "$placeholder"',
 		"params": {"post": "{resources.posts.id}"},

@@ -441,7 +441,8 @@ class Handler(BaseHTTPRequestHandler):
         post N has N comments (offset paging), each comment
         2 likes (one list, no paging), each post one author object.  The
         comments of the posts in ?gone=a,b are 404; ?delay=S waits S
-        seconds before answering the comments."""
+        seconds before answering the comments; ?pad=N gives each post a
+        member "pad" of N bytes."""
         parts = path.strip("/").split("/")
         offset = int_arg(args, "offset", 0)
         limit = int_arg(args, "limit", 100)
@@ -451,7 +452,10 @@ class Handler(BaseHTTPRequestHandler):
                                         "data": items[offset:offset + limit]},
                                   cut=cut)
         if parts == ["blog", "posts"]:
-            return page([{"id": i, "title": "post %d" % i, "userId": 10 + i}
+            pad = int_arg(args, "pad", 0)
+            return page([dict({"id": i, "title": "post %d" % i,
+                               "userId": 10 + i},
+                              **({"pad": "x" * pad} if pad else {}))
                          for i in range(1, 6)])
         if len(parts) == 4 and parts[1] == "posts" and parts[2].isdigit():
             post = int(parts[2])
