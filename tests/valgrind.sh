@@ -23,6 +23,10 @@ fail() {
 # stage NAME STATUS INPUT COMMAND...: run COMMAND with INPUT on its
 # standard input, under memcheck in vg/ and without in plain/; both must
 # exit STATUS and leave the same NAME.out, NAME.err and other files.
+# $children, when set, is memcheck's --trace-children=yes: the programs
+# COMMAND runs are checked too; $differ, diff's -x PATTERN for files that
+# differ from run to run.
+children= differ=
 stage() {
 	name=$1
 	want=$2
@@ -35,7 +39,7 @@ stage() {
 			if [ $mode = vg ]; then
 				set -- valgrind -q --error-exitcode=99 \
 				    --leak-check=full --show-leak-kinds=$kinds \
-				    --errors-for-leak-kinds=$kinds "$@"
+				    --errors-for-leak-kinds=$kinds $children "$@"
 			fi
 			status=0
 			"$@" <"$input" >"$name.out" 2>"$name.err" || status=$?
@@ -47,7 +51,7 @@ stage() {
 		cat "$tmp/vg/$name.err" >&2
 		fail "exit $status, not $want (99: errors or leaks)"
 	fi
-	if ! diff -r "$tmp/vg" "$tmp/plain" >&2; then
+	if ! diff -r $differ "$tmp/vg" "$tmp/plain" >&2; then
 		fail "under valgrind, not what the same run wrote without"
 	fi
 }
@@ -118,3 +122,18 @@ assert all(r["reviewed"] == "false" for r in rows)
 assert rows[0]["analysis_result__label"] == "dog"
 EOF
 echo "valgrind: merge-csv: clean; table.csv holds the 250 rows kept"
+
+# rest-sync runs the other three, found in PATH: each under memcheck too,
+# and so is its worker, a fork.
+PATH=$bindir:$PATH
+children=--trace-children=yes
+# The sidecar says when the run was, and its id.
+differ='-x image_analysis.jsonl.schema.json'
+stage sync 0 /dev/null "$bindir/rest-sync" -s -c "$tmp/config.json" -C mirror
+children= differ=
+cmp -s select.out mirror/image_analysis.jsonl ||
+	fail "mirror/image_analysis.jsonl: not the 500 records"
+[ ! -e mirror/.image_analysis.sync ] ||
+	fail "mirror/.image_analysis.sync: the state outlived the commit"
+echo "valgrind: sync: clean; rest-sync and the three programs it ran," \
+    "the 500 records in mirror/"
