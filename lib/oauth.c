@@ -185,6 +185,38 @@ lifetime(const struct json *js, int i)
 	return n >= 0 ? (double)n : -1;
 }
 
+const char *
+oauth_answer(const char *body, size_t n, struct buf *tok, double *life)
+{
+	const char *what = NULL;
+	struct json_error je;
+	struct json js;
+	size_t k;
+	int i, x;
+
+	buf_init(tok, 0);
+	json_init(&js);
+	if (json_parse(&js, body, n, &je) == -1 || !json_is_object(&js, 0))
+		what = "the answer is not a JSON object";
+	else if ((i = json_get(&js, 0, "access_token", 12)) < 0 ||
+	    !json_is_string(&js, i) || json_unescape(&js, i, tok) == -1 ||
+	    tok->len == 0)
+		what = "the answer has no \"access_token\" string";
+	else if ((x = json_get(&js, 0, "expires_in", 10)) >= 0 &&
+	    !json_is_null(&js, x) && (*life = lifetime(&js, x)) < 0)
+		what = "its \"expires_in\" is not a count of seconds";
+	for (k = 0; what == NULL && k < tok->len; k++)
+		if ((unsigned char)tok->data[k] < ' ' || tok->data[k] == 0x7f)
+			what = "its \"access_token\" holds a control character";
+	json_free(&js);
+	if (what != NULL) {
+		if (tok->data != NULL)
+			explicit_bzero(tok->data, tok->cap);
+		buf_free(tok);
+	}
+	return what;
+}
+
 /*
  * Take the token of the answer of r, sent at time sent.  The answer is
  * never quoted: it may hold the token under another name.
@@ -192,37 +224,14 @@ lifetime(const struct json *js, int i)
 static int
 take_token(struct oauth *a, struct http_req *r, double sent, struct err *e)
 {
-	const char *what = NULL;
 	double life = a->o->token_expiration, margin;
-	struct json_error je;
-	struct json js;
+	const char *what;
 	struct buf tok;
-	size_t k;
-	int i, x;
 
-	buf_init(&tok, 0);
-	json_init(&js);
-	if (json_parse(&js, r->body.data, r->body.len, &je) == -1 ||
-	    !json_is_object(&js, 0))
-		what = "the answer is not a JSON object";
-	else if ((i = json_get(&js, 0, "access_token", 12)) < 0 ||
-	    !json_is_string(&js, i) || json_unescape(&js, i, &tok) == -1 ||
-	    tok.len == 0)
-		what = "the answer has no \"access_token\" string";
-	else if ((x = json_get(&js, 0, "expires_in", 10)) >= 0 &&
-	    !json_is_null(&js, x) && (life = lifetime(&js, x)) < 0)
-		what = "its \"expires_in\" is not a count of seconds";
-	for (k = 0; what == NULL && k < tok.len; k++)
-		if ((unsigned char)tok.data[k] < ' ' || tok.data[k] == 0x7f)
-			what = "its \"access_token\" holds a control character";
-	json_free(&js);
-	if (what != NULL) {
-		if (tok.data != NULL)
-			explicit_bzero(tok.data, tok.cap);
-		buf_free(&tok);
+	if ((what = oauth_answer(r->body.data, r->body.len, &tok, &life)) !=
+	    NULL)
 		return err_set(e, EX_DATAERR, "access token: POST %s: %s",
 		    r->shown, what);
-	}
 	drop_token(a);
 	a->token = buf_str(&tok);
 	a->gen++;

@@ -8,6 +8,7 @@
 #ifndef OAUTH_H
 #define OAUTH_H
 
+#include "buf.h"
 #include "diag.h"
 #include "http.h"
 
@@ -39,5 +40,14 @@ const char	*oauth_token(struct oauth *, unsigned *gen, struct err *e);
  * Returns 1 if it was the current token, else 0.
  */
 int	oauth_refused(struct oauth *, unsigned gen);
+
+/*
+ * Read a token URL's answer, body[0..n): NULL with its access token in
+ * tok (which the caller frees) and, if the answer has a non-null
+ * expires_in, its seconds in *life; or why the answer is no good (static
+ * text that never quotes it), tok freed and wiped.
+ */
+const char	*oauth_answer(const char *body, size_t n, struct buf *tok,
+	    double *life);
 
 #endif
