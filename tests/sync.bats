@@ -403,6 +403,17 @@ interrupt() {
 	timeout 90 python3 "$BATS_TEST_DIRNAME/interrupt.py" "$@"
 }
 
+# resumes_at_500: the next run, on a server as new, fetches again only
+# from the page in flight (offset 500) and ends with the clean table.
+resumes_at_500() {
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
+	cmp want "$T"
+	nostate
+}
+
 # slow OFFSET [DELAY]: the page at OFFSET takes DELAY (2) seconds.
 slow() {
 	server_faults "[{\"path\": \"/v1/resource\", \"args\": {\"offset\": \"$1\"},
@@ -423,13 +434,7 @@ every_page_slow() {
 	assert_output 130
 	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
 	assert_file_not_exists "$T"
-	server_reset
-	run --separate-stderr rest-sync -c "$C" -C "$OUT"
-	assert_success
-	# Only the page in flight is fetched again.
-	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
-	cmp want "$T"
-	nostate
+	resumes_at_500
 }
 
 @test "SIGTERM to the group: the same as Ctrl-C" {
@@ -483,12 +488,7 @@ for p in os.listdir("/proc"):
 	except (OSError, ValueError, IndexError):
 		pass' "$pid"
 	assert_output ''
-	server_reset
-	run --separate-stderr rest-sync -c "$C" -C "$OUT"
-	assert_success
-	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
-	cmp want "$T"
-	nostate
+	resumes_at_500
 }
 
 @test "Ctrl-C with -w replace: the old table stays, and the next run replaces it whole" {
