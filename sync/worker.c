@@ -2,12 +2,13 @@
  * worker.c: one resource synced, in a process of its own.
  *
  * The pages rest-paginate writes come to rest-sync through a pipe, and
- * rest-sync appends them to the spool, DIR/.TABLE.sync/spool, in batches
- * of SPOOL_BATCH bytes or SPOOL_HOLD seconds, whichever comes first.
- * After each page, rest-paginate says on --position-fd how to resume
- * after it, and once the page is in the spool, rest-sync records that
- * position, with the length and checksum of the spool up to that page,
- * in DIR/.TABLE.sync/pages and DIR/.TABLE.sync/state.
+ * rest-sync appends them to the spool, DIR/.TABLE.sync/spool, as it reads
+ * them (a wake-up every LINGER seconds at most, so that several pages
+ * come in one read and one write).  After each page, rest-paginate says
+ * on --position-fd how to resume after it, and once the page is in the
+ * spool, rest-sync records that position, with the length and checksum
+ * of the spool up to that page, in DIR/.TABLE.sync/pages and
+ * DIR/.TABLE.sync/state.
  *
  * The pages go on to rest-select as they come, and its records straight
  * to rest-merge through a pipe that rest-sync holds open as well, without
@@ -52,8 +53,6 @@
 #include "sync.h"
 
 #define CHUNK		(256 * 1024)	/* read at once */
-#define SPOOL_BATCH	(256 * 1024)	/* written to the spool at once */
-#define SPOOL_HOLD	0.005		/* seconds a page may wait for it */
 #define LINGER		0.001		/* seconds pages gather in their pipe */
 #define RECORDS_HIGH	(4 << 20)	/* records held for rest-merge */
 #define SYNC_EVERY	10.0		/* seconds between fsyncs of the spool */
@@ -85,7 +84,6 @@ struct run {
 	uint64_t	 written;	/* bytes of pages come */
 	uint64_t	 flushed;	/* of them, in the spool; the rest in pages */
 	uint64_t	 fed;		/* of them, given to rest-select */
-	double		 held;		/* when pages last became non-empty */
 	double		 lull;		/* until then, pages are not read */
 	struct sum	 sum;		/* of the spool's bytes so far */
 	struct queue	 ends, positions;
@@ -196,7 +194,7 @@ match(struct run *run)
 }
 
 /*
- * Write the pages held to the spool.  Returns 0, or -1 with the reason
+ * Write the pages read to the spool.  Returns 0, or -1 with the reason
  * said; what was written is out of pages either way.
  */
 static int
@@ -227,8 +225,6 @@ take_pages(struct run *run, size_t n)
 {
 	const char *p = run->pages.data + run->pages.len, *nl, *end = p + n;
 
-	if (run->pages.len == 0)
-		run->held = clock_now();
 	run->pages.len += n;
 	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		sum_add(&run->sum, p, (size_t)(nl + 1 - p));
@@ -270,15 +266,11 @@ read_pages(struct run *run)
 	run->lull = clock_now() + LINGER;
 }
 
-/*
- * Spool the pages held if there are enough of them, if they waited long
- * enough, or (force) now.  A write that fails ends the fetch.
- */
+/* Spool the pages read.  A write that fails ends the fetch. */
 static void
-spool(struct run *run, int force)
+spool(struct run *run)
 {
-	if (run->pages.len == 0 || (!force && run->pages.len < SPOOL_BATCH &&
-	    clock_now() - run->held < SPOOL_HOLD))
+	if (run->pages.len == 0)
 		return;
 	if (spool_flush(run) == -1) {
 		fail(run, EX_IOERR, NULL);
@@ -308,7 +300,7 @@ save(struct run *run, int how)
 	if (run->dirty && clock_now() - run->synced >= SYNC_EVERY)
 		sync = 1;
 	if (sync) {
-		spool(run, 1);
+		spool(run);
 		match(run);
 	}
 	if (sync && (fsync(run->spool) == -1 || (run->log >= 0 &&
@@ -355,8 +347,8 @@ read_positions(struct run *run)
 }
 
 /*
- * Give rest-select what it has not had of the pages: from those held,
- * else from the spool.
+ * Give rest-select what it has not had of the pages: from those just
+ * read, else from the spool.
  */
 static void
 feed(struct run *run)
@@ -579,7 +571,7 @@ advance(struct run *run)
 	if (!run->fetch_done && run->paginate == 0 &&
 	    run->fd[PAGES] < 0 && run->fd[POSITIONS] < 0) {
 		run->fetch_done = 1;
-		spool(run, 1);
+		spool(run);
 		match(run);
 		if (run->failure != 0 || stop_requested())
 			save(run, SAVE_SYNC);
@@ -630,10 +622,6 @@ turn(struct run *run)
 		p[PAGES].fd = p[POSITIONS].fd = -1;
 		until = run->lull;
 	}
-	/* Pages held wait SPOOL_HOLD at most. */
-	if (run->pages.len > 0 && (until == 0 || run->held + SPOOL_HOLD <
-	    until))
-		until = run->held + SPOOL_HOLD;
 	wait = until > now ? until - now : 0;
 	timeout.tv_sec = (time_t)wait;
 	timeout.tv_nsec = (long)((wait - (double)timeout.tv_sec) * 1e9);
@@ -663,7 +651,7 @@ turn(struct run *run)
 	else if (run->fd[TOSELECT] >= 0 && run->fed < run->written &&
 	    !run->aborted)
 		feed(run);
-	spool(run, 0);
+	spool(run);
 	match(run);
 	save(run, 0);
 	if (p[RECORDS].revents != 0)
