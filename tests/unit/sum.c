@@ -15,37 +15,35 @@
 
 static unsigned char	data[LEN];
 
-/* The sum of s[0..n) fed in pieces of step bytes (the last shorter). */
+/*
+ * The sum of s[0..n) fed in pieces of step bytes (the last shorter), or
+ * with a seed, of the sizes below step a pseudo-random walk picks (an
+ * empty piece too).
+ */
 static uint64_t
-sum_by(const unsigned char *s, size_t n, size_t step)
+sum_split(const unsigned char *s, size_t n, size_t step, uint32_t seed)
 {
 	struct sum sum;
 	size_t i, k;
 
 	sum_init(&sum);
 	for (i = 0; i < n; i += k) {
-		k = n - i < step ? n - i : step;
-		sum_add(&sum, s + i, k);
-	}
-	return sum_value(&sum);
-}
-
-/* The sum of s[0..n) in pieces of the sizes a pseudo-random walk picks. */
-static uint64_t
-sum_random(const unsigned char *s, size_t n, uint32_t seed)
-{
-	struct sum sum;
-	size_t i, k;
-
-	sum_init(&sum);
-	for (i = 0; i < n; i += k) {
-		seed = seed * 1103515245u + 12345u;
-		k = (seed >> 16) % 70;		/* 0 too: an empty piece */
+		k = step;
+		if (seed != 0) {
+			seed = seed * 1103515245u + 12345u;
+			k = (seed >> 16) % step;
+		}
 		if (k > n - i)
 			k = n - i;
 		sum_add(&sum, s + i, k);
 	}
 	return sum_value(&sum);
+}
+
+static uint64_t
+sum_by(const unsigned char *s, size_t n, size_t step)
+{
+	return sum_split(s, n, step, 0);
 }
 
 int
@@ -66,7 +64,7 @@ main(void)
 		for (j = 0; j < sizeof(steps) / sizeof(steps[0]); j++)
 			bad += sum_by(data, n, steps[j]) != whole;
 		for (j = 0; j < 20; j++)
-			bad += sum_random(data, n, (uint32_t)j) != whole;
+			bad += sum_split(data, n, 70, (uint32_t)j + 1) != whole;
 		unit_check(bad == 0, "%zu bytes: 30 splits, one value (%zu "
 		    "differ)", n, bad);
 	}
