@@ -349,11 +349,14 @@ relay_line(struct relay *r, const char *s, size_t n)
 	}
 	/*
 	 * rest-sync says itself how the next run resumes, a link or a
-	 * cursor kept in its state, not shown.
+	 * cursor kept in its state, not shown, after the pages in its
+	 * spool: rest-paginate's advice, about its standard output, is not
+	 * for this.
 	 */
 	if (starts(s, n, "rest-paginate: resume with --") ||
 	    starts(s, n, "rest-paginate: resume: rerun from the start") ||
-	    starts(s, n, "rest-paginate: no resume position is safe to print"))
+	    starts(s, n, "rest-paginate: no resume position is safe to print") ||
+	    starts(s, n, "rest-paginate: interrupted: the next stage ended"))
 		return;
 	if (merge_summary(r, s, n) || select_count(r, s, n) || repeated(s, n))
 		return;

@@ -79,6 +79,7 @@ struct run {
 	char		*statepath, *spoolpath, *logpath;
 	int		 fd[NFD];
 	int		 spool;
+	int		 spool_broken;	/* a write to it failed: no more tries */
 	int		 log;		/* the page log, appended */
 	int		 tee;		/* r->records, or -1 */
 	uint64_t	 written;	/* bytes of pages come */
@@ -266,13 +267,17 @@ read_pages(struct run *run)
 	run->lull = clock_now() + LINGER;
 }
 
-/* Spool the pages read.  A write that fails ends the fetch. */
+/*
+ * Spool the pages read.  A write that fails ends the fetch; the pages
+ * logged before it stay good for the next run.
+ */
 static void
 spool(struct run *run)
 {
-	if (run->pages.len == 0)
+	if (run->pages.len == 0 || run->spool_broken)
 		return;
 	if (spool_flush(run) == -1) {
+		run->spool_broken = 1;
 		fail(run, EX_IOERR, NULL);
 		close_fd(run, PAGES);
 		if (run->paginate > 0)

@@ -589,6 +589,38 @@ sys.exit(1)' "$1"
 	done
 }
 
+@test "a spool past ulimit -f is 74, said once; the next run resumes after the pages in it" {
+	local pages
+	conf
+	clean_table want
+	run --separate-stderr bash -c 'ulimit -f 64; timeout 60 rest-sync -c "$1" -C "$2"' _ "$C" "$OUT"
+	assert_failure 74
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/spool: write failed: File too large"
+	assert_regex "${stderr_lines[1]}" "^rest-sync: image_analysis: not synced \(rest-sync exit 74\): $T left as it was; the next run resumes after the [0-9]+ pages fetched \(--offset [0-9]+\)\$"
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_file_not_exists "$T"
+	pages=$(sed -E 's/.* after the ([0-9]+) pages.*/\1/' <<<"${stderr_lines[1]}")
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(offsets | cut -d' ' -f1)" $((pages * 50))
+	assert_equal "$(requests)" $((20 - pages))
+	cmp want "$T"
+	nostate
+}
+
+@test "rest-paginate's resume advice, about its own output, never shows: rest-sync resumes by its spool" {
+	conf
+	shim rest-paginate 'for l in "resume with --offset 350" "resume: rerun from the start" \
+		"no resume position is safe to print" \
+		"interrupted: the next stage ended before reading every page, so no resume offset is safe; rerun from the start"
+	do echo "rest-paginate: $l" >&2; done; exec "$real" "$@"'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" '^rest-sync: image_analysis: [^ ]+: 1000 records from 20 pages'
+	assert_equal "${#stderr_lines[@]}" 1
+}
+
 @test "kill -9 before the first page: the next run starts afresh, without a word" {
 	conf
 	slow 0 1
