@@ -103,6 +103,20 @@ sfield(struct buf *b, const char *s)
 static char *
 fingerprint(const struct config *c)
 {
+	const char *const strings[] = {
+		c->key_name, c->username, c->offset_param, c->limit_param,
+		c->page_param, c->total_path, c->total_header,
+		c->has_more_path, c->data_selector,
+		/* Where the other paginators find and put their positions. */
+		c->offset_body_path, c->limit_body_path, c->page_body_path,
+		c->next_url_path, c->links_next_key, c->cursor_path,
+		c->cursor_param, c->cursor_body_path, c->cursor_key,
+		/* Another client may be shown other records. */
+		c->token_url, c->client_id,
+		/* A child's pages carry columns of its parent's records. */
+		c->parent
+	};
+	const struct incremental *in = c->incr;
 	struct buf b, hex;
 	size_t i;
 
@@ -127,48 +141,26 @@ fingerprint(const struct config *c)
 	buf_printf(&b, "%d %d %d %ld %ld %ld %ld %ld %d %d\n", c->auth,
 	    c->key_location, (int)c->pager, c->limit, c->offset, c->maximum,
 	    c->base_page, c->page, c->total_path_set, c->stop_after_empty);
-	sfield(&b, c->key_name);
-	sfield(&b, c->username);
-	sfield(&b, c->offset_param);
-	sfield(&b, c->limit_param);
-	sfield(&b, c->page_param);
-	sfield(&b, c->total_path);
-	if (c->total_header != NULL)
-		sfield(&b, c->total_header);
-	sfield(&b, c->has_more_path);
-	sfield(&b, c->data_selector);
-	/* Where the other paginators find and put their positions. */
-	sfield(&b, c->offset_body_path);
-	sfield(&b, c->limit_body_path);
-	sfield(&b, c->page_body_path);
-	sfield(&b, c->next_url_path);
-	sfield(&b, c->links_next_key);
-	sfield(&b, c->cursor_path);
-	sfield(&b, c->cursor_param);
-	sfield(&b, c->cursor_body_path);
-	sfield(&b, c->cursor_key);
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		sfield(&b, strings[i]);
 	buf_printf(&b, "%d %d\n", c->allow_other_host, c->data_form);
-	/* Another client may be shown other records (values may be secret). */
-	sfield(&b, c->token_url);
-	sfield(&b, c->client_id);
+	/* The names only: the values may be secret. */
 	for (i = 0; i < c->ntoken_data; i++)
 		field(&b, c->token_data[i].name, c->token_data[i].namelen);
-	/* A child's pages carry columns of its parent's records. */
-	sfield(&b, c->parent);
 	for (i = 0; i < c->nparent_fields; i++)
 		sfield(&b, c->parent_fields[i]);
 	buf_adds(&b, "include\n");
 	for (i = 0; i < c->ninclude; i++)
 		sfield(&b, c->include[i]);
-	if (c->incr != NULL) {
-		sfield(&b, c->incr->cursor_path);
-		sfield(&b, c->incr->initial);
-		sfield(&b, c->incr->end);
-		sfield(&b, c->incr->start_param);
-		sfield(&b, c->incr->end_param);
-		sfield(&b, c->incr->lag);
-		buf_printf(&b, "%d %d %d\n", c->incr->min, c->incr->missing,
-		    c->incr->dedup);
+	if (in != NULL) {
+		const char *const incr[] = {
+			in->cursor_path, in->initial, in->end, in->start_param,
+			in->end_param, in->lag
+		};
+
+		for (i = 0; i < sizeof(incr) / sizeof(incr[0]); i++)
+			sfield(&b, incr[i]);
+		buf_printf(&b, "%d %d %d\n", in->min, in->missing, in->dedup);
 	}
 	buf_init(&hex, 0);
 	buf_printf(&hex, "%016" PRIx64, hash_bytes(b.data, b.len));
