@@ -55,6 +55,13 @@ void	err_free(struct err *e);
 /* Print e's message as die() prints one and exit with e's status. */
 noreturn void die_err(const struct err *e);
 
+/*
+ * Have die() call fn(arg, status, message) before it exits, the message
+ * as printed less the program's name; NULL stops it.  For a program
+ * that reports its failure to another one (wire.h).
+ */
+void	diag_on_die(void (*fn)(void *, int, const char *), void *arg);
+
 /* Print a warning; the same ':' rule as die(). */
 void	warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
