@@ -51,6 +51,8 @@ NAMES	:= $(PROGS:%=rest-%) $(SCRIPTS:$(O)/bin/%=%)
 # rest-merge's files less its main, for the unit tests and the fuzzer.
 MERGE_LIB := $(filter-out merge/merge.c,$(wildcard merge/*.c))
 MERGEOBJ := $(MERGE_LIB:%.c=$(O)/obj/%.o)
+# rest-sync's rules of a run's state, for their unit test.
+SYNCOBJ	:= $(O)/obj/sync/state.o
 
 # The C unit tests: each tests/unit/*.c is a program of table checks.
 UNITOBJ	:= $(patsubst %.c,$(O)/obj/%.o,$(wildcard tests/unit/*.c))
@@ -92,10 +94,11 @@ $(O)/bin/rest-%: $$(call progobjs,$$*) $$(call progarchives,$$*)
 -include $(LIBOBJ:.o=.d) $(NETOBJ:.o=.d) $(wildcard $(O)/obj/*/*.d) \
 	$(wildcard $(O)/obj/tests/unit/*.d)
 
-$(UNITOBJ): override CFLAGS += -Imerge
+$(UNITOBJ): override CFLAGS += -Imerge -Isync
 
-$(UNITS): %: %.o $(MERGEOBJ) $(NETA) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $< $(MERGEOBJ) $(NETA) $(LIBA) $(CURL_LIBS) -lm \
+$(UNITS): %: %.o $(MERGEOBJ) $(SYNCOBJ) $(NETA) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $< $(MERGEOBJ) $(SYNCOBJ) $(NETA) $(LIBA) \
+		$(CURL_LIBS) -lm \
 		$(LDLIBS)
 
 # Install what the build and the tests need, only when something is missing.

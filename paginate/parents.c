@@ -24,6 +24,7 @@
 #include "diag.h"
 #include "hash.h"
 #include "pager.h"
+#include "proc.h"
 
 /* One run for one parent record. */
 struct run {
@@ -38,6 +39,7 @@ struct run {
 };
 
 static volatile sig_atomic_t stopped;
+static struct proc_env env;	/* as this process found its signals */
 
 /*
  * The keys of the records before the next one, hashed in order: a resume
@@ -163,70 +165,56 @@ run_args(char *const args[], int resume)
 /*
  * In a child about to exec: the record in a file in memory, whose
  * descriptor PARENT_RECORD_ENV names.  Not the record itself: the
- * environment holds no string over 128 KiB.  Returns 0 or -1.
+ * environment holds no string over 128 KiB.
  */
-static int
-hand_record(const char *rec)
+static void
+hand_record(void *arg)
 {
+	const char *rec = arg;
 	char name[16];
 	size_t n = strlen(rec), off;
 	ssize_t w;
 	int fd, high;
 
 	if ((fd = memfd_create("parent-record", 0)) == -1)
-		return -1;
+		_exit(EX_OSERR);
 	for (off = 0; off < n; off += (size_t)w)
 		if ((w = write(fd, rec + off, n - off)) == -1)
-			return -1;
+			_exit(EX_OSERR);
 	/* Out of the way of the descriptors the run is given. */
 	if (lseek(fd, 0, SEEK_SET) == -1 ||
 	    (high = fcntl(fd, F_DUPFD, 10)) == -1)
-		return -1;
+		_exit(EX_OSERR);
 	close(fd);
 	snprintf(name, sizeof(name), "%d", high);
-	return setenv(PARENT_RECORD_ENV, name, 1);
+	if (setenv(PARENT_RECORD_ENV, name, 1) == -1)
+		_exit(EX_OSERR);
 }
 
-/* Start exe with args, stdout to *fd; the record, if any, handed on. */
+/*
+ * Start the program args[0] with in (-1: none) as its input, its stdout
+ * to *fd and, with posfd, its descriptor 3 to *posfd; the record, if
+ * any, handed on.
+ */
 static pid_t
-spawn(const char *exe, char *const args[], int in, int *fd, int *posfd,
-    const char *rec)
+spawn(char *const args[], int in, int *fd, int *posfd, const char *rec)
 {
-	int p[2], q[2] = { -1, -1 }, out, pw;
+	struct proc_spec spec = {
+		.argv = args, .fd = { in < 0 ? PROC_NULL : in, -1, -1, -1 },
+		.death_signal = SIGKILL, .before_exec = rec != NULL ?
+		    hand_record : NULL, .arg = (void *)rec
+	};
+	struct err e = { 0 };
+	int p[2], q[2] = { -1, -1 };
 	pid_t pid;
 
-	if (pipe(p) == -1 || (posfd != NULL && pipe(q) == -1))
-		die(EX_OSERR, "pipe:");
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) == -1)
-		die(EX_OSERR, "cannot fork:");
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		/* Out of the way of descriptors 0, 1 and 3 first. */
-		out = fcntl(p[1], F_DUPFD, 10);
-		pw = posfd != NULL ? fcntl(q[1], F_DUPFD, 10) : -1;
-		if (in >= 0 && dup2(in, STDIN_FILENO) == -1)
-			_exit(EX_OSERR);
-		close(p[0]);
-		close(p[1]);
-		if (posfd != NULL) {
-			close(q[0]);
-			close(q[1]);
-		}
-		if (out == -1 || dup2(out, STDOUT_FILENO) == -1 ||
-		    (posfd != NULL && (pw == -1 || dup2(pw, 3) == -1)))
-			_exit(EX_OSERR);
-		close(out);
-		if (pw != -1)
-			close(pw);
-		if (rec != NULL && hand_record(rec) == -1)
-			_exit(EX_OSERR);
-		execvp(exe, args);
-		warnmsg("cannot run %s:", exe);
-		_exit(EX_OSERR);
-	}
+	proc_pipe(p);
+	if (posfd != NULL)
+		proc_pipe(q);
+	spec.fd[1] = p[1];
+	spec.fd[3] = q[1];
+	if ((pid = proc_start(&env, &spec, &e)) == -1)
+		die_err(&e);
 	close(p[1]);
 	if (in >= 0)
 		close(in);
@@ -238,44 +226,6 @@ spawn(const char *exe, char *const args[], int in, int *fd, int *posfd,
 	return pid;
 }
 
-/* The exit status of pid, as a shell gives it. */
-static int
-reap(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return EX_OSERR;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
-/* The program beside this one, else the one on PATH. */
-static char *
-sibling(const char *name)
-{
-	char self[4096], *slash;
-	struct buf b;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL) {
-			slash[1] = '\0';
-			buf_init(&b, 0);
-			buf_adds(&b, self);
-			buf_adds(&b, name);
-			if (access(buf_str(&b), X_OK) == 0)
-				return buf_str(&b);
-			buf_free(&b);
-		}
-	}
-	return xstrdup(name);
-}
-
 /*
  * The parent's records, one a line: the file (- for stdin), or a
  * pipeline rest-paginate -c F -r PARENT | rest-select -c F -r PARENT
@@ -285,7 +235,7 @@ static FILE *
 open_parents(const struct parent_opts *po, const struct config *c,
     pid_t pids[2])
 {
-	char *paginate, *select, *args[6];
+	char *args[6];
 	const char *seen;
 	struct buf chain, key;
 	int fd;
@@ -312,19 +262,15 @@ open_parents(const struct parent_opts *po, const struct config *c,
 	buf_free(&key);
 	setenv(PARENT_CHAIN_ENV, chain.data, 1);
 	buf_free(&chain);
-	paginate = sibling("rest-paginate");
-	select = sibling("rest-select");
 	args[1] = "-c";
 	args[2] = (char *)po->config;
 	args[3] = "-r";
 	args[4] = c->parent;
 	args[5] = NULL;
-	args[0] = paginate;
-	pids[0] = spawn(paginate, args, -1, &fd, NULL, NULL);
-	args[0] = select;
-	pids[1] = spawn(select, args, fd, &fd, NULL, NULL);
-	free(paginate);
-	free(select);
+	args[0] = "rest-paginate";
+	pids[0] = spawn(args, -1, &fd, NULL, NULL);
+	args[0] = "rest-select";
+	pids[1] = spawn(args, fd, &fd, NULL, NULL);
 	if ((fp = fdopen(fd, "r")) == NULL)
 		die(EX_OSERR, "fdopen:");
 	return fp;
@@ -345,7 +291,7 @@ stop_runs(struct run *runs, long n)
 				close(runs[i].fd);
 			if (runs[i].posfd >= 0)
 				close(runs[i].posfd);
-			reap(runs[i].pid);
+			proc_wait(runs[i].pid);
 			runs[i].pid = 0;
 		}
 }
@@ -463,7 +409,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 	struct run *runs, *r;
 	struct sigaction sa;
 	struct buf at;
-	char **cargs, **first, *line = NULL, *exe, *key;
+	char **cargs, **first, *line = NULL, *key;
 	size_t cap = 0;
 	ssize_t len;
 	long n = o->parallel, i, index = 0, next = po->start, head = 0;
@@ -484,10 +430,10 @@ parents_run(const struct parent_opts *po, const struct config *c,
 		buf_init(&runs[i].out, 0);
 		buf_init(&runs[i].pos, 0);
 	}
+	proc_init(&env);
 	cargs = run_args(args, 0);
 	first = run_args(args, po->start_set);
-	exe = sibling("rest-paginate");
-	cargs[0] = first[0] = exe;
+	cargs[0] = first[0] = "rest-paginate";
 	fp = open_parents(po, c, pids);
 	for (;;) {
 		/* Start a run for each parent record, up to -P at once. */
@@ -527,8 +473,8 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			h = chain(h, key);
 			buf_reset(&r->out);
 			buf_reset(&r->pos);
-			r->pid = spawn(exe, r->index == po->start ? first :
-			    cargs, -1, &r->fd, &r->posfd, line);
+			r->pid = spawn(r->index == po->start ? first : cargs,
+			    -1, &r->fd, &r->posfd, line);
 			started++;
 		}
 		if (stopped)
@@ -540,7 +486,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 		drain(runs, n, r);
 		if (stopped)
 			break;
-		status = reap(r->pid);
+		status = proc_wait(r->pid);
 		r->pid = 0;
 		if (status != 0) {
 			stop_runs(runs, n);
@@ -568,7 +514,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 	if (fp != stdin)
 		fclose(fp);
 	for (i = 0; i < 2; i++) {
-		if (pids[i] > 0 && (status = reap(pids[i])) != 0) {
+		if (pids[i] > 0 && (status = proc_wait(pids[i])) != 0) {
 			warnmsg("resource '%s': its parent resource '%s' failed "
 			    "(exit %d); resume with --parent-start %s", c->name,
 			    c->parent, status, start_at(&at, next, next_h,
@@ -587,7 +533,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 	free(runs);
 	free(cargs);
 	free(first);
-	free(exe);
+	proc_env_free(&env);
 	free(line);
 	return 0;
 }

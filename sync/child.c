@@ -5,7 +5,6 @@
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <ctype.h>
@@ -22,15 +21,16 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "proc.h"
 #include "stop.h"
 #include "sync.h"
 
 #define LINE_MAX_RELAY	65536	/* a longer line goes on in pieces */
 #define MAX_SEEN	64	/* warnings remembered, not to repeat them */
 
-static sigset_t	 startmask, held;
+static sigset_t	 held;
 static volatile sig_atomic_t ended;
-static struct sigaction startpipe;
+static struct proc_env env;	/* as rest-sync found its signals */
 static char	*seen[MAX_SEEN];
 static size_t	 nseen;
 
@@ -55,8 +55,7 @@ signals_init(void)
 {
 	struct sigaction sa;
 
-	sigprocmask(SIG_SETMASK, NULL, &startmask);
-	sigaction(SIGPIPE, NULL, &startpipe);
+	proc_init(&env);
 	stop_defer();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_child;
@@ -75,97 +74,28 @@ signals_waitmask(void)
 {
 	static sigset_t wait;
 
-	wait = startmask;
+	wait = env.mask;
 	sigdelset(&wait, SIGINT);
 	sigdelset(&wait, SIGTERM);
 	sigdelset(&wait, SIGCHLD);
 	return &wait;
 }
 
-void
-xpipe(int fd[2])
-{
-	if (pipe2(fd, O_CLOEXEC) == -1)
-		die(EX_OSERR, "cannot make a pipe:");
-}
-
-void
-nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl != -1)
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-/* In the child: the descriptors in place, the signals as they were. */
-static void
-prepare(const int from[4])
-{
-	int tmp[4], i;
-
-	for (i = 0; i < 4; i++)
-		tmp[i] = from[i] < 0 ? -1 : fcntl(from[i], F_DUPFD, 10);
-	for (i = 0; i < 4; i++) {
-		if (tmp[i] < 0)
-			continue;
-		if (dup2(tmp[i], i) == -1)
-			_exit(EX_OSERR);
-		close(tmp[i]);
-	}
-	stop_cancel();
-	signal(SIGCHLD, SIG_DFL);
-	sigaction(SIGPIPE, &startpipe, NULL);
-	sigprocmask(SIG_SETMASK, &startmask, NULL);
-}
-
 pid_t
-child_start(char *const argv[], int in, int out, int err, int fd3,
-    int orphan_signal)
+child_start(char *const argv[], int in, int out, int err, int fd3)
 {
-	const int from[4] = { in, out, err, fd3 };
-	pid_t parent = getpid(), pid;
-	char msg[512];
-	int n;
+	struct proc_spec spec = {
+		.argv = argv, .fd = { in, out, err, fd3 }, .death_signal = SIGKILL
+	};
+	struct err e = { 0 };
+	pid_t pid;
 
-	fflush(stderr);
-	if ((pid = fork()) == -1)
-		die(EX_OSERR, "cannot fork:");
-	if (pid > 0)
-		return pid;
-	/* Ended with the process that ran it, not left to finish alone. */
-	if (orphan_signal != 0 && (prctl(PR_SET_PDEATHSIG, orphan_signal) ==
-	    -1 || getppid() != parent))
-		_exit(EX_OSERR);
-	prepare(from);
-	execvp(argv[0], argv);
-	/* The relay puts rest-sync's name and the resource's before it. */
-	n = snprintf(msg, sizeof(msg), "cannot run %s: %s\n", argv[0],
-	    strerror(errno));
-	if (n > 0)
-		(void)!write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ?
-		    (size_t)n : sizeof(msg) - 1);
-	_exit(EX_OSERR);
-}
-
-int
-child_reaped(pid_t pid, int *status)
-{
-	pid_t r;
-
-	if (pid <= 0)
+	if ((pid = proc_start(&env, &spec, &e)) == -1) {
+		warnmsg("%s", e.msg);
+		err_free(&e);
 		return 0;
-	while ((r = waitpid(pid, status, WNOHANG)) == -1 && errno == EINTR)
-		;
-	return r == pid;
-}
-
-int
-exit_of(int status)
-{
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
+	}
+	return pid;
 }
 
 static void
@@ -413,17 +343,14 @@ int
 child_capture(char *const argv[], struct buf *out, struct relay *r)
 {
 	struct pollfd p[2];
-	int o[2], e[2], null, status, open_fds = 2;
+	int o[2], e[2], status, open_fds = 2;
 	char chunk[4096];
 	ssize_t got;
 	pid_t pid;
 
-	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
-		die(EX_OSERR, "/dev/null:");
-	xpipe(o);
-	xpipe(e);
-	pid = child_start(argv, null, o[1], e[1], -1, SIGTERM);
-	close(null);
+	proc_pipe(o);
+	proc_pipe(e);
+	pid = child_start(argv, PROC_NULL, o[1], e[1], -1);
 	close(o[1]);
 	close(e[1]);
 	p[0].fd = o[0];
@@ -451,8 +378,10 @@ child_capture(char *const argv[], struct buf *out, struct relay *r)
 	}
 	close(o[0]);
 	close(e[0]);
+	if (pid == 0)
+		return EX_OSERR;
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			die(EX_OSERR, "wait:");
-	return exit_of(status);
+	return proc_status(status);
 }

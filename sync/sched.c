@@ -81,7 +81,7 @@ start_job(const struct sync_opts *o, const struct resource *r,
 	int fd[2], status;
 	size_t i;
 
-	xpipe(fd);
+	proc_pipe(fd);
 	fflush(stdout);
 	fflush(stderr);
 	if ((j->pid = fork()) == -1)
@@ -131,7 +131,7 @@ finish_job(const struct sync_opts *o, struct job *j)
 	while (waitpid(j->pid, &wstatus, 0) == -1)
 		if (errno != EINTR)
 			die(EX_OSERR, "wait:");
-	status = exit_of(wstatus);
+	status = proc_status(wstatus);
 	/* A crash is rest-sync's fault, not the API's. */
 	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGINT &&
 	    WTERMSIG(wstatus) != SIGTERM) {

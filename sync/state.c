@@ -30,6 +30,27 @@
 #define STATE_MAX	65536
 #define POSITION_MAX	32768	/* a link or a cursor, with its option */
 
+int
+phase_may_commit(const struct run_facts *f)
+{
+	int fetched = f->fetched || (f->paginate == STAGE_OK &&
+	    f->paginate_end);
+
+	return fetched && f->whole && !f->signalled && !f->failed &&
+	    f->select == STAGE_OK && f->select_end &&
+	    f->merge == STAGE_RUNNING;
+}
+
+enum phase
+phase_after(const struct run_facts *f, int marked)
+{
+	if (marked && f->merge == STAGE_OK && f->merge_end)
+		return PHASE_COMMITTED;
+	if (marked || f->fetched)
+		return PHASE_FETCHED;
+	return f->pages > 0 ? PHASE_FETCHING : PHASE_NONE;
+}
+
 void
 state_free(struct state *st)
 {

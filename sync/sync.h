@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "proc.h"
 
 /* The options of a run, as main() read them. */
 struct sync_opts {
@@ -86,26 +87,13 @@ int	children_ended(void);
 const void *signals_waitmask(void);
 
 /*
- * Start argv[0], found in PATH, with in, out and err as its standard
- * descriptors and fd3 (when not -1) as descriptor 3, its signals as
- * rest-sync found them.  With orphan_signal set, the child gets that
- * signal when rest-sync's process that started it ends.  Returns the
- * pid; exits with EX_OSERR if it cannot fork.
+ * Start argv[0] (lib/proc.h finds it) with in, out and err as its
+ * standard descriptors (-1: rest-sync's, PROC_NULL: /dev/null) and fd3
+ * (when not -1) as descriptor 3, its signals as rest-sync found them,
+ * killed if the process that started it dies.  Returns the pid; or 0,
+ * the reason said, if it could not run the program.
  */
-pid_t	child_start(char *const argv[], int in, int out, int err, int fd3,
-	    int orphan_signal);
-
-/* A pipe whose both ends close on exec; exits with EX_OSERR. */
-void	xpipe(int fd[2]);
-
-/* Make fd non-blocking. */
-void	nonblock(int fd);
-
-/* Reap pid if it ended: 1 with *status its wait status, else 0. */
-int	child_reaped(pid_t pid, int *status);
-
-/* The exit status a wait status means: 128 + N for a signal N. */
-int	exit_of(int status);
+pid_t	child_start(char *const argv[], int in, int out, int err, int fd3);
 
 /*
  * Read what fd holds now into the relay, passing on each whole line
@@ -133,6 +121,59 @@ void	relay_say(const char *prefix, const char *fmt, ...)
  * by signal N).
  */
 int	child_capture(char *const argv[], struct buf *out, struct relay *);
+
+/*
+ * state.c: what lets the next run resume, beside the table, and the
+ * rules of a run's state (rest-sync(1), THE RUN'S STATE):
+ *
+ *	(none) --a run begins--> fetching, 0 pages
+ *	fetching, k pages --a page in the spool--> fetching, k + 1 pages
+ *	fetching --phase_may_commit()--> fetched --rest-merge exits 0,
+ *	    having said "end"--> committed: the state removed
+ *	fetching, k pages --any other ending--> fetching, k pages
+ *	    (resumed after page k); with k = 0, (none)
+ *	fetched --any other ending--> fetched (the next run commits the
+ *	    spool without a request)
+ *
+ * A run is fetched only when every page is in the spool and each program
+ * that made it ended as it should: rest-paginate exited 0 having said
+ * "end" (the last page came) and rest-select the same, rest-merge still
+ * waits for the end of its input, no signal came and no write failed.
+ * Any other ending (a program killed, never started, or failing; a
+ * signal) leaves the run resumable after the last page logged, never
+ * fetched: a fetched run is committed as it is, so a partial one would
+ * replace a whole table with part of it.
+ */
+
+/* How a program of a run ended, as the worker saw it. */
+enum stage_end {
+	STAGE_NOT_STARTED, STAGE_RUNNING, STAGE_OK, STAGE_FAILED,
+	STAGE_KILLED
+};
+
+/* What the worker knows of a run, for the rules above. */
+struct run_facts {
+	enum stage_end	 paginate, select, merge;
+	int		 paginate_end;	/* rest-paginate said "end" */
+	int		 select_end;	/* rest-select said "end" */
+	int		 merge_end;	/* rest-merge said "end": committed */
+	int		 fetched;	/* the state said so when it began */
+	int		 whole;		/* every page read is in the spool */
+	int		 signalled;
+	int		 failed;	/* anything else failed: a write */
+	long		 pages;		/* logged */
+};
+
+enum phase { PHASE_NONE, PHASE_FETCHING, PHASE_FETCHED, PHASE_COMMITTED };
+
+/* 1 if the run may now be marked fetched and rest-merge commit it. */
+int	phase_may_commit(const struct run_facts *);
+
+/*
+ * The phase a run ends in, marked fetched (by phase_may_commit()) or
+ * not: what the state says for the next run.
+ */
+enum phase phase_after(const struct run_facts *, int marked);
 
 /* state.c: what lets the next run resume, beside the table. */
 struct state {

@@ -101,7 +101,7 @@ struct run {
 	int		 committing;	/* rest-merge saw the end of its input */
 	int		 aborted;	/* rest-select and rest-merge killed */
 	int		 stopped;	/* rest-paginate told to stop */
-	int		 merge_died;	/* before the end of its input */
+	struct run_facts f;		/* for the rules of the state */
 	int		 select_lost;	/* rest-select failed after rest-merge
 					   left its input: which failed first
 					   is known when rest-merge ends */
@@ -411,9 +411,6 @@ read_records(struct run *run)
 		close_fd(run, RECORDS);
 		return;
 	}
-	/* With rest-merge gone, the records only prove the pages good. */
-	if (run->merge_died)
-		return;
 	b->len += (size_t)got;
 }
 
@@ -492,65 +489,70 @@ merge_input_gone(const struct run *run)
 	return p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
+/* How a program that ended did, by its wait status. */
+static enum stage_end
+ended(int wstatus)
+{
+	if (WIFSIGNALED(wstatus))
+		return STAGE_KILLED;
+	return proc_status(wstatus) == 0 ? STAGE_OK : STAGE_FAILED;
+}
+
 static void
 reap(struct run *run)
 {
 	int lost;
 
-	if (child_reaped(run->paginate, &run->pstatus)) {
+	if (proc_reaped(run->paginate, &run->pstatus)) {
 		run->paginate = 0;
-		if (exit_of(run->pstatus) != 0)
-			fail(run, exit_of(run->pstatus), "rest-paginate");
+		run->f.paginate = ended(run->pstatus);
+		/* Until rest-paginate says "end" on the wire: its 0. */
+		run->f.paginate_end = run->f.paginate == STAGE_OK;
+		if (proc_status(run->pstatus) != 0)
+			fail(run, proc_status(run->pstatus), "rest-paginate");
 	}
-	if (child_reaped(run->merge, &run->mstatus)) {
+	if (proc_reaped(run->merge, &run->mstatus)) {
 		run->merge = merge_pid = 0;
+		run->f.merge = ended(run->mstatus);
 		lost = run->select_lost;
 		run->select_lost = 0;
-		if (exit_of(run->mstatus) != 0 && !run->aborted) {
-			fail(run, exit_of(run->mstatus), "rest-merge");
-			/*
-			 * The pages are still good: the fetch goes on, for
-			 * the next run to commit them.
-			 */
-			run->merge_died = !run->committing;
-		}
-		if (run->merge_died) {
-			run->records.len = run->records_off = 0;
-			close_fd(run, TOMERGE);
-		} else if (lost) {
-			fail(run, exit_of(run->sstatus), "rest-select");
-		}
+		if (proc_status(run->mstatus) != 0 && !run->aborted)
+			fail(run, proc_status(run->mstatus), "rest-merge");
+		else if (!run->committing && !run->aborted)
+			fail(run, EX_SOFTWARE, "rest-merge");
+		if (lost)
+			fail(run, proc_status(run->sstatus), "rest-select");
 	}
 	/*
 	 * rest-select writing to a rest-merge that left dies of that: the
 	 * failure is rest-merge's, whose status may come later.
 	 */
-	if (child_reaped(run->select, &run->sstatus)) {
+	if (proc_reaped(run->select, &run->sstatus)) {
 		run->select = 0;
-		if (exit_of(run->sstatus) != 0 && !run->aborted &&
-		    !run->merge_died) {
+		run->f.select = ended(run->sstatus);
+		run->f.select_end = run->f.select == STAGE_OK;
+		if (proc_status(run->sstatus) != 0 && !run->aborted) {
 			if (run->merge > 0 && run->tee < 0 &&
 			    merge_input_gone(run))
 				run->select_lost = 1;
 			else
-				fail(run, exit_of(run->sstatus), "rest-select");
+				fail(run, proc_status(run->sstatus), "rest-select");
 		}
 	}
 }
 
 /*
- * Every page and record is in: say so in the state, synced, and end the
- * input of rest-merge, which then commits.  A signal come meanwhile
- * stops the run before that instead.
+ * Every page and record is in: if the rules of the state allow it
+ * (phase_may_commit()), say so in the state and end the input of
+ * rest-merge, which then commits; else stop the run, resumable.
  */
 static void
 commit(struct run *run)
 {
-	if (stop_requested() || (run->failure != 0 && !run->merge_died)) {
-		abort_load(run);
-		return;
-	}
-	if (run->flushed != run->written) {	/* a write failed */
+	run->f.whole = run->flushed == run->written;
+	run->f.signalled = stop_requested() != 0;
+	run->f.failed = run->failure != 0;
+	if (!phase_may_commit(&run->f)) {
 		abort_load(run);
 		return;
 	}
@@ -558,7 +560,7 @@ commit(struct run *run)
 	run->st.pages = run->resumed_pages + run->fetched_pages;
 	run->st.length = run->written;
 	run->st.sum = sum_value(&run->sum);
-	save(run, run->failure != 0 ? SAVE_SYNC | SAVE_STATE : SAVE_STATE);
+	save(run, SAVE_STATE);
 	if (run->failure != 0) {
 		abort_load(run);
 		return;
@@ -581,7 +583,7 @@ advance(struct run *run)
 		if (run->failure != 0 || stop_requested())
 			save(run, SAVE_SYNC);
 	}
-	if (run->failure != 0 && !run->merge_died)
+	if (run->failure != 0)
 		abort_load(run);
 	if (run->fetch_done && !run->aborted && run->fed == run->written)
 		close_fd(run, TOSELECT);
@@ -707,7 +709,7 @@ sync_drive(const struct sync_opts *o, const struct resource *r)
 		warnmsg("%s: cannot create:", r->records);
 		return EX_CANTCREAT;
 	}
-	xpipe(p);
+	proc_pipe(p);
 	command(&a, "rest-paginate", o, r);
 	if (o->verbose)
 		arg(&a, "-v");
@@ -715,20 +717,14 @@ sync_drive(const struct sync_opts *o, const struct resource *r)
 		arg(&a, "--parents");
 		arg(&a, r->parents);
 	}
-	pg = child_start(a.v, -1, p[1], -1, -1, SIGTERM);
+	pg = child_start(a.v, PROC_NULL, p[1], -1, -1);
 	command(&a, "rest-select", o, r);
-	sel = child_start(a.v, p[0], out, -1, -1, SIGTERM);
+	sel = child_start(a.v, p[0], out, -1, -1);
 	close(p[0]);
 	close(p[1]);
 	close(out);
-	while (waitpid(pg, &s1, 0) == -1)
-		if (errno != EINTR)
-			return EX_OSERR;
-	while (waitpid(sel, &s2, 0) == -1)
-		if (errno != EINTR)
-			return EX_OSERR;
-	s1 = exit_of(s1);
-	s2 = exit_of(s2);
+	s1 = pg > 0 ? proc_wait(pg) : EX_OSERR;
+	s2 = sel > 0 ? proc_wait(sel) : EX_OSERR;
 	return s1 != 0 ? s1 : s2;
 }
 
@@ -754,17 +750,22 @@ start(struct run *run)
 		die_err(&e);
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		die(EX_OSERR, "/dev/null:");
-	xpipe(sel);
-	xpipe(mrg);
-	xpipe(diag);
+	proc_pipe(sel);
+	proc_pipe(mrg);
+	proc_pipe(diag);
 	/* A parent's records come through this process, for its children. */
 	if (run->tee >= 0)
-		xpipe(rec);
+		proc_pipe(rec);
 	else
 		rec[0] = -1, rec[1] = mrg[1];
 	command(&a, "rest-select", o, r);
 	arg(&a, "-v");		/* the count of records, relayed */
-	run->select = child_start(a.v, sel[0], rec[1], diag[1], -1, SIGTERM);
+	run->f.fetched = run->st.fetched;
+	if ((run->select = child_start(a.v, sel[0], rec[1], diag[1], -1)) ==
+	    0)
+		fail(run, EX_OSERR, "rest-select");
+	else
+		run->f.select = STAGE_RUNNING;
 	command(&a, "rest-merge", o, r);
 	arg(&a, "--run-id");
 	arg(&a, run->st.run_id);
@@ -776,8 +777,11 @@ start(struct run *run)
 	if (r->wd == WRITE_REPLACE)
 		arg(&a, "--allow-empty");
 	arg(&a, r->file);
-	run->merge = merge_pid = child_start(a.v, mrg[0], null, diag[1], -1,
-	    SIGKILL);
+	if ((run->merge = merge_pid = child_start(a.v, mrg[0], null, diag[1],
+	    -1)) == 0)
+		fail(run, EX_OSERR, "rest-merge");
+	else
+		run->f.merge = STAGE_RUNNING;
 	run->fd[TOSELECT] = sel[1];
 	run->fd[RECORDS] = rec[0];
 	run->fd[TOMERGE] = mrg[1];	/* rest-merge's input ends with it */
@@ -785,9 +789,10 @@ start(struct run *run)
 	if (run->tee >= 0)
 		close(rec[1]);
 	close(mrg[0]);
-	if (!run->st.fetched) {
-		xpipe(pages);
-		xpipe(pos);
+	/* A program that could not start: none fetches for nothing. */
+	if (!run->st.fetched && run->failure == 0) {
+		proc_pipe(pages);
+		proc_pipe(pos);
 		command(&a, "rest-paginate", o, r);
 		if (o->verbose)
 			arg(&a, "-v");
@@ -812,8 +817,11 @@ start(struct run *run)
 			arg(&a, opt.data);
 			arg(&a, val.data);
 		}
-		run->paginate = child_start(a.v, null, pages[1], diag[1],
-		    pos[1], SIGTERM);
+		if ((run->paginate = child_start(a.v, null, pages[1], diag[1],
+		    pos[1])) == 0)
+			fail(run, EX_OSERR, "rest-paginate");
+		else
+			run->f.paginate = STAGE_RUNNING;
 		run->fd[PAGES] = pages[0];
 		run->fd[POSITIONS] = pos[0];
 		close(pages[1]);
@@ -829,7 +837,7 @@ start(struct run *run)
 			continue;
 		/* Not rest-select's own output, which this shares. */
 		if (i != TOMERGE || run->tee >= 0)
-			nonblock(run->fd[i]);
+			proc_nonblock(run->fd[i]);
 		/* Fewer, larger transfers: each wake-up of a relay costs. */
 		if (i != DIAG)
 			fcntl(run->fd[i], F_SETPIPE_SZ, PIPE_SIZE);
@@ -1177,11 +1185,20 @@ load(struct run *run)
 	}
 	if (run->failure == 0 && stop_requested() && !run->committing)
 		run->failure = 128 + stop_requested();
-	if (run->failure == 0 && !run->rl.merged && !run->rl.already)
+	/* Until rest-merge says "end" on the wire: its summary. */
+	run->f.merge_end = run->rl.merged || run->rl.already;
+	if (run->failure == 0 && !run->f.merge_end)
 		fail(run, EX_SOFTWARE, "rest-merge");
-	if (run->rl.merged || run->rl.already) {
+	run->f.pages = run->st.pages;
+	switch (phase_after(&run->f, run->committing)) {
+	case PHASE_COMMITTED:
 		clean(run);
 		return 0;
+	case PHASE_NONE:
+		clean(run);
+		return run->failure;
+	default:
+		break;
 	}
 	/*
 	 * A resumed run that rest-paginate found the data changed under (65:
@@ -1195,9 +1212,6 @@ load(struct run *run)
 		clean(run);
 		return run->failure;
 	}
-	/* Nothing fetched and nothing pending: nothing to keep. */
-	if (run->st.pages == 0 && !run->st.fetched)
-		clean(run);
 	return run->failure;
 }
 

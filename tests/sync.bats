@@ -231,15 +231,18 @@ rest-sync: image_analysis: not synced (rest-paginate exit 78): $T left as it was
 
 # ---------------------------------------------------------- resuming
 
-# shim PROG LINE: PROG, as rest-sync finds it in PATH, becomes a script
-# that runs LINE, where "$real" is the program shimmed and "$@" its
-# arguments; e.g. shim rest-paginate 'exec "$real" --retries 0 "$@"'.
+# shim PROG LINE: PROG, as rest-sync finds it (RESTPIPE_BINDIR first),
+# becomes a script that runs LINE, where "$real" is the program shimmed
+# and "$@" its arguments; e.g. shim rest-paginate 'exec "$real" --retries
+# 0 "$@"'.  The programs not shimmed are found in PATH (where rest-sync
+# looked before it looked beside itself).
 shim() {
 	local real
 	real=$(command -v "$1")
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
 	printf '#!/bin/bash\nreal=%q\n%s\n' "$real" "$2" >"$BATS_TEST_TMPDIR/bin/$1"
 	chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+	export RESTPIPE_BINDIR=$BATS_TEST_TMPDIR/bin
 	[[ $PATH == "$BATS_TEST_TMPDIR/bin:"* ]] || PATH=$BATS_TEST_TMPDIR/bin:$PATH
 }
 
@@ -679,26 +682,106 @@ rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; t
 	nostate
 }
 
-@test "rest-merge ending before its input: its status, not rest-select's; the next run commits without a request" {
+@test "rest-merge ending before its input: its status, not rest-select's; never fetched, the next run resumes" {
+	local used
 	conf
 	# It leaves at once: rest-select, writing to it, dies of that.
 	shim rest-merge 'exec 0<&-; sleep 0.2; echo "rest-merge: $BASH_ARGV: no key" >&2; exit 65'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 65
-	assert_equal "$stderr" "rest-sync: image_analysis: rest-merge: $T: no key
-rest-sync: image_analysis: not synced (rest-merge exit 65): $T left as it was; the next run commits the 20 pages fetched"
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: rest-merge: $T: no key"
+	# The pages it fetched meanwhile wait, but the run is never
+	# "fetched": a program failed.
+	assert_regex "${stderr_lines[1]}" "^rest-sync: image_analysis: not synced \(rest-merge exit 65\): $T left as it was; the next run resumes after the [0-9]+ pages? fetched \(--offset [0-9]+\)\$"
 	assert [ ! -e "$T" ]
-	# The pages were fetched whole all the same.
-	assert_equal "$(requests)" 20
+	used=$(requests)
+	run rest-sync -c "$C" -C "$OUT" --status
+	refute_output --partial 'not yet committed'
 	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" ": 1000 records from 20 pages \(0 requests\): 1000 inserted, "
-	assert_equal "$(requests)" 0
+	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: [0-9]+ pages? fetched, to resume with --offset [0-9]+"
+	# The rest, and one past the end when all had come.
+	(($(requests) + used <= 21)) || fail "$used and $(requests) requests"
 	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
 	cmp "$T" "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
 	nostate
+}
+
+# ---------------------------------------------------------- the run's state
+
+# real_bin PROG: the program itself, not the test suite's shim of it.
+real_bin() {
+	local p
+	p=$(command -v "$1")
+	if [[ $(head -c 2 "$p") == '#!' ]]; then
+		sed -n 's/^exec "\([^"]*\)" "\$@"$/\1/p' "$p"
+	else
+		readlink -f "$p"
+	fi
+}
+
+@test "rest-merge killed, then a page that fails: never 'fetched'; a replace table stays whole" {
+	DEFAULTS='{"primary_key": "id", "write_disposition": "replace"}'
+	conf
+	rest-sync -s -c "$C" -C "$OUT"
+	assert_equal "$(wc -l <"$T")" 1000
+	cp "$T" want
+	# rest-merge dies at once, as the OOM killer kills it; the pages
+	# go on with 400s from the 11th on.
+	shim rest-merge 'kill -KILL $$'
+	server_faults '[{"path": "/v1/resource", "skip": 10, "times": -1,
+		"action": "status", "status": 400}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 137
+	assert_regex "${stderr_lines[-1]}" "^rest-sync: image_analysis: not synced \(rest-merge exit 137\): $T left as it was"
+	run rest-sync -c "$C" -C "$OUT" --status
+	refute_output --partial 'not yet committed'
+	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
+	server_reset
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_success
+	cmp want "$T"
+	nostate
+}
+
+@test "run by its full path with cron's PATH, it runs the programs beside it" {
+	local sync
+	conf
+	sync=$(real_bin rest-sync)
+	assert [ -x "$sync" ]
+	run --separate-stderr env -i HOME="$HOME" API_KEY="$API_KEY" \
+		PATH=/usr/bin:/bin "$sync" -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" ": 1000 records from 20 pages \(20 requests\): 1000 inserted, "
+	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
+	cmp "$T" "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
+	nostate
+}
+
+@test "programs that cannot start: 71 every time, never 'fetched'; a replace table stays whole" {
+	local sync i
+	DEFAULTS='{"primary_key": "id", "write_disposition": "replace"}'
+	conf
+	rest-sync -s -c "$C" -C "$OUT"
+	cp "$T" want
+	sync=$(real_bin rest-sync)
+	mkdir "$BATS_TEST_TMPDIR/none"
+	# A race in which one program failed before another: several runs.
+	for i in 1 2 3 4 5; do
+		run --separate-stderr env -i HOME="$HOME" API_KEY="$API_KEY" \
+			RESTPIPE_BINDIR="$BATS_TEST_TMPDIR/none" PATH=/usr/bin:/bin \
+			"$sync" -c "$C" -C "$OUT"
+		assert_failure 71
+		assert_regex "$stderr" "cannot run rest-(select|merge): No such file or directory"
+		cmp want "$T"
+		nostate
+	done
+	server_reset
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_success
+	cmp want "$T"
 }
 
 # ---------------------------------------------------------- --prune
@@ -984,24 +1067,26 @@ rest-sync: warning: $C: \$.resources[1].write_disposition: unknown key 'colums'"
 	nostate
 }
 
-@test "a program that cannot be run is 71; the pages wait for the next run" {
+@test "a program that cannot be run is 71 and nothing is fetched; the next run syncs the table whole" {
 	local p
 	conf "$(resource image_analysis '"records": 30')"
 	mkdir -p "$BATS_TEST_TMPDIR/nomerge"
-	# bash too: the test suite's watchdogs run in it.
+	# Neither beside rest-sync (RESTPIPE_BINDIR says where that is)
+	# nor in PATH; bash too, for the test suite's watchdogs.
 	for p in rest-sync rest-paginate rest-select bash; do
 		ln -s "$(command -v "$p")" "$BATS_TEST_TMPDIR/nomerge/$p"
 	done
-	run --separate-stderr env PATH="$BATS_TEST_TMPDIR/nomerge" \
-		rest-sync -c "$C" -C "$OUT"
+	run --separate-stderr env RESTPIPE_BINDIR="$BATS_TEST_TMPDIR/nomerge" \
+		PATH="$BATS_TEST_TMPDIR/nomerge" rest-sync -c "$C" -C "$OUT"
 	assert_failure 71
 	assert_equal "$stderr" "rest-sync: image_analysis: cannot run rest-merge: No such file or directory
-rest-sync: image_analysis: not synced (rest-merge exit 71): $T left as it was; the next run commits the page fetched"
+rest-sync: image_analysis: not synced (rest-merge exit 71): $T left as it was"
 	assert_file_not_exists "$T"
-	server_reset
+	assert_equal "$(requests)" 0
+	nostate
 	run rest-sync -s -c "$C" -C "$OUT"
 	assert_success
-	assert_equal "$(requests)" 0
+	assert_equal "$(requests)" 1
 	assert_equal "$(wc -l <"$T")" 30
 }
 
