@@ -529,6 +529,26 @@ config_parent_value(const char *json, size_t n, const char *field, int raw,
 static void	add_encoded(struct buf *, const char *, size_t, int);
 
 /*
+ * Append the n bytes at s, a value bound into the path, as add_encoded()
+ * does, but a value "." or ".." with each dot as %2E: as it is, it would
+ * be a dot segment, which libcurl removes (RFC 3986, 5.2.4), so a parent
+ * record whose id is ".." would ask for another resource and load its
+ * records as the child's.  libcurl leaves %2E as it is.
+ */
+static void
+add_path_value(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n > 0 && n <= 2 && memcmp(s, "..", n) == 0) {
+		for (i = 0; i < n; i++)
+			buf_adds(b, "%2E");
+	} else {
+		add_encoded(b, s, n, 0);
+	}
+}
+
+/*
  * Take field of resource res (at path) as this child's: res is its one
  * parent, not itself.  With a parent record, append the field's value to
  * out, percent-encoded when enc is set; a record without it is EX_DATAERR.
@@ -573,7 +593,7 @@ take_parent(struct reader *r, const char *path, const char *res,
 		    "resource '%s' has no field '%s'", r->file, path, res,
 		    field);
 	else if (enc)
-		add_encoded(out, v.data != NULL ? v.data : "", v.len, 0);
+		add_path_value(out, v.data != NULL ? v.data : "", v.len);
 	else
 		buf_add(out, v.data != NULL ? v.data : "", v.len);
 	buf_free(&v);
@@ -784,7 +804,7 @@ expand_text(struct reader *r, const char *s, size_t n, const char *path,
 				break;
 		if (c == NULL || i == c->nparams)
 			return refuse_field(r, path, p, len, c != NULL);
-		add_encoded(out, c->params[i].value, c->params[i].valuelen, 0);
+		add_path_value(out, c->params[i].value, c->params[i].valuelen);
 		bound[i] = 1;
 	}
 	return 0;
@@ -2598,8 +2618,8 @@ config_load(struct config *c, const char *file, const char *resource,
 
 /*
  * Append the value v (compact JSON) to b as it goes where how says: into
- * a URL or form fields percent-encoded, as text into a JSON string, or
- * as it is.
+ * the URL's path (as add_path_value() writes it) or form fields
+ * percent-encoded, as text into a JSON string, or as it is.
  */
 enum { BIND_RAW, BIND_URL, BIND_FORM, BIND_JSON };
 
@@ -2612,8 +2632,10 @@ bind_value(struct buf *b, const char *v, int how)
 	buf_init(&q, 0);
 	incr_param_value(v, &t);
 	buf_str(&t);
-	if (how == BIND_URL || how == BIND_FORM) {
-		add_encoded(b, t.data, t.len, how == BIND_FORM);
+	if (how == BIND_URL) {
+		add_path_value(b, t.data, t.len);
+	} else if (how == BIND_FORM) {
+		add_encoded(b, t.data, t.len, 1);
 	} else if (how == BIND_JSON) {
 		/* Inside a string already: without its quotes. */
 		json_quote(&q, t.data, t.len);

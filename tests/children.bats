@@ -123,6 +123,35 @@ paths() {
 		'{"post":4,"s":"npost 4"}'
 }
 
+@test "a parent id '..' or '.' goes into the path as %2E%2E or %2E, not as a dot segment curl removes" {
+	# As posts/../comments, curl would ask for /blog/comments, and its 15
+	# comments would load as those of post '..'.
+	local c
+	for c in "$resolve" "$placeholder"; do
+		conf "$c" '"include_from_parent": ["title"]'
+		sed -i 's|"path": "posts",|"path": "posts", "params": {"ids": "..,."},|' c.json
+		server_reset
+		run --separate-stderr bash -c 'set -o pipefail; timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'
+		assert_success
+		assert_equal "$stderr" ''
+		assert_equal "$output" '{"id":"..-1","postId":"..","body":"comment 1 of post ..","_posts_title":"post .."}
+{"id":".-1","postId":".","body":"comment 1 of post .","_posts_title":"post ."}'
+		assert_equal "$(paths | paste -sd' ' -)" \
+			'/blog/posts?offset=0&limit=2&ids=..%2C. /blog/posts/%2E%2E/comments?offset=0&limit=2 /blog/posts/%2E/comments?offset=0&limit=2'
+	done
+	# Only a whole '.' or '..' makes a dot segment, and only in the path:
+	# the query keeps its '..'.
+	conf "$placeholder"', "params": {"post": "{resources.posts.id}"}'
+	printf '{"id":".."}\n{"id":"..."}\n{"id":".x"}\n{"id":"x."}\n' >parents.jsonl
+	server_reset
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents parents.jsonl --dry-run
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(grep ^GET <<<"$output" | sed "s|$BASE||" | paste -sd' ' -)" \
+		'GET /blog/posts/%2E%2E/comments?offset=0&limit=2&post=.. GET /blog/posts/.../comments?offset=0&limit=2&post=... GET /blog/posts/.x/comments?offset=0&limit=2&post=.x GET /blog/posts/x./comments?offset=0&limit=2&post=x.'
+	assert_equal "$(requests)" 0
+}
+
 @test "a chain of three levels: likes of comments of posts, with the parent's parent's column" {
 	conf "$resolve" '"include_from_parent": ["title"]'
 	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r likes | timeout 60 rest-select -c c.json -r likes'

@@ -63,6 +63,21 @@ refused() {
 x=%7By%7D'
 }
 
+@test "a path value '..' or '.', a parameter's or an incremental one, is %2E%2E or %2E: no dot segment" {
+	# As echo/.././../x, curl would ask for /x; the query keeps its '..'.
+	conf '"path": "echo/{up}/{here}/{incremental.start_value}/x",
+		"params": {"up": "..", "here": ".", "q": ".."},
+		"incremental": {"cursor_path": "id", "initial_value": ".."},
+		"paginator": {"type": "single_page"}, "data_selector": "$"'
+	run --separate-stderr timeout 60 rest-paginate -c c.json -r r
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "${#lines[@]}" 2
+	assert_equal "${lines[1]}" '{"_restpipe_incremental_end":".."}'
+	assert_equal "$(server_requests | jq -r '.path + "?" + .query')" \
+		'/echo/%2E%2E/%2E/%2E%2E/x?q=..'
+}
+
 @test "rest-paginate pages a path with placeholders; the bound parameter stays out of the query" {
 	conf '"path": "v1/{kind}", "data_selector": "data",
 		"params": {"kind": "resource", "records": 25},

@@ -442,7 +442,11 @@ class Handler(BaseHTTPRequestHandler):
         2 likes (one list, no paging), each post one author object.  The
         comments of the posts in ?gone=a,b are 404; ?delay=S waits S
         seconds before answering the comments; ?pad=N gives each post a
-        member "pad" of N bytes."""
+        member "pad" of N bytes.  ?ids=a,b gives the posts these ids, as
+        strings: a post whose id is not a number has one comment, and
+        its id is read from the path percent-decoded, as servers do.
+        /blog/comments lists every comment of the 5 posts, which a
+        client that dropped a dot segment would get instead."""
         parts = path.strip("/").split("/")
         offset = int_arg(args, "offset", 0)
         limit = int_arg(args, "limit", 100)
@@ -451,12 +455,25 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"total": len(items),
                                         "data": items[offset:offset + limit]},
                                   cut=cut)
+        if parts == ["blog", "posts"] and "ids" in args:
+            return page([{"id": i, "title": "post %s" % i}
+                         for i in args["ids"].split(",")])
         if parts == ["blog", "posts"]:
             pad = int_arg(args, "pad", 0)
             return page([dict({"id": i, "title": "post %d" % i,
                                "userId": 10 + i},
                               **({"pad": "x" * pad} if pad else {}))
                          for i in range(1, 6)])
+        if parts == ["blog", "comments"]:
+            return page([{"id": post * 100 + k, "postId": post,
+                          "body": "comment %d of post %d" % (k, post)}
+                         for post in range(1, 6)
+                         for k in range(1, post + 1)])
+        if len(parts) == 4 and parts[1] == "posts" and \
+                parts[3] == "comments" and not parts[2].isdigit():
+            post = unquote(parts[2])
+            return page([{"id": post + "-1", "postId": post,
+                          "body": "comment 1 of post %s" % post}])
         if len(parts) == 4 and parts[1] == "posts" and parts[2].isdigit():
             post = int(parts[2])
             if not 1 <= post <= 9:
