@@ -1,6 +1,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #define ATOMIC_BUFSIZ	(1 << 20)	/* stdio buffer of a temporary file */
 #define JOURNAL_MAGIC	"restpipe journal 1\n"
 #define JOURNAL_MAX	((size_t)1 << 20)	/* largest journal read */
+#define TMP_SUFFIX	6		/* the X's of mkstemp(3) */
 
 /*
  * The temporary files not yet committed, for the exit and signal handlers.
@@ -622,4 +624,86 @@ atomic_recover(const char *journal)
 	buf_free(&b);
 	errno = saved;
 	return r == 0 ? 1 : -1;
+}
+
+/*
+ * Whether name is one atomic_open() gives a temporary file of base: ".",
+ * base, "." and the characters mkstemp(3) puts for the X's, which glibc,
+ * musl and the BSDs all draw from the letters and digits.
+ */
+static int
+temp_of(const char *name, const char *base)
+{
+	static const char drawn[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t n = strlen(base), i;
+
+	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 ||
+	    name[n + 1] != '.')
+		return 0;
+	name += n + 2;
+	for (i = 0; i < TMP_SUFFIX; i++)
+		if (name[i] == '\0' || strchr(drawn, name[i]) == NULL)
+			return 0;
+	return name[TMP_SUFFIX] == '\0';
+}
+
+/*
+ * Remove the entry name of the directory d if it is a regular file: a
+ * symbolic link there is not ours, and its target is never touched.
+ * Returns 1 if removed, 0 if not, -1 with errno set if it failed.
+ */
+static int
+remove_temp(DIR *d, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if (unlinkat(dirfd(d), name, 0) == -1)
+		return errno == ENOENT ? 0 : -1;
+	return 1;
+}
+
+int
+atomic_clean(const char *path)
+{
+	const char *base = base_of(path);
+	struct dirent *de;
+	char *dir;
+	DIR *d;
+	int n = 0, r, saved;
+
+	if (base[0] == '\0')
+		return 0;
+	dir = dir_of(path);
+	d = opendir(dir);
+	saved = errno;
+	free(dir);
+	/* No directory there holds no temporary file either. */
+	if (d == NULL) {
+		errno = saved;
+		return saved == ENOENT || saved == ENOTDIR ? 0 : -1;
+	}
+	saved = 0;
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0 && saved == 0)
+				saved = errno;
+			break;
+		}
+		if (!temp_of(de->d_name, base))
+			continue;
+		/* One that will not go does not keep the others. */
+		if ((r = remove_temp(d, de->d_name)) == -1 && saved == 0)
+			saved = errno;
+		else if (r == 1)
+			n++;
+	}
+	closedir(d);
+	errno = saved;
+	return saved != 0 ? -1 : n;
 }

@@ -91,4 +91,16 @@ void	atomic_unblock(void);
  */
 int	atomic_recover(const char *journal);
 
+/*
+ * Remove the temporary files of path that a writer left when SIGKILL or
+ * a crash stopped it: the regular files beside path named as
+ * atomic_open() names them, and nothing else (no symbolic link, no other
+ * name).  Call it holding path's lock, so that no live writer's file
+ * goes, and after atomic_recover(), which renames the ones a journal
+ * names.  Returns how many it removed (0 if the directory is not there),
+ * or -1 with errno set if one could not be removed or the directory not
+ * read; it still removes the others.
+ */
+int	atomic_clean(const char *path);
+
 #endif

@@ -683,7 +683,35 @@ run_free(struct run *r)
 	free(r->cells);
 }
 
-/* Take FILE's lock, then finish a commit an earlier run left half done. */
+/*
+ * Remove the temporary files that a run killed as it wrote (SIGKILL, a
+ * crash) left beside FILE, its sidecar, its state and its journal: each
+ * may be as large as FILE, and no later run would remove them otherwise.
+ * One that stays costs only space, so it is said once, and the run goes
+ * on.
+ */
+static void
+clean(const struct opts *o)
+{
+	char *state = incr_state_file(o->file);
+	const char *path[] = { o->file, o->schema, state, o->journal };
+	size_t i;
+	int said = 0;
+
+	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++)
+		if (atomic_clean(path[i]) == -1 && !said) {
+			warnmsg("%s: cannot remove the temporary files an "
+			    "earlier run left beside it:", path[i]);
+			said = 1;
+		}
+	free(state);
+}
+
+/*
+ * Take FILE's lock, then finish a commit an earlier run left half done,
+ * and only then, the journal's files renamed, remove the temporary files
+ * left: holding the lock, no other run is writing one.
+ */
 static void
 lock(const struct opts *o)
 {
@@ -702,6 +730,7 @@ lock(const struct opts *o)
 		warnmsg("%s: finished the commit an earlier run left in %s",
 		    o->file, o->journal);
 	}
+	clean(o);
 }
 
 /*

@@ -1423,6 +1423,138 @@ EOF
 	assert_file_exists "$F.journal"
 }
 
+@test "the next run removes the temporary files a killed run left, and nothing else" {
+	local name kept
+	mkdir d
+	merge '{"id":1,"v":"a"}\n' -s -k id d/t.jsonl
+	assert_success
+	# The names atomic_open() gives the temporary files of the table, its
+	# sidecar, its state and its journal, as a kill -9 leaves them.
+	for name in .t.jsonl.Ab3dE9 .t.jsonl.schema.json.x0Y1z2 \
+	    .t.jsonl.state.json.QQQQQQ .t.jsonl.journal.a1b2c3; do
+		echo stale > "d/$name"
+	done
+	# Names like theirs that atomic_open() never gives them: a backup, 5
+	# or 7 characters, one mkstemp(3) never puts, another table's, no
+	# dot, a spill file's (unlinked as it is made); and a directory and a
+	# symbolic link with a name that would be theirs.
+	kept=(.t.jsonl.bak .t.jsonl.12345 .t.jsonl.1234567 .t.jsonl.Ab3d-9
+	    .other.jsonl.Ab3dE9 t.jsonl.Ab3dE9 .t.jsonl.spill.Ab3dE9
+	    .t.jsonl.schema.json.12345)
+	for name in "${kept[@]}"; do
+		echo keep > "d/$name"
+	done
+	mkdir d/.t.jsonl.Dir123
+	echo target > target
+	ln -s ../target d/.t.jsonl.Lnk123
+
+	# A dry run changes nothing.
+	run env LC_ALL=C ls -A d
+	assert_success
+	local before=$output
+	merge '{"id":2,"v":"b"}\n' -n -k id d/t.jsonl
+	assert_success
+	summary d/t.jsonl 1 0 0 0 2
+	run env LC_ALL=C ls -A d
+	assert_output "$before"
+
+	merge '{"id":2,"v":"b"}\n' -k id d/t.jsonl
+	assert_success
+	summary d/t.jsonl 1 0 0 0 2
+	assert_equal "$(cat d/t.jsonl)" $'{"id":1,"v":"a"}\n{"id":2,"v":"b"}'
+	run jq -c '[.columns[].name]' d/t.jsonl.schema.json
+	assert_output '["id","v"]'
+	run env LC_ALL=C ls -A d
+	assert_output "$(printf '%s\n' "${kept[@]}" .t.jsonl.Dir123 \
+	    .t.jsonl.Lnk123 t.jsonl t.jsonl.lock t.jsonl.schema.json |
+	    LC_ALL=C sort)"
+	for name in "${kept[@]}"; do
+		assert_equal "$(cat "d/$name")" keep
+	done
+	assert_equal "$(readlink d/.t.jsonl.Lnk123)" ../target
+	assert_equal "$(cat target)" target
+}
+
+@test "a sidecar in another directory: its temporary files there are removed" {
+	mkdir -p d/meta
+	merge '{"id":1}\n' -s -k id --schema d/meta/s.json d/t.jsonl
+	assert_success
+	echo stale > d/.t.jsonl.Ab3dE9
+	echo stale > d/meta/.s.json.Ab3dE9
+	# The table's name, but not in the table's directory.
+	echo keep > d/meta/.t.jsonl.Ab3dE9
+	merge '{"id":2}\n' -s -k id --schema d/meta/s.json d/t.jsonl
+	assert_success
+	assert_equal "$stderr" ''
+	assert_equal "$(cat d/t.jsonl)" $'{"id":1}\n{"id":2}'
+	run env LC_ALL=C ls -A d d/meta
+	assert_output $'d:\nmeta\nt.jsonl\nt.jsonl.lock\n\nd/meta:\n.t.jsonl.Ab3dE9\ns.json'
+}
+
+@test "kill -9 as FILE is written leaves its temporary file; the next run removes it" {
+	local kill tmp size n
+	can_strace || skip 'strace cannot trace here'
+	rows 200000 1 > old.jsonl
+	rows 200000 100001 new > new.jsonl
+	mkdir w
+	rest-merge -s -k id w/t.jsonl < old.jsonl
+	rest-merge -s -k id w/t.jsonl < new.jsonl
+	size=$(stat -c %s w/t.jsonl)
+	# SIGKILL at the fourth write(2), 3 MiB into the 8 MiB of the new
+	# table; then at its fsync(2), the table written and the sidecar's
+	# temporary file made.
+	for kill in write:signal=KILL:when=4 fsync:signal=KILL:when=1; do
+		rm -rf d
+		mkdir d
+		rest-merge -s -k id d/t.jsonl < old.jsonl
+		run timeout 60 "${STRACE[@]}" -o /dev/null -e inject="$kill" \
+		    rest-merge -s -k id d/t.jsonl < new.jsonl
+		assert_failure 137
+		cmp d/t.jsonl old.jsonl
+		tmp=(d/.t.jsonl.??????)
+		assert_file_exists "${tmp[0]}"
+		assert_equal "${#tmp[@]}" 1
+		n=$(stat -c %s "${tmp[0]}")
+		case $kill in
+		write:*)
+			((n > 0 && n < size)) ||
+			    fail "$kill: $n bytes of $size: not half written" ;;
+		fsync:*)
+			assert_equal "$n" "$size"
+			assert_file_exists d/.t.jsonl.schema.json.?????? ;;
+		esac
+
+		run --separate-stderr rest-merge -k id d/t.jsonl < new.jsonl
+		assert_success
+		summary d/t.jsonl 100000 100000 0 0 300000
+		cmp d/t.jsonl w/t.jsonl
+		cmp d/t.jsonl.schema.json w/t.jsonl.schema.json
+		run env LC_ALL=C ls -A d
+		assert_output $'t.jsonl\nt.jsonl.lock\nt.jsonl.schema.json'
+	done
+}
+
+@test "a temporary file left that cannot be removed: said once, and the merge goes on" {
+	can_strace || skip 'strace cannot trace here'
+	mkdir d
+	merge '{"id":1}\n' -s -k id d/t.jsonl
+	assert_success
+	echo stale > d/.t.jsonl.Ab3dE9
+	echo stale > d/.t.jsonl.schema.json.Ab3dE9
+	run --separate-stderr timeout 60 "${STRACE[@]}" -o /dev/null \
+	    -e inject=unlinkat:error=EACCES:when=1..2 \
+	    rest-merge -k id d/t.jsonl <<< '{"id":2}'
+	assert_success
+	diag "d/t.jsonl: cannot remove the temporary files an earlier run left beside it: Permission denied" \
+	    "d/t.jsonl: 1 inserted, 0 updated, 0 deleted, 0 unchanged, 2 rows"
+	assert_equal "$(cat d/t.jsonl)" $'{"id":1}\n{"id":2}'
+	merge '' -k id d/t.jsonl
+	assert_success
+	summary d/t.jsonl 0 0 0 0 2
+	run env LC_ALL=C ls -A d
+	assert_output $'t.jsonl\nt.jsonl.lock\nt.jsonl.schema.json'
+}
+
 @test "the file size limit: 74, both temporary files removed, FILE as it was" {
 	rows 10 1 | rest-merge -s -k id "$F"
 	local before schema
