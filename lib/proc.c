@@ -212,40 +212,64 @@ proc_wait(pid_t pid)
 	return proc_status(status);
 }
 
-/* SIGKILL to every child left, as /proc names them. */
-static void
-kill_children(void)
+pid_t *
+proc_children(size_t *n)
 {
 	char path[64];
+	pid_t *v = NULL;
 	long child;
 	FILE *fp;
 
+	*n = 0;
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
 	    (long)getpid());
 	if ((fp = fopen(path, "r")) == NULL)
-		return;
-	while (fscanf(fp, "%ld", &child) == 1)
-		kill((pid_t)child, SIGKILL);
+		return NULL;
+	while (fscanf(fp, "%ld", &child) == 1) {
+		v = xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = (pid_t)child;
+	}
 	fclose(fp);
+	return v;
+}
+
+static int
+among(pid_t pid, const pid_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == pid)
+			return 1;
+	return 0;
 }
 
 void
-proc_reap_all(double deadline)
+proc_reap_all(double deadline, const pid_t *before, size_t nbefore)
 {
 	static const struct timespec tick = { 0, 2000000 };
+	pid_t *now;
+	size_t n, i, ours;
 	int status, killed = 0;
-	pid_t pid;
 
 	for (;;) {
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0 ||
-		    (pid == -1 && errno == EINTR))
+		while (waitpid(-1, &status, WNOHANG) > 0)
 			;
-		if (pid == -1)		/* ECHILD: none left */
-			return;
-		if (!killed && clock_now() >= deadline) {
-			kill_children();
-			killed = 1;
+		now = proc_children(&n);
+		for (i = ours = 0; i < n; i++) {
+			if (among(now[i], before, nbefore))
+				continue;
+			ours++;
+			if (killed == 1)
+				kill(now[i], SIGKILL);
 		}
+		free(now);
+		if (ours == 0)
+			return;
+		if (killed == 0 && clock_now() >= deadline)
+			killed = 1;
+		else if (killed == 1)
+			killed = 2;
 		nanosleep(&tick, NULL);
 	}
 }

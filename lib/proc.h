@@ -92,13 +92,21 @@ int	proc_wait(pid_t pid);
 int	proc_status(int wstatus);
 
 /*
- * Reap every child of this process that has ended, and, once deadline
- * (CLOCK_MONOTONIC seconds, see clock.h) has passed, kill with SIGKILL
- * those that have not, then reap them.  Returns when no child is left.
- * For a subreaper (PR_SET_CHILD_SUBREAPER), whose children include the
- * orphans of its children.
+ * The children of this process now, as /proc lists them: those it had
+ * before it started any (a process substitution of the shell that ran
+ * it, say), which are none of its business.  A new array of *n, or NULL.
  */
-void	proc_reap_all(double deadline);
+pid_t	*proc_children(size_t *n);
+
+/*
+ * Reap every child of this process that has ended and is not one of
+ * before[0..nbefore), and, once deadline (clock_now() seconds) has
+ * passed, kill with SIGKILL those that have not; returns when none is
+ * left.  For a subreaper (PR_SET_CHILD_SUBREAPER), whose children
+ * include the orphans of its children: no process of its run outlives
+ * it.
+ */
+void	proc_reap_all(double deadline, const pid_t *before, size_t nbefore);
 
 /*
  * A child's standard error, passed on a whole line at a time, each line

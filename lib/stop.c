@@ -6,18 +6,19 @@
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "stop.h"
 
 #define MAX_ABORT	4
-#define NSIGS		2
+#define NSIGS		3
 #define SAME_STOP_NS	100000000L	/* a signal sooner after: the same */
 
-static const int sigs[NSIGS] = { SIGINT, SIGTERM };
+static const int sigs[NSIGS] = { SIGINT, SIGTERM, SIGHUP };
 static struct sigaction before[NSIGS];
 static int changed[NSIGS];
 
-static volatile sig_atomic_t deferred;
+static volatile sig_atomic_t deferred, again, counting;
 static struct timespec first;		/* when it came */
 static void (*abort_fn[MAX_ABORT])(void);
 static volatile sig_atomic_t nabort;
@@ -52,6 +53,10 @@ on_signal(int sig)
 	}
 	if (same_stop())
 		return;
+	if (counting) {
+		again = 1;
+		return;
+	}
 	for (i = nabort; i > 0; i--)
 		abort_fn[i - 1]();
 	signal(sig, SIG_DFL);
@@ -59,11 +64,12 @@ on_signal(int sig)
 }
 
 void
-stop_defer(void)
+stop_defer_flags(int flags)
 {
 	struct sigaction sa;
 	int i;
 
+	counting = (flags & STOP_COUNT) != 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
@@ -71,11 +77,25 @@ stop_defer(void)
 	for (i = 0; i < NSIGS; i++)
 		sigaddset(&sa.sa_mask, sigs[i]);
 	for (i = 0; i < NSIGS; i++) {
+		if (sigs[i] == SIGHUP && !(flags & STOP_HUP))
+			continue;
 		if (changed[i] || sigaction(sigs[i], NULL, &before[i]) == -1 ||
 		    before[i].sa_handler == SIG_IGN)
 			continue;
 		changed[i] = sigaction(sigs[i], &sa, NULL) == 0;
 	}
+}
+
+void
+stop_defer(void)
+{
+	stop_defer_flags(0);
+}
+
+int
+stop_again(void)
+{
+	return again;
 }
 
 int
@@ -124,6 +144,8 @@ stop_finish(void)
 	sigaddset(&set, sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
+	/* Still here: PID 1, which its own default actions spare. */
+	_exit(128 + sig);
 }
 
 long

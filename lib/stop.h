@@ -1,5 +1,5 @@
 /*
- * stop.h: SIGINT and SIGTERM as a terminal sends them, to every process of
+ * stop.h: SIGINT and SIGTERM (and SIGHUP) as a terminal sends them, to every process of
  * a pipeline at once.  The first stage stops where it is and says where to
  * resume; what it wrote before is in the pipe.  A later stage that reads a
  * pipe must not lose that, or the resume offset would leave a gap: it
@@ -18,6 +18,20 @@
  * EPIPE, for the program to say that what it wrote is lost.
  */
 void	stop_defer(void);
+
+#define STOP_HUP	1	/* SIGHUP too, as a closed terminal sends it */
+#define STOP_COUNT	2	/* a second signal is noted, not fatal */
+
+/*
+ * stop_defer() with flags: STOP_HUP defers SIGHUP as well; with
+ * STOP_COUNT a second signal only makes stop_again() true, for a
+ * supervisor to stop its children at once and still say what it did.
+ * Called again, it sets the flags anew (a forked worker's own).
+ */
+void	stop_defer_flags(int flags);
+
+/* 1 if a second signal came (STOP_COUNT), else 0. */
+int	stop_again(void);
 
 /*
  * Stop deferring: SIGINT and SIGTERM take again the action they had before
@@ -39,7 +53,9 @@ void	stop_on_abort(void (*fn)(void));
 /*
  * If a signal was deferred, die of it now as its default action does (the
  * shell then sees the process killed by it, status 128 + n); else return.
- * Flush what must be flushed before.
+ * A process that survives it (PID 1 of a PID namespace, which its own
+ * default actions do not end) exits with 128 + n instead.  Flush what
+ * must be flushed before.
  */
 void	stop_finish(void);
 

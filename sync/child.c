@@ -56,7 +56,8 @@ signals_init(void)
 	struct sigaction sa;
 
 	proc_init(&env);
-	stop_defer();
+	/* A second signal stops the children at once (sched.c). */
+	stop_defer_flags(STOP_HUP | STOP_COUNT);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_child;
 	sigemptyset(&sa.sa_mask);
@@ -65,6 +66,7 @@ signals_init(void)
 	sigemptyset(&held);
 	sigaddset(&held, SIGINT);
 	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGHUP);
 	sigaddset(&held, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &held, NULL);
 }
@@ -77,6 +79,7 @@ signals_waitmask(void)
 	wait = env.mask;
 	sigdelset(&wait, SIGINT);
 	sigdelset(&wait, SIGTERM);
+	sigdelset(&wait, SIGHUP);
 	sigdelset(&wait, SIGCHLD);
 	return &wait;
 }

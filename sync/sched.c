@@ -3,6 +3,7 @@
  * handing its result back as one JSON line on a pipe.
  */
 #define _GNU_SOURCE
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -13,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "diag.h"
 #include "json.h"
 #include "stop.h"
@@ -46,6 +49,9 @@ worse(int a, int b)
 {
 	return rank(b) < rank(a) ? b : a;
 }
+
+/* Seconds before the end of the grace to kill what has not stopped. */
+#define KILL_MARGIN	0.2
 
 /* Where each resource is. */
 enum { DONE_WAITING, DONE_RUNNING, DONE_OK, DONE_FAILED };
@@ -82,11 +88,10 @@ start_job(const struct sync_opts *o, const struct resource *r,
 	size_t i;
 
 	proc_pipe(fd);
-	fflush(stdout);
-	fflush(stderr);
-	if ((j->pid = fork()) == -1)
-		die(EX_OSERR, "cannot fork:");
-	if (j->pid == 0) {
+	/* It dies with rest-sync, and its programs with it. */
+	if ((j->pid = proc_fork(SIGKILL)) == 0) {
+		/* Its second signal is fatal: its programs die with it. */
+		stop_defer_flags(STOP_HUP);
 		for (i = 0; i < njobs; i++)
 			if (jobs[i].pid > 0 && &jobs[i] != j)
 				close(jobs[i].fd);
@@ -132,9 +137,16 @@ finish_job(const struct sync_opts *o, struct job *j)
 		if (errno != EINTR)
 			die(EX_OSERR, "wait:");
 	status = proc_status(wstatus);
-	/* A crash is rest-sync's fault, not the API's. */
-	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGINT &&
-	    WTERMSIG(wstatus) != SIGTERM) {
+	/* Killed at the end of the grace: stopped, resumable. */
+	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL &&
+	    stop_requested()) {
+		warnmsg("%s: stopped at the end of the grace period (--grace "
+		    "%g): %s left as it was; the next run resumes after the "
+		    "pages fetched", j->r->name, o->grace, j->r->file);
+		status = 128 + stop_requested();
+	} else if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGINT &&
+	    WTERMSIG(wstatus) != SIGTERM && WTERMSIG(wstatus) != SIGHUP) {
+		/* A crash is rest-sync's fault, not the API's. */
 		warnmsg("%s: the process syncing it died of signal %d",
 		    j->r->name, WTERMSIG(wstatus));
 		status = EX_SOFTWARE;
@@ -148,12 +160,17 @@ finish_job(const struct sync_opts *o, struct job *j)
 	return status;
 }
 
-/* Read what the running workers said; returns the worst status so far. */
+/*
+ * Read what the running workers said, waiting until deadline at most (0:
+ * no limit); returns the worst status so far.
+ */
 static int
 collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
-    size_t *running, int status, int *done)
+    size_t *running, int status, int *done, double deadline)
 {
 	struct pollfd *p = xcalloc(njobs, sizeof(*p));
+	struct timespec ts;
+	double wait;
 	char chunk[4096];
 	ssize_t got;
 	size_t i;
@@ -163,8 +180,13 @@ collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
 		p[i].fd = jobs[i].pid > 0 ? jobs[i].fd : -1;
 		p[i].events = POLLIN;
 	}
-	if (ppoll(p, njobs, NULL, signals_waitmask()) == -1 &&
-	    errno != EINTR)
+	wait = deadline > 0 ? deadline - clock_now() : 0;
+	if (wait < 0)
+		wait = 0;
+	ts.tv_sec = (time_t)wait;
+	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+	if (ppoll(p, njobs, deadline > 0 ? &ts : NULL, signals_waitmask()) ==
+	    -1 && errno != EINTR)
 		die(EX_OSERR, "poll:");
 	for (i = 0; i < njobs; i++) {
 		if (p[i].fd < 0 || p[i].revents == 0)
@@ -215,15 +237,54 @@ ready(const struct sync_opts *o, const struct resource *r, size_t n,
 	return 0;
 }
 
+/*
+ * A signal came: pass it on to each worker, which stops its programs,
+ * keeps what was committed and leaves the rest resumable.  Returns when
+ * the workers that do not stop by then must be killed: grace seconds
+ * after the signal, less the time to reap them.
+ */
+static double
+forward(const struct sync_opts *o, struct job *jobs, size_t njobs)
+{
+	int sig = stop_requested();
+	size_t i;
+
+	for (i = 0; i < njobs; i++)
+		if (jobs[i].pid > 0)
+			kill(jobs[i].pid, sig);
+	return clock_now() + (o->grace > KILL_MARGIN ? o->grace - KILL_MARGIN :
+	    0);
+}
+
+/* Kill every worker now; their programs die with them. */
+static void
+kill_jobs(struct job *jobs, size_t njobs)
+{
+	size_t i;
+
+	for (i = 0; i < njobs; i++)
+		if (jobs[i].pid > 0)
+			kill(jobs[i].pid, SIGKILL);
+}
+
 int
 sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 {
 	size_t njobs = (size_t)o->jobs, running = 0, i, k, left = n;
 	struct job *jobs;
 	struct buf b;
-	int status = 0, *done;
+	int status = 0, *done, killed = 0;
+	double deadline = 0;
+	size_t nbefore;
+	pid_t *before;
 
 	make_dir(o->dir);
+	/*
+	 * The orphans of a worker killed come to this process, which reaps
+	 * them before it ends: no process of the run outlives it.
+	 */
+	before = proc_children(&nbefore);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	jobs = xcalloc(njobs, sizeof(*jobs));
 	done = xcalloc(n, sizeof(*done));
 	/* Parents before their children, -j at once. */
@@ -241,14 +302,23 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 			done[k] = DONE_RUNNING;
 			running++;
 		}
+		if (stop_requested() && deadline == 0)
+			deadline = forward(o, jobs, njobs);
+		if (deadline > 0 && !killed && (stop_again() ||
+		    clock_now() >= deadline)) {
+			kill_jobs(jobs, njobs);
+			killed = 1;
+		}
 		for (left = 0, k = 0; k < n; k++)
 			left += done[k] == DONE_WAITING;
 		if (running > 0)
 			status = collect(o, jobs, njobs, &running, status,
-			    done);
+			    done, killed ? 0 : deadline);
 		else if (stop_requested() || left > 0)
 			break;
 	}
+	proc_reap_all(clock_now() + KILL_MARGIN, before, nbefore);
+	free(before);
 	/* Those an interrupt, or a cycle of parents, kept from starting. */
 	buf_init(&b, 0);
 	for (k = 0; k < n; k++) {
@@ -258,7 +328,8 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 			warnmsg("%s: not synced: its parent resource '%s' is "
 			    "its child too", r[k].name, r[k].parent);
 			status = worse(status, EX_CONFIG);
-		}
+		} else
+			status = worse(status, 128 + stop_requested());
 		make_result(&r[k], stop_requested() ? 128 + stop_requested() :
 		    EX_CONFIG, &b);
 		if (o->json)

@@ -19,7 +19,7 @@
 
 enum {
 	OPT_DRY_RUN = OPT_PROGRAM, OPT_FORMAT, OPT_JSON, OPT_PRUNE, OPT_STATUS,
-	OPT_FULL_REFRESH
+	OPT_FULL_REFRESH, OPT_GRACE
 };
 
 static const struct name formats[] = {
@@ -90,6 +90,9 @@ option(void *ctx, int c, const char *arg, struct err *e)
 	case OPT_FULL_REFRESH:
 		o->full_refresh = 1;
 		return 1;
+	case OPT_GRACE:
+		return parse_double("--grace", arg, 0, 3600, &o->grace, e) ==
+		    -1 ? -1 : 1;
 	case OPT_JSON:
 		o->json = 1;
 		return 1;
@@ -108,6 +111,7 @@ static const struct option own[] = {
 	{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
 	{ "format",	required_argument, NULL, OPT_FORMAT },
 	{ "full-refresh", no_argument,	   NULL, OPT_FULL_REFRESH },
+	{ "grace",	required_argument, NULL, OPT_GRACE },
 	{ "jobs",	required_argument, NULL, 'j' },
 	{ "json",	no_argument,	   NULL, OPT_JSON },
 	{ "parallel",	required_argument, NULL, 'P' },
@@ -124,8 +128,9 @@ static const struct cli program = {
 	.flags = START_STDOUT | CLI_OWN_CONFIG,
 	.synopsis = "usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] "
 	    "[--format format] [-j jobs]\n"
-	    "                 [--full-refresh] [--json] [-P count] [--prune] [-r name]... "
-	    "[--status] [--version]\n",
+	    "                 [--full-refresh] [--grace seconds] [--json] "
+	    "[-P count] [--prune]\n"
+	    "                 [-r name]... [--status] [--version]\n",
 	.help =
 	    "  -c, --config FILE          the dlt REST API source "
 	    "configuration\n"
@@ -139,6 +144,8 @@ static const struct cli program = {
 	    "csv or tsv\n"
 	    "      --full-refresh         ignore the incremental states "
 	    "once (start over)\n"
+	    "      --grace SECONDS        after a signal, stop within "
+	    "SECONDS (2)\n"
 	    "      --prune                delete the rows a complete "
 	    "merge no longer sees\n"
 	    "      --json                 one JSON object per resource "
@@ -158,7 +165,9 @@ static const struct cli program = {
 int
 main(int argc, char *argv[])
 {
-	struct args a = { .o = { .dir = ".", .ext = "jsonl", .jobs = 1 } };
+	struct args a = {
+		.o = { .dir = ".", .ext = "jsonl", .jobs = 1, .grace = 2 }
+	};
 	struct sync_opts *o = &a.o;
 	struct config unused;
 	struct resource *r;

@@ -17,6 +17,7 @@ struct sync_opts {
 	const char	*dir;		/* -C DIR, "." by default */
 	const char	*ext;		/* --format: "jsonl", "csv" or "tsv" */
 	long		 jobs;		/* -j N */
+	double		 grace;		/* --grace: seconds to stop in */
 	const char	*parallel;	/* -P N for rest-paginate, or NULL */
 	int		 prune;
 	int		 full_refresh;	/* ignore the incremental states */

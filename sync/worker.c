@@ -465,9 +465,13 @@ write_records(struct run *run)
 static void
 abort_load(struct run *run)
 {
+	/*
+	 * Its own signal, which it may have had from the terminal too
+	 * (the same twice at once is one stop); SIGTERM for the rest.
+	 */
 	if (run->paginate > 0 && !run->stopped) {
 		run->stopped = 1;
-		kill(run->paginate, stop_requested() ? stop_requested() :
+		kill(run->paginate, stop_requested() == SIGINT ? SIGINT :
 		    SIGTERM);
 	}
 	if (run->aborted || run->committing)

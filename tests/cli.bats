@@ -75,7 +75,8 @@ row() {
 		;;
 	rest-sync)
 		SYNOPSIS='usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]
-                 [--full-refresh] [--json] [-P count] [--prune] [-r name]... [--status] [--version]'
+                 [--full-refresh] [--grace seconds] [--json] [-P count] [--prune]
+                 [-r name]... [--status] [--version]'
 		HELP=('  -j, --jobs N' '      --prune')
 		ARGS=(-c sync.json)
 		FLAG=--prune

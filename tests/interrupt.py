@@ -16,14 +16,25 @@ stage killed by signal N).  The stages' stderr goes to this stderr.
 Options:
   --after S          send the signal S seconds after the start (default 0)
   --requests N       ...or once the test server ($BASE) has logged N requests
+  --file PATH        ...or once PATH exists
   --exited K         ...or once stage K (0-based) has exited (repeatable:
                      once every stage named has)
   --stop K           keep stage K stopped (SIGSTOP) until the signal is sent,
                      so data waits in the pipe before it (repeatable)
   --ready K          first wait until stage K catches the signal (repeatable)
-  --signal NAME      INT (default) or TERM
+  --signal NAME      INT (default), TERM, HUP or KILL
+  --alone            send it to the first stage's process alone, as a
+                     service manager does (systemd, docker stop, Kubernetes)
+  --descend N        with --alone, to the first stage's child N levels down
+                     (1: the child of unshare --fork)
   --twice            send the signal a second time, 0.2 s after the first
   --timeout S        kill the group after S seconds (default 60); exit 124
+  --elapsed          print after the statuses the seconds from the signal
+                     to the end of the last stage
+  --leftover         then list on stderr, and exit 98, if any process of
+                     the group named rest-* still runs (with KILL, 0.3 s
+                     later: the kernel kills the orphans after;
+                     a zombie, dead, is left for init to reap)
 """
 
 import argparse
@@ -98,15 +109,51 @@ def catches(pid, sig):
     return False
 
 
+def child_of(pid):
+    """The first child of pid, from /proc; None if it has none."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            kids = f.read().split()
+    except OSError:
+        return None
+    return int(kids[0]) if kids else None
+
+
+def leftover(pgid):
+    """The processes of group pgid whose name starts with rest-."""
+    found = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        # A zombie is dead, its parent gone: init reaps it in its time.
+        if int(fields[2]) == pgid and comm.startswith("rest-") and \
+                fields[0] != "Z":
+            found.append("%s %s %s" % (p, comm, fields[0]))
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser(add_help=False)
     ap.add_argument("--after", type=float, default=0)
     ap.add_argument("--requests", type=int)
     ap.add_argument("--exited", type=int, action="append")
+    ap.add_argument("--file")
     ap.add_argument("--stop", type=int, action="append", default=[])
     ap.add_argument("--ready", type=int, action="append", default=[])
-    ap.add_argument("--signal", default="INT", choices=("INT", "TERM"))
+    ap.add_argument("--signal", default="INT",
+                    choices=("INT", "TERM", "HUP", "KILL"))
+    ap.add_argument("--alone", action="store_true")
+    ap.add_argument("--descend", type=int, default=0)
     ap.add_argument("--twice", action="store_true")
+    ap.add_argument("--elapsed", action="store_true")
+    ap.add_argument("--leftover", action="store_true")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     opts = ap.parse_args()
@@ -154,6 +201,8 @@ def main():
     def due():
         if opts.requests is not None:
             return requests() >= opts.requests
+        if opts.file is not None:
+            return os.path.exists(opts.file)
         if opts.exited:
             return all(procs[k].poll() is not None for k in opts.exited)
         return time.monotonic() - start >= opts.after
@@ -164,19 +213,30 @@ def main():
             break
         time.sleep(0.005)
 
+    target = procs[0].pid
+    for _ in range(opts.descend):
+        target = child_of(target) or target
     for p in procs:
-        if p.poll() is None and ignored(p.pid, sig):
+        pid = target if opts.alone and p is procs[0] else p.pid
+        if p.poll() is None and sig != signal.SIGKILL and ignored(pid, sig):
             os.killpg(pgid, signal.SIGKILL)
             sys.exit("interrupt.py: %s ignores SIG%s" % (p.args[0],
                                                          opts.signal))
+    sent = time.monotonic()
     try:
-        os.killpg(pgid, sig)
+        if opts.alone:
+            os.kill(target, sig)
+        else:
+            os.killpg(pgid, sig)
         for i in opts.stop:
             if procs[i].poll() is None:
                 os.kill(procs[i].pid, signal.SIGCONT)
         if opts.twice:
             time.sleep(0.2)
-            os.killpg(pgid, sig)
+            if opts.alone:
+                os.kill(target, sig)
+            else:
+                os.killpg(pgid, sig)
     except ProcessLookupError:
         pass
 
@@ -188,7 +248,18 @@ def main():
             os.killpg(pgid, signal.SIGKILL)
             sys.exit(124)
         status.append(128 - rc if rc < 0 else rc)
+    if opts.elapsed:
+        status.append("%.2f" % (time.monotonic() - sent))
     print(" ".join(str(s) for s in status))
+    if opts.leftover:
+        limit = time.monotonic() + (0.3 if sig == signal.SIGKILL else 0)
+        while leftover(pgid) and time.monotonic() < limit:
+            time.sleep(0.01)
+        left = leftover(pgid)
+        if left:
+            sys.stderr.write("interrupt.py: left in the group: %s\n" %
+                             ", ".join(left))
+            sys.exit(98)
 
 
 if __name__ == "__main__":

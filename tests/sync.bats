@@ -472,7 +472,10 @@ every_page_slow() {
 pid = int(sys.argv[1])
 os.kill(pid, signal.SIGTERM)
 time.sleep(0.01)
-os.killpg(pid, signal.SIGTERM)' "$pid"
+try:
+	os.killpg(pid, signal.SIGTERM)
+except ProcessLookupError:
+	pass	# all stopped already' "$pid"
 	wait "$pid" || st=$?
 	assert_equal "$st" 143
 	# All was said, and every worker gone, when rest-sync ended.  (The
@@ -784,6 +787,155 @@ real_bin() {
 	cmp want "$T"
 }
 
+# ---------------------------------------------------------- stopping as a service
+
+# two_resources: the sample resource and labels (600 records), their
+# clean tables in want/, then every page 0.1 s.
+two_resources() {
+	conf "$(resource image_analysis)" "$(resource labels '"records": 600')"
+	rest-sync -s -j 2 -c "$C" -C "$BATS_TEST_TMPDIR/want"
+	server_reset
+	every_page_slow 0.1
+}
+
+# resumes_both: the next run resumes what was pending and ends with the
+# clean tables; no page was fetched twice but those in flight.
+resumes_both() {
+	local used
+	used=$(requests)
+	server_reset
+	run --separate-stderr rest-sync -j 2 -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" "rest-sync: (image_analysis|labels): resuming the run [0-9TZ-]+: [0-9]+ pages? fetched, to resume with --offset [0-9]+"
+	cmp "$BATS_TEST_TMPDIR/want/image_analysis.jsonl" "$T"
+	cmp "$BATS_TEST_TMPDIR/want/labels.jsonl" "$OUT/labels.jsonl"
+	nostate
+	# 20 and 12 pages, and one past the end of each paged run.
+	((used + $(requests) <= 32 + 4)) || fail "$used and $(requests) requests"
+}
+
+# within STATUS ELAPSED...: interrupt.py's line: rest-sync ended with
+# STATUS, within 2 s of the signal.
+within() {
+	assert_equal "${output% *}" "$1"
+	awk -v t="${output##* }" 'BEGIN { exit !(t < 2.0) }' ||
+		fail "stopped in ${output##* } s"
+}
+
+# stop_alone SIG STATUS: SIG to rest-sync's process alone, as systemd,
+# docker stop and Kubernetes send it, while two resources sync at once.
+stop_alone() {
+	two_resources
+	run --separate-stderr interrupt --alone --signal "$1" --requests 6 \
+		--elapsed --leftover -- rest-sync -j 2 -c "$C" -C "$OUT"
+	within "$2"
+	assert_regex "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the [0-9]+ pages? fetched \(--offset [0-9]+\)"
+	assert_regex "$stderr" "rest-sync: labels: interrupted: $OUT/labels.jsonl left as it was"
+	resumes_both
+}
+
+@test "SIGTERM to rest-sync alone, as systemd and Kubernetes send it: every program stopped within 2 s, 143, none left; the next run resumes" {
+	stop_alone TERM 143
+}
+
+@test "SIGINT to rest-sync alone: the same, 130" {
+	stop_alone INT 130
+}
+
+@test "SIGHUP to rest-sync alone (a closed ssh session): the same, 129; no orphan goes on and holds the lock" {
+	stop_alone HUP 129
+}
+
+@test "a second signal in the grace period stops at once; the run stays resumable" {
+	conf "$(resource image_analysis '"records": 120')"
+	# rest-merge takes long to commit: the first signal waits for it.
+	shim rest-merge 'cat >/dev/null; touch "$BATS_TEST_TMPDIR/committing"; sleep 30'
+	run --separate-stderr interrupt --alone --signal TERM --twice \
+		--file "$BATS_TEST_TMPDIR/committing" --elapsed --leftover -- \
+		rest-sync --grace 30 -c "$C" -C "$OUT"
+	within 143
+	assert_file_not_exists "$T"
+	# Every page was in: the next run commits them, without a request.
+	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_regex "$stderr" "resuming the run [0-9TZ-]+: all 3 pages fetched, not yet committed"
+	assert_equal "$(requests)" 0
+	assert_equal "$(wc -l <"$T")" 120
+	nostate
+}
+
+@test "--grace: what has not stopped by then is killed; the next run resumes" {
+	conf "$(resource image_analysis '"records": 120')"
+	shim rest-merge 'cat >/dev/null; touch "$BATS_TEST_TMPDIR/committing"; sleep 30'
+	run --separate-stderr interrupt --alone --signal TERM \
+		--file "$BATS_TEST_TMPDIR/committing" --elapsed --leftover -- \
+		rest-sync --grace 1 -c "$C" -C "$OUT"
+	within 143
+	awk -v t="${output##* }" 'BEGIN { exit !(t > 0.5) }' ||
+		fail "killed after ${output##* } s, before the grace"
+	assert_equal "$stderr" "rest-sync: image_analysis: stopped at the end of the grace period (--grace 1): $T left as it was; the next run resumes after the pages fetched"
+	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
+	server_reset
+	run rest-sync -s -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(requests)" 0
+	assert_equal "$(wc -l <"$T")" 120
+	run --separate-stderr rest-sync -c "$C" --grace -1
+	assert_failure 78
+	assert_equal "$stderr" "rest-sync: --grace: -1 is out of range (0 to 3600)"
+}
+
+@test "rest-sync as PID 1 of a PID namespace, as in a container: SIGTERM stops it within 2 s with 143, not 0" {
+	unshare --fork --pid --mount-proc true 2>/dev/null ||
+		skip "unshare --pid is not permitted here"
+	two_resources
+	run --separate-stderr interrupt --alone --descend 1 --signal TERM \
+		--requests 6 --elapsed --leftover -- \
+		unshare --fork --pid --mount-proc rest-sync -j 2 -c "$C" -C "$OUT"
+	within 143
+	assert_regex "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was"
+	resumes_both
+}
+
+@test "under timeout -s TERM: stopped, no process left, the next run resumes" {
+	two_resources
+	run --separate-stderr timeout -s TERM 1 rest-sync -j 2 -c "$C" -C "$OUT"
+	assert_failure 124
+	run pgrep -f -- "-C $OUT"
+	assert_output ''
+	resumes_both
+}
+
+@test "SIGKILL of rest-sync alone at 10 random moments: its programs die with it; each next run completes the table" {
+	local n delay clean used
+	conf
+	clean_table want
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$OUT"
+		server_reset
+		# A run takes about a second: a worker that outlived
+		# rest-sync would still be fetching 0.3 s later.
+		every_page_slow 0.05
+		delay=$(awk -v n="$n" 'BEGIN { srand(n + 200); printf "%.3f", rand() * 0.6 }')
+		run --separate-stderr interrupt --alone --signal KILL \
+			--after "$delay" --leftover -- rest-sync -s -c "$C" -C "$OUT"
+		assert_success
+		# A run may end before its moment.
+		[[ $output == 137 || $output == 0 ]] || fail "at $delay s: $output"
+		clean=20
+		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
+		run rest-sync -s -c "$C" -C "$OUT"
+		assert_success
+		refute_output --partial 'starting over'
+		cmp want "$T"
+		nostate
+		used=$(requests)
+		((used <= clean + 3)) || fail "at $delay s: $used requests, $clean in a clean run"
+	done
+}
+
 # ---------------------------------------------------------- --prune
 
 @test "--prune after the server deleted and changed records" {
@@ -1044,27 +1196,6 @@ labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key
 	assert_success
 	assert_equal "$stderr" "rest-sync: warning: $C: \$.resource_defaults.write_disposition: unknown key 'strateg'
 rest-sync: warning: $C: \$.resources[1].write_disposition: unknown key 'colums'"
-}
-
-@test "a signal to rest-sync alone finishes the resources under way and starts no other" {
-	local pid
-	conf "$(resource image_analysis '"records": 200')" \
-		"$(resource labels '"records": 30')"
-	every_page_slow 0.2
-	rest-sync -s -c "$C" -C "$OUT" 2>"$BATS_TEST_TMPDIR/stderr" &
-	pid=$!
-	for _ in $(seq 100); do
-		[[ -e $OUT/.image_analysis.sync/state ]] && break
-		sleep 0.05
-	done
-	kill -TERM "$pid"
-	status=0
-	wait "$pid" || status=$?
-	assert_equal "$status" 143
-	assert_equal "$(wc -l <"$T")" 200
-	assert_file_not_exists "$OUT/labels.jsonl"
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/stderr")" ''
-	nostate
 }
 
 @test "a program that cannot be run is 71 and nothing is fetched; the next run syncs the table whole" {
