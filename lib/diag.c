@@ -157,6 +157,7 @@ err_set(struct err *e, int status, const char *fmt, ...)
 	free(e->msg);
 	e->status = status;
 	e->msg = s;
+	errno = saved;
 	return -1;
 }
 

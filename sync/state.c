@@ -6,7 +6,6 @@
  * rename would cost a journal commit.  And the lock that keeps two runs
  * off one table.
  */
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -22,13 +21,14 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "durable.h"
 #include "file.h"
 #include "sync.h"
+#include "wire.h"
 
 #define STATE_FORMAT	"restpipe sync state "	/* and its version: */
 #define STATE_MAGIC	STATE_FORMAT "2"	/* 2: four-lane checksums */
 #define STATE_MAX	65536
-#define POSITION_MAX	32768	/* a link or a cursor, with its option */
 
 int
 phase_may_commit(const struct run_facts *f)
@@ -61,56 +61,13 @@ state_free(struct state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/*
- * The length of the N or N:HASH (16 hex digits) that s starts with, as
- * rest-paginate's --parent-start takes it; 0 if it is neither.
- */
-static size_t
-parent_start_len(const char *s)
-{
-	size_t n = strspn(s, "0123456789");
-
-	if (n == 0 || n > 18)
-		return 0;
-	if (s[n] != ':')
-		return n;
-	if (strspn(s + n + 1, "0123456789abcdef") != 16)
-		return 0;
-	return n + 17;
-}
-
-/*
- * A position as rest-paginate --position-fd tells it.  A link or a
- * cursor is any text on one line, empty after the last page.  Of a child
- * resource, "--parent-start N" or "N:HASH", maybe followed by one of the
- * others.
- */
+/* A position as lib/wire.h defines it, not too long. */
 static int
 valid_position(const char *s)
 {
-	const char *d;
-	size_t n;
+	struct wire_pos p;
 
-	if (strncmp(s, "--parent-start ", 15) == 0) {
-		d = s + 15;
-		if ((n = parent_start_len(d)) == 0)
-			return 0;
-		return d[n] == '\0' || (d[n] == ' ' &&
-		    strncmp(d + n + 1, "--parent-start", 14) != 0 &&
-		    valid_position(d + n + 1));
-	}
-	if (strncmp(s, "--next-url ", 11) == 0 ||
-	    strncmp(s, "--cursor ", 9) == 0)
-		return strlen(s) <= POSITION_MAX && strpbrk(s, "\r\n") == NULL;
-	if (strncmp(s, "--offset ", 9) == 0)
-		d = s + 9;
-	else if (strncmp(s, "--page ", 7) == 0)
-		d = s + 7;
-	else
-		return 0;
-	if (*d == '\0' || strlen(d) > 18)
-		return 0;
-	return strspn(d, "0123456789") == strlen(d);
+	return strlen(s) <= WIRE_POSITION_MAX && wire_pos_parse(s, &p) == 0;
 }
 
 static int
@@ -159,7 +116,7 @@ take(struct state *st, const char *key, const char *v)
  * or garbled ends it there, never wrong, only shorter.
  */
 static void
-read_log(struct state *st, const char *path)
+read_log(struct state *st, int dir, const char *where)
 {
 	struct err e = { 0 };
 	struct buf text;
@@ -170,7 +127,8 @@ read_log(struct state *st, const char *path)
 	int at;
 
 	buf_init(&text, 0);
-	if (file_read(path, STATE_MAX * 1024, &text, &e) == -1) {
+	if (durable_read(dir, where, "pages", STATE_MAX * 1024, &text,
+	    &e) == -1) {
 		err_free(&e);
 		buf_free(&text);
 		return;
@@ -195,22 +153,20 @@ read_log(struct state *st, const char *path)
 }
 
 int
-state_read(struct state *st, const char *dir, struct err *e)
+state_read(struct state *st, int dir, const char *where, struct err *e)
 {
-	struct buf text, path;
+	struct buf text;
 	char *line, *next, *eq;
 	int rc = 1, lineno = 0, other = 0;
 
 	memset(st, 0, sizeof(*st));
-	buf_init(&path, 0);
-	buf_printf(&path, "%s/state", dir);
 	buf_init(&text, 0);
-	if (file_read(path.data, STATE_MAX, &text, e) == -1) {
-		rc = errno == ENOENT ? 0 : -1;
+	if (dir < 0 || durable_read(dir, where, "state", STATE_MAX, &text,
+	    e) == -1) {
+		rc = dir < 0 || errno == ENOENT ? 0 : -1;
 		if (rc == 0)
 			err_free(e);
 		buf_free(&text);
-		buf_free(&path);
 		return rc;
 	}
 	for (line = buf_str(&text); rc == 1 && *line != '\0'; line = next) {
@@ -240,18 +196,14 @@ state_read(struct state *st, const char *dir, struct err *e)
 		rc = -1;
 	if (rc == -1 && other) {
 		state_free(st);
-		err_set(e, EX_DATAERR, "%s: a state another version of "
-		    "rest-sync wrote", path.data);
+		err_set(e, EX_DATAERR, "%s/state: a state another version of "
+		    "rest-sync wrote", where);
 	} else if (rc == -1) {
 		state_free(st);
-		err_set(e, EX_DATAERR, "%s: not a state rest-sync wrote",
-		    path.data);
-	} else if (!st->fetched) {
-		buf_reset(&path);
-		buf_printf(&path, "%s/pages", dir);
-		read_log(st, path.data);
-	}
-	buf_free(&path);
+		err_set(e, EX_DATAERR, "%s/state: not a state rest-sync wrote",
+		    where);
+	} else if (!st->fetched)
+		read_log(st, dir, where);
 	return rc;
 }
 
@@ -262,70 +214,11 @@ state_log(const struct state *st, struct buf *b)
 	    st->length, st->sum, st->position);
 }
 
-/* fsync the directory path is in. */
-static int
-sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd, rc;
-
-	dir = slash == NULL ? xstrdup(".") : xstrndup(path,
-	    slash == path ? 1 : (size_t)(slash - path));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-/*
- * Write text[0..len) as DIR/NAME, mode 0600, by a temporary file renamed
- * over it; with sync, on the disk before and after the rename.  Returns
- * 0, or -1 with e set (EX_IOERR) and nothing left behind.
- */
-static int
-put_file(const char *dir, const char *name, const char *text, size_t len,
-    int sync, struct buf *path, struct err *e)
-{
-	struct buf tmp;
-	ssize_t w;
-	int fd, rc = -1;
-
-	buf_reset(path);
-	buf_printf(path, "%s/%s", dir, name);
-	buf_init(&tmp, 0);
-	buf_printf(&tmp, "%s.tmp", path->data);
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd != -1) {
-		while ((w = write(fd, text, len)) == -1 && errno == EINTR)
-			;
-		if (w == (ssize_t)len && (!sync || fsync(fd) == 0) &&
-		    close(fd) == 0) {
-			fd = -1;
-			if (rename(tmp.data, path->data) == 0 && (!sync ||
-			    sync_dir(path->data) == 0))
-				rc = 0;
-		}
-	}
-	if (rc == -1) {
-		err_set(e, EX_IOERR, "%s: cannot write:", path->data);
-		if (fd != -1)
-			close(fd);
-		unlink(tmp.data);
-	}
-	buf_free(&tmp);
-	return rc;
-}
-
 int
-state_write(const struct state *st, const char *dir, int sync,
+state_write(const struct state *st, int dir, const char *where, int sync,
     struct err *e)
 {
-	struct buf text, path;
+	struct buf text;
 	int rc;
 
 	buf_init(&text, 0);
@@ -337,9 +230,7 @@ state_write(const struct state *st, const char *dir, int sync,
 		buf_printf(&text, "position=%s\n", st->position);
 	buf_printf(&text, "length=%" PRIu64 "\nsum=%016" PRIx64 "\n",
 	    st->length, st->sum);
-	buf_init(&path, 0);
-	rc = put_file(dir, "state", text.data, text.len, sync, &path, e);
-	buf_free(&path);
+	rc = durable_put(dir, where, "state", text.data, text.len, sync, e);
 	buf_free(&text);
 	return rc;
 }
@@ -369,74 +260,57 @@ state_shown(const char *pos)
 	return pos;
 }
 
-/*
- * Of a child resource, "--parent-start N" alone, or with the position in
- * parent N as two words that getopt takes whole: "--parent-start=N"
- * "--offset=M" (or "--next-url=@FILE").
- */
-static int
-parent_resume_args(const struct state *st, const char *dir, struct buf *opt,
-    struct buf *val, struct err *e)
-{
-	const char *n = st->position + 15;
-	size_t k = parent_start_len(n);
-	struct state sub = *st;
-	struct buf o2;
-
-	buf_reset(opt);
-	buf_reset(val);
-	if (n[k] == '\0') {
-		buf_adds(opt, "--parent-start");
-		buf_add(val, n, k);
-		buf_str(opt);
-		buf_str(val);
-		return 0;
-	}
-	sub.position = (char *)n + k + 1;
-	buf_init(&o2, 0);
-	if (state_resume_args(&sub, dir, &o2, val, e) == -1) {
-		buf_free(&o2);
-		return -1;
-	}
-	buf_printf(opt, "--parent-start=%.*s", (int)k, n);
-	buf_adds(&o2, "=");
-	buf_add(&o2, val->data, val->len);
-	buf_reset(val);
-	buf_add(val, o2.data, o2.len);
-	buf_str(val);
-	buf_free(&o2);
-	return 0;
-}
-
 int
-state_resume_args(const struct state *st, const char *dir, struct buf *opt,
-    struct buf *val, struct err *e)
+state_resume_args(const struct state *st, int dir, const char *where,
+    struct buf *opt, struct buf *val, struct err *e)
 {
-	const char *space = strchr(st->position, ' ');
-	struct buf path, line;
-	int rc;
+	struct wire_pos p;
+	struct buf v, line;
+	int rc = 0;
 
-	if (strncmp(st->position, "--parent-start ", 15) == 0)
-		return parent_resume_args(st, dir, opt, val, e);
 	buf_reset(opt);
 	buf_reset(val);
-	buf_add(opt, st->position, (size_t)(space - st->position));
-	buf_str(opt);
-	if (strcmp(opt->data, "--next-url") != 0 &&
-	    strcmp(opt->data, "--cursor") != 0) {
-		buf_adds(val, space + 1);
-		buf_str(val);
-		return 0;
+	if (st->position == NULL || wire_pos_parse(st->position, &p) == -1)
+		return err_set(e, EX_SOFTWARE, "%s/state: no position to "
+		    "resume from", where);
+	buf_init(&v, 0);
+	if (p.kind == POS_OFFSET || p.kind == POS_PAGE)
+		buf_printf(&v, "%lld", p.n);
+	else if (p.kind != POS_NONE) {
+		/* A link or a cursor goes through a file: it may hold the key. */
+		buf_init(&line, 0);
+		buf_printf(&line, "%s\n", p.ref);
+		rc = durable_put(dir, where, "position", line.data, line.len, 0,
+		    e);
+		buf_printf(&v, "@%s/position", where);
+		buf_free(&line);
 	}
-	buf_init(&path, 0);
-	buf_init(&line, 0);
-	buf_printf(&line, "%s\n", space + 1);
-	if ((rc = put_file(dir, "position", line.data, line.len, 0, &path,
-	    e)) == 0)
-		buf_printf(val, "@%s", path.data);
+	if (!p.parent) {
+		buf_adds(opt, wire_pos_option(p.kind));
+		buf_add(val, v.data, v.len);
+	} else {
+		/*
+		 * "--parent-start" "N[:HASH]"; with a position in parent N,
+		 * two words that getopt takes whole: "--parent-start=N"
+		 * "--offset=M".
+		 */
+		buf_init(&line, 0);
+		buf_printf(&line, "%lld", p.parent_n);
+		if (p.hashed)
+			buf_printf(&line, ":%016" PRIx64, p.parent_hash);
+		if (p.kind == POS_NONE) {
+			buf_adds(opt, "--parent-start");
+			buf_add(val, line.data, line.len);
+		} else {
+			buf_printf(opt, "--parent-start=%s", buf_str(&line));
+			buf_printf(val, "%s=%s", wire_pos_option(p.kind),
+			    buf_str(&v));
+		}
+		buf_free(&line);
+	}
+	buf_str(opt);
 	buf_str(val);
-	buf_free(&line);
-	buf_free(&path);
+	buf_free(&v);
 	return rc;
 }
 
@@ -465,33 +339,4 @@ new_run_id(void)
 	snprintf(s, sizeof(s), "%s-%ld-%09ld", when, (long)getpid(),
 	    (long)ts.tv_nsec);
 	return s;
-}
-
-int
-lock_take(const char *path, struct err *e)
-{
-	struct stat st;
-	int fd;
-
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC, 0666);
-	if (fd == -1 && errno == ELOOP)
-		return err_set(e, EX_IOERR, "%s: a symbolic link; will not "
-		    "lock through it", path);
-	if (fd == -1)
-		return err_set(e, EX_CANTCREAT, "%s: cannot create:", path);
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(e, EX_IOERR, "%s: not a regular file; will not "
-		    "lock through it", path);
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		close(fd);
-		if (errno == EWOULDBLOCK)
-			return err_set(e, EX_TEMPFAIL, "%s: busy: another "
-			    "rest-sync is syncing this table; try again later",
-			    path);
-		return err_set(e, EX_IOERR, "%s: cannot lock:", path);
-	}
-	return fd;
 }

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "durable.h"
 #include "file.h"
 #include "incr.h"
 #include "json.h"
@@ -125,6 +126,55 @@ last_value(const struct resource *r, struct buf *words, struct buf *json)
 	free(path);
 }
 
+/*
+ * The rest-sync that started the worker pid, which holds a table's lock;
+ * or pid itself if it is not a worker.
+ */
+static pid_t
+run_of(pid_t pid)
+{
+	char path[64], comm[32], stat[512], *p;
+	long ppid;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return pid;
+	p = fgets(stat, sizeof(stat), fp);
+	fclose(fp);
+	if (p == NULL || (p = strrchr(stat, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return pid;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", ppid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return pid;
+	p = fgets(comm, sizeof(comm), fp);
+	fclose(fp);
+	return p != NULL && strcmp(comm, "rest-sync\n") == 0 ? (pid_t)ppid :
+	    pid;
+}
+
+/*
+ * Read the state of r's pending run, if there is one: as state_read(),
+ * the folder opened without following a link.
+ */
+static int
+read_state(const struct resource *r, struct state *st, struct err *e)
+{
+	int dir, rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((dir = durable_dir(r->statedir, 0, e)) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		err_free(e);
+		return 0;
+	}
+	rc = state_read(st, dir, r->statedir, e);
+	close(dir);
+	return rc;
+}
+
 /* What waits for the next run, in words and as --json has it. */
 static void
 pending(const struct resource *r, struct buf *words, struct buf *json)
@@ -133,7 +183,7 @@ pending(const struct resource *r, struct buf *words, struct buf *json)
 	struct err e = { 0 };
 	int rc;
 
-	rc = state_read(&st, r->statedir, &e);
+	rc = read_state(r, &st, &e);
 	if (rc == -1) {
 		buf_printf(words, ", pending: %s", e.msg);
 		buf_adds(json, "\"unreadable\"");
@@ -164,6 +214,7 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 	long rows;
 	char *at;
 	int status = 0;
+	pid_t holder;
 
 	buf_init(&words, 0);
 	buf_init(&json, 0);
@@ -181,7 +232,15 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 		}
 		at = last_sync(r[i].file);
 		last_value(&r[i], &lwords, &ljson);
-		pending(&r[i], &words, &json);
+		/* A run under way is not a pending one to resume. */
+		if ((holder = durable_holder(r[i].lockfile)) > 0)
+			holder = run_of(holder);
+		if (holder > 0 && !o->json)
+			buf_printf(&words, ", running now: the rest-sync of "
+			    "process %ld holds %s", (long)holder,
+			    r[i].lockfile);
+		else
+			pending(&r[i], &words, &json);
 		if (o->json) {
 			fputs("{\"resource\":", stdout);
 			buf_reset(&words);
@@ -196,6 +255,11 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 				json_quote(&words, at, strlen(at));
 			else
 				buf_adds(&words, "null");
+			if (holder > 0)
+				buf_printf(&words, ",\"running\":%ld",
+				    (long)holder);
+			else
+				buf_adds(&words, ",\"running\":null");
 			printf("%s,\"incremental\":%s,\"pending\":%s}\n",
 			    buf_str(&words), buf_str(&ljson), buf_str(&json));
 		} else
@@ -224,20 +288,25 @@ resume_args(const struct resource *r, char **args, struct state *st,
     struct buf *opt, struct buf *val)
 {
 	struct err e = { 0 };
-	int rc;
+	int rc, dir;
 
-	rc = state_read(st, r->statedir, &e);
+	rc = read_state(r, st, &e);
 	err_free(&e);
 	if (rc != 1 || strcmp(r->fingerprint, st->fingerprint) != 0 ||
 	    (st->position == NULL && !st->fetched))
 		return 0;
 	if (st->fetched)
 		return 1;
-	if (state_resume_args(st, r->statedir, opt, val, &e) == -1) {
+	dir = durable_dir(r->statedir, 0, &e);
+	if (dir == -1 || state_resume_args(st, dir, r->statedir, opt, val,
+	    &e) == -1) {
 		warnmsg("%s", e.msg);
 		err_free(&e);
+		if (dir != -1)
+			close(dir);
 		return 0;
 	}
+	close(dir);
 	args[0] = opt->data;
 	args[1] = val->data;
 	return 0;

@@ -191,18 +191,19 @@ struct state {
 
 
 /*
- * Read the state in dir into st, the page log's last whole line giving
+ * Read the state in the folder dir (lib/durable.h; -1: there is none),
+ * whose path is where, into st, the page log's last whole line giving
  * the pages of a run not yet fetched.  Returns 1, 0 if there is none, or
  * -1 if it is not a state this program wrote (e set, EX_DATAERR).
  */
-int	state_read(struct state *, const char *dir, struct err *e);
+int	state_read(struct state *, int dir, const char *where, struct err *e);
 
 /*
- * Replace dir/state with st through dir/state.tmp and rename(2); with
- * sync set, fsync the file first and the directory after.  Returns 0, or
- * -1 with e set (EX_IOERR).
+ * Replace the state in the folder dir with st (durable_put()); with
+ * sync, on the disk before and after.  Returns 0, or -1 with e set
+ * (EX_IOERR).
  */
-int	state_write(const struct state *, const char *dir, int sync,
+int	state_write(const struct state *, int dir, const char *where, int sync,
 	    struct err *e);
 
 /* Append the page log's line for st's last page to b. */
@@ -223,10 +224,11 @@ const char *state_shown(const char *pos);
 /*
  * The option and the value that resume after st's last page, into opt
  * and val: "--offset" "N"; for a link or a cursor, which is never put on
- * a command line, "--next-url" "@DIR/position", that file (mode 0600)
- * written first.  Returns 0, or -1 with e set (EX_IOERR).
+ * a command line, "--next-url" "@WHERE/position", that file (mode 0600)
+ * written first in the folder dir.  Returns 0, or -1 with e set
+ * (EX_IOERR).
  */
-int	state_resume_args(const struct state *st, const char *dir,
+int	state_resume_args(const struct state *st, int dir, const char *where,
 	    struct buf *opt, struct buf *val, struct err *e);
 
 /* The UTC time now as ISO 8601, "2026-11-26T10:00:00Z", static storage. */
@@ -234,14 +236,6 @@ const char *utc_now(void);
 
 /* A new run id, unique to this process and moment; static storage. */
 const char *new_run_id(void);
-
-/*
- * Lock path with flock(2) without waiting, the file created if needed
- * and never removed.  Returns the descriptor (close on exec), or -1 with
- * e set: EX_TEMPFAIL when another process holds it, EX_CANTCREAT when it
- * cannot be created, EX_IOERR when it is not a regular file.
- */
-int	lock_take(const char *path, struct err *e);
 
 /* worker.c */
 

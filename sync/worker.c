@@ -46,6 +46,7 @@
 #include "clock.h"
 #include "config.h"
 #include "diag.h"
+#include "durable.h"
 #include "hash.h"
 #include "incr.h"
 #include "json.h"
@@ -102,6 +103,7 @@ struct run {
 	int		 aborted;	/* rest-select and rest-merge killed */
 	int		 stopped;	/* rest-paginate told to stop */
 	struct run_facts f;		/* for the rules of the state */
+	int		 dir;		/* r->statedir (lib/durable.h), or -1 */
 	int		 select_lost;	/* rest-select failed after rest-merge
 					   left its input: which failed first
 					   is known when rest-merge ends */
@@ -318,8 +320,8 @@ save(struct run *run, int how)
 		run->synced = clock_now();
 		run->dirty = 0;
 	}
-	if ((how & SAVE_STATE) && state_write(&run->st, run->r->statedir,
-	    sync, &e) == -1) {
+	if ((how & SAVE_STATE) && state_write(&run->st, run->dir,
+	    run->r->statedir, sync, &e) == -1) {
 		warnmsg("%s", e.msg);
 		err_free(&e);
 		fail(run, EX_IOERR, NULL);
@@ -750,7 +752,8 @@ start(struct run *run)
 	buf_init(&opt, 0);
 	buf_init(&val, 0);
 	if (!run->st.fetched && run->st.position != NULL &&
-	    state_resume_args(&run->st, r->statedir, &opt, &val, &e) == -1)
+	    state_resume_args(&run->st, run->dir, r->statedir, &opt, &val,
+	    &e) == -1)
 		die_err(&e);
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		die(EX_OSERR, "/dev/null:");
@@ -852,19 +855,12 @@ start(struct run *run)
 static void
 clean(struct run *run)
 {
-	struct buf tmp;
+	static const char *const files[] = {
+		"spool", "pages", "state", "position", NULL
+	};
 
-	buf_init(&tmp, 0);
-	buf_printf(&tmp, "%s.tmp", run->statepath);
-	unlink(run->spoolpath);
-	unlink(run->logpath);
-	unlink(tmp.data);
-	unlink(run->statepath);
-	buf_reset(&tmp);
-	buf_printf(&tmp, "%s/position", run->r->statedir);
-	unlink(tmp.data);
-	rmdir(run->r->statedir);
-	buf_free(&tmp);
+	if (run->dir >= 0)
+		durable_remove(run->dir, run->r->statedir, files);
 }
 
 /*
@@ -884,8 +880,8 @@ check_spool(struct run *run)
 	char *p, last = '\n';
 	int rc = 0;
 
-	if ((run->spool = open(run->spoolpath, O_RDWR | O_APPEND |
-	    O_CLOEXEC)) == -1 || fstat(run->spool, &sb) == -1 ||
+	if ((run->spool = durable_open(run->dir, "spool", O_RDWR |
+	    O_APPEND)) == -1 || fstat(run->spool, &sb) == -1 ||
 	    (uint64_t)sb.st_size < st->length)
 		rc = -1;
 	sum_init(&run->sum);
@@ -931,25 +927,21 @@ begin(struct run *run, const char *fp)
 	run->st.fingerprint = xstrdup(fp);
 	run->st.run_id = xstrdup(new_run_id());
 	run->st.started = xstrdup(utc_now());
-	if (mkdir(run->r->statedir, 0777) == -1 && errno != EEXIST) {
-		warnmsg("%s: cannot create:", run->r->statedir);
-		return EX_CANTCREAT;
-	}
-	run->spool = open(run->spoolpath, O_RDWR | O_CREAT | O_TRUNC |
-	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	run->spool = durable_open(run->dir, "spool", O_RDWR | O_CREAT |
+	    O_TRUNC | O_APPEND);
 	if (run->spool == -1) {
 		warnmsg("%s: cannot create:", run->spoolpath);
 		return EX_CANTCREAT;
 	}
-	run->log = open(run->logpath, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	run->log = durable_open(run->dir, "pages", O_WRONLY | O_CREAT |
+	    O_TRUNC | O_APPEND);
 	if (run->log == -1) {
 		warnmsg("%s: cannot create:", run->logpath);
 		return EX_CANTCREAT;
 	}
 	sum_init(&run->sum);
 	run->written = run->flushed = 0;
-	if (state_write(&run->st, run->r->statedir, 0, &e) == -1) {
+	if (state_write(&run->st, run->dir, run->r->statedir, 0, &e) == -1) {
 		warnmsg("%s", e.msg);
 		err_free(&e);
 		return EX_IOERR;
@@ -961,8 +953,8 @@ begin(struct run *run, const char *fp)
 static int
 open_log(struct run *run)
 {
-	run->log = open(run->logpath, O_WRONLY | O_CREAT | O_APPEND |
-	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	run->log = durable_open(run->dir, "pages", O_WRONLY | O_CREAT |
+	    O_APPEND);
 	if (run->log == -1 || ftruncate(run->log, (off_t)run->st.logend) ==
 	    -1) {
 		warnmsg("%s: cannot open:", run->logpath);
@@ -988,7 +980,8 @@ prepare(struct run *run, const char *fp)
 	int rc;
 
 	run->spool = run->log = -1;
-	if ((rc = state_read(&run->st, run->r->statedir, &e)) == -1) {
+	if ((rc = state_read(&run->st, run->dir, run->r->statedir, &e)) ==
+	    -1) {
 		warnmsg("%s; starting over", e.msg);
 		err_free(&e);
 	} else if (rc == 1 && run->st.pages == 0 && !run->st.fetched) {
@@ -1248,6 +1241,8 @@ run_free(struct run *run)
 		close(run->spool);
 	if (run->log >= 0)
 		close(run->log);
+	if (run->dir >= 0)
+		close(run->dir);
 }
 
 int
@@ -1259,7 +1254,7 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	int status, lock;
 
 	memset(&run, 0, sizeof(run));
-	run.spool = run.log = run.tee = -1;
+	run.spool = run.log = run.tee = run.dir = -1;
 	run.o = o;
 	run.r = r;
 	run.started = clock_now();
@@ -1281,7 +1276,8 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 		run_free(&run);
 		return status;
 	}
-	if ((lock = lock_take(r->lockfile, &e)) == -1) {
+	if ((lock = durable_trylock(r->lockfile, &e)) == -1 ||
+	    (run.dir = durable_dir(r->statedir, 1, &e)) == -1) {
 		warnmsg("%s", e.msg);
 		status = e.status;
 		err_free(&e);

@@ -1164,6 +1164,61 @@ labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key
 	nostate
 }
 
+@test "--status of a table being synced says which rest-sync holds it, not that a run is pending" {
+	local pid
+	conf "$(resource image_analysis '"records": 300')"
+	every_page_slow 0.2
+	rest-sync -s -c "$C" -C "$OUT" &
+	pid=$!
+	for _ in $(seq 100); do
+		[[ -s $OUT/.image_analysis.sync/pages ]] && break
+		sleep 0.05
+	done
+	run rest-sync -c "$C" -C "$OUT" --status
+	assert_success
+	assert_output "image_analysis: $T: 0 rows, never synced, running now: the rest-sync of process $pid holds $OUT/.image_analysis.sync.lock"
+	run rest-sync -c "$C" -C "$OUT" --status --json
+	assert_equal "$(jq .running <<<"$output")" "$pid"
+	kill -TERM "$pid"
+	wait "$pid" || true
+	run rest-sync -c "$C" -C "$OUT" --status --json
+	assert_equal "$(jq .running <<<"$output")" null
+	assert_equal "$(jq -r .pending <<<"$output")" "--offset $(($(wc -l <"$OUT/.image_analysis.sync/pages") * 50))"
+}
+
+@test "a symbolic link planted at DIR/.TABLE.sync is not written through, and its target keeps its files" {
+	conf
+	mkdir -p "$OUT" elsewhere
+	echo 'keep me' >elsewhere/spool
+	echo 'keep me too' >elsewhere/state
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$OUT/.image_analysis.sync"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 74
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync: a symbolic link; will not write through it"
+	assert_equal "$(cat elsewhere/spool elsewhere/state)" 'keep me
+keep me too'
+	assert_equal "$(ls elsewhere | wc -l)" 2
+	assert_equal "$(requests)" 0
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --status
+	assert_output --partial "$OUT/.image_analysis.sync: a symbolic link; will not write through it"
+	assert_equal "$(cat elsewhere/spool elsewhere/state)" 'keep me
+keep me too'
+}
+
+@test "every file of a pending run is mode 0600 in a folder of mode 0700, whatever the umask" {
+	conf
+	mkdir -p "$OUT/.image_analysis.sync"
+	chmod 0755 "$OUT/.image_analysis.sync"
+	shim rest-paginate 'exec "$real" --retries 0 "$@"'
+	fails_at 350 503
+	run bash -c 'umask 000; rest-sync -s -c "$1" -C "$2"' _ "$C" "$OUT"
+	assert_failure 75
+	assert_equal "$(stat -c %a "$OUT/.image_analysis.sync")" 700
+	assert_equal "$(stat -c '%n %a' "$OUT"/.image_analysis.sync/* | sed 's|.*/||')" "pages 600
+spool 600
+state 600"
+}
+
 @test "a DIR that cannot be written is 73, and nothing is sent" {
 	conf
 	run --separate-stderr rest-sync -c "$C" -C /sys
