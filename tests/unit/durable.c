@@ -131,7 +131,7 @@ static void
 locks(void)
 {
 	struct err e = { 0 };
-	int fd, fd2, p[2];
+	int fd, fd2, p[2], q[2];
 	pid_t pid;
 	char c;
 
@@ -145,12 +145,12 @@ locks(void)
 	unit_long(durable_holder(at("lock")), 0, "released: no holder");
 
 	/* Held by another process: busy, and that process named. */
-	if (pipe(p) == -1 || (pid = fork()) == -1)
+	if (pipe(p) == -1 || pipe(q) == -1 || (pid = fork()) == -1)
 		return;
 	if (pid == 0) {
 		fd = durable_trylock(at("lock"), &e);
 		(void)!write(p[1], "x", 1);
-		(void)!read(p[0], &c, 1);
+		(void)!read(q[0], &c, 1);
 		_exit(fd >= 0 ? 0 : 1);
 	}
 	(void)!read(p[0], &c, 1);
@@ -159,7 +159,7 @@ locks(void)
 	    "busy") != NULL, "held by another: busy, 75");
 	err_free(&e);
 	unit_long(durable_holder(at("lock")), pid, "and that process named");
-	(void)!write(p[1], "x", 1);
+	(void)!write(q[1], "x", 1);
 	waitpid(pid, NULL, 0);
 
 	symlink(at("lock"), at("locklink"));
