@@ -16,7 +16,12 @@ CURL_LIBS   != $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl
 
 # SANITIZE=1 builds into san/ with AddressSanitizer and UBSan, so the two
 # builds never mix objects.
-ifeq ($(SANITIZE),1)
+ifeq ($(REWORD),1)
+# REWORD=1 builds into reword/ programs that say every message otherwise
+# (lib/diag.c), for the suite to prove that none reads another's.
+O	= reword
+override CFLAGS += -DRESTPIPE_REWORD
+else ifeq ($(SANITIZE),1)
 O	= san
 override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
@@ -111,6 +116,15 @@ check: deps all $(UNITS)
 	@sh tests/unit/run.sh $(UNITS); unit=$$?; \
 	PATH="$(CURDIR)/$(O)/bin:$$PATH" bash tests/run.sh && [ $$unit -eq 0 ]
 
+# The tests of rest-sync again, with programs that reword every message
+# (REWORD=1): rest-sync must learn what they did from their reports alone.
+check-reword: deps
+	@$(MAKE) --no-print-directory REWORD=1 all
+	@RESTPIPE_REWORD=1 PATH="$(CURDIR)/reword/bin:$$PATH" bash tests/run.sh \
+		tests/sync.bats && \
+	RESTPIPE_REWORD=1 PATH="$(CURDIR)/reword/bin:$$PATH" bash tests/run.sh \
+		-f rest-sync tests/children.bats tests/incremental.bats
+
 unit: $(UNITS)
 	@sh tests/unit/run.sh $(UNITS)
 
@@ -183,7 +197,7 @@ uninstall:
 		$(DESTDIR)$(ZSHCOMPDIR)/_restpipe
 
 clean:
-	rm -rf bin obj san out fuzz
+	rm -rf bin obj san reword out fuzz
 
-.PHONY: all bench check clean deps demo fuzz install lint mutants soak \
+.PHONY: all bench check check-reword clean deps demo fuzz install lint mutants soak \
 	uninstall unit valgrind

@@ -36,6 +36,7 @@ struct reader {
 	char		*incr_param;	/* the path of a parameter's, or NULL */
 	int		 incr_off;	/* not here: the client's headers */
 	struct config	*cfg;		/* the configuration being read */
+	int		 quiet;		/* CONFIG_QUIET_ENV: no warnings */
 };
 
 /* The parent record config_load() fills a child's requests from. */
@@ -243,8 +244,9 @@ keys_known(struct reader *r, int obj, const char *path,
 			buf_free(&shown);
 			return -1;
 		}
-		warnmsg("warning: %s: %s: unknown key '%s'", r->file, path,
-		    key.data);
+		if (!r->quiet)
+			warnmsg("warning: %s: %s: unknown key '%s'", r->file,
+			    path, key.data);
 	}
 	buf_free(&key);
 	buf_free(&shown);
@@ -1357,9 +1359,10 @@ read_secret(struct reader *r, struct config *c, int a, const char *path)
 			c->secret_env = xstrndup(v + 2, n - 3);
 			free(v);
 		} else {
-			warnmsg("warning: %s: %s: a secret written into the "
-			    "configuration belongs in the environment",
-			    r->file, p);
+			if (!r->quiet)
+				warnmsg("warning: %s: %s: a secret written into "
+				    "the configuration belongs in the "
+				    "environment", r->file, p);
 			c->secret = v;
 		}
 	}
@@ -1991,7 +1994,8 @@ read_pager(struct reader *r, struct config *c)
 	int p, cp = get(r, r->client, "paginator"), detect = 0;
 
 	if ((p = ep_get(r, "paginator", path, sizeof(path))) >= 0 &&
-	    json_is_null(&r->js, p) && cp >= 0 && !json_is_null(&r->js, cp))
+	    json_is_null(&r->js, p) && cp >= 0 && !json_is_null(&r->js, cp) &&
+	    !r->quiet)
 		warnmsg("warning: %s: %s: null takes the client's paginator, "
 		    "as in dlt; write \"single_page\" for one page", r->file,
 		    path);
@@ -2593,7 +2597,10 @@ int
 config_load(struct config *c, const char *file, const char *resource,
     int parts, struct err *e)
 {
-	struct reader r = { .file = file, .err = e, .cfg = c };
+	struct reader r = {
+		.file = file, .err = e, .cfg = c,
+		.quiet = getenv(CONFIG_QUIET_ENV) != NULL
+	};
 	int rc;
 
 	memset(c, 0, sizeof(*c));

@@ -15,6 +15,12 @@
 #include "incr.h"
 #include "opt.h"
 
+/*
+ * Set in the environment of the programs a rest-sync runs: it has said
+ * the configuration's warnings already, so they do not say them again.
+ */
+#define CONFIG_QUIET_ENV	"RESTPIPE_CONFIG_QUIET"
+
 /* The parts of a configuration a program reads. */
 #define CONFIG_REQUEST	0x01	/* client, endpoint: URL, auth, params */
 #define CONFIG_PAGER	0x02	/* the paginator */

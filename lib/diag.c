@@ -14,6 +14,7 @@
 static const char *prog = "restpipe";
 static void (*die_fn)(void *, int, const char *);
 static void *die_arg;
+static char last[1024];		/* the last message said */
 
 void
 setprog(const char *name)
@@ -117,7 +118,14 @@ vdiag(const char *fmt, va_list ap)
 	reword(msg);
 #endif
 	fprintf(stderr, "%s: %s\n", prog, msg);
+	snprintf(last, sizeof(last), "%s", msg);
 	return msg;
+}
+
+const char *
+diag_last(void)
+{
+	return last;
 }
 
 void

@@ -62,6 +62,9 @@ noreturn void die_err(const struct err *e);
  */
 void	diag_on_die(void (*fn)(void *, int, const char *), void *arg);
 
+/* The last message printed (cut at 1 KiB), "" if none; static storage. */
+const char *diag_last(void);
+
 /* Print a warning; the same ':' rule as die(). */
 void	warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -62,23 +62,6 @@ durable_sync(int dir)
 	return fsync(dir) == -1 && errno != EINVAL ? -1 : 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 durable_put(int dir, const char *where, const char *name, const void *data,
     size_t n, int sync, struct err *e)
@@ -89,7 +72,7 @@ durable_put(int dir, const char *where, const char *name, const void *data,
 	buf_init(&tmp, 0);
 	buf_printf(&tmp, "%s" TMP_SUFFIX, name);
 	fd = durable_open(dir, tmp.data, O_WRONLY | O_CREAT | O_TRUNC);
-	if (fd != -1 && write_all(fd, data, n) == 0 && (!sync ||
+	if (fd != -1 && fd_write(fd, data, n) == 0 && (!sync ||
 	    fsync(fd) == 0)) {
 		rc = close(fd);
 		fd = -1;

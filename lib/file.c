@@ -50,3 +50,21 @@ file_read(const char *path, size_t max, struct buf *b, struct err *e)
 	errno = saved;
 	return r;
 }
+
+int
+fd_write(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, s, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}

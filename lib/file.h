@@ -1,4 +1,4 @@
-/* file.h: a whole file read into memory, up to a limit. */
+/* file.h: a whole file read into memory, up to a limit; bytes written whole. */
 #ifndef FILE_H
 #define FILE_H
 
@@ -24,5 +24,11 @@ int	file_read(const char *path, size_t max, struct buf *b, struct err *e);
  */
 int	fd_read(int fd, const char *name, size_t max, struct buf *b,
 	    struct err *e);
+
+/*
+ * Write all n bytes at p to fd, again after a signal or a short write.
+ * Returns 0, or -1 with errno set.
+ */
+int	fd_write(int fd, const void *p, size_t n);
 
 #endif

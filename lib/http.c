@@ -30,6 +30,10 @@ struct http {
 	struct http_req		*done;		/* finished, not yet returned */
 	int			 running;	/* requests inside multi */
 	int			 pending;
+	struct http_stats	 stats;
+	void			(*on_retry)(void *, const char *, int, long,
+				    double, const char *);
+	void			*retry_arg;
 };
 
 static char *
@@ -786,6 +790,51 @@ refresh(struct http *h, struct http_req *r, struct buf *msg)
 	enqueue(h, r);
 }
 
+const struct http_stats *
+http_stats(const struct http *h)
+{
+	return &h->stats;
+}
+
+void
+http_on_retry(struct http *h, void (*fn)(void *, const char *, int, long,
+    double, const char *), void *arg)
+{
+	h->on_retry = fn;
+	h->retry_arg = arg;
+}
+
+/* What a retry is for, in a word: the status, or the transport's fault. */
+static void
+retry_cause(const struct http_req *r, CURLcode rc, char *cause, size_t n)
+{
+	if (rc == CURLE_OK)
+		snprintf(cause, n, "%ld", r->status);
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(cause, n, "timeout");
+	else if (rc == CURLE_COULDNT_CONNECT)
+		snprintf(cause, n, "connect");
+	else if (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+	    rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE)
+		snprintf(cause, n, "reset");
+	else
+		snprintf(cause, n, "transport");
+}
+
+/* Count an attempt made, by the class of its answer. */
+static void
+count_sent(struct http *h, const struct http_req *r, CURLcode rc)
+{
+	char class[16];
+
+	if (rc == CURLE_OK && r->status >= 100 && r->status <= 999)
+		snprintf(class, sizeof(class), "%ldxx", r->status / 100);
+	else
+		snprintf(class, sizeof(class), "transport");
+	h->stats.requests++;
+	(void)wire_tally_add(h->stats.sent, &h->stats.nsent, class, 1);
+}
+
 /*
  * Decide what a finished attempt means: 1 if it is done (r->result set,
  * the failure described in r->failure), 0 if it was queued again.
@@ -804,6 +853,7 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &t);
 	ms = t / 1000.0;
+	count_sent(h, r, rc);
 	buf_init(&msg, 0);
 	if (o->verbose) {
 		buf_adds(&msg, method_name(o));
@@ -892,6 +942,18 @@ settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 		delay = r->retry_after;
 	if (delay > o->max_retry_delay)
 		delay = o->max_retry_delay;
+	{
+		char cause[16];
+
+		retry_cause(r, rc, cause, sizeof(cause));
+		(void)wire_tally_add(h->stats.retries, &h->stats.nretries,
+		    cause, 1);
+		if (delay > h->stats.longest_wait)
+			h->stats.longest_wait = delay;
+		if (h->on_retry != NULL)
+			h->on_retry(h->retry_arg, cause, r->attempts,
+			    o->retries + 1, delay, r->shown);
+	}
 	if (!o->silent) {
 		struct buf line;
 

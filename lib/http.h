@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "wire.h"
 #include "diag.h"
 
 #define HTTP_MAX_RETRY_STATUS	32
@@ -166,6 +167,29 @@ void	http_req_report(const struct http_req *);
 
 /* The number of requests queued and not yet returned by http_next(). */
 int	http_pending(const struct http *);
+
+/* What a client sent, for a report (wire.h). */
+struct http_stats {
+	long long	 requests;	/* attempts sent, retries included */
+	struct wire_tally sent[WIRE_TALLIES];	/* "2xx"... "transport" */
+	size_t		 nsent;
+	struct wire_tally retries[WIRE_TALLIES];	/* "503", "timeout"... */
+	size_t		 nretries;
+	double		 longest_wait;	/* seconds, of one retry */
+};
+
+/* The counts of the requests c sent so far. */
+const struct http_stats *http_stats(const struct http *c);
+
+/*
+ * Have c call fn(arg, cause, attempt, attempts, wait, shown) when it
+ * decides to send a request again: the cause ("503", "timeout",
+ * "connect", "reset" or "transport"), the attempt that failed (1 for the
+ * first), the most there will be, the seconds it waits, and the URL with
+ * the secret hidden.
+ */
+void	http_on_retry(struct http *c, void (*fn)(void *, const char *, int,
+	    long, double, const char *), void *arg);
 
 /*
  * Seconds to wait as a Retry-After header value asks, at time now: a

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "diag.h"
+#include "file.h"
 #include "proc.h"
 
 #define LINE_MAX_RELAY	65536	/* a longer line goes on in pieces */
@@ -287,20 +288,6 @@ proc_relay_free(struct proc_relay *r)
 	buf_free(&r->line);
 }
 
-static void
-say_all(const char *s, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0 && ((w = write(STDERR_FILENO, s, n)) > 0 ||
-	    (w == -1 && errno == EINTR))) {
-		if (w > 0) {
-			s += w;
-			n -= (size_t)w;
-		}
-	}
-}
-
 /* Pass one line on, labelled. */
 static void
 relay_line(const struct proc_relay *r, const char *s, size_t n)
@@ -311,7 +298,7 @@ relay_line(const struct proc_relay *r, const char *s, size_t n)
 	buf_printf(&b, "%s: ", r->label);
 	buf_add(&b, s, n);
 	buf_addc(&b, '\n');
-	say_all(b.data, b.len);
+	(void)fd_write(STDERR_FILENO, b.data, b.len);
 	buf_free(&b);
 }
 
@@ -367,6 +354,6 @@ proc_say(const char *label, const char *fmt, ...)
 		b.len += (size_t)n;
 	}
 	buf_addc(&b, '\n');
-	say_all(b.data, b.len);
+	(void)fd_write(STDERR_FILENO, b.data, b.len);
 	buf_free(&b);
 }

@@ -1,6 +1,6 @@
 /*
- * stop.h: SIGINT and SIGTERM (and SIGHUP) as a terminal sends them, to every process of
- * a pipeline at once.  The first stage stops where it is and says where to
+ * stop.h: SIGINT and SIGTERM (and SIGHUP) as a terminal sends them, to
+ * every process of a pipeline at once.  The first stage stops where it is and says where to
  * resume; what it wrote before is in the pipe.  A later stage that reads a
  * pipe must not lose that, or the resume offset would leave a gap: it
  * defers the signal, reads its input to the end (the stage before is

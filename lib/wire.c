@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "file.h"
 #include "json.h"
+#include "opt.h"
 #include "wire.h"
 
 static const char *const kinds[] = {
@@ -366,23 +369,6 @@ wire_sink_on(const struct wire_sink *s)
 	return s->fd >= 0 || s->file >= 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 wire_send(const struct wire_sink *s, const struct wire *w)
 {
@@ -396,9 +382,9 @@ wire_send(const struct wire_sink *s, const struct wire *w)
 		copy.stage = (char *)s->stage;
 	buf_init(&b, 0);
 	wire_format(&copy, &b);
-	if (s->fd >= 0 && write_all(s->fd, b.data, b.len) == -1)
+	if (s->fd >= 0 && fd_write(s->fd, b.data, b.len) == -1)
 		rc = -1;
-	if (s->file >= 0 && write_all(s->file, b.data, b.len) == -1)
+	if (s->file >= 0 && fd_write(s->file, b.data, b.len) == -1)
 		rc = -1;
 	buf_free(&b);
 	return rc;
@@ -419,6 +405,25 @@ void
 wire_catch_die(const struct wire_sink *s)
 {
 	diag_on_die(s != NULL ? on_die : NULL, (void *)s);
+}
+
+const struct option wire_longopts[] = {
+	{ "report",	required_argument, NULL, WIRE_OPT_REPORT },
+	{ "report-fd",	required_argument, NULL, WIRE_OPT_REPORT_FD },
+	{ NULL,		0,		   NULL, 0 }
+};
+
+int
+wire_option(struct wire_args *a, int opt, const char *arg, struct err *e)
+{
+	if (opt == WIRE_OPT_REPORT) {
+		a->file = arg;
+		return 1;
+	}
+	if (opt != WIRE_OPT_REPORT_FD)
+		return 0;
+	return parse_long("--report-fd", arg, 3, 1023, &a->fd, e) == -1 ? -1 :
+	    1;
 }
 
 /* The position grammar. */

@@ -47,6 +47,7 @@
 #ifndef WIRE_H
 #define WIRE_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -153,6 +154,34 @@ int	wire_send(const struct wire_sink *s, const struct wire *w);
  * status and the message to s, which must stay valid.  NULL stops it.
  */
 void	wire_catch_die(const struct wire_sink *s);
+
+/*
+ * The options every program that reports takes: --report-fd N and
+ * --report FILE, codes WIRE_OPT_* (between cli.h's OPT_REQUEST and
+ * OPT_PROGRAM), in a table to add to a program's long options, with the
+ * help lines of WIRE_USAGE.
+ */
+enum { WIRE_OPT_REPORT_FD = 480, WIRE_OPT_REPORT };
+
+#define WIRE_USAGE \
+"      --report FILE          write the report for machines (see the man\n" \
+"                             page's REPORT) to FILE\n" \
+"      --report-fd FD         and to descriptor FD, as a parent names it\n"
+
+extern const struct option wire_longopts[];
+
+/* What the options said: -1 and NULL without them. */
+struct wire_args {
+	long		 fd;
+	const char	*file;
+};
+
+/*
+ * Take option opt of the table above into a: 1 if it is one of them, 0
+ * if not, or -1 with e set for a bad value.
+ */
+int	wire_option(struct wire_args *a, int opt, const char *arg,
+	    struct err *e);
 
 /* A position, parsed: see the top of this file. */
 enum wire_pos_kind { POS_NONE, POS_OFFSET, POS_PAGE, POS_NEXT_URL,

@@ -23,6 +23,7 @@
 #include "json.h"
 #include "merge.h"
 #include "stop.h"
+#include "wire.h"
 
 #define GROUP	32		/* rows of FILE looked up at once */
 #define BEHIND	((size_t)16 << 20)	/* bytes written between writebacks */
@@ -75,6 +76,8 @@ struct cmdline {
 	const char	*resource;
 	int		 full_refresh;
 	struct incr_run	 ir;
+	struct wire_args wire;		/* --report-fd, --report */
+	struct wire_sink report;
 };
 
 /*
@@ -1024,6 +1027,46 @@ incr_report(const struct opts *o)
 		    ir->inc->cursor_path, ir->last != NULL ? ir->last : "null");
 }
 
+/*
+ * What the run did, for the report: the counts in an "end" record, after
+ * the incremental state committed in a "cursor" one.  Returns the exit
+ * status.
+ */
+static int
+report_end(const struct run *r, const struct cmdline *cl, int status)
+{
+	const struct incr_run *ir = r->o->incr;
+	struct wire w;
+	int rc = 0;
+
+	if (status != EX_OK || !wire_sink_on(&cl->report))
+		return status;
+	if (ir != NULL && ir->inc->end == NULL && ir->complete &&
+	    !r->already && !r->o->dry_run) {
+		wire_init(&w, WIRE_CURSOR, NULL);
+		w.cursor_path = (char *)ir->inc->cursor_path;
+		w.value = ir->last != NULL ? ir->last : "null";
+		rc |= wire_send(&cl->report, &w);
+	}
+	wire_init(&w, WIRE_END, NULL);
+	if (r->already)
+		w.already = 1;
+	else {
+		w.inserted = (long long)r->inserted;
+		w.updated = (long long)r->updated;
+		w.unchanged = (long long)r->unchanged;
+		w.deleted = (long long)r->deleted;
+		w.rows = (long long)(r->inserted + r->updated + r->unchanged +
+		    r->kept);
+	}
+	rc |= wire_send(&cl->report, &w);
+	if (rc != 0) {
+		warnmsg("--report: write failed:");
+		return EX_IOERR;
+	}
+	return status;
+}
+
 /* What the run did, on stderr: the schema's news and the summary. */
 static void
 report(const struct run *r)
@@ -1031,8 +1074,9 @@ report(const struct run *r)
 	const struct opts *o = r->o;
 
 	if (r->already) {
-		warnmsg("%s: run %s committed it already; nothing changed",
-		    o->file, o->run_id);
+		if (!o->silent)
+			warnmsg("%s: run %s committed it already; nothing "
+			    "changed", o->file, o->run_id);
 		return;
 	}
 	if (r->warn_schema)
@@ -1140,7 +1184,7 @@ option(void *cmdline, int opt, const char *arg, struct err *e)
 		o->schema = arg;
 		break;
 	default:
-		return 0;
+		return wire_option(&cl->wire, opt, arg, e);
 	}
 	return 1;
 }
@@ -1161,7 +1205,7 @@ static const struct option own[] = {
 	{ "write-disposition",	required_argument, NULL, 'w' },
 	{ NULL,			0,		   NULL, 0 }
 };
-static const struct option *const longopts[] = { own, NULL };
+static const struct option *const longopts[] = { own, wire_longopts, NULL };
 
 static const struct cli program = {
 	.name = "rest-merge",
@@ -1170,9 +1214,10 @@ static const struct cli program = {
 	    "[--dedup-sort field[:asc|:desc]]\n"
 	    "                  [-f format] [--hard-delete field] [-k field] "
 	    "[--memory size]\n"
-	    "                  [--full-refresh] [--prune] [--run-id id] "
-	    "[--schema file]\n"
-	    "                  [--version] [-w disposition] FILE\n"
+	    "                  [--full-refresh] [--prune] [--report file] "
+	    "[--report-fd fd]\n"
+	    "                  [--run-id id] [--schema file] [--version] "
+	    "[-w disposition] FILE\n"
 	    "       rest-merge -c config [-r resource] [options] [FILE]\n",
 	.help = "  -k, --primary-key FIELD    primary key field; repeat for a "
 	    "compound key\n"
@@ -1200,6 +1245,7 @@ static const struct cli program = {
 	    "      --schema FILE          schema sidecar (FILE.schema.json)\n"
 	    "  -n, --dry-run              print the summary, change nothing\n"
 	    "  -s, --silent               no summary line\n"
+	    WIRE_USAGE
 	    CLI_CONFIG_USAGE,
 	.shortopts = "f:k:nsw:",
 	.longopts = longopts,
@@ -1303,7 +1349,7 @@ int
 main(int argc, char *argv[])
 {
 	struct cmdline cl = { .o = { .wd = WRITE_MERGE, .fmt = FMT_JSONL,
-	    .memory = MEMORY } };
+	    .memory = MEMORY }, .wire = { .fd = -1 } };
 	const struct opts *o = &cl.o;
 	struct config cfg;
 	struct err e = { 0 };
@@ -1311,6 +1357,10 @@ main(int argc, char *argv[])
 	int status;
 
 	cli_start(&program, &argc, &argv, &cfg, &cl);
+	if (wire_sink_open(&cl.report, program.name, (int)cl.wire.fd,
+	    cl.wire.file, &e) == -1)
+		die_err(&e);
+	wire_catch_die(&cl.report);
 	settle(&cl, argc, argv, &cfg);
 	catch_signals(o);
 	run_init(&r, o);
@@ -1323,12 +1373,12 @@ main(int argc, char *argv[])
 		    "empty it; --allow-empty allows that", o->file);
 	merge(&r);
 	report(&r);
+	status = report_end(&r, &cl, finish_stdout());
 
 	run_free(&r);
 	cmdline_free(&cl);
 	config_free(&cfg);
 	/* A signal that came during the commit ends the run only now. */
-	status = finish_stdout();
 	atomic_unblock();
 	if (status == EX_OK)
 		stop_finish();

@@ -24,6 +24,7 @@
 #include "json.h"
 #include "link.h"
 #include "pager.h"
+#include "wire.h"
 
 /* 1 for the paginators whose reference is a URL. */
 static int
@@ -231,8 +232,7 @@ static void
 position(const struct pager_opts *o, const char *ref, struct buf *out)
 {
 	buf_reset(out);
-	buf_adds(out, is_link(o) ? "--next-url " : "--cursor ");
-	buf_adds(out, ref != NULL ? ref : "");
+	wire_pos_ref(out, is_link(o) ? POS_NEXT_URL : POS_CURSOR, ref);
 	buf_str(out);
 }
 
@@ -430,12 +430,8 @@ run_links(struct pager *pg, struct http *h, struct http_req *first_page)
 			if ((status = http_next(h, &r, &e)) == -1)
 				die_err(&e);
 		}
-		if (r->result != EX_OK) {
-			http_req_report(r);
-			status = r->result;
-			http_req_free(r);
-			fail(pg, status);
-		}
+		if (r->result != EX_OK)
+			fail(pg, failed_request(r));
 		if (r->ignored != NULL) {
 			/* As response_actions ask: paging stops, as dlt's. */
 			warnmsg("page %ld: %s: paging stops there, as after an "
@@ -452,7 +448,7 @@ run_links(struct pager *pg, struct http *h, struct http_req *first_page)
 		}
 		position(o, next, &pos);
 		write_ref_page(pg, &r->body, pos.data, next == NULL ||
-		    !unsafe(h, next));
+		    !unsafe(h, next), count);
 		http_req_free(r);
 		pg->pages++;
 		pg->nrecords += count;

@@ -49,6 +49,8 @@ struct pager_opts {
 	const char	*kind_option;	/* an option that chose a paginator */
 	long		 parallel;
 	int		 position_fd;	/* -1, or where each resume goes */
+	struct wire_args wire;		/* --report-fd, --report */
+	struct wire_sink report;	/* where the records go (wire.h) */
 	int		 progress;	/* -1: when stderr is a terminal */
 	/* Body paths: the position goes into the JSON body instead. */
 	const char	*offset_body_path, *limit_body_path, *page_body_path;
@@ -107,6 +109,8 @@ struct pager {
 	struct buf	 resume_base;	/* the URL relative links start from */
 	int		 resume_safe;	/* 0: it could hold the secret */
 	int		 rec_tok;	/* the page's records, in json */
+	struct http	*http;		/* the client of run(), while it runs */
+	struct http_stats stats;	/* its counts, at its end */
 };
 
 /*
@@ -134,11 +138,14 @@ struct parent_opts {
  * Run the child resource c: its pages for each record of its parent, in
  * the records' order, up to o->parallel runs of rest-paginate at once,
  * each with args (this command line, without the options of this
- * process) and the record in PARENT_RECORD_ENV.  Writes --parent-start N
- * to o->position_fd after the pages of each parent.  Returns 0 or exits.
+ * process) and the record in PARENT_RECORD_ENV.  After the pages of
+ * each parent, says on o->position_fd and in o's report how to resume
+ * (--parent-start N, and the position within parent N); passes the runs'
+ * retries on to the report; adds their counts into end.  Returns 0 or
+ * exits.
  */
 int	parents_run(const struct parent_opts *, const struct config *c,
-	    const struct pager_opts *o, char *const args[]);
+	    const struct pager_opts *o, char *const args[], struct wire *end);
 
 /*
  * The include_from_parent columns of c from the record rec, as JSON
@@ -178,12 +185,28 @@ long	parse_page(struct pager *, struct http_req *r);
 int	read_has_more(struct pager *);
 
 /*
- * Write a page already flattened to one line, then make position (an
- * option and its value: "--cursor abc") the one a signal, a failure and
- * --position-fd say to resume with; safe 0 prints none.
+ * Write a page already flattened to one line, holding count records,
+ * then make position (an option and its value: "--cursor abc") the one
+ * a signal, a failure, --position-fd and the report say to resume with;
+ * safe 0 prints none.
  */
 void	write_ref_page(struct pager *, const struct buf *body,
-	    const char *position, int safe);
+	    const char *position, int safe, long count);
+
+/*
+ * Say why request r failed for good, for people and for the report's
+ * "fail" record (its URL, the secret hidden), and free it.  Returns its
+ * exit status, for fail().
+ */
+int	failed_request(struct http_req *r);
+
+/*
+ * Send o's report the "fail" record of status: the reason and URL of
+ * from (a run's own), or else the last reason said and the URL of the
+ * request that failed.
+ */
+void	pager_report_fail(const struct pager_opts *o, int status,
+	    const struct wire *from);
 
 /*
  * Make position ("--cursor abc", or NULL: from the start) the one a

@@ -82,10 +82,59 @@ static int starter_resumes;
 #define NO_SAFE_RESUME	"no resume position is safe to print (it could " \
 	"carry the secret); rerun from the start"
 
+/* The URL of the request that failed, for the report; static storage. */
+static char *fail_url;
+
+/* The client of run() while it runs, for the counts of a failure. */
+static const struct http *live_http;
+
+int
+failed_request(struct http_req *r)
+{
+	int status = r->result;
+
+	http_req_report(r);
+	free(fail_url);
+	fail_url = xstrdup(r->shown);
+	http_req_free(r);
+	return status;
+}
+
+void
+pager_report_fail(const struct pager_opts *o, int status,
+    const struct wire *from)
+{
+	struct wire w;
+
+	const struct http_stats *st;
+	size_t i;
+
+	wire_init(&w, WIRE_FAIL, NULL);
+	w.status = status;
+	w.reason = from != NULL && from->reason != NULL ? from->reason :
+	    (char *)diag_last();
+	w.url = from != NULL ? from->url : fail_url;
+	/* What was sent before the failure, the request that failed too. */
+	if (live_http != NULL) {
+		st = http_stats(live_http);
+		w.requests = st->requests;
+		for (i = 0; i < st->nsent; i++)
+			w.sent[i] = st->sent[i];
+		w.nsent = st->nsent;
+		for (i = 0; i < st->nretries; i++)
+			w.retries[i] = st->retries[i];
+		w.nretries = st->nretries;
+		w.longest_wait = st->longest_wait;
+	} else if (from != NULL)
+		w.requests = from->requests;
+	(void)wire_send(&o->report, &w);
+}
+
 noreturn void
 fail(struct pager *pg, int status)
 {
 	fflush(stdout);
+	pager_report_fail(pg->o, status, NULL);
 	if (starter_resumes)
 		exit(status);
 	if (pg->o->ref != PAGER_NONE) {
@@ -413,40 +462,44 @@ set_resume(const struct pager *pg, long next)
 }
 
 /*
- * Tell --position-fd how to resume after the page just written: the
- * option alone, "--offset N" or "--page N", on a line.
+ * Tell --position-fd and the report how to resume after the page just
+ * written, which held count records: position, "--offset N" or a link,
+ * on a line, and the counts so far in a "page" record.
  */
 static void
-tell_position(struct pager *pg, long next)
+told(struct pager *pg, const char *position, long count)
 {
 	const struct pager_opts *o = pg->o;
-	char line[64];
-	int n = snprintf(line, sizeof(line), "--%s %ld\n",
-	    o->page_param != NULL ? "page" : "offset", next);
-
-	if (o->position_fd >= 0 &&
-	    write(o->position_fd, line, (size_t)n) != n) {
-		warnmsg("--position-fd %d: write failed:", o->position_fd);
-		exit(EX_IOERR);
-	}
-}
-
-/* Write line, and a line break, to --position-fd. */
-static void
-tell_line(const struct pager_opts *o, const char *line)
-{
+	struct wire w;
 	struct buf b;
 
-	if (o->position_fd < 0)
+	if (o->position_fd >= 0) {
+		buf_init(&b, 0);
+		buf_printf(&b, "%s\n", position);
+		if (write(o->position_fd, b.data, b.len) != (ssize_t)b.len) {
+			warnmsg("--position-fd %d: write failed:",
+			    o->position_fd);
+			exit(EX_IOERR);
+		}
+		buf_free(&b);
+	}
+	if (!wire_sink_on(&o->report))
 		return;
-	buf_init(&b, 0);
-	buf_adds(&b, line);
-	buf_addc(&b, '\n');
-	if (write(o->position_fd, b.data, b.len) != (ssize_t)b.len) {
-		warnmsg("--position-fd %d: write failed:", o->position_fd);
+	wire_init(&w, WIRE_PAGE, NULL);
+	w.position = (char *)position;
+	w.pages = pg->pages + 1;
+	w.records = pg->nrecords + count;
+	if (pg->http != NULL)
+		w.requests = http_stats(pg->http)->requests;
+	if (o->page_param == NULL && o->ref == PAGER_NONE &&
+	    pg->known_total >= 0)
+		w.total = pg->known_total;
+	else if (pg->header_total >= 0)
+		w.total = pg->header_total;
+	if (wire_send(&o->report, &w) == -1) {
+		warnmsg("--report: write failed:");
 		exit(EX_IOERR);
 	}
-	buf_free(&b);
 }
 
 static void
@@ -498,6 +551,8 @@ put_page(const struct pager *pg, const struct buf *body)
 static void
 write_page(struct pager *pg, const struct buf *body, long count)
 {
+	const struct pager_opts *o = pg->o;
+	struct buf pos;
 	sigset_t saved;
 	long next;
 
@@ -514,13 +569,17 @@ write_page(struct pager *pg, const struct buf *body, long count)
 	next = pg->o->page_param == NULL && count < pg->o->limit ?
 	    pg->pos + count : pg->pos + pg->step;
 	set_resume(pg, next);
-	tell_position(pg, next);
+	buf_init(&pos, 0);
+	wire_pos_number(&pos, o->page_param != NULL ? POS_PAGE : POS_OFFSET,
+	    next);
+	told(pg, buf_str(&pos), count);
+	buf_free(&pos);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
 void
 write_ref_page(struct pager *pg, const struct buf *body, const char *position,
-    int safe)
+    int safe, long count)
 {
 	sigset_t saved;
 
@@ -534,7 +593,7 @@ write_ref_page(struct pager *pg, const struct buf *body, const char *position,
 		fail(pg, status);
 	}
 	set_resume_ref(pg, position, safe);
-	tell_line(pg->o, position);
+	told(pg, position, count);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
@@ -1043,6 +1102,69 @@ horizon(const struct pager *pg)
 	return end;
 }
 
+/* The counts of the report's "end" record, of a run that ended well. */
+static void
+end_counts(const struct pager *pg, struct wire *w)
+{
+	size_t i;
+
+	wire_init(w, WIRE_END, NULL);
+	w->pages = pg->pages;
+	w->records = pg->nrecords;
+	w->requests = pg->stats.requests;
+	for (i = 0; i < pg->stats.nsent; i++)
+		w->sent[i] = pg->stats.sent[i];
+	w->nsent = pg->stats.nsent;
+	for (i = 0; i < pg->stats.nretries; i++)
+		w->retries[i] = pg->stats.retries[i];
+	w->nretries = pg->stats.nretries;
+	w->longest_wait = pg->stats.longest_wait;
+}
+
+/*
+ * End the program: its output flushed and closed, then, if that went
+ * well, the "end" record that says every page is out.  Returns the exit
+ * status.
+ */
+static int
+report_end(const struct pager_opts *o, const struct wire *end)
+{
+	int status = finish_stdout();
+
+	if (status == EX_OK && wire_send(&o->report, end) == -1) {
+		warnmsg("--report: write failed:");
+		return EX_IOERR;
+	}
+	return status;
+}
+
+/* A retry the client decided, for the report. */
+static void
+on_retry(void *arg, const char *cause, int attempt, long attempts,
+    double wait, const char *shown)
+{
+	const struct pager *pg = arg;
+	struct wire w;
+
+	wire_init(&w, WIRE_RETRY, NULL);
+	w.cause = (char *)cause;
+	w.attempt = attempt;
+	w.attempts = attempts;
+	w.wait = wait;
+	w.url = (char *)shown;
+	(void)wire_send(&pg->o->report, &w);
+}
+
+/* Keep what the client counted, and free it. */
+static void
+end_client(struct pager *pg, struct http *h)
+{
+	pg->stats = *http_stats(h);
+	pg->http = NULL;
+	live_http = NULL;
+	http_free(h);
+}
+
 static void
 run(struct pager *pg)
 {
@@ -1057,9 +1179,12 @@ run(struct pager *pg)
 
 	if ((h = http_new(o, &e)) == NULL)
 		die_err(&e);
+	pg->http = h;
+	live_http = h;
+	http_on_retry(h, on_retry, pg);
 	if (pg->o->ref != PAGER_NONE) {
 		run_links(pg, h, NULL);
-		http_free(h);
+		end_client(pg, h);
 		return;
 	}
 
@@ -1067,7 +1192,7 @@ run(struct pager *pg)
 		r = page_request(h, pg, pg->pos);
 		http_req_describe(h, r, stdout);
 		http_req_free(r);
-		http_free(h);
+		end_client(pg, h);
 		return;
 	}
 	/* Kept in pg, where a leak checker sees it when fail() exits. */
@@ -1106,19 +1231,15 @@ run(struct pager *pg)
 			 * A page fetched ahead that failed counts only once it
 			 * is the next to write: paging may stop before it.
 			 */
-			if (r->result != EX_OK) {
-				http_req_report(r);
-				status = r->result;
-				http_req_free(r);
-				fail(pg, status);
-			}
+			if (r->result != EX_OK)
+				fail(pg, failed_request(r));
 			if (r->ignored != NULL)
 				go = take_ignored(pg, r);
 			else if ((go = take_page(pg, r)) == 2) {
 				free(window);
 				pg->window = window = NULL;
 				run_links(pg, h, r);
-				http_free(h);
+				end_client(pg, h);
 				return;
 			}
 			http_req_free(r);
@@ -1130,7 +1251,7 @@ run(struct pager *pg)
 	for (slot = 0; slot < pg->o->parallel; slot++)
 		http_req_free(window[slot]);
 	free(window);
-	http_free(h);
+	end_client(pg, h);
 }
 
 /* The keys of the body paths and of link and cursor paging. */
@@ -1382,27 +1503,18 @@ ref_option(struct pager_opts *o, int opt, const char *arg, struct err *e)
 static int
 parse_parent_start(const char *arg, struct err *e)
 {
-	const char *colon = strchr(arg, ':');
-	char *n, *end;
-	int rc;
+	long long n;
+	size_t len = wire_parent_start(arg, &n, &parent_opts.check,
+	    &parent_opts.checked);
 
 	parent_opts.start_set = 1;
-	if (colon == NULL)
+	if (len == 0 && strchr(arg, ':') == NULL)
 		return parse_long("--parent-start", arg, 0, LONG_MAX,
 		    &parent_opts.start, e);
-	n = xstrndup(arg, (size_t)(colon - arg));
-	rc = parse_long("--parent-start", n, 0, LONG_MAX, &parent_opts.start,
-	    e);
-	free(n);
-	if (rc == -1)
-		return -1;
-	errno = 0;
-	parent_opts.check = strtoull(colon + 1, &end, 16);
-	if (strlen(colon + 1) != 16 || *end != '\0' || errno != 0 ||
-	    strspn(colon + 1, "0123456789abcdef") != 16)
+	if (len == 0 || arg[len] != '\0' || n > LONG_MAX)
 		return err_set(e, EX_CONFIG, "--parent-start: '%s': not N or "
 		    "N:HASH (16 hex digits) as a resume hint says it", arg);
-	parent_opts.checked = 1;
+	parent_opts.start = (long)n;
 	return 0;
 }
 
@@ -1508,7 +1620,7 @@ option(void *opts, int opt, const char *arg, struct err *e)
 		o->total_explicit = 1;
 		break;
 	default:
-		return 0;
+		return wire_option(&o->wire, opt, arg, e);
 	}
 	return rc == -1 ? -1 : 1;
 }
@@ -1553,7 +1665,9 @@ static const struct option own[] = {
 	{ "total-path",		required_argument, NULL, OPT_TOTAL_PATH },
 	{ NULL,			0,		   NULL, 0 }
 };
-static const struct option *const longopts[] = { own, reqopt_options, NULL };
+static const struct option *const longopts[] = {
+	own, reqopt_options, wire_longopts, NULL
+};
 
 /* The options the state of an incremental resource depends on. */
 static const int early[] = { OPT_TABLE, OPT_FULL_REFRESH, 0 };
@@ -1618,6 +1732,7 @@ static const struct cli program = {
 	    "      --position-fd FD       after each page, write the "
 	    "option that\n"
 	    "                             resumes after it to FD\n"
+	    WIRE_USAGE
 	    "      --table FILE           read the incremental state of "
 	    "FILE\n"
 	    "                             (TABLE.jsonl, as rest-merge -c "
@@ -1708,8 +1823,17 @@ static void
 check_options(struct pager_opts *o, int argc, char *argv[],
     const struct config *c)
 {
+	struct err e = { 0 };
+
 	if (o->position_fd >= 0 && fcntl(o->position_fd, F_GETFD) == -1)
 		die(EX_USAGE, "--position-fd: %d is not open", o->position_fd);
+	if (wire_sink_open(&o->report, program.name, (int)o->wire.fd,
+	    o->wire.file, &e) == -1)
+		die_err(&e);
+	wire_catch_die(&o->report);
+	/* The process that reads the report resumes: no advice to people. */
+	if (o->wire.fd >= 0)
+		starter_resumes = 1;
 	if (argc == 1)
 		o->url = argv[0];
 	else if (argc == 0 && c->url != NULL)
@@ -1922,11 +2046,12 @@ main(int argc, char *argv[])
 		.limit = 100, .offset_param = "offset", .limit_param = "limit",
 		.total_path = "total", .page = -1, .maximum = -1,
 		.stop_after_empty = 1, .parallel = 1, .position_fd = -1,
-		.progress = -1
+		.progress = -1, .wire = { .fd = -1 }
 	};
 	struct config cfg;
 	struct err e = { 0 };
 	struct pager pg;
+	struct wire end;
 	/* Static: reachable still when a check exits, for LeakSanitizer. */
 	static char **args;
 	char *rec;
@@ -1964,14 +2089,15 @@ main(int argc, char *argv[])
 	}
 	if (cfg.parent != NULL && rec == NULL) {
 		parent_opts.config = cli_config_file;
-		parents_run(&parent_opts, &cfg, &o, args);
+		wire_init(&end, WIRE_END, NULL);
+		parents_run(&parent_opts, &cfg, &o, args, &end);
 		/* Every parent's run ended well: the run is whole only now. */
 		end_incremental(&o);
 		free(o.incr_start);
 		free(args);
 		reqopt_free(&o.req);
 		config_free(&cfg);
-		return finish_stdout();
+		return report_end(&o, &end);
 	}
 	free(args);
 	if ((one_parent = rec != NULL))
@@ -1991,11 +2117,12 @@ main(int argc, char *argv[])
 	/* A run for one parent is part of a run: its starter ends that. */
 	if (!one_parent)
 		end_incremental(&o);
+	end_counts(&pg, &end);
 	free(o.incr_start);
 	pager_free(&pg);
 	reqopt_free(&o.req);
 	free(o.start_buf);
 	buf_free(&o.columns);
 	config_free(&cfg);
-	return finish_stdout();
+	return o.req.http.dry_run ? finish_stdout() : report_end(&o, &end);
 }

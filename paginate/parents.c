@@ -25,17 +25,22 @@
 #include "hash.h"
 #include "pager.h"
 #include "proc.h"
+#include "wire.h"
 
 /* One run for one parent record. */
 struct run {
 	pid_t		 pid;		/* 0: the slot is free */
 	int		 fd;		/* its stdout, -1 at its end */
-	int		 posfd;		/* its --position-fd, -1 at its end */
+	int		 posfd;		/* its --report-fd, -1 at its end */
 	long		 index;		/* the record's, from 0 */
 	uint64_t	 before;	/* the keys before it, hashed */
 	char		*key;		/* "id=4", for messages */
 	struct buf	 out;		/* its pages, until they are whole */
-	struct buf	 pos;		/* its positions, one a page */
+	struct buf	 pos;		/* its positions, one a line a page */
+	struct buf	 raw;		/* its report, not yet a whole line */
+	struct wire	 end;		/* its "end" record; kind WIRE_PAGE
+					   until it comes */
+	struct wire	 failed;	/* its "fail" record, the same */
 };
 
 static volatile sig_atomic_t stopped;
@@ -115,7 +120,8 @@ run_args(char *const args[], int resume)
 {
 	static const char *const drop[] = {
 		"--parents", "--parent-start", "--parallel", "--position-fd",
-		NULL, "--offset", "--page", "--next-url", "--cursor", NULL
+		"--report-fd", "--report", NULL, "--offset", "--page",
+		"--next-url", "--cursor", NULL
 	};
 	const char *const *d;
 	size_t n = 0, i, k, len;
@@ -126,7 +132,7 @@ run_args(char *const args[], int resume)
 		n++;
 	v = xcalloc(n + 3, sizeof(*v));
 	v[0] = args[0];
-	v[1] = "--position-fd";
+	v[1] = "--report-fd";
 	v[2] = "3";
 	for (i = 1, k = 3; i < n; i++) {
 		skip = 0;
@@ -143,7 +149,7 @@ run_args(char *const args[], int resume)
 				i++;
 			continue;
 		}
-		for (d = drop; (*d != NULL || (!resume && d == drop + 4)) &&
+		for (d = drop; (*d != NULL || (!resume && d == drop + 6)) &&
 		    !skip; d++) {
 			if (*d == NULL)
 				continue;
@@ -296,9 +302,44 @@ stop_runs(struct run *runs, long n)
 		}
 }
 
+/*
+ * Take the whole lines of a run's report: its positions, one a page, for
+ * put_pages(); its retries, passed on at once; its "end".  A line that
+ * is not a record ends the run: it is not rest-paginate's.
+ */
+static void
+take_report(struct run *r, const struct wire_sink *report)
+{
+	struct err e = { 0 };
+	struct wire w;
+	char *p = r->raw.data, *nl, *end = r->raw.data + r->raw.len;
+
+	for (; p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
+	    p = nl + 1) {
+		if (wire_parse(p, (size_t)(nl + 1 - p), &w, &e) == -1)
+			die(EX_SOFTWARE, "the run for parent record %ld: %s",
+			    r->index, e.msg);
+		/* "RECORDS REQUESTS POSITION": the counts of the run so far. */
+		if (w.kind == WIRE_PAGE && w.position != NULL)
+			buf_printf(&r->pos, "%lld %lld %s\n", w.records,
+			    w.requests, w.position);
+		else if (w.kind == WIRE_RETRY)
+			(void)wire_send(report, &w);
+		else if (w.kind == WIRE_END || w.kind == WIRE_FAIL) {
+			wire_free(w.kind == WIRE_END ? &r->end : &r->failed);
+			*(w.kind == WIRE_END ? &r->end : &r->failed) = w;
+			continue;
+		}
+		wire_free(&w);
+	}
+	memmove(r->raw.data, p, (size_t)(end - p));
+	r->raw.len = (size_t)(end - p);
+}
+
 /* Read what the runs write, until the oldest one's output ends. */
 static void
-drain(struct run *runs, long n, struct run *oldest)
+drain(struct run *runs, long n, struct run *oldest,
+    const struct wire_sink *report)
 {
 	struct pollfd *pfd = xcalloc((size_t)n * 2, sizeof(*pfd));
 	char chunk[65536];
@@ -323,9 +364,11 @@ drain(struct run *runs, long n, struct run *oldest)
 				continue;
 			fd = i % 2 == 0 ? &runs[i / 2].fd : &runs[i / 2].posfd;
 			got = read(*fd, chunk, sizeof(chunk));
-			if (got > 0) {
-				buf_add(i % 2 == 0 ? &runs[i / 2].out :
-				    &runs[i / 2].pos, chunk, (size_t)got);
+			if (got > 0 && i % 2 == 0) {
+				buf_add(&runs[i / 2].out, chunk, (size_t)got);
+			} else if (got > 0) {
+				buf_add(&runs[i / 2].raw, chunk, (size_t)got);
+				take_report(&runs[i / 2], report);
 			} else if (got == 0 || errno != EINTR) {
 				close(*fd);
 				*fd = -1;
@@ -335,18 +378,45 @@ drain(struct run *runs, long n, struct run *oldest)
 	free(pfd);
 }
 
+/* Add what the run of one parent did, its "end", into all. */
+static void
+add_end(struct wire *all, const struct wire *run)
+{
+	size_t i;
+
+	all->pages = (all->pages < 0 ? 0 : all->pages) + (run->pages < 0 ?
+	    0 : run->pages);
+	all->records = (all->records < 0 ? 0 : all->records) +
+	    (run->records < 0 ? 0 : run->records);
+	all->requests = (all->requests < 0 ? 0 : all->requests) +
+	    (run->requests < 0 ? 0 : run->requests);
+	for (i = 0; i < run->nsent; i++)
+		(void)wire_tally_add(all->sent, &all->nsent, run->sent[i].name,
+		    run->sent[i].n);
+	for (i = 0; i < run->nretries; i++)
+		(void)wire_tally_add(all->retries, &all->nretries,
+		    run->retries[i].name, run->retries[i].n);
+	if (run->longest_wait > all->longest_wait)
+		all->longest_wait = run->longest_wait;
+}
+
 /*
- * Write the pages of run r, each followed on fd (unless -1) by the
- * position that resumes after it: --parent-start N and the run's own
- * position within parent N, or --parent-start N+1 after its last page.
+ * Write the pages of run r, each followed, on o->position_fd and in o's
+ * report, by the position that resumes after it: --parent-start N and
+ * the run's own position within parent N, or --parent-start N+1 after
+ * its last page.  The report's counts are those of the runs before (all)
+ * and of this one so far; then this run's are added to all.
  */
 static void
-put_pages(const struct run *r, int fd)
+put_pages(const struct run *r, const struct pager_opts *o, struct wire *all)
 {
 	const char *page = r->out.data, *pos = r->pos.data, *pe, *qe;
 	const char *end = r->out.data + r->out.len;
 	const char *pend = r->pos.data + r->pos.len;
+	long long records = 0, requests = 0, pages = 0;
 	struct buf line, at;
+	struct wire w;
+	char *rest;
 
 	buf_init(&line, 0);
 	buf_init(&at, 0);
@@ -358,20 +428,38 @@ put_pages(const struct run *r, int fd)
 			exit(finish_stdout());
 		qe = pos != NULL && pos < pend ? memchr(pos, '\n',
 		    (size_t)(pend - pos)) : NULL;
+		if (qe != NULL) {
+			records = strtoll(pos, &rest, 10);
+			requests = strtoll(rest, &rest, 10);
+			pos = rest + 1;
+		}
+		pages++;
 		buf_reset(&line);
 		if (pe == end || qe == NULL || qe == pos)
-			buf_printf(&line, "--parent-start %s\n", start_at(&at,
-			    r->index + 1, chain(r->before, r->key), 1));
-		else
-			buf_printf(&line, "--parent-start %s %.*s\n",
-			    start_at(&at, r->index, r->before, 1),
-			    (int)(qe - pos), pos);
+			wire_pos_parent(&line, r->index + 1, chain(r->before,
+			    r->key), 1, NULL);
+		else {
+			buf_add(&at, pos, (size_t)(qe - pos));
+			wire_pos_parent(&line, r->index, r->before,
+			    r->index != 0, buf_str(&at));
+			buf_reset(&at);
+		}
 		if (qe != NULL)
 			pos = qe + 1;
-		if (fd >= 0)
-			(void)!write(fd, line.data, line.len);
+		wire_init(&w, WIRE_PAGE, NULL);
+		w.position = buf_str(&line);
+		w.pages = (all->pages < 0 ? 0 : all->pages) + pages;
+		w.records = (all->records < 0 ? 0 : all->records) + records;
+		w.requests = (all->requests < 0 ? 0 : all->requests) +
+		    requests;
+		if (wire_send(&o->report, &w) == -1)
+			die(EX_IOERR, "--report: write failed:");
+		buf_addc(&line, '\n');
+		if (o->position_fd >= 0)
+			(void)!write(o->position_fd, line.data, line.len);
 		page = pe;
 	}
+	add_end(all, &r->end);
 	buf_free(&line);
 	buf_free(&at);
 }
@@ -404,7 +492,7 @@ check_start(const struct parent_opts *po, const struct config *c, long n,
 
 int
 parents_run(const struct parent_opts *po, const struct config *c,
-    const struct pager_opts *o, char *const args[])
+    const struct pager_opts *o, char *const args[], struct wire *end)
 {
 	struct run *runs, *r;
 	struct sigaction sa;
@@ -429,6 +517,9 @@ parents_run(const struct parent_opts *po, const struct config *c,
 	for (i = 0; i < n; i++) {
 		buf_init(&runs[i].out, 0);
 		buf_init(&runs[i].pos, 0);
+		buf_init(&runs[i].raw, 0);
+		wire_init(&runs[i].end, WIRE_PAGE, NULL);
+		wire_init(&runs[i].failed, WIRE_PAGE, NULL);
 	}
 	proc_init(&env);
 	cargs = run_args(args, 0);
@@ -464,6 +555,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 				    "a JSON object; resume with --parent-start "
 				    "%s", c->name, index - 1, start_at(&at, next,
 				    next_h, known));
+				pager_report_fail(o, EX_DATAERR, NULL);
 				exit(EX_DATAERR);
 			}
 			r = &runs[started % n];
@@ -473,6 +565,9 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			h = chain(h, key);
 			buf_reset(&r->out);
 			buf_reset(&r->pos);
+			buf_reset(&r->raw);
+			wire_free(&r->end);
+			wire_free(&r->failed);
 			r->pid = spawn(r->index == po->start ? first : cargs,
 			    -1, &r->fd, &r->posfd, line);
 			started++;
@@ -483,7 +578,7 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			break;
 		/* Write the oldest run's pages once it has ended well. */
 		r = &runs[head % n];
-		drain(runs, n, r);
+		drain(runs, n, r, &o->report);
 		if (stopped)
 			break;
 		status = proc_wait(r->pid);
@@ -495,9 +590,11 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			    "--parent-start %s", c->name, r->index, r->key,
 			    c->parent, status, start_at(&at, r->index,
 			    r->before, 1));
+			pager_report_fail(o, status > 125 ? EX_SOFTWARE : status,
+			    r->failed.kind == WIRE_FAIL ? &r->failed : NULL);
 			exit(status > 125 ? EX_SOFTWARE : status);
 		}
-		put_pages(r, o->position_fd);
+		put_pages(r, o, end);
 		next = r->index + 1;
 		next_h = chain(r->before, r->key);
 		free(r->key);
@@ -519,6 +616,8 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			    "(exit %d); resume with --parent-start %s", c->name,
 			    c->parent, status, start_at(&at, next, next_h,
 			    known));
+			pager_report_fail(o, status > 125 ? EX_SOFTWARE :
+			    status, NULL);
 			exit(status > 125 ? EX_SOFTWARE : status);
 		}
 	}
@@ -528,6 +627,9 @@ parents_run(const struct parent_opts *po, const struct config *c,
 	for (i = 0; i < n; i++) {
 		buf_free(&runs[i].out);
 		buf_free(&runs[i].pos);
+		buf_free(&runs[i].raw);
+		wire_free(&runs[i].end);
+		wire_free(&runs[i].failed);
 		free(runs[i].key);
 	}
 	free(runs);

@@ -22,6 +22,7 @@
 #include "incr.h"
 #include "json.h"
 #include "stop.h"
+#include "wire.h"
 
 #define READ_MIN	(64 * 1024)	/* never ask read(2) for less */
 #define BUF_START	(1024 * 1024)
@@ -55,7 +56,10 @@ struct selection {
 	int		 allow_missing;
 	int		 verbose;	/* -v: say the counts at the end */
 	unsigned long	 values, records;
+	unsigned long	 marks;		/* of them, incremental end marks */
 	struct json	 json;
+	struct wire_args wire;		/* --report-fd, --report */
+	struct wire_sink report;
 };
 
 static char outbuf[OUT_BUF];
@@ -237,6 +241,7 @@ select_value(struct selection *sel, struct reader *r, size_t end,
 		fwrite(r->buf + r->vstart, 1, end - r->vstart, stdout);
 		putchar('\n');
 		sel->records++;
+		sel->marks++;
 		return 0;
 	}
 	/* Detection looks at arrays three keys deep at most. */
@@ -314,32 +319,34 @@ static const struct option own[] = {
 	{ "verbose",		no_argument,	NULL, 'v' },
 	{ NULL,			0,		NULL, 0 }
 };
-static const struct option *const longopts[] = { own, NULL };
+static const struct option *const longopts[] = { own, wire_longopts, NULL };
 
 static int
 option(void *sel, int opt, const char *arg, struct err *e)
 {
-	(void)arg;
-	(void)e;
 	if (opt == 'm')
 		((struct selection *)sel)->allow_missing = 1;
 	else if (opt == 'v')
 		((struct selection *)sel)->verbose = 1;
 	else
-		return 0;
+		return wire_option(&((struct selection *)sel)->wire, opt, arg,
+		    e);
 	return 1;
 }
 
 static const struct cli program = {
 	.name = "rest-select",
 	.flags = START_STDOUT | CLI_DEFER_STOP,
-	.synopsis = "usage: rest-select [-hmv] [--version] PATH [FILE ...]\n"
+	.synopsis = "usage: rest-select [-hmv] [--report file] [--report-fd fd] "
+	    "[--version] PATH\n"
+	    "                   [FILE ...]\n"
 	    "       rest-select -c CONFIG [-r RESOURCE] [-hmv] [FILE ...]\n",
 	.help = "  -m, --allow-missing        skip the values PATH matches "
 	    "nothing in\n"
 	    "  -v, --verbose              at the end, say how many records "
 	    "came from how\n"
 	    "                             many values\n"
+	    WIRE_USAGE
 	    "  -c, --config FILE          PATH is this dlt configuration's "
 	    "data_selector\n"
 	    "  -r, --resource NAME        the resource to read from it\n",
@@ -355,10 +362,17 @@ main(int argc, char *argv[])
 	struct config cfg;
 	struct selection sel = { 0 };
 	struct reader r;
+	struct err e = { 0 };
+	struct wire w;
 	const char *err;
 	int c, i;
 
+	sel.wire.fd = -1;
 	cli_start(&program, &argc, &argv, &cfg, &sel);
+	if (wire_sink_open(&sel.report, program.name, (int)sel.wire.fd,
+	    sel.wire.file, &e) == -1)
+		die_err(&e);
+	wire_catch_die(&sel.report);
 	/*
 	 * With a configuration, its data_selector is PATH, or detected if it
 	 * has none: operands are files.
@@ -404,5 +418,15 @@ main(int argc, char *argv[])
 		warnmsg("%lu record%s from %lu value%s", sel.records,
 		    sel.records == 1 ? "" : "s", sel.values, sel.values == 1 ?
 		    "" : "s");
+	if (c == EX_OK) {
+		/* The records of the API: an end mark is none. */
+		wire_init(&w, WIRE_END, NULL);
+		w.records = (long long)(sel.records - sel.marks);
+		w.values = (long long)(sel.values - sel.marks);
+		if (wire_send(&sel.report, &w) == -1) {
+			warnmsg("--report: write failed:");
+			c = EX_IOERR;
+		}
+	}
 	return c;
 }

@@ -329,7 +329,7 @@ print_lines(const char *name, const struct buf *out)
 int
 show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 {
-	struct relay rl;
+	struct proc_relay rl;
 	struct state st;
 	struct buf out, opt, val;
 	size_t i;
@@ -342,9 +342,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 	buf_init(&opt, 0);
 	buf_init(&val, 0);
 	for (i = 0; i < n; i++) {
-		memset(&rl, 0, sizeof(rl));
-		rl.prefix = r[i].prefix;
-		buf_init(&rl.line, 0);
+		proc_relay_init(&rl, r[i].prefix);
 		buf_reset(&out);
 		argv[4] = r[i].name;
 		argv[6] = argv[7] = argv[8] = argv[9] = NULL;
@@ -358,7 +356,7 @@ show_dry_run(const struct sync_opts *o, const struct resource *r, size_t n)
 		else
 			print_lines(r[i].name, &out);
 		state_free(&st);
-		buf_free(&rl.line);
+		proc_relay_free(&rl);
 	}
 	buf_free(&out);
 	buf_free(&opt);

@@ -181,6 +181,8 @@ main(int argc, char *argv[])
 		die(EX_USAGE, "--status and --dry-run: choose one");
 	signals_init();
 	r = resources_load(o, a.names, a.nnames, &n);
+	/* Its warnings are said: the programs it runs need not again. */
+	setenv(CONFIG_QUIET_ENV, "1", 1);
 	if (o->status)
 		status = show_status(o, r, n);
 	else if (o->dry_run)

@@ -65,19 +65,6 @@ void	resources_free(struct resource *, size_t);
 
 /* child.c: the other programs, run with the descriptors given. */
 
-/* What becomes of a line a child writes on its standard error. */
-struct relay {
-	const char	*prefix;	/* "rest-sync: NAME" */
-	int		 silent;	/* -s: drop retry reports */
-	long		 retries;	/* "attempt N of M" lines seen */
-	int		 merged;	/* the summary of rest-merge came */
-	int		 already;	/* rest-merge: the run committed before */
-	unsigned long	 counts[5];	/* its inserted ... rows */
-	unsigned long	 records;	/* rest-select -v: records written */
-	const char	*file;		/* rest-merge's FILE */
-	struct buf	 line;		/* a line not yet whole */
-};
-
 /* The signals a run defers, and SIGCHLD; blocked outside of ppoll(). */
 void	signals_init(void);
 
@@ -97,14 +84,6 @@ const void *signals_waitmask(void);
 pid_t	child_start(char *const argv[], int in, int out, int err, int fd3);
 
 /*
- * Read what fd holds now into the relay, passing on each whole line
- * with the prefix in one write(2), or eating it (see child.c).  At the
- * end of input (eof set) a last line without its newline goes too.
- * Returns 0 at the end of input, else 1.
- */
-int	relay_read(struct relay *, int fd);
-
-/*
  * Hold what is written on stderr from now on, to pass each warning on
  * once only at warnings_release(), as the relay does for the programs'
  * warnings.  Returns what warnings_release() takes.
@@ -112,16 +91,13 @@ int	relay_read(struct relay *, int fd);
 int	warnings_hold(void);
 void	warnings_release(int);
 
-/* Write "PREFIX: " and the line in one write(2). */
-void	relay_say(const char *prefix, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 /*
  * Run argv to its end with no input, its standard output into out, its
  * standard error relayed.  Returns its exit status (128 + N when killed
  * by signal N).
  */
-int	child_capture(char *const argv[], struct buf *out, struct relay *);
+int	child_capture(char *const argv[], struct buf *out,
+	    struct proc_relay *);
 
 /*
  * state.c: what lets the next run resume, beside the table, and the

@@ -46,12 +46,14 @@
 #include "clock.h"
 #include "config.h"
 #include "diag.h"
+#include "file.h"
 #include "durable.h"
 #include "hash.h"
 #include "incr.h"
 #include "json.h"
 #include "stop.h"
 #include "sync.h"
+#include "wire.h"
 
 #define CHUNK		(256 * 1024)	/* read at once */
 #define LINGER		0.001		/* seconds pages gather in their pipe */
@@ -59,7 +61,27 @@
 #define SYNC_EVERY	10.0		/* seconds between fsyncs of the spool */
 #define PIPE_SIZE	(1 << 20)	/* of the pipes the data goes through */
 
-enum { PAGES, POSITIONS, TOSELECT, RECORDS, TOMERGE, DIAG, NFD };
+/*
+ * The descriptors of a run: the pages and the report of rest-paginate,
+ * the pages to rest-select, a parent's records and their way on to
+ * rest-merge, the programs' standard error, the reports of rest-select
+ * and rest-merge.
+ */
+enum {
+	PAGES, POSITIONS, TOSELECT, RECORDS, TOMERGE, DIAG, SELREP, MERGEREP,
+	NFD
+};
+
+/* What a program said on its report (lib/wire.h). */
+struct heard {
+	struct buf	 line;		/* not yet whole */
+	struct wire	 end;		/* its "end"; kind WIRE_PAGE before */
+	struct wire	 failed;	/* its "fail"; the same */
+	struct wire	 last;		/* its last "page" */
+	struct wire	 cursor;	/* rest-merge's "cursor" */
+	long		 pages;		/* "page" records */
+	long		 retries;	/* "retry" records */
+};
 
 /* A page end or a position that the other has not yet caught up with. */
 struct mark {
@@ -75,7 +97,8 @@ struct queue {
 struct run {
 	const struct sync_opts	*o;
 	const struct resource	*r;
-	struct relay	 rl;
+	struct proc_relay rl;		/* the programs' stderr, passed on */
+	struct heard	 heard[3];	/* rest-paginate, -select, -merge */
 	struct state	 st;
 	char		*statepath, *spoolpath, *logpath;
 	int		 fd[NFD];
@@ -94,7 +117,7 @@ struct run {
 	int		 resumed;	/* it took up an earlier run's state */
 	int		 dirty;		/* pages logged since the last fsync */
 	double		 started, synced;
-	struct buf	 pages, records, poslines;
+	struct buf	 pages, records;
 	size_t		 records_off;
 	pid_t		 paginate, select, merge;
 	int		 pstatus, sstatus, mstatus;
@@ -328,25 +351,85 @@ save(struct run *run, int how)
 	}
 }
 
-static void
-read_positions(struct run *run)
+/* The program whose report fd i is, and its index in heard[]. */
+static const char *const stages[] = {
+	"rest-paginate", "rest-select", "rest-merge"
+};
+
+static int
+stage_of(int i)
 {
-	char chunk[4096], *nl;
-	struct buf *b = &run->poslines;
+	return i == POSITIONS ? 0 : i == SELREP ? 1 : 2;
+}
+
+/* One record of stage k's report. */
+static void
+heard(struct run *run, int k, struct wire *w)
+{
+	struct heard *h = &run->heard[k];
+	struct wire *keep = NULL;
+
+	switch (w->kind) {
+	case WIRE_PAGE:
+		/* The position after each page: logged once it is spooled. */
+		if (k == 0 && w->position != NULL)
+			push(&run->positions, 0, 0, w->position);
+		h->pages++;
+		keep = &h->last;
+		break;
+	case WIRE_RETRY:
+		h->retries++;
+		break;
+	case WIRE_END:
+		keep = &h->end;
+		break;
+	case WIRE_FAIL:
+		keep = &h->failed;
+		break;
+	case WIRE_CURSOR:
+		keep = &h->cursor;
+		break;
+	}
+	if (keep == NULL) {
+		wire_free(w);
+		return;
+	}
+	wire_free(keep);
+	*keep = *w;
+}
+
+/*
+ * Read what the report of fd i holds now, each whole line a record.  A
+ * line that is not one is a program that does not speak lib/wire: a
+ * failure of rest-sync's (70), for nothing it says can be trusted.
+ */
+static void
+read_report(struct run *run, int i)
+{
+	int k = stage_of(i);
+	struct buf *b = &run->heard[k].line;
+	char chunk[8192], *nl;
+	struct err e = { 0 };
+	struct wire w;
 	ssize_t got;
 	size_t start = 0;
 
-	got = read(run->fd[POSITIONS], chunk, sizeof(chunk));
+	got = read(run->fd[i], chunk, sizeof(chunk));
 	if (got == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (got <= 0) {
-		close_fd(run, POSITIONS);
+		close_fd(run, i);
 		return;
 	}
 	buf_add(b, chunk, (size_t)got);
 	while ((nl = memchr(b->data + start, '\n', b->len - start)) != NULL) {
-		*nl = '\0';
-		push(&run->positions, 0, 0, b->data + start);
+		if (wire_parse(b->data + start, (size_t)(nl + 1 - (b->data +
+		    start)), &w, &e) == -1) {
+			warnmsg("%s: %s", stages[k], e.msg);
+			err_free(&e);
+			fail(run, EX_SOFTWARE, stages[k]);
+		} else
+			heard(run, k, &w);
 		start = (size_t)(nl - b->data) + 1;
 	}
 	memmove(b->data, b->data + start, b->len - start);
@@ -416,24 +499,6 @@ read_records(struct run *run)
 	b->len += (size_t)got;
 }
 
-/* Write all n bytes at p to fd; returns 0 or -1. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void
 write_records(struct run *run)
 {
@@ -442,7 +507,7 @@ write_records(struct run *run)
 
 	w = write(run->fd[TOMERGE], b->data + run->records_off, b->len -
 	    run->records_off);
-	if (w > 0 && write_all(run->tee, b->data +
+	if (w > 0 && fd_write(run->tee, b->data +
 	    run->records_off, (size_t)w) == -1) {
 		warnmsg("%s: write failed:", run->r->records);
 		fail(run, EX_IOERR, NULL);
@@ -512,8 +577,6 @@ reap(struct run *run)
 	if (proc_reaped(run->paginate, &run->pstatus)) {
 		run->paginate = 0;
 		run->f.paginate = ended(run->pstatus);
-		/* Until rest-paginate says "end" on the wire: its 0. */
-		run->f.paginate_end = run->f.paginate == STAGE_OK;
 		if (proc_status(run->pstatus) != 0)
 			fail(run, proc_status(run->pstatus), "rest-paginate");
 	}
@@ -536,7 +599,6 @@ reap(struct run *run)
 	if (proc_reaped(run->select, &run->sstatus)) {
 		run->select = 0;
 		run->f.select = ended(run->sstatus);
-		run->f.select_end = run->f.select == STAGE_OK;
 		if (proc_status(run->sstatus) != 0 && !run->aborted) {
 			if (run->merge > 0 && run->tee < 0 &&
 			    merge_input_gone(run))
@@ -555,6 +617,8 @@ reap(struct run *run)
 static void
 commit(struct run *run)
 {
+	run->f.paginate_end = run->heard[0].end.kind == WIRE_END;
+	run->f.select_end = run->heard[1].end.kind == WIRE_END;
 	run->f.whole = run->flushed == run->written;
 	run->f.signalled = stop_requested() != 0;
 	run->f.failed = run->failure != 0;
@@ -595,7 +659,7 @@ advance(struct run *run)
 		close_fd(run, TOSELECT);
 	if (run->fetch_done && !run->aborted && !run->committing &&
 	    run->select == 0 && !run->select_lost && run->fd[RECORDS] < 0 &&
-	    run->records_off == run->records.len)
+	    run->fd[SELREP] < 0 && run->records_off == run->records.len)
 		commit(run);
 	if (run->aborted) {
 		close_fd(run, RECORDS);
@@ -652,12 +716,17 @@ turn(struct run *run)
 			die(EX_OSERR, "poll:");
 		return;
 	}
-	if (p[DIAG].revents != 0 && relay_read(&run->rl, run->fd[DIAG]) == 0)
+	if (p[DIAG].revents != 0 && proc_relay_read(&run->rl,
+	    run->fd[DIAG]) == 0)
 		close_fd(run, DIAG);
+	if (p[SELREP].revents != 0)
+		read_report(run, SELREP);
+	if (p[MERGEREP].revents != 0)
+		read_report(run, MERGEREP);
 	if (p[PAGES].revents != 0)
 		read_pages(run);
 	if (p[POSITIONS].revents != 0)
-		read_positions(run);
+		read_report(run, POSITIONS);
 	/* Pages go on to rest-select as they come: from memory, mostly. */
 	if (p[TOSELECT].revents & (POLLERR | POLLHUP))
 		close_fd(run, TOSELECT);
@@ -741,7 +810,8 @@ start(struct run *run)
 	const struct sync_opts *o = run->o;
 	const struct resource *r = run->r;
 	struct args a = { .n = 0 };
-	int pages[2], pos[2], sel[2], rec[2], mrg[2], diag[2], null, i;
+	int pages[2], pos[2], sel[2], rec[2], mrg[2], diag[2], srep[2];
+	int mrep[2], null, i;
 	struct buf opt, val;
 	struct err e = { 0 };
 
@@ -760,20 +830,27 @@ start(struct run *run)
 	proc_pipe(sel);
 	proc_pipe(mrg);
 	proc_pipe(diag);
+	proc_pipe(srep);
+	proc_pipe(mrep);
 	/* A parent's records come through this process, for its children. */
 	if (run->tee >= 0)
 		proc_pipe(rec);
 	else
 		rec[0] = -1, rec[1] = mrg[1];
 	command(&a, "rest-select", o, r);
-	arg(&a, "-v");		/* the count of records, relayed */
+	arg(&a, "--report-fd");
+	arg(&a, "3");
 	run->f.fetched = run->st.fetched;
-	if ((run->select = child_start(a.v, sel[0], rec[1], diag[1], -1)) ==
-	    0)
+	if ((run->select = child_start(a.v, sel[0], rec[1], diag[1],
+	    srep[1])) == 0)
 		fail(run, EX_OSERR, "rest-select");
 	else
 		run->f.select = STAGE_RUNNING;
 	command(&a, "rest-merge", o, r);
+	/* Its summary is rest-sync's to say, from its report. */
+	arg(&a, "-s");
+	arg(&a, "--report-fd");
+	arg(&a, "3");
 	arg(&a, "--run-id");
 	arg(&a, run->st.run_id);
 	if (r->prune)
@@ -785,17 +862,21 @@ start(struct run *run)
 		arg(&a, "--allow-empty");
 	arg(&a, r->file);
 	if ((run->merge = merge_pid = child_start(a.v, mrg[0], null, diag[1],
-	    -1)) == 0)
+	    mrep[1])) == 0)
 		fail(run, EX_OSERR, "rest-merge");
 	else
 		run->f.merge = STAGE_RUNNING;
 	run->fd[TOSELECT] = sel[1];
 	run->fd[RECORDS] = rec[0];
 	run->fd[TOMERGE] = mrg[1];	/* rest-merge's input ends with it */
+	run->fd[SELREP] = srep[0];
+	run->fd[MERGEREP] = mrep[0];
 	close(sel[0]);
 	if (run->tee >= 0)
 		close(rec[1]);
 	close(mrg[0]);
+	close(srep[1]);
+	close(mrep[1]);
 	/* A program that could not start: none fetches for nothing. */
 	if (!run->st.fetched && run->failure == 0) {
 		proc_pipe(pages);
@@ -803,11 +884,13 @@ start(struct run *run)
 		command(&a, "rest-paginate", o, r);
 		if (o->verbose)
 			arg(&a, "-v");
+		if (o->silent)
+			arg(&a, "-s");
 		if (o->parallel != NULL) {
 			arg(&a, "-P");
 			arg(&a, o->parallel);
 		}
-		arg(&a, "--position-fd");
+		arg(&a, "--report-fd");
 		arg(&a, "3");
 		if (r->parents != NULL) {
 			arg(&a, "--parents");
@@ -846,7 +929,7 @@ start(struct run *run)
 		if (i != TOMERGE || run->tee >= 0)
 			proc_nonblock(run->fd[i]);
 		/* Fewer, larger transfers: each wake-up of a relay costs. */
-		if (i != DIAG)
+		if (i != DIAG && i != SELREP && i != MERGEREP)
 			fcntl(run->fd[i], F_SETPIPE_SZ, PIPE_SIZE);
 	}
 }
@@ -1043,21 +1126,29 @@ static void
 counts(const struct run *run, long *fetched, long *pages, long *requests,
     unsigned long *records)
 {
+	const struct heard *pg = &run->heard[0];
 	int mark = end_marked(run);
-	int ours = mark && run->fetched_pages > 0;
 
-	*fetched = run->fetched_pages - ours;
+	/* What rest-paginate said it fetched, sent and counted. */
+	*fetched = pg->end.pages >= 0 ? (long)pg->end.pages : pg->pages;
 	*pages = run->resumed_pages + run->fetched_pages - mark;
-	*requests = run->fetched_pages + run->rl.retries - ours;
-	*records = run->rl.records - (mark && run->rl.records > 0);
+	if (pg->end.requests >= 0)
+		*requests = (long)pg->end.requests;
+	else if (pg->failed.requests >= 0)
+		*requests = (long)pg->failed.requests;
+	else
+		*requests = pg->last.requests >= 0 ? (long)pg->last.requests :
+		    0;
+	*records = run->heard[1].end.records >= 0 ?
+	    (unsigned long)run->heard[1].end.records : 0;
 }
 
 /* The result as a JSON object, to the parent and into --json. */
 static void
 result(struct run *run, int status, int resultfd)
 {
-	const unsigned long *c = run->rl.counts;
-	int counted = run->rl.merged;
+	const struct wire *m = &run->heard[2].end;
+	int counted = m->kind == WIRE_END && !m->already;
 	unsigned long records;
 	long fetched, pages, requests;
 	struct buf b;
@@ -1078,9 +1169,9 @@ result(struct run *run, int status, int resultfd)
 	else
 		buf_adds(&b, "null");
 	if (counted)
-		buf_printf(&b, ",\"inserted\":%lu,\"updated\":%lu,"
-		    "\"unchanged\":%lu,\"deleted\":%lu,\"rows\":%lu", c[0],
-		    c[1], c[3], c[2], c[4]);
+		buf_printf(&b, ",\"inserted\":%lld,\"updated\":%lld,"
+		    "\"unchanged\":%lld,\"deleted\":%lld,\"rows\":%lld",
+		    m->inserted, m->updated, m->unchanged, m->deleted, m->rows);
 	else
 		buf_adds(&b, ",\"inserted\":null,\"updated\":null,"
 		    "\"unchanged\":null,\"deleted\":null,\"rows\":null");
@@ -1109,14 +1200,14 @@ static void
 summary(struct run *run, int status)
 {
 	const struct state *st = &run->st;
-	const unsigned long *c = run->rl.counts;
+	const struct wire *m = &run->heard[2].end;
 	unsigned long records;
 	long fetched, pages, requests, logged;
 	struct buf why, next;
 
 	counts(run, &fetched, &pages, &requests, &records);
 
-	if (status == 0 && run->rl.already) {
+	if (status == 0 && m->already) {
 		warnmsg("%s: the run %s had committed it already",
 		    run->r->file, st->run_id);
 		return;
@@ -1128,7 +1219,11 @@ summary(struct run *run, int status)
 			    "deleted, %lu unchanged, %lu rows; %.2f s",
 			    run->r->file, records, pages, pages == 1 ?
 			    "" : "s", requests, requests == 1 ? "" : "s",
-			    c[0], c[1], c[2], c[3], c[4], clock_now() -
+			    (unsigned long)m->inserted,
+			    (unsigned long)m->updated,
+			    (unsigned long)m->deleted,
+			    (unsigned long)m->unchanged,
+			    (unsigned long)m->rows, clock_now() -
 			    run->started);
 		return;
 	}
@@ -1182,8 +1277,9 @@ load(struct run *run)
 	}
 	if (run->failure == 0 && stop_requested() && !run->committing)
 		run->failure = 128 + stop_requested();
-	/* Until rest-merge says "end" on the wire: its summary. */
-	run->f.merge_end = run->rl.merged || run->rl.already;
+	run->f.paginate_end = run->heard[0].end.kind == WIRE_END;
+	run->f.select_end = run->heard[1].end.kind == WIRE_END;
+	run->f.merge_end = run->heard[2].end.kind == WIRE_END;
 	if (run->failure == 0 && !run->f.merge_end)
 		fail(run, EX_SOFTWARE, "rest-merge");
 	run->f.pages = run->st.pages;
@@ -1225,14 +1321,22 @@ queue_free(struct queue *q)
 static void
 run_free(struct run *run)
 {
+	int i;
+
 	if (run->tee >= 0)
 		close(run->tee);
 	queue_free(&run->ends);
 	queue_free(&run->positions);
 	buf_free(&run->pages);
 	buf_free(&run->records);
-	buf_free(&run->poslines);
-	buf_free(&run->rl.line);
+	for (i = 0; i < 3; i++) {
+		buf_free(&run->heard[i].line);
+		wire_free(&run->heard[i].end);
+		wire_free(&run->heard[i].failed);
+		wire_free(&run->heard[i].last);
+		wire_free(&run->heard[i].cursor);
+	}
+	proc_relay_free(&run->rl);
 	state_free(&run->st);
 	free(run->statepath);
 	free(run->spoolpath);
@@ -1251,17 +1355,21 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 {
 	struct run run;
 	struct err e = { 0 };
-	int status, lock;
+	int status, lock, i;
 
 	memset(&run, 0, sizeof(run));
 	run.spool = run.log = run.tee = run.dir = -1;
 	run.o = o;
 	run.r = r;
 	run.started = clock_now();
-	run.rl.prefix = r->prefix;
-	run.rl.silent = o->silent;
-	run.rl.file = r->file;
-	buf_init(&run.rl.line, 0);
+	proc_relay_init(&run.rl, r->prefix);
+	for (i = 0; i < 3; i++) {
+		buf_init(&run.heard[i].line, 0);
+		wire_init(&run.heard[i].end, WIRE_PAGE, NULL);
+		wire_init(&run.heard[i].failed, WIRE_PAGE, NULL);
+		wire_init(&run.heard[i].last, WIRE_PAGE, NULL);
+		wire_init(&run.heard[i].cursor, WIRE_PAGE, NULL);
+	}
 	run.statepath = path_in(r->statedir, "state");
 	run.spoolpath = path_in(r->statedir, "spool");
 	run.logpath = path_in(r->statedir, "pages");

@@ -51,7 +51,8 @@ row() {
 		SPELLED=0
 		;;
 	rest-select)
-		SYNOPSIS='usage: rest-select [-hmv] [--version] PATH [FILE ...]
+		SYNOPSIS='usage: rest-select [-hmv] [--report file] [--report-fd fd] [--version] PATH
+                   [FILE ...]
        rest-select -c CONFIG [-r RESOURCE] [-hmv] [FILE ...]'
 		HELP=('  -m, --allow-missing')
 		ARGS=(data)
@@ -63,8 +64,8 @@ row() {
 	rest-merge)
 		SYNOPSIS='usage: rest-merge [-hns] [--allow-empty] [--dedup-sort field[:asc|:desc]]
                   [-f format] [--hard-delete field] [-k field] [--memory size]
-                  [--full-refresh] [--prune] [--run-id id] [--schema file]
-                  [--version] [-w disposition] FILE
+                  [--full-refresh] [--prune] [--report file] [--report-fd fd]
+                  [--run-id id] [--schema file] [--version] [-w disposition] FILE
        rest-merge -c config [-r resource] [options] [FILE]'
 		HELP=('-k, --primary-key FIELD')
 		ARGS=(-k id t.jsonl)

@@ -9,6 +9,20 @@ export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
 bats_load_library bats-support
 bats_load_library bats-assert
 
+# said "PROG: MESSAGE": a message of one of the programs rest-sync runs,
+# as this build says it.  Under make check-reword (RESTPIPE_REWORD set),
+# they say every message with its letters rot13'ed (lib/diag.c), to prove
+# that rest-sync reads none of them: what it acts on comes through the
+# report (lib/wire.h).  A test of rest-sync writes the text it expects of
+# its programs through this.
+said() {
+	local prog=${1%%: *} msg=${1#*: }
+	if [[ -n ${RESTPIPE_REWORD:-} ]]; then
+		msg=$(tr 'A-Za-z' 'N-ZA-Mn-za-m' <<<"$msg")
+	fi
+	printf '%s: %s' "$prog" "$msg"
+}
+
 # curl for control calls: never through a proxy, never hang, accept the
 # self-signed certificate of a --tls server.
 _server_curl() {
