@@ -19,6 +19,7 @@
 #include "json.h"
 #include "opt.h"
 #include "placeholder.h"
+#include "secret.h"
 
 #define MAX_CONFIG	(16L * 1024 * 1024)
 
@@ -1189,13 +1190,19 @@ upper(const char *name)
 
 /*
  * A value of the auth left out of the file, as dlt.secrets resolves it:
- * the variable of its name in upper case, else .dlt/secrets.toml.
+ * its dlt environment names (secret_dlt_env()), the variable of its name
+ * in upper case, else .dlt/secrets.toml.
  */
 static char *
 resolve_field(const char *name)
 {
-	char *var = upper(name), *v = getenv(var);
+	char *var = upper(name), *v, *s;
 
+	if ((s = secret_dlt_env(name)) != NULL) {
+		free(var);
+		return s;
+	}
+	v = getenv(var);
 	free(var);
 	if (v != NULL && *v != '\0')
 		return xstrdup(v);
@@ -1357,6 +1364,7 @@ read_secret(struct reader *r, struct config *c, int a, const char *path)
 		n = strlen(v);
 		if (n > 3 && strncmp(v, "${", 2) == 0 && v[n - 1] == '}') {
 			c->secret_env = xstrndup(v + 2, n - 3);
+			c->secret_env_named = 1;
 			free(v);
 		} else {
 			if (!r->quiet)

@@ -87,6 +87,7 @@ struct config {
 	int			 key_location;	/* enum key_location, -1 */
 	char			*secret;	/* written into the file */
 	char			*secret_env;	/* or the variable to read */
+	int			 secret_env_named; /* it is the file's "${VAR}" */
 	const char		*secret_key;	/* its .dlt/secrets.toml key */
 	char			*username;	/* http_basic */
 	char			*token_url;	/* oauth2_client_credentials */

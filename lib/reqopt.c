@@ -241,8 +241,10 @@ reqopt_config(struct reqopt *ro, const struct config *c)
 		o->key_name = c->key_name;
 	if (c->key_location >= 0)
 		o->key_location = (enum key_location)c->key_location;
-	if (c->secret_env != NULL)
+	if (c->secret_env != NULL) {
 		ro->secret.env = c->secret_env;
+		ro->secret.env_named = c->secret_env_named;
+	}
 	if (c->token_url != NULL)
 		o->token_url = c->token_url;
 	if (c->client_id != NULL)
@@ -403,8 +405,16 @@ reqopt_secret(const struct secret_src *src, enum auth_type auth,
 	*secret = NULL;
 	if (auth == AUTH_NONE)
 		return 0;
+	/*
+	 * Unless an option or the configuration names where it is: as dlt
+	 * finds it, its environment's names first, the most specific one
+	 * first, then the variable (API_KEY), then .dlt/secrets.toml.
+	 */
 	if (!given && src->literal != NULL)
 		s = xstrdup(src->literal);
+	else if (!given && !src->env_named && src->toml_key != NULL &&
+	    (s = secret_dlt_env(src->toml_key)) != NULL)
+		;
 	else if (secret_load(src->env, src->file, &s, e) == -1)
 		return -1;
 	if (s == NULL && !given && src->toml_key != NULL)

@@ -77,6 +77,7 @@ struct secret_src {
 	const char	*file;		/* --secret-file */
 	const char	*env;		/* the variable; API_KEY by default */
 	int		 env_given;	/* env is --secret-env's */
+	int		 env_named;	/* env is the configuration's "${VAR}" */
 	const char	*literal;	/* written into a configuration */
 	const char	*toml_key;	/* a config's .dlt/secrets.toml key */
 	const char	*username;	/* http_basic, from a configuration */

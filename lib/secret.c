@@ -13,6 +13,37 @@
 #include "json.h"
 #include "secret.h"
 
+char *
+secret_dlt_env(const char *name)
+{
+	static const char *const forms[] = {
+		"SOURCES__REST_API__REST_API__CREDENTIALS__",
+		"SOURCES__REST_API__CREDENTIALS__", "SOURCES__CREDENTIALS__",
+		"CREDENTIALS__", "SOURCES__REST_API__", "SOURCES__", NULL
+	};
+	const char *const *f;
+	const char *v;
+	struct buf var;
+	size_t i, at;
+
+	buf_init(&var, 0);
+	for (f = forms; *f != NULL; f++) {
+		buf_reset(&var);
+		buf_adds(&var, *f);
+		at = var.len;
+		buf_adds(&var, name);
+		for (i = at; i < var.len; i++)
+			if (var.data[i] >= 'a' && var.data[i] <= 'z')
+				var.data[i] = (char)(var.data[i] - 'a' + 'A');
+		if ((v = getenv(buf_str(&var))) != NULL && *v != '\0') {
+			buf_free(&var);
+			return xstrdup(v);
+		}
+	}
+	buf_free(&var);
+	return NULL;
+}
+
 int
 secret_load(const char *env, const char *file, char **secret, struct err *e)
 {

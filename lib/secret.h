@@ -19,6 +19,16 @@ int	secret_load(const char *env, const char *file, char **secret,
 	    struct err *e);
 
 /*
+ * The secret named name (as .dlt/secrets.toml keys it: "api_key") from
+ * the environment as dlt names it for a rest_api source, the most
+ * specific first: SOURCES__REST_API__REST_API__CREDENTIALS__API_KEY,
+ * SOURCES__REST_API__CREDENTIALS__API_KEY, SOURCES__CREDENTIALS__API_KEY,
+ * CREDENTIALS__API_KEY, SOURCES__REST_API__API_KEY, SOURCES__API_KEY.
+ * A new string, or NULL when none of them is set and not empty.
+ */
+char	*secret_dlt_env(const char *name);
+
+/*
  * Append to out the len bytes of s as one line of text that shows none of
  * the n strings of hide (NULL and empty ones are skipped), and return 1 if
  * that text was cut after max bytes, else 0.  max 0 never cuts.

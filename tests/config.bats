@@ -325,6 +325,48 @@ require_key=1&limit=1 - api_key=$KEY
 		'Bearer from-token'
 }
 
+@test "secrets: dlt's environment names, the most specific first, before API_KEY and secrets.toml" {
+	local v
+	cat >c.json <<-EOF
+	{"client": {"base_url": "$BASE",
+	   "auth": {"type": "api_key", "name": "X-API-Key"}},
+	 "resources": ["echo"]}
+	EOF
+	mkdir .dlt
+	echo 'api_key = "toml"' >.dlt/secrets.toml
+	# key: each of dlt's names for api_key with all before it unset.
+	key() {
+		run --separate-stderr env "$@" rest-fetch -c c.json
+		assert_success
+		jq -r '.headers."X-API-Key"' <<<"$output"
+	}
+	assert_equal "$(key)" toml
+	assert_equal "$(key API_KEY=plain)" plain
+	assert_equal "$(key API_KEY=plain SOURCES__API_KEY=s)" s
+	assert_equal "$(key SOURCES__API_KEY=s SOURCES__REST_API__API_KEY=sr)" sr
+	assert_equal "$(key SOURCES__REST_API__API_KEY=sr CREDENTIALS__API_KEY=c)" c
+	assert_equal "$(key CREDENTIALS__API_KEY=c SOURCES__CREDENTIALS__API_KEY=sc)" sc
+	assert_equal "$(key SOURCES__CREDENTIALS__API_KEY=sc SOURCES__REST_API__CREDENTIALS__API_KEY=src)" src
+	assert_equal "$(key SOURCES__REST_API__CREDENTIALS__API_KEY=src SOURCES__REST_API__REST_API__CREDENTIALS__API_KEY=srrc)" srrc
+	# An empty one is none.
+	assert_equal "$(key SOURCES__REST_API__API_KEY= API_KEY=plain)" plain
+	# What an option or the configuration names wins over them all.
+	run --separate-stderr env SOURCES__REST_API__API_KEY=sr MINE=mine rest-fetch --secret-env MINE -c c.json
+	assert_equal "$(jq -r '.headers."X-API-Key"' <<<"$output")" mine
+	sed -i 's/"name": "X-API-Key"/&, "api_key": "${MINE}"/' c.json
+	run --separate-stderr env SOURCES__REST_API__API_KEY=sr MINE=mine rest-fetch -c c.json
+	assert_equal "$(jq -r '.headers."X-API-Key"' <<<"$output")" mine
+	# The other fields of an auth too: a bearer's token, a basic password.
+	cat >b.json <<-EOF
+	{"client": {"base_url": "$BASE", "auth": {"type": "bearer"}},
+	 "resources": ["echo"]}
+	EOF
+	run --separate-stderr env SOURCES__REST_API__TOKEN=tok rest-fetch -c b.json
+	assert_success
+	assert_equal "$(jq -r '.headers.Authorization' <<<"$output")" 'Bearer tok'
+	assert_equal "$(server_stats | jq .requests)" 12
+}
+
 @test "secrets: .dlt/secrets.toml, top level, [sources], [sources.rest_api]" {
 	cat >c.json <<-EOF
 	{"client": {"base_url": "$BASE",
