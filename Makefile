@@ -65,7 +65,19 @@ UNITS	:= $(UNITOBJ:.o=)
 
 all: $(BINS) $(SCRIPTS)
 
-$(O)/obj/%.o: %.c
+# On a fresh machine, say what to run instead of the compiler's "No such
+# file or directory": once, before any object is compiled.
+HEADERS	:= curl/curl.h jsmn.h
+headers:
+	@for h in $(HEADERS); do \
+		printf '#include <%s>\n' $$h | \
+		$(CC) $(CURL_CFLAGS) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 || { \
+		echo "make: <$$h> is missing: run 'make deps'" \
+		    "(apt-get install libcurl4-openssl-dev libjsmn-dev)" >&2; \
+		exit 1; }; \
+	done
+
+$(O)/obj/%.o: %.c | headers
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -199,5 +211,6 @@ uninstall:
 clean:
 	rm -rf bin obj san reword out fuzz
 
-.PHONY: all bench check check-reword clean deps demo fuzz install lint mutants soak \
+.PHONY: all bench check check-reword clean deps demo fuzz headers install lint \
+	mutants soak \
 	uninstall unit valgrind

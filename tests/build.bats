@@ -12,6 +12,42 @@ setup() {
 	DEST=$BATS_TEST_TMPDIR/dest
 }
 
+@test "make without libcurl's headers says to run make deps, before any compiler error" {
+	local cc=$BATS_TEST_TMPDIR/cc
+	# A compiler that has every header but curl's.
+	printf '%s\n' '#!/bin/sh' \
+		'case "$*" in *-E*) grep -q curl/curl.h && exit 1 ;; esac' \
+		'exec cc "$@"' >"$cc"
+	chmod +x "$cc"
+	run --separate-stderr make -s -C "$TOP" all CC="$cc"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "make: <curl/curl.h> is missing: run 'make deps' (apt-get install libcurl4-openssl-dev libjsmn-dev)"
+	run --separate-stderr make -s -C "$TOP" headers
+	assert_success
+	assert_equal "$stderr" ''
+}
+
+@test "make deps waits for another apt's lock, saying so, up to 5 minutes" {
+	local bin=$BATS_TEST_TMPDIR/bin p
+	mkdir "$bin"
+	# Every tool deps.sh looks for but jq, which it then installs.
+	for p in pkg-config cc make bats mandoc curl strace openssl parallel \
+		nginx uname id; do
+		! command -v "$p" >/dev/null || ln -s "$(command -v "$p")" "$bin/$p"
+	done
+	# Debian's, with its yaml module, as CI installs it.
+	ln -s /usr/bin/python3 "$bin/python3"
+	printf '#!/bin/sh\necho "apt-get $*" >>"%s/apt.log"\n' "$BATS_TEST_TMPDIR" >"$bin/apt-get"
+	printf '#!/bin/sh\nexit 0\n' >"$bin/fuser"	# the lock is held
+	chmod +x "$bin/apt-get" "$bin/fuser"
+	run --separate-stderr env PATH="$bin" /bin/sh "$TOP/tests/deps.sh"
+	assert_success
+	assert_equal "$stderr" "deps: installing jq
+deps: another apt holds /var/lib/dpkg/lock-frontend; waiting up to 5 minutes"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/apt.log")" "apt-get -o DPkg::Lock::Timeout=300 update -qq
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq jq"
+}
+
 @test "make install puts programs, man pages and completions under DESTDIR/PREFIX" {
 	run make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/opt/rp
 	assert_success

@@ -29,4 +29,12 @@ echo "deps: installing$need" >&2
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq && $sudo apt-get install -y -qq $need >&2
+# Another apt (an unattended upgrade at boot, say) holds its lock: wait
+# for it, saying so, up to 5 minutes, as apt-get itself can.
+lock=/var/lib/dpkg/lock-frontend
+if command -v fuser >/dev/null && $sudo fuser "$lock" >/dev/null 2>&1; then
+	echo "deps: another apt holds $lock; waiting up to 5 minutes" >&2
+fi
+wait="-o DPkg::Lock::Timeout=${DEPS_LOCK_TIMEOUT:-300}"
+$sudo apt-get $wait update -qq &&
+	$sudo apt-get $wait install -y -qq $need >&2

@@ -157,6 +157,32 @@ $synopsis"
 	assert_failure
 }
 
+@test "make -C examples CONFIG=api.json: the file where make was called from, else beside the Makefile; examples/out is ignored by git" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir caller
+	cd caller
+	cat >api.json <<-EOF
+	{"client": {"base_url": "$BASE", "auth": {"type": "api_key",
+	   "name": "api_key", "location": "query"}},
+	 "resource_defaults": {"primary_key": "id"},
+	 "resources": [{"name": "labels", "endpoint": {"path": "/v1/resource",
+	   "params": {"require_key": 1, "records": 30}, "data_selector": "data",
+	   "paginator": {"type": "offset", "limit": 50}}}]}
+	EOF
+	run make -s -C "$EX" OUT="$OUT" CONFIG=api.json mirror
+	assert_success
+	assert_equal "$(wc -l <"$OUT/labels.jsonl")" 30
+	# Not here: beside the Makefile, as the README's pokeapi.json.
+	run make -s -C "$EX" OUT="$OUT" CONFIG=nosuch.json mirror
+	assert_failure
+	assert_output --partial "rest-sync: $(cd "$EX" && pwd)/nosuch.json: No such file or directory"
+	cd "$BATS_TEST_DIRNAME/.."
+	if git rev-parse --git-dir >/dev/null 2>&1; then
+		run git check-ignore examples/out/image_analysis.jsonl
+		assert_success
+	fi
+}
+
 @test "examples/pokeapi.json: every resource, every page by the next URL in the body, as the mirror job runs it" {
 	local config=$BATS_TEST_TMPDIR/pokeapi.json kind
 	jq --arg base "$BASE/api/v2/" '.client.base_url = $base' \
