@@ -187,21 +187,55 @@ open_lock(const char *name)
 	return fd;
 }
 
+/* The lock this process holds, to remove as it exits. */
+static char *lock_name;
+
+/*
+ * Remove the lock file while still holding it: a process waiting on it
+ * finds, once it has it, that the name is no longer its file, and tries
+ * again (atomic_lock()).  So no lock file is left beside the table.
+ */
+static void
+remove_lock(void)
+{
+	if (lock_name != NULL)
+		unlink(lock_name);
+}
+
+/* 1 if fd is still the file name names, as a lock must be. */
+static int
+still_named(int fd, const char *name)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && lstat(name, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int
 atomic_lock(const char *path)
 {
 	char *name = concat(path, ".lock");
 	int fd;
 
-	fd = open_lock(name);
-	free(name);
-	if (fd < 0)
-		return fd;
-	while (flock(fd, LOCK_EX) == -1)
-		if (errno != EINTR) {
-			close(fd);
-			return -1;
+	for (;;) {
+		if ((fd = open_lock(name)) < 0) {
+			free(name);
+			return fd;
 		}
+		while (flock(fd, LOCK_EX) == -1)
+			if (errno != EINTR) {
+				close(fd);
+				free(name);
+				return -1;
+			}
+		if (still_named(fd, name))
+			break;
+		/* Removed by the process that held it: lock the new one. */
+		close(fd);
+	}
+	lock_name = name;
+	atexit(remove_lock);
 	return 0;
 }
 

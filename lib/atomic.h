@@ -17,9 +17,11 @@ struct atomic {
 };
 
 /*
- * Lock path + ".lock" (created if needed, never removed) with flock(2),
- * waiting while another process holds it.  The lock lasts until the
- * process exits.  The lock file must be a regular file: a symbolic link,
+ * Lock path + ".lock" (created if needed) with flock(2), waiting while
+ * another process holds it.  The lock lasts until the process exits,
+ * which removes the file while it still holds it: a clean run leaves no
+ * lock file, and a process that waited on one removed takes the new one
+ * instead.  The lock file must be a regular file: a symbolic link,
  * a directory, a FIFO or a device there is neither followed, opened nor
  * created through.  Returns 0, -1 with errno set, or -2 if the lock file
  * is not a regular file.

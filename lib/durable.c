@@ -134,14 +134,37 @@ durable_remove(int dir, const char *path, const char *const names[])
 	rmdir(path);
 }
 
+/* 1 if fd is still the file path names, as a lock must be. */
+static int
+still_named(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int
 durable_trylock(const char *path, struct err *e)
 {
 	struct stat st;
-	int fd;
+	const char *slash;
+	char *dir;
+	int fd, made = 0;
 
+again:
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC, 0600);
+	/* Its folder, removed as the last run using it ended: again. */
+	if (fd == -1 && errno == ENOENT && !made++ &&
+	    (slash = strrchr(path, '/')) != NULL) {
+		dir = xstrndup(path, (size_t)(slash - path));
+		made = mkdir(dir, 0700) == 0 || errno == EEXIST;
+		free(dir);
+		if (made)
+			goto again;
+		errno = ENOENT;
+	}
 	if (fd == -1 && errno == ELOOP)
 		return err_set(e, EX_IOERR, "%s: a symbolic link; will not "
 		    "lock through it", path);
@@ -160,7 +183,21 @@ durable_trylock(const char *path, struct err *e)
 			    path);
 		return err_set(e, EX_IOERR, "%s: cannot lock:", path);
 	}
+	/* Its holder removed it as it ended: lock the file there now. */
+	if (!still_named(fd, path)) {
+		close(fd);
+		goto again;
+	}
 	return fd;
+}
+
+void
+durable_unlock(int fd, const char *path)
+{
+	if (fd < 0)
+		return;
+	unlink(path);
+	close(fd);
 }
 
 pid_t

@@ -64,12 +64,20 @@ void	durable_remove(int dir, const char *path, const char *const names[]);
 
 /*
  * Take an exclusive flock(2) of path, created (mode 0600) if it is not
- * there, without waiting.  Returns the descriptor (close on exec; the
+ * there, without waiting; one that its holder removed before this got
+ * it is created and locked again.  Returns the descriptor (close on exec; the
  * lock lasts while it is open), or -1 with e set: EX_TEMPFAIL "PATH:
  * busy: ..." when another process holds it, EX_CANTCREAT when it cannot
  * be created, EX_IOERR when it is a symbolic link or not a regular file.
  */
 int	durable_trylock(const char *path, struct err *e);
+
+/*
+ * Remove the lock file path and release the lock of fd (-1: none): no
+ * lock file is left, and a process that had opened it takes the next
+ * one (durable_trylock() checks that the name is still its file).
+ */
+void	durable_unlock(int fd, const char *path);
 
 /*
  * The process that holds the flock(2) of path, found without taking it

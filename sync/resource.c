@@ -181,8 +181,9 @@ place(const struct sync_opts *o, const struct config *c, struct resource *r)
 	r->name = xstrdup(c->name);
 	r->table = buf_str(&t);
 	r->file = in_dir(o->dir, "%s.%s", r->table, o->ext);
-	r->statedir = in_dir(o->dir, ".%s.sync", r->table, "");
-	r->lockfile = in_dir(o->dir, ".%s.sync.lock", r->table, "");
+	/* Its lock and run state: in DIR/.restpipe, none beside the table. */
+	r->statedir = in_dir(o->dir, RUN_DIR "/%s.sync", r->table, "");
+	r->lockfile = in_dir(o->dir, RUN_DIR "/%s.lock", r->table, "");
 	buf_init(&pre, 0);
 	buf_printf(&pre, "rest-sync: %s", c->name);
 	r->prefix = buf_str(&pre);
@@ -323,7 +324,7 @@ link_parents(const struct sync_opts *o, struct resource *r, size_t n)
 		if (r[k].parent == NULL || p == n)
 			continue;
 		if (r[p].records == NULL)
-			r[p].records = in_dir(o->dir, ".%s.records",
+			r[p].records = in_dir(o->dir, RUN_DIR "/%s.records",
 			    r[p].table, "");
 		r[k].parents = xstrdup(r[p].records);
 	}

@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "diag.h"
+#include "durable.h"
 #include "json.h"
 #include "stop.h"
 #include "sync.h"
@@ -77,6 +78,25 @@ make_dir(const char *dir)
 	if (errno == EEXIST)
 		errno = ENOTDIR;
 	die(EX_CANTCREAT, "%s: cannot create:", dir);
+}
+
+/*
+ * DIR/.restpipe, made if need be, mode 0700; exits if it cannot be, or
+ * is a link.  A new string.
+ */
+static char *
+run_folder(const struct sync_opts *o)
+{
+	struct err e = { 0 };
+	struct buf b;
+	int fd;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "%s/%s", o->dir, RUN_DIR);
+	if ((fd = durable_dir(buf_str(&b), 1, &e)) == -1)
+		die_err(&e);
+	close(fd);
+	return b.data;
 }
 
 /* Fork the worker of r; its result comes on j->fd. */
@@ -277,8 +297,10 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	double deadline = 0;
 	size_t nbefore;
 	pid_t *before;
+	char *run_dir;
 
 	make_dir(o->dir);
+	run_dir = run_folder(o);
 	/*
 	 * The orphans of a worker killed come to this process, which reaps
 	 * them before it ends: no process of the run outlives it.
@@ -319,6 +341,9 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	}
 	proc_reap_all(clock_now() + KILL_MARGIN, before, nbefore);
 	free(before);
+	/* No litter: it goes if nothing waits in it. */
+	rmdir(run_dir);
+	free(run_dir);
 	/* Those an interrupt, or a cycle of parents, kept from starting. */
 	buf_init(&b, 0);
 	for (k = 0; k < n; k++) {

@@ -11,6 +11,12 @@
 #include "diag.h"
 #include "proc.h"
 
+/*
+ * The folder of DIR where the locks and the state of the runs live,
+ * removed when a run leaves nothing there.
+ */
+#define RUN_DIR	".restpipe"
+
 /* The options of a run, as main() read them. */
 struct sync_opts {
 	const char	*config;	/* -c FILE */
@@ -33,8 +39,8 @@ struct resource {
 	char		*name;
 	char		*table;		/* its table name, normalized */
 	char		*file;		/* DIR/TABLE.EXT */
-	char		*statedir;	/* DIR/.TABLE.sync */
-	char		*lockfile;	/* DIR/.TABLE.sync.lock */
+	char		*statedir;	/* DIR/.restpipe/TABLE.sync */
+	char		*lockfile;	/* DIR/.restpipe/TABLE.lock */
 	char		*prefix;	/* "rest-sync: NAME", for messages */
 	int		 wd;		/* enum write_disposition */
 	int		 prune;		/* --prune applies to it */
@@ -43,7 +49,7 @@ struct resource {
 	char		*fingerprint;	/* of what it fetches (resource.c) */
 	char		*parent;	/* of a child resource, or NULL */
 	/*
-	 * DIR/.TABLE.records: the records of a parent synced in this run,
+	 * DIR/.restpipe/TABLE.records: the records of a parent synced in this run,
 	 * which its children read (--parents) instead of fetching them.
 	 */
 	char		*records;	/* a parent's, to write; or NULL */

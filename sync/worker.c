@@ -1355,7 +1355,7 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 {
 	struct run run;
 	struct err e = { 0 };
-	int status, lock, i;
+	int status, lock = -1, i;
 
 	memset(&run, 0, sizeof(run));
 	run.spool = run.log = run.tee = run.dir = -1;
@@ -1395,5 +1395,6 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	summary(&run, status);
 	result(&run, status, resultfd);
 	run_free(&run);
+	durable_unlock(lock, r->lockfile);
 	return status;
 }

@@ -341,7 +341,7 @@ rest-paginate: resume: rerun from the start"
 	# rest-sync keeps the link itself: no "rerun from the start".
 	refute_regex "$stderr" 'rerun from the start'
 	assert_regex "$stderr" 'the next run resumes after the 2 pages fetched \(--next-url, not shown\)'
-	assert_equal "$(stat -c %a out/.r.sync/pages out/.r.sync/state)" '600
+	assert_equal "$(stat -c %a out/.restpipe/r.sync/pages out/.restpipe/r.sync/state)" '600
 600'
 	# The next run goes on from the link kept, and loads every record.
 	server_reset

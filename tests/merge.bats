@@ -137,14 +137,14 @@ rows() {
 
 # ---------------------------------------------------------- dispositions
 
-@test "a missing FILE is created, with its schema and lock file" {
+@test "a missing FILE is created with its schema, and no lock file is left" {
 	merge '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' -k id "$F"
 	assert_success
 	assert_output ''
 	summary "$F" 2 0 0 0 2
 	assert_equal "$(cat "$F")" $'{"id":1,"v":"a"}\n{"id":2,"v":"b"}'
 	assert_file_exists "$F.schema.json"
-	assert_file_exists "$F.lock"
+	assert_file_not_exists "$F.lock"
 	no_temp
 }
 
@@ -863,7 +863,7 @@ bad() {
 	[ "$status_" -eq 74 ] || fail "status $status_, stderr: $stderr_"
 	assert_equal "$stderr_" "rest-merge: $disk/f.jsonl: write failed: No space left on device"
 	assert_equal "$same" 1
-	assert_equal "$left" $'f.jsonl\nf.jsonl.lock\nf.jsonl.schema.json'
+	assert_equal "$left" $'f.jsonl\nf.jsonl.schema.json'
 }
 
 @test "kill -9 at random moments leaves FILE old or new, never a mix" {
@@ -916,19 +916,54 @@ bad() {
 	done
 }
 
-@test "four merges started at once all land" {
+@test "eight merges started at once all land, one at a time, and leave no lock file" {
 	local i
-	for i in 0 1 2 3; do
-		rows 20000 $((i * 20000 + 1)) "run$i" > in$i.jsonl
+	for i in 0 1 2 3 4 5 6 7; do
+		rows 10000 $((i * 10000 + 1)) "run$i" > in$i.jsonl
 	done
-	for i in 0 1 2 3; do
+	# Each removes the lock file as it ends: one waiting on it takes the
+	# next one, never a second holder beside it.
+	for i in 0 1 2 3 4 5 6 7; do
 		rest-merge -s -k id "$F" < in$i.jsonl &
 	done
 	wait
 	run jq -s -c '[length, (map(.id) | unique | length),
-	    (map(.label) | unique)]' "$F"
-	assert_output '[80000,80000,["run0","run1","run2","run3"]]'
+	    (map(.label) | unique | length)]' "$F"
+	assert_output '[80000,80000,8]'
+	assert_file_not_exists "$F.lock"
 	no_temp
+}
+
+@test "a merge that waited on a lock file its holder removed takes the new one: no update lost" {
+	local a b
+	rows 1 1 waited >a.jsonl
+	rows 5 2 came-after >b.jsonl
+	mkfifo feed
+	# The test holds the lock; a merge waits on that file (not through
+	# fd 8, which would hold the test's lock too).
+	exec 8>"$F.lock"
+	flock 8
+	rest-merge -s -k id "$F" <a.jsonl 8>&- &
+	a=$!
+	sleep 0.3
+	# As a holder ending does: the file goes, then the lock.  A merge
+	# started meanwhile makes and locks a new file, and holds it while
+	# its input waits.
+	rm "$F.lock"
+	rest-merge -s -k id "$F" <feed 8>&- &
+	b=$!
+	sleep 0.3
+	exec 8>&-
+	# The first one now waits for the second, not beside it.
+	sleep 0.5
+	assert kill -0 "$a"
+	assert_file_not_exists "$F"
+	cat b.jsonl >feed
+	wait "$b"
+	wait "$a"
+	run jq -s -c '[length, (map(.label) | unique)]' "$F"
+	assert_output '[6,["came-after","waited"]]'
+	assert_file_not_exists "$F.lock"
 }
 
 @test "replace after a failed upstream: stage first, replace on success" {
@@ -1209,11 +1244,11 @@ same() {
 	cmp -s "$F" "$1/${F##*/}" && cmp -s "$F.schema.json" "$1/${F##*/}.schema.json"
 }
 
-# Only FILE, its sidecar and its lock are left in the directory (besides
-# the test's own files).
+# Only FILE and its sidecar are left in the directory (besides the test's
+# own files): no lock file either.
 only_table() {
 	run bash -c 'ls -A "$1" | grep -v "^separate-stderr-"' _ "$BATS_TEST_TMPDIR"
-	assert_output "$(printf '%s\n' f.jsonl f.jsonl.lock f.jsonl.schema.json \
+	assert_output "$(printf '%s\n' f.jsonl f.jsonl.schema.json \
 	    in.jsonl new old want-new want-old)"
 }
 
@@ -1405,7 +1440,7 @@ EOF
 	run jq -c '[.columns[].name]' meta/s.json
 	assert_output '["id","v"]'
 	run ls -A . meta
-	assert_output $'.:\nmeta\nt.jsonl\nt.jsonl.lock\n\nmeta:\ns.json'
+	assert_output $'.:\nmeta\nt.jsonl\n\nmeta:\ns.json'
 }
 
 @test "--dry-run does not finish a journal; it says one is there" {
@@ -1466,7 +1501,7 @@ EOF
 	assert_output '["id","v"]'
 	run env LC_ALL=C ls -A d
 	assert_output "$(printf '%s\n' "${kept[@]}" .t.jsonl.Dir123 \
-	    .t.jsonl.Lnk123 t.jsonl t.jsonl.lock t.jsonl.schema.json |
+	    .t.jsonl.Lnk123 t.jsonl t.jsonl.schema.json |
 	    LC_ALL=C sort)"
 	for name in "${kept[@]}"; do
 		assert_equal "$(cat "d/$name")" keep
@@ -1488,7 +1523,7 @@ EOF
 	assert_equal "$stderr" ''
 	assert_equal "$(cat d/t.jsonl)" $'{"id":1}\n{"id":2}'
 	run env LC_ALL=C ls -A d d/meta
-	assert_output $'d:\nmeta\nt.jsonl\nt.jsonl.lock\n\nd/meta:\n.t.jsonl.Ab3dE9\ns.json'
+	assert_output $'d:\nmeta\nt.jsonl\n\nd/meta:\n.t.jsonl.Ab3dE9\ns.json'
 }
 
 @test "kill -9 as FILE is written leaves its temporary file; the next run removes it" {
@@ -1530,7 +1565,7 @@ EOF
 		cmp d/t.jsonl w/t.jsonl
 		cmp d/t.jsonl.schema.json w/t.jsonl.schema.json
 		run env LC_ALL=C ls -A d
-		assert_output $'t.jsonl\nt.jsonl.lock\nt.jsonl.schema.json'
+		assert_output $'t.jsonl\nt.jsonl.schema.json'
 	done
 }
 
@@ -1552,7 +1587,7 @@ EOF
 	assert_success
 	summary d/t.jsonl 0 0 0 0 2
 	run env LC_ALL=C ls -A d
-	assert_output $'t.jsonl\nt.jsonl.lock\nt.jsonl.schema.json'
+	assert_output $'t.jsonl\nt.jsonl.schema.json'
 }
 
 @test "the file size limit: 74, both temporary files removed, FILE as it was" {

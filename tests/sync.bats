@@ -65,12 +65,16 @@ requests() {
 	server_stats | jq .requests
 }
 
-# nostate: nothing of a pending run is left in $OUT.
+# nostate: nothing of a pending run is left in $OUT, and no litter: no
+# lock, no state, no temporary file beside the tables.
 nostate() {
 	run ls -A "$OUT"
-	refute_output --partial '.sync
-'
-	assert [ ! -e "$OUT/.image_analysis.sync" ]
+	refute_output --partial '.sync'
+	refute_output --partial '.lock'
+	refute_output --partial '.restpipe'
+	refute_output --regexp '(^|
+)\.'
+	assert [ ! -e "$OUT/.restpipe/image_analysis.sync" ]
 }
 
 # ---------------------------------------------------------- the contract
@@ -365,10 +369,10 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 	conf
 	pending_at_350
 	# A byte of the spool changed, as a disk might.
-	printf 'X' | dd of="$OUT/.image_analysis.sync/spool" bs=1 seek=100 conv=notrunc status=none
+	printf 'X' | dd of="$OUT/.restpipe/image_analysis.sync/spool" bs=1 seek=100 conv=notrunc status=none
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/spool: not the 7 pages the state records; starting over"
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.restpipe/image_analysis.sync/spool: not the 7 pages the state records; starting over"
 	assert_equal "$(requests)" 20
 	clean_table want
 	cmp want "$T"
@@ -376,11 +380,11 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 
 @test "a state that rest-sync did not write is discarded" {
 	conf
-	mkdir -p "$OUT/.image_analysis.sync"
-	echo 'pages=3' >"$OUT/.image_analysis.sync/state"
+	mkdir -p "$OUT/.restpipe/image_analysis.sync"
+	echo 'pages=3' >"$OUT/.restpipe/image_analysis.sync/state"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/state: not a state rest-sync wrote; starting over"
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.restpipe/image_analysis.sync/state: not a state rest-sync wrote; starting over"
 	assert_equal "$(wc -l <"$T")" 1000
 	nostate
 }
@@ -389,10 +393,10 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 	conf
 	pending_at_350
 	# The state of version 1, whose checksums were not these.
-	sed -i '1s/.*/restpipe sync state 1/' "$OUT/.image_analysis.sync/state"
+	sed -i '1s/.*/restpipe sync state 1/' "$OUT/.restpipe/image_analysis.sync/state"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/state: a state another version of rest-sync wrote; starting over"
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.restpipe/image_analysis.sync/state: a state another version of rest-sync wrote; starting over"
 	assert_equal "$(requests)" 20
 	clean_table want
 	cmp want "$T"
@@ -531,7 +535,7 @@ for p in os.listdir("/proc"):
 		# A run that completed (a signal may come after the commit)
 		# leaves the next one a whole re-sync.
 		clean=20
-		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
+		[[ -e $T && ! -e $OUT/.restpipe/image_analysis.sync ]] && clean=40
 		run rest-sync -s -c "$C" -C "$OUT"
 		assert_success
 		refute_output --partial 'starting over'
@@ -582,7 +586,7 @@ sys.exit(1)' "$1"
 		group_gone "$pid" || fail "the group of $pid outlived SIGKILL"
 		# A run that completed leaves the next one a whole re-sync.
 		clean=20
-		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
+		[[ -e $T && ! -e $OUT/.restpipe/image_analysis.sync ]] && clean=40
 		run rest-sync -s -c "$C" -C "$OUT"
 		assert_success
 		# What the state records is in the spool, a kill or not.
@@ -601,7 +605,7 @@ sys.exit(1)' "$1"
 	clean_table want
 	run --separate-stderr bash -c 'ulimit -f 64; timeout 60 rest-sync -c "$1" -C "$2"' _ "$C" "$OUT"
 	assert_failure 74
-	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync/spool: write failed: File too large"
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.restpipe/image_analysis.sync/spool: write failed: File too large"
 	assert_regex "${stderr_lines[1]}" "^rest-sync: image_analysis: not synced \(rest-sync exit 74\): $T left as it was; the next run resumes after the [0-9]+ pages fetched \(--offset [0-9]+\)\$"
 	assert_equal "${#stderr_lines[@]}" 2
 	assert_file_not_exists "$T"
@@ -639,7 +643,7 @@ sys.exit(1)' "$1"
 	kill -KILL -- -$! 2>/dev/null || true
 	group_gone $! || fail "the group of $! outlived SIGKILL"
 	# Its state says the run began, and no more.
-	assert [ -e "$OUT/.image_analysis.sync/state" ]
+	assert [ -e "$OUT/.restpipe/image_analysis.sync/state" ]
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
@@ -657,7 +661,7 @@ sys.exit(1)' "$1"
 	setsid rest-sync -s -c "$C" -C "$OUT" 2>/dev/null &
 	wait $! || true
 	assert_equal "$(wc -l <"$T")" 120
-	assert_file_exists "$OUT/.image_analysis.sync/state"
+	assert_file_exists "$OUT/.restpipe/image_analysis.sync/state"
 	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
 	server_reset
 	run rest-sync -c "$C" -C "$OUT" --status
@@ -929,7 +933,7 @@ stop_alone() {
 		# A run may end before its moment.
 		[[ $output == 137 || $output == 0 ]] || fail "at $delay s: $output"
 		clean=20
-		[[ -e $T && ! -e $OUT/.image_analysis.sync ]] && clean=40
+		[[ -e $T && ! -e $OUT/.restpipe/image_analysis.sync ]] && clean=40
 		run rest-sync -s -c "$C" -C "$OUT"
 		assert_success
 		refute_output --partial 'starting over'
@@ -1157,12 +1161,12 @@ labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key
 	pid=$!
 	# Once the first holds its lock: its state is there.
 	for _ in $(seq 100); do
-		[[ -e $OUT/.image_analysis.sync/state ]] && break
+		[[ -e $OUT/.restpipe/image_analysis.sync/state ]] && break
 		sleep 0.05
 	done
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 75
-	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync.lock: busy: another rest-sync is syncing this table; try again later"
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.restpipe/image_analysis.lock: busy: another rest-sync is syncing this table; try again later"
 	assert_equal "${stderr_lines[1]}" "rest-sync: image_analysis: not synced (rest-sync exit 75): $T left as it was"
 	# The other table was synced all the same.
 	assert_equal "$(wc -l <"$OUT/labels.jsonl")" 30
@@ -1178,50 +1182,58 @@ labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key
 	rest-sync -s -c "$C" -C "$OUT" &
 	pid=$!
 	for _ in $(seq 100); do
-		[[ -s $OUT/.image_analysis.sync/pages ]] && break
+		[[ -s $OUT/.restpipe/image_analysis.sync/pages ]] && break
 		sleep 0.05
 	done
 	run rest-sync -c "$C" -C "$OUT" --status
 	assert_success
-	assert_output "image_analysis: $T: 0 rows, never synced, running now: the rest-sync of process $pid holds $OUT/.image_analysis.sync.lock"
+	assert_output "image_analysis: $T: 0 rows, never synced, running now: the rest-sync of process $pid holds $OUT/.restpipe/image_analysis.lock"
 	run rest-sync -c "$C" -C "$OUT" --status --json
 	assert_equal "$(jq .running <<<"$output")" "$pid"
 	kill -TERM "$pid"
 	wait "$pid" || true
 	run rest-sync -c "$C" -C "$OUT" --status --json
 	assert_equal "$(jq .running <<<"$output")" null
-	assert_equal "$(jq -r .pending <<<"$output")" "--offset $(($(wc -l <"$OUT/.image_analysis.sync/pages") * 50))"
+	assert_equal "$(jq -r .pending <<<"$output")" "--offset $(($(wc -l <"$OUT/.restpipe/image_analysis.sync/pages") * 50))"
 }
 
 @test "a symbolic link planted at DIR/.TABLE.sync is not written through, and its target keeps its files" {
 	conf
-	mkdir -p "$OUT" elsewhere
+	mkdir -p "$OUT/.restpipe" elsewhere
 	echo 'keep me' >elsewhere/spool
 	echo 'keep me too' >elsewhere/state
-	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$OUT/.image_analysis.sync"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$OUT/.restpipe/image_analysis.sync"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 74
-	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.image_analysis.sync: a symbolic link; will not write through it"
+	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.restpipe/image_analysis.sync: a symbolic link; will not write through it"
 	assert_equal "$(cat elsewhere/spool elsewhere/state)" 'keep me
 keep me too'
 	assert_equal "$(ls elsewhere | wc -l)" 2
 	assert_equal "$(requests)" 0
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" --status
-	assert_output --partial "$OUT/.image_analysis.sync: a symbolic link; will not write through it"
+	assert_output --partial "$OUT/.restpipe/image_analysis.sync: a symbolic link; will not write through it"
 	assert_equal "$(cat elsewhere/spool elsewhere/state)" 'keep me
 keep me too'
+	# The folder of the runs itself: the same.
+	rm -r "$OUT/.restpipe"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$OUT/.restpipe"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 74
+	assert_equal "$stderr" "rest-sync: $OUT/.restpipe: a symbolic link; will not write through it"
+	assert_equal "$(ls elsewhere | wc -l)" 2
+	assert_equal "$(requests)" 0
 }
 
 @test "every file of a pending run is mode 0600 in a folder of mode 0700, whatever the umask" {
 	conf
-	mkdir -p "$OUT/.image_analysis.sync"
-	chmod 0755 "$OUT/.image_analysis.sync"
+	mkdir -p "$OUT/.restpipe/image_analysis.sync"
+	chmod 0755 "$OUT/.restpipe/image_analysis.sync"
 	shim rest-paginate 'exec "$real" --retries 0 "$@"'
 	fails_at 350 503
 	run bash -c 'umask 000; rest-sync -s -c "$1" -C "$2"' _ "$C" "$OUT"
 	assert_failure 75
-	assert_equal "$(stat -c %a "$OUT/.image_analysis.sync")" 700
-	assert_equal "$(stat -c '%n %a' "$OUT"/.image_analysis.sync/* | sed 's|.*/||')" "pages 600
+	assert_equal "$(stat -c %a "$OUT/.restpipe/image_analysis.sync")" 700
+	assert_equal "$(stat -c '%n %a' "$OUT"/.restpipe/image_analysis.sync/* | sed 's|.*/||')" "pages 600
 spool 600
 state 600"
 }
@@ -1230,7 +1242,7 @@ state 600"
 	conf
 	run --separate-stderr rest-sync -c "$C" -C /sys
 	assert_failure 73
-	assert_equal "${stderr_lines[0]}" 'rest-sync: image_analysis: /sys/.image_analysis.sync.lock: cannot create: Permission denied'
+	assert_regex "$stderr" '^rest-sync: /sys/.restpipe: cannot create: (Permission denied|Operation not permitted)$'
 	touch afile
 	run --separate-stderr rest-sync -c "$C" -C afile
 	assert_failure 73
@@ -1349,7 +1361,7 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(10 requests\\)"
 	# The link went by a file, never on a command line.
 	run cat "$BATS_TEST_TMPDIR/argv"
 	[[ $output != *$API_KEY* ]]
-	assert_line --index 1 --regexp " --next-url @$OUT/\\.image_analysis\\.sync/position\$"
+	assert_line --index 1 --regexp " --next-url @$OUT/\\.restpipe/image_analysis\\.sync/position\$"
 	nostate
 }
 
@@ -1362,7 +1374,7 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(10 requests\\)"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 75
 	assert_regex "$stderr" "rest-sync: image_analysis: not synced \\(rest-paginate exit 75\\): $T left as it was; the next run resumes after the 7 pages fetched \\(--cursor, not shown\\)\$"
-	assert_equal "$(stat -c %a "$OUT/.image_analysis.sync/pages")" 600
+	assert_equal "$(stat -c %a "$OUT/.restpipe/image_analysis.sync/pages")" 600
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
@@ -1371,7 +1383,7 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(10 requests\\)"
 		'c350 c400 c450 c500 c550 c600 c650 c700 c750 c800 c850 c900 c950'
 	cmp want "$T"
 	run cat "$BATS_TEST_TMPDIR/argv"
-	assert_line --index 1 --regexp " --cursor @$OUT/\\.image_analysis\\.sync/position\$"
+	assert_line --index 1 --regexp " --cursor @$OUT/\\.restpipe/image_analysis\\.sync/position\$"
 	refute_output --partial c350
 	nostate
 }
