@@ -131,7 +131,8 @@ start_job(const struct sync_opts *o, const struct resource *r,
 
 /* The result of a worker that could not say it. */
 static void
-make_result(const struct resource *r, int status, struct buf *b)
+make_result(const struct resource *r, int status, const char *outcome,
+    const char *why, struct buf *b)
 {
 	buf_reset(b);
 	buf_adds(b, "{\"resource\":");
@@ -140,15 +141,20 @@ make_result(const struct resource *r, int status, struct buf *b)
 	json_quote(b, r->table, strlen(r->table));
 	buf_adds(b, ",\"file\":");
 	json_quote(b, r->file, strlen(r->file));
-	buf_printf(b, ",\"status\":%d,\"pages\":0,\"records\":null,"
-	    "\"inserted\":null,\"updated\":null,\"unchanged\":null,"
-	    "\"deleted\":null,\"rows\":null,\"requests\":0,\"seconds\":0,"
-	    "\"pending\":null}\n", status);
+	buf_printf(b, ",\"status\":%d,\"outcome\":\"%s\",\"pages\":0,"
+	    "\"records\":null,\"inserted\":null,\"updated\":null,"
+	    "\"unchanged\":null,\"deleted\":null,\"rows\":null,"
+	    "\"requests\":0,\"sent\":{},\"retries\":0,\"retry_causes\":{},"
+	    "\"longest_wait\":0,\"seconds\":0,\"resumed\":null,"
+	    "\"pending\":null,\"error\":{\"stage\":\"rest-sync\","
+	    "\"status\":%d,\"message\":", status, outcome, status);
+	json_quote(b, why, strlen(why));
+	buf_adds(b, ",\"url\":null}}\n");
 }
 
 /* Reap the worker whose result ended; returns its exit status. */
 static int
-finish_job(const struct sync_opts *o, struct job *j)
+finish_job(const struct sync_opts *o, struct job *j, struct buf *result)
 {
 	int wstatus, status;
 
@@ -172,10 +178,12 @@ finish_job(const struct sync_opts *o, struct job *j)
 		status = EX_SOFTWARE;
 	}
 	if (j->out.len == 0 || j->out.data[j->out.len - 1] != '\n')
-		make_result(j->r, status, &j->out);
+		make_result(j->r, status, "failed", "the process syncing it "
+		    "died before it said what it did", &j->out);
 	if (o->json && !j->r->drive_only)
 		fwrite(j->out.data, 1, j->out.len, stdout);
-	buf_free(&j->out);
+	/* Kept for the recap. */
+	*result = j->out;
 	j->pid = 0;
 	return status;
 }
@@ -186,7 +194,8 @@ finish_job(const struct sync_opts *o, struct job *j)
  */
 static int
 collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
-    size_t *running, int status, int *done, double deadline)
+    size_t *running, int status, int *done, double deadline,
+    struct buf *results)
 {
 	struct pollfd *p = xcalloc(njobs, sizeof(*p));
 	struct timespec ts;
@@ -218,7 +227,7 @@ collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
 		}
 		if (got == -1 && errno == EINTR)
 			continue;
-		rc = finish_job(o, &jobs[i]);
+		rc = finish_job(o, &jobs[i], &results[jobs[i].index]);
 		done[jobs[i].index] = rc == 0 ? DONE_OK : DONE_FAILED;
 		status = worse(status, rc);
 		(*running)--;
@@ -233,7 +242,7 @@ collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
  */
 static int
 ready(const struct sync_opts *o, const struct resource *r, size_t n,
-    size_t k, int *done, int *status)
+    size_t k, int *done, int *status, struct buf *results)
 {
 	struct buf b;
 	size_t p;
@@ -248,10 +257,12 @@ ready(const struct sync_opts *o, const struct resource *r, size_t n,
 	warnmsg("%s: not synced: its parent resource '%s' failed",
 	    r[k].name, r[p].name);
 	buf_init(&b, 0);
-	make_result(&r[k], EX_UNAVAILABLE, &b);
-	if (o->json)
-		fwrite(b.data, 1, b.len, stdout);
+	buf_printf(&b, "its parent resource '%s' failed", r[p].name);
+	make_result(&r[k], EX_UNAVAILABLE, "skipped", buf_str(&b),
+	    &results[k]);
 	buf_free(&b);
+	if (o->json)
+		fwrite(results[k].data, 1, results[k].len, stdout);
 	done[k] = DONE_FAILED;
 	*status = worse(*status, EX_UNAVAILABLE);
 	return 0;
@@ -298,6 +309,7 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	size_t nbefore;
 	pid_t *before;
 	char *run_dir;
+	struct buf *results;
 
 	make_dir(o->dir);
 	run_dir = run_folder(o);
@@ -309,11 +321,12 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	jobs = xcalloc(njobs, sizeof(*jobs));
 	done = xcalloc(n, sizeof(*done));
+	results = xcalloc(n, sizeof(*results));
 	/* Parents before their children, -j at once. */
 	while (left > 0 || running > 0) {
 		for (k = 0; k < n && !stop_requested(); k++) {
 			if (done[k] != DONE_WAITING ||
-			    !ready(o, r, n, k, done, &status))
+			    !ready(o, r, n, k, done, &status, results))
 				continue;
 			for (i = 0; i < njobs && jobs[i].pid != 0; i++)
 				;
@@ -335,7 +348,7 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 			left += done[k] == DONE_WAITING;
 		if (running > 0)
 			status = collect(o, jobs, njobs, &running, status,
-			    done, killed ? 0 : deadline);
+			    done, killed ? 0 : deadline, results);
 		else if (stop_requested() || left > 0)
 			break;
 	}
@@ -355,12 +368,25 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 			status = worse(status, EX_CONFIG);
 		} else
 			status = worse(status, 128 + stop_requested());
-		make_result(&r[k], stop_requested() ? 128 + stop_requested() :
-		    EX_CONFIG, &b);
+		if (stop_requested())
+			make_result(&r[k], 128 + stop_requested(), "skipped",
+			    "a signal stopped the run before it", &results[k]);
+		else {
+			buf_reset(&b);
+			buf_printf(&b, "its parent resource '%s' is its child "
+			    "too", r[k].parent);
+			make_result(&r[k], EX_CONFIG, "failed", buf_str(&b),
+			    &results[k]);
+		}
 		if (o->json)
-			fwrite(b.data, 1, b.len, stdout);
+			fwrite(results[k].data, 1, results[k].len, stdout);
 	}
 	buf_free(&b);
+	if (!o->silent)
+		recap(o, r, n, results);
+	for (k = 0; k < n; k++)
+		buf_free(&results[k]);
+	free(results);
 	/* The records parents kept for their children. */
 	for (k = 0; k < n; k++)
 		if (r[k].records != NULL)

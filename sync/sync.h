@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "proc.h"
+#include "wire.h"
 
 /*
  * The folder of DIR where the locks and the state of the runs live,
@@ -218,6 +219,42 @@ const char *utc_now(void);
 
 /* A new run id, unique to this process and moment; static storage. */
 const char *new_run_id(void);
+
+/* report.c: what a person reads of a run, and --json. */
+
+#define RETRY_LINES	64	/* retries said after a failure, at most */
+
+/* The retries of a resource, as rest-paginate's report told them. */
+struct retries {
+	struct wire_tally by[WIRE_TALLIES];	/* by cause */
+	size_t		 nby;
+	long		 count;
+	double		 longest;	/* wait, seconds */
+	struct buf	 lines;		/* the last RETRY_LINES, as retry_line() */
+	long		 nlines;
+};
+
+/* Count the retry w into r, and keep its line. */
+void	retries_add(struct retries *r, const struct wire *w);
+
+void	retries_free(struct retries *r);
+
+/*
+ * The retry w in words: "retry 1 of 3 after 503: GET URL; waited 2 s".
+ * Static storage.
+ */
+const char *retry_line(const struct wire *w);
+
+/* Append "12 retries: 9x 503, 3x 429, longest wait 8 s" to b. */
+void	retries_describe(const struct retries *r, struct buf *b);
+
+/*
+ * The recap at the end of a run, on stderr: a row per resource of r, from
+ * its result (a line of --json, or empty when it never ran), and for each
+ * failure its reason and the command that resumes or fixes it.
+ */
+void	recap(const struct sync_opts *o, const struct resource *r, size_t n,
+	    const struct buf *results);
 
 /* worker.c */
 

@@ -115,6 +115,7 @@ struct run {
 	long		 fetched_pages;	/* by this run */
 	long		 resumed_pages;	/* in the spool when it began */
 	int		 resumed;	/* it took up an earlier run's state */
+	char		*resumed_from;	/* where, as messages show it */
 	int		 dirty;		/* pages logged since the last fsync */
 	double		 started, synced;
 	struct buf	 pages, records;
@@ -132,6 +133,8 @@ struct run {
 					   is known when rest-merge ends */
 	int		 failure;	/* the first failure's exit status */
 	const char	*failed;	/* which program failed, or NULL */
+	char		*reason;	/* of rest-sync's own failure, or NULL */
+	struct retries	 rt;		/* rest-paginate's, as they came */
 };
 
 static pid_t	merge_pid;		/* to kill if this process exits */
@@ -159,6 +162,9 @@ fail(struct run *run, int status, const char *who)
 	if (run->failure == 0) {
 		run->failure = status;
 		run->failed = who;
+		/* Its own: the reason it has just said. */
+		if (who == NULL && *diag_last() != '\0')
+			run->reason = xstrdup(diag_last());
 	}
 }
 
@@ -379,6 +385,10 @@ heard(struct run *run, int k, struct wire *w)
 		break;
 	case WIRE_RETRY:
 		h->retries++;
+		retries_add(&run->rt, w);
+		/* Said as it happens only with -v; else summed up. */
+		if (run->o->verbose && !run->o->silent)
+			proc_say(run->r->prefix, "%s", retry_line(w));
 		break;
 	case WIRE_END:
 		keep = &h->end;
@@ -884,7 +894,8 @@ start(struct run *run)
 		command(&a, "rest-paginate", o, r);
 		if (o->verbose)
 			arg(&a, "-v");
-		if (o->silent)
+		/* Its retries are summed up, or said from its report. */
+		if (!o->verbose)
 			arg(&a, "-s");
 		if (o->parallel != NULL) {
 			arg(&a, "-P");
@@ -1084,6 +1095,9 @@ prepare(struct run *run, const char *fp)
 		buf_free(&what);
 		run->resumed_pages = run->st.pages;
 		run->resumed = 1;
+		run->resumed_from = xstrdup(run->st.fetched ? "commit" :
+		    run->st.position != NULL ? state_shown(run->st.position) :
+		    "start");
 		run->synced = clock_now();
 		return 0;
 	}
@@ -1143,18 +1157,82 @@ counts(const struct run *run, long *fetched, long *pages, long *requests,
 	    (unsigned long)run->heard[1].end.records : 0;
 }
 
+/* Append the tallies t as a JSON object to b. */
+static void
+add_tallies(struct buf *b, const struct wire_tally *t, size_t n)
+{
+	size_t i;
+
+	buf_addc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(b, ',');
+		json_quote(b, t[i].name, strlen(t[i].name));
+		buf_printf(b, ":%lld", t[i].n);
+	}
+	buf_addc(b, '}');
+}
+
+/* The failure of the run: the stage's own report of it, or rest-sync's. */
+static void
+add_error(struct buf *b, const struct run *run, int status)
+{
+	const struct wire *f = NULL;
+	const char *msg, *stage = run->failed != NULL ? run->failed :
+	    "rest-sync";
+	char killed[64];
+	int k;
+
+	for (k = 0; k < 3; k++)
+		if (run->failed != NULL && strcmp(run->failed, stages[k]) ==
+		    0 && run->heard[k].failed.kind == WIRE_FAIL)
+			f = &run->heard[k].failed;
+	if (f != NULL)
+		msg = f->reason;
+	else if (run->reason != NULL)
+		msg = run->reason;
+	else if (status > 128) {
+		snprintf(killed, sizeof(killed), "%s by signal %d",
+		    stop_requested() ? "stopped" : "killed", status - 128);
+		msg = killed;
+	} else
+		msg = NULL;
+	buf_adds(b, ",\"error\":{\"stage\":");
+	json_quote(b, stage, strlen(stage));
+	buf_printf(b, ",\"status\":%d,\"message\":", status);
+	if (msg != NULL)
+		json_quote(b, msg, strlen(msg));
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"url\":");
+	if (f != NULL && f->url != NULL)
+		json_quote(b, f->url, strlen(f->url));
+	else
+		buf_adds(b, "null");
+	buf_addc(b, '}');
+}
+
 /* The result as a JSON object, to the parent and into --json. */
 static void
 result(struct run *run, int status, int resultfd)
 {
 	const struct wire *m = &run->heard[2].end;
+	const struct heard *pg = &run->heard[0];
+	const struct wire *sent = pg->end.kind == WIRE_END ? &pg->end :
+	    &pg->failed;
 	int counted = m->kind == WIRE_END && !m->already;
 	unsigned long records;
 	long fetched, pages, requests;
+	const char *outcome, *pending;
 	struct buf b;
 	ssize_t w;
 
 	counts(run, &fetched, &pages, &requests, &records);
+	if (status == 0)
+		outcome = run->resumed ? "resumed" : "ok";
+	else
+		outcome = status > 128 && stop_requested() ? "interrupted" :
+		    "failed";
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"resource\":");
 	json_quote(&b, run->r->name, strlen(run->r->name));
@@ -1162,8 +1240,8 @@ result(struct run *run, int status, int resultfd)
 	json_quote(&b, run->r->table, strlen(run->r->table));
 	buf_adds(&b, ",\"file\":");
 	json_quote(&b, run->r->file, strlen(run->r->file));
-	buf_printf(&b, ",\"status\":%d,\"pages\":%ld,\"records\":", status,
-	    fetched);
+	buf_printf(&b, ",\"status\":%d,\"outcome\":\"%s\",\"pages\":%ld,"
+	    "\"records\":", status, outcome, fetched);
 	if (run->committing)
 		buf_printf(&b, "%lu", records);
 	else
@@ -1175,17 +1253,33 @@ result(struct run *run, int status, int resultfd)
 	else
 		buf_adds(&b, ",\"inserted\":null,\"updated\":null,"
 		    "\"unchanged\":null,\"deleted\":null,\"rows\":null");
-	buf_printf(&b, ",\"requests\":%ld,\"seconds\":%.3f,\"pending\":",
-	    requests, clock_now() - run->started);
-	if (status != 0 && run->st.run_id != NULL &&
-	    access(run->statepath, F_OK) == 0)
-		json_quote(&b, run->st.fetched ? "commit" :
-		    run->st.position != NULL ? state_shown(run->st.position) :
-		    "start", strlen(run->st.fetched ? "commit" :
-		    run->st.position != NULL ? state_shown(run->st.position) :
-		    "start"));
-	else
+	buf_printf(&b, ",\"requests\":%ld,\"sent\":", requests);
+	add_tallies(&b, sent->sent, sent->nsent);
+	buf_printf(&b, ",\"retries\":%ld,\"retry_causes\":", run->rt.count);
+	add_tallies(&b, run->rt.by, run->rt.nby);
+	buf_printf(&b, ",\"longest_wait\":%g,\"seconds\":%.3f,\"resumed\":",
+	    run->rt.longest, clock_now() - run->started);
+	/* Where this run took up an earlier one: its pages and position. */
+	if (run->resumed) {
+		buf_printf(&b, "{\"pages\":%ld,\"from\":", run->resumed_pages);
+		pending = run->resumed_from != NULL ? run->resumed_from :
+		    "commit";
+		json_quote(&b, pending, strlen(pending));
+		buf_addc(&b, '}');
+	} else
 		buf_adds(&b, "null");
+	buf_adds(&b, ",\"pending\":");
+	if (status != 0 && run->st.run_id != NULL &&
+	    access(run->statepath, F_OK) == 0) {
+		pending = run->st.fetched ? "commit" : run->st.position !=
+		    NULL ? state_shown(run->st.position) : "start";
+		json_quote(&b, pending, strlen(pending));
+	} else
+		buf_adds(&b, "null");
+	if (status != 0)
+		add_error(&b, run, status);
+	else
+		buf_adds(&b, ",\"error\":null");
 	buf_adds(&b, "}\n");
 	while ((w = write(resultfd, b.data, b.len)) == -1 && errno == EINTR)
 		;
@@ -1204,6 +1298,7 @@ summary(struct run *run, int status)
 	unsigned long records;
 	long fetched, pages, requests, logged;
 	struct buf why, next;
+	const char *p, *nl;
 
 	counts(run, &fetched, &pages, &requests, &records);
 
@@ -1213,6 +1308,12 @@ summary(struct run *run, int status)
 		return;
 	}
 	if (status == 0) {
+		if (run->rt.count > 0 && !run->o->json && !run->o->silent) {
+			buf_init(&why, 0);
+			retries_describe(&run->rt, &why);
+			warnmsg("%s", buf_str(&why));
+			buf_free(&why);
+		}
 		if (!run->o->json && !run->o->silent)
 			warnmsg("%s: %lu records from %ld page%s (%ld "
 			    "request%s): %lu inserted, %lu updated, %lu "
@@ -1227,6 +1328,12 @@ summary(struct run *run, int status)
 			    run->started);
 		return;
 	}
+	/* A failure: the retries that led to it, unless said already. */
+	if (run->rt.nlines > 0 && !run->o->verbose && !run->o->silent)
+		for (p = run->rt.lines.data; (nl = memchr(p, '\n',
+		    (size_t)(run->rt.lines.data + run->rt.lines.len - p))) !=
+		    NULL; p = nl + 1)
+			warnmsg("%.*s", (int)(nl - p), p);
 	buf_init(&why, 0);
 	buf_init(&next, 0);
 	if (status > 128 && stop_requested())
@@ -1337,6 +1444,9 @@ run_free(struct run *run)
 		wire_free(&run->heard[i].cursor);
 	}
 	proc_relay_free(&run->rl);
+	retries_free(&run->rt);
+	free(run->reason);
+	free(run->resumed_from);
 	state_free(&run->st);
 	free(run->statepath);
 	free(run->spoolpath);

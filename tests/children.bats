@@ -71,7 +71,7 @@ paths() {
 	conf "$resolve" '"include_from_parent": ["title"]'
 	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'
 	assert_success
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	assert_equal "$output" "$(expected_comments)"
 	# The posts' pages, then each post's comments page by page.
 	assert_equal "$(paths | head -6 | paste -sd' ' -)" \
@@ -84,7 +84,7 @@ paths() {
 	sed -i 's|"path": "posts",|"path": "posts", "params": {"pad": 200000},|' c.json
 	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'
 	assert_success
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	assert_equal "$output" "$(expected_comments)"
 	# So does rest-sync, which hands each record on the same way.
 	run rest-sync -s -c c.json -r posts -r comments -C out
@@ -97,10 +97,10 @@ paths() {
 	conf "$resolve"
 	RESTPIPE_PARENT_RECORD=abc run --separate-stderr rest-paginate -c c.json -r comments
 	assert_failure 70
-	assert_equal "$stderr" "rest-paginate: RESTPIPE_PARENT_RECORD: not a descriptor: 'abc'"
+	assert_equal "$(norecap)" "rest-paginate: RESTPIPE_PARENT_RECORD: not a descriptor: 'abc'"
 	RESTPIPE_PARENT_RECORD=57 run --separate-stderr rest-paginate -c c.json -r comments
 	assert_failure 74
-	assert_equal "$stderr" "rest-paginate: RESTPIPE_PARENT_RECORD: read error: Bad file descriptor"
+	assert_equal "$(norecap)" "rest-paginate: RESTPIPE_PARENT_RECORD: read error: Bad file descriptor"
 	assert_equal "$(requests)" 0
 }
 
@@ -112,7 +112,7 @@ paths() {
 		"method": "GET"' '"include_from_parent": ["title"]'
 	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'
 	assert_success
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	assert_equal "$output" "$(expected_comments)"
 	run server_requests
 	assert_equal "$(jq -r 'select(.path == "/blog/posts/4/comments") | .query' <<<"$output" | paste -sd' ' -)" \
@@ -133,7 +133,7 @@ paths() {
 		server_reset
 		run --separate-stderr bash -c 'set -o pipefail; timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'
 		assert_success
-		assert_equal "$stderr" ''
+		assert_equal "$(norecap)" ''
 		assert_equal "$output" '{"id":"..-1","postId":"..","body":"comment 1 of post ..","_posts_title":"post .."}
 {"id":".-1","postId":".","body":"comment 1 of post .","_posts_title":"post ."}'
 		assert_equal "$(paths | paste -sd' ' -)" \
@@ -146,7 +146,7 @@ paths() {
 	server_reset
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents parents.jsonl --dry-run
 	assert_success
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	assert_equal "$(grep ^GET <<<"$output" | sed "s|$BASE||" | paste -sd' ' -)" \
 		'GET /blog/posts/%2E%2E/comments?offset=0&limit=2&post=.. GET /blog/posts/.../comments?offset=0&limit=2&post=... GET /blog/posts/.x/comments?offset=0&limit=2&post=.x GET /blog/posts/x./comments?offset=0&limit=2&post=x.'
 	assert_equal "$(requests)" 0
@@ -166,7 +166,7 @@ paths() {
 	conf "$resolve"
 	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r author | timeout 60 rest-select -c c.json -r author'
 	assert_success
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	assert_equal "${#lines[@]}" 5
 	assert_equal "${lines[2]}" '{"postId":3,"name":"author 3","_posts_title":"post 3"}'
 }
@@ -185,7 +185,7 @@ paths() {
 	# Not a child resource: the options are a usage error.
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r posts --parents posts.jsonl
 	assert_failure 64
-	assert_equal "$stderr" "rest-paginate: --parents and --parent-start are for a child resource (one with a resolve parameter or a {resources.NAME.FIELD} placeholder)"
+	assert_equal "$(norecap)" "rest-paginate: --parents and --parent-start are for a child resource (one with a resolve parameter or a {resources.NAME.FIELD} placeholder)"
 }
 
 @test "-P 3 spreads child runs across parents; the output is the same, in parent order" {
@@ -251,21 +251,21 @@ paths() {
 	conf '"path": "posts/{id}/comments", "params": {"id": {"type": "resolve", "resource": "nope", "field": "id"}}'
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
 	assert_failure 78
-	assert_equal "$stderr" "rest-paginate: c.json: \$.resources[1].endpoint.params.id.resource: no resource 'nope'"
+	assert_equal "$(norecap)" "rest-paginate: c.json: \$.resources[1].endpoint.params.id.resource: no resource 'nope'"
 	conf '"path": "posts/{resources.nope.id}/comments"'
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
 	assert_failure 78
-	assert_equal "$stderr" "rest-paginate: c.json: \$.resources[1].endpoint.path: placeholder '{resources.nope.id}': no resource 'nope'"
+	assert_equal "$(norecap)" "rest-paginate: c.json: \$.resources[1].endpoint.path: placeholder '{resources.nope.id}': no resource 'nope'"
 	conf '"path": "posts/{resources.posts.id}/{resources.author.postId}"'
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments
 	assert_failure 78
-	assert_equal "$stderr" "rest-paginate: c.json: \$.resources[1].endpoint.path: takes values from resources 'posts' and 'author': a child resource has one parent"
+	assert_equal "$(norecap)" "rest-paginate: c.json: \$.resources[1].endpoint.path: takes values from resources 'posts' and 'author': a child resource has one parent"
 	assert_equal "$(requests)" 0
 	# rest-fetch does one request: a child resource is not one.
 	conf "$resolve"
 	run --separate-stderr timeout 60 rest-fetch -c c.json -r comments
 	assert_failure 78
-	assert_equal "$stderr" "rest-fetch: c.json: resource 'comments' is a child of resource 'posts' (one request for each of its records): run it with rest-paginate"
+	assert_equal "$(norecap)" "rest-fetch: c.json: resource 'comments' is a child of resource 'posts' (one request for each of its records): run it with rest-paginate"
 	assert_equal "$(requests)" 0
 }
 
@@ -321,17 +321,17 @@ paths() {
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents moved.jsonl --parent-start "$at"
 	assert_failure 65
 	assert_output ''
-	assert_equal "$stderr" "rest-paginate: resource 'comments': --parent-start $at: the first 3 records of resource 'posts' are not those of the run that said to resume there (a record came, went or moved before them): no resume is safe; rerun from the start"
+	assert_equal "$(norecap)" "rest-paginate: resource 'comments': --parent-start $at: the first 3 records of resource 'posts' are not those of the run that said to resume there (a record came, went or moved before them): no resume is safe; rerun from the start"
 	assert_equal "$(requests)" 0
 	# Fewer records than the position, with or without the hash.
 	head -2 parents.jsonl >fewer.jsonl
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents fewer.jsonl --parent-start 3
 	assert_failure 65
-	assert_equal "$stderr" "rest-paginate: resource 'comments': --parent-start 3: resource 'posts' has 2 records now: no resume is safe; rerun from the start"
+	assert_equal "$(norecap)" "rest-paginate: resource 'comments': --parent-start 3: resource 'posts' has 2 records now: no resume is safe; rerun from the start"
 	# A hash that is not one.
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r comments --parents parents.jsonl --parent-start 3:xyz
 	assert_failure 78
-	assert_equal "$stderr" "rest-paginate: --parent-start: '3:xyz': not N or N:HASH (16 hex digits) as a resume hint says it"
+	assert_equal "$(norecap)" "rest-paginate: --parent-start: '3:xyz': not N or N:HASH (16 hex digits) as a resume hint says it"
 }
 
 @test "Ctrl-C mid-parents (SIGINT to the group): whole parents kept, the hint names the next parent, a resume completes the table once" {
@@ -450,7 +450,7 @@ sync_conf() {
 		-c "$BATS_TEST_DIRNAME/../examples/github.json" -r issue_comments \
 		--parents issues.jsonl --dry-run
 	assert_success
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	assert_equal "$(grep ^GET <<<"$output" | paste -sd' ' -)" \
 		'GET https://api.github.com/repos/dlt-hub/dlt/issues/7/comments?per_page=100 GET https://api.github.com/repos/dlt-hub/dlt/issues/9/comments?per_page=100'
 	refute_output --partial secret-token

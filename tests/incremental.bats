@@ -273,7 +273,7 @@ PARAM='"params": {"since": {"type": "incremental", "cursor_path": "updated_at", 
 refused() {
 	run --separate-stderr timeout 60 "$1" -c c.json -r posts
 	assert_failure 78
-	assert_equal "$stderr" "$1: c.json: $2"
+	assert_equal "$(norecap)" "$1: c.json: $2"
 	assert_equal "$(server_stats | jq .requests)" 0
 }
 
@@ -305,7 +305,7 @@ refused() {
 	# -s: no summary, and no note of the new state either.
 	run --separate-stderr timeout 60 rest-sync -s -c c.json -C out
 	assert_success
-	assert_equal "$stderr" ""
+	assert_equal "$(norecap)" ""
 }
 
 @test "rest-sync --status shows each incremental resource's cursor path and last value" {
@@ -426,12 +426,12 @@ conf_ph() {
 	conf_ph '"params": {"s": "{incremental.start_value}"}'
 	run --separate-stderr timeout 60 rest-fetch -c c.json -r posts
 	assert_failure 78
-	assert_equal "$stderr" "rest-fetch: resource 'posts': its {incremental.*} placeholders take the values of a run, from the state of its table: rest-paginate fills them in"
+	assert_equal "$(norecap)" "rest-fetch: resource 'posts': its {incremental.*} placeholders take the values of a run, from the state of its table: rest-paginate fills them in"
 	# No initial value and no state: no value to send (dlt sends "None").
 	conf '"incremental": {"cursor_path": "updated_at"}, "params": {"s": "{incremental.start_value}"}'
 	run --separate-stderr timeout 60 rest-paginate -c c.json -r posts
 	assert_failure 78
-	assert_equal "$stderr" "rest-paginate: {incremental.start_value}: no value: no initial_value and no state yet"
+	assert_equal "$(norecap)" "rest-paginate: {incremental.start_value}: no value: no initial_value and no state yet"
 	assert_equal "$(server_stats | jq .requests)" 0
 }
 

@@ -145,9 +145,9 @@ $BASE/v1/resource?require_key=1&offset=150&limit=50&api_key=***"
 	run --separate-stderr rest-merge -k id --report-fd x t.jsonl </dev/null
 	assert_failure 78
 	assert_equal "$stderr" "rest-merge: --report-fd: 'x' is not an integer"
-	run --separate-stderr rest-paginate --report-fd 9 "$URL" 9>&-
+	run --separate-stderr rest-paginate --report-fd 7 "$URL" 7>&-
 	assert_failure 64
-	assert_equal "$stderr" "rest-paginate: --report-fd: 9 is not open"
+	assert_equal "$stderr" "rest-paginate: --report-fd: 7 is not open"
 	run --separate-stderr rest-select data --report "$BATS_TEST_TMPDIR/no/such/dir/r" </dev/null
 	assert_failure 73
 	assert_equal "$stderr" "rest-select: --report: $BATS_TEST_TMPDIR/no/such/dir/r: cannot create: No such file or directory"

@@ -23,6 +23,17 @@ said() {
 	printf '%s: %s' "$prog" "$msg"
 }
 
+# said_text MESSAGE: said's text without a program's name in front.
+said_text() {
+	said "x: $1" | sed 's/^x: //'
+}
+
+# norecap: $stderr of the last run without rest-sync's recap, the rows it
+# says at the end (tested on their own).
+norecap() {
+	grep -v '^rest-sync: recap: ' <<<"$stderr" || true
+}
+
 # curl for control calls: never through a proxy, never hang, accept the
 # self-signed certificate of a --tls server.
 _server_curl() {

@@ -91,20 +91,20 @@ nostate() {
 	assert_equal "$(head -n 1 <<<"$stderr")" "rest-sync: unrecognized option '--bogus'"
 	run --separate-stderr rest-sync -c "$C" --status --dry-run
 	assert_failure 64
-	assert_equal "$stderr" 'rest-sync: --status and --dry-run: choose one'
+	assert_equal "$(norecap)" 'rest-sync: --status and --dry-run: choose one'
 }
 
 @test "bad option values are configuration errors naming the option" {
 	conf
 	run --separate-stderr rest-sync -c "$C" -j 0
 	assert_failure 78
-	assert_equal "$stderr" 'rest-sync: --jobs: 0 is out of range (1 to 64)'
+	assert_equal "$(norecap)" 'rest-sync: --jobs: 0 is out of range (1 to 64)'
 	run --separate-stderr rest-sync -c "$C" -P x
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: --parallel: 'x' is not an integer"
+	assert_equal "$(norecap)" "rest-sync: --parallel: 'x' is not an integer"
 	run --separate-stderr rest-sync -c "$C" --format xml
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: --format: 'xml' is not jsonl, csv or tsv"
+	assert_equal "$(norecap)" "rest-sync: --format: 'xml' is not jsonl, csv or tsv"
 	assert_equal "$(requests)" 0
 }
 
@@ -120,7 +120,7 @@ nostate() {
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
 	assert_output ''
-	assert_regex "$stderr" '^rest-sync: image_analysis: '"$T"': 1000 records from 20 pages \(20 requests\): 1000 inserted, 0 updated, 0 deleted, 0 unchanged, 1000 rows; [0-9.]+ s$'
+	assert_regex "$(norecap)" '^rest-sync: image_analysis: '"$T"': 1000 records from 20 pages \(20 requests\): 1000 inserted, 0 updated, 0 deleted, 0 unchanged, 1000 rows; [0-9.]+ s$'
 	nostate
 	assert_equal "$(requests)" 20
 	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
@@ -136,7 +136,7 @@ nostate() {
 	cp "$T" before
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" ': 1000 records from 20 pages \(20 requests\): 0 inserted, 0 updated, 0 deleted, 1000 unchanged, 1000 rows; '
+	assert_regex "$(norecap)" ': 1000 records from 20 pages \(20 requests\): 0 inserted, 0 updated, 0 deleted, 1000 unchanged, 1000 rows; '
 	cmp before "$T"
 }
 
@@ -174,7 +174,7 @@ nostate() {
 	conf "$(resource image_analysis)" "$(resource labels)"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" -r image_analysis -r lables
 	assert_failure 64
-	assert_equal "$stderr" "rest-sync: $C: no resource 'lables'; there are: image_analysis, labels"
+	assert_equal "$(norecap)" "rest-sync: $C: no resource 'lables'; there are: image_analysis, labels"
 	assert_equal "$(requests)" 0
 	assert_file_not_exists "$OUT"
 }
@@ -184,7 +184,7 @@ nostate() {
 		"$(resource images '' '"table_name": "Image-Analysis"')"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" -r images
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: $C: resources 'image_analysis' and 'images' both write $T: one table, one resource; give one a table_name"
+	assert_equal "$(norecap)" "rest-sync: $C: resources 'image_analysis' and 'images' both write $T: one table, one resource; give one a table_name"
 	assert_equal "$(requests)" 0
 	assert_file_not_exists "$OUT"
 }
@@ -195,7 +195,7 @@ nostate() {
 		"page_size": 100, "wrap": "results.list"}}}'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" "$(said "rest-paginate: detected paginator page_number with total_path 'total_pages'" | sed 's/^[^ ]* //')"
+	assert_regex "$(norecap)" "$(said "rest-paginate: detected paginator page_number with total_path 'total_pages'" | sed 's/^[^ ]* //')"
 	assert_equal "$(jq -r .id "$T" | sort -n)" "$(seq 1000)"
 	assert_equal "$(requests)" 10
 	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl" 2>/dev/null
@@ -207,18 +207,18 @@ nostate() {
 	conf
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: $C: resource 'image_analysis' merges but has no primary_key"
+	assert_equal "$(norecap)" "rest-sync: $C: resource 'image_analysis' merges but has no primary_key"
 	assert_equal "$(requests)" 0
 }
 
 @test "a configuration that cannot be read is 66, one that is not JSON 78" {
 	run --separate-stderr rest-sync -c nothere.json
 	assert_failure 66
-	assert_equal "$stderr" 'rest-sync: nothere.json: No such file or directory'
+	assert_equal "$(norecap)" 'rest-sync: nothere.json: No such file or directory'
 	echo '{"resources": [' >"$C"
 	run --separate-stderr rest-sync -c "$C"
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: $C:2:1: unexpected end of input"
+	assert_equal "$(norecap)" "rest-sync: $C:2:1: unexpected end of input"
 }
 
 @test "a missing secret is 78 from rest-paginate, the table untouched" {
@@ -226,7 +226,7 @@ nostate() {
 	unset API_KEY
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: image_analysis: $(said "rest-paginate: --auth api_key needs a secret: set API_KEY, or api_key in .dlt/secrets.toml, or use --secret-file")
+	assert_equal "$(norecap)" "rest-sync: image_analysis: $(said "rest-paginate: --auth api_key needs a secret: set API_KEY, or api_key in .dlt/secrets.toml, or use --secret-file")
 rest-sync: image_analysis: not synced (rest-paginate exit 78): $T left as it was"
 	assert_equal "$(requests)" 0
 	assert_file_not_exists "$T"
@@ -287,7 +287,7 @@ offsets() {
 	fails_at 350 503
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 75
-	assert_equal "$stderr" "rest-sync: image_analysis: $(said "rest-paginate: GET $BASE/v1/resource?offset=350&limit=50&require_key=1&api_key=***: HTTP 503: {\"error\":\"injected\"} (gave up after 1 attempt)")
+	assert_equal "$(norecap)" "rest-sync: image_analysis: $(said "rest-paginate: GET $BASE/v1/resource?offset=350&limit=50&require_key=1&api_key=***: HTTP 503: {\"error\":\"injected\"} (gave up after 1 attempt)")
 rest-sync: image_analysis: not synced (rest-paginate exit 75): $T left as it was; the next run resumes after the 7 pages fetched (--offset 350)"
 	assert_file_not_exists "$T"
 	run rest-sync -c "$C" -C "$OUT" --status
@@ -296,7 +296,7 @@ rest-sync: image_analysis: not synced (rest-paginate exit 75): $T left as it was
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: 7 pages fetched, to resume with --offset 350
+	assert_regex "$(norecap)" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: 7 pages fetched, to resume with --offset 350
 rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 1000 inserted, "
 	assert_equal "$(offsets)" '350 400 450 500 550 600 650 700 750 800 850 900 950'
 	cmp want "$T"
@@ -330,7 +330,7 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" ': 1000 records from 20 pages \(10 requests\): 1000 inserted, 0 updated, 300 deleted, 0 unchanged, 1000 rows; '
+	assert_regex "$(norecap)" ': 1000 records from 20 pages \(10 requests\): 1000 inserted, 0 updated, 300 deleted, 0 unchanged, 1000 rows; '
 	assert_equal "$(offsets)" '500 550 600 650 700 750 800 850 900 950'
 	clean_table want
 	cmp want "$T"
@@ -439,7 +439,7 @@ every_page_slow() {
 	slow 500
 	run --separate-stderr interrupt --ready 0 --requests 11 -- rest-sync -c "$C" -C "$OUT"
 	assert_output 130
-	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
+	assert_equal "$(norecap)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
 	assert_file_not_exists "$T"
 	resumes_at_500
 }
@@ -451,7 +451,7 @@ every_page_slow() {
 	run --separate-stderr interrupt --signal TERM --ready 0 --requests 14 -- \
 		rest-sync -c "$C" -C "$OUT"
 	assert_output 143
-	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 13 pages fetched (--offset 650)"
+	assert_equal "$(norecap)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 13 pages fetched (--offset 650)"
 	server_reset
 	rest-sync -s -c "$C" -C "$OUT"
 	assert_equal "$(offsets)" '650 700 750 800 850 900 950'
@@ -484,7 +484,7 @@ except ProcessLookupError:
 	assert_equal "$st" 143
 	# All was said, and every worker gone, when rest-sync ended.  (The
 	# suite's watchdogs, a bash each, may outlive their program a moment.)
-	assert_equal "$(cat err)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
+	assert_equal "$(grep -v '^rest-sync: recap: ' err)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--offset 500)"
 	run python3 -c '
 import os, sys
 for p in os.listdir("/proc"):
@@ -607,7 +607,7 @@ sys.exit(1)' "$1"
 	assert_failure 74
 	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.restpipe/image_analysis.sync/spool: write failed: File too large"
 	assert_regex "${stderr_lines[1]}" "^rest-sync: image_analysis: not synced \(rest-sync exit 74\): $T left as it was; the next run resumes after the [0-9]+ pages fetched \(--offset [0-9]+\)\$"
-	assert_equal "${#stderr_lines[@]}" 2
+	assert_equal "$(norecap | wc -l)" 2
 	assert_file_not_exists "$T"
 	pages=$(sed -E 's/.* after the ([0-9]+) pages.*/\1/' <<<"${stderr_lines[1]}")
 	server_reset
@@ -647,8 +647,8 @@ sys.exit(1)' "$1"
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" '^rest-sync: image_analysis: [^ ]+: 1000 records from 20 pages \(20 requests\)'
-	assert_equal "${#stderr_lines[@]}" 1
+	assert_regex "$(norecap)" '^rest-sync: image_analysis: [^ ]+: 1000 records from 20 pages \(20 requests\)'
+	assert_equal "$(norecap | wc -l)" 1
 	nostate
 }
 
@@ -668,7 +668,7 @@ sys.exit(1)' "$1"
 	assert_output --regexp "^image_analysis: $T: 120 rows, last synced [0-9T:-]+Z, pending: the run [0-9TZ-]+, all 3 pages fetched, not yet committed\$"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: all 3 pages fetched, not yet committed
+	assert_regex "$(norecap)" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: all 3 pages fetched, not yet committed
 rest-sync: image_analysis: $T: the run [0-9TZ-]+ had committed it already\$"
 	# No request, and the append was not made twice.
 	assert_equal "$(requests)" 0
@@ -682,13 +682,13 @@ rest-sync: image_analysis: $T: the run [0-9TZ-]+ had committed it already\$"
 	shim rest-merge 'cat >/dev/null; echo "rest-merge: $BASH_ARGV: write failed: No space left on device" >&2; exit 74'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 74
-	assert_equal "$stderr" "rest-sync: image_analysis: rest-merge: $T: write failed: No space left on device
+	assert_equal "$(norecap)" "rest-sync: image_analysis: rest-merge: $T: write failed: No space left on device
 rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; the next run commits the 3 pages fetched"
 	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" ": 120 records from 3 pages \(0 requests\): 120 inserted, "
+	assert_regex "$(norecap)" ": 120 records from 3 pages \(0 requests\): 120 inserted, "
 	assert_equal "$(requests)" 0
 	nostate
 }
@@ -712,7 +712,7 @@ rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; t
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: [0-9]+ pages? fetched, to resume with --offset [0-9]+"
+	assert_regex "$(norecap)" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: [0-9]+ pages? fetched, to resume with --offset [0-9]+"
 	# The rest, and one past the end when all had come.
 	(($(requests) + used <= 21)) || fail "$used and $(requests) requests"
 	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
@@ -746,7 +746,7 @@ real_bin() {
 		"action": "status", "status": 400}]'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 137
-	assert_regex "${stderr_lines[-1]}" "^rest-sync: image_analysis: not synced \(rest-merge exit 137\): $T left as it was"
+	assert_regex "$(norecap | tail -n 1)" "^rest-sync: image_analysis: not synced \(rest-merge exit 137\): $T left as it was"
 	run rest-sync -c "$C" -C "$OUT" --status
 	refute_output --partial 'not yet committed'
 	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
@@ -765,7 +765,7 @@ real_bin() {
 	run --separate-stderr env -i HOME="$HOME" API_KEY="$API_KEY" \
 		PATH=/usr/bin:/bin "$sync" -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" ": 1000 records from 20 pages \(20 requests\): 1000 inserted, "
+	assert_regex "$(norecap)" ": 1000 records from 20 pages \(20 requests\): 1000 inserted, "
 	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
 	cmp "$T" "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
 	nostate
@@ -785,7 +785,7 @@ real_bin() {
 			RESTPIPE_BINDIR="$BATS_TEST_TMPDIR/none" PATH=/usr/bin:/bin \
 			"$sync" -c "$C" -C "$OUT"
 		assert_failure 71
-		assert_regex "$stderr" "cannot run rest-(select|merge): No such file or directory"
+		assert_regex "$(norecap)" "cannot run rest-(select|merge): No such file or directory"
 		cmp want "$T"
 		nostate
 	done
@@ -814,7 +814,7 @@ resumes_both() {
 	server_reset
 	run --separate-stderr rest-sync -j 2 -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" "rest-sync: (image_analysis|labels): resuming the run [0-9TZ-]+: [0-9]+ pages? fetched, to resume with --offset [0-9]+"
+	assert_regex "$(norecap)" "rest-sync: (image_analysis|labels): resuming the run [0-9TZ-]+: [0-9]+ pages? fetched, to resume with --offset [0-9]+"
 	cmp "$BATS_TEST_TMPDIR/want/image_analysis.jsonl" "$T"
 	cmp "$BATS_TEST_TMPDIR/want/labels.jsonl" "$OUT/labels.jsonl"
 	nostate
@@ -837,8 +837,8 @@ stop_alone() {
 	run --separate-stderr interrupt --alone --signal "$1" --requests 6 \
 		--elapsed --leftover -- rest-sync -j 2 -c "$C" -C "$OUT"
 	within "$2"
-	assert_regex "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the [0-9]+ pages? fetched \(--offset [0-9]+\)"
-	assert_regex "$stderr" "rest-sync: labels: interrupted: $OUT/labels.jsonl left as it was"
+	assert_regex "$(norecap)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the [0-9]+ pages? fetched \(--offset [0-9]+\)"
+	assert_regex "$(norecap)" "rest-sync: labels: interrupted: $OUT/labels.jsonl left as it was"
 	resumes_both
 }
 
@@ -868,7 +868,7 @@ stop_alone() {
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" "resuming the run [0-9TZ-]+: all 3 pages fetched, not yet committed"
+	assert_regex "$(norecap)" "resuming the run [0-9TZ-]+: all 3 pages fetched, not yet committed"
 	assert_equal "$(requests)" 0
 	assert_equal "$(wc -l <"$T")" 120
 	nostate
@@ -883,7 +883,7 @@ stop_alone() {
 	within 143
 	awk -v t="${output##* }" 'BEGIN { exit !(t > 0.5) }' ||
 		fail "killed after ${output##* } s, before the grace"
-	assert_equal "$stderr" "rest-sync: image_analysis: stopped at the end of the grace period (--grace 1): $T left as it was; the next run resumes after the pages fetched"
+	assert_equal "$(norecap)" "rest-sync: image_analysis: stopped at the end of the grace period (--grace 1): $T left as it was; the next run resumes after the pages fetched"
 	rm "$BATS_TEST_TMPDIR/bin/rest-merge"
 	server_reset
 	run rest-sync -s -c "$C" -C "$OUT"
@@ -892,7 +892,7 @@ stop_alone() {
 	assert_equal "$(wc -l <"$T")" 120
 	run --separate-stderr rest-sync -c "$C" --grace -1
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: --grace: -1 is out of range (0 to 3600)"
+	assert_equal "$(norecap)" "rest-sync: --grace: -1 is out of range (0 to 3600)"
 }
 
 @test "rest-sync as PID 1 of a PID namespace, as in a container: SIGTERM stops it within 2 s with 143, not 0" {
@@ -903,7 +903,7 @@ stop_alone() {
 		--requests 6 --elapsed --leftover -- \
 		unshare --fork --pid --mount-proc rest-sync -j 2 -c "$C" -C "$OUT"
 	within 143
-	assert_regex "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was"
+	assert_regex "$(norecap)" "rest-sync: image_analysis: interrupted: $T left as it was"
 	resumes_both
 }
 
@@ -944,6 +944,97 @@ stop_alone() {
 	done
 }
 
+# ---------------------------------------------------------- for a person
+
+@test "retries: one line a resource at the end; each said as it comes with -v, and all of them when the resource fails" {
+	conf "$(resource image_analysis '"records": 200')"
+	shim rest-paginate 'exec "$real" --backoff-factor 0.01 "$@"'
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "50"},
+		"action": "status", "status": 503, "times": 2},
+		{"path": "/v1/resource", "args": {"offset": "100"},
+		"action": "status", "status": 429, "times": 1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "${stderr_lines[0]}" 'rest-sync: image_analysis: 3 retries: 2x 503, 1x 429, longest wait 0.02 s'
+	# Nothing else of them: no line of rest-paginate's.
+	assert_equal "$(norecap | grep -cE 'retr|attempt')" 1
+	# -v: each as it comes, from the report, and rest-paginate's own.
+	rm -rf "$OUT"
+	server_reset
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "50"},
+		"action": "status", "status": 503, "times": 1}]'
+	run --separate-stderr rest-sync -v -c "$C" -C "$OUT"
+	assert_success
+	[[ $stderr == *"rest-sync: image_analysis: retry 1 of 3 after 503: $BASE/v1/resource?offset=50&limit=50&require_key=1&records=200&api_key=***; waited 0.01 s"* ]]
+	# A failure: every retry before it is said, though not -v.
+	rm -rf "$OUT"
+	server_reset
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "100"},
+		"action": "status", "status": 503, "times": -1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 75
+	assert_equal "$(grep -c ': retry [1-3] of 3 after 503: ' <<<"$stderr")" 3
+	assert_regex "$(norecap)" "$(said_text 'HTTP 503: ').*$(said_text 'gave up after 4 attempts')"
+	# -s: nothing at all.
+	rm -rf "$OUT"
+	server_reset
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "50"},
+		"action": "status", "status": 503, "times": 1}]'
+	run --separate-stderr rest-sync -s -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$stderr" ''
+}
+
+@test "the recap: a row per resource, and for each failure its reason and the command that resumes it, which works" {
+	local cmd
+	conf "$(resource image_analysis '"records": 120')" \
+		"$(resource labels '"records": 300')"
+	server_faults '[{"path": "/v1/resource", "args": {"records": "300", "offset": "100"},
+		"action": "status", "status": 404, "times": 1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 69
+	run grep '^rest-sync: recap: ' <<<"$stderr"
+	assert_line --index 0 --regexp '^rest-sync: recap: image_analysis: ok, 120 rows \(120 inserted, 0 updated, 0 unchanged, 0 deleted\), 3 pages, 3 requests, 0 retries, [0-9.]+ s$'
+	assert_line --index 1 --regexp '^rest-sync: recap: labels: failed \(exit 69\), 2 pages, 3 requests, 0 retries, [0-9.]+ s$'
+	assert_line --index 2 "rest-sync: recap: labels: $(said_text "GET $BASE/v1/resource?offset=100&limit=50&require_key=1&records=300&api_key=***: HTTP 404: {\"error\":\"injected\"}")"
+	assert_line --index 3 "rest-sync: recap: labels: the server refused for good: fix the request, then run: rest-sync -c $C -C $OUT -r labels"
+	assert_equal "${#lines[@]}" 4
+	# The recap is the last thing said.
+	assert_equal "$(tail -n 4 <<<"$stderr")" "$output"
+	# Its command, run as it is, resumes and completes the table.
+	cmd=${lines[3]#*then run: }
+	run --separate-stderr bash -c "$cmd"
+	assert_success
+	assert_regex "$(norecap)" 'labels: resuming the run [0-9TZ-]+: 2 pages fetched, to resume with --offset 100'
+	[[ $stderr == *'rest-sync: recap: labels: resumed, 300 rows (300 inserted, 0 updated, 0 unchanged, 0 deleted), 4 pages, 4 requests, 0 retries, '* ]]
+	assert_equal "$(wc -l <"$OUT/labels.jsonl")" 300
+	nostate
+}
+
+@test "--json is exact: requests as the server counts them, by class; a resume's own work and where it took up; an error object" {
+	conf "$(resource image_analysis '"records": 300')"
+	shim rest-paginate 'exec "$real" --retries 2 --backoff-factor 0.01 "$@"'
+	server_faults '[{"path": "/v1/resource", "args": {"offset": "50"},
+		"action": "status", "status": 502, "times": 1},
+		{"path": "/v1/resource", "args": {"offset": "150"},
+		"action": "status", "status": 503, "times": -1}]'
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --json
+	assert_failure 75
+	assert_equal "$(jq -c '[.outcome, .pages, .requests, .sent, .retries, .retry_causes, .pending]' <<<"$output")" \
+		'["failed",3,7,{"2xx":3,"5xx":4},3,{"502":1,"503":2},"--offset 150"]'
+	assert_equal "$(jq .requests <<<"$output")" "$(requests)"
+	assert_equal "$(jq -c '.error | [.stage, .status, .url]' <<<"$output")" \
+		"[\"rest-paginate\",75,\"$BASE/v1/resource?offset=150&limit=50&require_key=1&records=300&api_key=***\"]"
+	assert_regex "$(jq -r .error.message <<<"$output")" "$(said_text 'HTTP 503').*$(said_text 'gave up after 3 attempts')"
+	# The resume: this run's pages and requests, and where it took up.
+	server_reset
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" --json
+	assert_success
+	assert_equal "$(jq -c '[.outcome, .pages, .requests, .sent, .resumed, .records, .rows, .error]' <<<"$output")" \
+		'["resumed",3,3,{"2xx":3},{"pages":3,"from":"--offset 150"},300,300,null]'
+	assert_equal "$(jq .requests <<<"$output")" "$(requests)"
+}
+
 # ---------------------------------------------------------- --prune
 
 @test "--prune after the server deleted and changed records" {
@@ -953,12 +1044,12 @@ stop_alone() {
 	conf "$(resource image_analysis '"records": 120, "skip_ids": "3,50,77", "edit_ids": "10,20"')"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" ': 117 records from 3 pages \(3 requests\): 0 inserted, 2 updated, 0 deleted, 115 unchanged, 120 rows; '
+	assert_regex "$(norecap)" ': 117 records from 3 pages \(3 requests\): 0 inserted, 2 updated, 0 deleted, 115 unchanged, 120 rows; '
 	# Without --prune, merge keeps the rows the server no longer returns.
 	assert_equal "$(jq -c 'select(.id == 3 or .id == 50 or .id == 77) | .id' "$T" | paste -sd' ' -)" '3 50 77'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" --prune --json
 	assert_success
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	assert_equal "$(jq -c '[.inserted, .updated, .deleted, .unchanged, .rows]' <<<"$output")" '[0,0,3,117,117]'
 	# The table is what a load of the changed server from scratch gives.
 	pipeline "$BATS_TEST_TMPDIR/p/image_analysis.jsonl"
@@ -972,7 +1063,7 @@ stop_alone() {
 		"data_selector": "data", "incremental": {"cursor_path": "created_at"}}')"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" --prune
 	assert_failure 78
-	assert_equal "$stderr" "rest-sync: --prune: resource 'image_analysis' loads incrementally (endpoint.incremental): its input is never complete, so no key it lacks may be deleted"
+	assert_equal "$(norecap)" "rest-sync: --prune: resource 'image_analysis' loads incrementally (endpoint.incremental): its input is never complete, so no key it lacks may be deleted"
 	assert_equal "$(requests)" 0
 	assert_file_not_exists "$OUT"
 }
@@ -1001,14 +1092,14 @@ stop_alone() {
 	assert_equal "$(wc -l <<<"$output")" 2
 	json=$output
 	run jq -c 'select(.resource == "image_analysis") | del(.seconds)' <<<"$json"
-	assert_output "{\"resource\":\"image_analysis\",\"table\":\"image_analysis\",\"file\":\"$T\",\"status\":0,\"pages\":3,\"records\":120,\"inserted\":120,\"updated\":0,\"unchanged\":0,\"deleted\":0,\"rows\":120,\"requests\":3,\"pending\":null}"
+	assert_output "{\"resource\":\"image_analysis\",\"table\":\"image_analysis\",\"file\":\"$T\",\"status\":0,\"outcome\":\"ok\",\"pages\":3,\"records\":120,\"inserted\":120,\"updated\":0,\"unchanged\":0,\"deleted\":0,\"rows\":120,\"requests\":3,\"sent\":{\"2xx\":3},\"retries\":0,\"retry_causes\":{},\"longest_wait\":0,\"resumed\":null,\"pending\":null,\"error\":null}"
 	run jq -c 'select(.resource == "labels") | del(.seconds)' <<<"$json"
-	assert_output "{\"resource\":\"labels\",\"table\":\"labels\",\"file\":\"$OUT/labels.jsonl\",\"status\":69,\"pages\":0,\"records\":null,\"inserted\":null,\"updated\":null,\"unchanged\":null,\"deleted\":null,\"rows\":null,\"requests\":1,\"pending\":null}"
+	assert_output "{\"resource\":\"labels\",\"table\":\"labels\",\"file\":\"$OUT/labels.jsonl\",\"status\":69,\"outcome\":\"failed\",\"pages\":0,\"records\":null,\"inserted\":null,\"updated\":null,\"unchanged\":null,\"deleted\":null,\"rows\":null,\"requests\":1,\"sent\":{\"4xx\":1},\"retries\":0,\"retry_causes\":{},\"longest_wait\":0,\"resumed\":null,\"pending\":null,\"error\":{\"stage\":\"rest-paginate\",\"status\":69,\"message\":\"GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key=***: HTTP 404: {\\\"error\\\":\\\"injected\\\"}\",\"url\":\"$BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key=***\"}}"
 	run jq -e '.seconds >= 0' <<<"$json"
 	assert_success
 	# No summary lines, but the failure is still said.
 	assert_equal "$(grep -c 'rows; ' <<<"$stderr")" 0
-	assert_regex "$stderr" "rest-sync: labels: not synced \\(rest-paginate exit 69\\): $OUT/labels.jsonl left as it was"
+	assert_regex "$(norecap)" "rest-sync: labels: not synced \\(rest-paginate exit 69\\): $OUT/labels.jsonl left as it was"
 }
 
 @test "--json counts the retries as requests, and a pending resume" {
@@ -1039,7 +1130,7 @@ stop_alone() {
 	assert_success
 	assert_output "image_analysis: $T: 0 rows, never synced
 labels: $OUT/labels.jsonl: 0 rows, never synced"
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	# It changed nothing: no directory, no lock, no request.
 	assert_file_not_exists "$OUT"
 	assert_equal "$(requests)" 0
@@ -1086,7 +1177,7 @@ labels: $OUT/labels.jsonl: 0 rows, never synced, pending: the run [0-9TZ-]+, 1 p
 	assert_success
 	assert_output "image_analysis: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=120&api_key=***
 labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key=***"
-	assert_equal "$stderr" ''
+	assert_equal "$(norecap)" ''
 	assert_equal "$(requests)" 0
 	assert_file_not_exists "$OUT"
 	refute_output --partial "$API_KEY"
@@ -1115,10 +1206,11 @@ labels: GET $BASE/v1/resource?offset=0&limit=50&require_key=1&records=30&api_key
 		{"path": "/v1/resource", "args": {"records": "602", "offset": "500"},
 		"action": "status", "status": 404, "times": -1}]'
 	env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -s 100000 -e trace=write \
-		-e signal=none -o "$log" rest-sync -c "$C" -C "$OUT" -j 2 \
+		-e signal=none -o "$log" rest-sync -v -c "$C" -C "$OUT" -j 2 \
 		2>"$BATS_TEST_TMPDIR/stderr" || true
 	run grep -cv -e '^rest-sync: image_analysis: ' -e '^rest-sync: labels: ' \
-		-e '^rest-sync: tags: ' "$BATS_TEST_TMPDIR/stderr"
+		-e '^rest-sync: tags: ' -e '^rest-sync: recap: [a-z_]*: ' \
+		"$BATS_TEST_TMPDIR/stderr"
 	assert_output 0
 	assert [ "$(wc -l <"$BATS_TEST_TMPDIR/stderr")" -gt 20 ]
 	run grep -cF ": $(said 'rest-paginate: attempt')" "$BATS_TEST_TMPDIR/stderr"
@@ -1219,7 +1311,7 @@ keep me too'
 	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$OUT/.restpipe"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 74
-	assert_equal "$stderr" "rest-sync: $OUT/.restpipe: a symbolic link; will not write through it"
+	assert_equal "$(norecap)" "rest-sync: $OUT/.restpipe: a symbolic link; will not write through it"
 	assert_equal "$(ls elsewhere | wc -l)" 2
 	assert_equal "$(requests)" 0
 }
@@ -1242,14 +1334,14 @@ state 600"
 	conf
 	run --separate-stderr rest-sync -c "$C" -C /sys
 	assert_failure 73
-	assert_regex "$stderr" '^rest-sync: /sys/.restpipe: cannot create: (Permission denied|Operation not permitted)$'
+	assert_regex "$(norecap)" '^rest-sync: /sys/.restpipe: cannot create: (Permission denied|Operation not permitted)$'
 	touch afile
 	run --separate-stderr rest-sync -c "$C" -C afile
 	assert_failure 73
-	assert_equal "$stderr" 'rest-sync: afile: cannot create: Not a directory'
+	assert_equal "$(norecap)" 'rest-sync: afile: cannot create: Not a directory'
 	run --separate-stderr rest-sync -c "$C" -C nothere/out
 	assert_failure 73
-	assert_equal "$stderr" 'rest-sync: nothere/out: cannot create: No such file or directory'
+	assert_equal "$(norecap)" 'rest-sync: nothere/out: cannot create: No such file or directory'
 	assert_equal "$(requests)" 0
 }
 
@@ -1268,7 +1360,7 @@ state 600"
 		"$(resource labels '"records": 30' '"write_disposition": {"disposition": "merge", "colums": {}}')"
 	run --separate-stderr rest-sync -s -c "$C" -C "$OUT" -j 2
 	assert_success
-	assert_equal "$stderr" "rest-sync: warning: $C: \$.resource_defaults.write_disposition: unknown key 'strateg'
+	assert_equal "$(norecap)" "rest-sync: warning: $C: \$.resource_defaults.write_disposition: unknown key 'strateg'
 rest-sync: warning: $C: \$.resources[1].write_disposition: unknown key 'colums'"
 }
 
@@ -1284,7 +1376,7 @@ rest-sync: warning: $C: \$.resources[1].write_disposition: unknown key 'colums'"
 	run --separate-stderr env RESTPIPE_BINDIR="$BATS_TEST_TMPDIR/nomerge" \
 		PATH="$BATS_TEST_TMPDIR/nomerge" rest-sync -c "$C" -C "$OUT"
 	assert_failure 71
-	assert_equal "$stderr" "rest-sync: image_analysis: cannot run rest-merge: No such file or directory
+	assert_equal "$(norecap)" "rest-sync: image_analysis: cannot run rest-merge: No such file or directory
 rest-sync: image_analysis: not synced (rest-merge exit 71): $T left as it was"
 	assert_file_not_exists "$T"
 	assert_equal "$(requests)" 0
@@ -1304,7 +1396,7 @@ rest-sync: image_analysis: not synced (rest-merge exit 71): $T left as it was"
 		"action": "status", "status": 503, "times": 1}]'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 75
-	assert_regex "$stderr" 'the next run resumes after the 4 pages fetched \(--page 4\)'
+	assert_regex "$(norecap)" 'the next run resumes after the 4 pages fetched \(--page 4\)'
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
@@ -1340,7 +1432,7 @@ exec "$real" --retries 0 "$@"'
 		"action": "slow", "delay": 2}]'
 	run --separate-stderr interrupt --ready 0 --requests 11 -- rest-sync -c "$C" -C "$OUT"
 	assert_output 130
-	assert_equal "$stderr" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--next-url, not shown)"
+	assert_equal "$(norecap)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the 10 pages fetched (--next-url, not shown)"
 	assert_file_not_exists "$T"
 	run rest-sync -c "$C" -C "$OUT" --status
 	assert_success
@@ -1352,7 +1444,7 @@ exec "$real" --retries 0 "$@"'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
 	[[ $stderr != *$API_KEY* ]]
-	assert_regex "$stderr" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: 10 pages fetched, to resume with --next-url, not shown
+	assert_regex "$(norecap)" "^rest-sync: image_analysis: resuming the run [0-9TZ-]+: 10 pages fetched, to resume with --next-url, not shown
 rest-sync: image_analysis: $T: 1000 records from 20 pages \\(10 requests\\)"
 	# Only the page in flight is fetched again, from its link.
 	assert_equal "$(server_requests | jq -r .args.at | paste -sd' ')" \
@@ -1373,12 +1465,12 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(10 requests\\)"
 		"action": "status", "status": 503, "times": -1}]'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 75
-	assert_regex "$stderr" "rest-sync: image_analysis: not synced \\(rest-paginate exit 75\\): $T left as it was; the next run resumes after the 7 pages fetched \\(--cursor, not shown\\)\$"
+	assert_regex "$(norecap)" "rest-sync: image_analysis: not synced \\(rest-paginate exit 75\\): $T left as it was; the next run resumes after the 7 pages fetched \\(--cursor, not shown\\)\$"
 	assert_equal "$(stat -c %a "$OUT/.restpipe/image_analysis.sync/pages")" 600
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
-	assert_regex "$stderr" "resuming the run [0-9TZ-]+: 7 pages fetched, to resume with --cursor, not shown"
+	assert_regex "$(norecap)" "resuming the run [0-9TZ-]+: 7 pages fetched, to resume with --cursor, not shown"
 	assert_equal "$(server_requests | jq -r .args.cursor | paste -sd' ')" \
 		'c350 c400 c450 c500 c550 c600 c650 c700 c750 c800 c850 c900 c950'
 	cmp want "$T"
@@ -1396,8 +1488,8 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(10 requests\\)"
 		"action": "status", "status": 503, "times": 1}]'
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_failure 75
-	assert_regex "$stderr" "$(said "rest-paginate: detected paginator json_link with next_url_path 'next'" | sed 's/^[^ ]* //')"
-	assert_regex "$stderr" 'the next run resumes after the 4 pages fetched \(--next-url, not shown\)$'
+	assert_regex "$(norecap)" "$(said "rest-paginate: detected paginator json_link with next_url_path 'next'" | sed 's/^[^ ]* //')"
+	assert_regex "$(norecap)" 'the next run resumes after the 4 pages fetched \(--next-url, not shown\)$'
 	[[ $stderr != *$API_KEY* ]]
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
