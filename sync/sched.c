@@ -62,7 +62,10 @@ struct job {
 	size_t		 index;		/* of r */
 	pid_t		 pid;
 	int		 fd;		/* its result, read */
-	struct buf	 out;
+	int		 err;		/* its stderr, read, or -1 */
+	struct buf	 out;		/* its result */
+	struct buf	 in;		/* from fd, not yet a whole line */
+	struct buf	 errs;		/* from err, not yet a whole line */
 };
 
 /* DIR, created if it is not there. */
@@ -99,23 +102,33 @@ run_folder(const struct sync_opts *o)
 	return b.data;
 }
 
-/* Fork the worker of r; its result comes on j->fd. */
+/*
+ * Fork the worker of r; its result comes on j->fd, its progress before
+ * it, and its standard error on j->err when a progress block is drawn.
+ */
 static void
 start_job(const struct sync_opts *o, const struct resource *r,
-    struct job *j, struct job *jobs, size_t njobs)
+    struct job *j, struct job *jobs, size_t njobs, struct progress *p)
 {
-	int fd[2], status;
+	int fd[2], e[2] = { -1, -1 }, status;
 	size_t i;
 
 	proc_pipe(fd);
+	if (p->on)
+		proc_pipe(e);
 	/* It dies with rest-sync, and its programs with it. */
 	if ((j->pid = proc_fork(SIGKILL)) == 0) {
 		/* Its second signal is fatal: its programs die with it. */
 		stop_defer_flags(STOP_HUP);
 		for (i = 0; i < njobs; i++)
-			if (jobs[i].pid > 0 && &jobs[i] != j)
+			if (jobs[i].pid > 0 && &jobs[i] != j) {
 				close(jobs[i].fd);
+				if (jobs[i].err >= 0)
+					close(jobs[i].err);
+			}
 		close(fd[0]);
+		if (e[1] >= 0 && dup2(e[1], STDERR_FILENO) == -1)
+			_exit(EX_OSERR);
 		status = r->drive_only ? sync_drive(o, r) :
 		    sync_resource(o, r, fd[1]);
 		fflush(stderr);
@@ -124,11 +137,64 @@ start_job(const struct sync_opts *o, const struct resource *r,
 		exit(status);
 	}
 	close(fd[1]);
+	if (e[1] >= 0)
+		close(e[1]);
 	j->r = r;
 	j->fd = fd[0];
+	j->err = e[0];
 	buf_init(&j->out, 0);
+	buf_init(&j->in, 0);
+	buf_init(&j->errs, 0);
 }
 
+/*
+ * Take the whole lines of b: a worker's progress to p (resource k), the
+ * rest (its result) into out; or, for its stderr (out NULL), on to the
+ * screen through p.  With eof, a last line without its line break too.
+ */
+static void
+take_lines(struct buf *b, struct progress *p, size_t k, struct buf *out,
+    int eof)
+{
+	char *s = b->data, *nl, *end = b->data + b->len;
+	size_t n;
+
+	while (s < end) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL) {
+			if (!eof)
+				break;
+			nl = end;
+		}
+		n = (size_t)(nl - s) + (nl < end);
+		if (out == NULL)
+			progress_say(p, s, n);
+		else if (strncmp(s, "{\"progress\":", 12) == 0)
+			progress_update(p, k, s, (size_t)(nl - s));
+		else
+			buf_add(out, s, n);
+		s += n;
+	}
+	memmove(b->data, s, (size_t)(end - s));
+	b->len = (size_t)(end - s);
+}
+/* Read the rest of a worker's stderr, which it closed or will. */
+static void
+drain_err(struct job *j, struct progress *p)
+{
+	char chunk[4096];
+	ssize_t got;
+
+	if (j->err < 0)
+		return;
+	while ((got = read(j->err, chunk, sizeof(chunk))) > 0 ||
+	    (got == -1 && errno == EINTR))
+		if (got > 0)
+			buf_add(&j->errs, chunk, (size_t)got);
+	take_lines(&j->errs, p, j->index, NULL, 1);
+	close(j->err);
+	j->err = -1;
+	buf_free(&j->errs);
+}
 /* The result of a worker that could not say it. */
 static void
 make_result(const struct resource *r, int status, const char *outcome,
@@ -154,10 +220,15 @@ make_result(const struct resource *r, int status, const char *outcome,
 
 /* Reap the worker whose result ended; returns its exit status. */
 static int
-finish_job(const struct sync_opts *o, struct job *j, struct buf *result)
+finish_job(const struct sync_opts *o, struct job *j, struct buf *result,
+    struct progress *p)
 {
 	int wstatus, status;
 
+	take_lines(&j->in, p, j->index, &j->out, 1);
+	buf_free(&j->in);
+	drain_err(j, p);
+	progress_done(p, j->index);
 	close(j->fd);
 	while (waitpid(j->pid, &wstatus, 0) == -1)
 		if (errno != EINTR)
@@ -195,11 +266,11 @@ finish_job(const struct sync_opts *o, struct job *j, struct buf *result)
 static int
 collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
     size_t *running, int status, int *done, double deadline,
-    struct buf *results)
+    struct buf *results, struct progress *pr)
 {
-	struct pollfd *p = xcalloc(njobs, sizeof(*p));
+	struct pollfd *p = xcalloc(njobs * 2, sizeof(*p));
 	struct timespec ts;
-	double wait;
+	double wait = -1;
 	char chunk[4096];
 	ssize_t got;
 	size_t i;
@@ -207,35 +278,51 @@ collect(const struct sync_opts *o, struct job *jobs, size_t njobs,
 
 	for (i = 0; i < njobs; i++) {
 		p[i].fd = jobs[i].pid > 0 ? jobs[i].fd : -1;
-		p[i].events = POLLIN;
+		p[njobs + i].fd = jobs[i].pid > 0 ? jobs[i].err : -1;
+		p[i].events = p[njobs + i].events = POLLIN;
 	}
-	wait = deadline > 0 ? deadline - clock_now() : 0;
-	if (wait < 0)
+	if (deadline > 0)
+		wait = deadline - clock_now();
+	/* The block is redrawn while nothing happens, for its rates. */
+	if (pr->on && pr->tty && (wait < 0 || wait > 0.25))
+		wait = 0.25;
+	if (wait < 0 && deadline > 0)
 		wait = 0;
-	ts.tv_sec = (time_t)wait;
-	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
-	if (ppoll(p, njobs, deadline > 0 ? &ts : NULL, signals_waitmask()) ==
+	ts.tv_sec = (time_t)(wait > 0 ? wait : 0);
+	ts.tv_nsec = wait > 0 ? (long)((wait - (double)ts.tv_sec) * 1e9) : 0;
+	if (ppoll(p, njobs * 2, wait >= 0 ? &ts : NULL, signals_waitmask()) ==
 	    -1 && errno != EINTR)
 		die(EX_OSERR, "poll:");
 	for (i = 0; i < njobs; i++) {
+		if (p[njobs + i].fd >= 0 && p[njobs + i].revents != 0) {
+			got = read(jobs[i].err, chunk, sizeof(chunk));
+			if (got > 0) {
+				buf_add(&jobs[i].errs, chunk, (size_t)got);
+				take_lines(&jobs[i].errs, pr, jobs[i].index,
+				    NULL, 0);
+			} else if (got == 0 || errno != EINTR)
+				drain_err(&jobs[i], pr);
+		}
 		if (p[i].fd < 0 || p[i].revents == 0)
 			continue;
 		got = read(jobs[i].fd, chunk, sizeof(chunk));
 		if (got > 0) {
-			buf_add(&jobs[i].out, chunk, (size_t)got);
+			buf_add(&jobs[i].in, chunk, (size_t)got);
+			take_lines(&jobs[i].in, pr, jobs[i].index,
+			    &jobs[i].out, 0);
 			continue;
 		}
 		if (got == -1 && errno == EINTR)
 			continue;
-		rc = finish_job(o, &jobs[i], &results[jobs[i].index]);
+		rc = finish_job(o, &jobs[i], &results[jobs[i].index], pr);
 		done[jobs[i].index] = rc == 0 ? DONE_OK : DONE_FAILED;
 		status = worse(status, rc);
 		(*running)--;
 	}
+	progress_draw(pr, 0);
 	free(p);
 	return status;
 }
-
 /*
  * Whether resource k may start: it has no parent among r, or the parent
  * is done.  A parent that failed makes k fail with EX_UNAVAILABLE.
@@ -310,6 +397,7 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	pid_t *before;
 	char *run_dir;
 	struct buf *results;
+	struct progress prog;
 
 	make_dir(o->dir);
 	run_dir = run_folder(o);
@@ -320,8 +408,11 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	before = proc_children(&nbefore);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	jobs = xcalloc(njobs, sizeof(*jobs));
+	for (i = 0; i < njobs; i++)
+		jobs[i].err = -1;
 	done = xcalloc(n, sizeof(*done));
 	results = xcalloc(n, sizeof(*results));
+	progress_init(&prog, o, r, n);
 	/* Parents before their children, -j at once. */
 	while (left > 0 || running > 0) {
 		for (k = 0; k < n && !stop_requested(); k++) {
@@ -332,8 +423,9 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 				;
 			if (i == njobs)
 				break;
-			start_job(o, &r[k], &jobs[i], jobs, njobs);
+			start_job(o, &r[k], &jobs[i], jobs, njobs, &prog);
 			jobs[i].index = k;
+			progress_start(&prog, k);
 			done[k] = DONE_RUNNING;
 			running++;
 		}
@@ -348,7 +440,7 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 			left += done[k] == DONE_WAITING;
 		if (running > 0)
 			status = collect(o, jobs, njobs, &running, status,
-			    done, killed ? 0 : deadline, results);
+			    done, killed ? 0 : deadline, results, &prog);
 		else if (stop_requested() || left > 0)
 			break;
 	}
@@ -382,6 +474,8 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 			fwrite(results[k].data, 1, results[k].len, stdout);
 	}
 	buf_free(&b);
+	progress_end(&prog);
+	progress_free(&prog);
 	if (!o->silent)
 		recap(o, r, n, results);
 	for (k = 0; k < n; k++)

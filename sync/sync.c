@@ -19,7 +19,7 @@
 
 enum {
 	OPT_DRY_RUN = OPT_PROGRAM, OPT_FORMAT, OPT_JSON, OPT_PRUNE, OPT_STATUS,
-	OPT_FULL_REFRESH, OPT_GRACE
+	OPT_FULL_REFRESH, OPT_GRACE, OPT_PROGRESS
 };
 
 static const struct name formats[] = {
@@ -76,6 +76,12 @@ option(void *ctx, int c, const char *arg, struct err *e)
 	case 's':
 		o->silent = 1;
 		return 1;
+	case 'q':
+		o->quiet = 1;
+		return 1;
+	case OPT_PROGRESS:
+		o->progress = 1;
+		return 1;
 	case 'v':
 		o->verbose = 1;
 		return 1;
@@ -115,7 +121,9 @@ static const struct option own[] = {
 	{ "jobs",	required_argument, NULL, 'j' },
 	{ "json",	no_argument,	   NULL, OPT_JSON },
 	{ "parallel",	required_argument, NULL, 'P' },
+	{ "progress",	no_argument,	   NULL, OPT_PROGRESS },
 	{ "prune",	no_argument,	   NULL, OPT_PRUNE },
+	{ "quiet",	no_argument,	   NULL, 'q' },
 	{ "silent",	no_argument,	   NULL, 's' },
 	{ "status",	no_argument,	   NULL, OPT_STATUS },
 	{ "verbose",	no_argument,	   NULL, 'v' },
@@ -126,11 +134,11 @@ static const struct option *const longopts[] = { own, NULL };
 static const struct cli program = {
 	.name = "rest-sync",
 	.flags = START_STDOUT | CLI_OWN_CONFIG,
-	.synopsis = "usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] "
+	.synopsis = "usage: rest-sync [-hqsv] -c file [-C dir] [--dry-run] "
 	    "[--format format] [-j jobs]\n"
 	    "                 [--full-refresh] [--grace seconds] [--json] "
-	    "[-P count] [--prune]\n"
-	    "                 [-r name]... [--status] [--version]\n",
+	    "[-P count] [--progress]\n"
+	    "                 [--prune] [-r name]... [--status] [--version]\n",
 	.help =
 	    "  -c, --config FILE          the dlt REST API source "
 	    "configuration\n"
@@ -154,10 +162,13 @@ static const struct cli program = {
 	    "sync and pending run\n"
 	    "      --dry-run              show each resource's first "
 	    "request, send nothing\n"
-	    "  -v, --verbose              report every request\n"
-	    "  -s, --silent               no summary, no retry "
-	    "reports\n",
-	.shortopts = "C:j:P:sv",
+	    "      --progress             show the progress off a terminal "
+	    "too\n"
+	    "  -q, --quiet                no progress on a terminal\n"
+	    "  -v, --verbose              report every request and retry\n"
+	    "  -s, --silent               no progress, summary, retries "
+	    "or recap\n",
+	.shortopts = "C:j:P:qsv",
 	.longopts = longopts,
 	.option = option
 };

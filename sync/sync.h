@@ -33,6 +33,8 @@ struct sync_opts {
 	int		 dry_run;
 	int		 verbose;
 	int		 silent;
+	int		 quiet;		/* -q: no progress */
+	int		 progress;	/* --progress: off a terminal too */
 };
 
 /* One resource of the configuration, resolved and checked. */
@@ -255,6 +257,40 @@ void	retries_describe(const struct retries *r, struct buf *b);
  */
 void	recap(const struct sync_opts *o, const struct resource *r, size_t n,
 	    const struct buf *results);
+
+/* progress.c: the block a person watches, and the lines said meanwhile. */
+
+struct prog_row {
+	const char	*name;
+	long long	 records, pages, total;	/* total -1: not known */
+	double		 started, waiting;	/* waiting: a retry until */
+	int		 running, done;
+};
+
+struct progress {
+	int		 on, tty;
+	int		 drawn;		/* lines of the block on the screen */
+	double		 shown_at, started;
+	struct prog_row	*rows;
+	size_t		 n;
+	struct buf	 line;
+};
+
+void	progress_init(struct progress *, const struct sync_opts *,
+	    const struct resource *, size_t n);
+void	progress_free(struct progress *);
+/* Resource k began, or ended. */
+void	progress_start(struct progress *, size_t k);
+void	progress_done(struct progress *, size_t k);
+/* Take resource k's progress line (its worker's), and redraw if due. */
+void	progress_update(struct progress *, size_t k, const char *line,
+	    size_t n);
+/* Write the n bytes at s (whole lines) where the block does not hide them. */
+void	progress_say(struct progress *, const char *s, size_t n);
+/* Draw the block now if it is due, or with force whatever the time. */
+void	progress_draw(struct progress *, int force);
+/* Take the block off the screen for good. */
+void	progress_end(struct progress *);
 
 /* worker.c */
 

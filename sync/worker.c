@@ -134,6 +134,8 @@ struct run {
 	int		 failure;	/* the first failure's exit status */
 	const char	*failed;	/* which program failed, or NULL */
 	char		*reason;	/* of rest-sync's own failure, or NULL */
+	int		 resultfd;	/* to the parent: progress, result */
+	double		 told_at;	/* the last progress line */
 	struct retries	 rt;		/* rest-paginate's, as they came */
 };
 
@@ -368,6 +370,32 @@ stage_of(int i)
 	return i == POSITIONS ? 0 : i == SELREP ? 1 : 2;
 }
 
+/*
+ * Tell the parent how far the fetch is, for its progress block: now and
+ * then, or at once with a retry's wait.
+ */
+static void
+tell_progress(struct run *run, const struct wire *w)
+{
+	const struct wire *last = &run->heard[0].last;
+	struct buf b;
+
+	if (w->kind != WIRE_RETRY && clock_now() - run->told_at < 0.2)
+		return;
+	run->told_at = clock_now();
+	buf_init(&b, 0);
+	buf_printf(&b, "{\"progress\":{\"records\":%lld,\"pages\":%lld",
+	    last->records > 0 ? last->records : 0, (last->pages > 0 ?
+	    last->pages : 0) + run->resumed_pages);
+	if (last->total >= 0)
+		buf_printf(&b, ",\"total\":%lld", last->total);
+	if (w->kind == WIRE_RETRY && w->wait > 0)
+		buf_printf(&b, ",\"wait\":%.0f", w->wait);
+	buf_adds(&b, "}}\n");
+	(void)fd_write(run->resultfd, b.data, b.len);
+	buf_free(&b);
+}
+
 /* One record of stage k's report. */
 static void
 heard(struct run *run, int k, struct wire *w)
@@ -401,11 +429,15 @@ heard(struct run *run, int k, struct wire *w)
 		break;
 	}
 	if (keep == NULL) {
+		if (k == 0)
+			tell_progress(run, w);
 		wire_free(w);
 		return;
 	}
 	wire_free(keep);
 	*keep = *w;
+	if (k == 0 && w->kind == WIRE_PAGE)
+		tell_progress(run, w);
 }
 
 /*
@@ -1469,6 +1501,7 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 
 	memset(&run, 0, sizeof(run));
 	run.spool = run.log = run.tee = run.dir = -1;
+	run.resultfd = resultfd;
 	run.o = o;
 	run.r = r;
 	run.started = clock_now();

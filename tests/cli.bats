@@ -75,9 +75,9 @@ row() {
 		SPELLED=1
 		;;
 	rest-sync)
-		SYNOPSIS='usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]
-                 [--full-refresh] [--grace seconds] [--json] [-P count] [--prune]
-                 [-r name]... [--status] [--version]'
+		SYNOPSIS='usage: rest-sync [-hqsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]
+                 [--full-refresh] [--grace seconds] [--json] [-P count] [--progress]
+                 [--prune] [-r name]... [--status] [--version]'
 		HELP=('  -j, --jobs N' '      --prune')
 		ARGS=(-c sync.json)
 		FLAG=--prune

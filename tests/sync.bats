@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 load server
 bats_load_library bats-file
 
-USAGE='usage: rest-sync [-hsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]'
+USAGE='usage: rest-sync [-hqsv] -c file [-C dir] [--dry-run] [--format format] [-j jobs]'
 
 setup_file() { server_start --records 1000; }
 teardown_file() { server_stop; }
@@ -983,6 +983,36 @@ stop_alone() {
 	run --separate-stderr rest-sync -s -c "$C" -C "$OUT"
 	assert_success
 	assert_equal "$stderr" ''
+}
+
+@test "progress: on a terminal a block redrawn in place, under -P too; nothing off one unless --progress; -q silences it" {
+	conf "$(resource image_analysis '"records": 300')" \
+		"$(resource labels '"records": 200')"
+	every_page_slow 0.1
+	# script(1) gives rest-sync a terminal.
+	run script -qec "rest-sync -c '$C' -C '$OUT' -j 2 -P 2" /dev/null
+	assert_success
+	assert_regex "$output" 'rest-sync: image_analysis: [0-9]+ records, [0-9]+ pages?, [0-9]+ records/s, [0-9]+%, ETA [0-9]+:[0-9][0-9]'
+	assert_regex "$output" 'rest-sync: [0-2] of 2 done, [0-2] running, [0-9.k]+ records, [0-9]+ s'
+	# Redrawn in place: the cursor goes up over the block.
+	assert_regex "$output" $'\e\\[[0-9]+A\e\\[J'
+	# Taken off at the end: the recap comes last.
+	assert_regex "$(tail -n 1 <<<"$output")" '^rest-sync: recap: labels: ok'
+	rm -rf "$OUT"
+	run script -qec "rest-sync -q -c '$C' -C '$OUT' -j 2" /dev/null
+	assert_success
+	refute_output --partial 'records/s'
+	refute_output --partial $'\e['
+	rm -rf "$OUT"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT" -j 2
+	assert_success
+	refute_output --partial 'records/s'
+	assert_equal "$(grep -c 'records/s' <<<"$stderr")" 0
+	rm -rf "$OUT"
+	run --separate-stderr rest-sync --progress -c "$C" -C "$OUT" -j 2
+	assert_success
+	assert_regex "$stderr" 'rest-sync: [0-2] of 2 done, [0-2] running'
+	refute_regex "$stderr" $'\e\\['
 }
 
 @test "the recap: a row per resource, and for each failure its reason and the command that resumes it, which works" {
