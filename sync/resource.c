@@ -184,6 +184,8 @@ place(const struct sync_opts *o, const struct config *c, struct resource *r)
 	/* Its lock and run state: in DIR/.restpipe, none beside the table. */
 	r->statedir = in_dir(o->dir, RUN_DIR "/%s.sync", r->table, "");
 	r->lockfile = in_dir(o->dir, RUN_DIR "/%s.lock", r->table, "");
+	r->rundir = in_dir(o->dir, "%s", RUN_DIR, "");
+	r->failfile = in_dir(".", "%s.failure", r->table, "");
 	buf_init(&pre, 0);
 	buf_printf(&pre, "rest-sync: %s", c->name);
 	r->prefix = buf_str(&pre);
@@ -398,6 +400,8 @@ resources_free(struct resource *r, size_t n)
 		free(r[i].file);
 		free(r[i].statedir);
 		free(r[i].lockfile);
+		free(r[i].rundir);
+		free(r[i].failfile);
 		free(r[i].prefix);
 		free(r[i].cursor_path);
 		free(r[i].fingerprint);

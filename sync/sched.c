@@ -398,9 +398,12 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	char *run_dir;
 	struct buf *results;
 	struct progress prog;
+	struct lastrun last;
+	char *started;
 
 	make_dir(o->dir);
 	run_dir = run_folder(o);
+	started = xstrdup(utc_now());
 	/*
 	 * The orphans of a worker killed come to this process, which reaps
 	 * them before it ends: no process of the run outlives it.
@@ -446,8 +449,13 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	}
 	proc_reap_all(clock_now() + KILL_MARGIN, before, nbefore);
 	free(before);
-	/* No litter: it goes if nothing waits in it. */
-	rmdir(run_dir);
+	/* For --status: when it began and ended, and how. */
+	last.started = started;
+	last.ended = (char *)utc_now();
+	last.status = stop_requested() ? worse(status, 128 +
+	    stop_requested()) : status;
+	(void)lastrun_write(run_dir, &last);
+	free(started);
 	free(run_dir);
 	/* Those an interrupt, or a cycle of parents, kept from starting. */
 	buf_init(&b, 0);

@@ -340,3 +340,162 @@ new_run_id(void)
 	    (long)ts.tv_nsec);
 	return s;
 }
+
+/* Replace rundir/name with text, made durably; 0 or -1 (said). */
+static int
+put_record(const char *rundir, const char *name, const struct buf *text)
+{
+	struct err e = { 0 };
+	int dir, rc = -1;
+
+	if ((dir = durable_dir(rundir, 1, &e)) != -1) {
+		rc = durable_put(dir, rundir, name, text->data, text->len, 1,
+		    &e);
+		close(dir);
+	}
+	if (rc == -1) {
+		warnmsg("%s", e.msg);
+		err_free(&e);
+	}
+	return rc;
+}
+
+/* Read rundir/name's key=value lines into b; 1, or 0 if none. */
+static int
+get_record(const char *rundir, const char *name, struct buf *b)
+{
+	struct err e = { 0 };
+	int dir, rc;
+
+	if ((dir = durable_dir(rundir, 0, &e)) == -1) {
+		err_free(&e);
+		return 0;
+	}
+	rc = durable_read(dir, rundir, name, STATE_MAX, b, &e) == 0;
+	err_free(&e);
+	close(dir);
+	return rc;
+}
+
+/* The value of key in the key=value lines of text, a new string or NULL. */
+static char *
+value_of(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p, *nl;
+
+	for (p = text; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 :
+	    NULL) {
+		nl = strchr(p, '\n');
+		if (strncmp(p, key, n) == 0 && p[n] == '=')
+			return xstrndup(p + n + 1, nl != NULL ?
+			    (size_t)(nl - p - n - 1) : strlen(p + n + 1));
+	}
+	return NULL;
+}
+
+/* A value on one line: line breaks become spaces. */
+static void
+add_line(struct buf *b, const char *key, const char *v)
+{
+	buf_printf(b, "%s=", key);
+	for (; v != NULL && *v != '\0'; v++)
+		buf_addc(b, *v == '\n' || *v == '\r' ? ' ' : *v);
+	buf_addc(b, '\n');
+}
+
+int
+lastrun_write(const char *rundir, const struct lastrun *lr)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "restpipe last run 1\n");
+	add_line(&b, "started", lr->started);
+	add_line(&b, "ended", lr->ended);
+	buf_printf(&b, "status=%d\n", lr->status);
+	rc = put_record(rundir, "last-run", &b);
+	buf_free(&b);
+	return rc;
+}
+
+int
+lastfail_write(const char *rundir, const char *file,
+    const struct lastfail *lf)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "restpipe last failure 1\n");
+	add_line(&b, "at", lf->at);
+	buf_printf(&b, "status=%d\n", lf->status);
+	add_line(&b, "stage", lf->stage);
+	add_line(&b, "message", lf->message);
+	rc = put_record(rundir, file, &b);
+	buf_free(&b);
+	return rc;
+}
+
+int
+lastrun_read(const char *rundir, struct lastrun *lr)
+{
+	struct buf b;
+	char *status;
+
+	memset(lr, 0, sizeof(*lr));
+	buf_init(&b, 0);
+	if (!get_record(rundir, "last-run", &b) ||
+	    strncmp(buf_str(&b), "restpipe last run 1\n", 20) != 0) {
+		buf_free(&b);
+		return 0;
+	}
+	lr->started = value_of(b.data, "started");
+	lr->ended = value_of(b.data, "ended");
+	status = value_of(b.data, "status");
+	lr->status = status != NULL ? atoi(status) : 0;
+	free(status);
+	buf_free(&b);
+	return lr->started != NULL && lr->ended != NULL;
+}
+
+int
+lastfail_read(const char *rundir, const char *file, struct lastfail *lf)
+{
+	struct buf b;
+	char *status;
+
+	memset(lf, 0, sizeof(*lf));
+	buf_init(&b, 0);
+	if (!get_record(rundir, file, &b) || strncmp(buf_str(&b),
+	    "restpipe last failure 1\n", 24) != 0) {
+		buf_free(&b);
+		return 0;
+	}
+	lf->at = value_of(b.data, "at");
+	lf->stage = value_of(b.data, "stage");
+	lf->message = value_of(b.data, "message");
+	status = value_of(b.data, "status");
+	lf->status = status != NULL ? atoi(status) : 0;
+	free(status);
+	buf_free(&b);
+	return lf->at != NULL;
+}
+
+void
+lastrun_free(struct lastrun *lr)
+{
+	free(lr->started);
+	free(lr->ended);
+	memset(lr, 0, sizeof(*lr));
+}
+
+void
+lastfail_free(struct lastfail *lf)
+{
+	free(lf->at);
+	free(lf->stage);
+	free(lf->message);
+	memset(lf, 0, sizeof(*lf));
+}

@@ -175,6 +175,54 @@ read_state(const struct resource *r, struct state *st, struct err *e)
 	return rc;
 }
 
+/* The last failure of r, if the next run has not succeeded since. */
+static void
+last_failure(const struct resource *r, struct buf *words, struct buf *json)
+{
+	struct lastfail lf;
+
+	if (!lastfail_read(r->rundir, r->failfile, &lf)) {
+		buf_adds(json, "null");
+		return;
+	}
+	buf_printf(words, ", last failure %s: exit %d (%s)%s%s", lf.at,
+	    lf.status, lf.stage != NULL ? lf.stage : "rest-sync",
+	    lf.message != NULL && *lf.message != '\0' ? ": " : "",
+	    lf.message != NULL ? lf.message : "");
+	buf_adds(json, "{\"at\":");
+	json_quote(json, lf.at, strlen(lf.at));
+	buf_printf(json, ",\"status\":%d,\"stage\":", lf.status);
+	json_quote(json, lf.stage != NULL ? lf.stage : "rest-sync",
+	    strlen(lf.stage != NULL ? lf.stage : "rest-sync"));
+	buf_adds(json, ",\"message\":");
+	if (lf.message != NULL && *lf.message != '\0')
+		json_quote(json, lf.message, strlen(lf.message));
+	else
+		buf_adds(json, "null");
+	buf_addc(json, '}');
+	lastfail_free(&lf);
+}
+
+/* The last run of the mirror, in words and as --json has it. */
+static void
+last_run(const char *rundir, struct buf *words, struct buf *json)
+{
+	struct lastrun lr;
+
+	if (rundir == NULL || !lastrun_read(rundir, &lr)) {
+		buf_adds(json, "null");
+		return;
+	}
+	buf_printf(words, "last run: started %s, ended %s, exit %d",
+	    lr.started, lr.ended, lr.status);
+	buf_adds(json, "{\"started\":");
+	json_quote(json, lr.started, strlen(lr.started));
+	buf_adds(json, ",\"ended\":");
+	json_quote(json, lr.ended, strlen(lr.ended));
+	buf_printf(json, ",\"status\":%d}", lr.status);
+	lastrun_free(&lr);
+}
+
 /* What waits for the next run, in words and as --json has it. */
 static void
 pending(const struct resource *r, struct buf *words, struct buf *json)
@@ -209,7 +257,7 @@ pending(const struct resource *r, struct buf *words, struct buf *json)
 int
 show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 {
-	struct buf words, json, lwords, ljson;
+	struct buf words, json, lwords, ljson, fjson, rjson, rwords;
 	size_t i;
 	long rows;
 	char *at;
@@ -220,11 +268,16 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 	buf_init(&json, 0);
 	buf_init(&lwords, 0);
 	buf_init(&ljson, 0);
+	buf_init(&fjson, 0);
+	buf_init(&rjson, 0);
+	buf_init(&rwords, 0);
+	last_run(n > 0 ? r[0].rundir : NULL, &rwords, &rjson);
 	for (i = 0; i < n; i++) {
 		buf_reset(&words);
 		buf_reset(&json);
 		buf_reset(&lwords);
 		buf_reset(&ljson);
+		buf_reset(&fjson);
 		if ((rows = count_rows(r[i].file, o->ext)) == -1) {
 			warnmsg("%s: cannot read:", r[i].file);
 			status = worse(status, EX_NOINPUT);
@@ -241,6 +294,7 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 			    r[i].lockfile);
 		else
 			pending(&r[i], &words, &json);
+		last_failure(&r[i], &words, &fjson);
 		if (o->json) {
 			fputs("{\"resource\":", stdout);
 			buf_reset(&words);
@@ -260,8 +314,10 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 				    (long)holder);
 			else
 				buf_adds(&words, ",\"running\":null");
-			printf("%s,\"incremental\":%s,\"pending\":%s}\n",
-			    buf_str(&words), buf_str(&ljson), buf_str(&json));
+			printf("%s,\"incremental\":%s,\"pending\":%s,"
+			    "\"last_failure\":%s,\"last_run\":%s}\n",
+			    buf_str(&words), buf_str(&ljson), buf_str(&json),
+			    buf_str(&fjson), buf_str(&rjson));
 		} else
 			printf("%s: %s: %ld row%s, %s%s%s%s\n", r[i].name,
 			    r[i].file, rows, rows == 1 ? "" : "s", at != NULL ?
@@ -269,10 +325,15 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 			    "", buf_str(&lwords), buf_str(&words));
 		free(at);
 	}
+	if (!o->json && rwords.len > 0)
+		printf("%s\n", buf_str(&rwords));
 	buf_free(&words);
 	buf_free(&json);
 	buf_free(&lwords);
 	buf_free(&ljson);
+	buf_free(&fjson);
+	buf_free(&rjson);
+	buf_free(&rwords);
 	return status;
 }
 

@@ -44,6 +44,8 @@ struct resource {
 	char		*file;		/* DIR/TABLE.EXT */
 	char		*statedir;	/* DIR/.restpipe/TABLE.sync */
 	char		*lockfile;	/* DIR/.restpipe/TABLE.lock */
+	char		*rundir;	/* DIR/.restpipe */
+	char		*failfile;	/* TABLE.failure, in rundir */
 	char		*prefix;	/* "rest-sync: NAME", for messages */
 	int		 wd;		/* enum write_disposition */
 	int		 prune;		/* --prune applies to it */
@@ -215,6 +217,33 @@ const char *state_shown(const char *pos);
  */
 int	state_resume_args(const struct state *st, int dir, const char *where,
 	    struct buf *opt, struct buf *val, struct err *e);
+
+/*
+ * The record of the last run of a mirror (DIR/.restpipe/last-run) and
+ * of a resource's last failure (TABLE.failure there, removed by its next
+ * success): key=value lines, for --status.
+ */
+struct lastrun {
+	char	*started, *ended;
+	int	 status;
+};
+
+struct lastfail {
+	char	*at, *stage, *message;
+	int	 status;
+};
+
+/* Write them durably into the folder rundir; 0 or -1 (said). */
+int	lastrun_write(const char *rundir, const struct lastrun *);
+int	lastfail_write(const char *rundir, const char *file,
+	    const struct lastfail *);
+
+/* Read them: 1, 0 if there is none (or not ours), the struct filled. */
+int	lastrun_read(const char *rundir, struct lastrun *);
+int	lastfail_read(const char *rundir, const char *file,
+	    struct lastfail *);
+void	lastrun_free(struct lastrun *);
+void	lastfail_free(struct lastfail *);
 
 /* The UTC time now as ISO 8601, "2026-11-26T10:00:00Z", static storage. */
 const char *utc_now(void);

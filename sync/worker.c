@@ -1205,30 +1205,67 @@ add_tallies(struct buf *b, const struct wire_tally *t, size_t n)
 	buf_addc(b, '}');
 }
 
-/* The failure of the run: the stage's own report of it, or rest-sync's. */
-static void
-add_error(struct buf *b, const struct run *run, int status)
+/*
+ * Why the run failed with status: the failing stage's own report of it,
+ * or rest-sync's reason; *url that of the request that failed, or NULL.
+ * Static storage, or NULL when nothing was said.
+ */
+static const char *
+why_failed(const struct run *run, int status, const char **url)
 {
+	static char killed[64];
 	const struct wire *f = NULL;
-	const char *msg, *stage = run->failed != NULL ? run->failed :
-	    "rest-sync";
-	char killed[64];
 	int k;
 
 	for (k = 0; k < 3; k++)
 		if (run->failed != NULL && strcmp(run->failed, stages[k]) ==
 		    0 && run->heard[k].failed.kind == WIRE_FAIL)
 			f = &run->heard[k].failed;
+	*url = f != NULL ? f->url : NULL;
 	if (f != NULL)
-		msg = f->reason;
-	else if (run->reason != NULL)
-		msg = run->reason;
-	else if (status > 128) {
+		return f->reason;
+	if (run->reason != NULL)
+		return run->reason;
+	if (status > 128) {
 		snprintf(killed, sizeof(killed), "%s by signal %d",
 		    stop_requested() ? "stopped" : "killed", status - 128);
-		msg = killed;
-	} else
-		msg = NULL;
+		return killed;
+	}
+	return NULL;
+}
+
+/*
+ * Keep, for --status, the last failure of the resource, or forget it
+ * once it succeeded.
+ */
+static void
+remember(const struct run *run, int status)
+{
+	struct lastfail lf;
+	struct buf path;
+	const char *url;
+
+	if (status == 0) {
+		buf_init(&path, 0);
+		buf_printf(&path, "%s/%s", run->r->rundir, run->r->failfile);
+		unlink(path.data);
+		buf_free(&path);
+		return;
+	}
+	lf.at = (char *)utc_now();
+	lf.status = status;
+	lf.stage = (char *)(run->failed != NULL ? run->failed : "rest-sync");
+	lf.message = (char *)why_failed(run, status, &url);
+	(void)lastfail_write(run->r->rundir, run->r->failfile, &lf);
+}
+
+/* The failure of the run: the stage's own report of it, or rest-sync's. */
+static void
+add_error(struct buf *b, const struct run *run, int status)
+{
+	const char *url, *msg = why_failed(run, status, &url);
+	const char *stage = run->failed != NULL ? run->failed : "rest-sync";
+
 	buf_adds(b, ",\"error\":{\"stage\":");
 	json_quote(b, stage, strlen(stage));
 	buf_printf(b, ",\"status\":%d,\"message\":", status);
@@ -1237,8 +1274,8 @@ add_error(struct buf *b, const struct run *run, int status)
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"url\":");
-	if (f != NULL && f->url != NULL)
-		json_quote(b, f->url, strlen(f->url));
+	if (url != NULL)
+		json_quote(b, url, strlen(url));
 	else
 		buf_adds(b, "null");
 	buf_addc(b, '}');
@@ -1537,6 +1574,9 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	}
 	summary(&run, status);
 	result(&run, status, resultfd);
+	/* Not a table another run holds: its record is that run's. */
+	if (lock >= 0)
+		remember(&run, status);
 	run_free(&run);
 	durable_unlock(lock, r->lockfile);
 	return status;

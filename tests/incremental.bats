@@ -321,7 +321,8 @@ refused() {
 	assert_success
 	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status
 	assert_success
-	assert_output --regexp '^posts: out/posts.jsonl: 9 rows, last synced [0-9TZ:-]+, last updated_at "2024-01-23T12:00:00Z"$'
+	assert_line --index 0 --regexp '^posts: out/posts.jsonl: 9 rows, last synced [0-9TZ:-]+, last updated_at "2024-01-23T12:00:00Z"$'
+	assert_line --index 1 --regexp '^last run: started [0-9TZ:-]+, ended [0-9TZ:-]+, exit 0$'
 	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status --json
 	assert_success
 	assert_equal "$(jq -c '[.rows, .incremental, .pending]' <<<"$output")" '[9,{"cursor_path":"updated_at","last_value":"2024-01-23T12:00:00Z"},null]'
@@ -338,7 +339,7 @@ refused() {
 	echo garbage >out/posts.jsonl.state.json
 	run --separate-stderr timeout 60 rest-sync -c c.json -C out --status
 	assert_success
-	assert_output --regexp ', last updated_at unreadable: out/posts.jsonl.state.json: not a state file rest-merge wrote$'
+	assert_line --index 0 --regexp ', last updated_at unreadable: out/posts.jsonl.state.json: not a state file rest-merge wrote$'
 }
 
 # conf_ph ENDPOINT_MEMBERS: c.json with endpoint.incremental on updated_at

@@ -71,9 +71,11 @@ nostate() {
 	run ls -A "$OUT"
 	refute_output --partial '.sync'
 	refute_output --partial '.lock'
-	refute_output --partial '.restpipe'
 	refute_output --regexp '(^|
-)\.'
+)\.[^r]'
+	# Only the records of the last run and failures, for --status.
+	run bash -c 'ls -A "$1/.restpipe" | grep -v -e "^last-run$" -e "^[a-z_]*\.failure$"' _ "$OUT"
+	assert_output ''
 	assert [ ! -e "$OUT/.restpipe/image_analysis.sync" ]
 }
 
@@ -292,7 +294,12 @@ rest-sync: image_analysis: not synced (rest-paginate exit 75): $T left as it was
 	assert_file_not_exists "$T"
 	run rest-sync -c "$C" -C "$OUT" --status
 	assert_success
-	assert_output --regexp "^image_analysis: $T: 0 rows, never synced, pending: the run [0-9TZ-]+, 7 pages fetched, to resume with --offset 350\$"
+	# What is pending, and the failure that left it, with its reason.
+	assert_line --index 0 --regexp "^image_analysis: $T: 0 rows, never synced, pending: the run [0-9TZ-]+, 7 pages fetched, to resume with --offset 350, last failure 20[0-9-]+T[0-9:]+Z: exit 75 \\(rest-paginate\\): .*$(said_text 'HTTP 503')"
+	assert_line --index 1 --regexp '^last run: started 20[0-9-]+T[0-9:]+Z, ended 20[0-9-]+T[0-9:]+Z, exit 75$'
+	assert_equal "${#lines[@]}" 2
+	run rest-sync -c "$C" -C "$OUT" --status --json
+	assert_equal "$(jq -c '[.last_failure.status, .last_failure.stage, .last_run.status]' <<<"$output")" '[75,"rest-paginate",75]'
 	server_reset
 	run --separate-stderr rest-sync -c "$C" -C "$OUT"
 	assert_success
@@ -301,6 +308,10 @@ rest-sync: image_analysis: $T: 1000 records from 20 pages \\(13 requests\\): 100
 	assert_equal "$(offsets)" '350 400 450 500 550 600 650 700 750 800 850 900 950'
 	cmp want "$T"
 	nostate
+	# Its success forgets the failure; the run is the last one now.
+	run rest-sync -c "$C" -C "$OUT" --status
+	refute_output --partial 'last failure'
+	assert_line --index 1 --regexp '^last run: started [0-9TZ:-]+, ended [0-9TZ:-]+, exit 0$'
 }
 
 @test "a failure before any page keeps nothing" {
@@ -1178,7 +1189,9 @@ labels: $OUT/labels.jsonl: 0 rows, never synced"
 	run --separate-stderr rest-sync -c "$C" -C "$OUT" --status
 	assert_success
 	assert_regex "$output" "^image_analysis: $T: 120 rows, last synced 20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z
-labels: $OUT/labels.jsonl: 0 rows, never synced, pending: the run [0-9TZ-]+, 1 page fetched, to resume with --offset 50\$"
+labels: $OUT/labels.jsonl: 0 rows, never synced, pending: the run [0-9TZ-]+, 1 page fetched, to resume with --offset 50, last failure [0-9TZ:-]+: exit 75 \\(rest-paginate\\): [^
+]*
+last run: started [0-9TZ:-]+, ended [0-9TZ:-]+, exit 75\$"
 	run rest-sync -c "$C" -C "$OUT" --status --json
 	assert_success
 	assert_equal "$(jq -c '[.resource, .rows, (.last_sync | type), .pending]' <<<"$output" | paste -sd' ' -)" '["image_analysis",120,"string",null] ["labels",0,"null","--offset 50"]'
@@ -1466,7 +1479,7 @@ exec "$real" --retries 0 "$@"'
 	assert_file_not_exists "$T"
 	run rest-sync -c "$C" -C "$OUT" --status
 	assert_success
-	assert_output --regexp "^image_analysis: $T: 0 rows, never synced, pending: the run [0-9TZ-]+, 10 pages fetched, to resume with --next-url, not shown\$"
+	assert_line --index 0 --regexp "^image_analysis: $T: 0 rows, never synced, pending: the run [0-9TZ-]+, 10 pages fetched, to resume with --next-url, not shown, last failure [0-9TZ:-]+: exit 130 \\(rest-(paginate|sync)\\): stopped by signal 2\$"
 	run rest-sync -c "$C" -C "$OUT" --status --json
 	assert_success
 	[[ $output != *$API_KEY* ]]
