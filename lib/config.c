@@ -48,14 +48,17 @@ static const char *const top_keys[] = {
 	"client", "resource_defaults", "resources", NULL
 };
 static const char *const client_keys[] = {
-	"auth", "base_url", "headers", "paginator", "session", NULL
+	"auth", "base_url", "headers", "paginator", "restpipe", "session",
+	NULL
 };
+/* restpipe's own settings, on the client or a resource (read_own()). */
+static const char *const own_keys[] = { "allow_short", NULL };
 static const char *const resource_keys[] = {
 	"columns", "endpoint", "file_format", "include_from_parent",
 	"max_table_nesting", "merge_key", "name", "nested_hints",
 	"parallelized", "parent_table_name", "primary_key",
-	"processing_steps", "references", "schema_contract", "selected",
-	"table_format", "table_name", "write_disposition", NULL
+	"processing_steps", "references", "restpipe", "schema_contract",
+	"selected", "table_format", "table_name", "write_disposition", NULL
 };
 static const char *const endpoint_keys[] = {
 	"auth", "data", "data_selector", "headers", "incremental", "json",
@@ -2558,6 +2561,36 @@ read_child(struct reader *r, struct config *c)
 	return 0;
 }
 
+/*
+ * restpipe's own settings, keys dlt does not have, in one namespace:
+ * "restpipe": {"allow_short": true} on the resource (or the defaults),
+ * else on the client.  Every setting a hint names has its key here, so
+ * that rest-sync, which takes the configuration alone, can follow it.
+ */
+static int
+read_own(struct reader *r, struct config *c)
+{
+	char path[128], key[160];
+	int o, i;
+
+	if ((o = res_get(r, "restpipe", path, sizeof(path))) < 0 &&
+	    r->client >= 0) {
+		snprintf(path, sizeof(path), "$.client.restpipe");
+		o = get(r, r->client, "restpipe");
+	}
+	if (o < 0)
+		return 0;
+	if (!json_is_object(&r->js, o))
+		return bad(r, path, "expected an object");
+	if (refuse_keys(r, o, path, own_keys) == -1)
+		return -1;
+	if ((i = get(r, o, "allow_short")) >= 0) {
+		join(key, sizeof(key), path, "allow_short");
+		return bool_at(r, i, key, &c->allow_short);
+	}
+	return 0;
+}
+
 /* Read the parts asked for, once the file is parsed. */
 static int
 read_parts(struct reader *r, struct config *c, const char *resource,
@@ -2586,7 +2619,8 @@ read_parts(struct reader *r, struct config *c, const char *resource,
 		return -1;
 	if ((parts & CONFIG_REQUEST) && read_request(r, c) == -1)
 		return -1;
-	if ((parts & CONFIG_PAGER) && read_pager(r, c) == -1)
+	if ((parts & CONFIG_PAGER) && (read_pager(r, c) == -1 ||
+	    read_own(r, c) == -1))
 		return -1;
 	if ((parts & CONFIG_SELECT) &&
 	    (i = ep_get(r, "data_selector", path, sizeof(path))) >= 0 &&
@@ -2618,6 +2652,7 @@ config_load(struct config *c, const char *file, const char *resource,
 	c->limit = c->offset = c->maximum = c->base_page = c->page = -1;
 	c->stop_after_empty = -1;
 	c->allow_other_host = -1;
+	c->allow_short = -1;
 	c->token_expiration = -1;
 	buf_init(&r.text, MAX_CONFIG);
 	json_init(&r.js);

@@ -114,6 +114,7 @@ struct config {
 	char			*cursor_body_path;	/* cursor */
 	char			*cursor_key;		/* header_cursor */
 	int			 allow_other_host;	/* restpipe's, -1 */
+	int			 allow_short;	/* "restpipe": {...}, -1 */
 	/* CONFIG_SELECT */
 	char			*data_selector;
 	/* CONFIG_TABLE */

@@ -635,13 +635,16 @@ check_repeat(const struct pager *pg, const struct buf *body, long count)
 	else if (o->page_param != NULL)
 		warnmsg("page %ld repeats page %ld byte for byte: the server "
 		    "seems to ignore '%s'; name its page parameter with "
-		    "--page-param, or give --single-page if the API does not "
-		    "page", pg->pos, pg->pos - pg->step, o->page_param);
+		    "--page-param (the paginator's \"page_param\"), or give "
+		    "--single-page ({\"type\": \"single_page\"}) if the API "
+		    "does not page", pg->pos, pg->pos - pg->step,
+		    o->page_param);
 	else
 		warnmsg("page at offset %ld repeats the page at offset %ld "
 		    "byte for byte: the server seems to ignore '%s'; name its "
-		    "offset parameter with --offset-param, or give "
-		    "--single-page if the API does not page", pg->pos,
+		    "offset parameter with --offset-param (the paginator's "
+		    "\"offset_param\"), or give --single-page ({\"type\": "
+		    "\"single_page\"}) if the API does not page", pg->pos,
 		    pg->pos - pg->step, o->offset_param);
 	exit(EX_DATAERR);
 }
@@ -650,16 +653,19 @@ check_repeat(const struct pager *pg, const struct buf *body, long count)
 static const char *
 short_advice(const struct pager *pg)
 {
-	static char s[192];
+	static char s[320];
 
 	if (pg->first_count > 0 && pg->first_count < pg->o->limit)
 		snprintf(s, sizeof(s), "the server seems to send at most %ld "
-		    "records a page: try --limit %ld, or --allow-short if the "
-		    "API drops records after paging", pg->first_count,
+		    "records a page: try --limit %ld (the paginator's "
+		    "\"limit\": %ld), or --allow-short (\"restpipe\": "
+		    "{\"allow_short\": true}) if the API drops records after "
+		    "paging", pg->first_count, pg->first_count,
 		    pg->first_count);
 	else
 		snprintf(s, sizeof(s), "if the API drops records after "
-		    "paging, give --allow-short");
+		    "paging, give --allow-short (\"restpipe\": "
+		    "{\"allow_short\": true})");
 	return s;
 }
 
@@ -1278,6 +1284,8 @@ config_refs(struct pager_opts *o, const struct config *c)
 		o->cursor_key = c->cursor_key;
 	if (c->allow_other_host >= 0)
 		o->allow_other_host = c->allow_other_host;
+	if (c->allow_short >= 0)
+		o->allow_short = c->allow_short;
 }
 
 static void	start_incremental(struct pager_opts *, const struct config *);

@@ -363,7 +363,7 @@ ids() {
 # ------------------------------------------------------------ servers that page badly
 
 # What rest-paginate says of a page at offset 100 that repeats the one at 0.
-REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for byte: the server seems to ignore 'offset'; name its offset parameter with --offset-param, or give --single-page if the API does not page"
+REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for byte: the server seems to ignore 'offset'; name its offset parameter with --offset-param (the paginator's \"offset_param\"), or give --single-page ({\"type\": \"single_page\"}) if the API does not page"
 
 @test "a page that repeats the one before exits 65 before it is written, with no resume line" {
 	local p
@@ -396,7 +396,7 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 		-q page_size=10 "$R?records=25&ignore_offset=1"
 	assert_failure 65
 	assert_equal "$(ids <<<"$output")" "$(seq 10)"
-	assert_equal "$stderr" "rest-paginate: page 2 repeats page 1 byte for byte: the server seems to ignore 'page'; name its page parameter with --page-param, or give --single-page if the API does not page"
+	assert_equal "$stderr" "rest-paginate: page 2 repeats page 1 byte for byte: the server seems to ignore 'page'; name its page parameter with --page-param (the paginator's \"page_param\"), or give --single-page ({\"type\": \"single_page\"}) if the API does not page"
 	assert_equal "$(server_requests | jq -r .args.page | paste -sd' ' -)" \
 		'1 2'
 }
@@ -416,7 +416,7 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 	run --separate-stderr rest-paginate "$R?records=50&max_limit=10"
 	assert_failure 65
 	assert_equal "$(ids <<<"$output")" "$(seq 10)"
-	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 50 records the total promised from offset 0 to 50; the server seems to send at most 10 records a page: try --limit 10, or --allow-short if the API drops records after paging'
+	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 50 records the total promised from offset 0 to 50; the server seems to send at most 10 records a page: try --limit 10 (the paginator'\''s "limit": 10), or --allow-short ("restpipe": {"allow_short": true}) if the API drops records after paging'
 	assert_equal "$(offsets)" '0'
 
 	# The range asked is from --offset to the total or --max-offset.
@@ -425,7 +425,7 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 		"$R?records=50&max_limit=10"
 	assert_failure 65
 	assert_equal "$(ids <<<"$output")" "$(seq 11 20)"
-	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 30 records the total promised from offset 10 to 40; the server seems to send at most 10 records a page: try --limit 10, or --allow-short if the API drops records after paging'
+	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 30 records the total promised from offset 10 to 40; the server seems to send at most 10 records a page: try --limit 10 (the paginator'\''s "limit": 10), or --allow-short ("restpipe": {"allow_short": true}) if the API drops records after paging'
 
 	# Full pages, and a total that says more than the server has.
 	server_reset
@@ -433,7 +433,7 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 		"$R?records=50&total_value=60"
 	assert_failure 65
 	assert_equal "$(ids <<<"$output")" "$(seq 50)"
-	assert_equal "$stderr" 'rest-paginate: paging ended with 50 of the 60 records the total promised from offset 0 to 60; if the API drops records after paging, give --allow-short'
+	assert_equal "$stderr" 'rest-paginate: paging ended with 50 of the 60 records the total promised from offset 0 to 60; if the API drops records after paging, give --allow-short ("restpipe": {"allow_short": true})'
 	assert_equal "$(offsets)" '0 10 20 30 40 50'
 
 	# The advice works.
@@ -448,7 +448,7 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 	run --separate-stderr rest-paginate --limit 10 "$R?records=50&short_at=20"
 	assert_failure 65
 	assert_equal "$(ids <<<"$output")" "$(seq 29)"
-	assert_equal "$stderr" 'rest-paginate: page at offset 20 had 9 records, fewer than --limit 10, and was not the last: records were skipped; if the API drops records after paging, give --allow-short'
+	assert_equal "$stderr" 'rest-paginate: page at offset 20 had 9 records, fewer than --limit 10, and was not the last: records were skipped; if the API drops records after paging, give --allow-short ("restpipe": {"allow_short": true})'
 	assert_equal "$(offsets)" '0 10 20 30'
 
 	# Without a total too, and the first page short names its size.
@@ -457,7 +457,7 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 		"$R?records=50&max_limit=15"
 	assert_failure 65
 	assert_equal "$(ids <<<"$output")" "$(seq 15)"
-	assert_equal "$stderr" 'rest-paginate: page at offset 0 had 15 records, fewer than --limit 20, and was not the last: records were skipped; the server seems to send at most 15 records a page: try --limit 15, or --allow-short if the API drops records after paging'
+	assert_equal "$stderr" 'rest-paginate: page at offset 0 had 15 records, fewer than --limit 20, and was not the last: records were skipped; the server seems to send at most 15 records a page: try --limit 15 (the paginator'\''s "limit": 15), or --allow-short ("restpipe": {"allow_short": true}) if the API drops records after paging'
 	assert_equal "$(offsets)" '0 20'
 }
 
@@ -499,7 +499,7 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 		"$R?records=30&max_limit=10"
 	assert_failure 65
 	assert_equal "$(ids <<<"$output")" "$(seq 11 20)"
-	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 20 records the total promised from offset 10 to 30; the server seems to send at most 10 records a page: try --limit 10, or --allow-short if the API drops records after paging'
+	assert_equal "$stderr" 'rest-paginate: paging ended with 10 of the 20 records the total promised from offset 10 to 30; the server seems to send at most 10 records a page: try --limit 10 (the paginator'\''s "limit": 10), or --allow-short ("restpipe": {"allow_short": true}) if the API drops records after paging'
 	run --separate-stderr rest-paginate --limit 10 --offset 10 \
 		"$R?records=30&max_limit=10"
 	assert_success
@@ -1210,7 +1210,7 @@ single_warning() {
 		"$R?records=25&total_header=count&total_header_value=40"
 	assert_failure 65
 	assert_equal "${#lines[@]}" 4
-	assert_equal "$stderr" 'rest-paginate: paging ended with 25 of the 40 records the total promised from offset 0 to 40; if the API drops records after paging, give --allow-short'
+	assert_equal "$stderr" 'rest-paginate: paging ended with 25 of the 40 records the total promised from offset 0 to 40; if the API drops records after paging, give --allow-short ("restpipe": {"allow_short": true})'
 	run --separate-stderr rest-paginate --limit 10 \
 		--total-header Content-Range "$R?records=25&total_header=unknown"
 	assert_success

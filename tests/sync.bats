@@ -1026,6 +1026,36 @@ stop_alone() {
 	refute_regex "$stderr" $'\e\\['
 }
 
+@test "a hint rest-sync shows can be followed in its configuration: an API that clamps the page size" {
+	# The server sends at most 20 records a page, whatever the limit.
+	conf "$(resource image_analysis '"records": 100, "max_limit": 20')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 65
+	[[ $(norecap) == *"$(said_text 'try --limit 20 (the paginator')"* ]]
+	# The configuration form it names: the paginator's limit.
+	conf '{"name": "image_analysis", "endpoint": {"path": "/v1/resource",
+		"params": {"require_key": 1, "records": 100, "max_limit": 20},
+		"data_selector": "data", "paginator": {"type": "offset", "limit": 20}}}'
+	rm -rf "$OUT"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(wc -l <"$T")" 100
+	# Or restpipe's own key, on the resource or on the client.
+	conf "$(resource image_analysis '"records": 100, "max_limit": 20' \
+		'"restpipe": {"allow_short": true}')"
+	rm -rf "$OUT"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	# As it asked: the short pages taken as they are (20 of each 50).
+	assert_equal "$(wc -l <"$T")" 40
+	[[ $stderr == *"$(said_text 'warning: page at offset 0 had 20 records, fewer than --limit 50')"* ]]
+	# A key of that namespace it does not know is refused, naming it.
+	conf "$(resource image_analysis '' '"restpipe": {"allow_shrot": true}')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 78
+	assert_regex "$stderr" "unknown key 'allow_shrot'"
+}
+
 @test "the recap: a row per resource, and for each failure its reason and the command that resumes it, which works" {
 	local cmd
 	conf "$(resource image_analysis '"records": 120')" \
