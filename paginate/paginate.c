@@ -361,6 +361,7 @@ show_progress(struct pager *pg, int last)
 static char resume_line[4096];
 static size_t resume_len;
 static sigset_t stop_signals;
+static int progress_tty;	/* a progress line may be on the terminal */
 
 static void
 say(const char *s, size_t n)
@@ -390,6 +391,9 @@ on_stop(int sig)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+	/* The progress line the resume line would finish: off it first. */
+	if (progress_tty)
+		say("\r\033[K", 4);
 	if (stop_drain(STDOUT_FILENO) > 0) {
 		if (!starter_resumes) {
 			say(prog, strlen(prog));
@@ -517,6 +521,7 @@ catch_stops(struct pager *pg)
 		set_resume_ref(pg, NULL, 1);
 	else
 		set_resume(pg, pg->pos);
+	progress_tty = pg->o->progress && isatty(STDERR_FILENO);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }

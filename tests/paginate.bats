@@ -946,6 +946,16 @@ REPEAT="rest-paginate: page at offset 100 repeats the page at offset 0 byte for 
 	assert_output 25
 }
 
+@test "Ctrl-C on a terminal: the resume line clears the progress line it follows" {
+	local out=$BATS_TEST_TMPDIR/out
+	server_faults '[{"path": "/v1/resource", "action": "slow",
+		"delay": 0.2, "times": -1}]'
+	run script -qec "timeout -s INT 1 rest-paginate --limit 10 '$R' >'$out'" /dev/null
+	# The line a progress line was on is cleared first: no stale text.
+	assert_output --regexp $'\r\033\\[Krest-paginate: resume with --offset [0-9]+\r?$'
+	refute_output --regexp $'records/s[^\r\n]*rest-paginate: resume'
+}
+
 @test "--progress shows percent and ETA while paging" {
 	server_faults '[{"path": "/v1/resource", "action": "slow",
 		"delay": 0.1, "times": -1}]'
