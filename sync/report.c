@@ -144,6 +144,15 @@ member(const struct json *js, int obj, const char *key, struct buf *b)
 	return buf_str(b);
 }
 
+/* Append ", N things" (one, many) to b: N the text n, NULL for 0. */
+static void
+count(struct buf *b, const char *n, const char *one, const char *many)
+{
+	if (n == NULL)
+		n = "0";
+	buf_printf(b, ", %s %s", n, strcmp(n, "1") == 0 ? one : many);
+}
+
 /* One resource's rows of the recap, from its result line. */
 static void
 recap_one(const struct sync_opts *o, const struct resource *r,
@@ -176,12 +185,9 @@ recap_one(const struct sync_opts *o, const struct resource *r,
 		    &v));
 	} else if (status != 0)
 		buf_printf(&row, " (exit %d)", status);
-	buf_printf(&row, ", %s pages", member(&js, 0, "pages", &v) != NULL ?
-	    v.data : "0");
-	buf_printf(&row, ", %s requests", member(&js, 0, "requests", &v) !=
-	    NULL ? v.data : "0");
-	buf_printf(&row, ", %s retries", member(&js, 0, "retries", &v) !=
-	    NULL ? v.data : "0");
+	count(&row, member(&js, 0, "pages", &v), "page", "pages");
+	count(&row, member(&js, 0, "requests", &v), "request", "requests");
+	count(&row, member(&js, 0, "retries", &v), "retry", "retries");
 	buf_printf(&row, ", %s s", member(&js, 0, "seconds", &v) != NULL ?
 	    v.data : "0");
 	proc_say("rest-sync: recap", "%s: %s", r->name, buf_str(&row));

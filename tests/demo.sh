@@ -1,9 +1,9 @@
 #!/bin/sh
-# make demo: start the bundled sample API on a free port of 127.0.0.1, sync
-# its image_analysis resource with the whole pipeline into
-# out/image_analysis.jsonl, show the summary and the first records; then
-# the same with rest-sync, interrupted and resumed, and its --status; and
-# stop the server.
+# make demo: start the bundled sample API on a free port of 127.0.0.1,
+# mirror its image_analysis resource with rest-sync into
+# out/image_analysis.jsonl and show the first records; the same by the
+# pipes; then a rest-sync interrupted, its --status, and the run that
+# resumes it, whose recap ends the demo; and stop the server.
 set -eu
 bindir=$(cd "${1:-bin}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,15 +20,12 @@ config=$tmp/image_analysis.json
 API_KEY=sekrit-key-123
 export API_KEY
 
-# require_key=1 makes the sample API refuse a request without the key.
 out=$(pwd)/out
 mkdir -p "$out"
-echo "$ rest-paginate -c image_analysis.json -q require_key=1 \\"
-echo "    | rest-select -c image_analysis.json \\"
-echo "    | (cd out && rest-merge -c image_analysis.json)"
-rest-paginate -c "$config" -q require_key=1 \
-	| rest-select -c "$config" \
-	| (cd "$out" && rest-merge -c "$config" 2>&1)
+echo "# The main job: every resource of the configuration mirrored, each"
+echo "# table replaced or merged only once its whole extract arrived."
+echo "$ rest-sync -c image_analysis.json -C out"
+rest-sync -c "$config" -C out 2>&1
 echo
 echo "$ wc -l out/image_analysis.jsonl"
 (cd "$out" && wc -l image_analysis.jsonl)
@@ -36,10 +33,14 @@ echo
 echo "$ head -n 2 out/image_analysis.jsonl | jq ."
 head -n 2 "$out/image_analysis.jsonl" | jq .
 echo
-echo "# The same resource with rest-sync: every resource of the configuration,"
-echo "# staged beside the table, resumed after any interrupt."
-echo "$ rest-sync -c image_analysis.json -C out --json | jq -c ."
-rest-sync -c "$config" -C out --json | jq -c .
+# require_key=1 makes the sample API refuse a request without the key.
+echo "# The parts rest-sync runs, joined by hand:"
+echo "$ rest-paginate -c image_analysis.json -q require_key=1 \\"
+echo "    | rest-select -c image_analysis.json \\"
+echo "    | (cd out && rest-merge -c image_analysis.json)"
+rest-paginate -c "$config" -q require_key=1 \
+	| rest-select -c "$config" \
+	| (cd "$out" && rest-merge -c "$config" 2>&1)
 echo
 # A run stopped half way, as a Ctrl-C or a cron job's timeout stops it,
 # while the sample API takes 0.2 s a page: the pages fetched wait beside
@@ -53,5 +54,3 @@ echo "$ rest-sync -c image_analysis.json -C out --status"
 rest-sync -c "$config" -C out --status
 echo "$ rest-sync -c image_analysis.json -C out"
 rest-sync -c "$config" -C out 2>&1
-echo "$ rest-sync -c image_analysis.json -C out --status"
-rest-sync -c "$config" -C out --status
