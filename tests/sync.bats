@@ -1056,6 +1056,24 @@ stop_alone() {
 	assert_regex "$stderr" "unknown key 'allow_shrot'"
 }
 
+@test "a hint rest-sync shows can be followed in its configuration: an API that does not page" {
+	# The server ignores the offset: every page is the first.
+	conf "$(resource image_analysis '"records": 100, "ignore_offset": 1')"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_failure 65
+	[[ $(norecap) == *"$(said_text 'give --single-page ({"type": "single_page"})')"* ]]
+	# As it says: a single_page paginator.
+	conf '{"name": "image_analysis", "endpoint": {"path": "/v1/resource",
+		"params": {"require_key": 1, "records": 100, "ignore_offset": 1,
+		"limit": 100}, "data_selector": "data",
+		"paginator": {"type": "single_page"}}}'
+	rm -rf "$OUT"
+	run --separate-stderr rest-sync -c "$C" -C "$OUT"
+	assert_success
+	assert_equal "$(wc -l <"$T")" 100
+	nostate
+}
+
 @test "the recap: a row per resource, and for each failure its reason and the command that resumes it, which works" {
 	local cmd
 	conf "$(resource image_analysis '"records": 120')" \
