@@ -123,12 +123,13 @@ assert rows[0]["analysis_result__label"] == "dog"
 EOF
 echo "valgrind: merge-csv: clean; table.csv holds the 250 rows kept"
 
-# rest-sync runs the other three, found in PATH: each under memcheck too,
-# and so is its worker, a fork.
+# rest-sync runs the other three, found beside it: each under memcheck
+# too, and so is its worker, a fork.
 PATH=$bindir:$PATH
 children=--trace-children=yes
-# The sidecar says when the run was, and its id.
-differ='-x image_analysis.jsonl.schema.json'
+# The sidecar says when the run was, and its id; .restpipe/last-run when
+# the run began and ended.
+differ='-x image_analysis.jsonl.schema.json -x last-run'
 stage sync 0 /dev/null "$bindir/rest-sync" -s -c "$tmp/config.json" -C mirror
 children= differ=
 cmp -s select.out mirror/image_analysis.jsonl ||
