@@ -19,6 +19,7 @@
 #define JOURNAL_MAGIC	"restpipe journal 1\n"
 #define JOURNAL_MAX	((size_t)1 << 20)	/* largest journal read */
 #define TMP_SUFFIX	6		/* the X's of mkstemp(3) */
+#define TMP_INFIX	"rp-"		/* before them: ours, not a user's */
 
 /*
  * The temporary files not yet committed, for the exit and signal handlers.
@@ -250,9 +251,9 @@ atomic_open(struct atomic *a, const char *path)
 	int fd, saved;
 
 	base = base == NULL ? path : base + 1;
-	n = strlen(dir) + strlen(base) + sizeof("/..XXXXXX");
+	n = strlen(dir) + strlen(base) + sizeof("/.." TMP_INFIX "XXXXXX");
 	a->tmp = xmalloc(n);
-	snprintf(a->tmp, n, "%s/.%s.XXXXXX", dir, base);
+	snprintf(a->tmp, n, "%s/.%s." TMP_INFIX "XXXXXX", dir, base);
 	free(dir);
 	a->path = xstrdup(path);
 	a->fp = NULL;
@@ -548,7 +549,8 @@ read_journal(int fd, struct buf *b)
 
 /*
  * Whether the journal's pair (tmp, path) is one atomic_commit_all() wrote:
- * tmp is ".NAME.XXXXXX" beside path NAME.  A journal that names other
+ * tmp is ".NAME.rp-XXXXXX" (or, of an earlier version, ".NAME.XXXXXX")
+ * beside path NAME.  A journal that names other
  * files renames nothing.
  */
 static int
@@ -560,9 +562,14 @@ good_pair(const char *tmp, const char *path)
 	if (n == 0 || (size_t)(tb - tmp) != (size_t)(pb - path) ||
 	    strncmp(tmp, path, (size_t)(tb - tmp)) != 0)
 		return 0;
-	return tb[0] == '.' && strncmp(tb + 1, pb, n) == 0 &&
-	    tb[n + 1] == '.' && strlen(tb + n + 2) == 6 &&
-	    strchr(tb + n + 2, '/') == NULL;
+	if (tb[0] != '.' || strncmp(tb + 1, pb, n) != 0 || tb[n + 1] != '.' ||
+	    strchr(tb + n + 2, '/') != NULL)
+		return 0;
+	/* Ours, and an earlier version's, which had no infix. */
+	tb += n + 2;
+	if (strncmp(tb, TMP_INFIX, sizeof(TMP_INFIX) - 1) == 0)
+		tb += sizeof(TMP_INFIX) - 1;
+	return strlen(tb) == TMP_SUFFIX;
 }
 
 /* A journal's name for a file, as a path from here; a new string. */
@@ -662,7 +669,7 @@ atomic_recover(const char *journal)
 
 /*
  * Whether name is one atomic_open() gives a temporary file of base: ".",
- * base, "." and the characters mkstemp(3) puts for the X's, which glibc,
+ * base, ".rp-" and the characters mkstemp(3) puts for the X's, which glibc,
  * musl and the BSDs all draw from the letters and digits.
  */
 static int
@@ -673,9 +680,10 @@ temp_of(const char *name, const char *base)
 	size_t n = strlen(base), i;
 
 	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 ||
-	    name[n + 1] != '.')
+	    name[n + 1] != '.' || strncmp(name + n + 2, TMP_INFIX,
+	    sizeof(TMP_INFIX) - 1) != 0)
 		return 0;
-	name += n + 2;
+	name += n + 2 + sizeof(TMP_INFIX) - 1;
 	for (i = 0; i < TMP_SUFFIX; i++)
 		if (name[i] == '\0' || strchr(drawn, name[i]) == NULL)
 			return 0;

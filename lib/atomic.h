@@ -11,7 +11,7 @@
 
 struct atomic {
 	char	*path;	/* the file to replace; owned */
-	char	*tmp;	/* ".NAME.XXXXXX" beside it; owned */
+	char	*tmp;	/* ".NAME.rp-XXXXXX" beside it; owned */
 	FILE	*fp;	/* open on tmp until atomic_close() */
 	char	*iobuf;	/* fp's buffer; owned */
 };

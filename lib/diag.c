@@ -119,6 +119,16 @@ vdiag(const char *fmt, va_list ap)
 #endif
 	fprintf(stderr, "%s: %s\n", prog, msg);
 	snprintf(last, sizeof(last), "%s", msg);
+	/* Cut, it ends with a whole character: no UTF-8 half in a report. */
+	if (strlen(msg) >= sizeof(last)) {
+		size_t n = sizeof(last) - 1;
+
+		while (n > 0 && ((unsigned char)last[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0 && ((unsigned char)last[n - 1] & 0xc0) == 0xc0)
+			n--;
+		last[n] = '\0';
+	}
 	return msg;
 }
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -69,8 +70,9 @@ durable_put(int dir, const char *where, const char *name, const void *data,
 	struct buf tmp;
 	int fd, rc = -1, saved;
 
+	/* Its own: two processes putting one name never mix. */
 	buf_init(&tmp, 0);
-	buf_printf(&tmp, "%s" TMP_SUFFIX, name);
+	buf_printf(&tmp, "%s.%ld" TMP_SUFFIX, name, (long)getpid());
 	fd = durable_open(dir, tmp.data, O_WRONLY | O_CREAT | O_TRUNC);
 	if (fd != -1 && fd_write(fd, data, n) == 0 && (!sync ||
 	    fsync(fd) == 0)) {
@@ -116,20 +118,39 @@ durable_read(int dir, const char *where, const char *name, size_t max,
 	return rc;
 }
 
+/* 1 if file is name's temporary file, "NAME.PID.tmp". */
+static int
+temp_of(const char *file, const char *name)
+{
+	size_t n = strlen(name), m = strlen(file), d;
+
+	if (m <= n + 1 + sizeof(TMP_SUFFIX) - 1 || strncmp(file, name, n) !=
+	    0 || file[n] != '.' || strcmp(file + m - (sizeof(TMP_SUFFIX) -
+	    1), TMP_SUFFIX) != 0)
+		return 0;
+	d = strspn(file + n + 1, "0123456789");
+	return d > 0 && n + 1 + d == m - (sizeof(TMP_SUFFIX) - 1);
+}
+
 void
 durable_remove(int dir, const char *path, const char *const names[])
 {
-	struct buf tmp;
+	struct dirent *ent;
 	size_t i;
+	DIR *d;
+	int fd;
 
-	buf_init(&tmp, 0);
-	for (i = 0; names[i] != NULL; i++) {
+	for (i = 0; names[i] != NULL; i++)
 		unlinkat(dir, names[i], 0);
-		buf_reset(&tmp);
-		buf_printf(&tmp, "%s" TMP_SUFFIX, names[i]);
-		unlinkat(dir, tmp.data, 0);
-	}
-	buf_free(&tmp);
+	/* And what a process killed while it put one left. */
+	if ((fd = dup(dir)) != -1 && (d = fdopendir(fd)) != NULL) {
+		while ((ent = readdir(d)) != NULL)
+			for (i = 0; names[i] != NULL; i++)
+				if (temp_of(ent->d_name, names[i]))
+					unlinkat(dir, ent->d_name, 0);
+		closedir(d);
+	} else if (fd != -1)
+		close(fd);
 	/* Only an empty directory goes, and never through a link. */
 	rmdir(path);
 }

@@ -37,7 +37,8 @@ int	durable_open(int dir, const char *name, int flags);
 
 /*
  * Replace name in the folder dir, whose path is where (for messages),
- * with data[0..n), mode 0600, through a temporary file renamed over it;
+ * with data[0..n), mode 0600, through a temporary file of its own
+ * (NAME.PID.tmp) renamed over it;
  * with sync, the file is synced before the rename and the folder after.
  * Returns 0, or -1 with e set (EX_IOERR "WHERE/NAME: cannot write:
  * REASON") and no temporary file left.
@@ -58,7 +59,8 @@ int	durable_sync(int dir);
 
 /*
  * Remove the files names[] (NULL-terminated) and their temporary files
- * from the folder dir, then the folder path itself if it is empty.
+ * (NAME.PID.tmp, of durable_put()) from the folder dir, then the folder
+ * path itself if it is empty.
  */
 void	durable_remove(int dir, const char *path, const char *const names[]);
 

@@ -111,8 +111,11 @@ proc_fork(int death_signal)
 	return 0;
 }
 
-/* In the child: descriptors 0 to 3 in place, the signals as found. */
-static void
+/*
+ * In the child: descriptors 0 to 3 in place, the signals as found.
+ * Returns 0, or -1 with errno set.
+ */
+static int
 prepare(const struct proc_env *env, const int from[4])
 {
 	int tmp[4], i, null = -1;
@@ -122,23 +125,24 @@ prepare(const struct proc_env *env, const int from[4])
 		if (from[i] == PROC_NULL) {
 			if (null == -1 && (null = open("/dev/null", O_RDWR |
 			    O_CLOEXEC)) == -1)
-				_exit(EX_OSERR);
+				return -1;
 			tmp[i] = fcntl(null, F_DUPFD, 10);
 		} else if (from[i] >= 0)
 			tmp[i] = fcntl(from[i], F_DUPFD, 10);
 		if (tmp[i] == -1 && from[i] != -1)
-			_exit(EX_OSERR);
+			return -1;
 	}
 	for (i = 0; i < 4; i++) {
 		if (tmp[i] < 0)
 			continue;
 		if (dup2(tmp[i], i) == -1)
-			_exit(EX_OSERR);
+			return -1;
 		close(tmp[i]);
 	}
 	for (i = 0; i < 5; i++)
 		sigaction(handled[i], &env->sig[i], NULL);
 	sigprocmask(SIG_SETMASK, &env->mask, NULL);
+	return 0;
 }
 
 pid_t
@@ -146,7 +150,7 @@ proc_start(const struct proc_env *env, const struct proc_spec *spec,
     struct err *e)
 {
 	char *path = proc_find(env, spec->argv[0]);
-	int report[2], code = 0, status;
+	int report[2], code = 0, status, i;
 	ssize_t got;
 	pid_t pid;
 
@@ -154,14 +158,20 @@ proc_start(const struct proc_env *env, const struct proc_spec *spec,
 	proc_pipe(report);
 	if ((pid = proc_fork(spec->death_signal)) == 0) {
 		close(report[0]);
-		prepare(env, spec->fd);
-		if (spec->before_exec != NULL)
-			spec->before_exec(spec->arg);
-		if (strchr(path, '/') != NULL)
-			execv(path, spec->argv);
-		else
-			execvp(path, spec->argv);
-		code = errno;
+		/* The report pipe is out of the way of descriptors 0 to 3. */
+		if ((i = fcntl(report[1], F_DUPFD_CLOEXEC, 10)) != -1) {
+			close(report[1]);
+			report[1] = i;
+		}
+		if (prepare(env, spec->fd) == 0) {
+			if (spec->before_exec != NULL)
+				spec->before_exec(spec->arg);
+			if (strchr(path, '/') != NULL)
+				execv(path, spec->argv);
+			else
+				execvp(path, spec->argv);
+		}
+		code = errno != 0 ? errno : EIO;
 		(void)!write(report[1], &code, sizeof(code));
 		_exit(EX_OSERR);
 	}

@@ -245,7 +245,7 @@ take_member(struct wire *w, const struct json *js, int k, int v,
 		errno = 0;
 		d = json_is_number(js, v) ? strtod(buf_str(&val), &endp) : -1;
 		if (!json_is_number(js, v) || errno != 0 || d < 0 ||
-		    (key.data[0] == 's' && (d != (int)d || d > 255)))
+		    (key.data[0] == 's' && (d > 255 || d != (int)d)))
 			rc = err_set(e, EX_DATAERR, "wire: '%s' is not a %s",
 			    key.data, key.data[0] == 's' ? "status" :
 			    "number of seconds");

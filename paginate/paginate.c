@@ -477,7 +477,10 @@ told(struct pager *pg, const char *position, long count)
 	struct wire w;
 	struct buf b;
 
-	if (o->position_fd >= 0) {
+	/* A link or cursor with a line break: no line can hold it. */
+	if (strpbrk(position, "\r\n") != NULL)
+		position = NULL;
+	if (o->position_fd >= 0 && position != NULL) {
 		buf_init(&b, 0);
 		buf_printf(&b, "%s\n", position);
 		if (write(o->position_fd, b.data, b.len) != (ssize_t)b.len) {

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "diag.h"
 #include "hash.h"
+#include "incr.h"
 #include "pager.h"
 #include "proc.h"
 #include "wire.h"
@@ -218,7 +219,8 @@ spawn(char *const args[], int in, int *fd, int *posfd, const char *rec)
 	if (posfd != NULL)
 		proc_pipe(q);
 	spec.fd[1] = p[1];
-	spec.fd[3] = q[1];
+	/* No report wanted: not this process's own descriptor 3 either. */
+	spec.fd[3] = posfd != NULL ? q[1] : PROC_NULL;
 	if ((pid = proc_start(&env, &spec, &e)) == -1)
 		die_err(&e);
 	close(p[1]);
@@ -251,7 +253,7 @@ open_parents(const struct parent_opts *po, const struct config *c,
 	if (po->file != NULL && strcmp(po->file, "-") == 0)
 		return stdin;
 	if (po->file != NULL) {
-		if ((fp = fopen(po->file, "r")) == NULL)
+		if ((fp = fopen(po->file, "re")) == NULL)
 			die(EX_NOINPUT, "--parents: %s:", po->file);
 		return fp;
 	}
@@ -312,6 +314,7 @@ take_report(struct run *r, const struct wire_sink *report)
 {
 	struct err e = { 0 };
 	struct wire w;
+	struct wire_pos wp;
 	char *p = r->raw.data, *nl, *end = r->raw.data + r->raw.len;
 
 	for (; p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
@@ -319,10 +322,15 @@ take_report(struct run *r, const struct wire_sink *report)
 		if (wire_parse(p, (size_t)(nl + 1 - p), &w, &e) == -1)
 			die(EX_SOFTWARE, "the run for parent record %ld: %s",
 			    r->index, e.msg);
-		/* "RECORDS REQUESTS POSITION": the counts of the run so far. */
-		if (w.kind == WIRE_PAGE && w.position != NULL)
+		/*
+		 * "RECORDS REQUESTS POSITION": the counts of the run so far;
+		 * "!" for a position no line can hold (a line break in it).
+		 */
+		if (w.kind == WIRE_PAGE)
 			buf_printf(&r->pos, "%lld %lld %s\n", w.records,
-			    w.requests, w.position);
+			    w.requests, w.position != NULL &&
+			    wire_pos_parse(w.position, &wp) == 0 ?
+			    w.position : "!");
 		else if (w.kind == WIRE_RETRY)
 			(void)wire_send(report, &w);
 		else if (w.kind == WIRE_END || w.kind == WIRE_FAIL) {
@@ -417,6 +425,7 @@ put_pages(const struct run *r, const struct pager_opts *o, struct wire *all)
 	struct buf line, at;
 	struct wire w;
 	char *rest;
+	int unloggable;
 
 	buf_init(&line, 0);
 	buf_init(&at, 0);
@@ -435,9 +444,12 @@ put_pages(const struct run *r, const struct pager_opts *o, struct wire *all)
 		}
 		pages++;
 		buf_reset(&line);
+		unloggable = 0;
 		if (pe == end || qe == NULL || qe == pos)
 			wire_pos_parent(&line, r->index + 1, chain(r->before,
 			    r->key), 1, NULL);
+		else if (qe - pos == 1 && *pos == '!')
+			unloggable = 1;
 		else {
 			buf_add(&at, pos, (size_t)(qe - pos));
 			wire_pos_parent(&line, r->index, r->before,
@@ -447,7 +459,7 @@ put_pages(const struct run *r, const struct pager_opts *o, struct wire *all)
 		if (qe != NULL)
 			pos = qe + 1;
 		wire_init(&w, WIRE_PAGE, NULL);
-		w.position = buf_str(&line);
+		w.position = unloggable ? NULL : buf_str(&line);
 		w.pages = (all->pages < 0 ? 0 : all->pages) + pages;
 		w.records = (all->records < 0 ? 0 : all->records) + records;
 		w.requests = (all->requests < 0 ? 0 : all->requests) +
@@ -455,7 +467,7 @@ put_pages(const struct run *r, const struct pager_opts *o, struct wire *all)
 		if (wire_send(&o->report, &w) == -1)
 			die(EX_IOERR, "--report: write failed:");
 		buf_addc(&line, '\n');
-		if (o->position_fd >= 0)
+		if (o->position_fd >= 0 && !unloggable)
 			(void)!write(o->position_fd, line.data, line.len);
 		page = pe;
 	}
@@ -536,7 +548,9 @@ parents_run(const struct parent_opts *po, const struct config *c,
 			while (len > 0 && (line[len - 1] == '\n' ||
 			    line[len - 1] == '\r'))
 				line[--len] = '\0';
-			if (len == 0)
+			/* An incremental parent's end: none of its records. */
+			if (len == 0 || strncmp(line, INCR_END_MARK,
+			    sizeof(INCR_END_MARK) - 1) == 0)
 				continue;
 			key = record_key(c, line, (size_t)len);
 			if (index++ < po->start) {

@@ -317,6 +317,7 @@ drive_parents(struct resource *r, int *want, size_t n)
 static void
 link_parents(const struct sync_opts *o, struct resource *r, size_t n)
 {
+	struct buf name;
 	size_t k, p;
 
 	for (k = 0; k < n; k++) {
@@ -325,9 +326,15 @@ link_parents(const struct sync_opts *o, struct resource *r, size_t n)
 				break;
 		if (r[k].parent == NULL || p == n)
 			continue;
-		if (r[p].records == NULL)
-			r[p].records = in_dir(o->dir, RUN_DIR "/%s.records",
+		/* This run's own: another one's is no business of it. */
+		if (r[p].records == NULL) {
+			buf_init(&name, 0);
+			buf_printf(&name, RUN_DIR "/%%s.%ld.records",
+			    (long)getpid());
+			r[p].records = in_dir(o->dir, buf_str(&name),
 			    r[p].table, "");
+			buf_free(&name);
+		}
 		r[k].parents = xstrdup(r[p].records);
 	}
 }

@@ -118,8 +118,12 @@ start_job(const struct sync_opts *o, const struct resource *r,
 		proc_pipe(e);
 	/* It dies with rest-sync, and its programs with it. */
 	if ((j->pid = proc_fork(SIGKILL)) == 0) {
-		/* Its second signal is fatal: its programs die with it. */
-		stop_defer_flags(STOP_HUP);
+		/*
+		 * A second signal it only notes: rest-sync forwards the first
+		 * to it, perhaps later than the terminal sent it, and decides
+		 * itself when the grace is over.
+		 */
+		stop_defer_flags(STOP_HUP | STOP_COUNT);
 		for (i = 0; i < njobs; i++)
 			if (jobs[i].pid > 0 && &jobs[i] != j) {
 				close(jobs[i].fd);

@@ -253,11 +253,22 @@ state_describe(const struct state *st, struct buf *b)
 const char *
 state_shown(const char *pos)
 {
-	if (strncmp(pos, "--next-url ", 11) == 0)
-		return "--next-url, not shown";
-	if (strncmp(pos, "--cursor ", 9) == 0)
-		return "--cursor, not shown";
-	return pos;
+	static char s[96];
+	struct wire_pos p;
+	struct buf b;
+
+	if (wire_pos_parse(pos, &p) == -1 || (p.kind != POS_NEXT_URL &&
+	    p.kind != POS_CURSOR))
+		return pos;
+	/* A child's: which parent, and the option alone. */
+	buf_init(&b, 0);
+	if (p.parent)
+		wire_pos_parent(&b, p.parent_n, p.parent_hash, p.hashed, NULL);
+	buf_printf(&b, "%s%s, not shown", p.parent ? " " : "",
+	    wire_pos_option(p.kind));
+	snprintf(s, sizeof(s), "%s", buf_str(&b));
+	buf_free(&b);
+	return s;
 }
 
 int
@@ -457,7 +468,11 @@ lastrun_read(const char *rundir, struct lastrun *lr)
 	lr->status = status != NULL ? atoi(status) : 0;
 	free(status);
 	buf_free(&b);
-	return lr->started != NULL && lr->ended != NULL;
+	if (lr->started == NULL || lr->ended == NULL) {
+		lastrun_free(lr);
+		return 0;
+	}
+	return 1;
 }
 
 int
@@ -480,7 +495,11 @@ lastfail_read(const char *rundir, const char *file, struct lastfail *lf)
 	lf->status = status != NULL ? atoi(status) : 0;
 	free(status);
 	buf_free(&b);
-	return lf->at != NULL;
+	if (lf->at == NULL) {
+		lastfail_free(lf);
+		return 0;
+	}
+	return 1;
 }
 
 void

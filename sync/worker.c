@@ -117,6 +117,7 @@ struct run {
 	int		 resumed;	/* it took up an earlier run's state */
 	char		*resumed_from;	/* where, as messages show it */
 	int		 dirty;		/* pages logged since the last fsync */
+	int		 log_stopped;	/* a page's position could not be */
 	double		 started, synced;
 	struct buf	 pages, records;
 	size_t		 records_off;
@@ -206,6 +207,22 @@ match(struct run *run)
 	    run->ends.v[run->ends.head].length <= run->flushed) {
 		e = &run->ends.v[run->ends.head++];
 		p = &run->positions.v[run->positions.head++];
+		/*
+		 * A position no line can hold (a cursor with a line break):
+		 * no page after it is logged, and a run interrupted from now
+		 * on resumes after the last one that was.
+		 */
+		if (p->position == NULL || run->log_stopped) {
+			if (!run->log_stopped)
+				warnmsg("warning: page %ld: its resume position "
+				    "holds a line break: an interrupted run "
+				    "resumes after page %ld", run->st.pages + 1,
+				    run->st.pages);
+			run->log_stopped = 1;
+			free(p->position);
+			p->position = NULL;
+			continue;
+		}
 		run->st.pages++;
 		run->st.length = e->length;
 		run->st.sum = e->sum;
@@ -402,12 +419,18 @@ heard(struct run *run, int k, struct wire *w)
 {
 	struct heard *h = &run->heard[k];
 	struct wire *keep = NULL;
+	struct wire_pos pos;
 
 	switch (w->kind) {
 	case WIRE_PAGE:
-		/* The position after each page: logged once it is spooled. */
-		if (k == 0 && w->position != NULL)
-			push(&run->positions, 0, 0, w->position);
+		/*
+		 * The position after each page: logged once it is spooled.
+		 * One a page, NULL where none is given or none can be logged.
+		 */
+		if (k == 0)
+			push(&run->positions, 0, 0, w->position != NULL &&
+			    wire_pos_parse(w->position, &pos) == 0 ?
+			    w->position : NULL);
 		h->pages++;
 		keep = &h->last;
 		break;
@@ -1556,19 +1579,17 @@ sync_resource(const struct sync_opts *o, const struct resource *r,
 	setprog(r->prefix);
 	signal(SIGPIPE, SIG_IGN);
 	atexit(kill_merge);
-	if (r->records != NULL && (run.tee = open(r->records, O_WRONLY |
-	    O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-		warnmsg("%s: cannot create:", r->records);
-		status = EX_CANTCREAT;
-		result(&run, status, resultfd);
-		run_free(&run);
-		return status;
-	}
 	if ((lock = durable_trylock(r->lockfile, &e)) == -1 ||
 	    (run.dir = durable_dir(r->statedir, 1, &e)) == -1) {
 		warnmsg("%s", e.msg);
 		status = e.status;
 		err_free(&e);
+	} else if (r->records != NULL && (run.tee = open(r->records,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1) {
+		/* Under the lock: the records its children read are its own. */
+		warnmsg("%s: cannot create:", r->records);
+		status = EX_CANTCREAT;
 	} else if ((status = prepare(&run, r->fingerprint)) == 0) {
 		status = load(&run);
 	}

@@ -67,6 +67,30 @@ paths() {
 	server_requests | jq -r '.path + "?" + .query'
 }
 
+@test "an incremental parent: its end mark is none of its records, for the pipes and rest-sync" {
+	local want
+	cat >c.json <<-EOF
+	{"client": {"base_url": "$BASE/blog/",
+	   "paginator": {"type": "offset", "limit": 2}},
+	 "resource_defaults": {"primary_key": "id"},
+	 "resources": [
+	   {"name": "posts", "endpoint": {"path": "posts", "data_selector": "data",
+	     "params": {"since": {"type": "incremental", "cursor_path": "id",
+	       "initial_value": 0}}}},
+	   {"name": "comments", "endpoint": {$resolve}}]}
+	EOF
+	want=$(expected_comments | jq -c 'del(._posts_title)' | sort)
+	run --separate-stderr bash -o pipefail -c 'rest-paginate -c c.json -r comments | rest-select -c c.json -r comments | sort' _
+	assert_success
+	assert_equal "$output" "$want"
+	run --separate-stderr rest-sync -c c.json -C out
+	assert_success
+	assert_equal "$(sort out/comments.jsonl)" "$want"
+	# Twice: the parent's state is used, and the mark is still no record.
+	run --separate-stderr rest-sync -c c.json -C out
+	assert_success
+}
+
 @test "a resolve parameter: one child run per post, include_from_parent as _posts_title" {
 	conf "$resolve" '"include_from_parent": ["title"]'
 	run --separate-stderr bash -c 'timeout 60 rest-paginate -c c.json -r comments | timeout 60 rest-select -c c.json -r comments'

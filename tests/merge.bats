@@ -1465,23 +1465,25 @@ EOF
 	assert_success
 	# The names atomic_open() gives the temporary files of the table, its
 	# sidecar, its state and its journal, as a kill -9 leaves them.
-	for name in .t.jsonl.Ab3dE9 .t.jsonl.schema.json.x0Y1z2 \
-	    .t.jsonl.state.json.QQQQQQ .t.jsonl.journal.a1b2c3; do
+	for name in .t.jsonl.rp-Ab3dE9 .t.jsonl.schema.json.rp-x0Y1z2 \
+	    .t.jsonl.state.json.rp-QQQQQQ .t.jsonl.journal.rp-a1b2c3; do
 		echo stale > "d/$name"
 	done
-	# Names like theirs that atomic_open() never gives them: a backup, 5
-	# or 7 characters, one mkstemp(3) never puts, another table's, no
-	# dot, a spill file's (unlinked as it is made); and a directory and a
-	# symbolic link with a name that would be theirs.
-	kept=(.t.jsonl.bak .t.jsonl.12345 .t.jsonl.1234567 .t.jsonl.Ab3d-9
-	    .other.jsonl.Ab3dE9 t.jsonl.Ab3dE9 .t.jsonl.spill.Ab3dE9
-	    .t.jsonl.schema.json.12345)
+	# Names like theirs that atomic_open() never gives them: a user's
+	# backups (six letters, without the infix), 5 or 7 characters, one
+	# mkstemp(3) never puts, another table's, no dot, a spill file's
+	# (unlinked as it is made); and a directory and a symbolic link with
+	# a name that would be theirs.
+	kept=(.t.jsonl.bak .t.jsonl.backup .t.jsonl.Ab3dE9 .t.jsonl.rp-12345
+	    .t.jsonl.rp-1234567 .t.jsonl.rp-Ab3d-9 .other.jsonl.rp-Ab3dE9
+	    t.jsonl.rp-Ab3dE9 .t.jsonl.spill.rp-Ab3dE9
+	    .t.jsonl.schema.json.rp-12345)
 	for name in "${kept[@]}"; do
 		echo keep > "d/$name"
 	done
-	mkdir d/.t.jsonl.Dir123
+	mkdir d/.t.jsonl.rp-Dir123
 	echo target > target
-	ln -s ../target d/.t.jsonl.Lnk123
+	ln -s ../target d/.t.jsonl.rp-Lnk123
 
 	# A dry run changes nothing.
 	run env LC_ALL=C ls -A d
@@ -1500,13 +1502,13 @@ EOF
 	run jq -c '[.columns[].name]' d/t.jsonl.schema.json
 	assert_output '["id","v"]'
 	run env LC_ALL=C ls -A d
-	assert_output "$(printf '%s\n' "${kept[@]}" .t.jsonl.Dir123 \
-	    .t.jsonl.Lnk123 t.jsonl t.jsonl.schema.json |
+	assert_output "$(printf '%s\n' "${kept[@]}" .t.jsonl.rp-Dir123 \
+	    .t.jsonl.rp-Lnk123 t.jsonl t.jsonl.schema.json |
 	    LC_ALL=C sort)"
 	for name in "${kept[@]}"; do
 		assert_equal "$(cat "d/$name")" keep
 	done
-	assert_equal "$(readlink d/.t.jsonl.Lnk123)" ../target
+	assert_equal "$(readlink d/.t.jsonl.rp-Lnk123)" ../target
 	assert_equal "$(cat target)" target
 }
 
@@ -1514,16 +1516,16 @@ EOF
 	mkdir -p d/meta
 	merge '{"id":1}\n' -s -k id --schema d/meta/s.json d/t.jsonl
 	assert_success
-	echo stale > d/.t.jsonl.Ab3dE9
-	echo stale > d/meta/.s.json.Ab3dE9
+	echo stale > d/.t.jsonl.rp-Ab3dE9
+	echo stale > d/meta/.s.json.rp-Ab3dE9
 	# The table's name, but not in the table's directory.
-	echo keep > d/meta/.t.jsonl.Ab3dE9
+	echo keep > d/meta/.t.jsonl.rp-Ab3dE9
 	merge '{"id":2}\n' -s -k id --schema d/meta/s.json d/t.jsonl
 	assert_success
 	assert_equal "$stderr" ''
 	assert_equal "$(cat d/t.jsonl)" $'{"id":1}\n{"id":2}'
 	run env LC_ALL=C ls -A d d/meta
-	assert_output $'d:\nmeta\nt.jsonl\n\nd/meta:\n.t.jsonl.Ab3dE9\ns.json'
+	assert_output $'d:\nmeta\nt.jsonl\n\nd/meta:\n.t.jsonl.rp-Ab3dE9\ns.json'
 }
 
 @test "kill -9 as FILE is written leaves its temporary file; the next run removes it" {
@@ -1546,7 +1548,7 @@ EOF
 		    rest-merge -s -k id d/t.jsonl < new.jsonl
 		assert_failure 137
 		cmp d/t.jsonl old.jsonl
-		tmp=(d/.t.jsonl.??????)
+		tmp=(d/.t.jsonl.rp-??????)
 		assert_file_exists "${tmp[0]}"
 		assert_equal "${#tmp[@]}" 1
 		n=$(stat -c %s "${tmp[0]}")
@@ -1556,7 +1558,7 @@ EOF
 			    fail "$kill: $n bytes of $size: not half written" ;;
 		fsync:*)
 			assert_equal "$n" "$size"
-			assert_file_exists d/.t.jsonl.schema.json.?????? ;;
+			assert_file_exists d/.t.jsonl.schema.json.rp-?????? ;;
 		esac
 
 		run --separate-stderr rest-merge -k id d/t.jsonl < new.jsonl
@@ -1574,8 +1576,8 @@ EOF
 	mkdir d
 	merge '{"id":1}\n' -s -k id d/t.jsonl
 	assert_success
-	echo stale > d/.t.jsonl.Ab3dE9
-	echo stale > d/.t.jsonl.schema.json.Ab3dE9
+	echo stale > d/.t.jsonl.rp-Ab3dE9
+	echo stale > d/.t.jsonl.schema.json.rp-Ab3dE9
 	run --separate-stderr timeout 60 "${STRACE[@]}" -o /dev/null \
 	    -e inject=unlinkat:error=EACCES:when=1..2 \
 	    rest-merge -k id d/t.jsonl <<< '{"id":2}'

@@ -19,26 +19,28 @@ static const struct {
 	const char	*name;
 	int		 gone;
 } names[] = {
-	{ ".t.jsonl.Ab3dE9", 1 },
-	{ ".t.jsonl.zzzzzz", 1 },
-	{ ".t.jsonl.ZZZZZZ", 1 },
-	{ ".t.jsonl.000000", 1 },
-	{ ".t.jsonl.Ab3dE", 0 },		/* 5 characters */
-	{ ".t.jsonl.Ab3dE9x", 0 },		/* 7 */
-	{ ".t.jsonl.Ab3d-9", 0 },		/* not mkstemp's */
-	{ ".t.jsonl.Ab3d_9", 0 },
-	{ ".t.jsonl..Ab3dE", 0 },
-	{ ".t.jsonl.Ab3d\xc3\xa9", 0 },		/* 6 bytes, 5 letters */
+	{ ".t.jsonl.rp-Ab3dE9", 1 },
+	{ ".t.jsonl.rp-zzzzzz", 1 },
+	{ ".t.jsonl.rp-ZZZZZZ", 1 },
+	{ ".t.jsonl.rp-000000", 1 },
+	{ ".t.jsonl.Ab3dE9", 0 },		/* no infix: a user's */
+	{ ".t.jsonl.backup", 0 },
+	{ ".t.jsonl.rp-Ab3dE", 0 },		/* 5 characters */
+	{ ".t.jsonl.rp-Ab3dE9x", 0 },		/* 7 */
+	{ ".t.jsonl.rp-Ab3d-9", 0 },		/* not mkstemp's */
+	{ ".t.jsonl.rp-Ab3d_9", 0 },
+	{ ".t.jsonl.rp-.Ab3dE", 0 },
+	{ ".t.jsonl.rp-Ab3d\xc3\xa9", 0 },	/* 6 bytes, 5 letters */
 	{ ".t.jsonl.bak", 0 },
-	{ ".t.jsonl.", 0 },
-	{ "t.jsonl.Ab3dE9", 0 },		/* no dot */
-	{ "..t.jsonl.Ab3dE9", 0 },
-	{ ".t.jsonlxAb3dE9", 0 },
-	{ ".t.json.Ab3dE9", 0 },		/* another file's */
-	{ ".t.jsonl2.Ab3dE9", 0 },
-	{ ".x.t.jsonl.Ab3dE9", 0 },
-	{ ".t.jsonl.schema.json.Ab3dE9", 0 },	/* the sidecar's */
-	{ ".t.jsonl.spill.Ab3dE9", 0 },
+	{ ".t.jsonl.rp-", 0 },
+	{ "t.jsonl.rp-Ab3dE9", 0 },		/* no dot */
+	{ "..t.jsonl.rp-Ab3dE9", 0 },
+	{ ".t.jsonlxrp-Ab3dE9", 0 },
+	{ ".t.json.rp-Ab3dE9", 0 },		/* another file's */
+	{ ".t.jsonl2.rp-Ab3dE9", 0 },
+	{ ".x.t.jsonl.rp-Ab3dE9", 0 },
+	{ ".t.jsonl.schema.json.rp-Ab3dE9", 0 },	/* the sidecar's */
+	{ ".t.jsonl.spill.rp-Ab3dE9", 0 },
 };
 
 static int
@@ -87,21 +89,21 @@ static void
 test_kinds(void)
 {
 	plant("target");
-	if (symlink("target", ".t.jsonl.Lnk123") == -1 ||
-	    symlink("nowhere", ".t.jsonl.Dng123") == -1 ||
-	    mkdir(".t.jsonl.Dir123", 0700) == -1 ||
-	    mkfifo(".t.jsonl.Fif123", 0600) == -1)
+	if (symlink("target", ".t.jsonl.rp-Lnk123") == -1 ||
+	    symlink("nowhere", ".t.jsonl.rp-Dng123") == -1 ||
+	    mkdir(".t.jsonl.rp-Dir123", 0700) == -1 ||
+	    mkfifo(".t.jsonl.rp-Fif123", 0600) == -1)
 		perror("planting");
 	unit_long(atomic_clean("t.jsonl"), 0, "atomic_clean() removes no "
 	    "symbolic link, directory or FIFO");
-	unit_check(exists(".t.jsonl.Lnk123") && exists(".t.jsonl.Dng123") &&
-	    exists(".t.jsonl.Dir123") && exists(".t.jsonl.Fif123"),
+	unit_check(exists(".t.jsonl.rp-Lnk123") && exists(".t.jsonl.rp-Dng123") &&
+	    exists(".t.jsonl.rp-Dir123") && exists(".t.jsonl.rp-Fif123"),
 	    "... they are all there");
 	unit_check(exists("target"), "... and so is the link's target");
-	unlink(".t.jsonl.Lnk123");
-	unlink(".t.jsonl.Dng123");
-	unlink(".t.jsonl.Fif123");
-	rmdir(".t.jsonl.Dir123");
+	unlink(".t.jsonl.rp-Lnk123");
+	unlink(".t.jsonl.rp-Dng123");
+	unlink(".t.jsonl.rp-Fif123");
+	rmdir(".t.jsonl.rp-Dir123");
 	unlink("target");
 }
 
@@ -109,22 +111,22 @@ test_kinds(void)
 static void
 test_dirs(void)
 {
-	if (mkdir("sub", 0700) == -1 || plant("sub/.t.jsonl.Ab3dE9") == -1 ||
-	    plant(".t.jsonl.Ab3dE9") == -1 || plant("sub/..Ab3dE9") == -1)
+	if (mkdir("sub", 0700) == -1 || plant("sub/.t.jsonl.rp-Ab3dE9") == -1 ||
+	    plant(".t.jsonl.rp-Ab3dE9") == -1 || plant("sub/..rp-Ab3dE9") == -1)
 		perror("sub");
 	unit_long(atomic_clean("sub/t.jsonl"), 1, "atomic_clean(\"sub/t.jsonl\")"
 	    " removes one file");
-	unit_check(!exists("sub/.t.jsonl.Ab3dE9") && exists(".t.jsonl.Ab3dE9"),
+	unit_check(!exists("sub/.t.jsonl.rp-Ab3dE9") && exists(".t.jsonl.rp-Ab3dE9"),
 	    "... in sub, not here");
 	unit_long(atomic_clean("sub/"), 0, "atomic_clean(\"sub/\"): no name, "
 	    "nothing removed");
-	unit_check(exists("sub/..Ab3dE9"), "... not even \"..Ab3dE9\"");
+	unit_check(exists("sub/..rp-Ab3dE9"), "... not even \"..rp-Ab3dE9\"");
 	unit_long(atomic_clean("none/t.jsonl"), 0, "atomic_clean() in a "
 	    "directory that does not exist: 0");
-	unit_long(atomic_clean(".t.jsonl.Ab3dE9/t.jsonl"), 0, "atomic_clean() "
+	unit_long(atomic_clean(".t.jsonl.rp-Ab3dE9/t.jsonl"), 0, "atomic_clean() "
 	    "under a file that is not a directory: 0");
-	unlink(".t.jsonl.Ab3dE9");
-	unlink("sub/..Ab3dE9");
+	unlink(".t.jsonl.rp-Ab3dE9");
+	unlink("sub/..rp-Ab3dE9");
 	rmdir("sub");
 }
 

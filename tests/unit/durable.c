@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,6 +32,22 @@ at(const char *name)
 
 	snprintf(p, sizeof(path[0]), "%s/%s", top, name);
 	return p;
+}
+
+/* The files in folder path, . and .. aside. */
+static long
+entries(const char *path)
+{
+	struct dirent *e;
+	long n = 0;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
 }
 
 static int
@@ -97,8 +114,7 @@ files(void)
 	buf_init(&b, 0);
 	unit_check(durable_read(dir, at("files"), "state", 100, &b, &e) == 0 &&
 	    strcmp(buf_str(&b), "two\n") == 0, "read back whole");
-	unit_check(access(at("files/state.tmp"), F_OK) == -1,
-	    "no temporary file is left");
+	unit_long(entries(at("files")), 1, "no temporary file is left");
 	buf_reset(&b);
 	errno = 0;
 	unit_check(durable_read(dir, at("files"), "none", 100, &b, &e) == -1 &&
@@ -115,12 +131,20 @@ files(void)
 	unit_check(durable_put(dir, at("files"), "pages", "x", 1, 0, &e) == 0 &&
 	    mode_of(at("files/pages")) == 0600 && mode_of(at("target")) ==
 	    0644, "a file put over a link replaces the link, not its target");
+	/* A temporary file a killed process left goes with its file. */
+	close(open(at("files/state.4242.tmp"), O_CREAT | O_WRONLY, 0600));
+	close(open(at("files/stateX.4242.tmp"), O_CREAT | O_WRONLY, 0600));
 	{
 		static const char *const names[] = { "state", "pages",
 		    "spool", NULL };
 
 		durable_remove(dir, at("files"), names);
 	}
+	unit_check(access(at("files/state.4242.tmp"), F_OK) == -1 &&
+	    access(at("files/stateX.4242.tmp"), F_OK) == 0,
+	    "its temporary files, and nothing else, removed with it");
+	unlink(at("files/stateX.4242.tmp"));
+	rmdir(at("files"));
 	unit_check(access(at("files"), F_OK) == -1 && mode_of(at("target")) ==
 	    0644, "removed, folder and all, the target kept");
 	close(dir);

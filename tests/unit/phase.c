@@ -100,5 +100,21 @@ main(void)
 	f.fetched = 1;
 	unit_long(phase_after(&f, 0), PHASE_FETCHED, "fetched by a run before, "
 	    "not committed now: still fetched");
+
+	/* A link or cursor is never shown: it may carry the key. */
+	unit_str(state_shown("--offset 350"), "--offset 350",
+	    "an offset is shown");
+	unit_str(state_shown("--next-url https://x.test/?api_key=K&p=2"),
+	    "--next-url, not shown", "a link is not");
+	unit_str(state_shown("--cursor K"), "--cursor, not shown",
+	    "nor a cursor");
+	unit_str(state_shown("--parent-start 3:00000000000000ff --next-url "
+	    "https://x.test/?api_key=K"),
+	    "--parent-start 3:00000000000000ff --next-url, not shown",
+	    "nor a child's link: its parent is");
+	unit_str(state_shown("--parent-start 2 --cursor K"),
+	    "--parent-start 2 --cursor, not shown", "nor a child's cursor");
+	unit_str(state_shown("--parent-start 2 --page 4"),
+	    "--parent-start 2 --page 4", "a child's page number is shown");
 	return unit_done();
 }
