@@ -84,7 +84,7 @@ folders(void)
 	if (fd >= 0)
 		close(fd);
 
-	symlink(at("new"), at("link"));
+	unit_check(symlink(at("new"), at("link")) == 0, "a link to a folder");
 	fd = durable_dir(at("link"), 1, &e);
 	unit_check(fd == -1 && e.status == EX_IOERR && strstr(e.msg,
 	    "link: a symbolic link; will not write through it") != NULL,
@@ -123,11 +123,13 @@ files(void)
 
 	/* A link planted where a file goes is neither followed nor kept. */
 	close(open(at("target"), O_CREAT | O_WRONLY, 0644));
-	symlink(at("target"), at("files/spool"));
+	unit_check(symlink(at("target"), at("files/spool")) == 0,
+	    "a link where a file goes");
 	fd = durable_open(dir, "spool", O_WRONLY | O_CREAT | O_TRUNC);
 	unit_check(fd == -1 && errno == ELOOP, "a file that is a link is not "
 	    "opened");
-	symlink(at("target"), at("files/pages"));
+	unit_check(symlink(at("target"), at("files/pages")) == 0,
+	    "a link where a file is put");
 	unit_check(durable_put(dir, at("files"), "pages", "x", 1, 0, &e) == 0 &&
 	    mode_of(at("files/pages")) == 0600 && mode_of(at("target")) ==
 	    0644, "a file put over a link replaces the link, not its target");
@@ -186,7 +188,7 @@ locks(void)
 	(void)!write(q[1], "x", 1);
 	waitpid(pid, NULL, 0);
 
-	symlink(at("lock"), at("locklink"));
+	unit_check(symlink(at("lock"), at("locklink")) == 0, "a link to a lock");
 	unit_check(durable_trylock(at("locklink"), &e) == -1 &&
 	    e.status == EX_IOERR, "a lock through a link is refused");
 	err_free(&e);
