@@ -18,7 +18,7 @@ CURL_LIBS   != $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl
 # builds never mix objects.
 ifeq ($(REWORD),1)
 # REWORD=1 builds into reword/ programs that say every message otherwise
-# (lib/diag.c), for the suite to prove that none reads another's.
+# (lib/base/diag.c), for the suite to prove that none reads another's.
 O	= reword
 override CFLAGS += -DRESTPIPE_REWORD
 else ifeq ($(SANITIZE),1)
@@ -36,12 +36,12 @@ override CFLAGS += -std=c17 -Wall -Wextra -Wpedantic -D_DEFAULT_SOURCE \
 PROGS	:= $(sort $(patsubst %/,%,$(dir $(wildcard \
 	fetch/*.c paginate/*.c select/*.c merge/*.c sync/*.c))))
 BINS	:= $(PROGS:%=$(O)/bin/rest-%)
-LIBSRC	:= $(wildcard lib/*.c)
+LIBSRC	:= $(wildcard lib/*/*.c)
 
 # lib/ builds two archives: the request code over libcurl (NETSRC), which
 # only the programs that make requests (NETPROGS) link, with libcurl; and
 # the rest, which every program links.
-NETSRC	:= lib/http.c lib/oauth.c lib/reqopt.c
+NETSRC	:= lib/net/http.c lib/net/oauth.c lib/dlt/reqopt.c
 NETPROGS := fetch paginate
 LIBOBJ	:= $(filter-out $(NETSRC:%.c=$(O)/obj/%.o),$(LIBSRC:%.c=$(O)/obj/%.o))
 NETOBJ	:= $(NETSRC:%.c=$(O)/obj/%.o)
@@ -142,6 +142,7 @@ unit: $(UNITS)
 
 lint:
 	mandoc -Tlint -Wwarning $(MANS)
+	@sh tests/lint.sh
 
 demo: deps all
 	@sh tests/demo.sh $(O)/bin
@@ -168,13 +169,13 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=c17 \
 	-D_DEFAULT_SOURCE -DVERSION='"$(VERSION)"' -Ilib $(CURL_CFLAGS)
 
-fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard lib/*.h)
+fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard lib/*/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIBSRC) $(CURL_LIBS) -lm
 
 # The merge harness also needs rest-merge's files, less its main.
 fuzz/fuzz_merge: tests/fuzz/fuzz_merge.c $(LIBSRC) $(MERGE_LIB) \
-		$(wildcard lib/*.h merge/*.h)
+		$(wildcard lib/*/*.h merge/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Imerge -o $@ $< $(LIBSRC) $(MERGE_LIB) \
 		$(CURL_LIBS) -lm

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
-#include "cli.h"
-#include "config.h"
-#include "diag.h"
-#include "http.h"
-#include "reqopt.h"
+#include "dlt/cli.h"
+#include "dlt/config.h"
+#include "base/diag.h"
+#include "net/http.h"
+#include "dlt/reqopt.h"
 
 /* Apply one option; rest-fetch has only the request options. */
 static int

@@ -2,12 +2,12 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "hash.h"
-#include "json.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/hash.h"
+#include "json/json.h"
 #include "merge.h"
-#include "stop.h"
+#include "base/stop.h"
 
 void
 batch_init(struct batch *b)

@@ -2,8 +2,8 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "buf.h"
-#include "diag.h"
+#include "base/buf.h"
+#include "base/diag.h"
 #include "merge.h"
 
 void

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "buf.h"
-#include "hash.h"
-#include "incr.h"
-#include "jpath.h"
-#include "json.h"
+#include "base/buf.h"
+#include "base/hash.h"
+#include "dlt/incr.h"
+#include "json/jpath.h"
+#include "json/json.h"
 #include "merge.h"
 
 int

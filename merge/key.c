@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "base/buf.h"
+#include "json/json.h"
 #include "merge.h"
 
 int

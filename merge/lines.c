@@ -4,8 +4,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "diag.h"
+#include "base/buf.h"
+#include "base/diag.h"
 #include "merge.h"
 
 #define BLOCK	((size_t)1 << 20)	/* bytes asked of read(2) at once */

@@ -15,15 +15,15 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "atomic.h"
-#include "buf.h"
-#include "cli.h"
-#include "config.h"
-#include "diag.h"
-#include "json.h"
+#include "base/atomic.h"
+#include "base/buf.h"
+#include "dlt/cli.h"
+#include "dlt/config.h"
+#include "base/diag.h"
+#include "json/json.h"
 #include "merge.h"
-#include "stop.h"
-#include "wire.h"
+#include "base/stop.h"
+#include "json/wire.h"
 
 #define GROUP	32		/* rows of FILE looked up at once */
 #define BEHIND	((size_t)16 << 20)	/* bytes written between writebacks */

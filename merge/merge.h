@@ -6,13 +6,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "buf.h"
-#include "config.h"
-#include "diag.h"
-#include "hash.h"
-#include "jpath.h"
-#include "json.h"
-#include "name.h"
+#include "base/buf.h"
+#include "dlt/config.h"
+#include "base/diag.h"
+#include "base/hash.h"
+#include "json/jpath.h"
+#include "json/json.h"
+#include "dlt/name.h"
 
 #define MAX_LINE	((size_t)64 << 20)	/* longest line, in bytes */
 #define SHAPE		64		/* leaves of a record remembered */

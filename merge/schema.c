@@ -4,11 +4,11 @@
 #include <time.h>
 #include <sysexits.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "file.h"
-#include "hash.h"
-#include "json.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/file.h"
+#include "base/hash.h"
+#include "json/json.h"
 #include "merge.h"
 
 #define MAX_SCHEMA	((size_t)64 << 20)	/* largest sidecar read */

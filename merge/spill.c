@@ -35,9 +35,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "hash.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/hash.h"
 #include "merge.h"
 
 #define RUN_BUF_MIN	((size_t)4 << 10)	/* a run reader's buffer */

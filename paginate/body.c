@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "json.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "json/json.h"
 #include "pager.h"
 
 /* Append the text of token i of js, with a string's quotes. */

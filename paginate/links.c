@@ -15,16 +15,16 @@
 #include <strings.h>
 #include <sysexits.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "diag.h"
-#include "hash.h"
-#include "http.h"
-#include "jpath.h"
-#include "json.h"
-#include "link.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/diag.h"
+#include "base/hash.h"
+#include "net/http.h"
+#include "json/jpath.h"
+#include "json/json.h"
+#include "net/link.h"
 #include "pager.h"
-#include "wire.h"
+#include "json/wire.h"
 
 /* 1 for the paginators whose reference is a URL. */
 static int

@@ -10,14 +10,14 @@
 #include <limits.h>
 #include <stdnoreturn.h>
 
-#include "buf.h"
-#include "config.h"
-#include "detect.h"
-#include "hash.h"
-#include "http.h"
-#include "jpath.h"
-#include "json.h"
-#include "reqopt.h"
+#include "base/buf.h"
+#include "dlt/config.h"
+#include "net/detect.h"
+#include "base/hash.h"
+#include "net/http.h"
+#include "json/jpath.h"
+#include "json/json.h"
+#include "dlt/reqopt.h"
 
 /* The largest offset (or page) paging may reach, as the options allow. */
 #define POS_MAX	(LONG_MAX / 2)

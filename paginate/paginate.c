@@ -17,22 +17,22 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "clock.h"
-#include "config.h"
-#include "detect.h"
-#include "diag.h"
-#include "file.h"
-#include "http.h"
-#include "incr.h"
-#include "jpath.h"
-#include "json.h"
-#include "name.h"
-#include "opt.h"
+#include "base/buf.h"
+#include "dlt/cli.h"
+#include "base/clock.h"
+#include "dlt/config.h"
+#include "net/detect.h"
+#include "base/diag.h"
+#include "base/file.h"
+#include "net/http.h"
+#include "dlt/incr.h"
+#include "json/jpath.h"
+#include "json/json.h"
+#include "dlt/name.h"
+#include "base/opt.h"
 #include "pager.h"
-#include "reqopt.h"
-#include "stop.h"
+#include "dlt/reqopt.h"
+#include "base/stop.h"
 
 /* Whether to detect the paginator: no, for a configuration, for --paginator. */
 enum { AUTO_OFF, AUTO_CONFIG, AUTO_OPTION };
@@ -163,7 +163,7 @@ where(const struct pager *pg)
 }
 
 /*
- * dlt's guess at where the records of a page are (lib/detect.h), kept for
+ * dlt's guess at where the records of a page are (lib/net/detect.h), kept for
  * every page after.  A page with no array is one record, as in dlt, but
  * only where there is one page: pages of one record each would never
  * come to an empty page.
@@ -789,7 +789,7 @@ settle_ref(struct pager *pg, struct pager_opts *o, struct buf *what)
 
 /*
  * Settle an "auto" paginator from the first response r, with count
- * records, a list or not, as dlt's detector does (lib/detect.h).  Page numbers go
+ * records, a list or not, as dlt's detector does (lib/net/detect.h).  Page numbers go
  * on from page 1, as dlt's detected page_number paginator counts from
  * 0; a single page stops; a link or a cursor is followed from this page
  * on by links.c, with dlt's defaults for what the detector leaves out.

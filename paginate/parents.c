@@ -19,14 +19,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "diag.h"
-#include "hash.h"
-#include "incr.h"
+#include "base/buf.h"
+#include "dlt/config.h"
+#include "base/diag.h"
+#include "base/hash.h"
+#include "dlt/incr.h"
 #include "pager.h"
-#include "proc.h"
-#include "wire.h"
+#include "base/proc.h"
+#include "json/wire.h"
 
 /* One run for one parent record. */
 struct run {

@@ -13,16 +13,16 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "config.h"
-#include "detect.h"
-#include "diag.h"
-#include "jpath.h"
-#include "incr.h"
-#include "json.h"
-#include "stop.h"
-#include "wire.h"
+#include "base/buf.h"
+#include "dlt/cli.h"
+#include "dlt/config.h"
+#include "net/detect.h"
+#include "base/diag.h"
+#include "json/jpath.h"
+#include "dlt/incr.h"
+#include "json/json.h"
+#include "base/stop.h"
+#include "json/wire.h"
 
 #define READ_MIN	(64 * 1024)	/* never ask read(2) for less */
 #define BUF_START	(1024 * 1024)
@@ -201,7 +201,7 @@ next_value(struct reader *r, size_t *end, int *whole_line)
 
 /*
  * A resource without a data_selector: dlt's guess on the first value
- * (lib/detect.h), as rest-paginate guesses it, kept for every value
+ * (lib/net/detect.h), as rest-paginate guesses it, kept for every value
  * after, as dlt keeps it for every page.
  */
 static void

@@ -18,11 +18,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "file.h"
-#include "proc.h"
-#include "stop.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/file.h"
+#include "base/proc.h"
+#include "base/stop.h"
 #include "sync.h"
 
 #define MAX_SEEN	64	/* warnings remembered, not to repeat them */

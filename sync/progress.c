@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "diag.h"
-#include "file.h"
-#include "json.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/diag.h"
+#include "base/file.h"
+#include "json/json.h"
 #include "sync.h"
 
 #define REDRAW		0.25	/* seconds between redraws on a terminal */

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "json.h"
-#include "proc.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "json/json.h"
+#include "base/proc.h"
 #include "sync.h"
-#include "wire.h"
+#include "json/wire.h"
 
 void
 retries_add(struct retries *r, const struct wire *w)

@@ -10,14 +10,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "diag.h"
-#include "file.h"
-#include "hash.h"
-#include "json.h"
-#include "name.h"
-#include "opt.h"
+#include "base/buf.h"
+#include "dlt/config.h"
+#include "base/diag.h"
+#include "base/file.h"
+#include "base/hash.h"
+#include "json/json.h"
+#include "dlt/name.h"
+#include "base/opt.h"
 #include "sync.h"
 
 #define MAX_CONFIG	(16L * 1024 * 1024)

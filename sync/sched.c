@@ -17,12 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "diag.h"
-#include "durable.h"
-#include "json.h"
-#include "stop.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/diag.h"
+#include "base/durable.h"
+#include "json/json.h"
+#include "base/stop.h"
 #include "sync.h"
 
 /* From the most serious down; statuses not listed come after 70. */

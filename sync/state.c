@@ -19,12 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "durable.h"
-#include "file.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/durable.h"
+#include "base/file.h"
 #include "sync.h"
-#include "wire.h"
+#include "json/wire.h"
 
 #define STATE_FORMAT	"restpipe sync state "	/* and its version: */
 #define STATE_MAGIC	STATE_FORMAT "2"	/* 2: four-lane checksums */
@@ -61,7 +61,7 @@ state_free(struct state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* A position as lib/wire.h defines it, not too long. */
+/* A position as lib/json/wire.h defines it, not too long. */
 static int
 valid_position(const char *s)
 {

@@ -10,12 +10,12 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "durable.h"
-#include "file.h"
-#include "incr.h"
-#include "json.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/durable.h"
+#include "base/file.h"
+#include "dlt/incr.h"
+#include "json/json.h"
 #include "sync.h"
 
 #define SIDECAR_MAX	(16L * 1024 * 1024)

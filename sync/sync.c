@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "diag.h"
-#include "opt.h"
-#include "stop.h"
+#include "base/buf.h"
+#include "dlt/cli.h"
+#include "base/diag.h"
+#include "base/opt.h"
+#include "base/stop.h"
 #include "sync.h"
 
 enum {

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "proc.h"
-#include "wire.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/proc.h"
+#include "json/wire.h"
 
 /*
  * The folder of DIR where the locks and the state of the runs live,
@@ -86,7 +86,7 @@ int	children_ended(void);
 const void *signals_waitmask(void);
 
 /*
- * Start argv[0] (lib/proc.h finds it) with in, out and err as its
+ * Start argv[0] (lib/base/proc.h finds it) with in, out and err as its
  * standard descriptors (-1: rest-sync's, PROC_NULL: /dev/null) and fd3
  * (when not -1) as descriptor 3, its signals as rest-sync found them,
  * killed if the process that started it dies.  Returns the pid; or 0,
@@ -178,7 +178,7 @@ struct state {
 
 
 /*
- * Read the state in the folder dir (lib/durable.h; -1: there is none),
+ * Read the state in the folder dir (lib/base/durable.h; -1: there is none),
  * whose path is where, into st, the page log's last whole line giving
  * the pages of a run not yet fetched.  Returns 1, 0 if there is none, or
  * -1 if it is not a state this program wrote (e set, EX_DATAERR).

@@ -42,18 +42,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "config.h"
-#include "diag.h"
-#include "file.h"
-#include "durable.h"
-#include "hash.h"
-#include "incr.h"
-#include "json.h"
-#include "stop.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "dlt/config.h"
+#include "base/diag.h"
+#include "base/file.h"
+#include "base/durable.h"
+#include "base/hash.h"
+#include "dlt/incr.h"
+#include "json/json.h"
+#include "base/stop.h"
 #include "sync.h"
-#include "wire.h"
+#include "json/wire.h"
 
 #define CHUNK		(256 * 1024)	/* read at once */
 #define LINGER		0.001		/* seconds pages gather in their pipe */
@@ -72,7 +72,7 @@ enum {
 	NFD
 };
 
-/* What a program said on its report (lib/wire.h). */
+/* What a program said on its report (lib/json/wire.h). */
 struct heard {
 	struct buf	 line;		/* not yet whole */
 	struct wire	 end;		/* its "end"; kind WIRE_PAGE before */
@@ -128,7 +128,7 @@ struct run {
 	int		 aborted;	/* rest-select and rest-merge killed */
 	int		 stopped;	/* rest-paginate told to stop */
 	struct run_facts f;		/* for the rules of the state */
-	int		 dir;		/* r->statedir (lib/durable.h), or -1 */
+	int		 dir;		/* r->statedir (lib/base/durable.h), or -1 */
 	int		 select_lost;	/* rest-select failed after rest-merge
 					   left its input: which failed first
 					   is known when rest-merge ends */

@@ -108,7 +108,7 @@ links_curl() {
 	# --as-needed (gcc's default under SANITIZE=1 and on many systems).
 	mkdir "$src"
 	cp "$TOP/Makefile" "$src"
-	cp -r "$TOP/shard" "$src"
+	cp -r "$TOP/shard" "$TOP/lib" "$src"
 	for d in "$TOP"/*/; do
 		if compgen -G "$d*.c" >/dev/null; then
 			cp -r "$d" "$src"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Table tests of the JSON layer (lib/json.c) through its public surface,
+# Table tests of the JSON layer (lib/json/json.c) through its public surface,
 # rest-select '$': inputs that strict-mode jsmn lets through but are not
 # JSON, each with the message and the line:column it must give, and good
 # inputs with the exact compact form they must come out as.  rest-select

@@ -1728,7 +1728,7 @@ rest-merge: $F: 2 inserted, 1 updated, 0 deleted, 0 unchanged, 3 rows (interrupt
 	kill -INT "$PID"
 	exec 9>&-
 	wait_for ".${F##*/}.schema.json.*"
-	# Past 0.1 s: a second stop, not one signal sent twice (lib/stop.c).
+	# Past 0.1 s: a second stop, not one signal sent twice (lib/base/stop.c).
 	sleep 0.2
 	kill -TERM "$PID"
 	job_status

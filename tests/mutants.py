@@ -9,7 +9,7 @@ runs the unit layer, then the bats suite until its first failing test (then
 the run stops: one failure is enough).  A mutant the suite does not catch SURVIVES, and the
 script exits 1.  The list holds one mutant per entry, four lines each:
 
-    file: lib/atomic.c
+    file: lib/base/atomic.c
     from: || fsync(fileno(fp)) == -1
     to:
     why: no fsync before the rename: a crash can lose the new table

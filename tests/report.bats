@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Tests of the report (lib/wire.h, restpipe(7) REPORT): what rest-paginate,
+# Tests of the report (lib/json/wire.h, restpipe(7) REPORT): what rest-paginate,
 # rest-select and rest-merge tell a machine with --report FILE and
 # --report-fd N, record for record, checked against the test server's own
 # log of the requests; and the bad values of the options.

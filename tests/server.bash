@@ -11,9 +11,9 @@ bats_load_library bats-assert
 
 # said "PROG: MESSAGE": a message of one of the programs rest-sync runs,
 # as this build says it.  Under make check-reword (RESTPIPE_REWORD set),
-# they say every message with its letters rot13'ed (lib/diag.c), to prove
+# they say every message with its letters rot13'ed (lib/base/diag.c), to prove
 # that rest-sync reads none of them: what it acts on comes through the
-# report (lib/wire.h).  A test of rest-sync writes the text it expects of
+# report (lib/json/wire.h).  A test of rest-sync writes the text it expects of
 # its programs through this.
 said() {
 	local prog=${1%%: *} msg=${1#*: }

@@ -25,12 +25,12 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "diag.h"
-#include "http.h"
-#include "json.h"
-#include "reqopt.h"
+#include "base/buf.h"
+#include "dlt/config.h"
+#include "base/diag.h"
+#include "net/http.h"
+#include "json/json.h"
+#include "dlt/reqopt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

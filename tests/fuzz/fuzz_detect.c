@@ -1,5 +1,5 @@
 /*
- * libFuzzer: dlt's guesses of lib/detect.h, against a second reading.
+ * libFuzzer: dlt's guesses of lib/net/detect.h, against a second reading.
  *
  * The input is a Link header value, a newline, and a JSON body (no
  * newline: no header).  detect_records() walks members depth first; the
@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "detect.h"
-#include "jpath.h"
-#include "json.h"
+#include "base/buf.h"
+#include "net/detect.h"
+#include "json/jpath.h"
+#include "json/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

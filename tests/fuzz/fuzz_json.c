@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "jpath.h"
-#include "json.h"
+#include "base/buf.h"
+#include "json/jpath.h"
+#include "json/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

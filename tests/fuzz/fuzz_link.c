@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "link.h"
+#include "base/buf.h"
+#include "net/link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

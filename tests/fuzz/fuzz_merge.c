@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "json.h"
+#include "base/diag.h"
+#include "json/json.h"
 #include "merge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "oauth.h"
+#include "base/buf.h"
+#include "net/oauth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

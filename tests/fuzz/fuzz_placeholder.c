@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
-#include "placeholder.h"
+#include "base/buf.h"
+#include "dlt/placeholder.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -4,7 +4,7 @@
  * The input is a length byte, an options byte, the secret, then the body,
  * in which 0xfe F puts form F of the secret, 0xfd F N the first N bytes of
  * it, and 0xfc F O N the N bytes of it from O; the forms are written here
- * again, apart from lib/secret.c.  The excerpt must show none of them, no
+ * again, apart from lib/net/secret.c.  The excerpt must show none of them, no
  * 8 bytes of the secret, and no start of the secret that ends the body.
  */
 #include <stddef.h>
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "secret.h"
+#include "base/buf.h"
+#include "net/secret.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "http.h"
+#include "base/buf.h"
+#include "net/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,12 +1,12 @@
 /*
- * lib/buf.h: growable buffers stop at their maximum, append nothing when
+ * lib/base/buf.h: growable buffers stop at their maximum, append nothing when
  * refused, and keep what they held.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "unit.h"
 
 /* Two appends to a buffer of maximum max, the second maybe refused. */

@@ -1,5 +1,5 @@
 /*
- * lib/atomic.h: atomic_clean() removes the regular files named as
+ * lib/base/atomic.h: atomic_clean() removes the regular files named as
  * atomic_open() names the temporary files of a path, and nothing else.
  * The checks run in a directory of their own under $TMPDIR.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic.h"
+#include "base/atomic.h"
 #include "unit.h"
 
 /* Names beside t.jsonl, and whether atomic_clean("t.jsonl") removes them. */

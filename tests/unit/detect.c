@@ -1,14 +1,14 @@
 /*
- * lib/detect.h: dlt's guesses at the records and the paginator of a
+ * lib/net/detect.h: dlt's guesses at the records and the paginator of a
  * first response, case by case as detector.py decides them, and each
  * selector reaching what was found.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect.h"
-#include "jpath.h"
-#include "json.h"
+#include "net/detect.h"
+#include "json/jpath.h"
+#include "json/json.h"
 #include "unit.h"
 
 static const struct {

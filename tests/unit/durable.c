@@ -1,5 +1,5 @@
 /*
- * lib/durable.h: a state folder is private (0700, files 0600), never
+ * lib/base/durable.h: a state folder is private (0700, files 0600), never
  * reached through a symbolic link, its files replaced whole; a lock is
  * exclusive, and /proc/locks names who holds it.
  */
@@ -16,9 +16,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "durable.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/durable.h"
 #include "unit.h"
 
 static char	 top[4096];

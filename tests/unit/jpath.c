@@ -1,11 +1,11 @@
 /*
- * lib/jpath.h: jpath_compile() refuses each unsupported form with its own
+ * lib/json/jpath.h: jpath_compile() refuses each unsupported form with its own
  * message, and the accepted forms select what they name.
  */
 #include <string.h>
 
-#include "jpath.h"
-#include "json.h"
+#include "json/jpath.h"
+#include "json/json.h"
 #include "unit.h"
 
 #define E_EXPECT	"expected an index, a quoted key or '*'"

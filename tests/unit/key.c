@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "base/buf.h"
+#include "json/json.h"
 #include "merge.h"
 #include "unit.h"
 

@@ -1,12 +1,12 @@
 /*
- * lib/link.h: link_find() reads Link headers as RFC 8288 writes them:
+ * lib/net/link.h: link_find() reads Link headers as RFC 8288 writes them:
  * several links, quoted and bare parameters, a rel of several values.
  */
 #include <stddef.h>
 #include <string.h>
 
-#include "buf.h"
-#include "link.h"
+#include "base/buf.h"
+#include "net/link.h"
 #include "unit.h"
 
 static const struct {

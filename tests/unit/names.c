@@ -1,14 +1,14 @@
 /*
- * lib/opt.h: the name tables every enum has, read by the options and by
+ * lib/base/opt.h: the name tables every enum has, read by the options and by
  * the configuration alike; and the lists their messages give.
  */
 #include <stddef.h>
 #include <sysexits.h>
 
-#include "auth.h"
-#include "buf.h"
-#include "config.h"
-#include "opt.h"
+#include "net/auth.h"
+#include "base/buf.h"
+#include "dlt/config.h"
+#include "base/opt.h"
 #include "unit.h"
 
 static const struct name one[] = {

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "merge.h"
 #include "unit.h"
 

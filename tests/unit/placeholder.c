@@ -1,12 +1,12 @@
 /*
- * lib/placeholder.h: placeholder_next() splits a format string as
+ * lib/dlt/placeholder.h: placeholder_next() splits a format string as
  * Python's str.format reads it, and refuses what restpipe does not bind.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "placeholder.h"
+#include "base/buf.h"
+#include "dlt/placeholder.h"
 #include "unit.h"
 
 /* The pieces of s: text as is, fields as <name>, an error as !message. */

@@ -1,12 +1,12 @@
 /*
- * lib/secret.h: secret_excerpt() hides a secret in every form a server
+ * lib/net/secret.h: secret_excerpt() hides a secret in every form a server
  * may echo it in, and cuts the excerpt without splitting a "***".
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "secret.h"
+#include "base/buf.h"
+#include "net/secret.h"
 #include "unit.h"
 
 #define S_KEY	"s3cr3tKEY"

@@ -1,5 +1,5 @@
 /*
- * lib/config.h: config_resources() lists a configuration's resources in
+ * lib/dlt/config.h: config_resources() lists a configuration's resources in
  * order, or says why it cannot, as config_load() would.
  */
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "config.h"
+#include "dlt/config.h"
 #include "unit.h"
 
 static const struct {

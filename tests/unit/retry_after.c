@@ -1,10 +1,10 @@
 /*
- * lib/http.h: http_retry_after() reads delta seconds and the three HTTP
+ * lib/net/http.h: http_retry_after() reads delta seconds and the three HTTP
  * date formats of RFC 9110, and refuses the rest with -1.
  */
 #include <stddef.h>
 
-#include "http.h"
+#include "net/http.h"
 #include "unit.h"
 
 /* Tue, 14 Nov 2023 22:13:20 GMT. */

@@ -1,5 +1,5 @@
 /*
- * lib/hash.h: the running checksum rest-sync keeps of its spool.  It is
+ * lib/base/hash.h: the running checksum rest-sync keeps of its spool.  It is
  * fed in pieces as the pipe gives them and checked again, on a resume,
  * in pieces of another size: every split of the same bytes must give the
  * same value, and a byte changed, moved, cut or added a different one.
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hash.h"
+#include "base/hash.h"
 #include "unit.h"
 
 #define LEN	300

@@ -1,5 +1,5 @@
 /*
- * lib/config.h: config_secrets_toml() finds a secret in .dlt/secrets.toml
+ * lib/dlt/config.h: config_secrets_toml() finds a secret in .dlt/secrets.toml
  * of the current directory, the most specific table winning.  Each row
  * writes the file in a directory of its own under $TMPDIR.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "dlt/config.h"
 #include "unit.h"
 
 static const struct {

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "json.h"
+#include "json/json.h"
 #include "merge.h"
 #include "unit.h"
 

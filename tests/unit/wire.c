@@ -1,5 +1,5 @@
 /*
- * lib/wire.h: every member of every kind of record survives a round
+ * lib/json/wire.h: every member of every kind of record survives a round
  * trip; a version not known, a kind not known, a member of the wrong type
  * and lines that are no record are refused with a message that says so;
  * and the position grammar takes what rest-paginate writes and nothing
@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "buf.h"
-#include "diag.h"
+#include "base/buf.h"
+#include "base/diag.h"
 #include "unit.h"
-#include "wire.h"
+#include "json/wire.h"
 
 /* A record with every member set, of kind k. */
 static void
