@@ -144,6 +144,15 @@ lint:
 	mandoc -Tlint -Wwarning $(MANS)
 	@sh tests/lint.sh
 
+# Commit messages of restpipe's kind (tests/commit-msg.sh): the hook
+# checks each commit as it is made; check-commits, every commit since
+# .ci/history-base (CI runs it).
+hooks:
+	git config core.hooksPath .githooks
+
+check-commits:
+	@sh tests/commits.sh
+
 demo: deps all
 	@sh tests/demo.sh $(O)/bin
 
@@ -212,6 +221,7 @@ uninstall:
 clean:
 	rm -rf bin obj san reword out fuzz
 
-.PHONY: all bench check check-reword clean deps demo fuzz headers install lint \
+.PHONY: all bench check check-commits check-reword clean deps demo fuzz \
+	headers hooks install lint \
 	mutants soak \
 	uninstall unit valgrind

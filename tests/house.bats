@@ -58,3 +58,86 @@ net/"
 	assert_line 'lint: lib/json/json.c:2: "buf.h" is in no floor: include lib'"'"'s headers as "floor/name.h"'
 	assert_equal "${#lines[@]}" 2
 }
+
+# A commit message in a file, for tests/commit-msg.sh.
+message() {
+	printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/msg"
+}
+
+@test "a commit message of our kind passes: a short imperative subject, a body" {
+	message 'Fix the resume offset after a 429' '' \
+		'A run stopped by a 429 resumed one page late.'
+	run -0 sh "$TOP/tests/commit-msg.sh" "$BATS_TEST_TMPDIR/msg" 40
+	assert_output ''
+	message 'tests/unit/durable.c: check what symlink(2) returns' '' 'Why.'
+	run -0 sh "$TOP/tests/commit-msg.sh" "$BATS_TEST_TMPDIR/msg" 12
+	# A small change needs no body.
+	message 'Fix a typo in rest-sync(1)'
+	run -0 sh "$TOP/tests/commit-msg.sh" "$BATS_TEST_TMPDIR/msg" 2
+}
+
+@test "a commit message not of our kind: each fault said, status 1" {
+	message 'Fixed the resume offset after a 429, which was wrong in a few more cases.' \
+		'and more'
+	run -1 sh "$TOP/tests/commit-msg.sh" "$BATS_TEST_TMPDIR/msg" 40
+	assert_output 'commit-msg: the subject is 73 characters; at most 72
+commit-msg: the subject ends in a full stop
+commit-msg: the subject'"'"'s verb "Fixed" is not in the imperative: say what the commit does ("Fix", not "Fixed")
+commit-msg: the second line is not blank: the subject is one line
+commit-msg: a change of 40 lines needs a body saying why'
+	message 'merge: Adds a column'
+	run -1 sh "$TOP/tests/commit-msg.sh" "$BATS_TEST_TMPDIR/msg" 3
+	assert_output --partial '"Adds" is not in the imperative'
+	message 'Add the option table'
+	run -1 sh "$TOP/tests/commit-msg.sh" "$BATS_TEST_TMPDIR/msg" 11
+	assert_output 'commit-msg: a change of 11 lines needs a body saying why'
+	message ''
+	run -1 sh "$TOP/tests/commit-msg.sh" "$BATS_TEST_TMPDIR/msg" 0
+	assert_output 'commit-msg: the subject is empty'
+}
+
+@test "make hooks installs the hook: git commit refuses a bad message, takes a good one" {
+	local repo=$BATS_TEST_TMPDIR/repo
+	git init -q "$repo"
+	cp -r "$TOP/.githooks" "$repo"
+	mkdir "$repo/tests"
+	cp "$TOP/tests/commit-msg.sh" "$repo/tests"
+	cp "$TOP/Makefile" "$repo"
+	run -0 make -s -C "$repo" hooks
+	git -C "$repo" config user.email t@example.com
+	git -C "$repo" config user.name t
+	seq 20 >"$repo/f"
+	git -C "$repo" add f
+	run -1 git -C "$repo" commit -q -m 'Added twenty lines'
+	assert_line --partial 'commit-msg: the subject'"'"'s verb "Added"'
+	assert_line 'commit-msg: a change of 20 lines needs a body saying why'
+	run -0 git -C "$repo" commit -q -m 'Add twenty lines' -m 'The test needs them.'
+	run -0 git -C "$repo" log --format=%s
+	assert_output 'Add twenty lines'
+}
+
+@test "make check-commits checks each commit of a range, naming the bad ones" {
+	local repo=$BATS_TEST_TMPDIR/repo
+	git init -q "$repo"
+	mkdir -p "$repo/tests" "$repo/.ci"
+	cp "$TOP/tests/commit-msg.sh" "$TOP/tests/commits.sh" "$repo/tests"
+	git -C "$repo" config user.email t@example.com
+	git -C "$repo" config user.name t
+	git -C "$repo" add tests
+	git -C "$repo" commit -q -m 'Start' -m 'The base.'
+	git -C "$repo" rev-parse HEAD >"$repo/.ci/history-base"
+	git -C "$repo" add .ci
+	git -C "$repo" commit -q -m 'Name the base'
+	echo x >"$repo/x"
+	git -C "$repo" add x
+	git -C "$repo" commit -q -m 'Adding x.'
+	run -0 sh "$repo/tests/commits.sh" HEAD~1..HEAD~1
+	run -1 sh "$repo/tests/commits.sh"
+	assert_line --regexp '^commits: [0-9a-f]+ Adding x\.$'
+	assert_line 'commit-msg: the subject ends in a full stop'
+	assert_line 'commits: 2 checked in '"$(cat "$repo/.ci/history-base")"'..HEAD'
+	# A base the clone lacks is said, not passed over.
+	echo 0123456789012345678901234567890123456789 >"$repo/.ci/history-base"
+	run -1 sh "$repo/tests/commits.sh"
+	assert_output --partial 'is not in this clone'"'"'s history'
+}
