@@ -677,13 +677,8 @@ unit(const char *p, const char *end)
 	return v;
 }
 
-/*
- * Decode the escape at p (a backslash) into out as UTF-8; returns the
- * number of input bytes it took, with *n set to the bytes in out.  A lone
- * surrogate becomes U+FFFD.
- */
-static size_t
-unescape_one(const char *p, const char *end, char out[4], size_t *n)
+size_t
+json_unescape_one(const char *p, const char *end, char out[4], size_t *n)
 {
 	long cp, lo;
 	size_t used = 2;
@@ -770,7 +765,7 @@ json_streq(const struct json *j, int i, const char *s, size_t n)
 		n -= len;
 		if ((p = bs) == end)
 			break;
-		p += unescape_one(p, end, out, &m);
+		p += json_unescape_one(p, end, out, &m);
 		if (m > n || memcmp(out, s, m) != 0)
 			return 0;
 		s += m;
@@ -801,7 +796,7 @@ json_unescape(const struct json *j, int i, struct buf *b)
 			return -1;
 		if ((p = bs) == end)
 			break;
-		p += unescape_one(p, end, out, &m);
+		p += json_unescape_one(p, end, out, &m);
 		if (buf_add(b, out, m) == -1)
 			return -1;
 	}

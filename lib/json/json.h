@@ -121,6 +121,14 @@ int	json_unescape(const struct json *, int i, struct buf *b);
 int	json_hexval(int c);
 
 /*
+ * Decode the escape at p (a backslash) into out as UTF-8; returns the
+ * number of input bytes it took (a \u surrogate pair is one escape of
+ * 12), with *n set to the bytes in out.  A lone surrogate becomes U+FFFD.
+ */
+size_t	json_unescape_one(const char *p, const char *end, char out[4],
+	    size_t *n);
+
+/*
  * Append token i's value in compact form to b: whitespace outside strings
  * removed, every other byte copied as it came, so numbers and escapes are
  * kept exactly.  Returns 0, or -1 past the buffer's maximum.

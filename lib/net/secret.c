@@ -269,82 +269,50 @@ pop(struct run *r)
 	return s;
 }
 
-/* cp in UTF-8 into u; returns its length. */
-static size_t
-utf8(long cp, unsigned char *u)
-{
-	if (cp < 0x800) {
-		u[0] = (unsigned char)(0xc0 | cp >> 6);
-		u[1] = (unsigned char)(0x80 | (cp & 63));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | cp >> 12);
-		u[1] = (unsigned char)(0x80 | (cp >> 6 & 63));
-		u[2] = (unsigned char)(0x80 | (cp & 63));
-		return 3;
-	}
-	u[0] = (unsigned char)(0xf0 | cp >> 18);
-	u[1] = (unsigned char)(0x80 | (cp >> 12 & 63));
-	u[2] = (unsigned char)(0x80 | (cp >> 6 & 63));
-	u[3] = (unsigned char)(0x80 | (cp & 63));
-	return 4;
-}
-
-/* Follow a \uXXXX escape at b[j], len - j >= 6, from state s. */
-static void
-step_u(struct run *r, const struct pat *pt, const unsigned char *b,
-    size_t len, struct state s, int *tail)
-{
-	unsigned char u[4];
-	size_t w = 6, k;
-	long cp, lo;
-
-	if ((cp = hexn(b + s.j + 2, 4)) < 0)
-		return;
-	if (cp < 0x100 && same(pt, pt->s[s.i], (int)cp))
-		push(r, s.i + 1, s.j + 6);
-	if (cp < 0x80)
-		return;
-	if (cp >= 0xd800 && cp < 0xdc00) {
-		if (len - s.j < 12) {
-			*tail = 1;
-			return;
-		}
-		lo = b[s.j + 6] == '\\' && b[s.j + 7] == 'u' ?
-		    hexn(b + s.j + 8, 4) : -1;
-		if (lo < 0xdc00 || lo >= 0xe000)
-			return;
-		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-		w = 12;
-	}
-	k = utf8(cp, u);
-	if (k <= pt->n - s.i && memcmp(pt->s + s.i, u, k) == 0)
-		push(r, s.i + k, s.j + w);
-}
-
-/* Follow a JSON escape at b[j] from state s. */
+/*
+ * Follow a JSON escape at b[j] from state s, decoded by lib/json.  A
+ * \u escape of a code point under 0x100 may also stand for that one byte
+ * (a key that is not UTF-8, echoed as Latin-1 escapes).
+ */
 static void
 step_json(struct run *r, const struct pat *pt, const unsigned char *b,
     size_t len, struct state s, int *tail)
 {
-	static const char from[] = "/\"\\bfnrt", to[] = "/\"\\\b\f\n\r\t";
-	const char *e;
+	const char *p = (const char *)b + s.j, *end = (const char *)b + len;
+	char out[4];
+	size_t used, n;
+	long cp;
 
 	if (len - s.j < 2) {
 		*tail = 1;
 		return;
 	}
-	if (b[s.j + 1] != '\0' && (e = strchr(from, b[s.j + 1])) != NULL &&
-	    same(pt, pt->s[s.i], (unsigned char)to[e - from]))
-		push(r, s.i + 1, s.j + 2);
-	if (b[s.j + 1] != 'u')
+	if (strchr("/\"\\bfnrtu", b[s.j + 1]) == NULL || b[s.j + 1] == '\0')
 		return;
-	if (len - s.j < 6) {
-		*tail = hexn(b + s.j + 2, (int)(len - s.j - 2)) >= 0;
-		return;
+	if (b[s.j + 1] == 'u') {
+		if (len - s.j < 6) {
+			*tail = hexn(b + s.j + 2, (int)(len - s.j - 2)) >= 0;
+			return;
+		}
+		if ((cp = hexn(b + s.j + 2, 4)) < 0)
+			return;
+		if (cp >= 0x80 && cp < 0x100 && same(pt, pt->s[s.i], (int)cp))
+			push(r, s.i + 1, s.j + 6);
+		/* A high surrogate: its low half may be in the next read. */
+		if (cp >= 0xd800 && cp < 0xdc00 && len - s.j < 12) {
+			*tail = 1;
+			return;
+		}
+		/* A lone surrogate stands for no byte of a key. */
+		if (cp >= 0xd800 && cp < 0xe000 && (cp >= 0xdc00 ||
+		    hexn(b + s.j + 8, 4) < 0xdc00 || hexn(b + s.j + 8, 4) >=
+		    0xe000 || b[s.j + 6] != '\\' || b[s.j + 7] != 'u'))
+			return;
 	}
-	step_u(r, pt, b, len, s, tail);
+	used = json_unescape_one(p, end, out, &n);
+	if (n == 1 ? same(pt, pt->s[s.i], (unsigned char)out[0]) :
+	    n <= pt->n - s.i && memcmp(pt->s + s.i, out, n) == 0)
+		push(r, s.i + n, s.j + used);
 }
 
 /* Add the states that one more byte of the pattern leads to from s. */
