@@ -12,7 +12,7 @@ setup() {
 	# A copy of the sources, for a test to break.
 	TREE=$BATS_TEST_TMPDIR/tree
 	mkdir "$TREE"
-	(cd "$TOP" && tar -cf - lib fetch paginate select merge sync tests/lint.sh \
+	(cd "$TOP" && tar -cf - lib fetch paginate select merge sync tests/lint* \
 	    tests/unit tests/fuzz) | tar -xf - -C "$TREE"
 }
 
@@ -57,6 +57,64 @@ net/"
 	assert_line 'lint: lib/dlt/name.c:2: includes merge/merge.h, a floor above dlt: includes point down (lib/README)'
 	assert_line 'lint: lib/json/json.c:2: "buf.h" is in no floor: include lib'"'"'s headers as "floor/name.h"'
 	assert_equal "${#lines[@]}" 2
+}
+
+# A function named $2 of $3 lines, appended to file $1 of the copy.
+long_function() {
+	{
+		printf '\nint\n%s(void)\n{\n' "$2"
+		local i
+		for ((i = 3; i < $3; i++)); do
+			printf '\t(void)0;\n'
+		done
+		printf '}\n'
+	} >>"$TREE/$1"
+}
+
+@test "a function over 80 lines, or a main over 60, fails make lint, naming it" {
+	long_function lib/base/clock.c fits 80
+	long_function sync/sync.c also_fits 80
+	run -0 sh "$TREE/tests/lint.sh"
+	long_function lib/base/clock.c too_long 81
+	run -1 sh "$TREE/tests/lint.sh"
+	assert_output --regexp '^lint: lib/base/clock\.c:[0-9]+: too_long\(\) is 81 lines; at most 80: split it$'
+	# main is held to 60.
+	sed -i 's/^main(int argc/main_old(int argc/' "$TREE/sync/sync.c"
+	long_function sync/sync.c main 60
+	run -1 sh "$TREE/tests/lint.sh"
+	refute_line --partial 'main()'
+	sed -i 's/^main(void)/main_60(void)/' "$TREE/sync/sync.c"
+	long_function sync/sync.c main 61
+	run -1 sh "$TREE/tests/lint.sh"
+	assert_line --regexp '^lint: sync/sync\.c:[0-9]+: main\(\) is 61 lines; at most 60: split it$'
+}
+
+@test "a file of lib over 800 lines fails make lint" {
+	local i
+	for ((i = 0; i < 800; i++)); do
+		echo '/* filler */'
+	done >>"$TREE/lib/base/clock.c"
+	run -1 sh "$TREE/tests/lint.sh"
+	assert_output --regexp '^lint: lib/base/clock\.c is 8[0-9][0-9] lines; at most 800: split it by concern$'
+}
+
+@test "mutable state at file scope in lib fails make lint; constants do not" {
+	cat >>"$TREE/lib/json/jpath.c" <<'C'
+static const char *const names[] = { "a", "b" };
+static const int limit = 3;
+static int count;
+static const char *label = "x";	/* a pointer that can change */
+static void (*hook)(int);
+C
+	run -1 sh "$TREE/tests/lint.sh"
+	assert_line --regexp '^lint: lib/json/jpath\.c:[0-9]+: count is mutable state at file scope$'
+	assert_line --regexp '^lint: lib/json/jpath\.c:[0-9]+: label is mutable state at file scope$'
+	assert_line --regexp '^lint: lib/json/jpath\.c:[0-9]+: hook is mutable state at file scope$'
+	assert_equal "${#lines[@]}" 3
+	# A program may keep state; only lib may not.
+	cp "$TOP/lib/json/jpath.c" "$TREE/lib/json/jpath.c"
+	echo 'static int count;' >>"$TREE/select/select.c"
+	run -0 sh "$TREE/tests/lint.sh"
 }
 
 # A commit message in a file, for tests/commit-msg.sh.

@@ -53,4 +53,44 @@ for f in $(find lib fetch paginate select merge sync tests -name '*.[ch]' | sort
 	done | grep -q x && status=1
 done
 
+# Sizes: a function at most 80 lines, from its name to its closing brace;
+# main at most 60; a file of lib at most 800.  tests/lint.allow lists what
+# is let through, each with its reason.
+allowed() {
+	grep -qxF "$1" tests/lint.allow 2>/dev/null
+}
+for f in $(find lib fetch paginate select merge sync -name '*.c' | sort); do
+	awk -v f="$f" '
+	/^[A-Za-z_][A-Za-z0-9_]*\(/ {
+		name = $0; sub(/\(.*/, "", name); start = FNR
+	}
+	/^\{/ { body = name != "" }
+	/^\}/ && body {
+		n = FNR - start + 1
+		max = name == "main" ? 60 : 80
+		if (n > max)
+			printf "%s %s:%d: %s() is %d lines; at most %d\n",
+			    f ":" name, f, start, name, n, max
+		body = 0; name = ""
+	}' "$f"
+done | while read -r key msg; do
+	allowed "$key" || echo "lint: $msg: split it"
+done | grep . >&2 && status=1
+for f in $(find lib -name '*.c' | sort); do
+	n=$(wc -l <"$f")
+	if [ "$n" -gt 800 ] && ! allowed "$f"; then
+		echo "lint: $f is $n lines; at most 800: split it by concern" >&2
+		status=1
+	fi
+done
+
+# No mutable state at file scope in lib: a definition there that is not
+# const and not a function.  A signal handler's state is let through
+# (tests/lint.allow), since a handler takes no argument.
+for f in $(find lib -name '*.c' | sort); do
+	awk -f tests/lint-state.awk "$f"
+done | while read -r key msg; do
+	allowed "$key" || echo "lint: $msg"
+done | grep . >&2 && status=1
+
 exit $status
