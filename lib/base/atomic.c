@@ -12,6 +12,7 @@
 
 #include "base/atomic.h"
 #include "base/buf.h"
+#include "base/file.h"
 #include "base/stop.h"
 
 #define ATOMIC_MAX	4		/* temporary files open at once */
@@ -203,16 +204,6 @@ remove_lock(void)
 		unlink(lock_name);
 }
 
-/* 1 if fd is still the file name names, as a lock must be. */
-static int
-still_named(int fd, const char *name)
-{
-	struct stat a, b;
-
-	return fstat(fd, &a) == 0 && lstat(name, &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 int
 atomic_lock(const char *path)
 {
@@ -230,7 +221,7 @@ atomic_lock(const char *path)
 				free(name);
 				return -1;
 			}
-		if (still_named(fd, name))
+		if (fd_still_named(fd, name))
 			break;
 		/* Removed by the process that held it: lock the new one. */
 		close(fd);

@@ -155,16 +155,6 @@ durable_remove(int dir, const char *path, const char *const names[])
 	rmdir(path);
 }
 
-/* 1 if fd is still the file path names, as a lock must be. */
-static int
-still_named(int fd, const char *path)
-{
-	struct stat a, b;
-
-	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 int
 durable_trylock(const char *path, struct err *e)
 {
@@ -205,7 +195,7 @@ again:
 		return err_set(e, EX_IOERR, "%s: cannot lock:", path);
 	}
 	/* Its holder removed it as it ended: lock the file there now. */
-	if (!still_named(fd, path)) {
+	if (!fd_still_named(fd, path)) {
 		close(fd);
 		goto again;
 	}

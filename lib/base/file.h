@@ -31,4 +31,11 @@ int	fd_read(int fd, const char *name, size_t max, struct buf *b,
  */
 int	fd_write(int fd, const void *p, size_t n);
 
+/*
+ * 1 if fd is still the file path names (not a link), as a lock file must
+ * be once locked: its holder may have removed the name, or another file
+ * may have taken it.  Else 0.
+ */
+int	fd_still_named(int fd, const char *path);
+
 #endif
