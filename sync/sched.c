@@ -389,21 +389,132 @@ kill_jobs(struct job *jobs, size_t njobs)
 			kill(jobs[i].pid, SIGKILL);
 }
 
+/* The state of a run of every resource, -j at once. */
+struct sched {
+	const struct sync_opts	*o;
+	const struct resource	*r;
+	size_t		 n;
+	struct job	*jobs;
+	size_t		 njobs;
+	size_t		 running;	/* jobs under way */
+	int		*done;		/* where each resource is: DONE_* */
+	struct buf	*results;	/* each resource's, for the recap */
+	struct progress	 prog;
+	int		 status;	/* the worst so far */
+};
+
+/* Start the resources that are ready, as long as a worker is free. */
+static void
+launch(struct sched *s)
+{
+	size_t i, k;
+
+	for (k = 0; k < s->n && !stop_requested(); k++) {
+		if (s->done[k] != DONE_WAITING || !ready(s->o, s->r, s->n, k,
+		    s->done, &s->status, s->results))
+			continue;
+		for (i = 0; i < s->njobs && s->jobs[i].pid != 0; i++)
+			;
+		if (i == s->njobs)
+			break;
+		start_job(s->o, &s->r[k], &s->jobs[i], s->jobs, s->njobs,
+		    &s->prog);
+		s->jobs[i].index = k;
+		progress_start(&s->prog, k);
+		s->done[k] = DONE_RUNNING;
+		s->running++;
+	}
+}
+
+/*
+ * Parents before their children, -j at once, until every resource is
+ * done or a signal stopped the run: its workers stopped within the
+ * grace, or killed.
+ */
+static void
+run_jobs(struct sched *s)
+{
+	size_t k, left = s->n;
+	double deadline = 0;
+	int killed = 0;
+
+	while (left > 0 || s->running > 0) {
+		launch(s);
+		if (stop_requested() && deadline == 0)
+			deadline = forward(s->o, s->jobs, s->njobs);
+		if (deadline > 0 && !killed && (stop_again() ||
+		    clock_now() >= deadline)) {
+			kill_jobs(s->jobs, s->njobs);
+			killed = 1;
+		}
+		for (left = 0, k = 0; k < s->n; k++)
+			left += s->done[k] == DONE_WAITING;
+		if (s->running > 0)
+			s->status = collect(s->o, s->jobs, s->njobs,
+			    &s->running, s->status, s->done, killed ? 0 :
+			    deadline, s->results, &s->prog);
+		else if (stop_requested() || left > 0)
+			break;
+	}
+}
+
+/* For --status: when the run began and ended, and how. */
+static void
+record_run(const char *run_dir, char *started, int status)
+{
+	struct lastrun last;
+
+	last.started = started;
+	last.ended = (char *)utc_now();
+	last.status = stop_requested() ? worse(status, 128 +
+	    stop_requested()) : status;
+	(void)lastrun_write(run_dir, &last);
+}
+
+/* Those an interrupt, or a cycle of parents, kept from starting. */
+static void
+not_started(struct sched *s)
+{
+	const struct resource *r = s->r;
+	struct buf b;
+	size_t k;
+
+	buf_init(&b, 0);
+	for (k = 0; k < s->n; k++) {
+		if (s->done[k] != DONE_WAITING)
+			continue;
+		if (!stop_requested()) {
+			warnmsg("%s: not synced: its parent resource '%s' is "
+			    "its child too", r[k].name, r[k].parent);
+			s->status = worse(s->status, EX_CONFIG);
+		} else
+			s->status = worse(s->status, 128 + stop_requested());
+		if (stop_requested())
+			make_result(&r[k], 128 + stop_requested(), "skipped",
+			    "a signal stopped the run before it",
+			    &s->results[k]);
+		else {
+			buf_reset(&b);
+			buf_printf(&b, "its parent resource '%s' is its child "
+			    "too", r[k].parent);
+			make_result(&r[k], EX_CONFIG, "failed", buf_str(&b),
+			    &s->results[k]);
+		}
+		if (s->o->json)
+			fwrite(s->results[k].data, 1, s->results[k].len,
+			    stdout);
+	}
+	buf_free(&b);
+}
+
 int
 sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 {
-	size_t njobs = (size_t)o->jobs, running = 0, i, k, left = n;
-	struct job *jobs;
-	struct buf b;
-	int status = 0, *done, killed = 0;
-	double deadline = 0;
-	size_t nbefore;
-	pid_t *before;
-	char *run_dir;
+	struct sched s = { .o = o, .r = r, .n = n, .njobs = (size_t)o->jobs };
 	struct buf *results;
-	struct progress prog;
-	struct lastrun last;
-	char *started;
+	size_t nbefore, i, k;
+	pid_t *before;
+	char *run_dir, *started;
 
 	make_dir(o->dir);
 	run_dir = run_folder(o);
@@ -414,80 +525,21 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	 */
 	before = proc_children(&nbefore);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	jobs = xcalloc(njobs, sizeof(*jobs));
-	for (i = 0; i < njobs; i++)
-		jobs[i].err = -1;
-	done = xcalloc(n, sizeof(*done));
-	results = xcalloc(n, sizeof(*results));
-	progress_init(&prog, o, r, n);
-	/* Parents before their children, -j at once. */
-	while (left > 0 || running > 0) {
-		for (k = 0; k < n && !stop_requested(); k++) {
-			if (done[k] != DONE_WAITING ||
-			    !ready(o, r, n, k, done, &status, results))
-				continue;
-			for (i = 0; i < njobs && jobs[i].pid != 0; i++)
-				;
-			if (i == njobs)
-				break;
-			start_job(o, &r[k], &jobs[i], jobs, njobs, &prog);
-			jobs[i].index = k;
-			progress_start(&prog, k);
-			done[k] = DONE_RUNNING;
-			running++;
-		}
-		if (stop_requested() && deadline == 0)
-			deadline = forward(o, jobs, njobs);
-		if (deadline > 0 && !killed && (stop_again() ||
-		    clock_now() >= deadline)) {
-			kill_jobs(jobs, njobs);
-			killed = 1;
-		}
-		for (left = 0, k = 0; k < n; k++)
-			left += done[k] == DONE_WAITING;
-		if (running > 0)
-			status = collect(o, jobs, njobs, &running, status,
-			    done, killed ? 0 : deadline, results, &prog);
-		else if (stop_requested() || left > 0)
-			break;
-	}
+	s.jobs = xcalloc(s.njobs, sizeof(*s.jobs));
+	for (i = 0; i < s.njobs; i++)
+		s.jobs[i].err = -1;
+	s.done = xcalloc(n, sizeof(*s.done));
+	s.results = results = xcalloc(n, sizeof(*results));
+	progress_init(&s.prog, o, r, n);
+	run_jobs(&s);
 	proc_reap_all(clock_now() + KILL_MARGIN, before, nbefore);
 	free(before);
-	/* For --status: when it began and ended, and how. */
-	last.started = started;
-	last.ended = (char *)utc_now();
-	last.status = stop_requested() ? worse(status, 128 +
-	    stop_requested()) : status;
-	(void)lastrun_write(run_dir, &last);
+	record_run(run_dir, started, s.status);
 	free(started);
 	free(run_dir);
-	/* Those an interrupt, or a cycle of parents, kept from starting. */
-	buf_init(&b, 0);
-	for (k = 0; k < n; k++) {
-		if (done[k] != DONE_WAITING)
-			continue;
-		if (!stop_requested()) {
-			warnmsg("%s: not synced: its parent resource '%s' is "
-			    "its child too", r[k].name, r[k].parent);
-			status = worse(status, EX_CONFIG);
-		} else
-			status = worse(status, 128 + stop_requested());
-		if (stop_requested())
-			make_result(&r[k], 128 + stop_requested(), "skipped",
-			    "a signal stopped the run before it", &results[k]);
-		else {
-			buf_reset(&b);
-			buf_printf(&b, "its parent resource '%s' is its child "
-			    "too", r[k].parent);
-			make_result(&r[k], EX_CONFIG, "failed", buf_str(&b),
-			    &results[k]);
-		}
-		if (o->json)
-			fwrite(results[k].data, 1, results[k].len, stdout);
-	}
-	buf_free(&b);
-	progress_end(&prog);
-	progress_free(&prog);
+	not_started(&s);
+	progress_end(&s.prog);
+	progress_free(&s.prog);
 	if (!o->silent)
 		recap(o, r, n, results);
 	for (k = 0; k < n; k++)
@@ -497,7 +549,7 @@ sync_all(const struct sync_opts *o, const struct resource *r, size_t n)
 	for (k = 0; k < n; k++)
 		if (r[k].records != NULL)
 			unlink(r[k].records);
-	free(done);
-	free(jobs);
-	return status;
+	free(s.done);
+	free(s.jobs);
+	return s.status;
 }

@@ -254,6 +254,31 @@ pending(const struct resource *r, struct buf *words, struct buf *json)
 	state_free(&st);
 }
 
+/*
+ * The start of the --json line of r into b: its name, table, file, rows,
+ * last sync (at) and the process syncing it now (holder), if one is.
+ */
+static void
+json_row(const struct resource *r, long rows, const char *at, pid_t holder,
+    struct buf *b)
+{
+	buf_adds(b, "{\"resource\":");
+	json_quote(b, r->name, strlen(r->name));
+	buf_adds(b, ",\"table\":");
+	json_quote(b, r->table, strlen(r->table));
+	buf_adds(b, ",\"file\":");
+	json_quote(b, r->file, strlen(r->file));
+	buf_printf(b, ",\"rows\":%ld,\"last_sync\":", rows);
+	if (at != NULL)
+		json_quote(b, at, strlen(at));
+	else
+		buf_adds(b, "null");
+	if (holder > 0)
+		buf_printf(b, ",\"running\":%ld", (long)holder);
+	else
+		buf_adds(b, ",\"running\":null");
+}
+
 int
 show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 {
@@ -296,24 +321,8 @@ show_status(const struct sync_opts *o, const struct resource *r, size_t n)
 			pending(&r[i], &words, &json);
 		last_failure(&r[i], &words, &fjson);
 		if (o->json) {
-			fputs("{\"resource\":", stdout);
 			buf_reset(&words);
-			json_quote(&words, r[i].name, strlen(r[i].name));
-			buf_adds(&words, ",\"table\":");
-			json_quote(&words, r[i].table, strlen(r[i].table));
-			buf_adds(&words, ",\"file\":");
-			json_quote(&words, r[i].file, strlen(r[i].file));
-			buf_printf(&words, ",\"rows\":%ld,\"last_sync\":",
-			    rows);
-			if (at != NULL)
-				json_quote(&words, at, strlen(at));
-			else
-				buf_adds(&words, "null");
-			if (holder > 0)
-				buf_printf(&words, ",\"running\":%ld",
-				    (long)holder);
-			else
-				buf_adds(&words, ",\"running\":null");
+			json_row(&r[i], rows, at, holder, &words);
 			printf("%s,\"incremental\":%s,\"pending\":%s,"
 			    "\"last_failure\":%s,\"last_run\":%s}\n",
 			    buf_str(&words), buf_str(&ljson), buf_str(&json),

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/diag.h"
+#include "base/hash.h"
 #include "base/proc.h"
 #include "json/wire.h"
 
@@ -51,7 +52,7 @@ struct resource {
 	int		 prune;		/* --prune applies to it */
 	int		 incremental;	/* it loads increments */
 	char		*cursor_path;	/* of its incremental, or NULL */
-	char		*fingerprint;	/* of what it fetches (resource.c) */
+	char		*fingerprint;	/* of what it fetches (plan.c) */
 	char		*parent;	/* of a child resource, or NULL */
 	/*
 	 * DIR/.restpipe/TABLE.records: the records of a parent synced in this run,
@@ -62,7 +63,7 @@ struct resource {
 	int		 drive_only;	/* a parent not to sync, only to read */
 };
 
-/* resource.c */
+/* plan.c: what a run does, decided before any request. */
 
 /*
  * Resolve the resources named (all of the configuration's when n is 0)
@@ -73,6 +74,29 @@ struct resource {
 struct resource *resources_load(const struct sync_opts *,
 	    char *const *names, size_t n, size_t *nres);
 void	resources_free(struct resource *, size_t);
+
+/* The argument vector of a program: NULL-terminated, strings not owned. */
+struct cmdline {
+	char	*v[32];
+	int	 n;
+};
+
+/*
+ * The command lines of the programs that sync r, as the options o and
+ * r's configuration ask: rest-paginate | rest-select for a parent driven
+ * only (sync_drive()), or rest-select and rest-merge, each with its
+ * report on descriptor 3, and rest-paginate resuming with the option opt
+ * and its value val (opt NULL: from the start).  The strings are o's,
+ * r's and the arguments'.
+ */
+void	plan_drive(struct cmdline *paginate, struct cmdline *select,
+	    const struct sync_opts *o, const struct resource *r);
+void	plan_select(struct cmdline *, const struct sync_opts *o,
+	    const struct resource *r);
+void	plan_merge(struct cmdline *, const struct sync_opts *o,
+	    const struct resource *r, const char *run_id);
+void	plan_paginate(struct cmdline *, const struct sync_opts *o,
+	    const struct resource *r, const char *opt, const char *val);
 
 /* child.c: the other programs, run with the descriptors given. */
 
@@ -321,12 +345,105 @@ void	progress_draw(struct progress *, int force);
 /* Take the block off the screen for good. */
 void	progress_end(struct progress *);
 
-/* worker.c */
+/*
+ * run.c: one resource synced, in a process of its own (its worker):
+ * rest-paginate | rest-select | rest-merge started and supervised, the
+ * pages spooled (spool.c) on their way.
+ */
+
+#define CHUNK		(256 * 1024)	/* read at once */
 
 /*
- * Sync one resource, in a process of its own: returns the exit status,
- * having written its result as a JSON object on a line to resultfd.
+ * The descriptors of a run: the pages and the report of rest-paginate,
+ * the pages to rest-select, a parent's records and their way on to
+ * rest-merge, the programs' standard error, the reports of rest-select
+ * and rest-merge.
  */
+enum {
+	PAGES, POSITIONS, TOSELECT, RECORDS, TOMERGE, DIAG, SELREP, MERGEREP,
+	NFD
+};
+
+/* What a program said on its report (lib/json/wire.h). */
+struct heard {
+	struct buf	 line;		/* not yet whole */
+	struct wire	 end;		/* its "end"; kind WIRE_PAGE before */
+	struct wire	 failed;	/* its "fail"; the same */
+	struct wire	 last;		/* its last "page" */
+	struct wire	 cursor;	/* rest-merge's "cursor" */
+	long		 pages;		/* "page" records */
+	long		 retries;	/* "retry" records */
+};
+
+/* A page end or a position that the other has not yet caught up with. */
+struct mark {
+	uint64_t	 length, sum;
+	char		*position;
+};
+
+struct queue {
+	struct mark	*v;
+	size_t		 head, n, cap;
+};
+
+struct run {
+	const struct sync_opts	*o;
+	const struct resource	*r;
+	struct proc_relay rl;		/* the programs' stderr, passed on */
+	struct heard	 heard[3];	/* rest-paginate, -select, -merge */
+	struct state	 st;
+	char		*statepath, *spoolpath, *logpath;
+	int		 fd[NFD];
+	int		 spool;
+	int		 spool_broken;	/* a write to it failed: no more tries */
+	int		 log;		/* the page log, appended */
+	int		 tee;		/* r->records, or -1 */
+	uint64_t	 written;	/* bytes of pages come */
+	uint64_t	 flushed;	/* of them, in the spool; the rest in pages */
+	uint64_t	 fed;		/* of them, given to rest-select */
+	double		 lull;		/* until then, pages are not read */
+	struct sum	 sum;		/* of the spool's bytes so far */
+	struct queue	 ends, positions;
+	long		 fetched_pages;	/* by this run */
+	long		 resumed_pages;	/* in the spool when it began */
+	int		 resumed;	/* it took up an earlier run's state */
+	char		*resumed_from;	/* where, as messages show it */
+	int		 dirty;		/* pages logged since the last fsync */
+	int		 log_stopped;	/* a page's position could not be */
+	double		 started, synced;
+	struct buf	 pages, records;
+	size_t		 records_off;
+	pid_t		 paginate, select, merge;
+	int		 pstatus, sstatus, mstatus;
+	int		 fetch_done;	/* the pages are all in, or never come */
+	int		 committing;	/* rest-merge saw the end of its input */
+	int		 aborted;	/* rest-select and rest-merge killed */
+	int		 stopped;	/* rest-paginate told to stop */
+	struct run_facts f;		/* for the rules of the state */
+	int		 dir;		/* r->statedir (lib/base/durable.h), or -1 */
+	int		 select_lost;	/* rest-select failed after rest-merge
+					   left its input: which failed first
+					   is known when rest-merge ends */
+	int		 failure;	/* the first failure's exit status */
+	const char	*failed;	/* which program failed, or NULL */
+	char		*reason;	/* of rest-sync's own failure, or NULL */
+	int		 resultfd;	/* to the parent: progress, result */
+	double		 told_at;	/* the last progress line */
+	struct retries	 rt;		/* rest-paginate's, as they came */
+};
+
+/* The name of each program of a run, by its index in heard[]. */
+extern const char *const stage_names[3];
+
+/*
+ * Note the first failure of the run: status, and who failed (NULL:
+ * rest-sync itself, for the reason it has just said).
+ */
+void	run_fail(struct run *, int status, const char *who);
+
+/* Close the run's descriptor i, if it is open. */
+void	run_close_fd(struct run *, int i);
+
 /*
  * Fetch the records of r, a parent not synced itself (selected: false,
  * or not named), into r->records for its children: rest-paginate |
@@ -334,9 +451,80 @@ void	progress_end(struct progress *);
  */
 int	sync_drive(const struct sync_opts *, const struct resource *r);
 
+/*
+ * Sync one resource, in a process of its own: returns the exit status,
+ * having written its result as a JSON object on a line to resultfd.
+ */
 int	sync_resource(const struct sync_opts *, const struct resource *,
 	    int resultfd);
 
+/*
+ * spool.c: the pages of a run kept for a resume, in r->statedir, and
+ * what the run takes up of an earlier one.
+ */
+
+/* Append a mark to q; position copied.  queue_free() frees them all. */
+void	queue_push(struct queue *q, uint64_t length, uint64_t sum,
+	    const char *position);
+void	queue_free(struct queue *q);
+
+/*
+ * Take up the state an earlier run left, if it is still good for the
+ * configuration whose fingerprint is fp; else start afresh.  Returns 0
+ * or an exit status.
+ */
+int	spool_prepare(struct run *, const char *fp);
+
+/* Read what rest-paginate wrote of the pages. */
+void	spool_read(struct run *);
+
+/*
+ * Spool the pages read.  A write that fails ends the fetch (the status
+ * noted); the pages logged before it stay good for the next run.
+ */
+void	spool_write(struct run *);
+
+/* Log each page spooled whose resume position came: resumed after. */
+void	spool_match(struct run *);
+
+/* What spool_save() does besides an fsync every SYNC_EVERY seconds. */
+#define SAVE_SYNC	1	/* fsync the spool and the page log now */
+#define SAVE_STATE	2	/* write the state (fsync'ed with SAVE_SYNC) */
+
+/* Make what the next run resumes from durable, as how says. */
+void	spool_save(struct run *, int how);
+
+/* Give rest-select what it has not had of the pages. */
+void	spool_feed(struct run *);
+
+/* Remove what the next run would have resumed. */
+void	spool_clean(struct run *);
+
+/* 1 if the spool ends with rest-paginate's end of an incremental run. */
+int	spool_end_marked(const struct run *);
+
+/* report.c: what a worker tells of its run. */
+
+/*
+ * Tell the parent how far the fetch is, for its progress block: now and
+ * then, or at once with a retry's wait (w).
+ */
+void	report_progress(struct run *, const struct wire *w);
+
+/* The result as a JSON object on a line, to the parent and --json. */
+void	report_result(struct run *, int status, int resultfd);
+
+/*
+ * One line on what became of the resource: a summary unless --json or
+ * -s, or what failed and what the next run does.
+ */
+void	report_summary(struct run *, int status);
+
+/*
+ * Keep, for --status, the last failure of the resource, or forget it
+ * once it succeeded.
+ */
+void	report_remember(const struct run *, int status);
 
 /* status.c */
 

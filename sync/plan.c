@@ -1,7 +1,9 @@
 /*
- * resource.c: the resources of a configuration, each resolved and
- * checked before any request: its table file, its state beside it, and
- * what a configuration may not ask of rest-sync.
+ * plan.c: what a run does, decided before any request: the resources of
+ * a configuration, each resolved and checked (its table file, its state
+ * beside it, what a configuration may not ask of rest-sync), its parents
+ * to sync or to drive first, and the command line of each program that
+ * syncs it, from the options and the configuration.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -396,6 +398,7 @@ resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
 	*nres = n;
 	return r;
 }
+
 void
 resources_free(struct resource *r, size_t n)
 {
@@ -416,5 +419,103 @@ resources_free(struct resource *r, size_t n)
 		free(r[i].records);
 		free(r[i].parents);
 		memset(&r[i], 0, sizeof(r[i]));
+	}
+}
+
+static void
+arg(struct cmdline *a, const char *s)
+{
+	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
+		a->v[a->n++] = (char *)s;
+	a->v[a->n] = NULL;
+}
+
+/* Start a over as PROG -c CONFIG -r NAME: one of the programs for r. */
+static void
+command(struct cmdline *a, const char *prog, const struct sync_opts *o,
+    const struct resource *r)
+{
+	a->n = 0;
+	arg(a, prog);
+	arg(a, "-c");
+	arg(a, o->config);
+	arg(a, "-r");
+	arg(a, r->name);
+}
+
+void
+plan_drive(struct cmdline *paginate, struct cmdline *select,
+    const struct sync_opts *o, const struct resource *r)
+{
+	command(paginate, "rest-paginate", o, r);
+	if (o->verbose)
+		arg(paginate, "-v");
+	if (r->parents != NULL) {
+		arg(paginate, "--parents");
+		arg(paginate, r->parents);
+	}
+	command(select, "rest-select", o, r);
+}
+
+void
+plan_select(struct cmdline *a, const struct sync_opts *o,
+    const struct resource *r)
+{
+	command(a, "rest-select", o, r);
+	arg(a, "--report-fd");
+	arg(a, "3");
+}
+
+void
+plan_merge(struct cmdline *a, const struct sync_opts *o,
+    const struct resource *r, const char *run_id)
+{
+	command(a, "rest-merge", o, r);
+	/* Its summary is rest-sync's to say, from its report. */
+	arg(a, "-s");
+	arg(a, "--report-fd");
+	arg(a, "3");
+	arg(a, "--run-id");
+	arg(a, run_id);
+	if (r->prune)
+		arg(a, "--prune");
+	if (r->incremental && o->full_refresh)
+		arg(a, "--full-refresh");
+	/* A whole extract with no records is what the API has. */
+	if (r->wd == WRITE_REPLACE)
+		arg(a, "--allow-empty");
+	arg(a, r->file);
+}
+
+void
+plan_paginate(struct cmdline *a, const struct sync_opts *o,
+    const struct resource *r, const char *opt, const char *val)
+{
+	command(a, "rest-paginate", o, r);
+	if (o->verbose)
+		arg(a, "-v");
+	/* Its retries are summed up, or said from its report. */
+	if (!o->verbose)
+		arg(a, "-s");
+	if (o->parallel != NULL) {
+		arg(a, "-P");
+		arg(a, o->parallel);
+	}
+	arg(a, "--report-fd");
+	arg(a, "3");
+	if (r->parents != NULL) {
+		arg(a, "--parents");
+		arg(a, r->parents);
+	}
+	/* The state of the table this run feeds. */
+	if (r->incremental) {
+		arg(a, "--table");
+		arg(a, r->file);
+	}
+	if (r->incremental && o->full_refresh)
+		arg(a, "--full-refresh");
+	if (opt != NULL) {
+		arg(a, opt);
+		arg(a, val);
 	}
 }
