@@ -617,7 +617,7 @@ sys.exit(1)' "$1"
 	run --separate-stderr bash -c 'ulimit -f 64; timeout 60 rest-sync -c "$1" -C "$2"' _ "$C" "$OUT"
 	assert_failure 74
 	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: $OUT/.restpipe/image_analysis.sync/spool: write failed: File too large"
-	assert_regex "${stderr_lines[1]}" "^rest-sync: image_analysis: not synced \(rest-sync exit 74\): $T left as it was; the next run resumes after the [0-9]+ pages fetched \(--offset [0-9]+\)\$"
+	assert_regex "${stderr_lines[1]}" "^rest-sync: image_analysis: not synced \(rest-sync exit 74\): $T left as it was; the next run resumes after the ([0-9]+ pages|page) fetched \(--offset [0-9]+\)\$"
 	assert_equal "$(norecap | wc -l)" 2
 	assert_file_not_exists "$T"
 	pages=$(sed -E 's/.* after the ([0-9]+) pages.*/\1/' <<<"${stderr_lines[1]}")
@@ -714,7 +714,7 @@ rest-sync: image_analysis: not synced (rest-merge exit 74): $T left as it was; t
 	assert_equal "${stderr_lines[0]}" "rest-sync: image_analysis: rest-merge: $T: no key"
 	# The pages it fetched meanwhile wait, but the run is never
 	# "fetched": a program failed.
-	assert_regex "${stderr_lines[1]}" "^rest-sync: image_analysis: not synced \(rest-merge exit 65\): $T left as it was; the next run resumes after the [0-9]+ pages? fetched \(--offset [0-9]+\)\$"
+	assert_regex "${stderr_lines[1]}" "^rest-sync: image_analysis: not synced \(rest-merge exit 65\): $T left as it was; the next run resumes after the ([0-9]+ pages|page) fetched \(--offset [0-9]+\)\$"
 	assert [ ! -e "$T" ]
 	used=$(requests)
 	run rest-sync -c "$C" -C "$OUT" --status
@@ -848,7 +848,7 @@ stop_alone() {
 	run --separate-stderr interrupt --alone --signal "$1" --requests 6 \
 		--elapsed --leftover -- rest-sync -j 2 -c "$C" -C "$OUT"
 	within "$2"
-	assert_regex "$(norecap)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the [0-9]+ pages? fetched \(--offset [0-9]+\)"
+	assert_regex "$(norecap)" "rest-sync: image_analysis: interrupted: $T left as it was; the next run resumes after the ([0-9]+ pages|page) fetched \(--offset [0-9]+\)"
 	assert_regex "$(norecap)" "rest-sync: labels: interrupted: $OUT/labels.jsonl left as it was"
 	resumes_both
 }
