@@ -38,11 +38,10 @@ struct reader {
 	int		 incr_off;	/* not here: the client's headers */
 	struct config	*cfg;		/* the configuration being read */
 	int		 quiet;		/* CONFIG_QUIET_ENV: no warnings */
+	/* The parent record a child's requests are filled from, or NULL. */
+	const char	*rec;
+	size_t		 reclen;
 };
-
-/* The parent record config_load() fills a child's requests from. */
-static char	*parent_rec;
-static size_t	 parent_reclen;
 
 static const char *const top_keys[] = {
 	"client", "resource_defaults", "resources", NULL
@@ -493,18 +492,6 @@ resource_exists(struct reader *r, const char *name)
 	return found;
 }
 
-void
-config_parent_record(const char *json, size_t n)
-{
-	free(parent_rec);
-	parent_rec = NULL;
-	parent_reclen = 0;
-	if (json != NULL) {
-		parent_rec = xstrndup(json, n);
-		parent_reclen = n;
-	}
-}
-
 int
 config_parent_value(const char *json, size_t n, const char *field, int raw,
     struct buf *b)
@@ -591,10 +578,10 @@ take_parent(struct reader *r, const char *path, const char *res,
 		    (k + 1) * sizeof(*c->parent_fields));
 		c->parent_fields[c->nparent_fields++] = xstrdup(field);
 	}
-	if (parent_rec == NULL)
+	if (r->rec == NULL)
 		return 0;
 	buf_init(&v, 0);
-	if (config_parent_value(parent_rec, parent_reclen, field, 0, &v) == -1)
+	if (config_parent_value(r->rec, r->reclen, field, 0, &v) == -1)
 		rc = err_set(r->err, EX_DATAERR, "%s: %s: the record of "
 		    "resource '%s' has no field '%s'", r->file, path, res,
 		    field);
@@ -1023,11 +1010,10 @@ parent_json(struct reader *r, const char *path, const char *f, size_t n,
 	/* parent_field() checked it: the field follows the second dot. */
 	field = xstrndup(f, n);
 	k = strcspn(field + 10, ".") + 11;
-	if (parent_rec == NULL)
+	if (r->rec == NULL)
 		buf_adds(out, "\"\"");
 	else
-		config_parent_value(parent_rec, parent_reclen, field + k, 1,
-		    out);
+		config_parent_value(r->rec, r->reclen, field + k, 1, out);
 	free(field);
 	return 0;
 }
@@ -2639,13 +2625,21 @@ int
 config_load(struct config *c, const char *file, const char *resource,
     int parts, struct err *e)
 {
+	return config_load_record(c, file, resource, parts, NULL, 0, e);
+}
+
+int
+config_load_record(struct config *c, const char *file, const char *resource,
+    int parts, const char *rec, size_t n, struct err *e)
+{
 	struct reader r = {
-		.file = file, .err = e, .cfg = c,
+		.file = file, .err = e, .cfg = c, .rec = rec, .reclen = n,
 		.quiet = getenv(CONFIG_QUIET_ENV) != NULL
 	};
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->file = xstrdup(file);
 	c->selected = 1;
 	c->auth = -1;
 	c->key_location = -1;
@@ -2842,6 +2836,7 @@ config_free(struct config *c)
 	size_t k;
 	int i;
 
+	free(c->file);
 	free(c->name);
 	free(c->url);
 	free(c->parent);
