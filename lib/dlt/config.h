@@ -2,7 +2,9 @@
  * config.h: dlt's REST API source configuration (the rest_api_source
  * dict written as JSON), resolved for one resource: resource_defaults
  * merged in as dlt merges them, the URL joined, the paginator chosen.
- * Each program reads only the parts it needs.
+ * Each program reads only the parts it needs.  The code is in
+ * config*.c, by concern; config_int.h, private, says which file holds
+ * what.
  */
 #ifndef CONFIG_H
 #define CONFIG_H
