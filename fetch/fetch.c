@@ -57,7 +57,7 @@ main(int argc, char *argv[])
 	if (cfg.parent != NULL)
 		die(EX_CONFIG, "%s: resource '%s' is a child of resource '%s' "
 		    "(one request for each of its records): run it with "
-		    "rest-paginate", cli_config_file, cfg.name, cfg.parent);
+		    "rest-paginate", cfg.file, cfg.name, cfg.parent);
 	if (argc > 1 || (argc == 0 && cfg.url == NULL))
 		cli_usage(&program, EX_USAGE);
 	if (reqopt_finish(&o, &e) == -1)

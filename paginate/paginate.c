@@ -2078,14 +2078,13 @@ main(int argc, char *argv[])
 	if ((rec = getenv(PARENT_RECORD_ENV)) != NULL) {
 		rec = parent_record(rec);
 		unsetenv(PARENT_RECORD_ENV);
-		config_parent_record(rec, strlen(rec));
 	}
 	args = xcalloc((size_t)argc + 1, sizeof(*args));
 	for (i = 0; i < argc; i++)
 		args[i] = argv[i];
 	reqopt_init(&o.req);
 	buf_init(&o.columns, 0);
-	cli_start(&program, &argc, &argv, &cfg, &o);
+	cli_start_record(&program, &argc, &argv, &cfg, &o, rec);
 	check_options(&o, argc, argv, &cfg);
 	if (cfg.parent == NULL && (parent_opts.file != NULL ||
 	    parent_opts.start_set))
@@ -2104,7 +2103,7 @@ main(int argc, char *argv[])
 		return finish_stdout();
 	}
 	if (cfg.parent != NULL && rec == NULL) {
-		parent_opts.config = cli_config_file;
+		parent_opts.config = cfg.file;
 		wire_init(&end, WIRE_END, NULL);
 		parents_run(&parent_opts, &cfg, &o, args, &end);
 		/* Every parent's run ended well: the run is whole only now. */

@@ -2,7 +2,7 @@
  * parents.c: a child resource (a resolve parameter or a
  * {resources.PARENT.FIELD} placeholder), as dlt's transformer runs it:
  * one run of rest-paginate per record of the parent resource, each run
- * with that record (config_parent_record()) and the pages it writes
+ * with that record (config_load_record()) and the pages it writes
  * added to stdout whole, in the parents' order, however many run at once.
  */
 #define _GNU_SOURCE		/* memfd_create */

@@ -70,17 +70,16 @@ options(const struct cli *p)
 	return all;
 }
 
-const char *cli_config_file;
-
 /*
  * Find -c FILE and -r NAME before the other options are read, and load
- * FILE's parts for p into c.  Returns 1 if it was read, else 0 with c
- * zeroed.  getopt starts over afterwards.
+ * FILE's parts for p into c, a child's filled from the parent record rec
+ * (NULL: none).  Returns 1 if it was read, else 0 with c zeroed.  getopt
+ * starts over afterwards.
  */
 static int
 load_config(const struct cli *p, int argc, char *argv[],
     const char *shortopts, const struct option *longopts, struct config *c,
-    void *ctx)
+    void *ctx, const char *rec)
 {
 	const char *file = NULL, *resource = NULL;
 	const int *early;
@@ -106,8 +105,8 @@ load_config(const struct cli *p, int argc, char *argv[],
 		die(EX_USAGE, "--resource needs --config");
 	if (file == NULL)
 		return 0;
-	cli_config_file = file;
-	if (config_load(c, file, resource, p->parts, &e) == -1)
+	if (config_load_record(c, file, resource, p->parts, rec,
+	    rec != NULL ? strlen(rec) : 0, &e) == -1)
 		die_err(&e);
 	return 1;
 }
@@ -115,6 +114,13 @@ load_config(const struct cli *p, int argc, char *argv[],
 void
 cli_start(const struct cli *p, int *argc, char ***argv, struct config *c,
     void *ctx)
+{
+	cli_start_record(p, argc, argv, c, ctx, NULL);
+}
+
+void
+cli_start_record(const struct cli *p, int *argc, char ***argv,
+    struct config *c, void *ctx, const char *rec)
 {
 	struct option *longopts;
 	struct err e = { 0 };
@@ -131,7 +137,7 @@ cli_start(const struct cli *p, int *argc, char ***argv, struct config *c,
 	if (p->flags & CLI_OWN_CONFIG)
 		memset(c, 0, sizeof(*c));
 	else if (load_config(p, *argc, *argv, buf_str(&shortopts), longopts,
-	    c, ctx) && p->config != NULL)
+	    c, ctx, rec) && p->config != NULL)
 		p->config(ctx, c);
 	while ((opt = getopt_long(*argc, *argv, shortopts.data, longopts,
 	    NULL)) != -1) {

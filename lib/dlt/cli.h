@@ -69,9 +69,6 @@ struct cli {
 	const int	*early;
 };
 
-/* The FILE of -c FILE once cli_start() has read it, else NULL. */
-extern const char *cli_config_file;
-
 /*
  * Start program p: startup(p->name, its START_* flags), deferring stops
  * with CLI_DEFER_STOP, and argv[0] set to the name for getopt's
@@ -83,10 +80,19 @@ extern const char *cli_config_file;
  * --version prints the version, an unknown option is a usage error.
  * Exits as config_load() says when FILE cannot be used, and with
  * EX_USAGE for -r without -c.  On return *argc and *argv hold only the
- * operands.
+ * operands, and c->file is FILE (NULL without -c, or with
+ * CLI_OWN_CONFIG).
  */
 void	cli_start(const struct cli *p, int *argc, char ***argv,
 	    struct config *c, void *ctx);
+
+/*
+ * cli_start(), loading FILE with config_load_record(): a child
+ * resource's requests are filled from rec, the record of its parent (a
+ * string of JSON, an object), or from none when rec is NULL.
+ */
+void	cli_start_record(const struct cli *p, int *argc, char ***argv,
+	    struct config *c, void *ctx, const char *rec);
 
 /*
  * With EX_OK, print the synopsis and the help to stdout; else the

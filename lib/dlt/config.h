@@ -2,7 +2,9 @@
  * config.h: dlt's REST API source configuration (the rest_api_source
  * dict written as JSON), resolved for one resource: resource_defaults
  * merged in as dlt merges them, the URL joined, the paginator chosen.
- * Each program reads only the parts it needs.
+ * Each program reads only the parts it needs.  The code is in
+ * config*.c, by concern; config_int.h, private, says which file holds
+ * what.
  */
 #ifndef CONFIG_H
 #define CONFIG_H
@@ -69,6 +71,7 @@ struct response_action {
 };
 
 struct config {
+	char			*file;		/* the file read */
 	char			*name;		/* the resource's */
 	/* CONFIG_REQUEST */
 	char			*url;
@@ -145,10 +148,20 @@ struct config {
  * asked for, warning of unknown keys.  Returns 0, or -1 with c empty and
  * e set: EX_NOINPUT if FILE cannot be read, EX_USAGE if the resource
  * cannot be chosen, EX_CONFIG naming the JSON path of a value that is
- * invalid.
+ * invalid.  A child resource's placeholders and resolve parameters are
+ * left empty: only c->parent and c->parent_fields tell it is a child.
  */
 int	config_load(struct config *c, const char *file, const char *resource,
 	    int parts, struct err *e);
+
+/*
+ * config_load(), filling a child resource's requests from rec, the
+ * record (n bytes of JSON, an object) of its parent resource, or from
+ * none when rec is NULL.  A field the record lacks is EX_DATAERR.
+ */
+int	config_load_record(struct config *c, const char *file,
+	    const char *resource, int parts, const char *rec, size_t n,
+	    struct err *e);
 
 void	config_free(struct config *);
 
@@ -162,15 +175,6 @@ void	config_free(struct config *);
  */
 int	config_bind_incremental(struct config *c, const char *start,
 	    struct err *e);
-
-/*
- * The record (n bytes of JSON, an object) of the parent resource that
- * config_load() fills a child resource's requests from, or NULL for none:
- * then the placeholders and resolve parameters are left empty, and only
- * c->parent and c->parent_fields tell that the resource is a child.  A
- * field the record lacks makes config_load() fail with EX_DATAERR.
- */
-void	config_parent_record(const char *json, size_t n);
 
 /*
  * The value of field (a JSON path) in the parent record json of n bytes
