@@ -1,3 +1,9 @@
+/*
+ * batch.c: the input records, held in memory and indexed by key: each
+ * line of the standard input checked as a record, typed into the schema,
+ * and kept (with -w merge, only the winner of each key); past the memory
+ * budget, handed to the spill.
+ */
 #include <stdlib.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -174,84 +180,119 @@ cut_short(struct json *j, const struct lines *in, const char *line,
 	    !json_is_object(j, 0);
 }
 
+/* What batch_read() reads with: its arguments, the input and scratch. */
+struct reader {
+	struct batch	*b;
+	const struct opts *o;
+	struct schema	*s;
+	struct spill	*sp;
+	struct lines	 in;
+	struct json	 j;
+	struct buf	 key, sv;	/* the record's key, dedup-sort value */
+};
+
+/*
+ * Keep the text of record r, rd->j: in the batch, or while it is spooled
+ * in the spill's file; then, past the budget, spill.  Returns 0, or -1
+ * with e set.
+ */
+static int
+keep_text(struct reader *rd, struct rec *r, struct err *e)
+{
+	struct batch *b = rd->b;
+	struct spill *sp = rd->sp;
+	struct buf *tb;
+	uint64_t base;
+
+	if (sp != NULL && sp->spooled) {
+		tb = spill_text_buf(sp, &base);
+		r->off = (size_t)base + tb->len;
+		json_compact(&rd->j, 0, tb);
+		r->len = (uint32_t)(tb->len - (r->off - base));
+		if (spill_text_done(sp, e) == -1)
+			return -1;
+	} else {
+		r->off = b->text.len;
+		json_compact(&rd->j, 0, &b->text);
+		r->len = (uint32_t)(b->text.len - r->off);
+	}
+	if (sp != NULL && batch_memory(b) + spill_memory(sp) > sp->budget &&
+	    spill_over(sp, b, e) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Read the record line[0..len) of the input: check it, type it, and keep
+ * it unless the incremental range leaves it out or it loses to a record
+ * of its key.  Returns 0, or -1 with e set.
+ */
+static int
+take(struct reader *rd, const char *line, size_t len, struct err *e)
+{
+	const struct opts *o = rd->o;
+	struct lines *in = &rd->in;
+	struct json *j = &rd->j;
+	struct rec *r;
+	int t, del, added;
+
+	if (record_parse(j, in->name, in->lineno, in->nl, line, len, e) == -1)
+		return -1;
+	buf_reset(&rd->key);
+	if (o->nkey > 0 &&
+	    record_key(o, j, &rd->key, in->name, in->lineno, e) == -1)
+		return -1;
+	if (o->incr != NULL && (t = incr_keep(o->incr, j, rd->key.data,
+	    rd->key.len, in->name, in->lineno, e)) != 1)
+		return t;
+	if (o->wd == WRITE_MERGE)
+		strtab_prefetch(&rd->b->keys, rd->key.data, rd->key.len);
+	buf_reset(&rd->sv);
+	if (o->dedup_sort != NULL && (t = path_get(o->dedup_sort, j)) != -1 &&
+	    !json_is_null(j, t))
+		json_compact(j, t, &rd->sv);
+	del = is_delete(o, j);
+	if (!del) {
+		rd->s->line = in->lineno;
+		if (schema_record(rd->s, j, e) == -1)
+			return -1;
+	}
+	if ((r = batch_claim(rd->b, o, rd->key.data, rd->key.len, rd->sv.data,
+	    rd->sv.len, &added)) == NULL)
+		return 0;
+	r->del = (unsigned char)del;
+	return keep_text(rd, r, e);
+}
+
 int
 batch_read(struct batch *b, const struct opts *o, struct schema *s,
     struct spill *sp, struct err *e)
 {
-	struct buf key, sv;
-	struct lines in;
-	struct json j;
-	struct rec *r;
-	struct buf *tb;
-	uint64_t base;
+	struct reader rd = { .b = b, .o = o, .s = s, .sp = sp };
 	const char *line;
 	size_t len;
-	int t, del, added, more, status = -1;
+	int t, more, status = -1;
 
-	lines_init(&in, STDIN_FILENO, "<stdin>");
-	json_init(&j);
-	buf_init(&key, 0);
-	buf_init(&sv, 0);
-	s->where = in.name;
-	while ((more = lines_next(&in, &line, &len, e)) == 1) {
+	lines_init(&rd.in, STDIN_FILENO, "<stdin>");
+	json_init(&rd.j);
+	buf_init(&rd.key, 0);
+	buf_init(&rd.sv, 0);
+	s->where = rd.in.name;
+	while ((more = lines_next(&rd.in, &line, &len, e)) == 1) {
 		if (blank(line, len))
 			continue;
-		if (cut_short(&j, &in, line, len)) {
+		if (cut_short(&rd.j, &rd.in, line, len)) {
 			warnmsg("%s:%lu: interrupted: the last line is "
-			    "incomplete; skipped", in.name, in.lineno);
+			    "incomplete; skipped", rd.in.name, rd.in.lineno);
 			break;
 		}
 		if (o->incr != NULL && (t = incr_mark(o->incr, line, len,
-		    in.name, in.lineno, e)) != 0) {
+		    rd.in.name, rd.in.lineno, e)) != 0) {
 			if (t == -1)
 				goto out;
 			continue;
 		}
-		if (record_parse(&j, in.name, in.lineno, in.nl, line, len,
-		    e) == -1)
-			goto out;
-		buf_reset(&key);
-		if (o->nkey > 0 &&
-		    record_key(o, &j, &key, in.name, in.lineno, e) == -1)
-			goto out;
-		if (o->incr != NULL && (t = incr_keep(o->incr, &j, key.data,
-		    key.len, in.name, in.lineno, e)) != 1) {
-			if (t == -1)
-				goto out;
-			continue;
-		}
-		if (o->wd == WRITE_MERGE)
-			strtab_prefetch(&b->keys, key.data, key.len);
-		buf_reset(&sv);
-		if (o->dedup_sort != NULL &&
-		    (t = path_get(o->dedup_sort, &j)) != -1 &&
-		    !json_is_null(&j, t))
-			json_compact(&j, t, &sv);
-		del = is_delete(o, &j);
-		if (!del) {
-			s->line = in.lineno;
-			if (schema_record(s, &j, e) == -1)
-				goto out;
-		}
-
-		if ((r = batch_claim(b, o, key.data, key.len, sv.data, sv.len,
-		    &added)) == NULL)
-			continue;
-		r->del = (unsigned char)del;
-		if (sp != NULL && sp->spooled) {
-			tb = spill_text_buf(sp, &base);
-			r->off = (size_t)base + tb->len;
-			json_compact(&j, 0, tb);
-			r->len = (uint32_t)(tb->len - (r->off - base));
-			if (spill_text_done(sp, e) == -1)
-				goto out;
-		} else {
-			r->off = b->text.len;
-			json_compact(&j, 0, &b->text);
-			r->len = (uint32_t)(b->text.len - r->off);
-		}
-		if (sp != NULL && batch_memory(b) + spill_memory(sp) >
-		    sp->budget && spill_over(sp, b, e) == -1)
+		if (take(&rd, line, len, e) == -1)
 			goto out;
 	}
 	if (more == -1)
@@ -262,9 +303,9 @@ batch_read(struct batch *b, const struct opts *o, struct schema *s,
 		goto out;
 	status = 0;
 out:
-	buf_free(&key);
-	buf_free(&sv);
-	json_free(&j);
-	lines_free(&in);
+	buf_free(&rd.key);
+	buf_free(&rd.sv);
+	json_free(&rd.j);
+	lines_free(&rd.in);
 	return status;
 }

@@ -1,3 +1,4 @@
+/* flat.c: csv and tsv: rows read into cells, cells written quoted as needed. */
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>

@@ -1,3 +1,7 @@
+/*
+ * key.c: field paths (-k, --hard-delete, --dedup-sort), the key identity
+ * of a record or a row, and the order of dedup-sort values.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

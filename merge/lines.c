@@ -1,3 +1,4 @@
+/* lines.c: the lines of a file descriptor, read in big blocks. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

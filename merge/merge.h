@@ -1,4 +1,7 @@
-/* merge.h: what the files of rest-merge share. */
+/*
+ * merge.h: what the files of rest-merge share, with the unit tests and
+ * the fuzzer; run.h adds the state of one run, for main()'s own files.
+ */
 #ifndef MERGE_H
 #define MERGE_H
 
@@ -300,10 +303,10 @@ int	record_key(const struct opts *, const struct json *j, struct buf *b,
 	    const char *where, unsigned long lineno, struct err *e);
 
 /*
- * spill.c: a merge past the memory budget, through one temporary file
- * beside FILE (see spill.c for how).  The calls come in this order:
+ * spill.c, join.c: a merge past the memory budget, through one temporary
+ * file beside FILE (see spill.c for how).  The calls come in this order:
  * spill_init(); spill_batch() for each batch the input fills; with -w
- * merge, spill_row() for the key of each row of FILE that merge.c looks
+ * merge, spill_row() for the key of each row of FILE that stream.c looks
  * up; spill_join(); then spill_find() as FILE's rows are read again, in
  * the same order; then spill_new() to the end.  The functions that return
  * int return 0 (spill_new(): 1, or 0 at the end), or -1 with e set:

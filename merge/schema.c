@@ -1,3 +1,7 @@
+/*
+ * schema.c: the columns of the records, their types widened as values
+ * come, and the sidecar file (FILE.schema.json) that records them.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -217,7 +217,7 @@ spill_differs(const uint8_t *data, size_t size)
 			__builtin_trap();
 	if (spill_join(&sp, &e) == -1)
 		__builtin_trap();
-	/* The rows of FILE as hit() in merge.c makes them. */
+	/* The rows of FILE as hit() in merge/stream.c makes them. */
 	for (i = 0, at = 0; i < nrow; at = end[i++]) {
 		if (spill_find(&sp, &got, 1, &id, &e) == -1)
 			__builtin_trap();
