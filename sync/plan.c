@@ -400,6 +400,18 @@ resources_load(const struct sync_opts *o, char *const *names, size_t nnames,
 }
 
 void
+resource_json(const struct resource *r, struct buf *b)
+{
+	buf_reset(b);
+	buf_adds(b, "{\"resource\":");
+	json_quote(b, r->name, strlen(r->name));
+	buf_adds(b, ",\"table\":");
+	json_quote(b, r->table, strlen(r->table));
+	buf_adds(b, ",\"file\":");
+	json_quote(b, r->file, strlen(r->file));
+}
+
+void
 resources_free(struct resource *r, size_t n)
 {
 	size_t i;

@@ -204,13 +204,7 @@ static void
 make_result(const struct resource *r, int status, const char *outcome,
     const char *why, struct buf *b)
 {
-	buf_reset(b);
-	buf_adds(b, "{\"resource\":");
-	json_quote(b, r->name, strlen(r->name));
-	buf_adds(b, ",\"table\":");
-	json_quote(b, r->table, strlen(r->table));
-	buf_adds(b, ",\"file\":");
-	json_quote(b, r->file, strlen(r->file));
+	resource_json(r, b);
 	buf_printf(b, ",\"status\":%d,\"outcome\":\"%s\",\"pages\":0,"
 	    "\"records\":null,\"inserted\":null,\"updated\":null,"
 	    "\"unchanged\":null,\"deleted\":null,\"rows\":null,"

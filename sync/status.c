@@ -262,12 +262,7 @@ static void
 json_row(const struct resource *r, long rows, const char *at, pid_t holder,
     struct buf *b)
 {
-	buf_adds(b, "{\"resource\":");
-	json_quote(b, r->name, strlen(r->name));
-	buf_adds(b, ",\"table\":");
-	json_quote(b, r->table, strlen(r->table));
-	buf_adds(b, ",\"file\":");
-	json_quote(b, r->file, strlen(r->file));
+	resource_json(r, b);
 	buf_printf(b, ",\"rows\":%ld,\"last_sync\":", rows);
 	if (at != NULL)
 		json_quote(b, at, strlen(at));

@@ -75,6 +75,13 @@ struct resource *resources_load(const struct sync_opts *,
 	    char *const *names, size_t n, size_t *nres);
 void	resources_free(struct resource *, size_t);
 
+/*
+ * Start a --json line of r in b (emptied first): {"resource":NAME,
+ * "table":TABLE,"file":FILE and no closing brace, for the caller's
+ * fields.
+ */
+void	resource_json(const struct resource *r, struct buf *b);
+
 /* The argument vector of a program: NULL-terminated, strings not owned. */
 struct cmdline {
 	char	*v[32];
