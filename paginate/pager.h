@@ -19,8 +19,23 @@
 #include "json/json.h"
 #include "dlt/reqopt.h"
 
+#define PROGRAM_NAME	"rest-paginate"
+
 /* The largest offset (or page) paging may reach, as the options allow. */
 #define POS_MAX	(LONG_MAX / 2)
+
+/* Whether to detect the paginator: no, for a configuration, for --paginator. */
+enum { AUTO_OFF, AUTO_CONFIG, AUTO_OPTION };
+
+/* How a child resource's parents come. */
+struct parent_opts {
+	const char	*config;	/* -c FILE */
+	const char	*file;		/* --parents FILE (- stdin), or NULL */
+	long		 start;		/* --parent-start: records to skip */
+	int		 start_set;
+	uint64_t	 check;		/* N:HASH: their keys, hashed */
+	int		 checked;	/* a HASH was given */
+};
 
 /*
  * What the user asked for, by options and a configuration: settled before
@@ -75,6 +90,10 @@ struct pager_opts {
 	const char	*resource;	/* the configuration's, or NULL */
 	const struct incremental *incr;	/* the configuration's, or NULL */
 	char		*incr_start;	/* the incremental start, or NULL */
+	struct parent_opts parents;	/* of a child resource */
+	/* A run for one parent, or one whose report is read: its starter
+	   says how to resume, not this process. */
+	int		 quiet_resume;
 };
 
 /*
@@ -124,16 +143,6 @@ struct pager {
 /* The resources whose parents are being fetched: "/a//b/". */
 #define PARENT_CHAIN_ENV	"RESTPIPE_PARENT_CHAIN"
 
-/* How a child resource's parents come. */
-struct parent_opts {
-	const char	*config;	/* -c FILE */
-	const char	*file;		/* --parents FILE (- stdin), or NULL */
-	long		 start;		/* --parent-start: records to skip */
-	int		 start_set;
-	uint64_t	 check;		/* N:HASH: their keys, hashed */
-	int		 checked;	/* a HASH was given */
-};
-
 /*
  * Run the child resource c: its pages for each record of its parent, in
  * the records' order, up to o->parallel runs of rest-paginate at once,
@@ -161,6 +170,18 @@ void	parents_include(const struct config *c, const char *rec,
 void	parents_add_columns(const struct json *js, int i,
 	    const struct buf *cols, struct buf *out);
 
+
+/*
+ * Read the configuration and the command line into o and c, check them
+ * together and complete them with dlt's defaults; exits on an error.
+ */
+void	options_read(struct pager_opts *o, int *argc, char ***argv,
+	    struct config *c);
+
+/* Bind the incremental start and end values to their parameters. */
+void	settle_incremental(struct pager_opts *);
+
+void	options_free(struct pager_opts *, struct config *);
 
 /* Compile path, the value of option opt, or exit 78 naming both. */
 struct jpath	*compile(const char *opt, const char *path);
