@@ -21,6 +21,7 @@
 #include "dlt/incr.h"
 #include "dlt/name.h"
 #include "dlt/reqopt.h"
+#include "json/jpath.h"
 #include "json/wire.h"
 #include "pager.h"
 
@@ -38,6 +39,18 @@ enum {
 
 /* Child resources (parents.c). */
 enum { OPT_PARENTS = OPT_PROGRAM + 100, OPT_PARENT_START };
+
+struct jpath *
+compile(const char *opt, const char *path)
+{
+	const char *err;
+	struct jpath *p;
+
+	if ((p = jpath_compile(path, &err)) == NULL)
+		die(EX_CONFIG, "%s: unsupported path '%s': %s; supported: %s",
+		    opt, path, err, jpath_syntax);
+	return p;
+}
 
 /* The keys of the body paths and of link and cursor paging. */
 static void
