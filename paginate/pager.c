@@ -21,7 +21,6 @@
 #include "base/clock.h"
 #include "base/diag.h"
 #include "base/file.h"
-#include "dlt/incr.h"
 #include "json/jpath.h"
 #include "json/json.h"
 #include "json/wire.h"
@@ -193,7 +192,7 @@ take(struct pager *pg, struct http_req *r, long *scheduled)
 	/* An "auto" paginator settled: its family takes this page on. */
 	if ((fam = family_of(pg)) != pg->fam) {
 		pg->fam = fam;
-		fam->init(pg);
+		(void)fam->init(pg);	/* it has a page: this one */
 		*scheduled = pg->pos + pg->step;
 	}
 	buf_reset(&pg->position);

@@ -1,10 +1,11 @@
 /*
- * report.c: what paging says when it fails or is stopped.  A failure
- * goes to the report as a "fail" record (the reason, the URL, the
- * counts), and to people with the position to resume from; a signal
- * (SIGINT, SIGTERM) writes that position too, from a line kept ready
- * for its handler.  The driver and every paginator report through this
- * file, and it calls neither.
+ * report.c: what a run says of itself.  A failure goes to the report as
+ * a "fail" record (the reason, the URL, the counts), and to people with
+ * the position to resume from; a signal (SIGINT, SIGTERM) writes that
+ * position too, from a line kept ready for its handler.  A run that
+ * ended well writes the incremental end mark and the report's "end".
+ * The driver and every paginator report through this file, and it
+ * calls neither.
  */
 #include <signal.h>
 #include <stdio.h>
