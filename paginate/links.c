@@ -1,14 +1,16 @@
 /*
- * links.c: paging by a reference to the next page that each page gives:
- * a URL in the body (json_link) or in the Link header (header_link), a
- * cursor in the body (cursor) or in a header (header_cursor).  Pages come
- * one at a time, as each names the next.  As dlt's paginators do, paging
+ * links.c: the paginators whose position is a reference to the next page
+ * that each page gives (links_paginator): a URL in the body (json_link)
+ * or in the Link header (header_link), a cursor in the body (cursor) or
+ * in a header (header_cursor).  Pages come one at a time, as each names
+ * the next, and are counted from 1.  As dlt's paginators do, paging
  * stops when the reference is missing, null or empty; unlike them, a
  * reference already followed in this run is an error (the links go round
  * in a loop), and so is a link to another host unless asked for, when it
  * is followed without any credential.
  */
 #include <curl/curl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,111 +359,135 @@ next_ref(struct pager *pg, const struct http_req *r, long count,
 	return abs;
 }
 
-void
-run_links(struct pager *pg, struct http *h, struct http_req *first_page)
+/*
+ * Start at the first page, or at --next-url or --cursor, with the
+ * resume position there; 0 when that is empty: the run before saw the
+ * last page.  A link back to the first page is a loop too.
+ */
+static int
+links_init(struct pager *pg)
 {
 	const struct pager_opts *o = pg->o;
-	/*
-	 * Static: check_loop(), same_host() and fail() exit from inside,
-	 * and what these hold is then no leak to a leak checker.
-	 */
-	static struct http_req *r;
-	static char *ref, *next;
-	struct err e = { 0 };
-	struct buf first, pos, json, bodyjson;
-	int bare = 0, status;
-	long count;
+	struct buf b;
+	char *self;
 
-	ref = next = NULL;
-
-	buf_init(&first, 0);
-	buf_init(&pos, 0);
-	buf_init(&json, 0);
-	buf_init(&bodyjson, 0);
-	if (origin(o->url, &first) == -1)
+	if (origin(o->url, &pg->origin) == -1)
 		die(EX_USAGE, "%s: not an absolute http or https URL", o->url);
+	buf_reset(&pg->resume_base);
 	buf_adds(&pg->resume_base, o->url);
 	buf_str(&pg->resume_base);
+	buf_init(&b, 0);
 	if (is_link(o)) {
-		/* A link back to the first page is a loop too. */
-		buf_reset(&pos);
-		buf_adds(&pos, o->url);
+		buf_adds(&b, o->url);
 		if (o->req.http.query != NULL)
-			buf_printf(&pos, "%c%s", strchr(o->url, '?') != NULL ?
+			buf_printf(&b, "%c%s", strchr(o->url, '?') != NULL ?
 			    '&' : '?', o->req.http.query);
-		if ((next = resolve(o->url, buf_str(&pos))) != NULL)
-			strtab_add(&pg->seen, next, strlen(next), NULL);
-		free(next);
+		if ((self = resolve(o->url, buf_str(&b))) != NULL)
+			strtab_add(&pg->seen, self, strlen(self), NULL);
+		free(self);
 	}
-	if (o->start_ref != NULL) {
-		if (*o->start_ref == '\0')
-			goto done;	/* the run before saw the last page */
-		ref = is_link(o) ? resolve(o->url, o->start_ref) :
+	if (o->start_ref == NULL)
+		set_resume_ref(pg, NULL, 1);
+	else if (*o->start_ref == '\0') {
+		buf_free(&b);
+		return 0;
+	} else {
+		pg->ref_now = is_link(o) ? resolve(o->url, o->start_ref) :
 		    xstrdup(o->start_ref);
-		if (ref == NULL)
+		if (pg->ref_now == NULL)
 			die(EX_USAGE, "--next-url: '%s' is not a URL",
 			    o->start_ref);
 		if (is_link(o))
-			bare = !same_host(pg, h, first.data, ref);
-		position(o, ref, &pos);
-		set_resume_ref(pg, pos.data, !unsafe(h, ref));
-		strtab_add(&pg->seen, ref, strlen(ref), NULL);
+			pg->bare = !same_host(pg, pg->http, pg->origin.data,
+			    pg->ref_now);
+		position(o, pg->ref_now, &b);
+		set_resume_ref(pg, b.data, !unsafe(pg->http, pg->ref_now));
+		strtab_add(&pg->seen, pg->ref_now, strlen(pg->ref_now), NULL);
 	}
+	buf_free(&b);
 	pg->started = pg->shown_at = clock_now();
-	for (pg->pos = 1;; pg->pos++) {
-		if (ref != NULL && is_link(o)) {
-			buf_reset(&pg->resume_base);
-			buf_adds(&pg->resume_base, ref);
-			buf_str(&pg->resume_base);
-		}
-		if (ref != NULL && !is_link(o))
-			ref_json(ref, json.len > 0 ? buf_str(&json) : NULL,
-			    &bodyjson);
-		if ((r = first_page) != NULL)
-			first_page = NULL;
-		else {
-			r = ref_request(h, pg, ref, buf_str(&bodyjson), bare);
-			if (o->req.http.dry_run) {
-				http_req_describe(h, r, stdout);
-				http_req_free(r);
-				break;
-			}
-			http_submit(h, r);
-			if ((status = http_next(h, &r, &e)) == -1)
-				die_err(&e);
-		}
-		if (r->result != EX_OK)
-			fail(pg, failed_request(r));
-		if (r->ignored != NULL) {
-			/* As response_actions ask: paging stops, as dlt's. */
-			warnmsg("page %ld: %s: paging stops there, as after an "
-			    "empty page", pg->pos, r->ignored);
-			http_req_free(r);
-			break;
-		}
-		count = parse_page(pg, r);
-		next = next_ref(pg, r, count, &json);
-		if (next != NULL) {
-			check_loop(pg, h, next);
-			if (is_link(o))
-				bare = !same_host(pg, h, first.data, next);
-		}
-		position(o, next, &pos);
-		write_ref_page(pg, &r->body, pos.data, next == NULL ||
-		    !unsafe(h, next), count);
-		http_req_free(r);
-		pg->pages++;
-		pg->nrecords += count;
-		if (o->progress)
-			show_progress(pg, next == NULL);
-		free(ref);
-		if ((ref = next) == NULL)
-			break;
-	}
-done:
-	free(ref);
-	buf_free(&first);
-	buf_free(&pos);
-	buf_free(&json);
-	buf_free(&bodyjson);
+	pg->pos = 1;
+	pg->step = 1;
+	return 1;
 }
+
+/* The request for the page the last one named, or the first page. */
+static struct http_req *
+links_request(struct pager *pg, long pos)
+{
+	const struct pager_opts *o = pg->o;
+	struct http_req *r;
+
+	if (pg->ref_now != NULL && is_link(o)) {
+		buf_reset(&pg->resume_base);
+		buf_adds(&pg->resume_base, pg->ref_now);
+		buf_str(&pg->resume_base);
+	}
+	if (pg->ref_now != NULL && !is_link(o))
+		ref_json(pg->ref_now, pg->ref_json.len > 0 ?
+		    buf_str(&pg->ref_json) : NULL, &pg->ref_body);
+	r = ref_request(pg->http, pg, pg->ref_now, buf_str(&pg->ref_body),
+	    pg->bare);
+	r->udata = (void *)(intptr_t)pos;
+	return r;
+}
+
+/* Pages come one at a time: each names the next. */
+static int
+links_ahead(const struct pager *pg, long pos)
+{
+	(void)pg;
+	(void)pos;
+	return 0;
+}
+
+/*
+ * The reference to the next page, checked: followed before, or a link
+ * to another host.  The position that resumes after the page is at it.
+ */
+static void
+links_check(struct pager *pg, struct http_req *r, long count,
+    struct buf *at, int *safe)
+{
+	const struct pager_opts *o = pg->o;
+
+	pg->ref_next = next_ref(pg, r, count, &pg->ref_json);
+	if (pg->ref_next != NULL) {
+		check_loop(pg, pg->http, pg->ref_next);
+		if (is_link(o))
+			pg->bare = !same_host(pg, pg->http, pg->origin.data,
+			    pg->ref_next);
+	}
+	position(o, pg->ref_next, at);
+	*safe = pg->ref_next == NULL || !unsafe(pg->http, pg->ref_next);
+}
+
+/* On to the page the one written names; none: the last. */
+static int
+links_update(struct pager *pg, struct http_req *r, long count)
+{
+	(void)r;
+	(void)count;
+	free(pg->ref_now);
+	pg->ref_now = pg->ref_next;
+	pg->ref_next = NULL;
+	return pg->ref_now != NULL;
+}
+
+/* As response_actions ask: paging stops, as dlt's. */
+static int
+links_ignored(struct pager *pg, const struct http_req *r)
+{
+	warnmsg("page %ld: %s: paging stops there, as after an empty page",
+	    pg->pos, r->ignored);
+	return 0;
+}
+
+const struct paginator links_paginator = {
+	.init = links_init,
+	.request = links_request,
+	.ahead = links_ahead,
+	.check = links_check,
+	.update = links_update,
+	.ignored = links_ignored
+};

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "base/buf.h"
 #include "dlt/config.h"
 #include "base/diag.h"
+#include "base/file.h"
 #include "base/hash.h"
 #include "dlt/incr.h"
 #include "pager.h"
@@ -502,155 +504,309 @@ check_start(const struct parent_opts *po, const struct config *c, long n,
 	    start_at(&at, po->start, po->check, 1), n, c->parent);
 }
 
-int
-parents_run(const struct parent_opts *po, const struct config *c,
-    const struct pager_opts *o, char *const args[], struct wire *end)
+/*
+ * Read from the descriptor that PARENT_RECORD_ENV names, which is then
+ * closed.
+ */
+char *
+parents_record(void)
 {
-	struct run *runs, *r;
-	struct sigaction sa;
-	struct buf at;
-	char **cargs, **first, *line = NULL, *key;
-	size_t cap = 0;
-	ssize_t len;
-	long n = o->parallel, i, index = 0, next = po->start, head = 0;
-	long started = 0;
-	uint64_t h = 0, next_h = po->check;
-	pid_t pids[2];
-	int status, eof = 0, known = po->checked || po->start == 0;
-	FILE *fp;
+	const char *value = getenv(PARENT_RECORD_ENV);
+	struct err e = { 0 };
+	struct buf b;
+	char *end;
+	long fd;
 
-	buf_init(&at, 0);
+	if (value == NULL)
+		return NULL;
+	errno = 0;
+	fd = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || fd < 0 ||
+	    fd > INT_MAX)
+		die(EX_SOFTWARE, "%s: not a descriptor: '%s'",
+		    PARENT_RECORD_ENV, value);
+	buf_init(&b, 0);
+	if (fd_read((int)fd, PARENT_RECORD_ENV, PARENT_RECORD_MAX, &b,
+	    &e) == -1)
+		die_err(&e);
+	close((int)fd);
+	unsetenv(PARENT_RECORD_ENV);
+	return b.data;
+}
+
+int
+parents_one(const struct config *c, char *rec, struct pager_opts *o)
+{
+	if (rec == NULL)
+		return 0;
+	parents_include(c, rec, &o->columns);
+	o->quiet_resume = 1;
+	free(rec);
+	return 1;
+}
+
+int
+parents_main(struct config *c, struct pager_opts *o, char **args)
+{
+	struct wire end;
+
+	if (o->req.http.dry_run && o->parents.file == NULL) {
+		/* The parent's requests would not be a dry run. */
+		printf("# resource '%s' is a child of resource '%s': one "
+		    "request sequence for each of its records (--parents FILE "
+		    "shows them)\n", c->name, c->parent);
+		free(args);
+		options_free(o, c);
+		return finish_stdout();
+	}
+	wire_init(&end, WIRE_END, NULL);
+	parents_run(&o->parents, c, o, args, &end);
+	/* Every parent's run ended well: the run is whole only now. */
+	end_incremental(o);
+	free(args);
+	options_free(o, c);
+	return report_end(o, &end);
+}
+
+/* A run over the parent's records: where it is. */
+struct feed {
+	const struct parent_opts *po;
+	const struct config *c;
+	const struct pager_opts *o;
+	struct run	*runs;		/* -P slots, in a ring */
+	long		 n;		/* -P */
+	char		**cargs;	/* the arguments of a run */
+	char		**first;	/* those of the run resumed in */
+	FILE		*fp;		/* the parent's records */
+	pid_t		 pids[2];	/* the pipeline they come from */
+	char		*line;		/* the record read */
+	size_t		 cap;
+	long		 index;		/* the records read */
+	long		 started;	/* the runs started */
+	long		 head;		/* the runs whose pages are out */
+	long		 next;		/* the record to resume at */
+	uint64_t	 h;		/* the keys of the records read */
+	uint64_t	 next_h;	/* of those before next */
+	int		 known;		/* next_h is known */
+	int		 eof;
+	struct buf	 at;		/* a --parent-start value, said */
+};
+
+/* Start f: its signals caught, its runs' slots, its records' source. */
+static void
+feed_open(struct feed *f, const struct parent_opts *po,
+    const struct config *c, const struct pager_opts *o, char *const args[])
+{
+	struct sigaction sa;
+	long i;
+
+	memset(f, 0, sizeof(*f));
+	f->po = po;
+	f->c = c;
+	f->o = o;
+	f->n = o->parallel;
+	f->next = po->start;
+	f->next_h = po->check;
+	f->known = po->checked || po->start == 0;
+	buf_init(&f->at, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	runs = xcalloc((size_t)n, sizeof(*runs));
-	for (i = 0; i < n; i++) {
-		buf_init(&runs[i].out, 0);
-		buf_init(&runs[i].pos, 0);
-		buf_init(&runs[i].raw, 0);
-		wire_init(&runs[i].end, WIRE_PAGE, NULL);
-		wire_init(&runs[i].failed, WIRE_PAGE, NULL);
+	f->runs = xcalloc((size_t)f->n, sizeof(*f->runs));
+	for (i = 0; i < f->n; i++) {
+		buf_init(&f->runs[i].out, 0);
+		buf_init(&f->runs[i].pos, 0);
+		buf_init(&f->runs[i].raw, 0);
+		wire_init(&f->runs[i].end, WIRE_PAGE, NULL);
+		wire_init(&f->runs[i].failed, WIRE_PAGE, NULL);
 	}
 	proc_init(&env);
-	cargs = run_args(args, 0);
-	first = run_args(args, po->start_set);
-	cargs[0] = first[0] = "rest-paginate";
-	fp = open_parents(po, c, pids);
+	f->cargs = run_args(args, 0);
+	f->first = run_args(args, po->start_set);
+	f->cargs[0] = f->first[0] = "rest-paginate";
+	f->fp = open_parents(po, c, f->pids);
+}
+
+/*
+ * Read the next line of the parent's records into f->line.  Returns its
+ * length, 0 for a line that holds no record, or -1 at the end.
+ */
+static ssize_t
+read_record(struct feed *f)
+{
+	ssize_t len;
+
+	if ((len = getline(&f->line, &f->cap, f->fp)) == -1)
+		return -1;
+	while (len > 0 && (f->line[len - 1] == '\n' ||
+	    f->line[len - 1] == '\r'))
+		f->line[--len] = '\0';
+	/* An incremental parent's end: none of its records. */
+	if (len == 0 || strncmp(f->line, INCR_END_MARK,
+	    sizeof(INCR_END_MARK) - 1) == 0)
+		return 0;
+	return len;
+}
+
+/*
+ * Start the run for the record in f->line, len bytes, unless it is one
+ * --parent-start skips.
+ */
+static void
+start_run(struct feed *f, size_t len)
+{
+	const struct parent_opts *po = f->po;
+	char *key = record_key(f->c, f->line, len);
+	struct run *r;
+
+	if (f->index++ < po->start) {
+		f->h = chain(f->h, key);
+		free(key);
+		return;
+	}
+	if (f->index - 1 == po->start) {
+		check_start(po, f->c, po->start, f->h);
+		f->next_h = f->h;
+		f->known = 1;
+	}
+	if (f->line[0] != '{') {
+		stop_runs(f->runs, f->n);
+		warnmsg("resource '%s': parent record %ld: not a JSON object; "
+		    "resume with --parent-start %s", f->c->name, f->index - 1,
+		    start_at(&f->at, f->next, f->next_h, f->known));
+		pager_report_fail(f->o, NULL, EX_DATAERR, NULL);
+		exit(EX_DATAERR);
+	}
+	r = &f->runs[f->started % f->n];
+	r->index = f->index - 1;
+	r->key = key;
+	r->before = f->h;
+	f->h = chain(f->h, key);
+	buf_reset(&r->out);
+	buf_reset(&r->pos);
+	buf_reset(&r->raw);
+	wire_free(&r->end);
+	wire_free(&r->failed);
+	r->pid = spawn(r->index == po->start ? f->first : f->cargs, -1, &r->fd,
+	    &r->posfd, f->line);
+	f->started++;
+}
+
+/*
+ * Write the pages of the oldest run once it has ended well, and add its
+ * counts into end; when it failed, stop every run and exit as it did.
+ * Returns 0 when a signal came first.
+ */
+static int
+finish_oldest(struct feed *f, struct wire *end)
+{
+	struct run *r = &f->runs[f->head % f->n];
+	int status;
+
+	drain(f->runs, f->n, r, &f->o->report);
+	if (stopped)
+		return 0;
+	status = proc_wait(r->pid);
+	r->pid = 0;
+	if (status != 0) {
+		stop_runs(f->runs, f->n);
+		warnmsg("resource '%s': the run for parent record %ld (%s of "
+		    "'%s') failed (exit %d); resume with --parent-start %s",
+		    f->c->name, r->index, r->key, f->c->parent, status,
+		    start_at(&f->at, r->index, r->before, 1));
+		pager_report_fail(f->o, NULL, status > 125 ? EX_SOFTWARE :
+		    status, r->failed.kind == WIRE_FAIL ? &r->failed : NULL);
+		exit(status > 125 ? EX_SOFTWARE : status);
+	}
+	put_pages(r, f->o, end);
+	f->next = r->index + 1;
+	f->next_h = chain(r->before, r->key);
+	free(r->key);
+	r->key = NULL;
+	f->head++;
+	return 1;
+}
+
+/* A signal came: end the runs, say where to resume, and die of it. */
+static void
+interrupted(struct feed *f)
+{
+	stop_runs(f->runs, f->n);
+	warnmsg("interrupted: resume with --parent-start %s",
+	    start_at(&f->at, f->next, f->next_h, f->known));
+	signal(stopped, SIG_DFL);
+	raise(stopped);
+}
+
+/*
+ * Every run's pages are out: check that the parent's records all came,
+ * as many as --parent-start skips at least, and free f.
+ */
+static void
+feed_close(struct feed *f)
+{
+	int status;
+	long i;
+
+	if (f->fp != stdin)
+		fclose(f->fp);
+	for (i = 0; i < 2; i++) {
+		if (f->pids[i] > 0 && (status = proc_wait(f->pids[i])) != 0) {
+			warnmsg("resource '%s': its parent resource '%s' "
+			    "failed (exit %d); resume with --parent-start %s",
+			    f->c->name, f->c->parent, status, start_at(&f->at,
+			    f->next, f->next_h, f->known));
+			pager_report_fail(f->o, NULL, status > 125 ?
+			    EX_SOFTWARE : status, NULL);
+			exit(status > 125 ? EX_SOFTWARE : status);
+		}
+	}
+	if (f->index <= f->po->start)
+		check_start(f->po, f->c, f->index, f->h);
+	buf_free(&f->at);
+	for (i = 0; i < f->n; i++) {
+		buf_free(&f->runs[i].out);
+		buf_free(&f->runs[i].pos);
+		buf_free(&f->runs[i].raw);
+		wire_free(&f->runs[i].end);
+		wire_free(&f->runs[i].failed);
+		free(f->runs[i].key);
+	}
+	free(f->runs);
+	free(f->cargs);
+	free(f->first);
+	proc_env_free(&env);
+	free(f->line);
+}
+
+int
+parents_run(const struct parent_opts *po, const struct config *c,
+    const struct pager_opts *o, char *const args[], struct wire *end)
+{
+	/* Static: a run that fails exits from inside, and it is no leak. */
+	static struct feed f;
+	ssize_t len;
+
+	feed_open(&f, po, c, o, args);
 	for (;;) {
 		/* Start a run for each parent record, up to -P at once. */
-		while (!eof && !stopped && started - head < n) {
-			if ((len = getline(&line, &cap, fp)) == -1) {
-				eof = 1;
-				break;
-			}
-			while (len > 0 && (line[len - 1] == '\n' ||
-			    line[len - 1] == '\r'))
-				line[--len] = '\0';
-			/* An incremental parent's end: none of its records. */
-			if (len == 0 || strncmp(line, INCR_END_MARK,
-			    sizeof(INCR_END_MARK) - 1) == 0)
-				continue;
-			key = record_key(c, line, (size_t)len);
-			if (index++ < po->start) {
-				h = chain(h, key);
-				free(key);
-				continue;
-			}
-			if (index - 1 == po->start) {
-				check_start(po, c, po->start, h);
-				next_h = h;
-				known = 1;
-			}
-			if (line[0] != '{') {
-				stop_runs(runs, n);
-				warnmsg("resource '%s': parent record %ld: not "
-				    "a JSON object; resume with --parent-start "
-				    "%s", c->name, index - 1, start_at(&at, next,
-				    next_h, known));
-				pager_report_fail(o, EX_DATAERR, NULL);
-				exit(EX_DATAERR);
-			}
-			r = &runs[started % n];
-			r->index = index - 1;
-			r->key = key;
-			r->before = h;
-			h = chain(h, key);
-			buf_reset(&r->out);
-			buf_reset(&r->pos);
-			buf_reset(&r->raw);
-			wire_free(&r->end);
-			wire_free(&r->failed);
-			r->pid = spawn(r->index == po->start ? first : cargs,
-			    -1, &r->fd, &r->posfd, line);
-			started++;
+		while (!f.eof && !stopped && f.started - f.head < f.n) {
+			if ((len = read_record(&f)) == -1)
+				f.eof = 1;
+			else if (len > 0)
+				start_run(&f, (size_t)len);
 		}
-		if (stopped)
-			break;
-		if (head == started)
+		if (stopped || f.head == f.started)
 			break;
 		/* Write the oldest run's pages once it has ended well. */
-		r = &runs[head % n];
-		drain(runs, n, r, &o->report);
-		if (stopped)
+		if (!finish_oldest(&f, end))
 			break;
-		status = proc_wait(r->pid);
-		r->pid = 0;
-		if (status != 0) {
-			stop_runs(runs, n);
-			warnmsg("resource '%s': the run for parent record %ld "
-			    "(%s of '%s') failed (exit %d); resume with "
-			    "--parent-start %s", c->name, r->index, r->key,
-			    c->parent, status, start_at(&at, r->index,
-			    r->before, 1));
-			pager_report_fail(o, status > 125 ? EX_SOFTWARE : status,
-			    r->failed.kind == WIRE_FAIL ? &r->failed : NULL);
-			exit(status > 125 ? EX_SOFTWARE : status);
-		}
-		put_pages(r, o, end);
-		next = r->index + 1;
-		next_h = chain(r->before, r->key);
-		free(r->key);
-		r->key = NULL;
-		head++;
 	}
-	if (stopped) {
-		stop_runs(runs, n);
-		warnmsg("interrupted: resume with --parent-start %s",
-		    start_at(&at, next, next_h, known));
-		signal(stopped, SIG_DFL);
-		raise(stopped);
-	}
-	if (fp != stdin)
-		fclose(fp);
-	for (i = 0; i < 2; i++) {
-		if (pids[i] > 0 && (status = proc_wait(pids[i])) != 0) {
-			warnmsg("resource '%s': its parent resource '%s' failed "
-			    "(exit %d); resume with --parent-start %s", c->name,
-			    c->parent, status, start_at(&at, next, next_h,
-			    known));
-			pager_report_fail(o, status > 125 ? EX_SOFTWARE :
-			    status, NULL);
-			exit(status > 125 ? EX_SOFTWARE : status);
-		}
-	}
-	if (index <= po->start)
-		check_start(po, c, index, h);
-	buf_free(&at);
-	for (i = 0; i < n; i++) {
-		buf_free(&runs[i].out);
-		buf_free(&runs[i].pos);
-		buf_free(&runs[i].raw);
-		wire_free(&runs[i].end);
-		wire_free(&runs[i].failed);
-		free(runs[i].key);
-	}
-	free(runs);
-	free(cargs);
-	free(first);
-	proc_env_free(&env);
-	free(line);
+	if (stopped)
+		interrupted(&f);
+	feed_close(&f);
 	return 0;
 }
 
