@@ -160,9 +160,14 @@ static void
 take_lines(struct buf *b, struct progress *p, size_t k, struct buf *out,
     int eof)
 {
-	char *s = b->data, *nl, *end = b->data + b->len;
+	char *s, *nl, *end;
 	size_t n;
 
+	/* An empty buffer may have no data at all. */
+	if (b->len == 0)
+		return;
+	s = b->data;
+	end = b->data + b->len;
 	while (s < end) {
 		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL) {
 			if (!eof)
@@ -181,6 +186,7 @@ take_lines(struct buf *b, struct progress *p, size_t k, struct buf *out,
 	memmove(b->data, s, (size_t)(end - s));
 	b->len = (size_t)(end - s);
 }
+
 /* Read the rest of a worker's stderr, which it closed or will. */
 static void
 drain_err(struct job *j, struct progress *p)
