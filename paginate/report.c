@@ -151,24 +151,6 @@ on_stop(int sig)
 	raise(sig);
 }
 
-/* Append s to b as one shell word, quoted unless it needs no quotes. */
-static void
-shell_word(struct buf *b, const char *s)
-{
-	if (*s != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-	    "nopqrstuvwxyz0123456789-_./:=@%+,") == strlen(s)) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addc(b, '\'');
-	for (; *s != '\0'; s++)
-		if (*s == '\'')
-			buf_adds(b, "'\\''");
-		else
-			buf_addc(b, *s);
-	buf_addc(b, '\'');
-}
-
 void
 set_resume_ref(struct pager *pg, const char *position, int safe)
 {
@@ -180,7 +162,7 @@ set_resume_ref(struct pager *pg, const char *position, int safe)
 	if (position != NULL && safe) {
 		sp = strchr(position, ' ');
 		buf_add(&pg->resume, position, (size_t)(sp - position + 1));
-		shell_word(&pg->resume, sp + 1);
+		buf_shell_word(&pg->resume, sp + 1);
 	}
 	if (!safe)
 		n = snprintf(resume_line, sizeof(resume_line), "%s: %s\n",

@@ -367,38 +367,20 @@ report_summary(struct run *run, int status)
 	buf_free(&next);
 }
 
-/* Append s to b as one shell word, quoted unless it needs no quotes. */
-static void
-shell_word(struct buf *b, const char *s)
-{
-	if (*s != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-	    "nopqrstuvwxyz0123456789-_./:=@%+,") == strlen(s)) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addc(b, '\'');
-	for (; *s != '\0'; s++)
-		if (*s == '\'')
-			buf_adds(b, "'\\''");
-		else
-			buf_addc(b, *s);
-	buf_addc(b, '\'');
-}
-
 /* The command that syncs resource name again, as this run was given. */
 static void
 command(const struct sync_opts *o, const char *name, struct buf *b)
 {
 	buf_adds(b, "rest-sync -c ");
-	shell_word(b, o->config);
+	buf_shell_word(b, o->config);
 	if (strcmp(o->dir, ".") != 0) {
 		buf_adds(b, " -C ");
-		shell_word(b, o->dir);
+		buf_shell_word(b, o->dir);
 	}
 	if (strcmp(o->ext, "jsonl") != 0)
 		buf_printf(b, " --format %s", o->ext);
 	buf_adds(b, " -r ");
-	shell_word(b, name);
+	buf_shell_word(b, name);
 }
 
 /* What to do about a resource that ended with status, in words. */

@@ -25,6 +25,12 @@ int	buf_addc(struct buf *, int c);
 int	buf_printf(struct buf *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Append s as one word of a POSIX shell: as it is if it holds only
+ * characters no shell treats specially, else in single quotes.
+ */
+void	buf_shell_word(struct buf *, const char *s);
+
 /* Ensure room for n more bytes (and a NUL); returns 0 or -1 past max. */
 int	buf_grow(struct buf *, size_t n);
 

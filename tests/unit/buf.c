@@ -183,6 +183,34 @@ test_xstrndup(void)
 	free(t);
 }
 
+static void
+test_shell_word(void)
+{
+	static const struct {
+		const char	*in, *want;
+	} t[] = {
+		{ "--offset", "--offset" },
+		{ "a=b/c.d:e@f%g+h,i_j", "a=b/c.d:e@f%g+h,i_j" },
+		{ "", "''" },
+		{ "two words", "'two words'" },
+		{ "it's", "'it'\\''s'" },
+		{ "$HOME", "'$HOME'" },
+		{ "a\nb", "'a\nb'" },
+		{ "*", "'*'" }
+	};
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&b);
+		buf_shell_word(&b, t[i].in);
+		unit_str(buf_str(&b), t[i].want, "buf_shell_word(%s)",
+		    unit_quote(t[i].in, strlen(t[i].in)));
+	}
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -192,5 +220,6 @@ main(void)
 	test_str();
 	test_growth();
 	test_xstrndup();
+	test_shell_word();
 	return unit_done();
 }
