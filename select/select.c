@@ -356,6 +356,32 @@ static const struct cli program = {
 	.option = option
 };
 
+/*
+ * Take the selector: with a configuration its data_selector, or detected
+ * if it has none, and then every operand is a file; else the first
+ * operand, PATH.  Leaves the files in (*argvp)[1..*argcp).
+ */
+static void
+take_selector(struct selection *sel, const struct config *cfg, int *argcp,
+    char ***argvp)
+{
+	const char *err;
+
+	if (cfg->name != NULL) {
+		(*argcp)++;
+		(*argvp)--;
+		sel->selector = cfg->data_selector;
+	} else if (*argcp < 1) {
+		cli_usage(&program, EX_USAGE);
+	} else {
+		sel->selector = (*argvp)[0];
+	}
+	if (sel->selector != NULL &&
+	    (sel->path = jpath_compile(sel->selector, &err)) == NULL)
+		die(EX_CONFIG, "unsupported selector '%s': %s; supported: %s",
+		    sel->selector, err, jpath_syntax);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -364,7 +390,6 @@ main(int argc, char *argv[])
 	struct reader r;
 	struct err e = { 0 };
 	struct wire w;
-	const char *err;
 	int c, i;
 
 	sel.wire.fd = -1;
@@ -373,23 +398,7 @@ main(int argc, char *argv[])
 	    sel.wire.file, &e) == -1)
 		die_err(&e);
 	wire_catch_die(&sel.report);
-	/*
-	 * With a configuration, its data_selector is PATH, or detected if it
-	 * has none: operands are files.
-	 */
-	if (cfg.name != NULL) {
-		argc++;
-		argv--;
-		sel.selector = cfg.data_selector;
-	} else if (argc < 1) {
-		cli_usage(&program, EX_USAGE);
-	} else {
-		sel.selector = argv[0];
-	}
-	if (sel.selector != NULL &&
-	    (sel.path = jpath_compile(sel.selector, &err)) == NULL)
-		die(EX_CONFIG, "unsupported selector '%s': %s; supported: %s",
-		    sel.selector, err, jpath_syntax);
+	take_selector(&sel, &cfg, &argc, &argv);
 	/* Reading a pipe alone, a signal ends the input, not the output. */
 	for (i = 1; i < argc && strcmp(argv[i], "-") == 0; i++)
 		;

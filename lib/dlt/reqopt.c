@@ -258,12 +258,13 @@ reqopt_config(struct reqopt *ro, const struct config *c)
 	ro->secret.username = c->username;
 }
 
-int
-reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
+/*
+ * The options of what is sent and what is said of it: the body, headers,
+ * query and method.  Returns 1 if opt is one, -1 on an error, else 0.
+ */
+static int
+parse_request(struct http_opts *o, int opt, const char *arg, struct err *e)
 {
-	struct http_opts *o = &ro->http;
-	int v;
-
 	switch (opt) {
 	case 'd':
 		return read_body(o, arg, e) == -1 ? -1 : 1;
@@ -274,24 +275,6 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 			    "'Name: value'", arg);
 		o->headers = curl_slist_append(o->headers, arg);
 		break;
-	case 'k':
-		o->insecure = 1;
-		break;
-	case OPT_IGNORE_CONTENT:
-		if (*arg == '\0')
-			return err_set(e, EX_CONFIG, "--ignore-content: empty "
-			    "text would match every response");
-		add_ignore(o, 0, arg);
-		break;
-	case OPT_IGNORE_STATUS: {
-		long status;
-
-		if (parse_long("--ignore-status", arg, 100, 599, &status, e) ==
-		    -1)
-			return -1;
-		add_ignore(o, status, NULL);
-		break;
-	}
 	case 'q':
 		return add_query(o, arg, e) == -1 ? -1 : 1;
 	case 's':
@@ -309,20 +292,6 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 			    "method", arg);
 		o->method = arg;
 		break;
-	case OPT_AUTH:
-		if (parse_name("--auth", arg, auth_names, &v, e) == -1)
-			return -1;
-		o->auth = (enum auth_type)v;
-		break;
-	case OPT_BACKOFF_FACTOR:
-		return parse_double("--backoff-factor", arg, 0, 3600,
-		    &o->backoff_factor, e) == -1 ? -1 : 1;
-	case OPT_CACERT:
-		o->cacert = arg;
-		break;
-	case OPT_CONNECT_TIMEOUT:
-		return parse_double("--connect-timeout", arg, 0.001, 86400,
-		    &o->connect_timeout, e) == -1 ? -1 : 1;
 	case OPT_JSON:
 		if (read_body(o, arg, e) == -1)
 			return -1;
@@ -330,6 +299,83 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 		    "Content-Type: application/json");
 		o->headers = curl_slist_append(o->headers,
 		    "Accept: application/json");
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The options of the transfer and its answer: TLS, limits, timeouts,
+ * retries and responses to ignore.  Like parse_request().
+ */
+static int
+parse_transfer(struct http_opts *o, int opt, const char *arg, struct err *e)
+{
+	long n;
+
+	switch (opt) {
+	case 'k':
+		o->insecure = 1;
+		break;
+	case OPT_CACERT:
+		o->cacert = arg;
+		break;
+	case OPT_IGNORE_CONTENT:
+		if (*arg == '\0')
+			return err_set(e, EX_CONFIG, "--ignore-content: empty "
+			    "text would match every response");
+		add_ignore(o, 0, arg);
+		break;
+	case OPT_IGNORE_STATUS:
+		if (parse_long("--ignore-status", arg, 100, 599, &n, e) == -1)
+			return -1;
+		add_ignore(o, n, NULL);
+		break;
+	case OPT_BACKOFF_FACTOR:
+		return parse_double("--backoff-factor", arg, 0, 3600,
+		    &o->backoff_factor, e) == -1 ? -1 : 1;
+	case OPT_CONNECT_TIMEOUT:
+		return parse_double("--connect-timeout", arg, 0.001, 86400,
+		    &o->connect_timeout, e) == -1 ? -1 : 1;
+	case OPT_MAX_RETRY_DELAY:
+		return parse_double("--max-retry-delay", arg, 0, 86400,
+		    &o->max_retry_delay, e) == -1 ? -1 : 1;
+	case OPT_MAX_SIZE:
+		if (parse_long("--max-size", arg, 1, LONG_MAX, &n, e) == -1)
+			return -1;
+		o->max_size = n;
+		break;
+	case OPT_RETRIES:
+		return parse_long("--retries", arg, 0, 100, &o->retries, e) ==
+		    -1 ? -1 : 1;
+	case OPT_RETRY_STATUS:
+		return parse_statuses(o, arg, e) == -1 ? -1 : 1;
+	case OPT_TIMEOUT:
+		return parse_double("--timeout", arg, 0.001, 86400,
+		    &o->timeout, e) == -1 ? -1 : 1;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The options of authentication: the kind, the key's place, the secret
+ * and OAuth2's token request.  Like parse_request().
+ */
+static int
+parse_auth(struct reqopt *ro, int opt, const char *arg, struct err *e)
+{
+	struct http_opts *o = &ro->http;
+	int v;
+
+	switch (opt) {
+	case OPT_AUTH:
+		if (parse_name("--auth", arg, auth_names, &v, e) == -1)
+			return -1;
+		o->auth = (enum auth_type)v;
 		break;
 	case OPT_KEY_LOCATION:
 		if (parse_name("--key-location", arg, key_location_names, &v,
@@ -343,22 +389,6 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 			    "a valid name", arg);
 		o->key_name = arg;
 		break;
-	case OPT_MAX_RETRY_DELAY:
-		return parse_double("--max-retry-delay", arg, 0, 86400,
-		    &o->max_retry_delay, e) == -1 ? -1 : 1;
-	case OPT_MAX_SIZE: {
-		long n;
-
-		if (parse_long("--max-size", arg, 1, LONG_MAX, &n, e) == -1)
-			return -1;
-		o->max_size = n;
-		break;
-	}
-	case OPT_RETRIES:
-		return parse_long("--retries", arg, 0, 100, &o->retries, e) ==
-		    -1 ? -1 : 1;
-	case OPT_RETRY_STATUS:
-		return parse_statuses(o, arg, e) == -1 ? -1 : 1;
 	case OPT_SECRET_ENV:
 		if (*arg == '\0')
 			return err_set(e, EX_CONFIG, "--secret-env: empty "
@@ -369,9 +399,6 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 	case OPT_SECRET_FILE:
 		ro->secret.file = arg;
 		break;
-	case OPT_TIMEOUT:
-		return parse_double("--timeout", arg, 0.001, 86400,
-		    &o->timeout, e) == -1 ? -1 : 1;
 	case OPT_CLIENT_ID:
 		o->client_id = arg;
 		break;
@@ -391,6 +418,18 @@ reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
 		return 0;
 	}
 	return 1;
+}
+
+int
+reqopt_parse(struct reqopt *ro, int opt, const char *arg, struct err *e)
+{
+	int rc;
+
+	if ((rc = parse_request(&ro->http, opt, arg, e)) != 0)
+		return rc;
+	if ((rc = parse_transfer(&ro->http, opt, arg, e)) != 0)
+		return rc;
+	return parse_auth(ro, opt, arg, e);
 }
 
 int

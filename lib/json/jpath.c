@@ -161,6 +161,33 @@ bracket(const char **pp, struct step *s, char **out, int *wild,
 	return 0;
 }
 
+/* Compile one dot step at *pp (after the '.'); -1 with *err set. */
+static int
+dot(const char **pp, struct step *s, char **out, int *wild, const char **err)
+{
+	const char *p = *pp;
+
+	if (*p == '*') {
+		*pp = p + 1;
+		*wild = 1;
+		return 0;
+	}
+	if (*p == '.') {
+		*err = "recursive descent '..' is not supported";
+		return -1;
+	}
+	if ((s->len = bare_name(&p, *out)) == 0) {
+		*err = *p == '\0' ? "empty name" :
+		    "a name holds only letters, digits, '_' and '-'; "
+		    "quote others as ['...']";
+		return -1;
+	}
+	s->key = *out;
+	*out += s->len;
+	*pp = p;
+	return 0;
+}
+
 struct jpath *
 jpath_compile(const char *selector, const char **err)
 {
@@ -213,33 +240,16 @@ jpath_compile(const char *selector, const char **err)
 			p++;
 			if (bracket(&p, s, &out, &wild, err) == -1)
 				goto bad;
-			if (!wild)
-				jp->nstep++;
 		} else if (*p == '.') {
 			p++;
-			if (*p == '*') {
-				p++;
-				wild = 1;
-				continue;
-			}
-			if (*p == '.') {
-				*err = "recursive descent '..' is not "
-				    "supported";
+			if (dot(&p, s, &out, &wild, err) == -1)
 				goto bad;
-			}
-			if ((s->len = bare_name(&p, out)) == 0) {
-				*err = *p == '\0' ? "empty name" :
-				    "a name holds only letters, digits, '_' "
-				    "and '-'; quote others as ['...']";
-				goto bad;
-			}
-			s->key = out;
-			out += s->len;
-			jp->nstep++;
 		} else {
 			*err = "expected '.' or '['";
 			goto bad;
 		}
+		if (!wild)
+			jp->nstep++;
 	}
 	return jp;
 bad:

@@ -263,6 +263,143 @@ skip_space(const unsigned char *p, const unsigned char *end)
 }
 
 /*
+ * Check the number or literal at p.  Like scan_number(); novalue is the
+ * message when p starts no value at all.
+ */
+static inline const unsigned char *
+scan_scalar(const unsigned char *p, const unsigned char *end,
+    const char *novalue, const unsigned char **at, const char **msg)
+{
+	if (*p == '-' || (cls[*p] & DG))
+		return scan_number(p, end, at, msg);
+	if (*p == 't')
+		return scan_literal(p, end, "true", 4, at, msg);
+	if (*p == 'f')
+		return scan_literal(p, end, "false", 5, at, msg);
+	if (*p == 'n')
+		return scan_literal(p, end, "null", 4, at, msg);
+	*at = p;
+	*msg = novalue;
+	return NULL;
+}
+
+/* Fail at p, which is the end of the text or a byte other than what. */
+static int
+expected(struct json_error *err, const char *text, const unsigned char *p,
+    const unsigned char *end, const char *what)
+{
+	return fail(err, text, p, p == end ? "unexpected end of input" : what);
+}
+
+/*
+ * At p, just past a value and its whitespace: the end of the text, or,
+ * at depth 0, trailing data.  Ends the validating pass either way.
+ */
+static int
+finish(const char *text, const unsigned char *p, const unsigned char *end,
+    size_t depth, size_t count, size_t *ntok, struct json_error *err)
+{
+	if (p < end)
+		return fail(err, text, p, "trailing data after value");
+	if (depth > 0)
+		return fail(err, text, p, "unexpected end of input");
+	*ntok = count;
+	return 0;
+}
+
+/*
+ * Fail at p, where a value was to start: the end of the text (count says
+ * whether anything came before), or the token over JSON_MAX_TOKENS.
+ */
+static int
+no_value(struct json_error *err, const char *text, const unsigned char *p,
+    const unsigned char *end, size_t count)
+{
+	if (p < end)
+		return fail(err, text, p, "too many tokens");
+	return fail(err, text, p, count == 0 ?
+	    "empty input" : "unexpected end of input");
+}
+
+/* Fail at p, a byte that neither follows a value in bracket nor closes it. */
+static int
+unclosed(struct json_error *err, const char *text, const unsigned char *p,
+    unsigned char bracket)
+{
+	return fail(err, text, p, bracket == '{' ?
+	    "expected ',' or '}'" : "expected ',' or ']'");
+}
+
+/*
+ * Open the container whose bracket is at p, at depth: push the bracket
+ * and, when depth is less than levels, record its token.
+ */
+static inline void
+push(struct json *j, const char *text, const unsigned char *p,
+    unsigned char *stack, int *open, size_t depth, size_t levels,
+    int parent)
+{
+	if (depth < levels)
+		open[depth] = record(j, *p == '{' ? JSMN_OBJECT : JSMN_ARRAY,
+		    text, p, p, parent);
+	stack[depth] = *p;
+}
+
+/*
+ * An element counts in its array, when that is recorded, and is its
+ * parent; a member's value has its key for parent already.  Returns the
+ * parent of the value starting at depth (with levels 0, j is not touched).
+ */
+static inline int
+count_element(struct json *j, const unsigned char *stack, const int *open,
+    size_t depth, size_t levels, int parent)
+{
+	if (depth > 0 && depth <= levels && stack[depth - 1] == '[') {
+		parent = open[depth - 1];
+		j->tok[parent].size++;
+	}
+	return parent;
+}
+
+/*
+ * The colon after a key, at p or after whitespace.  Returns the byte
+ * after it, or NULL with *at and *msg set.
+ */
+static inline const unsigned char *
+scan_colon(const unsigned char *p, const unsigned char *end,
+    const unsigned char **at, const char **msg)
+{
+	p = skip_space(p, end);
+	if (p == end || *p != ':') {
+		*at = p;
+		*msg = p == end ? "unexpected end of input" : "expected ':'";
+		return NULL;
+	}
+	return p + 1;
+}
+
+/*
+ * Count the key [start, key_end) in the object open at depth and record
+ * it, when they are less than levels deep (with levels 0, j is not
+ * touched).  Returns the key's token, the parent of the member's value,
+ * or parent as it was.
+ */
+static inline int
+record_key(struct json *j, const char *text, const unsigned char *start,
+    const unsigned char *key_end, const int *open, size_t depth,
+    size_t levels, int parent)
+{
+	if (levels > 0 && depth <= levels)
+		j->tok[open[depth - 1]].size++;
+	if (depth < levels) {
+		parent = record(j, JSMN_STRING, text, start, key_end,
+		    open[depth - 1]);
+		j->tok[parent].size = 1;
+	}
+	return parent;
+}
+
+/*
  * The validating pass: a pushdown automaton over the bytes, with the open
  * brackets on a fixed stack (depth is bounded).  Its three states are
  * labels: value (a value must start here), next (a value just ended) and
@@ -289,37 +426,26 @@ validate(const char *text, size_t len, struct json *j, size_t levels,
 
 value:
 	p = skip_space(p, end);
-	if (p == end)
-		return fail(err, text, p, count == 0 ?
-		    "empty input" : "unexpected end of input");
-	if (++count > JSON_MAX_TOKENS)
-		return fail(err, text, p, "too many tokens");
-	/* An element counts in its array; a member's value follows its key. */
-	if (depth > 0 && depth <= levels && stack[depth - 1] == '[') {
-		parent = open[depth - 1];
-		j->tok[parent].size++;
-	}
+	if (p == end || ++count > JSON_MAX_TOKENS)
+		return no_value(err, text, p, end, count);
+	parent = count_element(j, stack, open, depth, levels, parent);
 	start = p;
 	switch (*p) {
 	case '{':
 	case '[':
 		if (depth == JSON_MAX_DEPTH)
 			return fail(err, text, p, "nesting too deep");
-		if (depth < levels)
-			open[depth] = record(j, *p == '{' ? JSMN_OBJECT :
-			    JSMN_ARRAY, text, p, p, parent);
-		stack[depth++] = *p;
+		push(j, text, p, stack, open, depth++, levels, parent);
 		p = skip_space(p + 1, end);
-		if (p == end)
-			return fail(err, text, p, "unexpected end of input");
-		if (*p == (*start == '{' ? '}' : ']'))
+		if (p < end && *p == (*start == '{' ? '}' : ']'))
 			goto close;
 		if (*start == '[') {
 			novalue = "expected a value or ']'";
 			goto value;
 		}
-		if (*p != '"')
-			return fail(err, text, p, "expected a key or '}'");
+		if (p == end || *p != '"')
+			return expected(err, text, p, end,
+			    "expected a key or '}'");
 		goto key;
 	case '"':
 		if ((p = scan_string(p + 1, end, &at, &msg)) == NULL)
@@ -327,63 +453,27 @@ value:
 		if (depth < levels)
 			record(j, JSMN_STRING, text, start + 1, p - 1, parent);
 		goto next;
-	case '-':
-	case '0':
-	case '1':
-	case '2':
-	case '3':
-	case '4':
-	case '5':
-	case '6':
-	case '7':
-	case '8':
-	case '9':
-		p = scan_number(p, end, &at, &msg);
-		break;
-	case 't':
-		p = scan_literal(p, end, "true", 4, &at, &msg);
-		break;
-	case 'f':
-		p = scan_literal(p, end, "false", 5, &at, &msg);
-		break;
-	case 'n':
-		p = scan_literal(p, end, "null", 4, &at, &msg);
-		break;
-	default:
-		return fail(err, text, p, novalue);
 	}
-	if (p == NULL)
+	if ((p = scan_scalar(p, end, novalue, &at, &msg)) == NULL)
 		return fail(err, text, at, msg);
 	if (depth < levels)
 		record(j, JSMN_PRIMITIVE, text, start, p, parent);
 
 next:
 	p = skip_space(p, end);
-	if (p == end) {
-		if (depth == 0) {
-			*ntok = count;
-			return 0;
-		}
-		return fail(err, text, p, "unexpected end of input");
-	}
-	if (depth == 0)
-		return fail(err, text, p, "trailing data after value");
+	if (p == end || depth == 0)
+		return finish(text, p, end, depth, count, ntok, err);
 	if (*p == ',') {
 		p = skip_space(p + 1, end);
 		novalue = "expected a value";
 		if (stack[depth - 1] == '[')
 			goto value;
-		if (p == end)
-			return fail(err, text, p, "unexpected end of input");
-		if (*p != '"')
-			return fail(err, text, p, "expected a key");
+		if (p == end || *p != '"')
+			return expected(err, text, p, end, "expected a key");
 		goto key;
 	}
-	if (stack[depth - 1] == '{') {
-		if (*p != '}')
-			return fail(err, text, p, "expected ',' or '}'");
-	} else if (*p != ']')
-		return fail(err, text, p, "expected ',' or ']'");
+	if (*p != (stack[depth - 1] == '{' ? '}' : ']'))
+		return unclosed(err, text, p, stack[depth - 1]);
 close:
 	depth--;
 	p++;
@@ -397,20 +487,9 @@ key:
 		return fail(err, text, at, msg);
 	if (++count > JSON_MAX_TOKENS)
 		return fail(err, text, start - 1, "too many tokens");
-	/* A key counts in its object; nothing is recorded when levels is 0. */
-	if (levels > 0 && depth <= levels)
-		j->tok[open[depth - 1]].size++;
-	if (depth < levels) {
-		parent = record(j, JSMN_STRING, text, start, p - 1,
-		    open[depth - 1]);
-		j->tok[parent].size = 1;
-	}
-	p = skip_space(p, end);
-	if (p == end)
-		return fail(err, text, p, "unexpected end of input");
-	if (*p != ':')
-		return fail(err, text, p, "expected ':'");
-	p++;
+	parent = record_key(j, text, start, p - 1, open, depth, levels, parent);
+	if ((p = scan_colon(p, end, &at, &msg)) == NULL)
+		return fail(err, text, at, msg);
 	novalue = "expected a value";
 	goto value;
 }

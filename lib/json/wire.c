@@ -179,109 +179,142 @@ wire_format(const struct wire *w, struct buf *b)
 	buf_adds(b, "}\n");
 }
 
+/* The place in counts[] of the member named key, or NCOUNTS. */
+static size_t
+count_index(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NCOUNTS; i++)
+		if (strcmp(key, counts[i].name) == 0)
+			break;
+	return i;
+}
+
+/* The place in texts[] of the member named key, or NTEXTS. */
+static size_t
+text_index(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NTEXTS; i++)
+		if (strcmp(key, texts[i].name) == 0)
+			break;
+	return i;
+}
+
+/* The string member key, value v: texts[i], or the stage if i is NTEXTS. */
+static int
+take_text(struct wire *w, const struct json *js, const char *key, size_t i,
+    int v, struct err *e)
+{
+	char **to = i < NTEXTS ? TEXT_AT(w, i) : &w->stage;
+	struct buf val;
+
+	if (!json_is_string(js, v))
+		return err_set(e, EX_DATAERR, "wire: '%s' is not a string",
+		    key);
+	buf_init(&val, 0);
+	json_unescape(js, v, &val);
+	free(*to);
+	*to = xstrndup(val.data != NULL ? val.data : "", val.len);
+	buf_free(&val);
+	return 0;
+}
+
+/* The member key, value v: "wait", "longest_wait" or "status". */
+static int
+take_number(struct wire *w, const struct json *js, const char *key, int v,
+    struct err *e)
+{
+	struct buf val;
+	char *endp;
+	double d;
+	int rc = 0;
+
+	buf_init(&val, 0);
+	json_unescape(js, v, &val);
+	errno = 0;
+	d = json_is_number(js, v) ? strtod(buf_str(&val), &endp) : -1;
+	if (!json_is_number(js, v) || errno != 0 || d < 0 ||
+	    (key[0] == 's' && (d > 255 || d != (int)d)))
+		rc = err_set(e, EX_DATAERR, "wire: '%s' is not a %s", key,
+		    key[0] == 's' ? "status" : "number of seconds");
+	else if (key[0] == 's')
+		w->status = (int)d;
+	else if (key[0] == 'w')
+		w->wait = d;
+	else
+		w->longest_wait = d;
+	buf_free(&val);
+	return rc;
+}
+
+/* The member key, value v: the counts by name "sent" or "retries". */
+static int
+take_tallies(struct wire *w, const struct json *js, const char *key, int v,
+    struct err *e)
+{
+	struct wire_tally *t = key[0] == 's' ? w->sent : w->retries;
+	size_t *ntp = key[0] == 's' ? &w->nsent : &w->nretries;
+	struct buf name;
+	long long n;
+	int j, end, rc = 0;
+
+	if (!json_is_object(js, v))
+		return err_set(e, EX_DATAERR, "wire: '%s' is not an object",
+		    key);
+	buf_init(&name, 0);
+	end = json_skip(js, v);
+	for (j = v + 1; j < end && rc == 0; j = json_skip(js, j + 1)) {
+		buf_reset(&name);
+		json_unescape(js, j, &name);
+		if (json_long(js, j + 1, &n) == -1 || n < 0 ||
+		    wire_tally_add(t, ntp, buf_str(&name), n) == -1)
+			rc = err_set(e, EX_DATAERR, "wire: '%s': a count by "
+			    "name expected", key);
+	}
+	buf_free(&name);
+	return rc;
+}
+
 /* A member of the object, by its key k (token) and value v. */
 static int
 take_member(struct wire *w, const struct json *js, int k, int v,
     struct err *e)
 {
-	struct buf key, val;
+	struct buf key;
 	long long n;
-	size_t i, nt;
-	int j, end, rc = 0, flag;
-	struct wire_tally *t;
-	size_t *ntp;
+	size_t i;
+	int rc = 0, flag;
 
 	buf_init(&key, 0);
-	buf_init(&val, 0);
 	json_unescape(js, k, &key);
 	buf_str(&key);
-	for (i = 0; i < NCOUNTS; i++)
-		if (strcmp(key.data, counts[i].name) == 0)
-			break;
-	if (i < NCOUNTS) {
+	if ((i = count_index(key.data)) < NCOUNTS) {
 		if (json_long(js, v, &n) == -1 || n < 0)
 			rc = err_set(e, EX_DATAERR, "wire: '%s' is not a count",
 			    key.data);
 		else
 			*COUNT_AT(w, i) = n;
-		goto out;
-	}
-	for (i = 0; i < NTEXTS; i++)
-		if (strcmp(key.data, texts[i].name) == 0)
-			break;
-	if (i < NTEXTS || strcmp(key.data, "stage") == 0) {
-		if (!json_is_string(js, v)) {
-			rc = err_set(e, EX_DATAERR, "wire: '%s' is not a "
-			    "string", key.data);
-			goto out;
-		}
-		json_unescape(js, v, &val);
-		if (i < NTEXTS) {
-			free(*TEXT_AT(w, i));
-			*TEXT_AT(w, i) = xstrndup(val.data != NULL ? val.data :
-			    "", val.len);
-		} else {
-			free(w->stage);
-			w->stage = xstrndup(val.data != NULL ? val.data : "",
-			    val.len);
-		}
-		goto out;
-	}
-	if (strcmp(key.data, "already") == 0) {
+	} else if ((i = text_index(key.data)) < NTEXTS ||
+	    strcmp(key.data, "stage") == 0)
+		rc = take_text(w, js, key.data, i, v, e);
+	else if (strcmp(key.data, "already") == 0) {
 		if (!json_is_bool(js, v, &flag))
 			rc = err_set(e, EX_DATAERR, "wire: 'already' is not "
 			    "true or false");
 		else
 			w->already = flag;
-		goto out;
-	}
-	if (strcmp(key.data, "wait") == 0 ||
+	} else if (strcmp(key.data, "wait") == 0 ||
 	    strcmp(key.data, "longest_wait") == 0 ||
-	    strcmp(key.data, "status") == 0) {
-		char *endp;
-		double d;
-
-		json_unescape(js, v, &val);
-		errno = 0;
-		d = json_is_number(js, v) ? strtod(buf_str(&val), &endp) : -1;
-		if (!json_is_number(js, v) || errno != 0 || d < 0 ||
-		    (key.data[0] == 's' && (d > 255 || d != (int)d)))
-			rc = err_set(e, EX_DATAERR, "wire: '%s' is not a %s",
-			    key.data, key.data[0] == 's' ? "status" :
-			    "number of seconds");
-		else if (key.data[0] == 's')
-			w->status = (int)d;
-		else if (key.data[0] == 'w')
-			w->wait = d;
-		else
-			w->longest_wait = d;
-		goto out;
-	}
-	if (strcmp(key.data, "sent") == 0 || strcmp(key.data, "retries") ==
-	    0) {
-		t = key.data[0] == 's' ? w->sent : w->retries;
-		ntp = key.data[0] == 's' ? &w->nsent : &w->nretries;
-		if (!json_is_object(js, v)) {
-			rc = err_set(e, EX_DATAERR, "wire: '%s' is not an "
-			    "object", key.data);
-			goto out;
-		}
-		end = json_skip(js, v);
-		for (j = v + 1, nt = 0; j < end && rc == 0; j = json_skip(js,
-		    j + 1), nt++) {
-			buf_reset(&val);
-			json_unescape(js, j, &val);
-			if (json_long(js, j + 1, &n) == -1 || n < 0 ||
-			    wire_tally_add(t, ntp, buf_str(&val), n) == -1)
-				rc = err_set(e, EX_DATAERR, "wire: '%s': a "
-				    "count by name expected", key.data);
-		}
-		goto out;
-	}
-	/* A member a later version added: not ours to read. */
-out:
+	    strcmp(key.data, "status") == 0)
+		rc = take_number(w, js, key.data, v, e);
+	else if (strcmp(key.data, "sent") == 0 ||
+	    strcmp(key.data, "retries") == 0)
+		rc = take_tallies(w, js, key.data, v, e);
+	/* Any other member is one a later version added: not ours to read. */
 	buf_free(&key);
-	buf_free(&val);
 	return rc;
 }
 

@@ -835,6 +835,146 @@ count_sent(struct http *h, const struct http_req *r, CURLcode rc)
 	(void)wire_tally_add(h->stats.sent, &h->stats.nsent, class, 1);
 }
 
+/* With --verbose, say how attempt r went: rc, errbuf, in ms. */
+static void
+say_attempt(struct http *h, const struct http_req *r, CURLcode rc,
+    const char *errbuf, double ms)
+{
+	struct buf msg;
+
+	buf_init(&msg, 0);
+	buf_adds(&msg, method_name(h->o));
+	buf_addc(&msg, ' ');
+	buf_adds(&msg, r->shown);
+	if (rc == CURLE_OK)
+		buf_printf(&msg, ": %ld, %zu bytes, %.0f ms", r->status,
+		    r->body.len, ms);
+	else
+		buf_printf(&msg, ": %s, %.0f ms", *errbuf ? errbuf :
+		    curl_easy_strerror(rc), ms);
+	say(h, &msg);
+	buf_free(&msg);
+}
+
+/* What a finished attempt calls for. */
+enum verdict {
+	SUCCEEDED,	/* done, well */
+	REAUTHORIZE,	/* send it again with a new access token */
+	TRANSIENT,	/* retry it, unless out of attempts */
+	FAILED		/* done, with the exit status judge() gives */
+};
+
+/*
+ * Describe in msg how attempt r ended, not ignored (rc, errbuf), and
+ * judge it; for a failure, *final is the exit status.
+ */
+static enum verdict
+judge(const struct http *h, const struct http_req *r, CURLcode rc,
+    const char *errbuf, struct buf *msg, int *final)
+{
+	const struct http_opts *o = h->o;
+
+	if (rc == CURLE_OK) {
+		buf_printf(msg, "HTTP %ld", r->status);
+		if (r->status >= 300 && r->status < 400 && !follows_redirects(o))
+			buf_adds(msg, " (not followed: the key would go along "
+			    "in its header)");
+		body_excerpt(h, msg, &r->body);
+		if (r->status >= 200 && r->status < 300)
+			return SUCCEEDED;
+		if (r->status == 401 && h->oauth != NULL && !r->reauth &&
+		    !(r->flags & HTTP_BARE))
+			return REAUTHORIZE;
+		if (retry_status(o, r->status))
+			return TRANSIENT;
+		if (r->status == 401 || r->status == 403)
+			*final = EX_NOPERM;
+		else if (r->status == 429)
+			*final = EX_TEMPFAIL;
+		else
+			*final = EX_UNAVAILABLE;
+		return FAILED;
+	}
+	if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+		buf_printf(msg, "response body larger than --max-size %lld "
+		    "bytes", o->max_size);
+		*final = EX_UNAVAILABLE;
+		return FAILED;
+	}
+	buf_adds(msg, *errbuf ? errbuf : curl_easy_strerror(rc));
+	if (is_transient(rc))
+		return TRANSIENT;
+	*final = transport_status(r, rc);
+	return FAILED;
+}
+
+/* Fail r for good with exit status final, as msg describes. */
+static void
+fail_attempt(struct http *h, struct http_req *r, const struct buf *msg,
+    int final)
+{
+	struct buf line;
+
+	buf_init(&line, 0);
+	buf_adds(&line, method_name(h->o));
+	buf_addc(&line, ' ');
+	buf_adds(&line, r->shown);
+	buf_adds(&line, ": ");
+	buf_add(&line, msg->data, msg->len);
+	free(r->failure);
+	r->failure = hidden(h, buf_str(&line));
+	buf_free(&line);
+	r->result = final;
+}
+
+/* Count a retry of r after delay seconds, and tell the on_retry hook. */
+static void
+count_retry(struct http *h, const struct http_req *r, CURLcode rc,
+    double delay)
+{
+	char cause[16];
+
+	retry_cause(r, rc, cause, sizeof(cause));
+	(void)wire_tally_add(h->stats.retries, &h->stats.nretries, cause, 1);
+	if (delay > h->stats.longest_wait)
+		h->stats.longest_wait = delay;
+	if (h->on_retry != NULL)
+		h->on_retry(h->retry_arg, cause, r->attempts,
+		    h->o->retries + 1, delay, r->shown);
+}
+
+/* Queue r again, after its backoff, as msg describes why. */
+static void
+retry_later(struct http *h, struct http_req *r, CURLcode rc,
+    const struct buf *msg)
+{
+	const struct http_opts *o = h->o;
+	struct buf line;
+	double delay;
+
+	delay = o->backoff_factor * pow(2, r->attempts - 1);
+	if (r->retry_after > 0)
+		delay = r->retry_after;
+	if (delay > o->max_retry_delay)
+		delay = o->max_retry_delay;
+	count_retry(h, r, rc, delay);
+	if (!o->silent) {
+		buf_init(&line, 0);
+		buf_printf(&line, "attempt %d of %ld: %s %s: ", r->attempts,
+		    o->retries + 1, method_name(o), r->shown);
+		buf_add(&line, msg->data, msg->len);
+		buf_printf(&line, "; retrying in %g s%s", delay,
+		    r->retry_after > 0 ? " (Retry-After)" : "");
+		say(h, &line);
+		buf_free(&line);
+	}
+	buf_reset(&r->body);
+	r->too_big = 0;
+	r->retry_after = -1;
+	r->due = clock_now() + delay;
+	enqueue(h, r);
+}
+
 /*
  * Decide what a finished attempt means: 1 if it is done (r->result set,
  * the failure described in r->failure), 0 if it was queued again.
@@ -843,137 +983,47 @@ static int
 settle(struct http *h, struct http_req *r, CURLcode rc, const char *errbuf)
 {
 	const struct http_opts *o = h->o;
+	enum verdict v;
 	struct buf msg;
-	double delay, ms = 0;
-	int ok = 0, retry = 0, final = 0, reauth = 0;
+	int final = 0;
 	curl_off_t t = 0;
 
 	r->attempts++;
 	r->status = 0;
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &t);
-	ms = t / 1000.0;
 	count_sent(h, r, rc);
-	buf_init(&msg, 0);
-	if (o->verbose) {
-		buf_adds(&msg, method_name(o));
-		buf_addc(&msg, ' ');
-		buf_adds(&msg, r->shown);
-		if (rc == CURLE_OK)
-			buf_printf(&msg, ": %ld, %zu bytes, %.0f ms", r->status,
-			    r->body.len, ms);
-		else
-			buf_printf(&msg, ": %s, %.0f ms", *errbuf ? errbuf :
-			    curl_easy_strerror(rc), ms);
-		say(h, &msg);
-	}
+	if (o->verbose)
+		say_attempt(h, r, rc, errbuf, t / 1000.0);
 
 	/* Describe the outcome; decide between success, retry and failure. */
 	if (rc == CURLE_OK && ignored_by(o, r) != NULL) {
 		ignore(h, r, ignored_by(o, r));
-		buf_free(&msg);
 		return 1;
 	}
-	if (rc == CURLE_OK) {
-		buf_printf(&msg, "HTTP %ld", r->status);
-		if (r->status >= 300 && r->status < 400 && !follows_redirects(o))
-			buf_adds(&msg, " (not followed: the key would go along "
-			    "in its header)");
-		body_excerpt(h, &msg, &r->body);
-		if (r->status >= 200 && r->status < 300)
-			ok = 1;
-		else if (r->status == 401 && h->oauth != NULL && !r->reauth &&
-		    !(r->flags & HTTP_BARE))
-			reauth = 1;
-		else if (retry_status(o, r->status))
-			retry = 1;
-		else if (r->status == 401 || r->status == 403)
-			final = EX_NOPERM;
-		else if (r->status == 429)
-			final = EX_TEMPFAIL;
-		else
-			final = EX_UNAVAILABLE;
-	} else if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		buf_printf(&msg, "response body larger than --max-size %lld "
-		    "bytes", o->max_size);
-		final = EX_UNAVAILABLE;
-	} else {
-		buf_adds(&msg, *errbuf ? errbuf : curl_easy_strerror(rc));
-		if (is_transient(rc))
-			retry = 1;
-		else
-			final = transport_status(r, rc);
-	}
-
-	if (ok) {
+	buf_init(&msg, 0);
+	v = judge(h, r, rc, errbuf, &msg, &final);
+	if (v == SUCCEEDED) {
 		buf_free(&msg);
 		r->result = EX_OK;
 		return 1;
 	}
-	if (reauth) {
+	if (v == REAUTHORIZE) {
 		refresh(h, r, &msg);
 		buf_free(&msg);
 		return 0;
 	}
-	if (retry && r->attempts > o->retries) {
+	if (v == TRANSIENT && r->attempts > o->retries) {
 		buf_printf(&msg, " (gave up after %d attempt%s)", r->attempts,
 		    r->attempts == 1 ? "" : "s");
 		final = EX_TEMPFAIL;
 	}
-	if (final) {
-		struct buf line;
-
-		buf_init(&line, 0);
-		buf_adds(&line, method_name(o));
-		buf_addc(&line, ' ');
-		buf_adds(&line, r->shown);
-		buf_adds(&line, ": ");
-		buf_add(&line, msg.data, msg.len);
-		free(r->failure);
-		r->failure = hidden(h, buf_str(&line));
-		buf_free(&line);
-		buf_free(&msg);
-		r->result = final;
-		return 1;
-	}
-
-	delay = o->backoff_factor * pow(2, r->attempts - 1);
-	if (r->retry_after > 0)
-		delay = r->retry_after;
-	if (delay > o->max_retry_delay)
-		delay = o->max_retry_delay;
-	{
-		char cause[16];
-
-		retry_cause(r, rc, cause, sizeof(cause));
-		(void)wire_tally_add(h->stats.retries, &h->stats.nretries,
-		    cause, 1);
-		if (delay > h->stats.longest_wait)
-			h->stats.longest_wait = delay;
-		if (h->on_retry != NULL)
-			h->on_retry(h->retry_arg, cause, r->attempts,
-			    o->retries + 1, delay, r->shown);
-	}
-	if (!o->silent) {
-		struct buf line;
-
-		buf_init(&line, 0);
-		buf_printf(&line, "attempt %d of %ld: %s %s: ", r->attempts,
-		    o->retries + 1, method_name(o), r->shown);
-		buf_add(&line, msg.data, msg.len);
-		buf_printf(&line, "; retrying in %g s%s", delay,
-		    r->retry_after > 0 ? " (Retry-After)" : "");
-		say(h, &line);
-		buf_free(&line);
-	}
+	if (final)
+		fail_attempt(h, r, &msg, final);
+	else
+		retry_later(h, r, rc, &msg);
 	buf_free(&msg);
-
-	buf_reset(&r->body);
-	r->too_big = 0;
-	r->retry_after = -1;
-	r->due = clock_now() + delay;
-	enqueue(h, r);
-	return 0;
+	return final != 0;
 }
 
 /* Put r, done, at the end of the list http_next() returns from. */
