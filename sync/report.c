@@ -126,22 +126,6 @@ counts(const struct run *run, long *fetched, long *pages, long *requests,
 	    (unsigned long)run->heard[1].end.records : 0;
 }
 
-/* Append the tallies t as a JSON object to b. */
-static void
-add_tallies(struct buf *b, const struct wire_tally *t, size_t n)
-{
-	size_t i;
-
-	buf_addc(b, '{');
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_addc(b, ',');
-		json_quote(b, t[i].name, strlen(t[i].name));
-		buf_printf(b, ":%lld", t[i].n);
-	}
-	buf_addc(b, '}');
-}
-
 /*
  * Why the run failed with status: the failing stage's own report of it,
  * or rest-sync's reason; *url that of the request that failed, or NULL.
@@ -261,9 +245,9 @@ report_result(struct run *run, int status, int resultfd)
 		buf_adds(&b, ",\"inserted\":null,\"updated\":null,"
 		    "\"unchanged\":null,\"deleted\":null,\"rows\":null");
 	buf_printf(&b, ",\"requests\":%ld,\"sent\":", requests);
-	add_tallies(&b, sent->sent, sent->nsent);
+	wire_tallies_json(&b, sent->sent, sent->nsent);
 	buf_printf(&b, ",\"retries\":%ld,\"retry_causes\":", run->rt.count);
-	add_tallies(&b, run->rt.by, run->rt.nby);
+	wire_tallies_json(&b, run->rt.by, run->rt.nby);
 	buf_printf(&b, ",\"longest_wait\":%g,\"seconds\":%.3f,\"resumed\":",
 	    run->rt.longest, clock_now() - run->started);
 	/* Where this run took up an earlier one: its pages and position. */

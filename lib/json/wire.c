@@ -119,15 +119,11 @@ add_key(struct buf *b, const char *key)
 	buf_addc(b, ':');
 }
 
-static void
-add_tallies(struct buf *b, const char *key, const struct wire_tally *t,
-    size_t n)
+void
+wire_tallies_json(struct buf *b, const struct wire_tally *t, size_t n)
 {
 	size_t i;
 
-	if (n == 0)
-		return;
-	add_key(b, key);
 	buf_addc(b, '{');
 	for (i = 0; i < n; i++) {
 		if (i > 0)
@@ -136,6 +132,17 @@ add_tallies(struct buf *b, const char *key, const struct wire_tally *t,
 		buf_printf(b, ":%lld", t[i].n);
 	}
 	buf_addc(b, '}');
+}
+
+/* The member key of tallies t, left out when there are none. */
+static void
+add_tallies(struct buf *b, const char *key, const struct wire_tally *t,
+    size_t n)
+{
+	if (n == 0)
+		return;
+	add_key(b, key);
+	wire_tallies_json(b, t, n);
 }
 
 void

@@ -102,6 +102,10 @@ void	wire_free(struct wire *w);
 int	wire_tally_add(struct wire_tally *t, size_t *nt, const char *name,
 	    long long n);
 
+/* Append the tallies t as a JSON object, {"503":2,...}, to b. */
+void	wire_tallies_json(struct buf *b, const struct wire_tally *t,
+	    size_t n);
+
 /* The count named name in t, or 0. */
 long long wire_tally_get(const struct wire_tally *t, size_t nt,
 	    const char *name);
