@@ -26,19 +26,23 @@ copy_tok(struct buf *out, const struct json *js, int i)
 	buf_add(out, js->text + start, (size_t)(end - start));
 }
 
-/* Append an object holding only path (n parts from part) set to value. */
+/*
+ * Append the member that path names set to value, "a":{"b":value} for
+ * a.b: its first part, then an object for each part after it.
+ */
 static void
-new_path(struct buf *out, const char *part, const char *value)
+new_member(struct buf *out, const char *path, const char *value)
 {
-	const char *dot = strchr(part, '.');
+	const char *dot = strchr(path, '.');
 
-	buf_addc(out, '{');
-	json_quote(out, part, dot != NULL ? (size_t)(dot - part) : strlen(part));
+	json_quote(out, path, dot != NULL ? (size_t)(dot - path) : strlen(path));
 	buf_addc(out, ':');
-	if (dot != NULL)
-		new_path(out, dot + 1, value);
-	else
+	if (dot == NULL) {
 		buf_adds(out, value);
+		return;
+	}
+	buf_addc(out, '{');
+	new_member(out, dot + 1, value);
 	buf_addc(out, '}');
 }
 
@@ -83,12 +87,7 @@ set_in(struct buf *out, const struct json *js, int obj, const char *path,
 	if (!found) {
 		if (!first)
 			buf_addc(out, ',');
-		json_quote(out, path, n);
-		buf_addc(out, ':');
-		if (dot != NULL)
-			new_path(out, dot + 1, value);
-		else
-			buf_adds(out, value);
+		new_member(out, path, value);
 	}
 	buf_addc(out, '}');
 	return 0;
@@ -104,7 +103,9 @@ body_set(struct buf *body, const char *opt, const char *path,
 
 	buf_init(&out, 0);
 	if (body->len == 0) {
-		new_path(&out, path, value);
+		buf_addc(&out, '{');
+		new_member(&out, path, value);
+		buf_addc(&out, '}');
 	} else {
 		json_init(&js);
 		if (json_parse(&js, body->data, body->len, &err) == -1 ||
