@@ -41,7 +41,7 @@ LIBSRC	:= $(wildcard lib/*/*.c)
 # lib/ builds two archives: the request code over libcurl (NETSRC), which
 # only the programs that make requests (NETPROGS) link, with libcurl; and
 # the rest, which every program links.
-NETSRC	:= lib/net/http.c lib/net/oauth.c lib/dlt/reqopt.c
+NETSRC	:= lib/net/http.c lib/net/http_retry.c lib/net/oauth.c lib/dlt/reqopt.c
 NETPROGS := fetch paginate
 LIBOBJ	:= $(filter-out $(NETSRC:%.c=$(O)/obj/%.o),$(LIBSRC:%.c=$(O)/obj/%.o))
 NETOBJ	:= $(NETSRC:%.c=$(O)/obj/%.o)

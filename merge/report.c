@@ -5,9 +5,9 @@
  * counts) and the records of --report.
  */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -32,27 +32,6 @@ void
 mark_committed(void)
 {
 	committed = 1;
-}
-
-/* A new string from a format, and its length. */
-static char *
-format(size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		die(EX_SOFTWARE, "cannot format a message:");
-	s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	*len = (size_t)n;
-	return s;
 }
 
 /* Say, in a signal handler, what the signal that ends the run left. */
@@ -87,13 +66,15 @@ catch_signals(const struct opts *o)
 {
 	int sig;
 
-	said_once = format(&said_once_len, "%s: interrupted: %s left as it "
-	    "was%s; rerun from the start\n", getprog(), o->file,
+	said_once = xasprintf("%s: interrupted: %s left as it was%s; rerun "
+	    "from the start\n", getprog(), o->file,
 	    o->wd == WRITE_REPLACE ? " (a replace commits only a whole input)" :
 	    "");
-	said_twice = format(&said_twice_len, "%s: interrupted again: %s left "
-	    "as it was, so a resume offset printed before does not apply; "
-	    "rerun from the start\n", getprog(), o->file);
+	said_once_len = strlen(said_once);
+	said_twice = xasprintf("%s: interrupted again: %s left as it was, so "
+	    "a resume offset printed before does not apply; rerun from the "
+	    "start\n", getprog(), o->file);
+	said_twice_len = strlen(said_twice);
 	deferring = o->wd != WRITE_REPLACE && stop_is_pipe(STDIN_FILENO);
 	sig = deferring ? 0 : stop_cancel();
 	atomic_handlers(on_kill);

@@ -50,4 +50,11 @@ void	*xcalloc(size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 
+/*
+ * What printf(3) would print, in a new string the caller frees; exits
+ * with EX_OSERR when memory runs out, EX_SOFTWARE if it cannot format.
+ */
+char	*xasprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 #endif
