@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
-#include "dlt/cli.h"
-#include "dlt/config.h"
 #include "base/diag.h"
 #include "net/http.h"
+#include "dlt/cli.h"
+#include "dlt/config.h"
 #include "dlt/reqopt.h"
 
 /* Apply one option; rest-fetch has only the request options. */

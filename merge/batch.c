@@ -11,9 +11,9 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/hash.h"
+#include "base/stop.h"
 #include "json/json.h"
 #include "merge.h"
-#include "base/stop.h"
 
 void
 batch_init(struct batch *b)

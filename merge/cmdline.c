@@ -13,13 +13,13 @@
 #include <sysexits.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
+#include "json/wire.h"
 #include "dlt/cli.h"
 #include "dlt/config.h"
-#include "base/diag.h"
 #include "dlt/name.h"
 #include "merge.h"
 #include "run.h"
-#include "json/wire.h"
 
 #define MEMORY		((size_t)64 << 20)	/* the default budget */
 #define MEMORY_MIN	((size_t)64 << 10)

@@ -12,9 +12,9 @@
 
 #include "base/buf.h"
 #include "base/hash.h"
-#include "dlt/incr.h"
 #include "json/jpath.h"
 #include "json/json.h"
+#include "dlt/incr.h"
 #include "merge.h"
 
 int

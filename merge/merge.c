@@ -15,12 +15,12 @@
 
 #include "base/atomic.h"
 #include "base/buf.h"
-#include "dlt/config.h"
 #include "base/diag.h"
+#include "base/stop.h"
 #include "json/json.h"
+#include "dlt/config.h"
 #include "merge.h"
 #include "run.h"
-#include "base/stop.h"
 
 static void
 run_init(struct run *r, const struct opts *o)

@@ -10,11 +10,11 @@
 #include <stdio.h>
 
 #include "base/buf.h"
-#include "dlt/config.h"
 #include "base/diag.h"
 #include "base/hash.h"
 #include "json/jpath.h"
 #include "json/json.h"
+#include "dlt/config.h"
 #include "dlt/name.h"
 
 #define MAX_LINE	((size_t)64 << 20)	/* longest line, in bytes */

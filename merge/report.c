@@ -13,11 +13,11 @@
 
 #include "base/atomic.h"
 #include "base/diag.h"
+#include "base/stop.h"
+#include "json/wire.h"
 #include "dlt/config.h"
 #include "merge.h"
 #include "run.h"
-#include "base/stop.h"
-#include "json/wire.h"
 
 /*
  * What a signal handler says when a signal ends the run, built before

@@ -10,9 +10,9 @@
 #include <stdio.h>
 
 #include "base/buf.h"
-#include "dlt/config.h"
 #include "json/json.h"
 #include "json/wire.h"
+#include "dlt/config.h"
 #include "merge.h"
 
 struct atomic;

@@ -11,10 +11,10 @@
 
 #include "base/buf.h"
 #include "base/diag.h"
-#include "dlt/name.h"
 #include "json/jpath.h"
 #include "net/detect.h"
 #include "net/http.h"
+#include "dlt/name.h"
 #include "pager.h"
 
 /* A paginator detected, as a configuration would write it. */

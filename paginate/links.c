@@ -21,12 +21,12 @@
 #include "base/clock.h"
 #include "base/diag.h"
 #include "base/hash.h"
-#include "net/http.h"
 #include "json/jpath.h"
 #include "json/json.h"
+#include "json/wire.h"
+#include "net/http.h"
 #include "net/link.h"
 #include "pager.h"
-#include "json/wire.h"
 
 /* 1 for the paginators whose reference is a URL. */
 static int

@@ -16,13 +16,13 @@
 #include "base/diag.h"
 #include "base/file.h"
 #include "base/opt.h"
+#include "json/jpath.h"
+#include "json/wire.h"
 #include "dlt/cli.h"
 #include "dlt/config.h"
 #include "dlt/incr.h"
 #include "dlt/name.h"
 #include "dlt/reqopt.h"
-#include "json/jpath.h"
-#include "json/wire.h"
 #include "pager.h"
 
 enum {

@@ -28,12 +28,12 @@
 #include <stdnoreturn.h>
 
 #include "base/buf.h"
-#include "dlt/config.h"
-#include "net/detect.h"
 #include "base/hash.h"
-#include "net/http.h"
 #include "json/jpath.h"
 #include "json/json.h"
+#include "net/detect.h"
+#include "net/http.h"
+#include "dlt/config.h"
 #include "dlt/reqopt.h"
 
 #define PROGRAM_NAME	"rest-paginate"

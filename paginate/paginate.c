@@ -11,9 +11,9 @@
 
 #include "base/buf.h"
 #include "base/diag.h"
+#include "json/wire.h"
 #include "dlt/config.h"
 #include "dlt/reqopt.h"
-#include "json/wire.h"
 #include "pager.h"
 
 int

@@ -21,14 +21,14 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "dlt/config.h"
 #include "base/diag.h"
 #include "base/file.h"
 #include "base/hash.h"
-#include "dlt/incr.h"
-#include "pager.h"
 #include "base/proc.h"
 #include "json/wire.h"
+#include "dlt/config.h"
+#include "dlt/incr.h"
+#include "pager.h"
 
 /* One run for one parent record. */
 struct run {

@@ -18,9 +18,9 @@
 #include "base/diag.h"
 #include "base/file.h"
 #include "base/stop.h"
-#include "dlt/incr.h"
 #include "json/wire.h"
 #include "net/http.h"
+#include "dlt/incr.h"
 #include "pager.h"
 
 /*

@@ -14,15 +14,15 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
+#include "base/stop.h"
+#include "json/jpath.h"
+#include "json/json.h"
+#include "json/wire.h"
+#include "net/detect.h"
 #include "dlt/cli.h"
 #include "dlt/config.h"
-#include "net/detect.h"
-#include "base/diag.h"
-#include "json/jpath.h"
 #include "dlt/incr.h"
-#include "json/json.h"
-#include "base/stop.h"
-#include "json/wire.h"
 
 #define READ_MIN	(64 * 1024)	/* never ask read(2) for less */
 #define BUF_START	(1024 * 1024)

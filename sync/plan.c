@@ -13,13 +13,13 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "dlt/config.h"
 #include "base/diag.h"
 #include "base/file.h"
 #include "base/hash.h"
-#include "json/json.h"
-#include "dlt/name.h"
 #include "base/opt.h"
+#include "json/json.h"
+#include "dlt/config.h"
+#include "dlt/name.h"
 #include "sync.h"
 
 #define MAX_CONFIG	(16L * 1024 * 1024)

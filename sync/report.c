@@ -16,11 +16,11 @@
 #include "base/clock.h"
 #include "base/diag.h"
 #include "base/file.h"
-#include "json/json.h"
 #include "base/proc.h"
 #include "base/stop.h"
-#include "sync.h"
+#include "json/json.h"
 #include "json/wire.h"
+#include "sync.h"
 
 void
 retries_add(struct retries *r, const struct wire *w)

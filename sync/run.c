@@ -32,9 +32,9 @@
 #include "base/durable.h"
 #include "base/file.h"
 #include "base/stop.h"
+#include "json/wire.h"
 #include "dlt/config.h"
 #include "sync.h"
-#include "json/wire.h"
 
 #define RECORDS_HIGH	(4 << 20)	/* records held for rest-merge */
 #define PIPE_SIZE	(1 << 20)	/* of the pipes the data goes through */

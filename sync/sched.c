@@ -21,8 +21,8 @@
 #include "base/clock.h"
 #include "base/diag.h"
 #include "base/durable.h"
-#include "json/json.h"
 #include "base/stop.h"
+#include "json/json.h"
 #include "sync.h"
 
 /* From the most serious down; statuses not listed come after 70. */

@@ -23,8 +23,8 @@
 #include "base/diag.h"
 #include "base/durable.h"
 #include "base/file.h"
-#include "sync.h"
 #include "json/wire.h"
+#include "sync.h"
 
 #define STATE_FORMAT	"restpipe sync state "	/* and its version: */
 #define STATE_MAGIC	STATE_FORMAT "2"	/* 2: four-lane checksums */

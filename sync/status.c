@@ -14,8 +14,8 @@
 #include "base/diag.h"
 #include "base/durable.h"
 #include "base/file.h"
-#include "dlt/incr.h"
 #include "json/json.h"
+#include "dlt/incr.h"
 #include "sync.h"
 
 #define SIDECAR_MAX	(16L * 1024 * 1024)

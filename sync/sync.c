@@ -11,10 +11,10 @@
 #include <sysexits.h>
 
 #include "base/buf.h"
-#include "dlt/cli.h"
 #include "base/diag.h"
 #include "base/opt.h"
 #include "base/stop.h"
+#include "dlt/cli.h"
 #include "sync.h"
 
 enum {

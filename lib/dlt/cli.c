@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "dlt/cli.h"
 #include "base/stop.h"
+#include "dlt/cli.h"
 
 /* The options of every program. */
 static const struct option common[] = {

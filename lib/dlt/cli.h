@@ -11,8 +11,8 @@
 #include <getopt.h>
 #include <stdnoreturn.h>
 
-#include "dlt/config.h"
 #include "base/diag.h"
+#include "dlt/config.h"
 
 /*
  * Codes of long-only options: --version is cli's, the request options

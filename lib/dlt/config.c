@@ -13,9 +13,9 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/file.h"
+#include "json/json.h"
 #include "dlt/config.h"
 #include "dlt/config_int.h"
-#include "json/json.h"
 
 static const char *const top_keys[] = {
 	"client", "resource_defaults", "resources", NULL

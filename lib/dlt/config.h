@@ -11,11 +11,11 @@
 
 #include <stddef.h>
 
-#include "net/auth.h"
 #include "base/buf.h"
 #include "base/diag.h"
-#include "dlt/incr.h"
 #include "base/opt.h"
+#include "net/auth.h"
+#include "dlt/incr.h"
 
 /*
  * Set in the environment of the programs a rest-sync runs: it has said

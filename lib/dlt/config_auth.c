@@ -10,11 +10,11 @@
 
 #include "base/buf.h"
 #include "base/diag.h"
-#include "dlt/config.h"
-#include "dlt/config_int.h"
 #include "json/json.h"
 #include "net/auth.h"
 #include "net/secret.h"
+#include "dlt/config.h"
+#include "dlt/config_int.h"
 
 static const char *const api_key_keys[] = {
 	"api_key", "location", "name", "type", NULL

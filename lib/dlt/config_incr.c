@@ -11,10 +11,10 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "json/json.h"
 #include "dlt/config.h"
 #include "dlt/config_int.h"
 #include "dlt/incr.h"
-#include "json/json.h"
 
 static const char *const incremental_keys[] = {
 	"allow_external_schedulers", "convert", "cursor_path", "end_param",

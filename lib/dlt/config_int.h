@@ -24,9 +24,9 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "json/json.h"
 #include "dlt/config.h"
 #include "dlt/incr.h"
-#include "json/json.h"
 
 #define MAX_CONFIG	(16L * 1024 * 1024)
 

@@ -11,9 +11,9 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "json/json.h"
 #include "dlt/config.h"
 #include "dlt/config_int.h"
-#include "json/json.h"
 
 static const char *const offset_keys[] = {
 	"has_more_path", "limit", "limit_body_path", "limit_param",

@@ -12,12 +12,12 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "json/jpath.h"
+#include "json/json.h"
 #include "dlt/config.h"
 #include "dlt/config_int.h"
 #include "dlt/incr.h"
 #include "dlt/placeholder.h"
-#include "json/jpath.h"
-#include "json/json.h"
 
 int
 config_parent_value(const char *json, size_t n, const char *field, int raw,

@@ -14,9 +14,9 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "json/json.h"
 #include "dlt/config.h"
 #include "dlt/config_int.h"
-#include "json/json.h"
 
 /* The unescaped string at token i, which the caller frees; or NULL. */
 char *

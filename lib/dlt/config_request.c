@@ -12,11 +12,11 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "json/json.h"
 #include "dlt/config.h"
 #include "dlt/config_int.h"
 #include "dlt/incr.h"
 #include "dlt/placeholder.h"
-#include "json/json.h"
 
 static const char *const client_keys[] = {
 	"auth", "base_url", "headers", "paginator", "restpipe", "session",

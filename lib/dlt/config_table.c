@@ -11,9 +11,9 @@
 
 #include "base/diag.h"
 #include "base/opt.h"
+#include "json/json.h"
 #include "dlt/config.h"
 #include "dlt/config_int.h"
-#include "json/json.h"
 
 static const char *const disposition_keys[] = {
 	"disposition", "strategy", NULL

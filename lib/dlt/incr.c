@@ -12,8 +12,8 @@
 
 #include "base/buf.h"
 #include "base/file.h"
-#include "dlt/incr.h"
 #include "json/json.h"
+#include "dlt/incr.h"
 
 #define MAX_STATE	(64L * 1024 * 1024)
 

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "dlt/config.h"
 #include "base/diag.h"
 #include "base/file.h"
 #include "base/opt.h"
-#include "dlt/reqopt.h"
 #include "net/secret.h"
+#include "dlt/config.h"
+#include "dlt/reqopt.h"
 
 #define MAX_BODY	(1024L * 1024 * 1024)
 

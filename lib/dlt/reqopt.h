@@ -8,10 +8,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "dlt/cli.h"
-#include "dlt/config.h"
 #include "base/diag.h"
 #include "net/http.h"
+#include "dlt/cli.h"
+#include "dlt/config.h"
 
 /* The short request options, to put into a program's getopt string. */
 #define REQOPT_SHORT	"d:H:kq:svX:"

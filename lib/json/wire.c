@@ -15,8 +15,8 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/file.h"
-#include "json/json.h"
 #include "base/opt.h"
+#include "json/json.h"
 #include "json/wire.h"
 
 static const char *const kinds[] = {

@@ -9,10 +9,10 @@
 #include <strings.h>
 
 #include "base/buf.h"
-#include "net/detect.h"
-#include "json/json.h"
-#include "net/link.h"
 #include "base/opt.h"
+#include "json/json.h"
+#include "net/detect.h"
+#include "net/link.h"
 
 const struct name detect_kinds[] = {
 	{ "header_link",	DETECT_HEADER_LINK },

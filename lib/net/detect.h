@@ -8,8 +8,8 @@
 #ifndef DETECT_H
 #define DETECT_H
 
-#include "json/json.h"
 #include "base/opt.h"
+#include "json/json.h"
 
 /* What detect_paginator() found, in the order dlt tries them. */
 enum detect_kind {

@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "net/auth.h"
 #include "base/buf.h"
-#include "json/wire.h"
 #include "base/diag.h"
+#include "json/wire.h"
+#include "net/auth.h"
 
 #define HTTP_MAX_RETRY_STATUS	32
 

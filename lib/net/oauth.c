@@ -6,8 +6,8 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/diag.h"
-#include "net/http.h"
 #include "json/json.h"
+#include "net/http.h"
 #include "net/oauth.h"
 
 struct oauth {

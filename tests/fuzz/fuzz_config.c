@@ -26,10 +26,10 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "dlt/config.h"
 #include "base/diag.h"
-#include "net/http.h"
 #include "json/json.h"
+#include "net/http.h"
+#include "dlt/config.h"
 #include "dlt/reqopt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "net/detect.h"
 #include "json/jpath.h"
 #include "json/json.h"
+#include "net/detect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/detect.h"
 #include "json/jpath.h"
 #include "json/json.h"
+#include "net/detect.h"
 #include "unit.h"
 
 static const struct {

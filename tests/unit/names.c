@@ -5,10 +5,10 @@
 #include <stddef.h>
 #include <sysexits.h>
 
-#include "net/auth.h"
 #include "base/buf.h"
-#include "dlt/config.h"
 #include "base/opt.h"
+#include "net/auth.h"
+#include "dlt/config.h"
 #include "unit.h"
 
 static const struct name one[] = {

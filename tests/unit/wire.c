@@ -13,8 +13,8 @@
 
 #include "base/buf.h"
 #include "base/diag.h"
-#include "unit.h"
 #include "json/wire.h"
+#include "unit.h"
 
 /* A record with every member set, of kind k. */
 static void
