@@ -43,13 +43,14 @@ rest-paginate -c "$config" -q require_key=1 \
 	| (cd "$out" && rest-merge -c "$config" 2>&1)
 echo
 # A run stopped half way, as a Ctrl-C or a cron job's timeout stops it,
-# while the sample API takes 0.2 s a page: the pages fetched wait beside
-# the table for the next run.
+# while the sample API takes 10 s to send its second page: the page
+# fetched waits beside the table for the next run.
 rm -f out/image_analysis.jsonl out/image_analysis.jsonl.schema.json
 curl -fsS --noproxy '*' -X POST -d '[{"path": "/v1/resource",
-	"action": "slow", "delay": 0.2, "times": -1}]' "$base/_faults" >/dev/null
-echo "$ timeout -s INT 0.3 rest-sync -c image_analysis.json -C out"
-timeout -s INT 0.3 rest-sync -c "$config" -C out 2>&1 || true
+	"action": "slow", "delay": 10, "skip": 1, "times": 1}]' \
+	"$base/_faults" >/dev/null
+echo "$ timeout -s INT 3 rest-sync -c image_analysis.json -C out"
+timeout -s INT 3 rest-sync -c "$config" -C out 2>&1 || true
 echo "$ rest-sync -c image_analysis.json -C out --status"
 rest-sync -c "$config" -C out --status
 echo "$ rest-sync -c image_analysis.json -C out"
